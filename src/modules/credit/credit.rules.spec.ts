@@ -1,0 +1,182 @@
+import { loadPolicies } from '../policy/credit-policy.loader';
+import { policyInForce } from '../policy/credit-policy';
+import { EngineRecord, EvaluationInput, dEpisodes, evaluate, levelScore } from './credit.rules';
+
+const policies = loadPolicies();
+const p2023 = policies.find((p) => p.version === 'chengde-2023')!;
+const asOf = new Date('2025-06-30T00:00:00+08:00');
+let n = 0;
+const dis = (indicator: string, level: EngineRecord['level'], occurredAt = '2024-05-01', extra: Partial<EngineRecord> = {}): EngineRecord => ({
+  id: `r${++n}`,
+  kind: 'DISHONESTY',
+  indicator,
+  level,
+  occurredAt: new Date(`${occurredAt}T12:00:00+08:00`),
+  status: 'ACTIVE',
+  ...extra,
+});
+const honor = (honorLevel: EngineRecord['honorLevel'], awardedAt: string, extra: Partial<EngineRecord> = {}): EngineRecord => ({
+  id: `h${++n}`,
+  kind: 'HONOR',
+  honorLevel,
+  governmentAward: true,
+  occurredAt: new Date(`${awardedAt}T00:00:00+08:00`),
+  status: 'ACTIVE',
+  ...extra,
+});
+const run = (over: Partial<EvaluationInput>) => evaluate({ policy: p2023, records: [], permits: [], history: [], asOf, ...over });
+
+describe('credit engine (Chengde 2023, Art. 13–17)', () => {
+  it('grades a clean enterprise B with 1000 points and the B measures', () => {
+    const r = run({});
+    expect(r.grade).toBe('B');
+    expect(r.score).toBe(1000);
+    expect(r.policyVersion).toBe('chengde-2023');
+    expect(r.measures).toEqual(p2023.measures.B);
+    expect(r.reasons[0]).toMatch(/Art\. 15/);
+    expect(r.indicators).toHaveLength(10);
+  });
+
+  describe('A needs a government honor of municipal level or above (Art. 14)', () => {
+    it.each(['MUNICIPAL', 'PROVINCIAL', 'NATIONAL'] as const)('%s honor in the period → A', (level) => {
+      expect(run({ records: [honor(level, '2024-01-01')] }).grade).toBe('A');
+    });
+    it('county honor → B', () => expect(run({ records: [honor('COUNTY', '2024-01-01')] }).grade).toBe('B'));
+    it('honor from a non-government body → B', () =>
+      expect(run({ records: [honor('NATIONAL', '2024-01-01', { governmentAward: false })] }).grade).toBe('B'));
+    it('honor exactly two years before the period start counts; one day earlier does not', () => {
+      expect(run({ records: [honor('MUNICIPAL', '2021-10-18')] }).grade).toBe('A');
+      expect(run({ records: [honor('MUNICIPAL', '2021-10-17')] }).grade).toBe('B');
+    });
+    it('honor awarded after asOf does not count', () => expect(run({ records: [honor('MUNICIPAL', '2025-07-01')] }).grade).toBe('B'));
+    it('revoked honor does not count', () => expect(run({ records: [honor('MUNICIPAL', '2024-01-01', { status: 'REVOKED' })] }).grade).toBe('B'));
+    it('an honor does not lift a dishonesty record', () =>
+      expect(run({ records: [honor('NATIONAL', '2024-01-01'), dis('1.1', 'GENERAL')] }).grade).toBe('C'));
+  });
+
+  describe('scores per indicator (annex)', () => {
+    it('the worst active record on an indicator sets its score, and names it', () => {
+      const g = dis('2.2', 'GENERAL');
+      const s = dis('2.2', 'SERIOUS');
+      const r = run({ records: [g, s] });
+      const ind = r.indicators.find((i) => i.code === '2.2')!;
+      expect(ind.score).toBe(40);
+      expect(ind.recordIds).toEqual([s.id]);
+      expect(r.score).toBe(940);
+    });
+    it('3.1 and 4.1 serious leave 20 points', () => {
+      expect(levelScore(p2023, '3.1', 'SERIOUS')).toBe(20);
+      expect(levelScore(p2023, '4.1', 'SERIOUS')).toBe(20);
+    });
+    it('3.1 and 4.1 have no severe level', () => {
+      expect(() => levelScore(p2023, '3.1', 'SEVERE')).toThrow(/no severe level/);
+      expect(() => levelScore(p2023, '4.1', 'SEVERE')).toThrow(/no severe level/);
+    });
+    it('an unknown indicator is refused', () => expect(() => levelScore(p2023, '9.9', 'GENERAL')).toThrow(/not in policy/));
+  });
+
+  describe('C (Art. 16)', () => {
+    it('one general record → C with 980', () => {
+      const r = run({ records: [dis('1.1', 'GENERAL')] });
+      expect(r.grade).toBe('C');
+      expect(r.score).toBe(980);
+      expect(r.reasons.join('\n')).toMatch(/Art\. 16\(1\)/);
+      expect(r.measures).toEqual(p2023.measures.C);
+    });
+    it('score exactly 700 is C, not D', () => {
+      // five serious records on five indicators: 5 × 60 lost = 700
+      const records = ['1.1', '1.2', '1.3', '2.1', '2.2'].map((c) => dis(c, 'SERIOUS'));
+      const r = run({ records });
+      expect(r.score).toBe(700);
+      expect(r.grade).toBe('C');
+    });
+    it('two unheeded notices then rectified → C (direct C)', () => {
+      const r = run({ records: [dis('3.1', 'GENERAL', '2024-05-01', { unheededNotices: 2 })] });
+      expect(r.grade).toBe('C');
+      expect(r.reasons.join('\n')).toMatch(/Art\. 16\(4\)/);
+    });
+    it('graded D once in the period and since repaired → C', () => {
+      const rec = dis('2.3', 'SEVERE', '2024-01-10', { status: 'REPAIRED' });
+      const r = run({ records: [rec], history: [{ grade: 'D', asOf: new Date('2024-02-01T00:00:00+08:00') }] });
+      expect(r.grade).toBe('C');
+      expect(r.score).toBe(1000);
+      expect(r.reasons.join('\n')).toMatch(/graded D once .* Art\. 16\(2\)/);
+    });
+    it('a D before the period does not count for the D-once rule', () => {
+      expect(run({ history: [{ grade: 'D', asOf: new Date('2023-10-01T00:00:00+08:00') }] }).grade).toBe('B');
+    });
+    it('a repaired record in the period still keeps A and B out of reach (Art. 14/15, original text)', () => {
+      const r = run({ records: [dis('1.1', 'GENERAL', '2024-05-01', { status: 'REPAIRED' }), honor('NATIONAL', '2024-01-01')] });
+      expect(r.grade).toBe('C');
+      expect(r.score).toBe(1000);
+    });
+  });
+
+  describe('D (Art. 17)', () => {
+    it('any active severe record → D even with a high score', () => {
+      const r = run({ records: [dis('2.3', 'SEVERE')] });
+      expect(r.score).toBe(900);
+      expect(r.grade).toBe('D');
+      expect(r.reasons[0]).toMatch(/Art\. 17\(1\)/);
+      expect(r.measures).toEqual(p2023.measures.D);
+    });
+    it('score 699 is not possible; 680 (below 700) → D', () => {
+      const records = ['1.1', '1.2', '1.3', '2.1', '2.2'].map((c) => dis(c, 'SERIOUS')).concat(dis('5.1', 'GENERAL'));
+      const r = run({ records });
+      expect(r.score).toBe(680);
+      expect(r.grade).toBe('D');
+      expect(r.reasons.join('\n')).toMatch(/Art\. 17\(2\)/);
+    });
+    it('three unheeded notices in area 1, 2 or 5 → D; in area 3 → C', () => {
+      expect(run({ records: [dis('5.2', 'GENERAL', '2024-05-01', { unheededNotices: 3 })] }).grade).toBe('D');
+      expect(run({ records: [dis('3.1', 'GENERAL', '2024-05-01', { unheededNotices: 3 })] }).grade).toBe('C');
+    });
+    it('a permit revoked in the period → D; revoked after asOf does not count yet', () => {
+      const revoked = { permitNo: 'P-1', revokedAt: new Date('2024-08-01T00:00:00+08:00') };
+      expect(run({ permits: [revoked] }).grade).toBe('D');
+      expect(run({ permits: [revoked], asOf: new Date('2024-07-31T00:00:00+08:00') }).grade).toBe('B');
+    });
+  });
+
+  describe('which records count', () => {
+    it('records before the period, after asOf, repaired or revoked leave the score alone', () => {
+      const r = run({
+        records: [
+          dis('1.1', 'SEVERE', '2023-10-17'),
+          dis('1.2', 'SEVERE', '2025-07-01'),
+          dis('1.3', 'SEVERE', '2024-01-01', { status: 'REVOKED' }),
+        ],
+      });
+      expect(r.grade).toBe('B');
+      expect(r.score).toBe(1000);
+    });
+    it('a record on the first day of the period counts', () =>
+      expect(run({ records: [dis('1.1', 'GENERAL', '2023-10-18')] }).grade).toBe('C'));
+  });
+
+  it('D episodes: consecutive D evaluations are one episode', () => {
+    const h = (grade: 'A' | 'B' | 'C' | 'D', day: number) => ({ grade, asOf: new Date(2024, 0, day) });
+    expect(dEpisodes([h('D', 1), h('D', 2), h('C', 3)])).toBe(1);
+    expect(dEpisodes([h('D', 1), h('C', 2), h('D', 3)])).toBe(2);
+    expect(dEpisodes([])).toBe(0);
+  });
+});
+
+describe('policy versions', () => {
+  it('evaluations use the policy in force at asOf and name it', () => {
+    expect(policyInForce(policies, new Date('2025-10-17T23:59:59+08:00'))!.version).toBe('chengde-2023');
+    const later = policyInForce(policies, new Date('2025-10-18T00:00:00+08:00'))!;
+    expect(later.version).toBe('chengde-2025-assumed');
+    expect(later.assumedContinuation).toBe(true);
+    expect(policyInForce(policies, new Date('2023-10-17T12:00:00+08:00'))).toBeUndefined();
+  });
+  it('records of the 2023 period do not count in the 2025 period', () => {
+    const later = policyInForce(policies, new Date('2026-01-01T00:00:00+08:00'))!;
+    const r = evaluate({ policy: later, records: [dis('1.1', 'SEVERE', '2024-05-01')], permits: [], history: [], asOf: new Date('2026-01-01T00:00:00+08:00') });
+    expect(r.grade).toBe('B');
+    expect(r.policyVersion).toBe('chengde-2025-assumed');
+  });
+  it('refuses to evaluate outside the policy term', () => {
+    expect(() => run({ asOf: new Date('2026-01-01T00:00:00+08:00') })).toThrow(/not in force/);
+  });
+});

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CreditPolicy, checkPolicySet, parsePolicy } from './credit-policy';
+
+/** Where the versioned policy documents live, from the compiled or the ts-jest tree alike. */
+export function defaultPolicyDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('cannot find the project root (package.json) above ' + __dirname);
+    dir = up;
+  }
+  return path.join(dir, 'schema', 'policies');
+}
+
+/**
+ * Loads and validates every `*.json` policy in `dir`. A new policy version is a new file:
+ * no code change. Fails at start with a message naming the file and the bad field.
+ */
+export function loadPolicies(dir = defaultPolicyDir()): CreditPolicy[] {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  if (files.length === 0) throw new Error(`no credit policy documents in ${dir}`);
+  return checkPolicySet(
+    files.map((f) => {
+      const file = path.join(dir, f);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+      }
+      return parsePolicy(raw, file);
+    }),
+  );
+}

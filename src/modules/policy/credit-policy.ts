@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+export const GRADES = ['A', 'B', 'C', 'D'] as const;
+export type Grade = (typeof GRADES)[number];
+export const DISHONESTY_LEVELS = ['GENERAL', 'SERIOUS', 'SEVERE'] as const;
+export type DishonestyLevel = (typeof DISHONESTY_LEVELS)[number];
+export const HONOR_LEVELS = ['COUNTY', 'MUNICIPAL', 'PROVINCIAL', 'NATIONAL'] as const;
+export type HonorLevel = (typeof HONOR_LEVELS)[number];
+
+const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+const indicatorSchema = z.object({
+  code: z.string().regex(/^\d+\.\d+$/, 'indicator code must look like 2.3'),
+  area: z.string().min(1),
+  areaName: z.string().min(1),
+  areaNameZh: z.string().min(1),
+  name: z.string().min(1),
+  nameZh: z.string().min(1),
+  maxScore: z.number().int().positive(),
+  levels: z
+    .object({
+      TRUSTWORTHY: z.number().int().nonnegative(),
+      GENERAL: z.number().int().nonnegative(),
+      SERIOUS: z.number().int().nonnegative(),
+      SEVERE: z.number().int().nonnegative().optional(),
+    })
+    .strict(),
+});
+
+/** The shape of a credit policy document in `schema/policies/*.json`. */
+export const policyDocumentSchema = z
+  .object({
+    version: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'version must be a lower-case slug'),
+    title: z.string().min(1),
+    titleEn: z.string().min(1),
+    source: z.string().optional(),
+    assumedContinuation: z.boolean(),
+    effectiveFrom: localDate,
+    effectiveTo: localDate,
+    timeZone: z.literal('Asia/Shanghai'),
+    period: z.object({ start: localDate, years: z.number().int().positive() }),
+    honorLookBackYears: z.number().int().nonnegative(),
+    honorMinLevel: z.enum(HONOR_LEVELS),
+    honorRequiresGovernmentAward: z.boolean(),
+    thresholds: z.object({ full: z.number().int().positive(), poor: z.number().int().positive() }),
+    repairedRecordsBlockAB: z.boolean(),
+    directGrading: z.object({
+      cNotices: z.number().int().positive(),
+      dNotices: z.number().int().positive(),
+      dAreas: z.array(z.string()).min(1),
+      permitRevocationIsD: z.boolean(),
+    }),
+    indicators: z.array(indicatorSchema).min(1),
+    measures: z.object({ A: z.array(z.string()), B: z.array(z.string()), C: z.array(z.string()), D: z.array(z.string()) }),
+    notes: z.array(z.string()).default([]),
+  })
+  .superRefine((p, ctx) => {
+    const codes = new Set<string>();
+    let total = 0;
+    for (const [i, ind] of p.indicators.entries()) {
+      if (codes.has(ind.code)) ctx.addIssue({ code: 'custom', path: ['indicators', i, 'code'], message: `duplicate indicator ${ind.code}` });
+      codes.add(ind.code);
+      total += ind.maxScore;
+      if (ind.levels.TRUSTWORTHY !== ind.maxScore)
+        ctx.addIssue({ code: 'custom', path: ['indicators', i], message: `indicator ${ind.code}: TRUSTWORTHY must equal maxScore` });
+      const l = ind.levels;
+      if (!(l.GENERAL <= l.TRUSTWORTHY && l.SERIOUS <= l.GENERAL && (l.SEVERE === undefined || l.SEVERE <= l.SERIOUS)))
+        ctx.addIssue({ code: 'custom', path: ['indicators', i, 'levels'], message: `indicator ${ind.code}: level scores must not rise with severity` });
+    }
+    if (total !== p.thresholds.full)
+      ctx.addIssue({ code: 'custom', path: ['thresholds', 'full'], message: `indicators sum to ${total}, thresholds.full is ${p.thresholds.full}` });
+    if (p.thresholds.poor >= p.thresholds.full)
+      ctx.addIssue({ code: 'custom', path: ['thresholds', 'poor'], message: 'poor threshold must be below full' });
+    if (p.effectiveTo < p.effectiveFrom) ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'effectiveTo is before effectiveFrom' });
+    for (const a of p.directGrading.dAreas)
+      if (!p.indicators.some((ind) => ind.area === a))
+        ctx.addIssue({ code: 'custom', path: ['directGrading', 'dAreas'], message: `unknown area ${a}` });
+  });
+
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
+export type IndicatorDefinition = PolicyDocument['indicators'][number];
+
+/** A validated policy with its dates resolved to instants (Asia/Shanghai, UTC+8, no DST). */
+export interface CreditPolicy extends PolicyDocument {
+  /** First instant the policy is in force. */
+  inForceFrom: Date;
+  /** First instant after the policy's term (effectiveTo is inclusive). */
+  inForceUntil: Date;
+  periodStart: Date;
+  /** Exclusive end of the evaluation period. */
+  periodEnd: Date;
+  /** Honors awarded from here on count for A. */
+  honorWindowStart: Date;
+}
+
+/** Midnight of a local date in China Standard Time. */
+export function chinaMidnight(date: string): Date {
+  return new Date(`${date}T00:00:00+08:00`);
+}
+
+function addYears(date: string, years: number): Date {
+  const [y, m, d] = date.split('-');
+  return chinaMidnight(`${Number(y) + years}-${m}-${d}`);
+}
+
+function nextDay(date: string): Date {
+  return new Date(chinaMidnight(date).getTime() + 86_400_000);
+}
+
+/** Validates a raw policy document; throws with one line per problem. */
+export function parsePolicy(raw: unknown, origin = 'policy'): CreditPolicy {
+  const parsed = policyDocumentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`${origin} is not a valid credit policy:\n${lines.join('\n')}`);
+  }
+  const p = parsed.data;
+  return {
+    ...p,
+    inForceFrom: chinaMidnight(p.effectiveFrom),
+    inForceUntil: nextDay(p.effectiveTo),
+    periodStart: chinaMidnight(p.period.start),
+    periodEnd: addYears(p.period.start, p.period.years),
+    honorWindowStart: addYears(p.period.start, -p.honorLookBackYears),
+  };
+}
+
+/** Checks a set of policies together: unique versions, terms that do not overlap. */
+export function checkPolicySet(policies: CreditPolicy[]): CreditPolicy[] {
+  const sorted = [...policies].sort((a, b) => a.inForceFrom.getTime() - b.inForceFrom.getTime());
+  const seen = new Set<string>();
+  for (const [i, p] of sorted.entries()) {
+    if (seen.has(p.version)) throw new Error(`credit policy version ${p.version} is defined twice`);
+    seen.add(p.version);
+    const prev = sorted[i - 1];
+    if (prev && prev.inForceUntil > p.inForceFrom)
+      throw new Error(`credit policies ${prev.version} and ${p.version} are both in force on ${p.effectiveFrom}`);
+  }
+  return sorted;
+}
+
+/** The policy in force at `asOf`, or undefined when none is. */
+export function policyInForce(policies: CreditPolicy[], asOf: Date): CreditPolicy | undefined {
+  return policies.find((p) => p.inForceFrom <= asOf && asOf < p.inForceUntil);
+}
+
+export function indicatorOf(policy: CreditPolicy, code: string): IndicatorDefinition | undefined {
+  return policy.indicators.find((i) => i.code === code);
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/** Development-only signing secret: loud warning when used, refused in production. */
+export const DEV_JWT_SECRET = 'dev-only-insecure-secret-change-me';
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
+    error: 'must be one of 1/0, true/false, yes/no, on/off',
+  })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL, e.g. postgres://postgres@127.0.0.1:5432/hub')
+    .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional(),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be at most 65535').default(4000),
+  HUB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  HUB_DEMO: flag.optional(),
+  HUB_DATA_DIR: z.string().default('./.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface HubConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Absent: embedded PGlite under `dataDir`. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  port: number;
+  jwtSecret: string;
+  /** True when no secret was configured and the development secret is in use. */
+  jwtSecretIsDev: boolean;
+  demo: boolean;
+  dataDir: string;
+  logLevel: string;
+}
+
+/** Raised when the environment holds bad values; the message lists one line per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Reads and validates the hub's configuration from the environment.
+ * Empty strings count as unset, so `DATABASE_URL= npm start` means "embedded".
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.HUB_JWT_SECRET) {
+    throw new ConfigError(['HUB_JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)']);
+  }
+  return {
+    nodeEnv: c.NODE_ENV,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    port: c.PORT,
+    jwtSecret: c.HUB_JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtSecretIsDev: !c.HUB_JWT_SECRET,
+    demo: c.HUB_DEMO ?? !c.DATABASE_URL,
+    dataDir: c.HUB_DATA_DIR,
+    logLevel: c.LOG_LEVEL,
+  };
+}

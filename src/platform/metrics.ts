@@ -1,0 +1,26 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The hub's Prometheus registry, served at `/metrics`. */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'hub_' });
+
+export const sqlStatements = new Counter({
+  name: 'hub_sql_statements_total',
+  help: 'SQL statements sent to the database',
+  registers: [registry],
+});
+
+export const graphqlRequests = new Histogram({
+  name: 'hub_graphql_request_duration_seconds',
+  help: 'GraphQL operation duration',
+  labelNames: ['operation', 'outcome'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const evaluations = new Counter({
+  name: 'hub_credit_evaluations_total',
+  help: 'Credit evaluations stored, by resulting grade',
+  labelNames: ['grade'],
+  registers: [registry],
+});
