@@ -86,6 +86,7 @@ export class Initial1732190000000 implements MigrationInterface {
         occurred_at timestamptz NOT NULL,
         basis text,
         unheeded_notices int NOT NULL DEFAULT 0 CHECK (unheeded_notices >= 0),
+        government_award boolean NOT NULL DEFAULT true,
         status text NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('ACTIVE','REPAIRED','REVOKED')),
         status_reason text,
         determined_by text NOT NULL,

@@ -1,0 +1,133 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { HubConfig } from './platform/config';
+import { HubContext } from './platform/context';
+import { Database } from './platform/db';
+import { createLoaders } from './platform/loaders';
+import { logger } from './platform/logger';
+import { graphqlRequests, registry } from './platform/metrics';
+import { PUBLIC_PRINCIPAL, Principal, verifyToken } from './platform/auth/principal';
+import { appendAudit } from './modules/audit/audit.repository';
+import { CreditPolicy } from './modules/policy/credit-policy';
+import { hubSchema } from './schema';
+
+export interface Hub {
+  app: express.Express;
+  server: http.Server;
+  db: Database;
+  /** Listens on `port` (0 = any free port) and resolves the base URL. */
+  listen(port: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Audits unmasked personal-data reads (one entry per request) and times operations. */
+function hubPlugin(): ApolloServerPlugin<HubContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const end = graphqlRequests.startTimer();
+      return {
+        async willSendResponse({ operationName, errors, contextValue: ctx, response }) {
+          const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
+          end({ operation: operationName ?? 'anonymous', outcome: failed ? 'error' : 'ok' });
+          if (ctx.personalDataRead.size) {
+            await appendAudit(ctx.manager, ctx.principal, {
+              action: 'readPersonalData',
+              targetType: 'enterprise',
+              targetId: ctx.personalDataRead.size === 1 ? [...ctx.personalDataRead][0] : null,
+              outcome: 'OK',
+              detail: { enterpriseIds: [...ctx.personalDataRead], operation: operationName ?? null },
+            });
+          }
+        },
+      };
+      void contextValue;
+    },
+  };
+}
+
+function principalFrom(req: express.Request, secret: string): Principal {
+  const header = req.headers.authorization;
+  if (!header) return PUBLIC_PRINCIPAL;
+  const m = /^Bearer\s+(.+)$/i.exec(header);
+  if (!m) throw new GraphQLError('Authorization header must be "Bearer <token>".', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  try {
+    return verifyToken(m[1].trim(), secret);
+  } catch (e) {
+    const err = e as GraphQLError;
+    throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
+  }
+}
+
+/**
+ * Builds the hub's HTTP side: Apollo Server on `/graphql`, `GET /health` (200 once ready,
+ * 503 while starting or when the database is down) and `GET /metrics` (Prometheus).
+ */
+export async function createHub(config: HubConfig, db: Database, policies: CreditPolicy[]): Promise<Hub> {
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+  let ready = false;
+
+  app.get('/health', async (_req, res) => {
+    const dbUp = await db.ping();
+    const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
+    res.status(status === 'ok' ? 200 : 503).json({ status, database: dbUp ? 'up' : 'down', embedded: db.embedded });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  const apollo = new ApolloServer<HubContext>({
+    schema: await hubSchema(),
+    introspection: true,
+    includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), hubPlugin()],
+    formatError: (formatted, error) => {
+      const code = formatted.extensions?.code;
+      if (code === 'INTERNAL_SERVER_ERROR') logger.error({ err: (error as GraphQLError)?.originalError ?? error, path: formatted.path }, 'unexpected error');
+      return formatted;
+    },
+  });
+  await apollo.start();
+  app.use(
+    '/graphql',
+    express.json({ limit: '5mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<HubContext> => ({
+        principal: principalFrom(req, config.jwtSecret),
+        db,
+        manager: db.manager,
+        loaders: createLoaders(db.manager),
+        policies,
+        requestId: (req.headers['x-request-id'] as string) ?? randomUUID(),
+        personalDataRead: new Set(),
+      }),
+    }),
+  );
+
+  return {
+    app,
+    server,
+    db,
+    listen: (port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, () => {
+          ready = true;
+          const addr = server.address();
+          resolve(`http://localhost:${typeof addr === 'object' && addr ? addr.port : port}`);
+        });
+      }),
+    async stop() {
+      ready = false;
+      await apollo.stop();
+      if (server.listening) await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

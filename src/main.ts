@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { createHub } from './app';
+import { ConfigError, loadConfig } from './platform/config';
+import { Database } from './platform/db';
+import { logger } from './platform/logger';
+import { signToken } from './platform/auth/principal';
+import { loadPolicies } from './modules/policy/credit-policy.loader';
+import { seedDemo } from './modules/demo/demo.seed';
+
+/** `npm start`: validate config, migrate, seed the demo when asked, serve. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  logger.level = config.logLevel;
+  if (config.jwtSecretIsDev)
+    logger.warn('HUB_JWT_SECRET is not set: using the built-in development secret. Anyone can mint tokens. Set HUB_JWT_SECRET (32+ chars) before real use.');
+  const policies = loadPolicies();
+  const db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
+  logger.info({ database: db.embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'postgres server' }, 'database connected');
+  const applied = await db.migrate();
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  if (config.demo) {
+    const summary = await seedDemo(db, policies, { enterprises: 200, readingDays: 21 });
+    if (summary) logger.info(summary, 'demo data seeded');
+  }
+  const hub = await createHub(config, db, policies);
+  const url = await hub.listen(config.port);
+  logger.info({ url: `${url}/graphql` }, 'hub listening');
+  if (config.demo && config.nodeEnv !== 'production') {
+    const token = signToken({ role: 'ADMIN', subject: 'admin:demo', expiresIn: '7d' }, config.jwtSecret);
+    process.stdout.write(`\nWater credit hub ready: ${url}/graphql  (health ${url}/health, metrics ${url}/metrics)\n`);
+    process.stdout.write(`Demo admin token (7 days; send as "Authorization: Bearer <token>"):\n${token}\n\n`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await hub.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  logger.fatal({ err: e }, 'hub failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import { EntityManager } from 'typeorm';
+import { Principal } from '../../platform/auth/principal';
+
+export interface AuditEntry {
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  /** OK, or the error code that refused the action. */
+  outcome: string;
+  /** Codes, ids, levels and reasons only; never personal data. */
+  detail?: Record<string, unknown>;
+}
+
+/** Appends one entry; the table refuses UPDATE, DELETE and TRUNCATE (migration trigger). */
+export async function appendAudit(m: EntityManager, actor: Principal, e: AuditEntry): Promise<void> {
+  await m.query(
+    `INSERT INTO audit_log (actor, actor_role, action, target_type, target_id, outcome, detail) VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb)`,
+    [actor.subject, actor.role, e.action, e.targetType ?? null, e.targetId ?? null, e.outcome, JSON.stringify(e.detail ?? {})],
+  );
+}

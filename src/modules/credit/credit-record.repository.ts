@@ -1,0 +1,57 @@
+import { EntityManager } from 'typeorm';
+import { one, rows } from '../../platform/sql';
+
+export interface CreditRecordRow {
+  id: string;
+  enterpriseId: string;
+  kind: 'DISHONESTY' | 'HONOR';
+  indicator: string | null;
+  level: 'GENERAL' | 'SERIOUS' | 'SEVERE' | null;
+  honorLevel: 'COUNTY' | 'MUNICIPAL' | 'PROVINCIAL' | 'NATIONAL' | null;
+  title: string | null;
+  description: string | null;
+  occurredAt: Date;
+  basis: string | null;
+  unheededNotices: number;
+  governmentAward: boolean;
+  status: 'ACTIVE' | 'REPAIRED' | 'REVOKED';
+  statusReason: string | null;
+  determinedBy: string;
+  createdAt: Date;
+}
+
+const COLUMNS = `c.id, c.enterprise_id AS "enterpriseId", c.kind, c.indicator, c.level, c.honor_level AS "honorLevel", c.title,
+  c.description, c.occurred_at AS "occurredAt", c.basis, c.unheeded_notices AS "unheededNotices",
+  c.government_award AS "governmentAward", c.status, c.status_reason AS "statusReason",
+  c.determined_by AS "determinedBy", c.created_at AS "createdAt"`;
+
+export type NewCreditRecord = Omit<CreditRecordRow, 'id' | 'status' | 'statusReason' | 'createdAt'>;
+
+export function insertCreditRecord(m: EntityManager, r: NewCreditRecord): Promise<CreditRecordRow | undefined> {
+  return one<CreditRecordRow>(
+    m,
+    `INSERT INTO credit_record AS c (enterprise_id, kind, indicator, level, honor_level, title, description, occurred_at, basis, unheeded_notices, government_award, determined_by)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING ${COLUMNS}`,
+    [r.enterpriseId, r.kind, r.indicator, r.level, r.honorLevel, r.title, r.description, r.occurredAt, r.basis, r.unheededNotices, r.governmentAward, r.determinedBy],
+  );
+}
+
+export function findCreditRecord(m: EntityManager, id: string, lock = false): Promise<CreditRecordRow | undefined> {
+  return one<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+}
+
+export function setCreditRecordStatus(m: EntityManager, id: string, status: string, reason: string): Promise<CreditRecordRow | undefined> {
+  return one<CreditRecordRow>(
+    m,
+    `UPDATE credit_record c SET status = $2, status_reason = $3, updated_at = now() WHERE c.id = $1 RETURNING ${COLUMNS}`,
+    [id, status, reason],
+  );
+}
+
+export function recordsOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<CreditRecordRow[]> {
+  return rows<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.enterprise_id = ANY($1::uuid[]) ORDER BY c.occurred_at, c.id`, [enterpriseIds]);
+}
+
+export function recordsByIds(m: EntityManager, ids: readonly string[]): Promise<CreditRecordRow[]> {
+  return rows<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.id = ANY($1::uuid[])`, [ids]);
+}

@@ -1,0 +1,93 @@
+import { HubContext } from '../../platform/context';
+import { badInput, notFound } from '../../platform/errors';
+import { DishonestyInput, HonorInput } from '../graphql-types';
+import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
+import { findByIds } from '../enterprise/enterprise.repository';
+import { policyInForce } from '../policy/credit-policy';
+import { ratingService } from '../rating/rating.service';
+import { levelScore } from './credit.rules';
+import { CreditRecordRow, findCreditRecord, insertCreditRecord, setCreditRecordStatus } from './credit-record.repository';
+
+const notFuture = (d: Date, field: string) => {
+  if (Number.isNaN(d.getTime())) throw badInput(`${field} is not a valid date-time`, field);
+  if (d.getTime() > Date.now() + 10 * 60_000) throw badInput(`${field} may not lie in the future`, field);
+};
+
+/** Determining credit records (Art. 9–11); each change re-grades the enterprise in the same transaction. */
+export const creditRecordService = {
+  async recordDishonesty(ctx: HubContext, input: DishonestyInput): Promise<CreditRecordRow> {
+    notFuture(input.occurredAt, 'occurredAt');
+    // Indicators are checked against the policy in force when the conduct happened (or today's, for older conduct).
+    const policy = policyInForce(ctx.policies, input.occurredAt) ?? policyInForce(ctx.policies, new Date()) ?? ctx.policies.at(-1)!;
+    const indicator = input.indicator.trim();
+    if (!policy.indicators.some((i) => i.code === indicator))
+      throw badInput(`Unknown indicator ${indicator}; policy ${policy.version} has ${policy.indicators.map((i) => i.code).join(', ')}.`, 'indicator');
+    try {
+      levelScore(policy, indicator, input.level);
+    } catch (e) {
+      throw badInput(`${(e as Error).message}: choose ${Object.keys(policy.indicators.find((i) => i.code === indicator)!.levels).filter((l) => l !== 'TRUSTWORTHY').join(', ')}`, 'level');
+    }
+    const notices = input.unheededNotices ?? 0;
+    if (!Number.isInteger(notices) || notices < 0 || notices > 20) throw badInput('unheededNotices must be between 0 and 20', 'unheededNotices');
+    return ctx.db.transaction(async (m) => {
+      const e = await requireEnterprise(ctx, m, input.creditCode, 'write', true);
+      const record = (await insertCreditRecord(m, {
+        enterpriseId: e.id,
+        kind: 'DISHONESTY',
+        indicator,
+        level: input.level,
+        honorLevel: null,
+        title: null,
+        description: input.description?.trim() || null,
+        occurredAt: input.occurredAt,
+        basis: input.basis?.trim() || null,
+        unheededNotices: notices,
+        governmentAward: true,
+        determinedBy: ctx.principal.subject,
+      }))!;
+      await ratingService.reevaluateIn(ctx, m, e);
+      return record;
+    });
+  },
+
+  async recordHonor(ctx: HubContext, input: HonorInput): Promise<CreditRecordRow> {
+    notFuture(input.awardedAt, 'awardedAt');
+    const title = input.title.trim();
+    if (!title) throw badInput('title must not be empty', 'title');
+    return ctx.db.transaction(async (m) => {
+      const e = await requireEnterprise(ctx, m, input.creditCode, 'write', true);
+      const record = (await insertCreditRecord(m, {
+        enterpriseId: e.id,
+        kind: 'HONOR',
+        indicator: null,
+        level: null,
+        honorLevel: input.level,
+        title,
+        description: null,
+        occurredAt: input.awardedAt,
+        basis: null,
+        unheededNotices: 0,
+        governmentAward: input.governmentAward ?? true,
+        determinedBy: ctx.principal.subject,
+      }))!;
+      await ratingService.reevaluateIn(ctx, m, e);
+      return record;
+    });
+  },
+
+  /** Marks a record REPAIRED (approved repair), REVOKED (upheld objection) or ACTIVE again, with a reason. */
+  async setStatus(ctx: HubContext, id: string, status: CreditRecordRow['status'], reason: string): Promise<CreditRecordRow> {
+    if (!reason.trim()) throw badInput('reason is required (Art. 29: every change states why)', 'reason');
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No credit record ${id}`);
+    return ctx.db.transaction(async (m) => {
+      const record = await findCreditRecord(m, id, true);
+      if (!record) throw notFound(`No credit record ${id}`);
+      const [e] = await findByIds(m, [record.enterpriseId]);
+      assertAccess(ctx, e, 'write');
+      if (record.status === status) throw badInput(`Credit record ${id} is already ${status}`, 'status');
+      const updated = (await setCreditRecordStatus(m, id, status, reason.trim()))!;
+      await ratingService.reevaluateIn(ctx, m, e);
+      return updated;
+    });
+  },
+};

@@ -1,0 +1,118 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { HubContext } from '../../platform/context';
+import { WRITERS } from '../../platform/auth/auth-checker';
+import { badInput } from '../../platform/errors';
+import { CandidateStatus, CreditGrade, CreditRecordStatus } from '../graphql-enums';
+import {
+  CandidateViolation,
+  CreditRating,
+  CreditRecord,
+  Enterprise,
+  EnterpriseConnection,
+  EnterpriseInput,
+  Meter,
+  WaterPermit,
+  WaterPlan,
+} from '../graphql-types';
+import { EnterpriseRow } from './enterprise.repository';
+import { assertAccess, enterpriseService, personalView } from './enterprise.service';
+
+@ArgsType()
+class EnterprisesArgs {
+  @Field(() => String, { nullable: true, description: 'A county code, or a city code (130800) for all its counties.' }) regionCode?: string | null;
+  @Field(() => CreditGrade, { nullable: true, description: "Current grade (the enterprise's latest evaluation)." }) grade?: CreditGrade | null;
+  @Field(() => Int, { nullable: true, description: 'Page size, 0–500 (default 20).' }) first?: number | null;
+  @Field(() => String, { nullable: true }) after?: string | null;
+}
+
+/** Enterprises: lookup, listing, registration; each list field goes through a per-request DataLoader. */
+@Resolver(() => Enterprise)
+export class EnterpriseResolver {
+  @Query(() => Enterprise, { nullable: true })
+  enterprise(@Ctx() ctx: HubContext, @Arg('creditCode') creditCode: string) {
+    return enterpriseService.get(ctx, creditCode);
+  }
+
+  @Query(() => EnterpriseConnection)
+  enterprises(@Ctx() ctx: HubContext, @Args() args: EnterprisesArgs) {
+    return enterpriseService.list(ctx, args);
+  }
+
+  @Authorized(WRITERS)
+  @Mutation(() => Enterprise)
+  registerEnterprise(
+    @Ctx() ctx: HubContext,
+    @Arg('input', () => EnterpriseInput) input: EnterpriseInput,
+    @Arg('overrideCheckCharacter', () => Boolean, { nullable: true, description: 'ADMIN only: register a legal early pilot code that fails the check character.' })
+    override?: boolean | null,
+  ) {
+    return enterpriseService.register(ctx, input, override ?? false);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Personal data: masked (王**) unless the caller may see it.' })
+  legalRepresentative(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    return personalView(ctx, e).legalRepresentative;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Personal data: masked (138****1234) unless the caller may see it.' })
+  contactPhone(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    return personalView(ctx, e).contactPhone;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Personal data: first 6 and last 4 kept unless the caller may see it.' })
+  legalRepresentativeIdNumber(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    return personalView(ctx, e).legalRepresentativeIdNumber;
+  }
+
+  @FieldResolver(() => [WaterPermit])
+  permits(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    return ctx.loaders.permits.load(e.id);
+  }
+
+  @FieldResolver(() => [Meter])
+  meters(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    assertAccess(ctx, e, 'internal');
+    return ctx.loaders.meters.load(e.id);
+  }
+
+  @FieldResolver(() => [WaterPlan])
+  plans(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    assertAccess(ctx, e, 'internal');
+    return ctx.loaders.plans.load(e.id);
+  }
+
+  @FieldResolver(() => [CreditRecord], { description: 'Public callers see ACTIVE records only (disclosed information).' })
+  async creditRecords(
+    @Ctx() ctx: HubContext,
+    @Root() e: EnterpriseRow,
+    @Arg('status', () => CreditRecordStatus, { nullable: true }) status?: CreditRecordStatus | null,
+  ) {
+    if (status && status !== CreditRecordStatus.ACTIVE) assertAccess(ctx, e, 'internal');
+    const all = await ctx.loaders.records.load(e.id);
+    const wanted = status ?? (ctx.principal.role === 'PUBLIC' || ctx.principal.role === 'PARTNER_AGENCY' ? 'ACTIVE' : null);
+    return wanted ? all.filter((r) => r.status === wanted) : all;
+  }
+
+  @FieldResolver(() => CreditRating, { nullable: true, description: 'Latest evaluation, null before the first one.' })
+  rating(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    return e.currentRatingId ? ctx.loaders.rating.load(e.currentRatingId) : null;
+  }
+
+  @FieldResolver(() => [CreditRating], { description: 'Evaluations, newest asOf first.' })
+  ratingHistory(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow, @Arg('first', () => Int, { nullable: true }) first?: number | null) {
+    const n = first ?? 20;
+    if (n < 0 || n > 200) throw badInput('first must be between 0 and 200', 'first');
+    return ctx.loaders.ratingHistory(e.id, n);
+  }
+
+  @FieldResolver(() => [CandidateViolation])
+  async candidateViolations(
+    @Ctx() ctx: HubContext,
+    @Root() e: EnterpriseRow,
+    @Arg('status', () => CandidateStatus, { nullable: true }) status?: CandidateStatus | null,
+  ) {
+    assertAccess(ctx, e, 'internal');
+    const all = await ctx.loaders.candidates.load(e.id);
+    return status ? all.filter((c) => c.status === status) : all;
+  }
+}

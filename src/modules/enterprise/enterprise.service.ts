@@ -1,0 +1,120 @@
+import { EntityManager } from 'typeorm';
+import { HubContext } from '../../platform/context';
+import { badInput, duplicate, forbidden, isUniqueViolation, notFound } from '../../platform/errors';
+import { inScope, mayReadInternal, mayReadPersonal, mayWrite } from '../../platform/auth/access.rules';
+import { jurisdictionPrefixes } from '../../platform/auth/principal';
+import { maskIdNumber, maskName, maskPhone } from '../../platform/auth/masking.rules';
+import { decodeCursor, encodeCursor } from '../../platform/sql';
+import { EnterpriseInput } from '../graphql-types';
+import { creditCodeProblem, jurisdictionPrefix, regionCodeProblem } from './credit-code.rules';
+import { EnterpriseRow, countEnterprises, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
+
+export type Access = 'read' | 'internal' | 'write';
+
+/**
+ * Finds an enterprise by code and checks the caller may act on it: NOT_FOUND for an
+ * unknown (or malformed) code, FORBIDDEN outside the caller's jurisdiction or role.
+ */
+export async function requireEnterprise(ctx: HubContext, m: EntityManager, creditCode: string, access: Access, lock = false): Promise<EnterpriseRow> {
+  const e = await findByCreditCode(m, creditCode.trim().toUpperCase(), lock);
+  if (!e) throw notFound(`No enterprise with unified social credit code ${creditCode}. Register it first (registerEnterprise).`);
+  assertAccess(ctx, e, access);
+  return e;
+}
+
+export function assertAccess(ctx: HubContext, e: EnterpriseRow, access: Access): void {
+  const p = ctx.principal;
+  if (!inScope(p, e)) throw forbidden(`Enterprise ${e.creditCode} (region ${e.regionCode}) is outside your jurisdiction.`);
+  if (access === 'internal' && !mayReadInternal(p, e)) throw forbidden(`Role ${p.role} may not read internal data (meters, readings, plans, candidates) of ${e.creditCode}.`);
+  if (access === 'write' && !mayWrite(p, e)) throw forbidden(`Role ${p.role} may not change data of ${e.creditCode}; a water authority with jurisdiction over region ${e.regionCode} may.`);
+}
+
+/** Personal fields of an enterprise as this caller may see them; unmasked reads are noted for the audit log. */
+export function personalView(ctx: HubContext, e: EnterpriseRow) {
+  const clear = mayReadPersonal(ctx.principal, e);
+  const has = e.legalRepresentative || e.contactPhone || e.legalRepresentativeIdNumber;
+  if (clear && has) ctx.personalDataRead.add(e.id);
+  const mask = <T>(v: string | null, f: (s: string) => string) => (v == null ? null : clear ? v : f(v));
+  return {
+    legalRepresentative: mask(e.legalRepresentative, maskName),
+    contactPhone: mask(e.contactPhone, maskPhone),
+    legalRepresentativeIdNumber: mask(e.legalRepresentativeIdNumber, maskIdNumber),
+  };
+}
+
+/** Registering and listing enterprises. */
+export const enterpriseService = {
+  /**
+   * Registers an enterprise. The unified social credit code must pass its GB 32100-2015
+   * check; an ADMIN may register a legal early pilot code that fails it with
+   * `overrideCheckCharacter` (audited with the mutation).
+   */
+  async register(ctx: HubContext, input: EnterpriseInput, overrideCheckCharacter = false): Promise<EnterpriseRow> {
+    const creditCode = input.creditCode.trim().toUpperCase();
+    const problem = creditCodeProblem(creditCode);
+    let override = false;
+    if (problem?.kind === 'FORMAT') throw badInput(problem.message, 'creditCode');
+    if (problem?.kind === 'CHECK') {
+      if (!overrideCheckCharacter) throw badInput(`${problem.message}. An ADMIN may register a legal early pilot code with overrideCheckCharacter: true.`, 'creditCode');
+      if (ctx.principal.role !== 'ADMIN') throw forbidden('Only an ADMIN may override the check character of a unified social credit code.');
+      override = true;
+    }
+    const regionProblem = regionCodeProblem(input.regionCode);
+    if (regionProblem) throw badInput(regionProblem, 'regionCode');
+    const name = input.name.trim();
+    if (!name || name.length > 200) throw badInput('name must have 1 to 200 characters', 'name');
+    const prefixes = jurisdictionPrefixes(ctx.principal);
+    const p = ctx.principal;
+    if (!['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'].includes(p.role)) throw forbidden(`Role ${p.role} may not register enterprises.`);
+    if (prefixes && !prefixes.some((pre) => input.regionCode.startsWith(pre)))
+      throw forbidden(`Region ${input.regionCode} is outside your jurisdiction (${p.regions.join(', ')}).`);
+    try {
+      const row = await ctx.db.transaction((m) =>
+        insertEnterprise(m, {
+          creditCode,
+          name,
+          regionCode: input.regionCode,
+          industry: input.industry?.trim() || null,
+          legalRepresentative: input.legalRepresentative?.trim() || null,
+          legalRepresentativeIdNumber: input.legalRepresentativeIdNumber?.trim() || null,
+          contactPhone: input.contactPhone?.trim() || null,
+          checkOverride: override,
+        }),
+      );
+      return row!;
+    } catch (e) {
+      if (isUniqueViolation(e)) throw duplicate(`An enterprise with unified social credit code ${creditCode} is already registered.`);
+      throw e;
+    }
+  },
+
+  async get(ctx: HubContext, creditCode: string): Promise<EnterpriseRow | null> {
+    const e = await findByCreditCode(ctx.manager, creditCode.trim().toUpperCase());
+    if (!e) return null;
+    assertAccess(ctx, e, 'read');
+    return e;
+  },
+
+  /** A page in credit-code order, filtered by the caller's jurisdiction, a region and the current grade. */
+  async list(ctx: HubContext, args: { regionCode?: string | null; grade?: string | null; first?: number | null; after?: string | null }) {
+    const first = args.first ?? 20;
+    if (first < 0 || first > 500) throw badInput('first must be between 0 and 500', 'first');
+    if (args.regionCode) {
+      const problem = regionCodeProblem(args.regionCode);
+      if (problem) throw badInput(problem, 'regionCode');
+    }
+    const p = ctx.principal;
+    const filter = {
+      scope: jurisdictionPrefixes(p),
+      onlyCreditCode: p.role === 'ENTERPRISE' ? p.creditCode : undefined,
+      regionPrefix: args.regionCode ? jurisdictionPrefix(args.regionCode) : undefined,
+      grade: args.grade ?? undefined,
+    };
+    const after = args.after ? decodeCursor(args.after) : undefined;
+    const [page, totalCount] = await Promise.all([pageEnterprises(ctx.manager, filter, first, after), countEnterprises(ctx.manager, filter)]);
+    const nodes = page.slice(0, first);
+    for (const n of nodes) ctx.loaders.enterprise.prime(n.id, n);
+    const edges = nodes.map((node) => ({ cursor: encodeCursor(node.creditCode), node }));
+    return { edges, totalCount, pageInfo: { hasNextPage: page.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  },
+};

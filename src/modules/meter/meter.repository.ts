@@ -1,0 +1,96 @@
+import { EntityManager } from 'typeorm';
+import { one, rows } from '../../platform/sql';
+
+export interface MeterRow {
+  id: string;
+  meterCode: string;
+  enterpriseId: string;
+  online: boolean;
+  level: number;
+  reportingIntervalSeconds: number;
+  maxFlowRate: number | null;
+  calibrationExpiresAt: Date | null;
+  lastReadingAt: Date | null;
+}
+
+export interface ReadingRow {
+  meterId: string;
+  readAt: Date;
+  cumulativeVolume: number;
+  flowRate: number | null;
+}
+
+const COLUMNS = `t.id, t.meter_code AS "meterCode", t.enterprise_id AS "enterpriseId", t.online, t.level,
+  t.reporting_interval_seconds AS "reportingIntervalSeconds", t.max_flow_rate AS "maxFlowRate",
+  t.calibration_expires_at AS "calibrationExpiresAt", t.last_reading_at AS "lastReadingAt"`;
+
+export function insertMeter(m: EntityManager, r: Omit<MeterRow, 'id' | 'lastReadingAt'>): Promise<MeterRow | undefined> {
+  return one<MeterRow>(
+    m,
+    `INSERT INTO meter AS t (meter_code, enterprise_id, online, level, reporting_interval_seconds, max_flow_rate, calibration_expires_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING ${COLUMNS}`,
+    [r.meterCode, r.enterpriseId, r.online, r.level, r.reportingIntervalSeconds, r.maxFlowRate, r.calibrationExpiresAt],
+  );
+}
+
+export function findMeter(m: EntityManager, meterCode: string): Promise<MeterRow | undefined> {
+  return one<MeterRow>(m, `SELECT ${COLUMNS} FROM meter t WHERE t.meter_code = $1`, [meterCode]);
+}
+
+export function metersOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<MeterRow[]> {
+  return rows<MeterRow>(m, `SELECT ${COLUMNS} FROM meter t WHERE t.enterprise_id = ANY($1::uuid[]) ORDER BY t.meter_code`, [enterpriseIds]);
+}
+
+export interface ReadingWindow {
+  from?: Date | null;
+  to?: Date | null;
+  first: number;
+}
+
+/** The latest `first` readings of each meter within the window, newest first, in one statement. */
+export function readingsOf(m: EntityManager, meterIds: readonly string[], w: ReadingWindow): Promise<ReadingRow[]> {
+  return rows<ReadingRow>(
+    m,
+    `SELECT r.meter_id AS "meterId", r.read_at AS "readAt", r.cumulative_volume AS "cumulativeVolume", r.flow_rate AS "flowRate"
+       FROM unnest($1::uuid[]) AS k(id)
+       CROSS JOIN LATERAL (
+         SELECT * FROM meter_reading x
+          WHERE x.meter_id = k.id AND ($2::timestamptz IS NULL OR x.read_at >= $2) AND ($3::timestamptz IS NULL OR x.read_at < $3)
+          ORDER BY x.read_at DESC LIMIT $4) r`,
+    [meterIds, w.from ?? null, w.to ?? null, w.first],
+  );
+}
+
+/** Rows per statement for the bulk insert: 4 arrays, far below the 65,535 bind-parameter limit. */
+const CHUNK = 20_000;
+
+/**
+ * Set-based insert of readings: `unnest` arrays, `ON CONFLICT DO NOTHING` (a reading is
+ * unique per meter and time), then each touched meter's `last_reading_at` moves forward.
+ * Returns how many rows were new.
+ */
+export async function insertReadings(m: EntityManager, readings: ReadingRow[]): Promise<number> {
+  let inserted = 0;
+  for (let i = 0; i < readings.length; i += CHUNK) {
+    const chunk = readings.slice(i, i + CHUNK);
+    const r = await one<{ n: number }>(
+      m,
+      `WITH ins AS (
+         INSERT INTO meter_reading (meter_id, read_at, cumulative_volume, flow_rate)
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::float8[], $4::float8[])
+         ON CONFLICT (meter_id, read_at) DO NOTHING
+         RETURNING meter_id, read_at),
+       latest AS (SELECT meter_id, max(read_at) AS at FROM ins GROUP BY meter_id),
+       upd AS (UPDATE meter t SET last_reading_at = latest.at FROM latest
+                WHERE t.id = latest.meter_id AND (t.last_reading_at IS NULL OR t.last_reading_at < latest.at))
+       SELECT count(*)::int AS n FROM ins`,
+      [chunk.map((x) => x.meterId), chunk.map((x) => x.readAt), chunk.map((x) => x.cumulativeVolume), chunk.map((x) => x.flowRate)],
+    );
+    inserted += r?.n ?? 0;
+  }
+  return inserted;
+}
+
+export function metersByIds(m: EntityManager, ids: readonly string[]): Promise<MeterRow[]> {
+  return rows<MeterRow>(m, `SELECT ${COLUMNS} FROM meter t WHERE t.id = ANY($1::uuid[])`, [ids]);
+}

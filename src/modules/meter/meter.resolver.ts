@@ -1,0 +1,49 @@
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { WRITERS } from '../../platform/auth/auth-checker';
+import { HubContext } from '../../platform/context';
+import { badInput } from '../../platform/errors';
+import { Enterprise, Meter, MeterInput, MeterReading } from '../graphql-types';
+import { parentEnterprise } from '../enterprise/enterprise-parent';
+import { MeterRow, ReadingRow } from './meter.repository';
+import { meterService } from './meter.service';
+
+@Resolver(() => Meter)
+export class MeterResolver {
+  @Query(() => Meter, { nullable: true })
+  meter(@Ctx() ctx: HubContext, @Arg('meterCode') meterCode: string) {
+    return meterService.get(ctx, meterCode);
+  }
+
+  @Authorized(WRITERS)
+  @Mutation(() => Meter)
+  registerMeter(@Ctx() ctx: HubContext, @Arg('input', () => MeterInput) input: MeterInput) {
+    return meterService.register(ctx, input);
+  }
+
+  @FieldResolver(() => Enterprise)
+  enterprise(@Ctx() ctx: HubContext, @Root() m: MeterRow) {
+    return parentEnterprise(ctx, m);
+  }
+
+  @FieldResolver(() => [MeterReading], { description: 'Readings in [from, to), newest first; first defaults to 100 (max 10,000).' })
+  readings(
+    @Ctx() ctx: HubContext,
+    @Root() m: MeterRow,
+    @Arg('from', () => Date, { nullable: true }) from?: Date | null,
+    @Arg('to', () => Date, { nullable: true }) to?: Date | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+  ) {
+    const n = first ?? 100;
+    if (n < 0 || n > 10_000) throw badInput('first must be between 0 and 10000', 'first');
+    if (from && to && to <= from) throw badInput('to must be after from', 'to');
+    return ctx.loaders.readings(m.id, { from: from ?? null, to: to ?? null, first: n });
+  }
+}
+
+@Resolver(() => MeterReading)
+export class MeterReadingResolver {
+  @FieldResolver(() => Meter)
+  async meter(@Ctx() ctx: HubContext, @Root() r: ReadingRow) {
+    return ctx.loaders.meter.load(r.meterId);
+  }
+}

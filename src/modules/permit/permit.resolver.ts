@@ -1,0 +1,27 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { WRITERS } from '../../platform/auth/auth-checker';
+import { HubContext } from '../../platform/context';
+import { Enterprise, PermitInput, WaterPermit } from '../graphql-types';
+import { parentEnterprise } from '../enterprise/enterprise-parent';
+import { PermitRow } from './permit.repository';
+import { permitService } from './permit.service';
+
+@Resolver(() => WaterPermit)
+export class PermitResolver {
+  @Authorized(WRITERS)
+  @Mutation(() => WaterPermit)
+  registerPermit(@Ctx() ctx: HubContext, @Arg('input', () => PermitInput) input: PermitInput) {
+    return permitService.register(ctx, input);
+  }
+
+  @Authorized(WRITERS)
+  @Mutation(() => WaterPermit, { description: "Revokes a permit and re-grades the enterprise (direct D, annex item 6)." })
+  revokePermit(@Ctx() ctx: HubContext, @Arg('permitNo') permitNo: string, @Arg('revokedAt') revokedAt: Date, @Arg('reason') reason: string) {
+    return permitService.revoke(ctx, permitNo, revokedAt, reason);
+  }
+
+  @FieldResolver(() => Enterprise)
+  enterprise(@Ctx() ctx: HubContext, @Root() p: PermitRow) {
+    return parentEnterprise(ctx, p);
+  }
+}

@@ -1,0 +1,21 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { WRITERS } from '../../platform/auth/auth-checker';
+import { HubContext } from '../../platform/context';
+import { Enterprise, PlanInput, WaterPlan } from '../graphql-types';
+import { parentEnterprise } from '../enterprise/enterprise-parent';
+import { PlanRow } from './plan.repository';
+import { planService } from './plan.service';
+
+@Resolver(() => WaterPlan)
+export class PlanResolver {
+  @Authorized(WRITERS)
+  @Mutation(() => WaterPlan, { description: 'Sets the annual planned water use; setting the same year again replaces it.' })
+  setWaterPlan(@Ctx() ctx: HubContext, @Arg('input', () => PlanInput) input: PlanInput) {
+    return planService.set(ctx, input);
+  }
+
+  @FieldResolver(() => Enterprise)
+  enterprise(@Ctx() ctx: HubContext, @Root() p: PlanRow) {
+    return parentEnterprise(ctx, p);
+  }
+}

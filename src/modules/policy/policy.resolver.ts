@@ -1,0 +1,44 @@
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { HubContext } from '../../platform/context';
+import { CreditGrade, HonorLevel } from '../graphql-enums';
+import { CreditPolicy, GRADES, policyInForce } from './credit-policy';
+import { CreditPolicyInfo } from './policy.type';
+
+/** Maps a loaded policy to its GraphQL view. */
+export function mapPolicy(p: CreditPolicy): CreditPolicyInfo {
+  return {
+    version: p.version,
+    title: p.title,
+    titleEn: p.titleEn,
+    assumedContinuation: p.assumedContinuation,
+    effectiveFrom: p.effectiveFrom,
+    effectiveTo: p.effectiveTo,
+    periodStart: p.periodStart,
+    periodEnd: p.periodEnd,
+    honorWindowStart: p.honorWindowStart,
+    honorMinLevel: p.honorMinLevel as HonorLevel,
+    fullScore: p.thresholds.full,
+    poorScore: p.thresholds.poor,
+    indicators: p.indicators.map((i) => ({
+      code: i.code, area: i.area, areaName: i.areaName, areaNameZh: i.areaNameZh, name: i.name, nameZh: i.nameZh,
+      maxScore: i.maxScore, general: i.levels.GENERAL, serious: i.levels.SERIOUS, severe: i.levels.SEVERE ?? null,
+    })),
+    measures: GRADES.map((g) => ({ grade: g as CreditGrade, measures: p.measures[g] })),
+    notes: p.notes,
+  };
+}
+
+/** The credit policies are public: the rules an enterprise is graded by. */
+@Resolver()
+export class PolicyResolver {
+  @Query(() => [CreditPolicyInfo], { description: 'Every policy version, oldest first.' })
+  creditPolicies(@Ctx() ctx: HubContext) {
+    return ctx.policies.map(mapPolicy);
+  }
+
+  @Query(() => CreditPolicyInfo, { nullable: true, description: 'The policy in force at a time (default now).' })
+  creditPolicy(@Ctx() ctx: HubContext, @Arg('asOf', () => Date, { nullable: true }) asOf?: Date | null) {
+    const p = policyInForce(ctx.policies, asOf ?? new Date());
+    return p ? mapPolicy(p) : null;
+  }
+}

@@ -1,0 +1,41 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { CreditGrade, HonorLevel } from '../graphql-enums';
+
+@ObjectType({ description: 'One scored indicator of the annex table with the points each level leaves.' })
+export class PolicyIndicator {
+  @Field() code: string;
+  @Field() area: string;
+  @Field() areaName: string;
+  @Field() areaNameZh: string;
+  @Field() name: string;
+  @Field() nameZh: string;
+  @Field(() => Int) maxScore: number;
+  @Field(() => Int) general: number;
+  @Field(() => Int) serious: number;
+  @Field(() => Int, { nullable: true, description: 'Null where the indicator has no severe level (3.1, 4.1).' }) severe: number | null;
+}
+
+@ObjectType()
+export class GradeMeasures {
+  @Field(() => CreditGrade) grade: CreditGrade;
+  @Field(() => [String]) measures: string[];
+}
+
+@ObjectType({ description: 'A versioned credit policy (schema/policies/*.json); evaluations name the one they applied.' })
+export class CreditPolicyInfo {
+  @Field() version: string;
+  @Field() title: string;
+  @Field() titleEn: string;
+  @Field({ description: 'True for a version shipped until the authority issues a successor.' }) assumedContinuation: boolean;
+  @Field({ description: 'First day in force (YYYY-MM-DD, China Standard Time).' }) effectiveFrom: string;
+  @Field({ description: 'Last day in force (inclusive).' }) effectiveTo: string;
+  @Field() periodStart: Date;
+  @Field({ description: 'Exclusive end of the evaluation period.' }) periodEnd: Date;
+  @Field({ description: 'Honors awarded from here on count for A.' }) honorWindowStart: Date;
+  @Field(() => HonorLevel) honorMinLevel: HonorLevel;
+  @Field(() => Int) fullScore: number;
+  @Field(() => Int, { description: 'Below this total the grade is D.' }) poorScore: number;
+  @Field(() => [PolicyIndicator]) indicators: PolicyIndicator[];
+  @Field(() => [GradeMeasures]) measures: GradeMeasures[];
+  @Field(() => [String], { description: 'Where the implementation reads the original text, and why.' }) notes: string[];
+}

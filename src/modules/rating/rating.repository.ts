@@ -1,0 +1,49 @@
+import { EntityManager } from 'typeorm';
+import { one, rows } from '../../platform/sql';
+import type { Grade } from '../policy/credit-policy';
+import type { IndicatorResult } from '../credit/credit.rules';
+
+export interface RatingRow {
+  id: string;
+  enterpriseId: string;
+  grade: Grade;
+  score: number;
+  indicators: IndicatorResult[];
+  reasons: string[];
+  measures: string[];
+  policyVersion: string;
+  asOf: Date;
+  evaluatedAt: Date;
+  evaluatedBy: string;
+}
+
+const COLUMNS = `r.id, r.enterprise_id AS "enterpriseId", r.grade, r.score, r.indicators, r.reasons, r.measures,
+  r.policy_version AS "policyVersion", r.as_of AS "asOf", r.evaluated_at AS "evaluatedAt", r.evaluated_by AS "evaluatedBy"`;
+
+export function insertRating(m: EntityManager, r: Omit<RatingRow, 'id' | 'evaluatedAt'>): Promise<RatingRow | undefined> {
+  return one<RatingRow>(
+    m,
+    `INSERT INTO credit_rating AS r (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
+     VALUES ($1,$2,$3,$4::jsonb,$5::text[],$6::text[],$7,$8,$9) RETURNING ${COLUMNS}`,
+    [r.enterpriseId, r.grade, r.score, JSON.stringify(r.indicators), r.reasons, r.measures, r.policyVersion, r.asOf, r.evaluatedBy],
+  );
+}
+
+export function ratingsByIds(m: EntityManager, ids: readonly string[]): Promise<RatingRow[]> {
+  return rows<RatingRow>(m, `SELECT ${COLUMNS} FROM credit_rating r WHERE r.id = ANY($1::uuid[])`, [ids]);
+}
+
+/** Grade and asOf of every earlier evaluation (the D-once rule reads them). */
+export function gradeHistory(m: EntityManager, enterpriseId: string): Promise<{ grade: Grade; asOf: Date }[]> {
+  return rows(m, `SELECT grade, as_of AS "asOf" FROM credit_rating WHERE enterprise_id = $1`, [enterpriseId]);
+}
+
+/** The latest `first` evaluations per enterprise, newest first, in one statement. */
+export function historyOf(m: EntityManager, enterpriseIds: readonly string[], first: number): Promise<RatingRow[]> {
+  return rows<RatingRow>(
+    m,
+    `SELECT ${COLUMNS} FROM unnest($1::uuid[]) AS k(id)
+       CROSS JOIN LATERAL (SELECT * FROM credit_rating x WHERE x.enterprise_id = k.id ORDER BY x.as_of DESC, x.evaluated_at DESC LIMIT $2) r`,
+    [enterpriseIds, first],
+  );
+}

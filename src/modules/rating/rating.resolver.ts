@@ -1,0 +1,36 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { EVALUATORS } from '../../platform/auth/auth-checker';
+import { HubContext } from '../../platform/context';
+import { CreditRating, CreditRecord, Enterprise, IndicatorScore } from '../graphql-types';
+import { parentEnterprise } from '../enterprise/enterprise-parent';
+import { IndicatorResult } from '../credit/credit.rules';
+import { RatingRow } from './rating.repository';
+import { ratingService } from './rating.service';
+
+@Resolver(() => CreditRating)
+export class RatingResolver {
+  @Authorized(EVALUATORS)
+  @Mutation(() => CreditRating, { description: 'Evaluates an enterprise now (or as of a past date) under the policy in force then, and stores the rating.' })
+  evaluateEnterprise(@Ctx() ctx: HubContext, @Arg('creditCode') creditCode: string, @Arg('asOf', () => Date, { nullable: true }) asOf?: Date | null) {
+    return ratingService.evaluate(ctx, creditCode, asOf);
+  }
+
+  @FieldResolver(() => Enterprise)
+  enterprise(@Ctx() ctx: HubContext, @Root() r: RatingRow) {
+    return parentEnterprise(ctx, r);
+  }
+
+  @FieldResolver(() => [IndicatorScore])
+  indicators(@Root() r: RatingRow): IndicatorResult[] {
+    return r.indicators;
+  }
+}
+
+@Resolver(() => IndicatorScore)
+export class IndicatorScoreResolver {
+  @FieldResolver(() => [CreditRecord], { description: 'The active records that set this score.' })
+  async records(@Ctx() ctx: HubContext, @Root() i: IndicatorResult) {
+    const found = await ctx.loaders.record.loadMany(i.recordIds);
+    return found.filter((r) => r && !(r instanceof Error));
+  }
+}

@@ -1,0 +1,82 @@
+import { EntityManager } from 'typeorm';
+import { HubContext } from '../../platform/context';
+import { badInput } from '../../platform/errors';
+import { logger } from '../../platform/logger';
+import { evaluations } from '../../platform/metrics';
+import { evaluate } from '../credit/credit.rules';
+import { recordsOf } from '../credit/credit-record.repository';
+import { EnterpriseRow, setCurrentRating } from '../enterprise/enterprise.repository';
+import { requireEnterprise } from '../enterprise/enterprise.service';
+import { permitsOf } from '../permit/permit.repository';
+import { policyInForce } from '../policy/credit-policy';
+import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
+
+export interface StoredEvaluation {
+  rating: RatingRow;
+  previousGrade: string | null;
+  /** True when this evaluation became the enterprise's current rating with a different grade. */
+  changed: boolean;
+}
+
+/** Tolerance for clocks: an asOf may not lie further ahead than this. */
+const FUTURE_SLACK_MS = 10 * 60_000;
+
+/** Grading enterprises with the credit engine and storing the result with its evidence. */
+export const ratingService = {
+  /**
+   * Evaluates an enterprise as of `asOf` under the policy in force then, inside the
+   * caller's transaction `m`, and stores the rating in its history. The rating becomes
+   * the enterprise's current one unless a rating for a later date already is.
+   */
+  async evaluateIn(ctx: HubContext, m: EntityManager, e: EnterpriseRow, asOf: Date): Promise<StoredEvaluation> {
+    const policy = policyInForce(ctx.policies, asOf);
+    if (!policy)
+      throw badInput(
+        `No credit policy is in force on ${asOf.toISOString()} (policies: ${ctx.policies.map((p) => `${p.version} ${p.effectiveFrom}…${p.effectiveTo}`).join(', ')}).`,
+        'asOf',
+      );
+    const [records, permits, history] = await Promise.all([recordsOf(m, [e.id]), permitsOf(m, [e.id]), gradeHistory(m, e.id)]);
+    const result = evaluate({ policy, records, permits, history, asOf });
+    const rating = (await insertRating(m, {
+      enterpriseId: e.id,
+      grade: result.grade,
+      score: result.score,
+      indicators: result.indicators,
+      reasons: result.reasons,
+      measures: result.measures,
+      policyVersion: result.policyVersion,
+      asOf,
+      evaluatedBy: ctx.principal.subject,
+    }))!;
+    evaluations.inc({ grade: result.grade });
+    const current = e.currentRatingId ? (await ratingsByIds(m, [e.currentRatingId]))[0] : undefined;
+    const becomesCurrent = !current || current.asOf.getTime() <= asOf.getTime();
+    if (becomesCurrent) await setCurrentRating(m, e.id, rating.id, rating.grade);
+    const previousGrade = current?.grade ?? null;
+    return { rating, previousGrade, changed: becomesCurrent && previousGrade !== rating.grade };
+  },
+
+  /** `evaluateEnterprise`: on demand, for now or a past date. */
+  async evaluate(ctx: HubContext, creditCode: string, asOf?: Date | null): Promise<RatingRow> {
+    const at = asOf ?? new Date();
+    if (at.getTime() > Date.now() + FUTURE_SLACK_MS) throw badInput('asOf may not lie in the future', 'asOf');
+    const stored = await ctx.db.transaction(async (m) => {
+      const e = await requireEnterprise(ctx, m, creditCode, 'read', true);
+      return this.evaluateIn(ctx, m, e, at);
+    });
+    return stored.rating;
+  },
+
+  /**
+   * Re-grades after a change to an enterprise's records or permits, in the same
+   * transaction. When no policy is in force today the change is kept and the skip logged.
+   */
+  async reevaluateIn(ctx: HubContext, m: EntityManager, e: EnterpriseRow): Promise<StoredEvaluation | null> {
+    const now = new Date();
+    if (!policyInForce(ctx.policies, now)) {
+      logger.warn({ enterpriseId: e.id }, 'no credit policy in force today; re-evaluation skipped');
+      return null;
+    }
+    return this.evaluateIn(ctx, m, e, now);
+  },
+};

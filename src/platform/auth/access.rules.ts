@@ -1,0 +1,35 @@
+import { Principal, jurisdictionPrefixes } from './principal';
+
+/** What an enterprise row needs for an access decision. */
+export interface Scoped {
+  creditCode: string;
+  regionCode: string;
+}
+
+/** Whether `p`'s jurisdiction covers the enterprise (before role limits on what it may see). */
+export function inScope(p: Principal, e: Scoped): boolean {
+  if (p.role === 'ENTERPRISE') return p.creditCode === e.creditCode;
+  const prefixes = jurisdictionPrefixes(p);
+  return prefixes === null || prefixes.some((pre) => e.regionCode.startsWith(pre));
+}
+
+/** Roles that supervise: they may register, record and see internal data within their jurisdiction. */
+export const SUPERVISORS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'] as const;
+
+/**
+ * Internal data (meters, readings, plans, candidate violations, non-active records):
+ * supervisors and the credit authority in scope, and the enterprise itself.
+ */
+export function mayReadInternal(p: Principal, e: Scoped): boolean {
+  return ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'ENTERPRISE'].includes(p.role) && inScope(p, e);
+}
+
+/** Personal data unmasked: the supervising authority in scope and the enterprise itself. Such reads are audited. */
+export function mayReadPersonal(p: Principal, e: Scoped): boolean {
+  return ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'ENTERPRISE'].includes(p.role) && inScope(p, e);
+}
+
+/** Writes about an enterprise: supervising authorities in scope. */
+export function mayWrite(p: Principal, e: Scoped): boolean {
+  return (SUPERVISORS as readonly string[]).includes(p.role) && inScope(p, e);
+}

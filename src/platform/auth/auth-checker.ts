@@ -1,0 +1,19 @@
+import { AuthChecker } from 'type-graphql';
+import { HubContext } from '../context';
+import { forbidden, unauthenticated } from '../errors';
+
+/**
+ * `@Authorized(...roles)`: UNAUTHENTICATED without a token, FORBIDDEN for a role not
+ * listed. Jurisdiction (which enterprises) is checked in the services.
+ */
+export const authChecker: AuthChecker<HubContext> = ({ context, info }, roles) => {
+  const p = context.principal;
+  if (p.role === 'PUBLIC' && !roles.includes('PUBLIC'))
+    throw unauthenticated(`${info.fieldName} needs a bearer token (Authorization: Bearer …).`);
+  if (roles.length === 0 || roles.includes(p.role)) return true;
+  throw forbidden(`Role ${p.role} may not use ${info.fieldName}; allowed: ${roles.join(', ')}.`);
+};
+
+/** Role sets used across resolvers. */
+export const WRITERS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'];
+export const EVALUATORS = [...WRITERS, 'CREDIT_AUTHORITY'];

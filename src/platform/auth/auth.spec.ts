@@ -1,0 +1,46 @@
+import { inScope, mayReadPersonal, mayWrite } from './access.rules';
+import { maskIdNumber, maskName, maskPhone } from './masking.rules';
+import { Principal, PUBLIC_PRINCIPAL, signToken, verifyToken } from './principal';
+
+const secret = 'x'.repeat(32);
+const e = { creditCode: '911308000000000000', regionCode: '130821' };
+
+describe('tokens', () => {
+  it('round-trips role and jurisdiction', () => {
+    const p = verifyToken(signToken({ role: 'COUNTY_AUTHORITY', regions: ['130821'] }, secret), secret);
+    expect(p).toEqual(expect.objectContaining({ role: 'COUNTY_AUTHORITY', regions: ['130821'] }));
+  });
+  it('rejects a token signed with another secret as UNAUTHENTICATED', () => {
+    const t = signToken({ role: 'ADMIN' }, 'y'.repeat(32));
+    expect(() => verifyToken(t, secret)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
+  });
+  it('refuses to sign an authority token without a jurisdiction', () => {
+    expect(() => signToken({ role: 'CITY_AUTHORITY' }, secret)).toThrow(/--region/);
+  });
+});
+
+describe('jurisdiction', () => {
+  const county = (regions: string[]): Principal => ({ subject: 's', role: 'COUNTY_AUTHORITY', regions });
+  it('a city authority covers its counties; a county only itself', () => {
+    expect(inScope({ subject: 's', role: 'CITY_AUTHORITY', regions: ['130800'] }, e)).toBe(true);
+    expect(inScope(county(['130821']), e)).toBe(true);
+    expect(inScope(county(['130822']), e)).toBe(false);
+  });
+  it('an enterprise sees only itself', () => {
+    expect(inScope({ subject: 's', role: 'ENTERPRISE', regions: [], creditCode: e.creditCode }, e)).toBe(true);
+    expect(inScope({ subject: 's', role: 'ENTERPRISE', regions: [], creditCode: 'other' }, e)).toBe(false);
+  });
+  it('the public may not see personal data nor write', () => {
+    expect(mayReadPersonal(PUBLIC_PRINCIPAL, e)).toBe(false);
+    expect(mayWrite(PUBLIC_PRINCIPAL, e)).toBe(false);
+    expect(mayWrite({ subject: 's', role: 'CREDIT_AUTHORITY', regions: [] }, e)).toBe(false);
+  });
+});
+
+describe('masking', () => {
+  it('masks phones, ID numbers and names', () => {
+    expect(maskPhone('13812341234')).toBe('138****1234');
+    expect(maskIdNumber('130821199001011234')).toBe('130821********1234');
+    expect(maskName('王建国')).toBe('王**');
+  });
+});

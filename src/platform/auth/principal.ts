@@ -1,0 +1,81 @@
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import { unauthenticated } from '../errors';
+import { jurisdictionPrefix, regionCodeProblem } from '../../modules/enterprise/credit-code.rules';
+
+export const ROLES = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'PARTNER_AGENCY', 'ENTERPRISE', 'PUBLIC'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: from a verified bearer token, or PUBLIC without one. */
+export interface Principal {
+  /** Token subject (an officer id, an agency id, an enterprise's code); never a personal name. */
+  subject: string;
+  role: Role;
+  /** Region codes of the jurisdiction (130800 covers every 1308xx). Empty: none (ADMIN: all). */
+  regions: string[];
+  /** ENTERPRISE: its own unified social credit code. */
+  creditCode?: string;
+  /** PARTNER_AGENCY: the agency's name. */
+  agency?: string;
+}
+
+export const PUBLIC_PRINCIPAL: Principal = Object.freeze({ subject: 'anonymous', role: 'PUBLIC', regions: [] }) as Principal;
+
+const claims = z.object({
+  sub: z.string().min(1),
+  role: z.enum(ROLES),
+  regions: z.array(z.string()).default([]),
+  creditCode: z.string().optional(),
+  agency: z.string().optional(),
+});
+
+/** Verifies a bearer token (HS256) and returns its principal; throws UNAUTHENTICATED with the reason. */
+export function verifyToken(token: string, secret: string): Principal {
+  let payload: unknown;
+  try {
+    payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+  } catch (e) {
+    const reason = (e as Error).name === 'TokenExpiredError' ? 'the token has expired' : 'the token is not valid for this hub';
+    throw unauthenticated(`Bearer token rejected: ${reason}. Ask an administrator for a new one (npm run hub -- token).`);
+  }
+  const parsed = claims.safeParse(payload);
+  if (!parsed.success) throw unauthenticated('Bearer token rejected: its claims lack sub/role or hold an unknown role.');
+  const c = parsed.data;
+  if (c.role === 'ENTERPRISE' && !c.creditCode) throw unauthenticated('Bearer token rejected: an ENTERPRISE token must carry creditCode.');
+  return { subject: c.sub, role: c.role, regions: c.regions, creditCode: c.creditCode, agency: c.agency };
+}
+
+export interface TokenRequest {
+  role: Role;
+  subject?: string;
+  regions?: string[];
+  creditCode?: string;
+  agency?: string;
+  expiresIn?: string;
+}
+
+/** Signs a token for `npm run hub -- token` and tests. */
+export function signToken(req: TokenRequest, secret: string): string {
+  if (req.role === 'PUBLIC') throw new Error('PUBLIC needs no token: call without Authorization');
+  for (const r of req.regions ?? []) {
+    const problem = regionCodeProblem(r);
+    if (problem) throw new Error(problem);
+  }
+  if (req.role === 'ENTERPRISE' && !req.creditCode) throw new Error('an ENTERPRISE token needs --credit-code');
+  if (['CITY_AUTHORITY', 'COUNTY_AUTHORITY'].includes(req.role) && !req.regions?.length)
+    throw new Error(`a ${req.role} token needs --region (its jurisdiction)`);
+  const payload = { role: req.role, regions: req.regions ?? [], creditCode: req.creditCode, agency: req.agency };
+  return jwt.sign(payload, secret, {
+    algorithm: 'HS256',
+    subject: req.subject ?? `${req.role.toLowerCase()}:${req.creditCode ?? req.regions?.join('+') ?? 'all'}`,
+    expiresIn: (req.expiresIn ?? '30d') as jwt.SignOptions['expiresIn'],
+    issuer: 'water-credit-hub',
+  });
+}
+
+/** The region prefixes a principal may see, or null for "all regions". */
+export function jurisdictionPrefixes(p: Principal): string[] | null {
+  if (p.role === 'ADMIN') return null;
+  if ((p.role === 'PARTNER_AGENCY' || p.role === 'PUBLIC' || p.role === 'CREDIT_AUTHORITY') && p.regions.length === 0) return null;
+  return p.regions.map(jurisdictionPrefix);
+}

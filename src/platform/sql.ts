@@ -1,0 +1,26 @@
+import { EntityManager } from 'typeorm';
+
+/** Runs one parameterised statement and returns its rows. */
+export async function rows<T>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await m.query(sql, params)) as T[];
+}
+
+export async function one<T>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T | undefined> {
+  return (await rows<T>(m, sql, params))[0];
+}
+
+/** Groups rows by a key, keeping the order of `keys` (DataLoader contract). */
+export function groupBy<T>(keys: readonly string[], items: T[], keyOf: (t: T) => string): T[][] {
+  const map = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const it of items) map.get(keyOf(it))?.push(it);
+  return keys.map((k) => map.get(k) ?? []);
+}
+
+export function byKey<T>(keys: readonly string[], items: T[], keyOf: (t: T) => string): (T | null)[] {
+  const map = new Map(items.map((t) => [keyOf(t), t]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+/** Opaque cursors: base64url of the sort key. */
+export const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+export const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');

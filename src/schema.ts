@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema } from 'type-graphql';
+import { authChecker } from './platform/auth/auth-checker';
+import { AuditMutations } from './modules/audit/audit.middleware';
+import { CandidateResolver } from './modules/candidate/candidate.resolver';
+import { CreditRecordResolver } from './modules/credit/credit-record.resolver';
+import { EnterpriseResolver } from './modules/enterprise/enterprise.resolver';
+import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resolver';
+import { PendingResolver } from './modules/pending/pending.resolver';
+import { PermitResolver } from './modules/permit/permit.resolver';
+import { PlanResolver } from './modules/plan/plan.resolver';
+import { PolicyResolver } from './modules/policy/policy.resolver';
+import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
+import './modules/graphql-enums';
+
+export const RESOLVERS = [
+  EnterpriseResolver,
+  PermitResolver,
+  PlanResolver,
+  MeterResolver,
+  MeterReadingResolver,
+  CreditRecordResolver,
+  RatingResolver,
+  IndicatorScoreResolver,
+  CandidateResolver,
+  PolicyResolver,
+  PendingResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The served schema, built once per process from the resolver classes. */
+export function hubSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: RESOLVERS,
+    authChecker,
+    globalMiddlewares: [AuditMutations],
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validate: false,
+  });
+  return built;
+}
+
+/** SDL of the served schema, sorted so the committed `schema/schema.graphql` diffs cleanly. */
+export async function printHubSchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await hubSchema())) + '\n';
+}
