@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker';
 import { AuditMutations } from './modules/audit/audit.middleware';
@@ -39,6 +40,8 @@ export function hubSchema(): Promise<GraphQLSchema> {
     globalMiddlewares: [AuditMutations],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
+    // In-process until partner notifications (issue #4) put a Redis event target under it.
+    pubSub: createPubSub(),
   });
   return built;
 }

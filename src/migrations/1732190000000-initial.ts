@@ -11,16 +11,16 @@ export class Initial1732190000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE enterprise (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        credit_code char(18) NOT NULL UNIQUE,
+        credit_code text NOT NULL UNIQUE CHECK (length(credit_code) = 18),
         name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
-        region_code char(6) NOT NULL CHECK (region_code ~ '^[1-8][0-9]{5}$'),
+        region_code text NOT NULL CHECK (region_code ~ '^[1-8][0-9]{5}$'),
         industry text,
         legal_representative text,
         legal_representative_id_number text,
         contact_phone text,
         check_override boolean NOT NULL DEFAULT false,
         current_rating_id uuid,
-        current_grade char(1) CHECK (current_grade IN ('A','B','C','D')),
+        current_grade text CHECK (current_grade IN ('A','B','C','D')),
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       );
@@ -100,7 +100,7 @@ export class Initial1732190000000 implements MigrationInterface {
       CREATE TABLE credit_rating (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         enterprise_id uuid NOT NULL REFERENCES enterprise(id),
-        grade char(1) NOT NULL CHECK (grade IN ('A','B','C','D')),
+        grade text NOT NULL CHECK (grade IN ('A','B','C','D')),
         score int NOT NULL,
         indicators jsonb NOT NULL,
         reasons text[] NOT NULL,

@@ -99,6 +99,17 @@ export class IngestResult {
 }
 
 @ObjectType()
+export class DataSource {
+  @Field(() => ID) id: string;
+  @Field() name: string;
+  @Field({ description: 'Connector type, e.g. http-json, sensorthings, csv.' }) connector: string;
+  @Field(() => GraphQLJSON, { description: 'Connector settings; secrets are never returned.' }) config: unknown;
+  @Field(() => Int, { nullable: true, description: 'Milliseconds between scheduled pulls; null = manual only.' }) everyMs: number | null;
+  @Field() enabled: boolean;
+  @Field(() => SyncRun, { nullable: true }) lastRun: SyncRun | null;
+}
+
+@ObjectType()
 export class SyncRun {
   @Field(() => ID) id: string;
   @Field(() => SyncStatus) status: SyncStatus;
@@ -108,17 +119,6 @@ export class SyncRun {
   @Field(() => Int) readingsRejected: number;
   @Field(() => String, { nullable: true }) error: string | null;
   @Field(() => DataSource) source: DataSource;
-}
-
-@ObjectType()
-export class DataSource {
-  @Field(() => ID) id: string;
-  @Field() name: string;
-  @Field({ description: 'Connector type, e.g. http-json, sensorthings, csv.' }) connector: string;
-  @Field(() => GraphQLJSON, { description: 'Connector settings; secrets are never returned.' }) config: unknown;
-  @Field(() => Int, { nullable: true, description: 'Milliseconds between scheduled pulls; null = manual only.' }) everyMs: number | null;
-  @Field() enabled: boolean;
-  @Field(() => SyncRun, { nullable: true }) lastRun: SyncRun | null;
 }
 
 @ObjectType()

@@ -2,7 +2,10 @@ import { EntityManager } from 'typeorm';
 
 /** Runs one parameterised statement and returns its rows. */
 export async function rows<T>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await m.query(sql, params)) as T[];
+  const result = await m.query(sql, params);
+  // TypeORM answers UPDATE/DELETE … RETURNING with [rows, rowCount]; rows are objects otherwise.
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
 }
 
 export async function one<T>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T | undefined> {

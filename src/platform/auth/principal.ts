@@ -75,7 +75,7 @@ export function signToken(req: TokenRequest, secret: string): string {
 
 /** The region prefixes a principal may see, or null for "all regions". */
 export function jurisdictionPrefixes(p: Principal): string[] | null {
-  if (p.role === 'ADMIN') return null;
+  if (p.role === 'ADMIN' || p.role === 'ENTERPRISE') return null; // an enterprise is scoped by its own code
   if ((p.role === 'PARTNER_AGENCY' || p.role === 'PUBLIC' || p.role === 'CREDIT_AUTHORITY') && p.regions.length === 0) return null;
   return p.regions.map(jurisdictionPrefix);
 }

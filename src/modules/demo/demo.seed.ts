@@ -1,0 +1,557 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import type { Database } from '../../platform/db';
+import { EngineRecord, EnginePermit, evaluate } from '../credit/credit.rules';
+import { withCheckChar } from '../enterprise/credit-code.rules';
+import { ReadingRow, insertReadings } from '../meter/meter.repository';
+import { CreditPolicy, DishonestyLevel, GRADES, Grade, HonorLevel, IndicatorDefinition, policyInForce } from '../policy/credit-policy';
+
+export interface SeedOptions {
+  enterprises: number;
+  /** Days of 15-minute readings up to `now` for every online meter; 0 skips readings (benchmarks). */
+  readingDays: number;
+  /** PRNG seed: the same seed, size and `now` give the same data set (ids excepted). */
+  seed?: number;
+  now?: Date;
+}
+
+export interface SeedSummary {
+  enterprises: number;
+  permits: number;
+  plans: number;
+  meters: number;
+  readings: number;
+  records: number;
+  ratings: number;
+  grades: Record<'A' | 'B' | 'C' | 'D', number>;
+}
+
+const DAY = 86_400_000;
+const SLOT = 900_000; // 15 minutes
+/** Rows per multi-row statement: unnest takes one bind parameter per column, so only payload size limits it. */
+const CHUNK = 5_000;
+const READING_BATCH = 20_000;
+const RULES = '《承德市企业节约用水信用管理实施细则（试行）》';
+
+/** mulberry32: small, fast, deterministic. */
+class Rng {
+  constructor(private a: number) {}
+  next(): number {
+    this.a = (this.a + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.a ^ (this.a >>> 15), 1 | this.a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  between(lo: number, hi: number): number {
+    return lo + this.next() * (hi - lo);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.next() * xs.length)];
+  }
+  weighted<T>(xs: readonly (readonly [T, number])[]): T {
+    let r = this.next() * xs.reduce((s, x) => s + x[1], 0);
+    for (const [x, w] of xs) if ((r -= w) < 0) return x;
+    return xs[xs.length - 1][0];
+  }
+  shuffle<T>(xs: T[]): T[] {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [xs[i], xs[j]] = [xs[j], xs[i]];
+    }
+    return xs;
+  }
+  digits(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += this.int(0, 9);
+    return s;
+  }
+}
+
+// ---- Reference data: Chengde's county-level divisions, industries, names -----------------------
+
+type IndustryKey = 'steel' | 'power' | 'mining' | 'pharma' | 'liquor' | 'paper' | 'food' | 'hawthorn' | 'mushroom' | 'cement' | 'chemical' | 'dairy' | 'water' | 'hotel' | 'textile';
+
+/** [code, name, weight, local industries] */
+const REGIONS: readonly (readonly [string, string, number, IndustryKey[]])[] = [
+  ['130802', '双桥区', 12, ['hotel', 'pharma', 'food', 'water']],
+  ['130803', '双滦区', 10, ['steel', 'power', 'cement']],
+  ['130804', '鹰手营子矿区', 5, ['mining', 'steel']],
+  ['130821', '承德县', 11, ['mining', 'liquor', 'food']],
+  ['130822', '兴隆县', 10, ['hawthorn', 'mining', 'liquor']],
+  ['130824', '滦平县', 9, ['mining', 'food', 'cement']],
+  ['130825', '隆化县', 9, ['dairy', 'food', 'mining']],
+  ['130826', '丰宁满族自治县', 9, ['dairy', 'food', 'power']],
+  ['130827', '宽城满族自治县', 9, ['mining', 'steel', 'food']],
+  ['130828', '围场满族蒙古族自治县', 8, ['food', 'dairy', 'textile']],
+  ['130881', '平泉市', 10, ['mushroom', 'liquor', 'chemical']],
+];
+const NAME_PREFIX: Record<string, string[]> = {
+  '130802': ['承德市双桥区', '承德'],
+  '130803': ['承德市双滦区', '承德双滦'],
+  '130804': ['承德市鹰手营子矿区', '承德鹰手营子'],
+  '130826': ['丰宁满族自治县', '丰宁'],
+  '130827': ['宽城满族自治县', '宽城'],
+  '130828': ['围场满族蒙古族自治县', '围场'],
+};
+
+/** Name keywords, the industry field, annual permit quota range (m³). */
+const INDUSTRIES: Record<IndustryKey, readonly [string[], string, number, number]> = {
+  steel: [['钢铁', '特钢', '钒钛钢铁'], '钢铁冶炼', 600_000, 2_000_000],
+  power: [['热电', '发电', '热力'], '火力发电', 400_000, 2_000_000],
+  mining: [['矿业', '铁矿', '钒钛矿业', '矿产品'], '黑色金属矿采选', 100_000, 1_200_000],
+  pharma: [['制药', '药业', '中药饮片'], '医药制造', 80_000, 500_000],
+  liquor: [['酒业', '酿酒', '酿造'], '酒类酿造', 60_000, 400_000],
+  paper: [['纸业', '造纸'], '造纸及纸制品', 200_000, 1_500_000],
+  food: [['食品', '肉类食品', '粮油', '板栗食品', '马铃薯淀粉'], '食品加工', 50_000, 300_000],
+  hawthorn: [['山楂饮品', '果蔬饮品', '杏仁饮品'], '饮料制造', 50_000, 400_000],
+  mushroom: [['食用菌加工', '菌业'], '农副食品加工', 50_000, 200_000],
+  cement: [['水泥', '建材'], '水泥制造', 100_000, 600_000],
+  chemical: [['化工', '精细化工'], '化学原料和化学制品制造', 100_000, 800_000],
+  dairy: [['乳业', '乳品'], '乳制品制造', 80_000, 400_000],
+  water: [['水务', '供水'], '自来水生产和供应', 500_000, 2_000_000],
+  hotel: [['酒店管理', '宾馆'], '住宿业', 50_000, 150_000],
+  textile: [['毛纺', '纺织'], '纺织业', 80_000, 500_000],
+};
+const INDUSTRY_KEYS = Object.keys(INDUSTRIES) as IndustryKey[];
+const BRANDS = [...'宏达 兴旺 鑫源 恒泰 金山 瑞丰 盛达 鼎盛 天宝 永兴 顺通 德润 聚源 富丰 佳禾 利民 昌盛 振兴 广源 泰和 燕山 滦河 武烈 雾灵 塞罕 坝上 热河 磬锤 青松 新宇 福源 锦绣 润泽 清源 龙泉 冀北 众诚 安泰 博远 万通 嘉禾 旭日 和顺 兴业 德胜 蓝天 绿源 碧水 丰泽 宝丰 华盛 金鼎 长兴 同信 益民 凯达 晟达 恒信 北辰 四方'.split(' ')];
+const SUFFIXES: readonly (readonly [string, number])[] = [['有限公司', 60], ['有限责任公司', 25], ['股份有限公司', 10], ['集团有限公司', 5]];
+const SURNAMES = '王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹孟熊秦邱江尹薛闫段雷侯史陶贺顾毛郝龚邵钱严武戴孔汤';
+const GIVEN = '伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀兰 霞 平 刚 桂英 建国 建华 志强 海涛 国庆 春生 玉兰 淑珍 文博 晓东 红梅 立新 振华 德明 永强 宏伟 金凤 海军 树林 凤霞 志刚 俊峰 雪梅 长春 宝山 玉华 福生'.split(' ');
+
+/** What an officer writes for each indicator and level (annex wording, shortened). */
+const CONDUCT: Record<string, Partial<Record<DishonestyLevel, string>>> = {
+  '1.1': { GENERAL: '年度计划用水申报量与上年实际用水量相差30%以上，已按要求整改', SERIOUS: '未按规定申报年度计划用水，被处以罚款，已整改', SEVERE: '未申报年度计划用水且与取水许可不符，被处以罚款，逾期未整改' },
+  '1.2': { GENERAL: '实际用水量超计划用水量（30%以内），已累进加价并整改', SERIOUS: '无用水计划取水，被处以罚款，已按时整改', SEVERE: '无证、无计划取水，被处以罚款，未按时整改' },
+  '1.3': { GENERAL: '未能按时提供用水原始记录和统计台账，已整改', SERIOUS: '未能提供用水原始记录和统计台账，被处以罚款，已整改', SEVERE: '伪造用水原始记录，被处以罚款，未整改' },
+  '2.1': { GENERAL: '三级计量安装率未达100%，已整改', SERIOUS: '未安装取用水计量设施，被处以罚款，已整改', SEVERE: '未安装取用水计量设施，被处以罚款，逾期未整改' },
+  '2.2': { GENERAL: '计量器具检定证书过期，未定期维护，已整改', SERIOUS: '计量设施不合格、不能正常运行，被处以罚款，已整改', SEVERE: '计量设施不能正常运行，被处以罚款，逾期未整改' },
+  '2.3': { GENERAL: '在线计量设备数据传输率未达要求，已整改', SERIOUS: '在线计量设备未与水行政主管部门联网，被处以罚款，已整改', SEVERE: '在线计量设备未联网，被处以罚款，逾期未整改' },
+  '3.1': { GENERAL: '未落实节水设施“三同时”制度，已整改', SERIOUS: '已建节水设施停止使用，被处以罚款' },
+  '4.1': { GENERAL: '未按规定时间开展水平衡测试，已整改', SERIOUS: '逾期未开展水平衡测试，被处以罚款' },
+  '5.1': { GENERAL: '年度取水情况报送迟延，已整改', SERIOUS: '未报送年度取水情况，被处以罚款，已整改', SEVERE: '未报送年度取水情况，被处以罚款，逾期未整改' },
+  '5.2': { GENERAL: '不配合监督检查，已整改', SERIOUS: '拒绝监督检查，被处以罚款，已整改', SEVERE: '监督检查中弄虚作假，被处以罚款，逾期未整改' },
+};
+const LEVEL_ZH: Record<DishonestyLevel, string> = { GENERAL: '一般失信', SERIOUS: '较重失信', SEVERE: '严重失信' };
+const HONOR_TITLES: Record<Exclude<HonorLevel, 'COUNTY'>, string[]> = {
+  MUNICIPAL: ['节水型企业（市级）', '承德市节水标杆企业', '承德市节水型单位'],
+  PROVINCIAL: ['河北省节水型企业', '河北省重点用水企业水效领跑者'],
+  NATIONAL: ['国家重点用水企业水效领跑者', '全国节水型企业'],
+};
+
+// ---- Generated rows ----------------------------------------------------------------------------
+
+interface Ent {
+  id: string; creditCode: string; name: string; region: string; regionName: string; seq: number; industry: string;
+  rep: string; idNumber: string; phone: string; quota: number; target: Grade;
+}
+interface Permit { id: string; enterpriseId: string; permitNo: string; quota: number; revokedAt: Date | null; reason: string | null }
+interface Meter { id: string; enterpriseId: string; code: string; online: boolean; level: number; maxFlow: number; avgFlow: number; calibration: Date }
+interface Rec extends EngineRecord {
+  enterpriseId: string; title: string | null; description: string | null; basis: string; statusReason: string | null; determinedBy: string;
+}
+
+/**
+ * Seeds a realistic Chengde data set: enterprises across the 11 county-level divisions, one
+ * permit, 2025/2026 plans, 1–4 meters each with `readingDays` of 15-minute readings (a few
+ * meters silent, rolled back, stuck or spiking), credit records that yield every grade under
+ * the policy in force at `now`, and a stored rating per enterprise from the pure engine.
+ * Everything is set-based (`unnest` multi-row inserts) inside one transaction.
+ * Idempotent guard: does nothing (returns null) if the enterprise table is not empty.
+ *
+ * @example await seedDemo(db, loadPolicies(), { enterprises: 200, readingDays: 21 })
+ */
+export async function seedDemo(db: Database, policies: CreditPolicy[], opts: SeedOptions): Promise<SeedSummary | null> {
+  const now = opts.now ?? new Date();
+  const policy = policyInForce(policies, now);
+  if (!policy) throw new RangeError(`no credit policy is in force at ${now.toISOString()}`);
+  if (!Number.isInteger(opts.enterprises) || opts.enterprises < 0) throw new RangeError('enterprises must be a non-negative integer');
+  if (!Number.isInteger(opts.readingDays) || opts.readingDays < 0) throw new RangeError('readingDays must be a non-negative integer');
+  const seed = opts.seed ?? 20231018;
+  const rng = new Rng(seed);
+
+  const ents = makeEnterprises(rng, opts.enterprises);
+  const permits: Permit[] = [];
+  const plans: { enterpriseId: string; year: number; volume: number }[] = [];
+  const meters: Meter[] = [];
+  let permitSeq = 0;
+  for (const e of ents) {
+    permitSeq += rng.int(1, 3);
+    permits.push({ id: randomUUID(), enterpriseId: e.id, permitNo: `取水(冀承)字[2023]第${pad(permitSeq, 4)}号`, quota: e.quota, revokedAt: null, reason: null });
+    for (const year of [2025, 2026]) plans.push({ enterpriseId: e.id, year, volume: roundTo(e.quota * rng.between(0.85, 0.97), 100) });
+    meters.push(...makeMeters(rng, e, now));
+  }
+  const records = makeRecords(rng, policy, ents, permits, now);
+
+  return db.transaction(async (m) => {
+    // Serialise concurrent seeders; the second one finds rows and backs off.
+    await m.query('LOCK TABLE enterprise IN SHARE ROW EXCLUSIVE MODE');
+    const [{ present }] = (await m.query('SELECT EXISTS (SELECT 1 FROM enterprise) AS present')) as { present: boolean }[];
+    if (present) return null;
+
+    await insertRows(m, 'enterprise', [
+      ['id', 'uuid', ents.map((e) => e.id)],
+      ['credit_code', 'text', ents.map((e) => e.creditCode)],
+      ['name', 'text', ents.map((e) => e.name)],
+      ['region_code', 'text', ents.map((e) => e.region)],
+      ['industry', 'text', ents.map((e) => e.industry)],
+      ['legal_representative', 'text', ents.map((e) => e.rep)],
+      ['legal_representative_id_number', 'text', ents.map((e) => e.idNumber)],
+      ['contact_phone', 'text', ents.map((e) => e.phone)],
+    ]);
+    await insertRows(m, 'water_permit', [
+      ['id', 'uuid', permits.map((p) => p.id)],
+      ['permit_no', 'text', permits.map((p) => p.permitNo)],
+      ['enterprise_id', 'uuid', permits.map((p) => p.enterpriseId)],
+      ['valid_from', 'timestamptz', permits.map(() => '2023-01-01T00:00:00+08:00')],
+      ['valid_to', 'timestamptz', permits.map(() => '2028-01-01T00:00:00+08:00')],
+      ['annual_quota', 'float8', permits.map((p) => p.quota)],
+      ['revoked_at', 'timestamptz', permits.map((p) => p.revokedAt)],
+      ['revocation_reason', 'text', permits.map((p) => p.reason)],
+    ]);
+    await insertRows(m, 'water_plan', [
+      ['enterprise_id', 'uuid', plans.map((p) => p.enterpriseId)],
+      ['year', 'int4', plans.map((p) => p.year)],
+      ['planned_volume', 'float8', plans.map((p) => p.volume)],
+    ]);
+    await insertRows(m, 'meter', [
+      ['id', 'uuid', meters.map((x) => x.id)],
+      ['meter_code', 'text', meters.map((x) => x.code)],
+      ['enterprise_id', 'uuid', meters.map((x) => x.enterpriseId)],
+      ['online', 'bool', meters.map((x) => x.online)],
+      ['level', 'int2', meters.map((x) => x.level)],
+      ['reporting_interval_seconds', 'int4', meters.map(() => SLOT / 1000)],
+      ['max_flow_rate', 'float8', meters.map((x) => x.maxFlow)],
+      ['calibration_expires_at', 'timestamptz', meters.map((x) => x.calibration)],
+    ]);
+    await insertRows(m, 'credit_record', [
+      ['id', 'uuid', records.map((r) => r.id)],
+      ['enterprise_id', 'uuid', records.map((r) => r.enterpriseId)],
+      ['kind', 'text', records.map((r) => r.kind)],
+      ['indicator', 'text', records.map((r) => r.indicator ?? null)],
+      ['level', 'text', records.map((r) => r.level ?? null)],
+      ['honor_level', 'text', records.map((r) => r.honorLevel ?? null)],
+      ['title', 'text', records.map((r) => r.title)],
+      ['description', 'text', records.map((r) => r.description)],
+      ['occurred_at', 'timestamptz', records.map((r) => r.occurredAt)],
+      ['basis', 'text', records.map((r) => r.basis)],
+      ['unheeded_notices', 'int4', records.map((r) => r.unheededNotices ?? 0)],
+      ['government_award', 'bool', records.map((r) => r.governmentAward ?? true)],
+      ['status', 'text', records.map((r) => r.status)],
+      ['status_reason', 'text', records.map((r) => r.statusReason)],
+      ['determined_by', 'text', records.map((r) => r.determinedBy)],
+    ]);
+
+    const readings = opts.readingDays > 0 ? await seedReadings(m, new Rng(seed ^ 0x9e3779b9), meters, opts.readingDays, now) : 0;
+
+    // Ratings from the pure engine, in memory; then one bulk insert and one bulk update.
+    const recordsOf = groupBy(records, (r) => r.enterpriseId);
+    const permitsOf = groupBy(permits, (p) => p.enterpriseId);
+    const grades: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0 };
+    const ratings = ents.map((e) => {
+      const ev = evaluate({
+        policy,
+        records: recordsOf.get(e.id) ?? [],
+        permits: (permitsOf.get(e.id) ?? []).map((p): EnginePermit => ({ permitNo: p.permitNo, revokedAt: p.revokedAt })),
+        history: [],
+        asOf: now,
+      });
+      grades[ev.grade]++;
+      return { id: randomUUID(), enterpriseId: e.id, ev };
+    });
+    await insertRows(m, 'credit_rating', [
+      ['id', 'uuid', ratings.map((r) => r.id)],
+      ['enterprise_id', 'uuid', ratings.map((r) => r.enterpriseId)],
+      ['grade', 'text', ratings.map((r) => r.ev.grade)],
+      ['score', 'int4', ratings.map((r) => r.ev.score)],
+      ['indicators', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.indicators))],
+      // text[] per row cannot ride in a 2-D array (rows differ in length): JSON, unpacked in SQL.
+      ['reasons', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.reasons)), 'ARRAY(SELECT jsonb_array_elements_text(u.c5))'],
+      ['measures', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.measures)), 'ARRAY(SELECT jsonb_array_elements_text(u.c6))'],
+      ['policy_version', 'text', ratings.map((r) => r.ev.policyVersion)],
+      ['as_of', 'timestamptz', ratings.map(() => now)],
+      ['evaluated_by', 'text', ratings.map(() => 'system:demo-seed')],
+    ]);
+    for (let i = 0; i < ratings.length; i += CHUNK) {
+      const c = ratings.slice(i, i + CHUNK);
+      await m.query(
+        `UPDATE enterprise e SET current_rating_id = u.rid, current_grade = u.grade, updated_at = now()
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(eid, rid, grade) WHERE e.id = u.eid`,
+        [c.map((r) => r.enterpriseId), c.map((r) => r.id), c.map((r) => r.ev.grade)],
+      );
+    }
+    return { enterprises: ents.length, permits: permits.length, plans: plans.length, meters: meters.length, readings, records: records.length, ratings: ratings.length, grades };
+  });
+}
+
+/** `INSERT … SELECT … FROM unnest($1::t1[], $2::t2[], …)` in chunks; a column may map its value through an SQL expression over `u.cN`. */
+async function insertRows(m: EntityManager, table: string, cols: [name: string, type: string, values: unknown[], expr?: string][]): Promise<void> {
+  const n = cols[0][2].length;
+  const sql = `INSERT INTO ${table} (${cols.map((c) => c[0]).join(', ')})
+    SELECT ${cols.map((c, i) => c[3] ?? `u.c${i}`).join(', ')}
+      FROM unnest(${cols.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) AS u(${cols.map((_, i) => `c${i}`).join(', ')})`;
+  for (let i = 0; i < n; i += CHUNK) await m.query(sql, cols.map((c) => c[2].slice(i, i + CHUNK)));
+}
+
+function makeEnterprises(rng: Rng, n: number): Ent[] {
+  const targets = gradeTargets(rng, n);
+  const seqs = new Map<string, number>();
+  const codes = new Set<string>();
+  const names = new Set<string>();
+  return targets.map((target) => {
+    const [region, regionName, , local] = rng.weighted(REGIONS.map((r) => [r, r[2]] as const));
+    const seq = (seqs.get(region) ?? 0) + 1;
+    seqs.set(region, seq);
+    const key = rng.chance(0.45) ? rng.pick(local) : rng.pick(INDUSTRY_KEYS);
+    const [keywords, industry, qMin, qMax] = INDUSTRIES[key];
+    let name = '';
+    for (let tries = 0; tries < 20 && (!name || names.has(name)); tries++)
+      name = rng.pick(NAME_PREFIX[region] ?? [regionName]) + rng.pick(BRANDS) + rng.pick(keywords) + rng.weighted(SUFFIXES);
+    if (names.has(name)) name = name.replace(/(有限|股份)/, `第${seq}分厂$1`);
+    names.add(name);
+    let code: string;
+    do code = withCheckChar('91' + region + orgCode(rng));
+    while (codes.has(code));
+    codes.add(code);
+    return {
+      id: randomUUID(), creditCode: code, name, region, regionName, seq, industry, target,
+      rep: rng.pick([...SURNAMES]) + rng.pick(GIVEN),
+      idNumber: idNumber(rng, region),
+      phone: rng.pick(['13', '15', '18']) + rng.int(0, 9) + rng.digits(8),
+      quota: roundTo(qMin * Math.pow(qMax / qMin, rng.next()), 1_000),
+    };
+  });
+}
+
+/** ~15 % A, 50 % B, 25 % C, 10 % D, exactly (largest remainder), every grade once N ≥ 4, shuffled. */
+function gradeTargets(rng: Rng, n: number): Grade[] {
+  const w: Record<Grade, number> = { A: 0.15, B: 0.5, C: 0.25, D: 0.1 };
+  const count = Object.fromEntries(GRADES.map((g) => [g, Math.floor(n * w[g])])) as Record<Grade, number>;
+  const rest = [...GRADES].sort((a, b) => ((n * w[b]) % 1) - ((n * w[a]) % 1));
+  for (let left = n - GRADES.reduce((s, g) => s + count[g], 0), i = 0; left > 0; left--, i++) count[rest[i % 4]]++;
+  for (const g of GRADES)
+    if (n >= 4 && count[g] === 0) {
+      count[g]++;
+      count.B--;
+    }
+  return rng.shuffle(GRADES.flatMap((g) => Array<Grade>(count[g]).fill(g)));
+}
+
+/** 9-character organisation code (GB 11714) with its own mod-11 check character. */
+function orgCode(rng: Rng): string {
+  const body = rng.chance(0.5) ? 'MA0' + Array.from({ length: 5 }, () => rng.pick([...'0123456789ABCDEFGHJKLMNPQRTUWXY'])).join('') : rng.int(1, 9) + rng.digits(7);
+  const value = (c: string) => (c <= '9' ? Number(c) : c.charCodeAt(0) - 55);
+  const sum = [3, 7, 9, 10, 5, 8, 4, 2].reduce((s, wt, i) => s + wt * value(body[i]), 0);
+  const check = 11 - (sum % 11);
+  return body + (check === 10 ? 'X' : check === 11 ? '0' : String(check));
+}
+
+/** 18-character resident ID (GB 11643): region, birth date, sequence, ISO 7064 check. */
+function idNumber(rng: Rng, region: string): string {
+  const birth = new Date(Date.UTC(1958, 0, 1) + rng.int(0, 34 * 365) * DAY).toISOString().slice(0, 10).replace(/-/g, '');
+  const first = region + birth + rng.digits(3);
+  const sum = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2].reduce((s, wt, i) => s + wt * Number(first[i]), 0);
+  return first + '10X98765432'[sum % 11];
+}
+
+function makeMeters(rng: Rng, e: Ent, now: Date): Meter[] {
+  const count = rng.weighted([[1, 25], [2, 35], [3, 25], [4, 15]] as const);
+  const total = (e.quota * rng.between(0.6, 0.95)) / 8760; // m³/h
+  return Array.from({ length: count }, (_, k) => {
+    const level = k === 0 ? 1 : rng.chance(0.6) ? 2 : 3;
+    const avgFlow = level === 1 ? total : total * (level === 2 ? rng.between(0.15, 0.5) : rng.between(0.05, 0.2));
+    const expired = rng.chance(0.12);
+    return {
+      id: randomUUID(),
+      enterpriseId: e.id,
+      code: `CD-${e.region}-${pad(e.seq, 4)}-M${k + 1}`,
+      online: rng.chance(level === 1 ? 0.95 : 0.85),
+      level,
+      avgFlow,
+      maxFlow: niceCeil(avgFlow * 2.5),
+      calibration: chinaMidnight(now.getTime() + (expired ? -rng.int(10, 400) : rng.int(60, 1000)) * DAY),
+    };
+  });
+}
+
+function makeRecords(rng: Rng, policy: CreditPolicy, ents: Ent[], permits: Permit[], now: Date): Rec[] {
+  const out: Rec[] = [];
+  const t0 = policy.periodStart.getTime();
+  const t1 = Math.min(now.getTime(), policy.periodEnd.getTime() - 1);
+  const inPeriod = () => workingHour(rng, t0, t1);
+  const severeable = policy.indicators.filter((i) => i.levels.SEVERE !== undefined);
+  const dAreaInds = policy.indicators.filter((i) => policy.directGrading.dAreas.includes(i.area));
+  const officer = (e: Ent) => `officer:${e.region}-${pad(rng.int(1, 6), 2)}`;
+  const dishonest = (e: Ent, ind: IndicatorDefinition, level: DishonestyLevel, at: number, extra: Partial<Rec> = {}): Rec => ({
+    id: randomUUID(), enterpriseId: e.id, kind: 'DISHONESTY', indicator: ind.code, level, occurredAt: new Date(at), status: 'ACTIVE',
+    unheededNotices: 0, governmentAward: true, title: `${ind.nameZh}（${LEVEL_ZH[level]}）`,
+    description: CONDUCT[ind.code]?.[level] ?? `${ind.nameZh}：${LEVEL_ZH[level]}`,
+    basis: `${RULES}第十一条、附件评价指标${ind.code}`, statusReason: null, determinedBy: officer(e), ...extra,
+  });
+  const honor = (e: Ent, level: HonorLevel, title: string, at: number, government = true): Rec => ({
+    id: randomUUID(), enterpriseId: e.id, kind: 'HONOR', honorLevel: level, governmentAward: government, occurredAt: new Date(at),
+    status: 'ACTIVE', unheededNotices: 0, title, description: government ? `${title}，由政府有关部门授予` : `${title}，由行业协会评选`,
+    basis: `${RULES}第十条`, statusReason: null, determinedBy: level === 'COUNTY' ? officer(e) : `officer:130800-${pad(rng.int(1, 3), 2)}`,
+  });
+  const levelOf = (): DishonestyLevel => (rng.chance(0.65) ? 'GENERAL' : 'SERIOUS');
+  let cSeen = 0;
+  let dSeen = 0;
+  ents.forEach((e, i) => {
+    // Records from before the period: stored, never counted (some of them severe).
+    if (rng.chance(0.08)) {
+      const ind = rng.pick(severeable);
+      out.push(dishonest(e, ind, rng.pick(['GENERAL', 'SERIOUS', 'SEVERE'] as const), workingHour(rng, t0 - 700 * DAY, t0 - DAY)));
+    }
+    switch (e.target) {
+      case 'A': {
+        const level = rng.weighted([['MUNICIPAL', 60], ['PROVINCIAL', 30], ['NATIONAL', 10]] as const);
+        out.push(honor(e, level, rng.pick(HONOR_TITLES[level]), workingHour(rng, policy.honorWindowStart.getTime(), now.getTime())));
+        break;
+      }
+      case 'B': {
+        const v = rng.weighted([['clean', 55], ['county', 25], ['association', 8], ['stale', 7], ['revoked', 5]] as const);
+        const w0 = policy.honorWindowStart.getTime();
+        if (v === 'county') out.push(honor(e, 'COUNTY', `${e.regionName}节水型企业`, workingHour(rng, w0, now.getTime())));
+        if (v === 'association') out.push(honor(e, 'MUNICIPAL', '承德市节约用水协会节水示范企业', workingHour(rng, w0, now.getTime()), false));
+        if (v === 'stale') out.push(honor(e, 'MUNICIPAL', rng.pick(HONOR_TITLES.MUNICIPAL), workingHour(rng, w0 - 730 * DAY, w0 - DAY)));
+        if (v === 'revoked')
+          out.push(dishonest(e, rng.pick(policy.indicators), 'GENERAL', inPeriod(), { status: 'REVOKED', statusReason: '经异议核查，认定依据不足，予以撤销' }));
+        break;
+      }
+      case 'C': {
+        const repaired = { status: 'REPAIRED' as const, statusReason: '已完成整改并消除不良影响，经上级水行政主管部门确认，予以信用修复' };
+        if (cSeen === 0) out.push(dishonest(e, rng.pick(policy.indicators), 'GENERAL', inPeriod(), repaired));
+        else {
+          if (cSeen === 1) out.push(dishonest(e, rng.pick(policy.indicators), 'SERIOUS', inPeriod(), repaired));
+          for (let k = rng.int(1, 3); k > 0; k--) {
+            const ind = rng.pick(policy.indicators);
+            const notices = rng.chance(0.1) ? policy.directGrading.cNotices : 0;
+            out.push(dishonest(e, ind, levelOf(), inPeriod(), { unheededNotices: Math.min(notices, policy.directGrading.dNotices - 1) }));
+          }
+        }
+        cSeen++;
+        break;
+      }
+      case 'D': {
+        const variant = (['SEVERE', 'SCORE', 'REVOKED', 'SEVERE', 'NOTICES'] as const)[dSeen++ % 5];
+        if (variant === 'SCORE' && addBelowPoor(rng, policy, (ind) => out.push(dishonest(e, ind, 'SERIOUS', inPeriod())))) break;
+        if (variant === 'REVOKED' && policy.directGrading.permitRevocationIsD) {
+          const p = permits[i];
+          p.revokedAt = new Date(inPeriod());
+          p.reason = '超许可水量取水，经三次责令整改仍拒不改正，依法吊销取水许可证';
+          break;
+        }
+        if (variant === 'NOTICES' && dAreaInds.length) {
+          out.push(dishonest(e, rng.pick(dAreaInds), 'GENERAL', inPeriod(), { unheededNotices: policy.directGrading.dNotices }));
+          break;
+        }
+        out.push(dishonest(e, rng.pick(severeable), 'SEVERE', inPeriod()));
+        if (rng.chance(0.3)) out.push(dishonest(e, rng.pick(policy.indicators), 'GENERAL', inPeriod()));
+        break;
+      }
+    }
+  });
+  return out;
+}
+
+/** Adds serious records on distinct indicators until the score drops below the policy's D threshold. */
+function addBelowPoor(rng: Rng, policy: CreditPolicy, add: (ind: IndicatorDefinition) => void): boolean {
+  const inds = rng.shuffle([...policy.indicators]).sort((a, b) => b.maxScore - b.levels.SERIOUS - (a.maxScore - a.levels.SERIOUS));
+  let loss = 0;
+  const chosen: IndicatorDefinition[] = [];
+  for (const ind of inds) {
+    if (policy.thresholds.full - loss < policy.thresholds.poor) break;
+    chosen.push(ind);
+    loss += ind.maxScore - ind.levels.SERIOUS;
+  }
+  if (policy.thresholds.full - loss >= policy.thresholds.poor) return false;
+  chosen.forEach(add);
+  return true;
+}
+
+/**
+ * 15-minute readings for every online meter, streamed through `insertReadings` in batches.
+ * Realism for detection: ~2 % of meters fall silent 2–5 days before `now`; one or two each
+ * roll back, stick (frozen register and flow) or spike far above `max_flow_rate`.
+ */
+async function seedReadings(m: EntityManager, rng: Rng, meters: Meter[], days: number, now: Date): Promise<number> {
+  const online = meters.filter((x) => x.online);
+  const pool = rng.shuffle([...online]);
+  const few = online.length >= 50 ? 2 : 1;
+  const silent = new Set(days >= 2 ? pool.splice(0, Math.max(1, Math.round(online.length * 0.02))) : []);
+  const [rollback, stuck, spike] = [0, 1, 2].map(() => new Set(pool.splice(0, few)));
+  const last = Math.floor(now.getTime() / SLOT) * SLOT;
+  const slots = days * 96;
+  const first = last - (slots - 1) * SLOT;
+  let batch: ReadingRow[] = [];
+  let inserted = 0;
+  for (const meter of online) {
+    const end = silent.has(meter) ? last - Math.min(rng.int(2, 5), days - 1) * DAY : last;
+    const n = Math.floor((end - first) / SLOT) + 1;
+    const at = rng.int(Math.floor(n * 0.3), Math.max(Math.floor(n * 0.3), Math.floor(n * 0.8) - 1));
+    const stuckFor = Math.min(rng.int(24, 48), Math.floor(n / 4));
+    let cum = roundTo(rng.between(5_000, 3_000_000), 0.001);
+    let flow = 0;
+    for (let s = 0; s < n; s++) {
+      const t = first + s * SLOT;
+      if (stuck.has(meter) && s >= at && s < at + stuckFor) {
+        batch.push({ meterId: meter.id, readAt: new Date(t), cumulativeVolume: cum, flowRate: flow });
+      } else {
+        const hour = ((t / 3_600_000 + 8) % 24) / 24;
+        const weekday = new Date(t + 8 * 3_600_000).getUTCDay();
+        flow = meter.avgFlow * (1 + 0.35 * Math.sin(2 * Math.PI * (hour - 0.33))) * (weekday === 0 || weekday === 6 ? 0.85 : 1) * rng.between(0.9, 1.1);
+        if (spike.has(meter) && s === at) flow = meter.maxFlow * rng.between(4, 8);
+        flow = roundTo(flow, 0.01);
+        cum = roundTo(cum + flow * 0.25, 0.001);
+        if (rollback.has(meter) && s === at) cum = roundTo(Math.max(0, cum - meter.avgFlow * 24 * rng.between(1, 5)), 0.001);
+        batch.push({ meterId: meter.id, readAt: new Date(t), cumulativeVolume: cum, flowRate: flow });
+      }
+      if (batch.length >= READING_BATCH) {
+        inserted += await insertReadings(m, batch);
+        batch = [];
+      }
+    }
+  }
+  if (batch.length) inserted += await insertReadings(m, batch);
+  return inserted;
+}
+
+// ---- Small helpers -----------------------------------------------------------------------------
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const roundTo = (x: number, step: number) => Math.round(x / step) * step;
+
+/** Rounds up to two significant digits (a meter's nameplate maximum). */
+function niceCeil(x: number): number {
+  const mag = Math.pow(10, Math.floor(Math.log10(Math.max(x, 0.1))) - 1);
+  return Math.ceil(x / mag) * mag;
+}
+
+/** Midnight, China Standard Time, of the day containing `ms`. */
+function chinaMidnight(ms: number): Date {
+  const h8 = 8 * 3_600_000;
+  return new Date(Math.floor((ms + h8) / DAY) * DAY - h8);
+}
+
+/** A random instant in [lo, hi], moved to office hours (09:00–17:00 CST) of its day when that stays in range. */
+function workingHour(rng: Rng, lo: number, hi: number): number {
+  const t = Math.floor(rng.between(lo, Math.max(lo, hi)));
+  const office = chinaMidnight(t).getTime() + Math.floor(rng.between(9, 17) * 3_600_000);
+  return office >= lo && office <= hi ? office : t;
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = map.get(k);
+    if (list) list.push(x);
+    else map.set(k, [x]);
+  }
+  return map;
+}

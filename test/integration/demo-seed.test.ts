@@ -1,0 +1,87 @@
+import { Client } from 'pg';
+import { Database } from '../../src/platform/db';
+import { SeedSummary, seedDemo } from '../../src/modules/demo/demo.seed';
+import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
+import { creditCodeProblem } from '../../src/modules/enterprise/credit-code.rules';
+
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `demo_${process.pid}_${Date.now()}`;
+const now = new Date('2026-03-15T10:07:00+08:00');
+const policies = loadPolicies();
+
+let admin: Client;
+let db: Database;
+let summary: SeedSummary | null;
+
+const q = <T>(sql: string, params: unknown[] = []) => db.manager.query(sql, params) as Promise<T[]>;
+
+beforeAll(async () => {
+  admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  db = await Database.connect({ url, schema, poolSize: 2 });
+  await db.migrate();
+  summary = await seedDemo(db, policies, { enterprises: 200, readingDays: 3, seed: 7, now });
+});
+
+afterAll(async () => {
+  await db?.close();
+  await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin?.end();
+});
+
+describe('demo seed', () => {
+  it('seeds 200 enterprises with every grade A–D under the policy in force', async () => {
+    expect(summary).not.toBeNull();
+    expect(summary!.enterprises).toBe(200);
+    for (const g of ['A', 'B', 'C', 'D'] as const) expect(summary!.grades[g]).toBeGreaterThan(0);
+    const grades = await q<{ grade: string; n: number }>(`SELECT current_grade AS grade, count(*)::int AS n FROM enterprise GROUP BY 1 ORDER BY 1`);
+    expect(grades).toEqual(['A', 'B', 'C', 'D'].map((g) => ({ grade: g, n: summary!.grades[g as 'A'] })));
+    const [{ versions }] = await q<{ versions: string[] }>(`SELECT array_agg(DISTINCT policy_version) AS versions FROM credit_rating`);
+    expect(versions).toEqual(['chengde-2025-assumed']);
+  });
+
+  it('gives every enterprise a current grade that matches its stored rating', async () => {
+    const [r] = await q<{ total: number; matching: number }>(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE r.enterprise_id = e.id AND r.grade = e.current_grade AND jsonb_array_length(r.indicators) = 10
+                               AND cardinality(r.reasons) > 0 AND cardinality(r.measures) > 0)::int AS matching
+         FROM enterprise e LEFT JOIN credit_rating r ON r.id = e.current_rating_id`,
+    );
+    expect(r).toEqual({ total: 200, matching: 200 });
+  });
+
+  it('stores valid, unique unified social credit codes in Chengde regions', async () => {
+    const rows = await q<{ code: string; region: string }>(`SELECT credit_code AS code, region_code AS region FROM enterprise`);
+    expect(new Set(rows.map((r) => r.code)).size).toBe(200);
+    for (const r of rows) {
+      expect(creditCodeProblem(r.code)).toBeNull();
+      expect(r.code.slice(2, 8)).toBe(r.region);
+      expect(r.region).toMatch(/^1308(0[234]|2[124-8]|81)$/);
+    }
+  });
+
+  it('stores readings whose latest time is each meter last_reading_at', async () => {
+    expect(summary!.readings).toBeGreaterThan(0);
+    const [{ n }] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM meter_reading`);
+    expect(n).toBe(summary!.readings);
+    const mismatched = await q(
+      `SELECT m.meter_code FROM meter m LEFT JOIN (SELECT meter_id, max(read_at) AS at FROM meter_reading GROUP BY meter_id) r ON r.meter_id = m.id
+        WHERE m.last_reading_at IS DISTINCT FROM r.at`,
+    );
+    expect(mismatched).toEqual([]);
+    const [{ silent, offline }] = await q<{ silent: number; offline: number }>(
+      `SELECT count(*) FILTER (WHERE online AND last_reading_at < $1::timestamptz - interval '1 day')::int AS silent,
+              count(*) FILTER (WHERE NOT online AND last_reading_at IS NULL)::int AS offline FROM meter`,
+      [now],
+    );
+    expect(silent).toBeGreaterThan(0);
+    expect(offline).toBeGreaterThan(0);
+  });
+
+  it('seeding again does nothing', async () => {
+    const before = await q<{ n: number }>(`SELECT (SELECT count(*) FROM enterprise)::int + (SELECT count(*) FROM credit_rating)::int AS n`);
+    expect(await seedDemo(db, policies, { enterprises: 200, readingDays: 3, seed: 7, now })).toBeNull();
+    expect(await q(`SELECT (SELECT count(*) FROM enterprise)::int + (SELECT count(*) FROM credit_rating)::int AS n`)).toEqual(before);
+  });
+});
