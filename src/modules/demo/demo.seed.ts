@@ -121,6 +121,8 @@ const INDUSTRIES: Record<IndustryKey, readonly [string[], string, number, number
 const INDUSTRY_KEYS = Object.keys(INDUSTRIES) as IndustryKey[];
 const BRANDS = [...'宏达 兴旺 鑫源 恒泰 金山 瑞丰 盛达 鼎盛 天宝 永兴 顺通 德润 聚源 富丰 佳禾 利民 昌盛 振兴 广源 泰和 燕山 滦河 武烈 雾灵 塞罕 坝上 热河 磬锤 青松 新宇 福源 锦绣 润泽 清源 龙泉 冀北 众诚 安泰 博远 万通 嘉禾 旭日 和顺 兴业 德胜 蓝天 绿源 碧水 丰泽 宝丰 华盛 金鼎 长兴 同信 益民 凯达 晟达 恒信 北辰 四方'.split(' ')];
 const SUFFIXES: readonly (readonly [string, number])[] = [['有限公司', 60], ['有限责任公司', 25], ['股份有限公司', 10], ['集团有限公司', 5]];
+/** Mobile prefixes actually allocated in mainland China (13x, 15x without 154, 18x). */
+const MOBILE_PREFIXES = '130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 180 181 182 183 185 186 187 188 189'.split(' ');
 const SURNAMES = '王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹孟熊秦邱江尹薛闫段雷侯史陶贺顾毛郝龚邵钱严武戴孔汤';
 const GIVEN = '伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀兰 霞 平 刚 桂英 建国 建华 志强 海涛 国庆 春生 玉兰 淑珍 文博 晓东 红梅 立新 振华 德明 永强 宏伟 金凤 海军 树林 凤霞 志刚 俊峰 雪梅 长春 宝山 玉华 福生'.split(' ');
 
@@ -322,7 +324,7 @@ function makeEnterprises(rng: Rng, n: number): Ent[] {
       id: randomUUID(), creditCode: code, name, region, regionName, seq, industry, target,
       rep: rng.pick([...SURNAMES]) + rng.pick(GIVEN),
       idNumber: idNumber(rng, region),
-      phone: rng.pick(['13', '15', '18']) + rng.int(0, 9) + rng.digits(8),
+      phone: rng.pick(MOBILE_PREFIXES) + rng.digits(8),
       quota: roundTo(qMin * Math.pow(qMax / qMin, rng.next()), 1_000),
     };
   });
@@ -524,12 +526,13 @@ async function seedReadings(m: EntityManager, rng: Rng, meters: Meter[], days: n
 // ---- Small helpers -----------------------------------------------------------------------------
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-const roundTo = (x: number, step: number) => Math.round(x / step) * step;
+/** Rounds to a multiple of `step` (a power of ten, or 100/1000); dividing by 1/step keeps 28.31 from becoming 28.310000000000002. */
+const roundTo = (x: number, step: number) => (step < 1 ? Math.round(x / step) / Math.round(1 / step) : Math.round(x / step) * step);
 
 /** Rounds up to two significant digits (a meter's nameplate maximum). */
 function niceCeil(x: number): number {
-  const mag = Math.pow(10, Math.floor(Math.log10(Math.max(x, 0.1))) - 1);
-  return Math.ceil(x / mag) * mag;
+  const exp = Math.floor(Math.log10(Math.max(x, 0.1))) - 1;
+  return exp < 0 ? Math.ceil(x * 10 ** -exp) / 10 ** -exp : Math.ceil(x / 10 ** exp) * 10 ** exp;
 }
 
 /** Midnight, China Standard Time, of the day containing `ms`. */
@@ -538,10 +541,10 @@ function chinaMidnight(ms: number): Date {
   return new Date(Math.floor((ms + h8) / DAY) * DAY - h8);
 }
 
-/** A random instant in [lo, hi], moved to office hours (09:00–17:00 CST) of its day when that stays in range. */
+/** A random instant in [lo, hi], moved to a whole minute of office hours (09:00–17:00 CST) of its day when that stays in range. */
 function workingHour(rng: Rng, lo: number, hi: number): number {
   const t = Math.floor(rng.between(lo, Math.max(lo, hi)));
-  const office = chinaMidnight(t).getTime() + Math.floor(rng.between(9, 17) * 3_600_000);
+  const office = chinaMidnight(t).getTime() + rng.int(9 * 60, 17 * 60 - 1) * 60_000;
   return office >= lo && office <= hi ? office : t;
 }
 

@@ -1,0 +1,47 @@
+import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { TestHub, startTestHub } from '../support/hub';
+
+/** The dashboard query costs the same number of SQL statements at any page size (DataLoaders, no N+1). */
+let t: TestHub;
+
+const DASHBOARD = `query($n: Int) { enterprises(first: $n) { edges { node { name rating { grade score } meters { meterCode lastReadingAt } permits { permitNo } } } } }`;
+
+beforeAll(async () => {
+  t = await startTestHub('dashboard');
+  const codes = Array.from({ length: 120 }, (_, i) => withCheckChar(`91130821MA${String(i).padStart(7, '0')}`));
+  await t.db.manager.query(
+    `WITH e AS (
+       INSERT INTO enterprise (credit_code, name, region_code) SELECT c, '企业' || c, '130821' FROM unnest($1::text[]) c RETURNING id, credit_code),
+     m AS (INSERT INTO meter (meter_code, enterprise_id, online, level, last_reading_at)
+           SELECT e.credit_code || '-M' || k, e.id, true, 1, now() FROM e, generate_series(1, 2) k RETURNING 1),
+     p AS (INSERT INTO water_permit (permit_no, enterprise_id, valid_from, valid_to, annual_quota)
+           SELECT 'P-' || e.credit_code, e.id, '2024-01-01', '2029-01-01', 1000 FROM e RETURNING 1),
+     r AS (INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
+           SELECT e.id, 'B', 1000, '[]', '{}', '{}', 'chengde-2025-assumed', now(), 'test' FROM e RETURNING 1)
+     SELECT count(*) FROM r`,
+    [codes],
+  );
+  await t.db.manager.query(
+    `UPDATE enterprise e SET current_rating_id = r.id, current_grade = r.grade FROM credit_rating r WHERE r.enterprise_id = e.id`,
+  );
+});
+afterAll(() => t?.stop());
+
+async function statementsFor(n: number, token: string) {
+  const before = t.db.statementCount;
+  const r = await t.gql(DASHBOARD, { n }, token);
+  expect(r.errors).toBeUndefined();
+  expect(r.data.enterprises.edges).toHaveLength(n);
+  expect(r.data.enterprises.edges[0].node.meters).toHaveLength(2);
+  expect(r.data.enterprises.edges[0].node.rating).toEqual({ grade: 'B', score: 1000 });
+  return t.db.statementCount - before;
+}
+
+it('runs the same number of SQL statements for 10 and 100 enterprises', async () => {
+  const admin = t.token('ADMIN');
+  const at10 = await statementsFor(10, admin);
+  const at100 = await statementsFor(100, admin);
+  expect(at100).toBe(at10);
+  // page + count + one each for ratings, meters and permits
+  expect(at100).toBeLessThanOrEqual(5);
+});
