@@ -1,0 +1,36 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { verifyToken } from '../../src/platform/auth/principal';
+
+/** `npm run hub -- token …` (the compiled CLI; `npm test` builds first). */
+const cli = path.resolve(__dirname, '../../dist/src/cli/hub.js');
+const secret = 'cli-test-secret-cli-test-secret-0123456';
+const env = { ...process.env, HUB_JWT_SECRET: secret, NODE_ENV: 'test' };
+
+describe('hub token', () => {
+  it('prints a token for the role and jurisdiction as the last line', () => {
+    const out = execFileSync('node', [cli, 'token', '--role', 'CITY_AUTHORITY', '--region', '130800'], { env, encoding: 'utf8' });
+    const token = out.trim().split('\n').at(-1)!;
+    expect(verifyToken(token, secret)).toEqual(expect.objectContaining({ role: 'CITY_AUTHORITY', regions: ['130800'] }));
+  });
+
+  it('an ENTERPRISE token carries its credit code', () => {
+    const out = execFileSync('node', [cli, 'token', '--role', 'ENTERPRISE', '--credit-code', '911308000000000000'], { env, encoding: 'utf8' });
+    expect(verifyToken(out.trim().split('\n').at(-1)!, secret).creditCode).toBe('911308000000000000');
+  });
+
+  it('refuses an authority token without a jurisdiction, and an unknown role', () => {
+    const r = spawnSync('node', [cli, 'token', '--role', 'COUNTY_AUTHORITY'], { env, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/needs --region/);
+    const bad = spawnSync('node', [cli, 'token', '--role', 'KING'], { env, encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/Allowed choices/);
+  });
+
+  it('reports each bad configuration value and exits 2', () => {
+    const r = spawnSync('node', [cli, 'token', '--role', 'ADMIN'], { env: { ...env, PORT: 'eighty', NODE_ENV: 'production', HUB_JWT_SECRET: '' }, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/PORT: must be a port number/);
+  });
+});
