@@ -70,7 +70,7 @@ export async function startTestHub(label: string): Promise<TestHub> {
       return { status: res.status, ...body };
     },
     async stop() {
-      await hub.stop();
+      await hub.stop().catch(() => undefined); // already stopped by the test
       await drop();
     },
   };
