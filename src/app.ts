@@ -86,6 +86,8 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   const apollo = new ApolloServer<HubContext>({
     schema: await hubSchema(),
     introspection: true,
+    // main.ts owns shutdown; Apollo's own handler would re-send the signal mid-stop.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), hubPlugin()],
     formatError: (formatted, error) => {

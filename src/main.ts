@@ -41,11 +41,20 @@ async function main() {
   }
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) process.exit(1); // a second signal: stop now
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await hub.stop();
-    await db.close();
+    setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
+    try {
+      await hub.stop();
+      await db.close();
+    } catch (err) {
+      logger.error({ err }, 'error while shutting down');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,196 @@
+/**
+ * Dashboard benchmark: the hub vs PostGraphile v5 over the same `bench` schema (10,000 seeded
+ * enterprises), same process, same run, alternating rounds. `npm run bench`.
+ *
+ * Env: BENCH_DATABASE_URL, BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_WARMUP (3 s),
+ * BENCH_CONNECTIONS (10), BENCH_WORKERS (1 autocannon worker thread; 0 = fire from the main thread),
+ * BENCH_POOL (10 connections per server), BENCH_PRINT_SCHEMA=1 (print PostGraphile's SDL and stop),
+ * BENCH_ONLY=hub|postgraphile (time one side only, e.g. under node --cpu-prof).
+ * Not a test: exits 0 whatever the ratio.
+ */
+import os from 'node:os';
+import { Client } from 'pg';
+import { PEER_DASHBOARD_QUERY, Peer, polyfillPromiseWithResolvers, startPostGraphile } from './postgraphile-peer';
+import { RoundResult, Target, hammer, summarise } from './load';
+
+const env = process.env;
+const DATABASE_URL = env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA = 'bench';
+const ENTERPRISES = 10_000;
+const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
+const SECONDS = num(env.BENCH_SECONDS, 10);
+const ROUNDS = num(env.BENCH_ROUNDS, 3);
+const WARMUP = num(env.BENCH_WARMUP, 3);
+const CONNECTIONS = num(env.BENCH_CONNECTIONS, 10);
+const WORKERS = num(env.BENCH_WORKERS, 1);
+const POOL = num(env.BENCH_POOL, 10);
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+
+const HUB_QUERY = `{ enterprises(first: 100) { edges { node { name rating { grade score } meters { meterCode lastReadingAt } permits { permitNo } } } } }`;
+
+/** What both answers must agree on, per enterprise, in order. */
+interface Row {
+  name: string;
+  grade: string | null;
+  score: number | null;
+  meters: number;
+  permits: number;
+}
+
+class Abort extends Error {}
+
+async function post(url: string, query: string, headers: Record<string, string> = {}): Promise<{ text: string; json: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Abort(`${url} answered HTTP ${res.status} with a non-JSON body: ${text.slice(0, 300)}`);
+  }
+  if (res.status !== 200 || json.errors?.length) throw new Abort(`${url} answered HTTP ${res.status} with errors: ${JSON.stringify(json.errors ?? json).slice(0, 600)}`);
+  return { text, json };
+}
+
+/** Reuses `bench` when it already holds the 10,000 enterprises; otherwise drops and recreates it. */
+async function prepareSchema(): Promise<boolean> {
+  const c = new Client({ connectionString: DATABASE_URL });
+  await c.connect();
+  try {
+    const [{ t }] = (await c.query(`SELECT to_regclass('${SCHEMA}.enterprise') AS t`)).rows;
+    if (t) {
+      const [{ n }] = (await c.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.enterprise`)).rows;
+      if (n === ENTERPRISES) return true;
+      console.log(`schema ${SCHEMA} holds ${n} enterprises, not ${ENTERPRISES}: recreating it`);
+    }
+    await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await c.query(`CREATE SCHEMA ${SCHEMA}`);
+    return false;
+  } finally {
+    await c.end();
+  }
+}
+
+const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+const pad = (s: string | number, w: number) => String(s).padStart(w);
+
+async function main(): Promise<void> {
+  // Both servers in production mode (grafast plans far more cheaply outside development),
+  // set before any of their modules load; hence the dynamic imports below.
+  env.NODE_ENV = 'production';
+  env.GRAPHILE_ENV = 'production';
+  env.LOG_LEVEL ||= 'warn';
+  polyfillPromiseWithResolvers();
+  const { Database } = await import('../../src/platform/db');
+  const { createHub } = await import('../../src/app');
+  const { loadConfig } = await import('../../src/platform/config');
+  const { signToken } = await import('../../src/platform/auth/principal');
+  const { loadPolicies } = await import('../../src/modules/policy/credit-policy.loader');
+  const { seedDemo } = await import('../../src/modules/demo/demo.seed');
+
+  console.log(`database ${DATABASE_URL.replace(/\/\/[^@/]*@/, '//…@')}, schema ${SCHEMA}`);
+  const reuse = await prepareSchema();
+  const db = await Database.connect({ url: DATABASE_URL, schema: SCHEMA, poolSize: POOL });
+  let hub: Awaited<ReturnType<typeof createHub>> | undefined;
+  let peer: Peer | undefined;
+  try {
+    await db.migrate();
+    const policies = loadPolicies();
+    if (reuse) console.log(`reusing schema ${SCHEMA}: it already holds ${ENTERPRISES} enterprises`);
+    else {
+      const t0 = Date.now();
+      const summary = await seedDemo(db, policies, { enterprises: ENTERPRISES, readingDays: 0 });
+      await db.dataSource.query('ANALYZE');
+      console.log(`seeded ${SCHEMA} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(summary)}`);
+    }
+
+    const config = loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: SECRET, DATABASE_URL, PORT: '0', LOG_LEVEL: env.LOG_LEVEL });
+    hub = await createHub(config, db, policies);
+    const hubUrl = `${await hub.listen(0)}/graphql`;
+    peer = await startPostGraphile({ connectionString: DATABASE_URL, schema: SCHEMA, poolSize: POOL });
+    if (env.BENCH_PRINT_SCHEMA === '1') {
+      console.log(await peer.printSchema());
+      return;
+    }
+    const auth = { authorization: `Bearer ${signToken({ role: 'ADMIN' }, SECRET)}` };
+
+    // One checked request each: same 100 enterprises, same order, same nested data.
+    let before = db.statementCount;
+    const ours = await post(hubUrl, HUB_QUERY, auth);
+    const hubSql = db.statementCount - before;
+    before = peer.statementCount;
+    const theirs = await post(peer.url, PEER_DASHBOARD_QUERY);
+    const peerSql = peer.statementCount - before;
+    const ourRows: Row[] = (ours.json.data?.enterprises?.edges ?? []).map(({ node: n }: any) => ({
+      name: n.name,
+      grade: n.rating?.grade ?? null,
+      score: n.rating?.score ?? null,
+      meters: n.meters.length,
+      permits: n.permits.length,
+    }));
+    const theirRows: Row[] = (theirs.json.data?.allEnterprises?.nodes ?? []).map((n: any) => ({
+      name: n.name,
+      grade: n.creditRatingByCurrentRatingId?.grade ?? null,
+      score: n.creditRatingByCurrentRatingId?.score ?? null,
+      meters: n.metersByEnterpriseId.nodes.length,
+      permits: n.waterPermitsByEnterpriseId.nodes.length,
+    }));
+    if (ourRows.length !== 100 || theirRows.length !== 100) throw new Abort(`expected 100 enterprises from each server, got hub ${ourRows.length}, postgraphile ${theirRows.length}`);
+    const differ = ourRows.findIndex((r, i) => r.name !== theirRows[i].name);
+    if (differ >= 0) throw new Abort(`the two servers list different enterprises: #${differ} is "${ourRows[differ].name}" on the hub but "${theirRows[differ].name}" on postgraphile`);
+    const nested = ourRows.findIndex((r, i) => JSON.stringify(r) !== JSON.stringify(theirRows[i]));
+    if (nested >= 0) throw new Abort(`nested data differs for "${ourRows[nested].name}": hub ${JSON.stringify(ourRows[nested])}, postgraphile ${JSON.stringify(theirRows[nested])}`);
+    const meters = ourRows.reduce((s, r) => s + r.meters, 0);
+    const permits = ourRows.reduce((s, r) => s + r.permits, 0);
+    console.log(`verified: 100 enterprises in the same order, ${meters} meters, ${permits} permits; response ${ours.text.length} B (hub) / ${theirs.text.length} B (postgraphile)`);
+    console.log(`SQL statements per request: hub ${hubSql}, postgraphile ${peerSql}`);
+
+    const allTargets: Target[] = [
+      { name: 'hub', url: hubUrl, body: JSON.stringify({ query: HUB_QUERY }), headers: auth, expectBody: ours.text },
+      { name: 'postgraphile', url: peer.url, body: JSON.stringify({ query: PEER_DASHBOARD_QUERY }), headers: {}, expectBody: theirs.text },
+    ];
+    // BENCH_ONLY=hub|postgraphile times one side only (for profiling with --cpu-prof).
+    const targets = allTargets.filter((t) => !env.BENCH_ONLY || t.name === env.BENCH_ONLY);
+    const load = { connections: CONNECTIONS, workers: WORKERS };
+    console.log(
+      `load: autocannon, ${CONNECTIONS} connections, ${WORKERS ? `${WORKERS} worker thread(s)` : 'main thread'}; ${WARMUP} s warm-up each, ` +
+        `then ${ROUNDS} alternating rounds × ${SECONDS} s; pools ${POOL} connections each; ${os.cpus().length} CPUs shared with Postgres and the load generator`,
+    );
+    if (WARMUP > 0) for (const t of targets) await hammer(t, { ...load, seconds: WARMUP });
+
+    const results: RoundResult[] = [];
+    const sqlPerReq: Record<string, number[]> = { hub: [], postgraphile: [] };
+    console.log(`\n${'round'.padEnd(6)}${'server'.padEnd(14)}${pad('req/s', 9)}${pad('p50', 10)}${pad('p99', 10)}${pad('SQL/req', 9)}${pad('failures', 10)}`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const t of targets) {
+        const count = () => (t.name === 'hub' ? db.statementCount : peer!.statementCount);
+        const s0 = count();
+        const r = await hammer(t, { ...load, seconds: SECONDS });
+        const perReq = (count() - s0) / Math.max(1, r.requests);
+        sqlPerReq[t.name].push(perReq);
+        results.push(r);
+        console.log(`${String(round).padEnd(6)}${t.name.padEnd(14)}${pad(r.rps.toFixed(1), 9)}${pad(ms(r.p50), 10)}${pad(ms(r.p99), 10)}${pad(perReq.toFixed(2), 9)}${pad(r.failures, 10)}`);
+      }
+    }
+    if (ROUNDS < 1 || targets.length < 2) return;
+    const h = summarise(results.filter((r) => r.target === 'hub'));
+    const p = summarise(results.filter((r) => r.target === 'postgraphile'));
+    console.log(`\n${'server'.padEnd(14)}${pad('req/s (mean)', 14)}${pad('p99 (median)', 14)}${pad('p99 (worst)', 13)}${pad('requests', 10)}${pad('failures', 10)}`);
+    for (const [name, s] of [['hub', h], ['postgraphile', p]] as const)
+      console.log(`${name.padEnd(14)}${pad(s.rps.toFixed(1), 14)}${pad(ms(s.p99), 14)}${pad(ms(s.p99Worst), 13)}${pad(s.requests, 10)}${pad(s.failures, 10)}`);
+    if (h.failures || p.failures) console.log('WARNING: some requests failed or returned a different body; figures are suspect.');
+    const ratio = p.rps > 0 ? h.rps / p.rps : NaN;
+    console.log(`\ndashboard ratio (hub/postgraphile): ${ratio.toFixed(2)} req/s, p99 hub ${ms(h.p99)} vs postgraphile ${ms(p.p99)} (p99: median of rounds)`);
+  } finally {
+    await peer?.stop().catch((e) => console.error('postgraphile stop failed:', e));
+    await hub?.stop().catch((e) => console.error('hub stop failed:', e));
+    await db.close().catch(() => undefined);
+  }
+}
+
+main()
+  .catch((e) => {
+    console.error(e instanceof Abort ? `bench aborted: ${e.message}` : e);
+    process.exitCode = 1;
+  })
+  .finally(() => process.exit(process.exitCode ?? 0));

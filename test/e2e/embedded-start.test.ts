@@ -1,0 +1,72 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The first quick-start command: `npm start` with nothing configured runs on embedded
+ * PGlite, migrates, seeds the demo and prints the URL and an admin token.
+ */
+const main = path.resolve(__dirname, '../../dist/src/main.js');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-embedded-'));
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
+
+function start(): Promise<{ child: ChildProcess; url: string; token: string; out: () => string }> {
+  const child = spawn('node', [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start in time:\n${out}`)), 170_000);
+    child.on('exit', (code) => reject(new Error(`hub exited with ${code}:\n${out}`)));
+    const poll = setInterval(() => {
+      const m = /ready: (http:\/\/\S+)\/graphql[\s\S]*?Bearer <token>"\):\n(\S+)\n/.exec(out);
+      if (m) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({ child, url: m[1], token: m[2], out: () => out });
+      }
+    }, 100);
+  });
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  child.removeAllListeners('exit');
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+async function gql(url: string, token: string, query: string) {
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  return (await res.json()) as { data: any; errors?: unknown[] };
+}
+
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+it('starts embedded, seeds a demo with every grade, and restarts without seeding again', async () => {
+  const first = await start();
+  try {
+    expect((await fetch(`${first.url}/health`)).status).toBe(200);
+    const r = await gql(first.url, first.token, `{
+      all: enterprises(first: 100) { totalCount edges { node { regionCode rating { grade } meters { lastReadingAt } permits { permitNo } } } }
+      a: enterprises(grade: A) { totalCount } b: enterprises(grade: B) { totalCount }
+      c: enterprises(grade: C) { totalCount } d: enterprises(grade: D) { totalCount } }`);
+    expect(r.errors).toBeUndefined();
+    expect(r.data.all.totalCount).toBeGreaterThanOrEqual(150);
+    for (const g of ['a', 'b', 'c', 'd']) expect(r.data[g].totalCount).toBeGreaterThan(0);
+    const nodes = r.data.all.edges.map((e: any) => e.node);
+    expect(nodes.every((n: any) => /^1308\d\d$/.test(n.regionCode))).toBe(true);
+    expect(nodes.some((n: any) => n.meters.some((m: any) => m.lastReadingAt))).toBe(true);
+  } finally {
+    expect(await stop(first.child)).toBe(0);
+  }
+  const second = await start();
+  try {
+    const r = await gql(second.url, second.token, `{ enterprises { totalCount } }`);
+    expect(r.data.enterprises.totalCount).toBeGreaterThanOrEqual(150);
+    expect(second.out()).not.toMatch(/demo data seeded/);
+  } finally {
+    expect(await stop(second.child)).toBe(0);
+  }
+}, 400_000);
