@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -13,7 +14,7 @@ import { createLoaders } from './platform/loaders';
 import { logger } from './platform/logger';
 import { graphqlRequests, registry } from './platform/metrics';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from './platform/auth/principal';
-import { appendAudit } from './modules/audit/audit.repository';
+import { auditPlugin } from './modules/audit/audit.plugin';
 import { CreditPolicy } from './modules/policy/credit-policy';
 import { hubSchema } from './schema';
 
@@ -26,27 +27,17 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-/** Audits unmasked personal-data reads (one entry per request) and times operations. */
-function hubPlugin(): ApolloServerPlugin<HubContext> {
+/** Times operations for `/metrics`. */
+function metricsPlugin(): ApolloServerPlugin<HubContext> {
   return {
-    async requestDidStart({ contextValue }) {
+    async requestDidStart() {
       const end = graphqlRequests.startTimer();
       return {
-        async willSendResponse({ operationName, errors, contextValue: ctx, response }) {
+        async willSendResponse({ operationName, errors, response }) {
           const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
           end({ operation: operationName ?? 'anonymous', outcome: failed ? 'error' : 'ok' });
-          if (ctx.personalDataRead.size) {
-            await appendAudit(ctx.manager, ctx.principal, {
-              action: 'readPersonalData',
-              targetType: 'enterprise',
-              targetId: ctx.personalDataRead.size === 1 ? [...ctx.personalDataRead][0] : null,
-              outcome: 'OK',
-              detail: { enterpriseIds: [...ctx.personalDataRead], operation: operationName ?? null },
-            });
-          }
         },
       };
-      void contextValue;
     },
   };
 }
@@ -71,6 +62,7 @@ function principalFrom(req: express.Request, secret: string): Principal {
 export async function createHub(config: HubConfig, db: Database, policies: CreditPolicy[]): Promise<Hub> {
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
   const server = http.createServer(app);
   let ready = false;
 
@@ -89,7 +81,7 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     // main.ts owns shutdown; Apollo's own handler would re-send the signal mid-stop.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), hubPlugin()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginCacheControlDisabled(), auditPlugin(), metricsPlugin()],
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;
       if (code === 'INTERNAL_SERVER_ERROR') logger.error({ err: (error as GraphQLError)?.originalError ?? error, path: formatted.path }, 'unexpected error');

@@ -4,10 +4,9 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker';
-import { AuditMutations } from './modules/audit/audit.middleware';
 import { CandidateResolver } from './modules/candidate/candidate.resolver';
 import { CreditRecordResolver } from './modules/credit/credit-record.resolver';
-import { EnterpriseResolver } from './modules/enterprise/enterprise.resolver';
+import { EnterpriseConnectionResolver, EnterpriseResolver } from './modules/enterprise/enterprise.resolver';
 import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resolver';
 import { PendingResolver } from './modules/pending/pending.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
@@ -18,6 +17,7 @@ import './modules/graphql-enums';
 
 export const RESOLVERS = [
   EnterpriseResolver,
+  EnterpriseConnectionResolver,
   PermitResolver,
   PlanResolver,
   MeterResolver,
@@ -37,7 +37,6 @@ export function hubSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS,
     authChecker,
-    globalMiddlewares: [AuditMutations],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
     // In-process until partner notifications (issue #4) put a Redis event target under it.

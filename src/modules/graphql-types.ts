@@ -16,15 +16,17 @@ import {
  * The contract's object and input types (../shared/contract/contract.graphql), in one
  * place so the served schema can be read against the contract side by side. Field
  * resolvers live in each module's resolver; these classes only declare shape.
+ * `simpleResolvers`: plain fields use graphql-js's default resolver (no per-field
+ * middleware or auth runs on them; access is checked in services and field resolvers).
  */
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field() hasNextPage: boolean;
   @Field(() => String, { nullable: true }) endCursor: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Enterprise {
   @Field(() => ID) id: string;
   @Field({ description: '18-character unified social credit code; check character validated (GB 32100-2015).' }) creditCode: string;
@@ -35,20 +37,19 @@ export class Enterprise {
   checkOverride: boolean;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EnterpriseEdge {
   @Field() cursor: string;
   @Field(() => Enterprise) node: Enterprise;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EnterpriseConnection {
   @Field(() => [EnterpriseEdge]) edges: EnterpriseEdge[];
   @Field(() => PageInfo) pageInfo: PageInfo;
-  @Field(() => Int) totalCount: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class WaterPermit {
   @Field(() => ID) id: string;
   @Field() permitNo: string;
@@ -59,14 +60,14 @@ export class WaterPermit {
   @Field(() => String, { nullable: true, description: 'Why the permit was revoked.' }) revocationReason: string | null;
 }
 
-@ObjectType({ description: 'Annual planned water use issued by the authority, cubic metres.' })
+@ObjectType({ description: 'Annual planned water use issued by the authority, cubic metres.', simpleResolvers: true })
 export class WaterPlan {
   @Field(() => ID) id: string;
   @Field(() => Int) year: number;
   @Field(() => Float) plannedVolume: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Meter {
   @Field(() => ID) id: string;
   @Field() meterCode: string;
@@ -78,27 +79,27 @@ export class Meter {
   @Field(() => Date, { nullable: true }) lastReadingAt: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class MeterReading {
   @Field() readAt: Date;
   @Field(() => Float, { description: 'Totaliser value, cubic metres.' }) cumulativeVolume: number;
   @Field(() => Float, { nullable: true, description: 'Instantaneous flow, cubic metres per hour.' }) flowRate: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RejectedReading {
   @Field(() => Int) index: number;
   @Field() reason: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IngestResult {
   @Field(() => Int) accepted: number;
   @Field(() => Int) duplicates: number;
   @Field(() => [RejectedReading]) rejected: RejectedReading[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DataSource {
   @Field(() => ID) id: string;
   @Field() name: string;
@@ -109,7 +110,7 @@ export class DataSource {
   @Field(() => SyncRun, { nullable: true }) lastRun: SyncRun | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SyncRun {
   @Field(() => ID) id: string;
   @Field(() => SyncStatus) status: SyncStatus;
@@ -121,7 +122,7 @@ export class SyncRun {
   @Field(() => DataSource) source: DataSource;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CandidateViolation {
   @Field(() => ID) id: string;
   @Field(() => AnomalyKind) kind: AnomalyKind;
@@ -133,20 +134,20 @@ export class CandidateViolation {
   @Field(() => String, { nullable: true }) resolutionNote: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CandidateViolationEdge {
   @Field() cursor: string;
   @Field(() => CandidateViolation) node: CandidateViolation;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CandidateViolationConnection {
   @Field(() => [CandidateViolationEdge]) edges: CandidateViolationEdge[];
   @Field(() => PageInfo) pageInfo: PageInfo;
   @Field(() => Int) totalCount: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreditRecord {
   @Field(() => ID) id: string;
   @Field(() => CreditRecordKind) kind: CreditRecordKind;
@@ -165,7 +166,7 @@ export class CreditRecord {
   @Field() createdAt: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class IndicatorScore {
   @Field() code: string;
   @Field() name: string;
@@ -173,19 +174,17 @@ export class IndicatorScore {
   @Field(() => Int) score: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreditRating {
   @Field(() => ID) id: string;
   @Field(() => CreditGrade) grade: CreditGrade;
   @Field(() => Int) score: number;
-  @Field(() => [String], { description: 'Human-readable reasons for the grade, citing the rule applied.' }) reasons: string[];
-  @Field(() => [String], { description: 'The measures that apply at this grade (incentives or sanctions).' }) measures: string[];
   @Field() policyVersion: string;
   @Field() evaluatedAt: Date;
   @Field({ description: 'The date the evaluation was made for.' }) asOf: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RatingChange {
   @Field(() => Enterprise) enterprise: Enterprise;
   @Field(() => CreditRating) rating: CreditRating;
@@ -194,7 +193,7 @@ export class RatingChange {
   @Field() changedAt: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreditRepair {
   @Field(() => ID) id: string;
   @Field(() => CreditRecord) record: CreditRecord;
@@ -207,7 +206,7 @@ export class CreditRepair {
   @Field(() => String, { nullable: true }) note: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Webhook {
   @Field(() => ID) id: string;
   @Field() url: string;

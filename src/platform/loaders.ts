@@ -6,7 +6,7 @@ import { PermitRow, permitsOf } from '../modules/permit/permit.repository';
 import { PlanRow, plansOf } from '../modules/plan/plan.repository';
 import { MeterRow, ReadingRow, ReadingWindow, metersByIds, metersOf, readingsOf } from '../modules/meter/meter.repository';
 import { CreditRecordRow, recordsByIds, recordsOf } from '../modules/credit/credit-record.repository';
-import { RatingRow, historyOf, ratingsByIds } from '../modules/rating/rating.repository';
+import { RatingDetail, RatingRow, RatingSummary, historyOf, ratingDetails, ratingsByIds } from '../modules/rating/rating.repository';
 import { CandidateRow, candidatesOf } from '../modules/candidate/candidate.repository';
 
 /** Groups loads that share arguments (a window, a limit) so each group is one statement. */
@@ -41,7 +41,8 @@ export function createLoaders(m: EntityManager) {
     meter: single<MeterRow>((ids) => metersByIds(m, ids), (r) => r.id),
     records: group<CreditRecordRow>((ids) => recordsOf(m, ids), (r) => r.enterpriseId),
     record: single<CreditRecordRow>((ids) => recordsByIds(m, ids), (r) => r.id),
-    rating: single<RatingRow>((ids) => ratingsByIds(m, ids), (r) => r.id),
+    rating: single<RatingSummary>((ids) => ratingsByIds(m, ids), (r) => r.id),
+    ratingDetail: single<RatingDetail>((ids) => ratingDetails(m, ids), (r) => r.id),
     candidates: group<CandidateRow>((ids) => candidatesOf(m, ids), (r) => r.enterpriseId),
     ratingHistory: argLoader<number, RatingRow>((ids, first) => historyOf(m, ids, first), (r) => r.enterpriseId),
     readings: argLoader<ReadingWindow, ReadingRow>((ids, w) => readingsOf(m, ids, w), (r) => r.meterId),

@@ -1,5 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { one, rows } from '../../platform/sql';
+import { METER_COLUMNS, MeterRow } from '../meter/meter.repository';
+import { PERMIT_COLUMNS, PermitRow } from '../permit/permit.repository';
+import { RATING_SUMMARY_COLUMNS, RatingSummary } from '../rating/rating.repository';
 
 export interface EnterpriseRow {
   id: string;
@@ -14,6 +17,8 @@ export interface EnterpriseRow {
   currentRatingId: string | null;
   currentGrade: 'A' | 'B' | 'C' | 'D' | null;
   createdAt: Date;
+  /** Children fetched with the page (see `PageIncludes`); absent ones go through the loaders. */
+  prefetched?: { rating?: RatingSummary | null; meters?: MeterRow[]; permits?: PermitRow[] };
 }
 
 export const ENTERPRISE_COLUMNS = `e.id, e.credit_code AS "creditCode", e.name, e.region_code AS "regionCode", e.industry,
@@ -66,8 +71,27 @@ function where(f: EnterpriseFilter): { sql: string; params: unknown[] } {
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
 }
 
-/** One page in credit-code order, plus one row to tell whether another page follows. */
-export function pageEnterprises(m: EntityManager, f: EnterpriseFilter, first: number, after?: string): Promise<EnterpriseRow[]> {
+/** Children a page query can fetch in the same statement, when the request selects them. */
+export interface PageIncludes {
+  rating?: boolean;
+  meters?: boolean;
+  permits?: boolean;
+}
+
+/** Timestamps arrive as strings inside JSON; these keys become Dates again. */
+const DATE_KEYS = ['asOf', 'evaluatedAt', 'lastReadingAt', 'calibrationExpiresAt', 'validFrom', 'validTo', 'revokedAt'];
+function revive<T>(row: Record<string, unknown>): T {
+  for (const k of DATE_KEYS) if (typeof row[k] === 'string') row[k] = new Date(row[k] as string);
+  return row as T;
+}
+
+/**
+ * One page in credit-code order, plus one row to tell whether another page follows.
+ * Requested children (current rating, meters, permits) come back as JSON in the same
+ * statement, in the same order their loaders would give, so a dashboard page is one
+ * round trip.
+ */
+export async function pageEnterprises(m: EntityManager, f: EnterpriseFilter, first: number, after?: string, include: PageIncludes = {}): Promise<EnterpriseRow[]> {
   const w = where(f);
   const params = [...w.params, first + 1];
   let cursor = '';
@@ -75,11 +99,27 @@ export function pageEnterprises(m: EntityManager, f: EnterpriseFilter, first: nu
     params.push(after);
     cursor = ` AND e.credit_code > $${params.length}`;
   }
-  return rows<EnterpriseRow>(
+  const extra = [
+    include.rating && `(SELECT row_to_json(x) FROM (SELECT ${RATING_SUMMARY_COLUMNS} FROM credit_rating r WHERE r.id = e.current_rating_id) x) AS "__rating"`,
+    include.meters && `(SELECT coalesce(json_agg(x ORDER BY x."meterCode"), '[]') FROM (SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = e.id) x) AS "__meters"`,
+    include.permits &&
+      `(SELECT coalesce(json_agg(x ORDER BY x."validFrom", x."permitNo"), '[]') FROM (SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = e.id) x) AS "__permits"`,
+  ].filter(Boolean);
+  const page = await rows<EnterpriseRow & { __rating?: Record<string, unknown> | null; __meters?: Record<string, unknown>[]; __permits?: Record<string, unknown>[] }>(
     m,
-    `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE ${w.sql}${cursor} ORDER BY e.credit_code LIMIT $${w.params.length + 1}`,
+    `SELECT ${ENTERPRISE_COLUMNS}${extra.map((x) => `, ${x}`).join('')}
+       FROM enterprise e WHERE ${w.sql}${cursor} ORDER BY e.credit_code LIMIT $${w.params.length + 1}`,
     params,
   );
+  if (!extra.length) return page;
+  return page.map(({ __rating, __meters, __permits, ...e }) => ({
+    ...e,
+    prefetched: {
+      rating: include.rating ? (__rating ? revive<RatingSummary>(__rating) : null) : undefined,
+      meters: __meters?.map((x) => revive<MeterRow>(x)),
+      permits: __permits?.map((x) => revive<PermitRow>(x)),
+    },
+  }));
 }
 
 export async function countEnterprises(m: EntityManager, f: EnterpriseFilter): Promise<number> {

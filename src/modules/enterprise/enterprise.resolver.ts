@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { HubContext } from '../../platform/context';
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { badInput } from '../../platform/errors';
@@ -14,8 +15,9 @@ import {
   WaterPermit,
   WaterPlan,
 } from '../graphql-types';
-import { EnterpriseRow } from './enterprise.repository';
-import { assertAccess, enterpriseService, personalView } from './enterprise.service';
+import { selectedFields } from '../../platform/graphql/selection';
+import { EnterpriseRow, countEnterprises } from './enterprise.repository';
+import { EnterprisePage, assertAccess, enterpriseService, personalView } from './enterprise.service';
 
 @ArgsType()
 class EnterprisesArgs {
@@ -34,8 +36,9 @@ export class EnterpriseResolver {
   }
 
   @Query(() => EnterpriseConnection)
-  enterprises(@Ctx() ctx: HubContext, @Args() args: EnterprisesArgs) {
-    return enterpriseService.list(ctx, args);
+  enterprises(@Ctx() ctx: HubContext, @Args() args: EnterprisesArgs, @Info() info: GraphQLResolveInfo) {
+    const wanted = selectedFields(info, ['edges', 'node']);
+    return enterpriseService.list(ctx, args, { rating: wanted.has('rating'), meters: wanted.has('meters'), permits: wanted.has('permits') });
   }
 
   @Authorized(WRITERS)
@@ -66,13 +69,13 @@ export class EnterpriseResolver {
 
   @FieldResolver(() => [WaterPermit])
   permits(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
-    return ctx.loaders.permits.load(e.id);
+    return e.prefetched?.permits ?? ctx.loaders.permits.load(e.id);
   }
 
   @FieldResolver(() => [Meter])
   meters(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
     assertAccess(ctx, e, 'internal');
-    return ctx.loaders.meters.load(e.id);
+    return e.prefetched?.meters ?? ctx.loaders.meters.load(e.id);
   }
 
   @FieldResolver(() => [WaterPlan])
@@ -95,6 +98,7 @@ export class EnterpriseResolver {
 
   @FieldResolver(() => CreditRating, { nullable: true, description: 'Latest evaluation, null before the first one.' })
   rating(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    if (e.prefetched?.rating !== undefined) return e.prefetched.rating;
     return e.currentRatingId ? ctx.loaders.rating.load(e.currentRatingId) : null;
   }
 
@@ -114,5 +118,13 @@ export class EnterpriseResolver {
     assertAccess(ctx, e, 'internal');
     const all = await ctx.loaders.candidates.load(e.id);
     return status ? all.filter((c) => c.status === status) : all;
+  }
+}
+
+@Resolver(() => EnterpriseConnection)
+export class EnterpriseConnectionResolver {
+  @FieldResolver(() => Int, { description: 'Enterprises matching the filter within your jurisdiction; counted only when selected.' })
+  totalCount(@Ctx() ctx: HubContext, @Root() page: EnterprisePage) {
+    return countEnterprises(ctx.manager, page.filter);
   }
 }

@@ -7,7 +7,7 @@ import { maskIdNumber, maskName, maskPhone } from '../../platform/auth/masking.r
 import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { EnterpriseInput } from '../graphql-types';
 import { creditCodeProblem, jurisdictionPrefix, regionCodeProblem } from './credit-code.rules';
-import { EnterpriseRow, countEnterprises, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
+import { EnterpriseFilter, EnterpriseRow, PageIncludes, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
 
 export type Access = 'read' | 'internal' | 'write';
 
@@ -95,8 +95,16 @@ export const enterpriseService = {
     return e;
   },
 
-  /** A page in credit-code order, filtered by the caller's jurisdiction, a region and the current grade. */
-  async list(ctx: HubContext, args: { regionCode?: string | null; grade?: string | null; first?: number | null; after?: string | null }) {
+  /**
+   * A page in credit-code order, filtered by the caller's jurisdiction, a region and the
+   * current grade. `include` names the children the request selected, fetched in the same
+   * statement. The connection carries its filter so `totalCount` is counted only when asked.
+   */
+  async list(
+    ctx: HubContext,
+    args: { regionCode?: string | null; grade?: string | null; first?: number | null; after?: string | null },
+    include: PageIncludes = {},
+  ): Promise<EnterprisePage> {
     const first = args.first ?? 20;
     if (first < 0 || first > 500) throw badInput('first must be between 0 and 500', 'first');
     if (args.regionCode) {
@@ -104,17 +112,24 @@ export const enterpriseService = {
       if (problem) throw badInput(problem, 'regionCode');
     }
     const p = ctx.principal;
-    const filter = {
+    const filter: EnterpriseFilter = {
       scope: jurisdictionPrefixes(p),
       onlyCreditCode: p.role === 'ENTERPRISE' ? p.creditCode : undefined,
       regionPrefix: args.regionCode ? jurisdictionPrefix(args.regionCode) : undefined,
       grade: args.grade ?? undefined,
     };
     const after = args.after ? decodeCursor(args.after) : undefined;
-    const [page, totalCount] = await Promise.all([pageEnterprises(ctx.manager, filter, first, after), countEnterprises(ctx.manager, filter)]);
+    const page = await pageEnterprises(ctx.manager, filter, first, after, include);
     const nodes = page.slice(0, first);
     for (const n of nodes) ctx.loaders.enterprise.prime(n.id, n);
     const edges = nodes.map((node) => ({ cursor: encodeCursor(node.creditCode), node }));
-    return { edges, totalCount, pageInfo: { hasNextPage: page.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return { edges, filter, pageInfo: { hasNextPage: page.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
   },
 };
+
+export interface EnterprisePage {
+  edges: { cursor: string; node: EnterpriseRow }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  /** For `totalCount`, resolved only when selected. */
+  filter: EnterpriseFilter;
+}

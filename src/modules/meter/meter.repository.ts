@@ -20,7 +20,7 @@ export interface ReadingRow {
   flowRate: number | null;
 }
 
-const COLUMNS = `t.id, t.meter_code AS "meterCode", t.enterprise_id AS "enterpriseId", t.online, t.level,
+export const METER_COLUMNS = `t.id, t.meter_code AS "meterCode", t.enterprise_id AS "enterpriseId", t.online, t.level,
   t.reporting_interval_seconds AS "reportingIntervalSeconds", t.max_flow_rate AS "maxFlowRate",
   t.calibration_expires_at AS "calibrationExpiresAt", t.last_reading_at AS "lastReadingAt"`;
 
@@ -28,17 +28,17 @@ export function insertMeter(m: EntityManager, r: Omit<MeterRow, 'id' | 'lastRead
   return one<MeterRow>(
     m,
     `INSERT INTO meter AS t (meter_code, enterprise_id, online, level, reporting_interval_seconds, max_flow_rate, calibration_expires_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING ${COLUMNS}`,
+     VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING ${METER_COLUMNS}`,
     [r.meterCode, r.enterpriseId, r.online, r.level, r.reportingIntervalSeconds, r.maxFlowRate, r.calibrationExpiresAt],
   );
 }
 
 export function findMeter(m: EntityManager, meterCode: string): Promise<MeterRow | undefined> {
-  return one<MeterRow>(m, `SELECT ${COLUMNS} FROM meter t WHERE t.meter_code = $1`, [meterCode]);
+  return one<MeterRow>(m, `SELECT ${METER_COLUMNS} FROM meter t WHERE t.meter_code = $1`, [meterCode]);
 }
 
 export function metersOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<MeterRow[]> {
-  return rows<MeterRow>(m, `SELECT ${COLUMNS} FROM meter t WHERE t.enterprise_id = ANY($1::uuid[]) ORDER BY t.meter_code`, [enterpriseIds]);
+  return rows<MeterRow>(m, `SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = ANY($1::uuid[]) ORDER BY t.meter_code`, [enterpriseIds]);
 }
 
 export interface ReadingWindow {
@@ -92,5 +92,5 @@ export async function insertReadings(m: EntityManager, readings: ReadingRow[]): 
 }
 
 export function metersByIds(m: EntityManager, ids: readonly string[]): Promise<MeterRow[]> {
-  return rows<MeterRow>(m, `SELECT ${COLUMNS} FROM meter t WHERE t.id = ANY($1::uuid[])`, [ids]);
+  return rows<MeterRow>(m, `SELECT ${METER_COLUMNS} FROM meter t WHERE t.id = ANY($1::uuid[])`, [ids]);
 }

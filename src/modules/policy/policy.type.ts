@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { CreditGrade, HonorLevel } from '../graphql-enums';
 
-@ObjectType({ description: 'One scored indicator of the annex table with the points each level leaves.' })
+@ObjectType({ description: 'One scored indicator of the annex table with the points each level leaves.', simpleResolvers: true })
 export class PolicyIndicator {
   @Field() code: string;
   @Field() area: string;
@@ -15,13 +15,13 @@ export class PolicyIndicator {
   @Field(() => Int, { nullable: true, description: 'Null where the indicator has no severe level (3.1, 4.1).' }) severe: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class GradeMeasures {
   @Field(() => CreditGrade) grade: CreditGrade;
   @Field(() => [String]) measures: string[];
 }
 
-@ObjectType({ description: 'A versioned credit policy (schema/policies/*.json); evaluations name the one they applied.' })
+@ObjectType({ description: 'A versioned credit policy (schema/policies/*.json); evaluations name the one they applied.', simpleResolvers: true })
 export class CreditPolicyInfo {
   @Field() version: string;
   @Field() title: string;

@@ -3,24 +3,33 @@ import { one, rows } from '../../platform/sql';
 import type { Grade } from '../policy/credit-policy';
 import type { IndicatorResult } from '../credit/credit.rules';
 
-export interface RatingRow {
+/** The evidence of a rating: large (≈1.6 kB), so list views load it only when asked for. */
+export interface RatingDetail {
+  id: string;
+  indicators: IndicatorResult[];
+  reasons: string[];
+  measures: string[];
+}
+
+export interface RatingSummary {
   id: string;
   enterpriseId: string;
   grade: Grade;
   score: number;
-  indicators: IndicatorResult[];
-  reasons: string[];
-  measures: string[];
   policyVersion: string;
   asOf: Date;
   evaluatedAt: Date;
   evaluatedBy: string;
 }
 
-const COLUMNS = `r.id, r.enterprise_id AS "enterpriseId", r.grade, r.score, r.indicators, r.reasons, r.measures,
-  r.policy_version AS "policyVersion", r.as_of AS "asOf", r.evaluated_at AS "evaluatedAt", r.evaluated_by AS "evaluatedBy"`;
+/** A rating; the detail fields are absent when only the summary was read. */
+export type RatingRow = RatingSummary & Partial<RatingDetail>;
 
-export function insertRating(m: EntityManager, r: Omit<RatingRow, 'id' | 'evaluatedAt'>): Promise<RatingRow | undefined> {
+export const RATING_SUMMARY_COLUMNS = `r.id, r.enterprise_id AS "enterpriseId", r.grade, r.score,
+  r.policy_version AS "policyVersion", r.as_of AS "asOf", r.evaluated_at AS "evaluatedAt", r.evaluated_by AS "evaluatedBy"`;
+const COLUMNS = `${RATING_SUMMARY_COLUMNS}, r.indicators, r.reasons, r.measures`;
+
+export function insertRating(m: EntityManager, r: Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt'>): Promise<RatingRow | undefined> {
   return one<RatingRow>(
     m,
     `INSERT INTO credit_rating AS r (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
@@ -29,8 +38,12 @@ export function insertRating(m: EntityManager, r: Omit<RatingRow, 'id' | 'evalua
   );
 }
 
-export function ratingsByIds(m: EntityManager, ids: readonly string[]): Promise<RatingRow[]> {
-  return rows<RatingRow>(m, `SELECT ${COLUMNS} FROM credit_rating r WHERE r.id = ANY($1::uuid[])`, [ids]);
+export function ratingsByIds(m: EntityManager, ids: readonly string[]): Promise<RatingSummary[]> {
+  return rows<RatingSummary>(m, `SELECT ${RATING_SUMMARY_COLUMNS} FROM credit_rating r WHERE r.id = ANY($1::uuid[])`, [ids]);
+}
+
+export function ratingDetails(m: EntityManager, ids: readonly string[]): Promise<RatingDetail[]> {
+  return rows<RatingDetail>(m, `SELECT r.id, r.indicators, r.reasons, r.measures FROM credit_rating r WHERE r.id = ANY($1::uuid[])`, [ids]);
 }
 
 /** Grade and asOf of every earlier evaluation (the D-once rule reads them). */

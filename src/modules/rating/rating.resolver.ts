@@ -4,8 +4,14 @@ import { HubContext } from '../../platform/context';
 import { CreditRating, CreditRecord, Enterprise, IndicatorScore } from '../graphql-types';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { IndicatorResult } from '../credit/credit.rules';
-import { RatingRow } from './rating.repository';
+import { RatingDetail, RatingRow } from './rating.repository';
 import { ratingService } from './rating.service';
+
+/** The rating's evidence: already on the row, or one batched load for the page. */
+async function detail(ctx: HubContext, r: RatingRow): Promise<RatingDetail> {
+  if (r.indicators && r.reasons && r.measures) return r as RatingDetail;
+  return (await ctx.loaders.ratingDetail.load(r.id))!;
+}
 
 @Resolver(() => CreditRating)
 export class RatingResolver {
@@ -21,8 +27,18 @@ export class RatingResolver {
   }
 
   @FieldResolver(() => [IndicatorScore])
-  indicators(@Root() r: RatingRow): IndicatorResult[] {
-    return r.indicators;
+  async indicators(@Ctx() ctx: HubContext, @Root() r: RatingRow): Promise<IndicatorResult[]> {
+    return (await detail(ctx, r)).indicators;
+  }
+
+  @FieldResolver(() => [String], { description: 'Human-readable reasons for the grade, citing the rule applied.' })
+  async reasons(@Ctx() ctx: HubContext, @Root() r: RatingRow): Promise<string[]> {
+    return (await detail(ctx, r)).reasons;
+  }
+
+  @FieldResolver(() => [String], { description: 'The measures that apply at this grade (incentives or sanctions).' })
+  async measures(@Ctx() ctx: HubContext, @Root() r: RatingRow): Promise<string[]> {
+    return (await detail(ctx, r)).measures;
   }
 }
 

@@ -1,3 +1,4 @@
+import { KeyObject, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { unauthenticated } from '../errors';
@@ -29,11 +30,19 @@ const claims = z.object({
   agency: z.string().optional(),
 });
 
+const keys = new Map<string, KeyObject>();
+/** The HMAC key object for a secret, built once (a string secret is re-parsed on every verify). */
+function hmacKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+}
+
 /** Verifies a bearer token (HS256) and returns its principal; throws UNAUTHENTICATED with the reason. */
 export function verifyToken(token: string, secret: string): Principal {
   let payload: unknown;
   try {
-    payload = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    payload = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'] });
   } catch (e) {
     const reason = (e as Error).name === 'TokenExpiredError' ? 'the token has expired' : 'the token is not valid for this hub';
     throw unauthenticated(`Bearer token rejected: ${reason}. Ask an administrator for a new one (npm run hub -- token).`);
