@@ -17,6 +17,7 @@ import { PUBLIC_PRINCIPAL, Principal, verifyToken } from './platform/auth/princi
 import { auditPlugin } from './modules/audit/audit.plugin';
 import { CreditPolicy } from './modules/policy/credit-policy';
 import { hubSchema } from './schema';
+import { armor } from './platform/graphql/armor';
 
 export interface Hub {
   app: express.Express;
@@ -75,13 +76,21 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     res.type(registry.contentType).send(await registry.metrics());
   });
 
+  const limits = armor(config.nodeEnv === 'production');
   const apollo = new ApolloServer<HubContext>({
     schema: await hubSchema(),
     introspection: true,
     // main.ts owns shutdown; Apollo's own handler would re-send the signal mid-stop.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginCacheControlDisabled(), auditPlugin(), metricsPlugin()],
+    validationRules: limits.validationRules,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginCacheControlDisabled(),
+      ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
+      auditPlugin(),
+      metricsPlugin(),
+    ],
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;
       if (code === 'INTERNAL_SERVER_ERROR') logger.error({ err: (error as GraphQLError)?.originalError ?? error, path: formatted.path }, 'unexpected error');

@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, codeOf, startTestHub } from '../support/hub';
 
@@ -168,5 +169,20 @@ describe('the schema', () => {
     const res = await fetch(`${t.url}/health`);
     expect(res.status).toBe(200);
     expect((await fetch(`${t.url}/metrics`)).status).toBe(200);
+  });
+});
+
+describe('operation limits (graphql-armor)', () => {
+  it('lets the IDE introspect the schema', async () => {
+    const r = await t.gql(getIntrospectionQuery());
+    expect(r.errors).toBeUndefined();
+    expect(r.data.__schema.queryType.name).toBe('Query');
+  });
+  it('refuses an operation nested deeper than 12 levels, with a code', async () => {
+    let q = 'id';
+    for (let i = 0; i < 7; i++) q = `enterprise { permits { ${q} } }`;
+    const r = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { permits { ${q} } } }`, { c: A }, admin);
+    expect(r.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.errors![0].message).toMatch(/depth/i);
   });
 });

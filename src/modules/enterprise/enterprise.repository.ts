@@ -112,14 +112,14 @@ export async function pageEnterprises(m: EntityManager, f: EnterpriseFilter, fir
     params,
   );
   if (!extra.length) return page;
-  return page.map(({ __rating, __meters, __permits, ...e }) => ({
-    ...e,
-    prefetched: {
-      rating: include.rating ? (__rating ? revive<RatingSummary>(__rating) : null) : undefined,
-      meters: __meters?.map((x) => revive<MeterRow>(x)),
-      permits: __permits?.map((x) => revive<PermitRow>(x)),
-    },
-  }));
+  // The raw __ columns stay on the row (GraphQL never exposes them): cheaper than copying every row without them.
+  for (const e of page)
+    e.prefetched = {
+      rating: include.rating ? (e.__rating ? revive<RatingSummary>(e.__rating) : null) : undefined,
+      meters: e.__meters?.map((x) => revive<MeterRow>(x)),
+      permits: e.__permits?.map((x) => revive<PermitRow>(x)),
+    };
+  return page;
 }
 
 export async function countEnterprises(m: EntityManager, f: EnterpriseFilter): Promise<number> {
