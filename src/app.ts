@@ -23,8 +23,10 @@ export interface Hub {
   app: express.Express;
   server: http.Server;
   db: Database;
-  /** Listens on `port` (0 = any free port) and resolves the base URL. */
+  /** Listens on `port` (0 = any free port) and resolves the base URL; `/health` and `/graphql` answer 503 until `markReady()`. */
   listen(port: number): Promise<string>;
+  /** Migrations (and the demo seed) are done: serve. */
+  markReady(): void;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,10 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     const dbUp = await db.ping();
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
     res.status(status === 'ok' ? 200 : 503).json({ status, database: dbUp ? 'up' : 'down', embedded: db.embedded });
+  });
+  app.use('/graphql', (_req, res, next) => {
+    if (ready) return next();
+    res.status(503).json({ errors: [{ message: 'The hub is starting (migrations running); retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
@@ -122,11 +128,13 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, () => {
-          ready = true;
           const addr = server.address();
           resolve(`http://localhost:${typeof addr === 'object' && addr ? addr.port : port}`);
         });
       }),
+    markReady() {
+      ready = true;
+    },
     async stop() {
       ready = false;
       await apollo.stop();

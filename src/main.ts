@@ -25,15 +25,17 @@ async function main() {
   const policies = loadPolicies();
   const db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ database: db.embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'postgres server' }, 'database connected');
+  // Listen first so /health answers 503 ("starting") while migrations and the seed run.
+  const hub = await createHub(config, db, policies);
+  const url = await hub.listen(config.port);
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (config.demo) {
     const summary = await seedDemo(db, policies, { enterprises: 200, readingDays: 21 });
     if (summary) logger.info(summary, 'demo data seeded');
   }
-  const hub = await createHub(config, db, policies);
-  const url = await hub.listen(config.port);
-  logger.info({ url: `${url}/graphql` }, 'hub listening');
+  hub.markReady();
+  logger.info({ url: `${url}/graphql` }, 'hub ready');
   if (config.demo && config.nodeEnv !== 'production') {
     const token = signToken({ role: 'ADMIN', subject: 'admin:demo', expiresIn: '7d' }, config.jwtSecret);
     process.stdout.write(`\nWater credit hub ready: ${url}/graphql  (health ${url}/health, metrics ${url}/metrics)\n`);

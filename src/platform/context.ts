@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Principal } from './auth/principal';
 import type { Database } from './db';
-import type { Loaders } from './loaders';
+import { Loaders, createLoaders } from './loaders';
 import type { CreditPolicy } from '../modules/policy/credit-policy';
 
 /**
@@ -19,4 +19,14 @@ export interface HubContext {
   requestId: string;
   /** Enterprise ids whose personal data this request returned unmasked (audited once per request). */
   personalDataRead: Set<string>;
+}
+
+/**
+ * Runs a change in one transaction, then gives the request fresh DataLoaders so anything
+ * it reads afterwards (the mutation's own result fields, a second mutation) sees the change.
+ */
+export async function inTransaction<T>(ctx: HubContext, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+  const result = await ctx.db.transaction(fn);
+  ctx.loaders = createLoaders(ctx.manager);
+  return result;
 }

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { DataSource, EntityManager, Logger as TypeOrmLogger } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { Initial1732190000000 } from '../migrations/1732190000000-initial';
+import { RatingDecisiveRecords1732280000000 } from '../migrations/1732280000000-rating-decisive-records';
 import { logger } from './logger';
 import { sqlStatements } from './metrics';
 
 /** Every migration, in order. `npm start` runs the pending ones; never `synchronize`. */
-export const MIGRATIONS = [Initial1732190000000];
+export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000];
 
 /**
  * Counts every SQL statement TypeORM sends, for `/metrics` and for the tests that prove
@@ -62,7 +63,15 @@ export class Database {
     readonly dataSource: DataSource,
     readonly embedded: boolean,
     private readonly counter: CountingLogger,
-  ) {}
+  ) {
+    if (embedded) {
+      // PGlite is one session: a read sent while another request's transaction is open would
+      // run inside it. Plain statements therefore wait for the transaction to finish, too.
+      const manager = dataSource.manager;
+      const query = manager.query.bind(manager);
+      manager.query = ((sql: string, params?: unknown[]) => this.mutex.run(() => query(sql, params))) as typeof manager.query;
+    }
+  }
 
   static async connect(opts: DatabaseOptions): Promise<Database> {
     const counter = new CountingLogger();
@@ -109,7 +118,10 @@ export class Database {
     return done.map((m) => m.name);
   }
 
-  /** Runs `fn` in one transaction; all or nothing. */
+  /**
+   * Runs `fn` in one transaction; all or nothing. Inside `fn`, use only the manager it is
+   * given: on the embedded database the request's own manager waits for this transaction.
+   */
   transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const run = () => this.dataSource.transaction(fn);
     return this.embedded ? this.mutex.run(run) : run();

@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     const config = loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: SECRET, DATABASE_URL, PORT: '0', LOG_LEVEL: env.LOG_LEVEL });
     hub = await createHub(config, db, policies);
     const hubUrl = `${await hub.listen(0)}/graphql`;
+    hub.markReady();
     peer = await startPostGraphile({ connectionString: DATABASE_URL, schema: SCHEMA, poolSize: POOL });
     if (env.BENCH_PRINT_SCHEMA === '1') {
       console.log(await peer.printSchema());

@@ -58,6 +58,16 @@ it('starts embedded, seeds a demo with every grade, and restarts without seeding
     const nodes = r.data.all.edges.map((e: any) => e.node);
     expect(nodes.every((n: any) => /^1308\d\d$/.test(n.regionCode))).toBe(true);
     expect(nodes.some((n: any) => n.meters.some((m: any) => m.lastReadingAt))).toBe(true);
+    // A change on the embedded database: record, re-grade, read back (transactions take turns with reads).
+    const list = await gql(first.url, first.token, `{ enterprises(grade: B, first: 1) { edges { node { creditCode } } } }`);
+    const code = list.data.enterprises.edges[0].node.creditCode;
+    const [rec, read] = await Promise.all([
+      gql(first.url, first.token, `mutation { recordDishonesty(input: { creditCode: "${code}", indicator: "2.3", level: SEVERE, occurredAt: "${new Date().toISOString()}" }) { id enterprise { rating { grade } } } }`),
+      gql(first.url, first.token, `{ enterprises(first: 50) { totalCount } }`),
+    ]);
+    expect(rec.errors).toBeUndefined();
+    expect(read.errors).toBeUndefined();
+    expect(rec.data.recordDishonesty.enterprise.rating.grade).toBe('D');
   } finally {
     expect(await stop(first.child)).toBe(0);
   }

@@ -54,6 +54,7 @@ export async function startTestHub(label: string): Promise<TestHub> {
   const config = loadConfig({ NODE_ENV: 'test', HUB_JWT_SECRET: TEST_SECRET, DATABASE_URL: TEST_DATABASE_URL, PORT: '0' });
   const hub = await createHub(config, db, loadPolicies());
   const url = await hub.listen(0);
+  hub.markReady();
   return {
     url,
     hub,

@@ -1,5 +1,5 @@
 import { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, OperationDefinitionNode } from 'graphql';
+import { GraphQLError, GraphQLObjectType, Kind, OperationDefinitionNode, getOperationAST, valueFromASTUntyped } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { HubContext } from '../../platform/context';
 import { logger } from '../../platform/logger';
@@ -18,8 +18,17 @@ const TARGETS: [string, string][] = [
   ['id', 'object'], ['creditCode', 'enterprise'],
 ];
 
+/** What a bare `id` argument names, per mutation. */
+const ID_TARGETS: Record<string, string> = {
+  setCreditRecordStatus: 'credit_record',
+  confirmCandidate: 'candidate_violation',
+  dismissCandidate: 'candidate_violation',
+  confirmCreditRepair: 'credit_repair',
+  decideCreditRepair: 'credit_repair',
+};
+
 /** Flattens arguments to the safe keys and picks the target they name. */
-export function auditDetail(args: Record<string, unknown>): Pick<AuditEntry, 'detail' | 'targetType' | 'targetId'> {
+export function auditDetail(args: Record<string, unknown>, action = ''): Pick<AuditEntry, 'detail' | 'targetType' | 'targetId'> {
   const flat: Record<string, unknown> = {};
   const visit = (o: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(o)) {
@@ -29,7 +38,8 @@ export function auditDetail(args: Record<string, unknown>): Pick<AuditEntry, 'de
   };
   visit(args);
   const hit = TARGETS.find(([key]) => flat[key] !== undefined);
-  return { detail: flat, targetType: hit?.[1] ?? null, targetId: hit ? String(flat[hit[0]]) : null };
+  const type = hit?.[0] === 'id' ? (ID_TARGETS[action] ?? hit[1]) : hit?.[1];
+  return { detail: flat, targetType: type ?? null, targetId: hit ? String(flat[hit[0]]) : null };
 }
 
 /**
@@ -44,9 +54,12 @@ export function auditPlugin(): ApolloServerPlugin<HubContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue: ctx, operation, schema, request, errors, response }) {
+        async willSendResponse({ contextValue: ctx, operation, document, schema, request, errors, response }) {
           const entries: AuditEntry[] = [];
-          if (operation?.operation === 'mutation') entries.push(...mutationEntries(operation, schema.getMutationType()!, request.variables ?? {}, collectErrors(errors, response)));
+          // A mutation refused by validation (bad argument, operation limits) has a document but no resolved operation.
+          const op = operation ?? (document ? getOperationAST(document, request.operationName) : null);
+          if (op?.operation === 'mutation' && ctx)
+            entries.push(...mutationEntries(op, schema.getMutationType()!, request.variables ?? {}, collectErrors(errors, response)));
           if (ctx.personalDataRead.size)
             entries.push({
               action: 'readPersonalData',
@@ -70,7 +83,7 @@ function collectErrors(errors: readonly GraphQLError[] | undefined, response: { 
 
 function mutationEntries(
   op: OperationDefinitionNode,
-  mutationType: import('graphql').GraphQLObjectType,
+  mutationType: GraphQLObjectType,
   variables: Record<string, unknown>,
   errors: GraphQLError[],
 ): AuditEntry[] {
@@ -83,11 +96,13 @@ function mutationEntries(
     try {
       args = getArgumentValues(def, sel, variables);
     } catch {
-      // arguments that failed validation never reached the resolver; audit the attempt without them
+      // Arguments that failed validation never reached the resolver: record them as written.
+      args = Object.fromEntries((sel.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
     }
     const key = sel.alias?.value ?? sel.name.value;
-    const failed = errors.find((e) => e.path?.[0] === key);
-    out.push({ action: sel.name.value, outcome: failed ? String(failed.extensions?.code ?? 'ERROR') : 'OK', ...auditDetail(args) });
+    // A field's own error, or one that refused the whole operation (validation: no path).
+    const failed = errors.find((e) => e.path?.[0] === key) ?? errors.find((e) => !e.path);
+    out.push({ action: sel.name.value, outcome: failed ? String(failed.extensions?.code ?? 'ERROR') : 'OK', ...auditDetail(args, sel.name.value) });
   }
   return out;
 }

@@ -1,8 +1,8 @@
-import { HubContext } from '../../platform/context';
+import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, notFound } from '../../platform/errors';
 import { DishonestyInput, HonorInput } from '../graphql-types';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
-import { findByIds } from '../enterprise/enterprise.repository';
+import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { policyInForce } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { levelScore } from './credit.rules';
@@ -29,7 +29,7 @@ export const creditRecordService = {
     }
     const notices = input.unheededNotices ?? 0;
     if (!Number.isInteger(notices) || notices < 0 || notices > 20) throw badInput('unheededNotices must be between 0 and 20', 'unheededNotices');
-    return ctx.db.transaction(async (m) => {
+    return inTransaction(ctx, async (m) => {
       const e = await requireEnterprise(ctx, m, input.creditCode, 'write', true);
       const record = (await insertCreditRecord(m, {
         enterpriseId: e.id,
@@ -54,7 +54,7 @@ export const creditRecordService = {
     notFuture(input.awardedAt, 'awardedAt');
     const title = input.title.trim();
     if (!title) throw badInput('title must not be empty', 'title');
-    return ctx.db.transaction(async (m) => {
+    return inTransaction(ctx, async (m) => {
       const e = await requireEnterprise(ctx, m, input.creditCode, 'write', true);
       const record = (await insertCreditRecord(m, {
         enterpriseId: e.id,
@@ -79,12 +79,14 @@ export const creditRecordService = {
   async setStatus(ctx: HubContext, id: string, status: CreditRecordRow['status'], reason: string): Promise<CreditRecordRow> {
     if (!reason.trim()) throw badInput('reason is required (Art. 29: every change states why)', 'reason');
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No credit record ${id}`);
-    return ctx.db.transaction(async (m) => {
-      const record = await findCreditRecord(m, id, true);
-      if (!record) throw notFound(`No credit record ${id}`);
-      const [e] = await findByIds(m, [record.enterpriseId]);
+    return inTransaction(ctx, async (m) => {
+      const found = await findCreditRecord(m, id);
+      if (!found) throw notFound(`No credit record ${id}`);
+      const e = (await lockEnterpriseById(m, found.enterpriseId))!;
       assertAccess(ctx, e, 'write');
+      const record = (await findCreditRecord(m, id, true))!;
       if (record.status === status) throw badInput(`Credit record ${id} is already ${status}`, 'status');
+      if (record.kind === 'HONOR' && status === 'REPAIRED') throw badInput('An honor cannot be REPAIRED; revoke it (REVOKED) or restore it (ACTIVE)', 'status');
       const updated = (await setCreditRecordStatus(m, id, status, reason.trim()))!;
       await ratingService.reevaluateIn(ctx, m, e);
       return updated;

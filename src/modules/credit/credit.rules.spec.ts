@@ -97,10 +97,37 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
     });
     it('graded D once in the period and since repaired → C', () => {
       const rec = dis('2.3', 'SEVERE', '2024-01-10', { status: 'REPAIRED' });
-      const r = run({ records: [rec], history: [{ grade: 'D', asOf: new Date('2024-02-01T00:00:00+08:00') }] });
+      const r = run({ records: [rec], history: [{ grade: 'D', asOf: new Date('2024-02-01T00:00:00+08:00'), decisiveRecordIds: [rec.id] }] });
       expect(r.grade).toBe('C');
       expect(r.score).toBe(1000);
       expect(r.reasons.join('\n')).toMatch(/graded D once .* Art\. 16\(2\)/);
+    });
+    it('a D whose records were revoked as mistaken (upheld objection) is no D episode', () => {
+      const rec = dis('2.3', 'SEVERE', '2024-01-10', { status: 'REVOKED' });
+      const r = run({ records: [rec], history: [{ grade: 'D', asOf: new Date('2024-02-01T00:00:00+08:00'), decisiveRecordIds: [rec.id] }] });
+      expect(r.grade).toBe('B');
+    });
+    it('graded D twice and repaired twice: the once-rule does not apply, the repaired records still cap at C', () => {
+      const a = dis('2.3', 'SEVERE', '2024-01-10', { status: 'REPAIRED' });
+      const b = dis('1.1', 'SEVERE', '2024-06-10', { status: 'REPAIRED' });
+      const at = (d: string) => new Date(`${d}T00:00:00+08:00`);
+      const history = [
+        { grade: 'D' as const, asOf: at('2024-01-11'), decisiveRecordIds: [a.id] },
+        { grade: 'C' as const, asOf: at('2024-03-01'), decisiveRecordIds: [] },
+        { grade: 'D' as const, asOf: at('2024-06-11'), decisiveRecordIds: [b.id] },
+      ];
+      const r = run({ records: [a, b], history });
+      expect(r.grade).toBe('C');
+      expect(r.reasons.join('\n')).not.toMatch(/graded D once/);
+      expect(r.reasons.join('\n')).toMatch(/2 repaired dishonesty record/);
+    });
+    it('a D decides its records: severe ones, or all active ones below 700', () => {
+      const sev = dis('2.3', 'SEVERE');
+      const gen = dis('1.1', 'GENERAL');
+      expect(run({ records: [sev, gen] }).decisiveRecordIds).toEqual([sev.id]);
+      const c = run({ records: [gen] });
+      expect(c.decisiveRecordIds).toEqual([gen.id]);
+      expect(run({}).decisiveRecordIds).toEqual([]);
     });
     it('a D before the period does not count for the D-once rule', () => {
       expect(run({ history: [{ grade: 'D', asOf: new Date('2023-10-01T00:00:00+08:00') }] }).grade).toBe('B');
@@ -120,7 +147,7 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       expect(r.reasons[0]).toMatch(/Art\. 17\(1\)/);
       expect(r.measures).toEqual(p2023.measures.D);
     });
-    it('score 699 is not possible; 680 (below 700) → D', () => {
+    it('680 (below 700) → D', () => {
       const records = ['1.1', '1.2', '1.3', '2.1', '2.2'].map((c) => dis(c, 'SERIOUS')).concat(dis('5.1', 'GENERAL'));
       const r = run({ records });
       expect(r.score).toBe(680);
@@ -152,13 +179,22 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
     });
     it('a record on the first day of the period counts', () =>
       expect(run({ records: [dis('1.1', 'GENERAL', '2023-10-18')] }).grade).toBe('C'));
+    it('the period ends after 2025-10-17 (China time): conduct on its last day counts, the next day belongs to the next policy', () => {
+      const lastDay = new Date('2025-10-17T23:00:00+08:00');
+      expect(run({ asOf: lastDay, records: [dis('1.1', 'GENERAL', '2025-10-17')] }).grade).toBe('C');
+      const next = policyInForce(policies, new Date('2025-10-18T00:00:00+08:00'))!;
+      const r = evaluate({ policy: next, records: [dis('1.1', 'GENERAL', '2025-10-17')], permits: [], history: [], asOf: new Date('2025-10-18T12:00:00+08:00') });
+      expect(r.grade).toBe('B');
+    });
+    it('a permit revoked before the period does not grade D', () =>
+      expect(run({ permits: [{ permitNo: 'P-0', revokedAt: new Date('2023-09-01T00:00:00+08:00') }] }).grade).toBe('B'));
   });
 
   it('D episodes: consecutive D evaluations are one episode', () => {
     const h = (grade: 'A' | 'B' | 'C' | 'D', day: number) => ({ grade, asOf: new Date(2024, 0, day) });
-    expect(dEpisodes([h('D', 1), h('D', 2), h('C', 3)])).toBe(1);
-    expect(dEpisodes([h('D', 1), h('C', 2), h('D', 3)])).toBe(2);
-    expect(dEpisodes([])).toBe(0);
+    expect(dEpisodes([h('D', 1), h('D', 2), h('C', 3)])).toHaveLength(1);
+    expect(dEpisodes([h('D', 1), h('C', 2), h('D', 3)])).toHaveLength(2);
+    expect(dEpisodes([])).toHaveLength(0);
   });
 });
 

@@ -23,6 +23,8 @@ export interface EnginePermit {
 export interface PriorRating {
   grade: Grade;
   asOf: Date;
+  /** The records that decided that grade (see `Evaluation.decisiveRecordIds`). */
+  decisiveRecordIds?: string[];
 }
 
 export interface EvaluationInput {
@@ -51,6 +53,8 @@ export interface Evaluation {
   measures: string[];
   policyVersion: string;
   asOf: Date;
+  /** Records that decided a C or D (empty for A and B); stored so later evaluations can tell repaired from revoked. */
+  decisiveRecordIds: string[];
 }
 
 const day = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -109,7 +113,10 @@ export function evaluate(input: EvaluationInput): Evaluation {
     if (revoked.length)
       d.push(`D: water-withdrawal permit ${revoked.map((p) => `${p.permitNo} revoked on ${day(p.revokedAt!)}`).join(', ')} — Art. 17(3), annex item 6`);
   }
-  if (d.length) return result(input, 'D', score, indicators, d);
+  if (d.length) {
+    const decisive = new Set([...severe, ...dNotices, ...(score < poor ? active : [])].map((r) => r.id));
+    return result(input, 'D', score, indicators, d, [...decisive]);
+  }
 
   const c: string[] = [];
   if (active.length) {
@@ -120,12 +127,17 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const cNotices = active.filter((r) => (r.unheededNotices ?? 0) >= dg.cNotices);
   if (cNotices.length)
     c.push(`C: ${dg.cNotices} consecutive rectification notices unheeded, rectified after the next (${cNotices.map(describe).join('; ')}) — Art. 16(4), annex item 6`);
-  const episodes = dEpisodes(input.history.filter((h) => h.asOf >= policy.periodStart && h.asOf < asOf));
-  if (episodes > 0)
-    c.push(`C: graded D ${episodes === 1 ? 'once' : `${episodes} times`} in the period and since repaired — Art. 16(2)`);
+  const status = new Map(input.records.map((r) => [r.id, r.status]));
+  const episodes = dEpisodes(
+    input.history.filter((h) => h.asOf >= policy.periodStart && h.asOf < asOf),
+    (id) => status.get(id) === 'REVOKED',
+  );
+  const repairedEpisodes = episodes.filter((ep) => ep.some((id) => status.get(id) === 'REPAIRED'));
+  if (repairedEpisodes.length === 1 && episodes.length === 1)
+    c.push(`C: graded D once in the period and since repaired — Art. 16(2)`);
   if (policy.repairedRecordsBlockAB && repaired.length)
     c.push(`C: ${repaired.length} repaired dishonesty record(s) in the period; A and B need none ("施行期内无失信信息") — Art. 14(1), Art. 15`);
-  if (c.length) return result(input, 'C', score, indicators, c);
+  if (c.length) return result(input, 'C', score, indicators, c, active.map((r) => r.id));
 
   const minHonor = HONOR_LEVELS.indexOf(policy.honorMinLevel);
   const honor = input.records.find(
@@ -156,20 +168,28 @@ export function levelScore(policy: CreditPolicy, indicator: string, level: Disho
   return score;
 }
 
-/** Number of separate runs of D grades, in asOf order (re-evaluating a D enterprise is one episode). */
-export function dEpisodes(history: PriorRating[]): number {
+/**
+ * The separate runs of D grades in asOf order (re-evaluating a D enterprise stays one
+ * episode), each as the records that decided it. A run whose records were all revoked
+ * as mistaken (upheld objection) is no D episode at all.
+ */
+export function dEpisodes(history: PriorRating[], revoked: (id: string) => boolean = () => false): string[][] {
   const sorted = [...history].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
-  let episodes = 0;
+  const episodes: string[][] = [];
   let prev: Grade | undefined;
   for (const h of sorted) {
-    if (h.grade === 'D' && prev !== 'D') episodes++;
+    if (h.grade === 'D') {
+      if (prev !== 'D') episodes.push([]);
+      episodes.at(-1)!.push(...(h.decisiveRecordIds ?? []));
+    }
     prev = h.grade;
   }
-  return episodes;
+  return episodes.filter((ep) => ep.length === 0 || !ep.every(revoked));
 }
 
-function result(input: EvaluationInput, grade: Grade, score: number, indicators: IndicatorResult[], reasons: string[]): Evaluation {
+function result(input: EvaluationInput, grade: Grade, score: number, indicators: IndicatorResult[], reasons: string[], decisiveRecordIds: string[] = []): Evaluation {
   return {
+    decisiveRecordIds,
     grade,
     score,
     indicators,

@@ -208,6 +208,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['policy_version', 'text', ratings.map((r) => r.ev.policyVersion)],
       ['as_of', 'timestamptz', ratings.map(() => now)],
       ['evaluated_by', 'text', ratings.map(() => 'system:demo-seed')],
+      ['decisive_record_ids', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.decisiveRecordIds)), 'ARRAY(SELECT jsonb_array_elements_text(u.c10))::uuid[]'],
     ]);
     for (let i = 0; i < ratings.length; i += CHUNK) {
       const c = ratings.slice(i, i + CHUNK);

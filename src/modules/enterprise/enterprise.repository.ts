@@ -44,6 +44,11 @@ export function findByCreditCode(m: EntityManager, creditCode: string, lock = fa
   return one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.credit_code = $1${lock ? ' FOR UPDATE' : ''}`, [creditCode]);
 }
 
+/** Reads and locks one enterprise for the rest of the transaction: changes to one enterprise (and its re-grading) take turns. */
+export function lockEnterpriseById(m: EntityManager, id: string): Promise<EnterpriseRow | undefined> {
+  return one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = $1 FOR UPDATE`, [id]);
+}
+
 export function findByIds(m: EntityManager, ids: readonly string[]): Promise<EnterpriseRow[]> {
   return rows<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = ANY($1::uuid[])`, [ids]);
 }

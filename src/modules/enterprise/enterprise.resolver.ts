@@ -98,6 +98,7 @@ export class EnterpriseResolver {
 
   @FieldResolver(() => CreditRating, { nullable: true, description: 'Latest evaluation, null before the first one.' })
   rating(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
+    assertAccess(ctx, e, 'rating');
     if (e.prefetched?.rating !== undefined) return e.prefetched.rating;
     return e.currentRatingId ? ctx.loaders.rating.load(e.currentRatingId) : null;
   }
@@ -106,6 +107,7 @@ export class EnterpriseResolver {
   ratingHistory(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow, @Arg('first', () => Int, { nullable: true }) first?: number | null) {
     const n = first ?? 20;
     if (n < 0 || n > 200) throw badInput('first must be between 0 and 200', 'first');
+    assertAccess(ctx, e, 'rating');
     return ctx.loaders.ratingHistory(e.id, n);
   }
 

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
-import { HubContext } from '../../platform/context';
+import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, duplicate, forbidden, isUniqueViolation, notFound } from '../../platform/errors';
-import { inScope, mayReadInternal, mayReadPersonal, mayWrite } from '../../platform/auth/access.rules';
+import { inScope, mayReadInternal, mayReadPersonal, mayReadRating, mayWrite } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { maskIdNumber, maskName, maskPhone } from '../../platform/auth/masking.rules';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
@@ -9,7 +9,7 @@ import { EnterpriseInput } from '../graphql-types';
 import { creditCodeProblem, jurisdictionPrefix, regionCodeProblem } from './credit-code.rules';
 import { EnterpriseFilter, EnterpriseRow, PageIncludes, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
 
-export type Access = 'read' | 'internal' | 'write';
+export type Access = 'read' | 'rating' | 'internal' | 'write';
 
 /**
  * Finds an enterprise by code and checks the caller may act on it: NOT_FOUND for an
@@ -25,6 +25,8 @@ export async function requireEnterprise(ctx: HubContext, m: EntityManager, credi
 export function assertAccess(ctx: HubContext, e: EnterpriseRow, access: Access): void {
   const p = ctx.principal;
   if (!inScope(p, e)) throw forbidden(`Enterprise ${e.creditCode} (region ${e.regionCode}) is outside your jurisdiction.`);
+  if (access === 'rating' && !mayReadRating(p, e))
+    throw forbidden(`Evaluation results of ${e.creditCode} are disclosed to the enterprise, its authorities and partner agencies only; others need its written authorisation (Art. 23).`);
   if (access === 'internal' && !mayReadInternal(p, e)) throw forbidden(`Role ${p.role} may not read internal data (meters, readings, plans, candidates) of ${e.creditCode}.`);
   if (access === 'write' && !mayWrite(p, e)) throw forbidden(`Role ${p.role} may not change data of ${e.creditCode}; a water authority with jurisdiction over region ${e.regionCode} may.`);
 }
@@ -69,7 +71,7 @@ export const enterpriseService = {
     if (prefixes && !prefixes.some((pre) => input.regionCode.startsWith(pre)))
       throw forbidden(`Region ${input.regionCode} is outside your jurisdiction (${p.regions.join(', ')}).`);
     try {
-      const row = await ctx.db.transaction((m) =>
+      const row = await inTransaction(ctx, (m) =>
         insertEnterprise(m, {
           creditCode,
           name,
@@ -112,6 +114,7 @@ export const enterpriseService = {
       if (problem) throw badInput(problem, 'regionCode');
     }
     const p = ctx.principal;
+    if (args.grade && p.role === 'PUBLIC') throw forbidden('Filtering by grade discloses evaluation results (Art. 23): it needs a token.');
     const filter: EnterpriseFilter = {
       scope: jurisdictionPrefixes(p),
       onlyCreditCode: p.role === 'ENTERPRISE' ? p.creditCode : undefined,
@@ -119,6 +122,7 @@ export const enterpriseService = {
       grade: args.grade ?? undefined,
     };
     const after = args.after ? decodeCursor(args.after) : undefined;
+    if (after !== undefined && !/^[0-9A-Z]{18}$/.test(after)) throw badInput('after is not a cursor returned by this query (pageInfo.endCursor)', 'after');
     const page = await pageEnterprises(ctx.manager, filter, first, after, include);
     const nodes = page.slice(0, first);
     for (const n of nodes) ctx.loaders.enterprise.prime(n.id, n);

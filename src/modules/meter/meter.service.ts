@@ -1,4 +1,4 @@
-import { HubContext } from '../../platform/context';
+import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, duplicate, isUniqueViolation } from '../../platform/errors';
 import { MeterInput } from '../graphql-types';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
@@ -17,7 +17,7 @@ export const meterService = {
     if (!Number.isInteger(interval) || interval < 1 || interval > 86_400) throw badInput('reportingIntervalSeconds must be between 1 and 86400', 'reportingIntervalSeconds');
     if (input.maxFlowRate != null && !(Number.isFinite(input.maxFlowRate) && input.maxFlowRate > 0)) throw badInput('maxFlowRate must be a positive number of m³/h', 'maxFlowRate');
     try {
-      return await ctx.db.transaction(async (m) => {
+      return await inTransaction(ctx, async (m) => {
         const e = await requireEnterprise(ctx, m, input.creditCode, 'write');
         return (await insertMeter(m, {
           meterCode,

@@ -1,8 +1,8 @@
-import { HubContext } from '../../platform/context';
+import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, duplicate, isUniqueViolation, notFound } from '../../platform/errors';
 import { PermitInput } from '../graphql-types';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
-import { findByIds } from '../enterprise/enterprise.repository';
+import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { ratingService } from '../rating/rating.service';
 import { PermitRow, findPermit, insertPermit, revokePermit } from './permit.repository';
 
@@ -14,7 +14,7 @@ export const permitService = {
     if (!(input.validTo > input.validFrom)) throw badInput('validTo must be after validFrom', 'validTo');
     if (!Number.isFinite(input.annualQuota) || input.annualQuota < 0) throw badInput('annualQuota must be a non-negative number of cubic metres', 'annualQuota');
     try {
-      return await ctx.db.transaction(async (m) => {
+      return await inTransaction(ctx, async (m) => {
         const e = await requireEnterprise(ctx, m, input.creditCode, 'write');
         return (await insertPermit(m, { permitNo, enterpriseId: e.id, validFrom: input.validFrom, validTo: input.validTo, annualQuota: input.annualQuota }))!;
       });
@@ -28,11 +28,12 @@ export const permitService = {
   async revoke(ctx: HubContext, permitNo: string, revokedAt: Date, reason: string): Promise<PermitRow> {
     if (!reason.trim()) throw badInput('reason is required', 'reason');
     if (revokedAt.getTime() > Date.now() + 10 * 60_000) throw badInput('revokedAt may not lie in the future', 'revokedAt');
-    return ctx.db.transaction(async (m) => {
-      const permit = await findPermit(m, permitNo.trim(), true);
-      if (!permit) throw notFound(`No water permit ${permitNo}`);
-      const [e] = await findByIds(m, [permit.enterpriseId]); // read inside the permit's row lock
+    return inTransaction(ctx, async (m) => {
+      const found = await findPermit(m, permitNo.trim());
+      if (!found) throw notFound(`No water permit ${permitNo}`);
+      const e = (await lockEnterpriseById(m, found.enterpriseId))!;
       assertAccess(ctx, e, 'write');
+      const permit = (await findPermit(m, found.permitNo, true))!;
       if (permit.revokedAt) throw badInput(`Water permit ${permitNo} was already revoked on ${permit.revokedAt.toISOString()}`, 'permitNo');
       if (revokedAt < permit.validFrom) throw badInput('revokedAt is before the permit became valid', 'revokedAt');
       const revoked = (await revokePermit(m, permit.id, revokedAt, reason.trim()))!;

@@ -1,4 +1,4 @@
-import { HubContext } from '../../platform/context';
+import { HubContext, inTransaction } from '../../platform/context';
 import { badInput } from '../../platform/errors';
 import { PlanInput } from '../graphql-types';
 import { requireEnterprise } from '../enterprise/enterprise.service';
@@ -9,7 +9,7 @@ export const planService = {
   async set(ctx: HubContext, input: PlanInput): Promise<PlanRow> {
     if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) throw badInput('year must be between 2000 and 2100', 'year');
     if (!Number.isFinite(input.plannedVolume) || input.plannedVolume < 0) throw badInput('plannedVolume must be a non-negative number of cubic metres', 'plannedVolume');
-    return ctx.db.transaction(async (m) => {
+    return inTransaction(ctx, async (m) => {
       const e = await requireEnterprise(ctx, m, input.creditCode, 'write');
       return (await upsertPlan(m, e.id, input.year, input.plannedVolume))!;
     });

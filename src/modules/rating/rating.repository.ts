@@ -29,12 +29,15 @@ export const RATING_SUMMARY_COLUMNS = `r.id, r.enterprise_id AS "enterpriseId", 
   r.policy_version AS "policyVersion", r.as_of AS "asOf", r.evaluated_at AS "evaluatedAt", r.evaluated_by AS "evaluatedBy"`;
 const COLUMNS = `${RATING_SUMMARY_COLUMNS}, r.indicators, r.reasons, r.measures`;
 
-export function insertRating(m: EntityManager, r: Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt'>): Promise<RatingRow | undefined> {
+export function insertRating(
+  m: EntityManager,
+  r: Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt'> & { decisiveRecordIds: string[] },
+): Promise<RatingRow | undefined> {
   return one<RatingRow>(
     m,
-    `INSERT INTO credit_rating AS r (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
-     VALUES ($1,$2,$3,$4::jsonb,$5::text[],$6::text[],$7,$8,$9) RETURNING ${COLUMNS}`,
-    [r.enterpriseId, r.grade, r.score, JSON.stringify(r.indicators), r.reasons, r.measures, r.policyVersion, r.asOf, r.evaluatedBy],
+    `INSERT INTO credit_rating AS r (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by, decisive_record_ids)
+     VALUES ($1,$2,$3,$4::jsonb,$5::text[],$6::text[],$7,$8,$9,$10::uuid[]) RETURNING ${COLUMNS}`,
+    [r.enterpriseId, r.grade, r.score, JSON.stringify(r.indicators), r.reasons, r.measures, r.policyVersion, r.asOf, r.evaluatedBy, r.decisiveRecordIds],
   );
 }
 
@@ -46,9 +49,9 @@ export function ratingDetails(m: EntityManager, ids: readonly string[]): Promise
   return rows<RatingDetail>(m, `SELECT r.id, r.indicators, r.reasons, r.measures FROM credit_rating r WHERE r.id = ANY($1::uuid[])`, [ids]);
 }
 
-/** Grade and asOf of every earlier evaluation (the D-once rule reads them). */
-export function gradeHistory(m: EntityManager, enterpriseId: string): Promise<{ grade: Grade; asOf: Date }[]> {
-  return rows(m, `SELECT grade, as_of AS "asOf" FROM credit_rating WHERE enterprise_id = $1`, [enterpriseId]);
+/** Grade, asOf and deciding records of every earlier evaluation (the D-once rule reads them). */
+export function gradeHistory(m: EntityManager, enterpriseId: string): Promise<{ grade: Grade; asOf: Date; decisiveRecordIds: string[] }[]> {
+  return rows(m, `SELECT grade, as_of AS "asOf", decisive_record_ids::text[] AS "decisiveRecordIds" FROM credit_rating WHERE enterprise_id = $1`, [enterpriseId]);
 }
 
 /** The latest `first` evaluations per enterprise, newest first, in one statement. */

@@ -6,6 +6,8 @@ import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { IndicatorResult } from '../credit/credit.rules';
 import { RatingDetail, RatingRow } from './rating.repository';
 import { ratingService } from './rating.service';
+import { CreditRecordRow } from '../credit/credit-record.repository';
+import { mayReadInternal } from '../../platform/auth/access.rules';
 
 /** The rating's evidence: already on the row, or one batched load for the page. */
 async function detail(ctx: HubContext, r: RatingRow): Promise<RatingDetail> {
@@ -46,7 +48,10 @@ export class RatingResolver {
 export class IndicatorScoreResolver {
   @FieldResolver(() => [CreditRecord], { description: 'The active records that set this score.' })
   async records(@Ctx() ctx: HubContext, @Root() i: IndicatorResult) {
-    const found = await ctx.loaders.record.loadMany(i.recordIds);
-    return found.filter((r) => r && !(r instanceof Error));
+    const found = (await ctx.loaders.record.loadMany(i.recordIds)).filter((r): r is CreditRecordRow => Boolean(r) && !(r instanceof Error));
+    if (!found.length) return found;
+    // Records have since been repaired or revoked: only readers of internal data see those.
+    const e = (await ctx.loaders.enterprise.load(found[0].enterpriseId))!;
+    return mayReadInternal(ctx.principal, e) ? found : found.filter((r) => r.status === 'ACTIVE');
   }
 }

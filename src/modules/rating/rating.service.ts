@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { HubContext } from '../../platform/context';
+import { HubContext, inTransaction } from '../../platform/context';
 import { badInput } from '../../platform/errors';
 import { logger } from '../../platform/logger';
 import { evaluations } from '../../platform/metrics';
@@ -35,7 +35,10 @@ export const ratingService = {
         `No credit policy is in force on ${asOf.toISOString()} (policies: ${ctx.policies.map((p) => `${p.version} ${p.effectiveFrom}…${p.effectiveTo}`).join(', ')}).`,
         'asOf',
       );
-    const [records, permits, history] = await Promise.all([recordsOf(m, [e.id]), permitsOf(m, [e.id]), gradeHistory(m, e.id)]);
+    // One after another: `m` is a single transaction connection.
+    const records = await recordsOf(m, [e.id]);
+    const permits = await permitsOf(m, [e.id]);
+    const history = await gradeHistory(m, e.id);
     const result = evaluate({ policy, records, permits, history, asOf });
     const rating = (await insertRating(m, {
       enterpriseId: e.id,
@@ -47,6 +50,7 @@ export const ratingService = {
       policyVersion: result.policyVersion,
       asOf,
       evaluatedBy: ctx.principal.subject,
+      decisiveRecordIds: result.decisiveRecordIds,
     }))!;
     evaluations.inc({ grade: result.grade });
     const current = e.currentRatingId ? (await ratingsByIds(m, [e.currentRatingId]))[0] : undefined;
@@ -58,9 +62,11 @@ export const ratingService = {
 
   /** `evaluateEnterprise`: on demand, for now or a past date. */
   async evaluate(ctx: HubContext, creditCode: string, asOf?: Date | null): Promise<RatingRow> {
-    const at = asOf ?? new Date();
-    if (at.getTime() > Date.now() + FUTURE_SLACK_MS) throw badInput('asOf may not lie in the future', 'asOf');
-    const stored = await ctx.db.transaction(async (m) => {
+    const now = new Date();
+    if (asOf && asOf.getTime() > now.getTime() + FUTURE_SLACK_MS) throw badInput('asOf may not lie in the future', 'asOf');
+    // Within the clock slack, "now": a later re-evaluation at now must be able to replace it.
+    const at = asOf && asOf < now ? asOf : now;
+    const stored = await inTransaction(ctx, async (m) => {
       const e = await requireEnterprise(ctx, m, creditCode, 'read', true);
       return this.evaluateIn(ctx, m, e, at);
     });

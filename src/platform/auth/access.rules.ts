@@ -29,6 +29,15 @@ export function mayReadPersonal(p: Principal, e: Scoped): boolean {
   return ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'ENTERPRISE'].includes(p.role) && inScope(p, e);
 }
 
+/**
+ * Evaluation results (ratings, their history, the grade filter): the enterprise itself,
+ * the authorities and partner agencies in scope. Anyone else needs the enterprise's
+ * written authorisation (Art. 23), which the hub does not hold, so the public sees none.
+ */
+export function mayReadRating(p: Principal, e: Scoped): boolean {
+  return p.role !== 'PUBLIC' && inScope(p, e);
+}
+
 /** Writes about an enterprise: supervising authorities in scope. */
 export function mayWrite(p: Principal, e: Scoped): boolean {
   return (SUPERVISORS as readonly string[]).includes(p.role) && inScope(p, e);
