@@ -8,6 +8,7 @@ import { CandidateResolver } from './modules/candidate/candidate.resolver';
 import { CreditRecordResolver } from './modules/credit/credit-record.resolver';
 import { EnterpriseConnectionResolver, EnterpriseResolver } from './modules/enterprise/enterprise.resolver';
 import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resolver';
+import { IngestResolver } from './modules/ingest/ingest.resolver';
 import { PendingResolver } from './modules/pending/pending.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
@@ -27,6 +28,7 @@ export const RESOLVERS = [
   IndicatorScoreResolver,
   CandidateResolver,
   PolicyResolver,
+  IngestResolver,
   PendingResolver,
 ] as const;
 

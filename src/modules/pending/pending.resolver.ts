@@ -8,9 +8,7 @@ import {
   CreditRepair,
   DataSource,
   DataSourceInput,
-  IngestResult,
   RatingChange,
-  ReadingInput,
   SyncRun,
   Webhook,
   WebhookInput,
@@ -50,10 +48,6 @@ export class PendingResolver {
   }
   @Query(() => SyncRun, { nullable: true }) syncRun(@Arg('id', () => ID) _id: string): SyncRun {
     return notYet('syncRun', METERING);
-  }
-  @Mutation(() => IngestResult, { description: 'Idempotent: a reading already stored for the same meter and time counts as a duplicate.' })
-  ingestReadings(@Arg('readings', () => [ReadingInput]) _r: ReadingInput[]): IngestResult {
-    return notYet('ingestReadings', METERING);
   }
   @Mutation(() => [CandidateViolation], { description: 'Runs every detection rule for the meters of one enterprise (or all, when null) as of a time.' })
   detectAnomalies(@Arg('creditCode', () => String, { nullable: true }) _c?: string, @Arg('asOf', () => Date, { nullable: true }) _a?: Date): CandidateViolation[] {

@@ -1,0 +1,75 @@
+/**
+ * One interface for every feed the hub pulls meter readings from. A connector turns a
+ * cursor into the next page of readings; the sync job stores the page and only then
+ * advances the data source's cursor (kept in Postgres), so a crash never skips data.
+ *
+ * @example
+ *   const c = createConnector('http-json', { baseUrl: 'https://vendor.example/api', token: '…' });
+ *   let cursor = null;
+ *   for (;;) {
+ *     const page = await c.fetchPage(cursor, { limit: 1000, signal });
+ *     await ingest(page.readings);           // store first…
+ *     cursor = page.nextCursor;              // …then advance
+ *     if (page.done) break;
+ *   }
+ */
+
+/** A reading as a feed reports it, mapped to the hub's units (m³, m³/h). */
+export interface RawReading {
+  meterCode: string;
+  readAt: Date;
+  /** Totaliser, cubic metres. */
+  cumulativeVolume: number;
+  /** Instantaneous flow, cubic metres per hour. */
+  flowRate: number | null;
+}
+
+/** A record the connector could not map; the rest of its page is kept. */
+export interface RejectedRecord {
+  /** Position in the page (or line number in a file, 1-based). */
+  position: number;
+  reason: string;
+}
+
+export interface Page {
+  readings: RawReading[];
+  rejected: RejectedRecord[];
+  /** The cursor that covers this page; pass it to the next call. Unchanged when nothing new. */
+  nextCursor: string | null;
+  /** True when the feed has nothing more right now. */
+  done: boolean;
+}
+
+export interface FetchOptions {
+  /** Largest number of readings wanted in one page. */
+  limit: number;
+  signal?: AbortSignal;
+}
+
+export interface Connector {
+  readonly type: string;
+  fetchPage(cursor: string | null, opts: FetchOptions): Promise<Page>;
+  /** Called once when the sync ends (close files, sockets). */
+  close?(): Promise<void>;
+}
+
+/** Raised for a feed that is down or answers garbage: the run fails with this message and is retried. */
+export class FeedError extends Error {
+  constructor(
+    message: string,
+    /** False for errors a retry cannot fix (bad credentials, bad settings). */
+    readonly retryable = true,
+  ) {
+    super(message);
+    this.name = 'FeedError';
+  }
+}
+
+export interface ConnectorDefinition<C> {
+  type: string;
+  /** Validates settings; throws with a message naming the bad field. */
+  parseConfig(config: unknown): C;
+  /** Setting names that are secrets: write-only, never returned or logged. */
+  secretKeys: readonly string[];
+  create(config: C): Connector;
+}

@@ -1,0 +1,16 @@
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { WRITERS } from '../../platform/auth/auth-checker';
+import { HubContext } from '../../platform/context';
+import { IngestResult, ReadingInput } from '../graphql-types';
+import { ingestService } from './ingest.service';
+
+@Resolver()
+export class IngestResolver {
+  @Authorized(WRITERS)
+  @Mutation(() => IngestResult, {
+    description: 'Idempotent: a reading already stored for the same meter and time counts as a duplicate. Bad rows are rejected with a reason; the rest are stored.',
+  })
+  ingestReadings(@Ctx() ctx: HubContext, @Arg('readings', () => [ReadingInput]) readings: ReadingInput[]) {
+    return ingestService.ingestReadings(ctx, readings);
+  }
+}
