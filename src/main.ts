@@ -6,6 +6,7 @@ import { logger } from './platform/logger';
 import { signToken } from './platform/auth/principal';
 import { loadPolicies } from './modules/policy/credit-policy.loader';
 import { seedDemo } from './modules/demo/demo.seed';
+import { startJobs } from './platform/jobs-boot';
 
 /** `npm start`: validate config, migrate, seed the demo when asked, serve. */
 async function main() {
@@ -34,6 +35,8 @@ async function main() {
     const summary = await seedDemo(db, policies, { enterprises: 200, readingDays: 21 });
     if (summary) logger.info(summary, 'demo data seeded');
   }
+  // API and workers together; `npm run hub -- worker` runs workers alone on other machines.
+  const jobs = await startJobs({ redisUrl: config.redisUrl, db, policies, workers: true });
   hub.markReady();
   logger.info({ url: `${url}/graphql` }, 'hub ready');
   if (config.demo && config.nodeEnv !== 'production') {
@@ -52,6 +55,7 @@ async function main() {
     }, 10_000).unref();
     try {
       await hub.stop();
+      await jobs.stop();
       await db.close();
     } catch (err) {
       logger.error({ err }, 'error while shutting down');

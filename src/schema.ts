@@ -4,11 +4,12 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker';
-import { CandidateResolver } from './modules/candidate/candidate.resolver';
+import { CandidateConnectionResolver, CandidateResolver } from './modules/candidate/candidate.resolver';
 import { CreditRecordResolver } from './modules/credit/credit-record.resolver';
 import { EnterpriseConnectionResolver, EnterpriseResolver } from './modules/enterprise/enterprise.resolver';
 import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resolver';
 import { IngestResolver } from './modules/ingest/ingest.resolver';
+import { DataSourceResolver, SyncRunResolver } from './modules/datasource/datasource.resolver';
 import { PendingResolver } from './modules/pending/pending.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
@@ -27,8 +28,11 @@ export const RESOLVERS = [
   RatingResolver,
   IndicatorScoreResolver,
   CandidateResolver,
+  CandidateConnectionResolver,
   PolicyResolver,
   IngestResolver,
+  DataSourceResolver,
+  SyncRunResolver,
   PendingResolver,
 ] as const;
 

@@ -144,7 +144,6 @@ export class CandidateViolationEdge {
 export class CandidateViolationConnection {
   @Field(() => [CandidateViolationEdge]) edges: CandidateViolationEdge[];
   @Field(() => PageInfo) pageInfo: PageInfo;
-  @Field(() => Int) totalCount: number;
 }
 
 @ObjectType({ simpleResolvers: true })

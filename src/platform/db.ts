@@ -5,11 +5,13 @@ import { DataSource, EntityManager, Logger as TypeOrmLogger } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { Initial1732190000000 } from '../migrations/1732190000000-initial';
 import { RatingDecisiveRecords1732280000000 } from '../migrations/1732280000000-rating-decisive-records';
+import { CandidateOpenKey1732370000000 } from '../migrations/1732370000000-candidate-open-key';
+import { DataSources1732460000000 } from '../migrations/1732460000000-data-sources';
 import { logger } from './logger';
 import { sqlStatements } from './metrics';
 
 /** Every migration, in order. `npm start` runs the pending ones; never `synchronize`. */
-export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000];
+export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000, CandidateOpenKey1732370000000, DataSources1732460000000];
 
 /**
  * Counts every SQL statement TypeORM sends, for `/metrics` and for the tests that prove

@@ -4,6 +4,7 @@ import { HubConfig, loadConfig } from '../../src/platform/config';
 import { Database } from '../../src/platform/db';
 import { Role, signToken } from '../../src/platform/auth/principal';
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
+import { JobsHandle, startJobs } from '../../src/platform/jobs-boot';
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -42,6 +43,7 @@ export interface TestHub {
   hub: Hub;
   db: Database;
   config: HubConfig;
+  jobs: JobsHandle;
   token(role: Role, opts?: TokenOptions): string;
   /** POSTs a GraphQL operation; returns the parsed body and HTTP status. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ status: number; data?: T; errors?: any[] }>;
@@ -49,16 +51,19 @@ export interface TestHub {
 }
 
 /** The whole HTTP server on a free port, over its own schema of the local Postgres. */
-export async function startTestHub(label: string): Promise<TestHub> {
+export async function startTestHub(label: string, opts: { redisUrl?: string } = {}): Promise<TestHub> {
   const { db, drop } = await testDatabase(label);
   const config = loadConfig({ NODE_ENV: 'test', HUB_JWT_SECRET: TEST_SECRET, DATABASE_URL: TEST_DATABASE_URL, PORT: '0' });
-  const hub = await createHub(config, db, loadPolicies());
+  const policies = loadPolicies();
+  const jobs = await startJobs({ redisUrl: opts.redisUrl, db, policies, workers: true, scheduler: false });
+  const hub = await createHub(config, db, policies);
   const url = await hub.listen(0);
   hub.markReady();
   return {
     url,
     hub,
     db,
+    jobs,
     config,
     token: (role, o = {}) => signToken({ role, ...o }, TEST_SECRET),
     async gql(query, variables, token) {
@@ -72,6 +77,7 @@ export async function startTestHub(label: string): Promise<TestHub> {
     },
     async stop() {
       await hub.stop().catch(() => undefined); // already stopped by the test
+      await jobs.stop();
       await drop();
     },
   };

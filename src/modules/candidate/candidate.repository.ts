@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { rows } from '../../platform/sql';
+import { one, rows } from '../../platform/sql';
 
 export interface CandidateRow {
   id: string;
@@ -8,7 +8,7 @@ export interface CandidateRow {
   kind: string;
   indicator: string;
   suggestedLevel: string;
-  status: string;
+  status: 'OPEN' | 'CONFIRMED' | 'DISMISSED';
   detectedAt: Date;
   evidence: unknown;
   resolutionNote: string | null;
@@ -19,10 +19,99 @@ export const CANDIDATE_COLUMNS = `v.id, v.enterprise_id AS "enterpriseId", v.met
   v.suggested_level AS "suggestedLevel", v.status, v.detected_at AS "detectedAt", v.evidence,
   v.resolution_note AS "resolutionNote", v.credit_record_id AS "creditRecordId"`;
 
+export interface NewCandidate {
+  enterpriseId: string;
+  meterId: string | null;
+  kind: string;
+  indicator: string;
+  suggestedLevel: string;
+  evidence: unknown;
+}
+
+/**
+ * Raises candidates set-based; where an OPEN one exists for the same (enterprise, meter,
+ * kind) its evidence, level and detection time are refreshed instead.
+ */
+export function upsertOpenCandidates(m: EntityManager, c: NewCandidate[]): Promise<CandidateRow[]> {
+  if (!c.length) return Promise.resolve([]);
+  return rows<CandidateRow>(
+    m,
+    `INSERT INTO candidate_violation AS v (enterprise_id, meter_id, kind, indicator, suggested_level, evidence)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
+     ON CONFLICT (enterprise_id, coalesce(meter_id, '00000000-0000-0000-0000-000000000000'::uuid), kind) WHERE status = 'OPEN'
+     DO UPDATE SET evidence = EXCLUDED.evidence, suggested_level = EXCLUDED.suggested_level, indicator = EXCLUDED.indicator, detected_at = date_trunc('milliseconds', now())
+     RETURNING ${CANDIDATE_COLUMNS}`,
+    [
+      c.map((x) => x.enterpriseId),
+      c.map((x) => x.meterId),
+      c.map((x) => x.kind),
+      c.map((x) => x.indicator),
+      c.map((x) => x.suggestedLevel),
+      c.map((x) => JSON.stringify(x.evidence)),
+    ],
+  );
+}
+
 export function candidatesOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<CandidateRow[]> {
   return rows<CandidateRow>(
     m,
-    `SELECT ${CANDIDATE_COLUMNS} FROM candidate_violation v WHERE v.enterprise_id = ANY($1::uuid[]) ORDER BY v.detected_at DESC`,
+    `SELECT ${CANDIDATE_COLUMNS} FROM candidate_violation v WHERE v.enterprise_id = ANY($1::uuid[]) ORDER BY v.detected_at DESC, v.id DESC`,
     [enterpriseIds],
   );
+}
+
+export function findCandidate(m: EntityManager, id: string, lock = false): Promise<CandidateRow | undefined> {
+  return one<CandidateRow>(m, `SELECT ${CANDIDATE_COLUMNS} FROM candidate_violation v WHERE v.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+}
+
+export function resolveCandidate(
+  m: EntityManager,
+  id: string,
+  r: { status: 'CONFIRMED' | 'DISMISSED'; note: string; creditRecordId: string | null; by: string },
+): Promise<CandidateRow | undefined> {
+  return one<CandidateRow>(
+    m,
+    `UPDATE candidate_violation v SET status = $2, resolution_note = $3, credit_record_id = $4, resolved_by = $5, resolved_at = now()
+      WHERE v.id = $1 RETURNING ${CANDIDATE_COLUMNS}`,
+    [id, r.status, r.note, r.creditRecordId, r.by],
+  );
+}
+
+export interface CandidateFilter {
+  scope: string[] | null;
+  onlyCreditCode?: string;
+  status?: string;
+  kind?: string;
+  regionPrefix?: string;
+}
+
+function where(f: CandidateFilter): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const cond: string[] = [];
+  const add = (sql: string, v: unknown) => cond.push(sql.replace('?', `$${params.push(v)}`));
+  if (f.scope) add(`e.region_code LIKE ANY(?::text[])`, f.scope.map((p) => `${p}%`));
+  if (f.onlyCreditCode) add(`e.credit_code = ?`, f.onlyCreditCode);
+  if (f.status) add(`v.status = ?`, f.status);
+  if (f.kind) add(`v.kind = ?`, f.kind);
+  if (f.regionPrefix) add(`e.region_code LIKE ?`, `${f.regionPrefix}%`);
+  return { sql: cond.length ? cond.join(' AND ') : 'TRUE', params };
+}
+
+/** A page, newest first, plus one row to tell whether another follows; the cursor is (detectedAt, id) of the last row. */
+export function pageCandidates(m: EntityManager, f: CandidateFilter, first: number, after?: { at: Date; id: string }): Promise<CandidateRow[]> {
+  const w = where(f);
+  const params = [...w.params];
+  const cursor = after ? ` AND (v.detected_at, v.id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)` : '';
+  return rows<CandidateRow>(
+    m,
+    `SELECT ${CANDIDATE_COLUMNS} FROM candidate_violation v JOIN enterprise e ON e.id = v.enterprise_id
+      WHERE ${w.sql}${cursor} ORDER BY v.detected_at DESC, v.id DESC LIMIT $${params.push(first + 1)}`,
+    params,
+  );
+}
+
+export async function countCandidates(m: EntityManager, f: CandidateFilter): Promise<number> {
+  const w = where(f);
+  const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM candidate_violation v JOIN enterprise e ON e.id = v.enterprise_id WHERE ${w.sql}`, w.params);
+  return r?.n ?? 0;
 }

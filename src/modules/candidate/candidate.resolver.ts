@@ -1,12 +1,59 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
-import { CandidateViolation, CreditRecord, Enterprise, Meter } from '../graphql-types';
+import { AnomalyKind, CandidateStatus, DishonestyLevel } from '../graphql-enums';
+import { CandidateViolation, CandidateViolationConnection, CreditRecord, Enterprise, Meter } from '../graphql-types';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
-import { CandidateRow } from './candidate.repository';
+import { CandidateFilter, CandidateRow } from './candidate.repository';
+import { candidateService } from './candidate.service';
+import { detectionService } from '../detection/detection.service';
 
-/** Candidate violations are raised by detection (metering pipeline); these fields read what is stored. */
+@ArgsType()
+class CandidateArgs {
+  @Field(() => CandidateStatus, { nullable: true }) status?: CandidateStatus;
+  @Field(() => AnomalyKind, { nullable: true }) kind?: AnomalyKind;
+  @Field(() => String, { nullable: true, description: 'A county code, or a city code for all its counties.' }) regionCode?: string;
+  @Field(() => Int, { nullable: true, description: 'Page size, 0–500 (default 50).' }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
+}
+
+/** Candidate violations raised by detection, and the officer's review of them. */
 @Resolver(() => CandidateViolation)
 export class CandidateResolver {
+  @Query(() => CandidateViolationConnection, { description: 'Newest first, within your jurisdiction.' })
+  candidateViolations(@Ctx() ctx: HubContext, @Args() args: CandidateArgs) {
+    return candidateService.list(ctx, args);
+  }
+
+  @Authorized(WRITERS)
+  @Mutation(() => [CandidateViolation], {
+    description: 'Runs every detection rule for the meters of one enterprise (or all in your jurisdiction, when null) as of a time; returns the candidates raised or refreshed.',
+  })
+  detectAnomalies(
+    @Ctx() ctx: HubContext,
+    @Arg('creditCode', () => String, { nullable: true }) creditCode?: string | null,
+    @Arg('asOf', () => Date, { nullable: true }) asOf?: Date | null,
+  ) {
+    return detectionService.detectAnomalies(ctx, creditCode, asOf);
+  }
+
+  @Authorized(WRITERS)
+  @Mutation(() => CreditRecord, { description: 'Confirms a candidate into a dishonesty record (level defaults to the suggestion) and re-grades the enterprise.' })
+  confirmCandidate(
+    @Ctx() ctx: HubContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('basis') basis: string,
+    @Arg('level', () => DishonestyLevel, { nullable: true }) level?: DishonestyLevel | null,
+  ) {
+    return candidateService.confirm(ctx, id, basis, level);
+  }
+
+  @Authorized(WRITERS)
+  @Mutation(() => CandidateViolation, { description: 'Dismisses a candidate with a reason; no credit record is made.' })
+  dismissCandidate(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string) {
+    return candidateService.dismiss(ctx, id, reason);
+  }
+
   @FieldResolver(() => Enterprise)
   enterprise(@Ctx() ctx: HubContext, @Root() c: CandidateRow) {
     return parentEnterprise(ctx, c);
@@ -20,5 +67,13 @@ export class CandidateResolver {
   @FieldResolver(() => CreditRecord, { nullable: true })
   creditRecord(@Ctx() ctx: HubContext, @Root() c: CandidateRow) {
     return c.creditRecordId ? ctx.loaders.record.load(c.creditRecordId) : null;
+  }
+}
+
+@Resolver(() => CandidateViolationConnection)
+export class CandidateConnectionResolver {
+  @FieldResolver(() => Int, { description: 'Counted only when selected.' })
+  totalCount(@Ctx() ctx: HubContext, @Root() page: { filter: CandidateFilter }) {
+    return candidateService.count(ctx, page.filter);
   }
 }

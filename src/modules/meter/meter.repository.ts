@@ -11,6 +11,7 @@ export interface MeterRow {
   maxFlowRate: number | null;
   calibrationExpiresAt: Date | null;
   lastReadingAt: Date | null;
+  createdAt: Date;
 }
 
 export interface ReadingRow {
@@ -22,9 +23,9 @@ export interface ReadingRow {
 
 export const METER_COLUMNS = `t.id, t.meter_code AS "meterCode", t.enterprise_id AS "enterpriseId", t.online, t.level,
   t.reporting_interval_seconds AS "reportingIntervalSeconds", t.max_flow_rate AS "maxFlowRate",
-  t.calibration_expires_at AS "calibrationExpiresAt", t.last_reading_at AS "lastReadingAt"`;
+  t.calibration_expires_at AS "calibrationExpiresAt", t.last_reading_at AS "lastReadingAt", t.created_at AS "createdAt"`;
 
-export function insertMeter(m: EntityManager, r: Omit<MeterRow, 'id' | 'lastReadingAt'>): Promise<MeterRow | undefined> {
+export function insertMeter(m: EntityManager, r: Omit<MeterRow, 'id' | 'lastReadingAt' | 'createdAt'>): Promise<MeterRow | undefined> {
   return one<MeterRow>(
     m,
     `INSERT INTO meter AS t (meter_code, enterprise_id, online, level, reporting_interval_seconds, max_flow_rate, calibration_expires_at)
@@ -93,4 +94,33 @@ export async function insertReadings(m: EntityManager, readings: ReadingRow[]): 
 
 export function metersByIds(m: EntityManager, ids: readonly string[]): Promise<MeterRow[]> {
   return rows<MeterRow>(m, `SELECT ${METER_COLUMNS} FROM meter t WHERE t.id = ANY($1::uuid[])`, [ids]);
+}
+
+/** Readings of each meter within its own window [from, to], oldest first, in one statement. */
+export function readingsInWindows(m: EntityManager, windows: { meterId: string; from: Date; to: Date }[]): Promise<ReadingRow[]> {
+  return rows<ReadingRow>(
+    m,
+    `SELECT r.meter_id AS "meterId", r.read_at AS "readAt", r.cumulative_volume AS "cumulativeVolume", r.flow_rate AS "flowRate"
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(id, f, t)
+       JOIN meter_reading r ON r.meter_id = w.id AND r.read_at >= w.f AND r.read_at <= w.t
+      ORDER BY r.meter_id, r.read_at`,
+    [windows.map((w) => w.meterId), windows.map((w) => w.from), windows.map((w) => w.to)],
+  );
+}
+
+/**
+ * The first and last reading of each China-time day per meter in [from, to]: all the
+ * plan and permit rules need (a day's or a year's use is last minus first totaliser).
+ */
+export function dailyEndpoints(m: EntityManager, meterIds: readonly string[], from: Date, to: Date): Promise<ReadingRow[]> {
+  return rows<ReadingRow>(
+    m,
+    `SELECT "meterId", "readAt", "cumulativeVolume", "flowRate" FROM (
+       SELECT r.meter_id AS "meterId", r.read_at AS "readAt", r.cumulative_volume AS "cumulativeVolume", r.flow_rate AS "flowRate",
+              row_number() OVER (PARTITION BY r.meter_id, (r.read_at AT TIME ZONE 'Asia/Shanghai')::date ORDER BY r.read_at) AS a,
+              row_number() OVER (PARTITION BY r.meter_id, (r.read_at AT TIME ZONE 'Asia/Shanghai')::date ORDER BY r.read_at DESC) AS b
+         FROM meter_reading r WHERE r.meter_id = ANY($1::uuid[]) AND r.read_at >= $2 AND r.read_at <= $3) x
+      WHERE a = 1 OR b = 1 ORDER BY "meterId", "readAt"`,
+    [meterIds, from, to],
+  );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { detectionThresholdsSchema } from '../detection/detection.rules';
 
 export const GRADES = ['A', 'B', 'C', 'D'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -53,6 +54,8 @@ export const policyDocumentSchema = z
     indicators: z.array(indicatorSchema).min(1),
     measures: z.object({ A: z.array(z.string()), B: z.array(z.string()), C: z.array(z.string()), D: z.array(z.string()) }),
     notes: z.array(z.string()).default([]),
+    /** Detection thresholds (issue #3 table); every field defaults, so a policy may name only what it changes. */
+    detection: detectionThresholdsSchema.prefault({}),
   })
   .superRefine((p, ctx) => {
     const codes = new Set<string>();

@@ -1,0 +1,15 @@
+import { ConnectorDefinition } from './connector';
+import { csvConnector } from './csv/csv.connector';
+import { httpJsonConnector } from './http-json/http-json.connector';
+import { sensorThingsConnector } from './sensorthings/sensorthings.connector';
+import { simulatorConnector } from './simulator/simulator.connector';
+
+/** Every connector type a data source may name. */
+export const CONNECTORS: Record<string, ConnectorDefinition<any>> = Object.fromEntries(
+  [httpJsonConnector, sensorThingsConnector, csvConnector, simulatorConnector].map((d) => [d.type, d]),
+);
+
+/** Registers another connector type (the simulator, test fakes). */
+export function registerConnector(def: ConnectorDefinition<any>): void {
+  CONNECTORS[def.type] = def;
+}

@@ -1,0 +1,623 @@
+/**
+ * `sensorthings`: pulls meter totalisers from an OGC SensorThings API 1.1 service
+ * (FROST-Server, 52°North, …).
+ *
+ * Mapping
+ * - Every Datastream is a candidate meter. Its meter code is a key of the Datastream's
+ *   `properties` (`meterCodeFrom: { property: 'meterCode' }`, the default; a dotted key
+ *   such as `meter.code` reaches into nested objects) or its `name`
+ *   (`meterCodeFrom: 'name'`). Datastreams without a meter code are ignored silently.
+ * - An Observation's `result` is the cumulative volume (a number or numeric string),
+ *   converted from the Datastream's `unitOfMeasurement`: litres (`L`, `l`, `ℓ`, `dm3`,
+ *   `litre`, `liter`, QUDT `…/unit/L`, `#Liter`) × 0.001; cubic metres (`m3`, `m^3`, `m³`,
+ *   `kL`, `cubic metre/meter`, QUDT `…/unit/M3`, `#CubicMeter`) × 1. `symbol` is looked at
+ *   first, then `name`, then `definition`.
+ * - A Datastream whose unit is neither is **skipped, and reported once per pass** as a
+ *   rejected record with `position: 0` naming the Datastream and unit. Its observations
+ *   are not read and its cursor does not move, so once the unit is corrected on the
+ *   server its history is picked up from where it was (rejecting every observation would
+ *   instead move the cursor past them and lose them for good).
+ * - `readAt` is the phenomenonTime, or the end of an interval "start/end".
+ * - `flowRate` is `parameters.flowRate` when the observation has one (a number in the
+ *   Datastream's volume unit per hour, converted like the result), else null.
+ * - An observation with a non-numeric or negative result, or a missing/invalid/reversed
+ *   phenomenonTime, is rejected with a reason; the rest of the page is kept.
+ *
+ * Reading
+ *   GET {baseUrl}/Datastreams?$select=@iot.id,name,properties,unitOfMeasurement&$top=200
+ *   GET {baseUrl}/Datastreams({id})/Observations?$select=@iot.id,phenomenonTime,result,parameters
+ *       &$orderby=phenomenonTime%20asc&$top={n}[&$filter=phenomenonTime%20gt%20{cursor time}]
+ * both following `@iot.nextLink`. A nextLink on another origin than `baseUrl` (a
+ * server with a wrong `serviceRootUrl` behind a proxy) is re-based onto the request
+ * it continues, so the token is only ever sent to `baseUrl`'s origin.
+ *
+ * Cursor: `{"v":1,"ds":{"<datastream id>":"<phenomenonTime>"}}` — per Datastream, the
+ * phenomenonTime (for an interval: its **start**, which is what `gt` and `$orderby`
+ * compare in FROST-Server) of the last observation consumed, exactly as the server
+ * wrote it (no precision lost). Datastreams advance independently; a page may mix
+ * Datastreams and holds at most `limit` readings plus rejections. A bare ISO 8601
+ * instant is also accepted as a cursor: every Datastream then starts after it
+ * (backfill). `done` is true when every Datastream is exhausted.
+ * Observations of one Datastream sharing the same phenomenonTime are duplicates for the
+ * hub (it keys readings by meter and time); one falling right after a page boundary
+ * is skipped by `gt`.
+ *
+ * Errors: 5xx, 408, 429, timeouts and network errors are retried `maxRetries` times with
+ * exponential backoff (honouring `Retry-After`), then raise a retryable FeedError; other
+ * 4xx raise a non-retryable FeedError; an answer without a `value` array raises a
+ * FeedError. Messages never contain the token.
+ *
+ * @example
+ *   const c = sensorThingsConnector.create(sensorThingsConnector.parseConfig({
+ *     baseUrl: 'https://frost.example.org/FROST-Server/v1.1', token: '…' }));
+ *   const page = await c.fetchPage(null, { limit: 1000 });
+ */
+import { z } from 'zod';
+import {
+  Connector,
+  ConnectorDefinition,
+  FeedError,
+  FetchOptions,
+  Page,
+  RawReading,
+  RejectedRecord,
+} from '../connector';
+
+export interface SensorThingsConfig {
+  /** Service root, e.g. `https://host/FROST-Server/v1.1` (no trailing slash). */
+  baseUrl: string;
+  /** Where a Datastream's meter code comes from. Default `{ property: 'meterCode' }`. */
+  meterCodeFrom: { property: string } | 'name';
+  /** Header carrying the token. Default `Authorization`. */
+  authHeader: string;
+  /**
+   * Secret. With `authHeader: 'Authorization'` it is sent as `Bearer <token>` unless it
+   * already names a scheme (`Basic …`); with any other header it is sent as is.
+   */
+  token?: string;
+  /** Per request. Default 15000. */
+  timeoutMs: number;
+  /** Retries after the first attempt of each request. Default 3. */
+  maxRetries: number;
+  /** First backoff delay; doubles per retry (±25 % jitter, at most 30 s). Default 500. */
+  retryBaseMs: number;
+  /** Lower bound (exclusive) for Datastreams the cursor does not know yet. */
+  since?: string;
+}
+
+const TYPE = 'sensorthings';
+const DATASTREAM_PAGE = 200;
+const MAX_OBSERVATION_TOP = 1000;
+const MAX_BACKOFF_MS = 30_000;
+
+const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2024-01-01T00:00:00Z' });
+
+const schema = z.strictObject({
+  baseUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL of the service root, e.g. https://host/FROST-Server/v1.1' })
+    .transform((u) => u.replace(/\/+$/, '')),
+  meterCodeFrom: z
+    .union([z.literal('name'), z.strictObject({ property: z.string().trim().min(1, 'must not be empty') })], {
+      error: "must be 'name' or { property: '<Datastream property key>' }",
+    })
+    .default({ property: 'meterCode' }),
+  authHeader: z
+    .string()
+    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
+    .default('Authorization'),
+  token: z.string().min(1, 'must not be empty').optional(),
+  timeoutMs: z.number().int().min(100).max(300_000).default(15_000),
+  maxRetries: z.number().int().min(0).max(10).default(3),
+  retryBaseMs: z.number().int().min(0).max(60_000).default(500),
+  since: isoInstant.optional(),
+});
+
+function parseConfig(config: unknown): SensorThingsConfig {
+  const parsed = schema.safeParse(config ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(settings)'}: ${i.message}`);
+    throw new Error(`Invalid ${TYPE} settings: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------
+// Units
+
+const LITRE_WORDS = new Set(['l', 'ℓ', 'lt', 'ltr', 'litre', 'litres', 'liter', 'liters', 'dm3', 'dm^3', 'dm³', 'dm**3']);
+const CUBIC_METRE_WORDS = new Set([
+  'm3',
+  'm^3',
+  'm³',
+  'm**3',
+  'kl',
+  'kilolitre',
+  'kiloliter',
+  'cubic metre',
+  'cubic meter',
+  'cubic metres',
+  'cubic meters',
+  'cubicmetre',
+  'cubicmeter',
+]);
+
+function factorOfWord(value: unknown): number | null {
+  if (typeof value !== 'string' || !value.trim()) return null;
+  let s = value.trim();
+  if (/^(https?:|urn:)/i.test(s)) s = s.split(/[#/:]/).filter(Boolean).pop() ?? '';
+  const w = s
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .toLowerCase()
+    .trim();
+  if (LITRE_WORDS.has(w)) return 0.001;
+  if (CUBIC_METRE_WORDS.has(w) || CUBIC_METRE_WORDS.has(w.replace(/ /g, ''))) return 1;
+  return null;
+}
+
+/** m³ per unit of a SensorThings `unitOfMeasurement`, or null when it is not a volume we know. */
+export function volumeFactor(unit: unknown): number | null {
+  if (!unit || typeof unit !== 'object') return null;
+  const u = unit as Record<string, unknown>;
+  for (const v of [u.symbol, u.name, u.definition]) {
+    const f = factorOfWord(v);
+    if (f !== null) return f;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Cursor
+
+interface CursorState {
+  /** Datastream key → phenomenonTime (instant or interval start) of the last consumed observation. */
+  ds: Record<string, string>;
+  /** Lower bound for Datastreams not in `ds` (a bare ISO cursor). */
+  after?: string;
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+function parseCursor(cursor: string | null): CursorState {
+  if (cursor === null || cursor === '') return { ds: {} };
+  const text = cursor.trim();
+  if (ISO_INSTANT.test(text) && !Number.isNaN(Date.parse(text))) return { ds: {}, after: text };
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && (v as { v?: unknown }).v === 1) {
+      const ds = (v as { ds?: unknown }).ds;
+      if (ds && typeof ds === 'object' && !Array.isArray(ds)) {
+        const entries = Object.entries(ds as Record<string, unknown>);
+        if (entries.every(([, t]) => typeof t === 'string' && ISO_INSTANT.test(t))) {
+          return { ds: Object.fromEntries(entries) as Record<string, string> };
+        }
+      }
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new FeedError(`${TYPE}: cursor ${JSON.stringify(cursor.slice(0, 80))} is not a SensorThings cursor`, false);
+}
+
+function formatCursor(ds: Record<string, string>): string {
+  const sorted = Object.fromEntries(Object.keys(ds).sort().map((k) => [k, ds[k] as string]));
+  return JSON.stringify({ v: 1, ds: sorted });
+}
+
+// ---------------------------------------------------------------------------------------
+// Observations
+
+type Parsed =
+  | { ok: true; reading: RawReading; key: string; keyMs: number }
+  | { ok: false; reason: string; key?: string; keyMs?: number };
+
+function parseTime(s: string): number {
+  return ISO_INSTANT.test(s) ? Date.parse(s) : Number.NaN;
+}
+
+function toNumber(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v.trim());
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+function describe(v: unknown): string {
+  const s = JSON.stringify(v);
+  if (s === undefined) return String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+interface Stream {
+  key: string;
+  id: number | string;
+  meterCode: string;
+  factor: number;
+  label: string;
+}
+
+/** Divides rather than multiplies by 0.001, so 1234 L is 1.234 m³, not 1.2340000000000002. */
+function toCubicMetres(value: number, factor: number): number {
+  return factor === 1 ? value : value / (1 / factor);
+}
+
+function parseObservation(stream: Stream, obs: unknown): Parsed {
+  if (!obs || typeof obs !== 'object') return { ok: false, reason: `${stream.label}: observation is not an object` };
+  const o = obs as Record<string, unknown>;
+  const ref = `${stream.label} observation ${o['@iot.id'] !== undefined ? describe(o['@iot.id']) : '?'}`;
+  const pt = o.phenomenonTime;
+  if (typeof pt !== 'string' || !pt.trim()) return { ok: false, reason: `${ref}: phenomenonTime missing` };
+  const parts = pt.trim().split('/');
+  if (parts.length > 2) return { ok: false, reason: `${ref}: phenomenonTime ${describe(pt)} is not an instant or interval` };
+  const key = (parts[0] ?? '').trim();
+  const end = (parts[1] ?? key).trim();
+  const keyMs = parseTime(key);
+  const endMs = parseTime(end);
+  if (Number.isNaN(keyMs) || Number.isNaN(endMs)) {
+    return { ok: false, reason: `${ref}: phenomenonTime ${describe(pt)} is not ISO 8601` };
+  }
+  if (endMs < keyMs) return { ok: false, reason: `${ref}: phenomenonTime interval ${describe(pt)} ends before it starts`, key, keyMs };
+  const result = toNumber(o.result);
+  if (result === null) return { ok: false, reason: `${ref}: result ${describe(o.result)} is not a number`, key, keyMs };
+  if (result < 0) return { ok: false, reason: `${ref}: result ${result} is negative`, key, keyMs };
+  const params = o.parameters && typeof o.parameters === 'object' ? (o.parameters as Record<string, unknown>) : undefined;
+  const flow = params ? toNumber(params.flowRate) : null;
+  return {
+    ok: true,
+    key,
+    keyMs,
+    reading: {
+      meterCode: stream.meterCode,
+      readAt: new Date(endMs),
+      cumulativeVolume: toCubicMetres(result, stream.factor),
+      flowRate: flow !== null && flow >= 0 ? toCubicMetres(flow, stream.factor) : null,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP
+
+interface Collection {
+  value: unknown[];
+  nextLink?: string;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_BACKOFF_MS);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - Date.now()), MAX_BACKOFF_MS);
+}
+
+/** The `message` of a JSON error body (FROST's shape), else the body's first 200 characters on one line. */
+function bodySnippet(text: string): string {
+  let s = text;
+  try {
+    const j = JSON.parse(text) as { message?: unknown };
+    if (j && typeof j.message === 'string') s = j.message;
+  } catch {
+    /* not JSON */
+  }
+  s = s.replace(/\s+/g, ' ').trim();
+  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}
+
+function idLiteral(id: number | string): string {
+  return typeof id === 'number' ? String(id) : `'${encodeURIComponent(id.replace(/'/g, "''"))}'`;
+}
+
+class SensorThingsConnector implements Connector {
+  readonly type = TYPE;
+  private readonly origin: string;
+  private readonly headers: Record<string, string>;
+  /** Datastreams of the current pass (discovered on its first page). */
+  private streams: Stream[] | null = null;
+  /** Datastream key → cursor value at which it was found exhausted in the current pass. */
+  private readonly exhausted = new Map<string, string>();
+
+  constructor(private readonly cfg: SensorThingsConfig) {
+    this.origin = new URL(cfg.baseUrl).origin;
+    this.headers = { accept: 'application/json' };
+    if (cfg.token) {
+      const isAuthorization = cfg.authHeader.toLowerCase() === 'authorization';
+      this.headers[cfg.authHeader] = isAuthorization && !/\s/.test(cfg.token) ? `Bearer ${cfg.token}` : cfg.token;
+    }
+  }
+
+  async fetchPage(cursor: string | null, opts: FetchOptions): Promise<Page> {
+    const limit = Math.max(1, Math.floor(opts.limit));
+    const state = parseCursor(cursor);
+    const rejected: RejectedRecord[] = [];
+    const readings: RawReading[] = [];
+    if (this.streams === null) {
+      this.exhausted.clear();
+      const { streams, unusable } = await this.discover(opts.signal);
+      this.streams = streams;
+      rejected.push(...unusable);
+    }
+
+    const next: Record<string, string> = { ...state.ds };
+    let advanced = false;
+    let position = 0;
+    /** Readings plus rejections that carry a time (those without one cannot move a cursor). */
+    let counted = 0;
+    let allExhausted = true;
+    for (const stream of this.streams) {
+      const from = state.ds[stream.key] ?? state.after ?? this.cfg.since ?? null;
+      if (this.exhausted.get(stream.key) === (from ?? '')) continue;
+      const room = limit - counted;
+      if (room <= 0) {
+        allExhausted = false;
+        break;
+      }
+      const r = await this.readStream(stream, from, room, position, opts.signal);
+      position = r.position;
+      counted += r.used;
+      readings.push(...r.readings);
+      rejected.push(...r.rejected);
+      if (r.last !== null && r.last !== from) {
+        next[stream.key] = r.last;
+        advanced = true;
+      }
+      if (r.exhausted) this.exhausted.set(stream.key, r.last ?? '');
+      else allExhausted = false;
+    }
+
+    if (allExhausted) {
+      // End of a pass: the next call re-discovers Datastreams and re-checks every one.
+      this.streams = null;
+      this.exhausted.clear();
+    }
+    return {
+      readings,
+      rejected,
+      nextCursor: advanced ? formatCursor(next) : cursor,
+      done: allExhausted,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.streams = null;
+    this.exhausted.clear();
+  }
+
+  private async discover(signal?: AbortSignal): Promise<{ streams: Stream[]; unusable: RejectedRecord[] }> {
+    const streams: Stream[] = [];
+    const unusable: RejectedRecord[] = [];
+    const seen = new Set<string>();
+    const first = `${this.cfg.baseUrl}/Datastreams?$select=@iot.id,name,properties,unitOfMeasurement&$top=${DATASTREAM_PAGE}`;
+    let url: string | undefined = first;
+    while (url) {
+      const page: Collection = await this.getCollection(url, signal);
+      for (const item of page.value) {
+        if (!item || typeof item !== 'object') throw this.garbage(url, 'a Datastream is not an object');
+        const ds = item as Record<string, unknown>;
+        const id = ds['@iot.id'];
+        if (typeof id !== 'number' && typeof id !== 'string') throw this.garbage(url, 'a Datastream has no @iot.id');
+        const key = String(id);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const meterCode = this.meterCodeOf(ds);
+        if (meterCode === null) continue;
+        const name = typeof ds.name === 'string' ? ds.name : '';
+        const label = `Datastream ${describe(id)}${name ? ` "${name}"` : ''} (meter ${meterCode})`;
+        const factor = volumeFactor(ds.unitOfMeasurement);
+        if (factor === null) {
+          unusable.push({
+            position: 0,
+            reason:
+              `${label}: unit of measurement ${describe(ds.unitOfMeasurement ?? null)} is neither litres nor cubic metres; ` +
+              'Datastream skipped (its cursor is kept until the unit is fixed)',
+          });
+          continue;
+        }
+        streams.push({ key, id, meterCode, factor, label });
+      }
+      url = page.nextLink ? this.follow(page.nextLink, first) : undefined;
+    }
+    return { streams, unusable };
+  }
+
+  private meterCodeOf(ds: Record<string, unknown>): string | null {
+    let v: unknown;
+    if (this.cfg.meterCodeFrom === 'name') {
+      v = ds.name;
+    } else {
+      const props = ds.properties;
+      const key = this.cfg.meterCodeFrom.property;
+      if (props && typeof props === 'object') {
+        const p = props as Record<string, unknown>;
+        v = key in p ? p[key] : key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), p);
+      }
+    }
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    if (typeof v === 'string' && v.trim()) return v.trim();
+    return null;
+  }
+
+  private async readStream(
+    stream: Stream,
+    from: string | null,
+    room: number,
+    startPosition: number,
+    signal?: AbortSignal,
+  ): Promise<{
+    readings: RawReading[];
+    rejected: RejectedRecord[];
+    /** phenomenonTime key of the last observation consumed (or `from`). */
+    last: string | null;
+    /** Observations consumed that count towards the page's limit. */
+    used: number;
+    exhausted: boolean;
+    position: number;
+  }> {
+    const readings: RawReading[] = [];
+    const rejected: RejectedRecord[] = [];
+    let position = startPosition;
+    let used = 0;
+    let last: string | null = from;
+    let lastMs = from === null ? Number.NEGATIVE_INFINITY : Date.parse(from);
+    const base = `${this.cfg.baseUrl}/Datastreams(${idLiteral(stream.id)})/Observations`;
+    let url: string | undefined =
+      `${base}?$select=@iot.id,phenomenonTime,result,parameters&$orderby=${encodeURIComponent('phenomenonTime asc')}` +
+      `&$top=${Math.min(room, MAX_OBSERVATION_TOP)}` +
+      (from !== null ? `&$filter=${encodeURIComponent(`phenomenonTime gt ${from}`)}` : '');
+    const first = url;
+    while (url) {
+      const page: Collection = await this.getCollection(url, signal);
+      let i = 0;
+      for (; i < page.value.length && used < room; i++) {
+        const p = parseObservation(stream, page.value[i]);
+        position++;
+        if (p.keyMs !== undefined && p.key !== undefined) {
+          if (p.keyMs < lastMs) {
+            throw new FeedError(
+              `${TYPE}: ${stream.label}: observation at ${p.key} came after ${last ?? '(start)'}; ` +
+                'the server must honour $filter=phenomenonTime gt … and $orderby=phenomenonTime asc',
+              false,
+            );
+          }
+          lastMs = p.keyMs;
+          last = p.key;
+          used++;
+        }
+        if (p.ok) readings.push(p.reading);
+        else rejected.push({ position, reason: p.reason });
+      }
+      if (i < page.value.length) return { readings, rejected, last, used, exhausted: false, position };
+      if (!page.nextLink) return { readings, rejected, last, used, exhausted: true, position };
+      if (used >= room) return { readings, rejected, last, used, exhausted: false, position };
+      url = this.follow(page.nextLink, first);
+    }
+    return { readings, rejected, last, used, exhausted: true, position };
+  }
+
+  /**
+   * Absolute URL for a nextLink. One on `baseUrl`'s origin is used as given; one on
+   * another origin keeps only its query, re-based onto the request it continues.
+   */
+  private follow(nextLink: string, request: string): string {
+    let next: URL;
+    try {
+      next = new URL(nextLink, `${this.cfg.baseUrl}/`);
+    } catch {
+      throw this.garbage(request, `@iot.nextLink ${describe(nextLink)} is not a URL`);
+    }
+    if (next.origin === this.origin) return next.href;
+    const rebased = new URL(request);
+    rebased.search = next.search;
+    return rebased.href;
+  }
+
+  private safeUrl(url: string): string {
+    try {
+      const u = new URL(url);
+      u.username = '';
+      u.password = '';
+      const s = u.href;
+      return s.length > 300 ? `${s.slice(0, 297)}...` : s;
+    } catch {
+      return '(invalid URL)';
+    }
+  }
+
+  private redact(text: string): string {
+    let out = text;
+    const token = this.cfg.token;
+    if (token) {
+      out = out.split(token).join('***');
+      const header = this.headers[this.cfg.authHeader];
+      if (header) out = out.split(header).join('***');
+    }
+    return out;
+  }
+
+  private garbage(url: string, what: string): FeedError {
+    return new FeedError(`${TYPE}: GET ${this.safeUrl(url)}: ${what}`);
+  }
+
+  private async getCollection(url: string, signal?: AbortSignal): Promise<Collection> {
+    const text = await this.get(url, signal);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw this.garbage(url, `answer is not JSON: ${describe(this.redact(text.slice(0, 80)))}`);
+    }
+    if (!body || typeof body !== 'object' || !Array.isArray((body as { value?: unknown }).value)) {
+      throw this.garbage(url, 'answer is not a SensorThings collection (no "value" array)');
+    }
+    const b = body as { value: unknown[]; '@iot.nextLink'?: unknown };
+    const nextLink = b['@iot.nextLink'];
+    if (nextLink !== undefined && nextLink !== null && typeof nextLink !== 'string') {
+      throw this.garbage(url, '@iot.nextLink is not a string');
+    }
+    return { value: b.value, nextLink: nextLink || undefined };
+  }
+
+  /** GET with timeout and retries; returns the body of a 2xx answer. */
+  private async get(url: string, signal?: AbortSignal): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw signal.reason;
+      let failure: string;
+      let waitHint: number | undefined;
+      try {
+        const timeout = AbortSignal.timeout(this.cfg.timeoutMs);
+        const res = await fetch(url, {
+          headers: this.headers,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+        if (res.ok) return await res.text();
+        const body = this.redact(bodySnippet(await res.text().catch(() => '')));
+        const detail = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${body ? `: ${body}` : ''}`;
+        if (res.status >= 500 || res.status === 408 || res.status === 429) {
+          failure = detail;
+          waitHint = retryAfterMs(res.headers.get('retry-after'));
+        } else {
+          throw new FeedError(`${TYPE}: GET ${this.safeUrl(url)} answered ${detail}`, false);
+        }
+      } catch (e) {
+        if (e instanceof FeedError) throw e;
+        if (signal?.aborted) throw signal.reason;
+        const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+        failure =
+          err.name === 'TimeoutError' || err.name === 'AbortError'
+            ? `no answer within ${this.cfg.timeoutMs} ms`
+            : `${err.message ?? String(e)}${err.cause?.code ? ` (${err.cause.code})` : err.cause?.message ? ` (${err.cause.message})` : ''}`;
+        failure = this.redact(failure);
+      }
+      if (attempt >= this.cfg.maxRetries) {
+        throw new FeedError(`${TYPE}: GET ${this.safeUrl(url)} failed after ${attempt + 1} attempt(s): ${failure}`, true);
+      }
+      const backoff = Math.min(this.cfg.retryBaseMs * 2 ** attempt * (0.75 + Math.random() * 0.5), MAX_BACKOFF_MS);
+      await sleep(waitHint ?? backoff, signal);
+    }
+  }
+}
+
+export const sensorThingsConnector: ConnectorDefinition<SensorThingsConfig> = {
+  type: TYPE,
+  parseConfig,
+  secretKeys: ['token'],
+  create: (config) => new SensorThingsConnector(config),
+};

@@ -1,0 +1,40 @@
+import { logger } from '../src/platform/logger';
+import { JobDefinition } from '../src/platform/queue';
+import { rows } from '../src/platform/sql';
+import { dataSourceService } from '../src/modules/datasource/datasource.service';
+import { detectJob } from './detect.job';
+import { jobs, systemContext } from './runtime';
+
+/** Seconds between scheduler ticks; every process adds the tick with the same id per slot, so one runs. */
+export const TICK_SECONDS = 10;
+/** Scheduled detection over every enterprise, for meters that fell silent. */
+export const DETECT_EVERY_SECONDS = 3600;
+
+export interface TickPayload {
+  slot: number;
+}
+
+/**
+ * The scheduler: syncs sources whose `everyMs` has passed since their last run, and
+ * runs detection for everyone once per hour.
+ */
+export const tickJob: JobDefinition<TickPayload> = {
+  name: 'tick',
+  queue: 'maintenance',
+  jobId: (p) => `tick:${p.slot}`,
+  attempts: 1,
+  backoffMs: 1000,
+  async handle({ slot }) {
+    const ctx = systemContext('scheduler');
+    const due = await rows<{ id: string; name: string }>(
+      ctx.manager,
+      `SELECT s.id, s.name FROM data_source s
+        WHERE s.enabled AND s.every_ms IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM sync_run r WHERE r.source_id = s.id
+                           AND (r.status IN ('QUEUED','RUNNING') OR r.queued_at > now() - make_interval(secs => s.every_ms / 1000.0)))`,
+    );
+    for (const s of due) await dataSourceService.trigger(ctx, s.id).catch((err) => logger.warn({ source: s.name, err: err.message }, 'scheduled sync not queued'));
+    const detectSlot = Math.floor((slot * TICK_SECONDS) / DETECT_EVERY_SECONDS);
+    if ((slot * TICK_SECONDS) % DETECT_EVERY_SECONDS < TICK_SECONDS) await jobs().add(detectJob, { reason: `slot:${detectSlot}` });
+  },
+};

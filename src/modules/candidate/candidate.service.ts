@@ -1,0 +1,108 @@
+import { HubContext, inTransaction } from '../../platform/context';
+import { badInput, forbidden, notFound } from '../../platform/errors';
+import { jurisdictionPrefixes } from '../../platform/auth/principal';
+import { decodeCursor, encodeCursor } from '../../platform/sql';
+import { levelScore } from '../credit/credit.rules';
+import { CreditRecordRow, insertCreditRecord } from '../credit/credit-record.repository';
+import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
+import { lockEnterpriseById } from '../enterprise/enterprise.repository';
+import { assertAccess } from '../enterprise/enterprise.service';
+import { DishonestyLevel, policyInForce } from '../policy/credit-policy';
+import { ratingService } from '../rating/rating.service';
+import { CandidateFilter, CandidateRow, countCandidates, findCandidate, pageCandidates, resolveCandidate } from './candidate.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Only an authority of the place where the conduct happened decides (Art. 7, 9). */
+const DECIDERS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'];
+
+/** Locks an OPEN candidate and the enterprise it concerns, checking the caller may decide it. */
+async function openCandidate(ctx: HubContext, m: Parameters<typeof findCandidate>[0], id: string): Promise<CandidateRow> {
+  if (!UUID.test(id)) throw notFound(`No candidate violation ${id}`);
+  const found = await findCandidate(m, id);
+  if (!found) throw notFound(`No candidate violation ${id}`);
+  const e = (await lockEnterpriseById(m, found.enterpriseId))!;
+  if (!DECIDERS.includes(ctx.principal.role)) throw forbidden(`Role ${ctx.principal.role} may not decide candidate violations.`);
+  assertAccess(ctx, e, 'write');
+  const c = (await findCandidate(m, id, true))!;
+  if (c.status !== 'OPEN') throw badInput(`Candidate ${id} is already ${c.status}`, 'id');
+  return c;
+}
+
+/** Officer review of candidate violations: only confirmation turns meter data into a credit record. */
+export const candidateService = {
+  /**
+   * Confirms a candidate into a dishonesty record on its indicator (level defaults to the
+   * suggestion), in the same transaction, and re-grades the enterprise.
+   */
+  async confirm(ctx: HubContext, id: string, basis: string, level?: DishonestyLevel | null): Promise<CreditRecordRow> {
+    if (!basis?.trim()) throw badInput('basis (the legal basis / benchmark applied) is required', 'basis');
+    return inTransaction(ctx, async (m) => {
+      const c = await openCandidate(ctx, m, id);
+      const chosen = (level ?? c.suggestedLevel) as DishonestyLevel;
+      const policy = policyInForce(ctx.policies, c.detectedAt) ?? policyInForce(ctx.policies, new Date()) ?? ctx.policies.at(-1)!;
+      try {
+        levelScore(policy, c.indicator, chosen);
+      } catch (e) {
+        throw badInput((e as Error).message, 'level');
+      }
+      const record = (await insertCreditRecord(m, {
+        enterpriseId: c.enterpriseId,
+        kind: 'DISHONESTY',
+        indicator: c.indicator,
+        level: chosen,
+        honorLevel: null,
+        title: null,
+        description: `Confirmed candidate ${c.kind} ${c.id}`,
+        occurredAt: c.detectedAt,
+        basis: basis.trim(),
+        unheededNotices: 0,
+        governmentAward: true,
+        determinedBy: ctx.principal.subject,
+      }))!;
+      await resolveCandidate(m, c.id, { status: 'CONFIRMED', note: basis.trim(), creditRecordId: record.id, by: ctx.principal.subject });
+      await ratingService.reevaluateIn(ctx, m, (await lockEnterpriseById(m, c.enterpriseId))!);
+      return record;
+    });
+  },
+
+  async dismiss(ctx: HubContext, id: string, reason: string): Promise<CandidateRow> {
+    if (!reason?.trim()) throw badInput('reason is required to dismiss a candidate', 'reason');
+    return inTransaction(ctx, async (m) => {
+      const c = await openCandidate(ctx, m, id);
+      return (await resolveCandidate(m, c.id, { status: 'DISMISSED', note: reason.trim(), creditRecordId: null, by: ctx.principal.subject }))!;
+    });
+  },
+
+  /** `candidateViolations`: filtered by the caller's jurisdiction, newest first. */
+  async list(ctx: HubContext, args: { status?: string | null; kind?: string | null; regionCode?: string | null; first?: number | null; after?: string | null }) {
+    const first = args.first ?? 50;
+    if (first < 0 || first > 500) throw badInput('first must be between 0 and 500', 'first');
+    const p = ctx.principal;
+    if (!['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'ENTERPRISE'].includes(p.role))
+      throw forbidden(`Role ${p.role} may not read candidate violations.`);
+    if (args.regionCode) {
+      const problem = regionCodeProblem(args.regionCode);
+      if (problem) throw badInput(problem, 'regionCode');
+    }
+    let after: { at: Date; id: string } | undefined;
+    if (args.after) {
+      const [at, cid] = decodeCursor(args.after).split('|');
+      if (!at || !UUID.test(cid ?? '') || Number.isNaN(Date.parse(at))) throw badInput('after is not a cursor returned by this query', 'after');
+      after = { at: new Date(at), id: cid };
+    }
+    const filter: CandidateFilter = {
+      scope: jurisdictionPrefixes(p),
+      onlyCreditCode: p.role === 'ENTERPRISE' ? p.creditCode : undefined,
+      status: args.status ?? undefined,
+      kind: args.kind ?? undefined,
+      regionPrefix: args.regionCode ? jurisdictionPrefix(args.regionCode) : undefined,
+    };
+    const page = await pageCandidates(ctx.manager, filter, first, after);
+    const edges = page.slice(0, first).map((node) => ({ cursor: encodeCursor(`${node.detectedAt.toISOString()}|${node.id}`), node }));
+    return { edges, filter, pageInfo: { hasNextPage: page.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  },
+
+  count(ctx: HubContext, filter: CandidateFilter) {
+    return countCandidates(ctx.manager, filter);
+  },
+};

@@ -1,0 +1,107 @@
+import { EntityManager } from 'typeorm';
+import { one, rows } from '../../platform/sql';
+
+export interface DataSourceRow {
+  id: string;
+  name: string;
+  connector: string;
+  config: Record<string, unknown>;
+  everyMs: number | null;
+  enabled: boolean;
+  cursor: string | null;
+  createdAt: Date;
+}
+
+export interface SyncRunRow {
+  id: string;
+  sourceId: string;
+  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  pages: number;
+  readingsIngested: number;
+  readingsDuplicate: number;
+  readingsRejected: number;
+  rejectedSample: { position: number; reason: string }[];
+  attempts: number;
+  error: string | null;
+}
+
+const SOURCE = `s.id, s.name, s.connector, s.config, s.every_ms AS "everyMs", s.enabled, s.cursor, s.created_at AS "createdAt"`;
+const RUN = `r.id, r.source_id AS "sourceId", r.status, r.queued_at AS "queuedAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt",
+  r.pages, r.readings_ingested AS "readingsIngested", r.readings_duplicate AS "readingsDuplicate", r.readings_rejected AS "readingsRejected",
+  r.rejected_sample AS "rejectedSample", r.attempts, r.error`;
+
+export function insertSource(
+  m: EntityManager,
+  s: { name: string; connector: string; config: object; secrets: object; everyMs: number | null; enabled: boolean },
+): Promise<DataSourceRow | undefined> {
+  return one<DataSourceRow>(
+    m,
+    `INSERT INTO data_source AS s (name, connector, config, secrets, every_ms, enabled) VALUES ($1,$2,$3::jsonb,$4::jsonb,$5,$6) RETURNING ${SOURCE}`,
+    [s.name, s.connector, JSON.stringify(s.config), JSON.stringify(s.secrets), s.everyMs, s.enabled],
+  );
+}
+
+export function listSources(m: EntityManager): Promise<DataSourceRow[]> {
+  return rows<DataSourceRow>(m, `SELECT ${SOURCE} FROM data_source s ORDER BY s.name`);
+}
+
+/** A source by id or name; `withSecrets` only for the sync job that must connect. */
+export function findSource(m: EntityManager, idOrName: string, lock = false): Promise<(DataSourceRow & { secrets: Record<string, unknown> }) | undefined> {
+  const byId = /^[0-9a-f-]{36}$/i.test(idOrName);
+  return one(m, `SELECT ${SOURCE}, s.secrets FROM data_source s WHERE ${byId ? 's.id = $1::uuid' : 's.name = $1'}${lock ? ' FOR UPDATE' : ''}`, [idOrName]);
+}
+
+export function setSourceEnabled(m: EntityManager, id: string, enabled: boolean): Promise<DataSourceRow | undefined> {
+  return one<DataSourceRow>(m, `UPDATE data_source s SET enabled = $2, updated_at = now() WHERE s.id = $1 RETURNING ${SOURCE}`, [id, enabled]);
+}
+
+/** Moves the cursor only from the value this run started from: two runs never both advance it. */
+export async function advanceCursor(m: EntityManager, id: string, from: string | null, to: string | null): Promise<boolean> {
+  const r = await rows(m, `UPDATE data_source SET cursor = $3, updated_at = now() WHERE id = $1 AND cursor IS NOT DISTINCT FROM $2 RETURNING id`, [id, from, to]);
+  return r.length === 1;
+}
+
+export function insertRun(m: EntityManager, sourceId: string, by: string): Promise<SyncRunRow | undefined> {
+  return one<SyncRunRow>(m, `INSERT INTO sync_run AS r (source_id, requested_by) VALUES ($1, $2) RETURNING ${RUN}`, [sourceId, by]);
+}
+
+/** The source's run that is queued or running, if any: triggering again returns it. */
+export function activeRun(m: EntityManager, sourceId: string): Promise<SyncRunRow | undefined> {
+  return one<SyncRunRow>(m, `SELECT ${RUN} FROM sync_run r WHERE r.source_id = $1 AND r.status IN ('QUEUED','RUNNING') ORDER BY r.queued_at DESC LIMIT 1`, [sourceId]);
+}
+
+export function findRun(m: EntityManager, id: string): Promise<SyncRunRow | undefined> {
+  return one<SyncRunRow>(m, `SELECT ${RUN} FROM sync_run r WHERE r.id = $1`, [id]);
+}
+
+export function lastRuns(m: EntityManager, sourceIds: readonly string[]): Promise<SyncRunRow[]> {
+  return rows<SyncRunRow>(
+    m,
+    `SELECT DISTINCT ON (r.source_id) ${RUN} FROM sync_run r WHERE r.source_id = ANY($1::uuid[]) ORDER BY r.source_id, r.queued_at DESC`,
+    [sourceIds],
+  );
+}
+
+export function markRun(m: EntityManager, id: string, patch: { status: SyncRunRow['status']; error?: string | null; finished?: boolean; started?: boolean }) {
+  return m.query(
+    `UPDATE sync_run SET status = $2, error = $3,
+       started_at = CASE WHEN $4 THEN now() ELSE started_at END,
+       attempts = attempts + CASE WHEN $4 THEN 1 ELSE 0 END,
+       finished_at = CASE WHEN $5 THEN now() ELSE NULL END
+     WHERE id = $1`,
+    [id, patch.status, patch.error ?? null, Boolean(patch.started), Boolean(patch.finished)],
+  );
+}
+
+export function addRunCounts(m: EntityManager, id: string, c: { ingested: number; duplicate: number; rejected: { position: number; reason: string }[] }) {
+  return m.query(
+    `UPDATE sync_run SET pages = pages + 1, readings_ingested = readings_ingested + $2, readings_duplicate = readings_duplicate + $3,
+       readings_rejected = readings_rejected + $4,
+       rejected_sample = CASE WHEN jsonb_array_length(rejected_sample) >= 50 THEN rejected_sample ELSE rejected_sample || $5::jsonb END
+     WHERE id = $1`,
+    [id, c.ingested, c.duplicate, c.rejected.length, JSON.stringify(c.rejected.slice(0, 50))],
+  );
+}

@@ -1,0 +1,69 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { HubContext } from '../../platform/context';
+import { DataSource, DataSourceInput, RejectedReading, SyncRun } from '../graphql-types';
+import { DataSourceRow, SyncRunRow, findSource, lastRuns } from './datasource.repository';
+import { dataSourceService } from './datasource.service';
+
+/** Data sources are infrastructure: ADMIN (the data team) only. */
+const DATA_TEAM = ['ADMIN'];
+
+@Resolver(() => DataSource)
+export class DataSourceResolver {
+  @Authorized(DATA_TEAM)
+  @Query(() => [DataSource])
+  dataSources(@Ctx() ctx: HubContext) {
+    return dataSourceService.list(ctx);
+  }
+
+  @Authorized(DATA_TEAM)
+  @Query(() => SyncRun, { nullable: true })
+  syncRun(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string) {
+    return dataSourceService.run(ctx, id);
+  }
+
+  @Authorized(DATA_TEAM)
+  @Mutation(() => DataSource, { description: 'Registers a feed. Secret settings (e.g. token) are stored write-only and never returned.' })
+  createDataSource(@Ctx() ctx: HubContext, @Arg('input', () => DataSourceInput) input: DataSourceInput) {
+    return dataSourceService.create(ctx, input);
+  }
+
+  @Authorized(DATA_TEAM)
+  @Mutation(() => DataSource, { description: 'Enables or disables scheduled and manual syncs of a source.' })
+  setDataSourceEnabled(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('enabled') enabled: boolean) {
+    return dataSourceService.setEnabled(ctx, id, enabled);
+  }
+
+  @Authorized(DATA_TEAM)
+  @Mutation(() => SyncRun, { description: 'Queues a sync from the source\'s cursor; while one is queued or running, returns that run.' })
+  triggerSync(@Ctx() ctx: HubContext, @Arg('sourceId', () => ID) sourceId: string) {
+    return dataSourceService.trigger(ctx, sourceId);
+  }
+
+  @FieldResolver(() => SyncRun, { nullable: true })
+  async lastRun(@Ctx() ctx: HubContext, @Root() s: DataSourceRow) {
+    return (await lastRuns(ctx.manager, [s.id]))[0] ?? null;
+  }
+}
+
+@Resolver(() => SyncRun)
+export class SyncRunResolver {
+  @FieldResolver(() => DataSource)
+  async source(@Ctx() ctx: HubContext, @Root() r: SyncRunRow) {
+    return findSource(ctx.manager, r.sourceId);
+  }
+
+  @FieldResolver(() => Int, { description: 'Valid readings that were already stored.' })
+  readingsDuplicate(@Root() r: SyncRunRow) {
+    return r.readingsDuplicate;
+  }
+
+  @FieldResolver(() => Int, { description: 'Pages stored so far.' })
+  pages(@Root() r: SyncRunRow) {
+    return r.pages;
+  }
+
+  @FieldResolver(() => [RejectedReading], { description: 'The first rejected records with their reasons (up to 50).' })
+  rejectedSample(@Root() r: SyncRunRow) {
+    return r.rejectedSample.map((x) => ({ index: x.position, reason: x.reason }));
+  }
+}

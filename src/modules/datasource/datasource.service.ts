@@ -1,0 +1,68 @@
+import { HubContext, inTransaction } from '../../platform/context';
+import { badInput, duplicate, isUniqueViolation, notFound } from '../../platform/errors';
+import { CONNECTORS } from '../../../connectors/registry';
+import { DataSourceInput } from '../graphql-types';
+import { DataSourceRow, SyncRunRow, activeRun, findRun, findSource, insertRun, insertSource, listSources, setSourceEnabled } from './datasource.repository';
+import { jobs } from '../../../jobs/runtime';
+import { syncJob } from '../../../jobs/sync.job';
+
+/** Splits settings into what may be shown and what is write-only (the connector names its secrets). */
+export function splitSecrets(connector: string, config: unknown): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
+  const def = CONNECTORS[connector];
+  if (!def) throw badInput(`Unknown connector ${connector}; known: ${Object.keys(CONNECTORS).join(', ')}`, 'connector');
+  if (!config || typeof config !== 'object' || Array.isArray(config)) throw badInput('config must be a JSON object', 'config');
+  try {
+    def.parseConfig(config);
+  } catch (e) {
+    throw badInput(`config for ${connector}: ${(e as Error).message}`, 'config');
+  }
+  const shown: Record<string, unknown> = {};
+  const secrets: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) (def.secretKeys.includes(k) ? secrets : shown)[k] = v;
+  return { config: shown, secrets };
+}
+
+/** Data sources and sync runs: what data teams register, run and watch. */
+export const dataSourceService = {
+  async create(ctx: HubContext, input: DataSourceInput): Promise<DataSourceRow> {
+    const name = input.name.trim();
+    if (!name || name.length > 100) throw badInput('name must have 1 to 100 characters', 'name');
+    if (input.everyMs != null && (!Number.isInteger(input.everyMs) || input.everyMs < 1000)) throw badInput('everyMs must be at least 1000', 'everyMs');
+    const { config, secrets } = splitSecrets(input.connector, input.config);
+    try {
+      return (await inTransaction(ctx, (m) =>
+        insertSource(m, { name, connector: input.connector, config, secrets, everyMs: input.everyMs ?? null, enabled: input.enabled ?? true }),
+      ))!;
+    } catch (e) {
+      if (isUniqueViolation(e)) throw duplicate(`A data source named ${name} already exists.`);
+      throw e;
+    }
+  },
+
+  list(ctx: HubContext): Promise<DataSourceRow[]> {
+    return listSources(ctx.manager);
+  },
+
+  async setEnabled(ctx: HubContext, id: string, enabled: boolean): Promise<DataSourceRow> {
+    const s = await findSource(ctx.manager, id);
+    if (!s) throw notFound(`No data source ${id}`);
+    return (await inTransaction(ctx, (m) => setSourceEnabled(m, s.id, enabled)))!;
+  },
+
+  /** Queues a sync of the source; while one is queued or running, returns that run instead (a repeat is a no-op). */
+  async trigger(ctx: HubContext, idOrName: string): Promise<SyncRunRow> {
+    const run = await inTransaction(ctx, async (m) => {
+      const s = await findSource(m, idOrName, true);
+      if (!s) throw notFound(`No data source ${idOrName}`);
+      if (!s.enabled) throw badInput(`Data source ${s.name} is disabled; enable it first`, 'sourceId');
+      return (await activeRun(m, s.id)) ?? (await insertRun(m, s.id, ctx.principal.subject))!;
+    });
+    await jobs().add(syncJob, { runId: run.id });
+    return run;
+  },
+
+  async run(ctx: HubContext, id: string): Promise<SyncRunRow | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    return (await findRun(ctx.manager, id)) ?? null;
+  },
+};

@@ -1,0 +1,202 @@
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { logger } from './logger';
+
+/** One queue per kind of work, each with its own worker concurrency (STYLE.md, Jobs). */
+export const QUEUES = { sync: 2, detect: 1, evaluate: 2, maintenance: 1 } as const;
+export type QueueName = keyof typeof QUEUES;
+
+/** Raised by a handler for input no retry can fix: the job fails at once. */
+export class UnrecoverableJobError extends UnrecoverableError {}
+
+/**
+ * A job kind: its queue, payload, options and handler together (immich `@OnJob`).
+ * `jobId` turns the payload into a natural id, so adding the same work twice is a no-op.
+ */
+export interface JobDefinition<P> {
+  name: string;
+  queue: QueueName;
+  jobId(payload: P): string;
+  attempts: number;
+  /** First retry delay; later ones double (exponential backoff). */
+  backoffMs: number;
+  handle(payload: P, job: { attempt: number; signal: AbortSignal; progress(p: object): Promise<void> }): Promise<void>;
+}
+
+export interface JobQueue {
+  add<P>(def: JobDefinition<P>, payload: P, delayMs?: number): Promise<void>;
+  /** Starts workers for every queue (API process in embedded mode, `hub worker` with Redis). */
+  startWorkers(defs: JobDefinition<any>[]): Promise<void>;
+  /** Lets active jobs finish (or hands them back) and stops. */
+  close(): Promise<void>;
+  readonly kind: 'redis' | 'in-process';
+}
+
+/** Checks at boot that every job name has exactly one handler. */
+export function jobRegistry(defs: JobDefinition<any>[]): Map<string, JobDefinition<any>> {
+  const map = new Map<string, JobDefinition<any>>();
+  for (const d of defs) {
+    if (map.has(d.name)) throw new Error(`job ${d.name} has two handlers`);
+    if (!(d.queue in QUEUES)) throw new Error(`job ${d.name} names unknown queue ${d.queue}`);
+    map.set(d.name, d);
+  }
+  return map;
+}
+
+/** BullMQ on Redis: jobs survive restarts and spread over every worker process. */
+export class RedisJobQueue implements JobQueue {
+  readonly kind = 'redis';
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly aborts = new Set<AbortController>();
+
+  constructor(private readonly connection: IORedis) {}
+
+  static async connect(url: string): Promise<RedisJobQueue> {
+    const connection = new IORedis(url, { maxRetriesPerRequest: null });
+    const policy = (await connection.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
+    if (policy[1] && policy[1] !== 'noeviction')
+      logger.warn({ policy: policy[1] }, `Redis maxmemory-policy is ${policy[1]}: BullMQ needs noeviction or queued jobs may be evicted`);
+    return new RedisJobQueue(connection);
+  }
+
+  private queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) this.queues.set(name, (q = new Queue(name, { connection: this.connection, prefix: 'hub' })));
+    return q;
+  }
+
+  async add<P>(def: JobDefinition<P>, payload: P, delayMs = 0): Promise<void> {
+    await this.queue(def.queue).add(def.name, payload, {
+      jobId: def.jobId(payload).replace(/:/g, '.'), // BullMQ refuses ':' in custom ids
+      attempts: def.attempts,
+      backoff: { type: 'exponential', delay: def.backoffMs },
+      delay: delayMs,
+      removeOnComplete: { age: 7 * 86_400, count: 1000 },
+      removeOnFail: { age: 30 * 86_400, count: 5000 },
+    });
+  }
+
+  async startWorkers(defs: JobDefinition<any>[]): Promise<void> {
+    const registry = jobRegistry(defs);
+    for (const name of Object.keys(QUEUES) as QueueName[]) {
+      const worker = new Worker(
+        name,
+        async (job: Job) => {
+          const def = registry.get(job.name);
+          if (!def) throw new Error(`no handler for job ${job.name}`);
+          const abort = new AbortController();
+          this.aborts.add(abort);
+          try {
+            // UnrecoverableJobError (a bullmq UnrecoverableError) fails the job without retries.
+            await def.handle(job.data, { attempt: job.attemptsMade + 1, signal: abort.signal, progress: (p) => job.updateProgress(p) });
+          } finally {
+            this.aborts.delete(abort);
+          }
+        },
+        { connection: this.connection.duplicate(), prefix: 'hub', concurrency: QUEUES[name] },
+      );
+      worker.on('failed', (job, err) => logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+      this.workers.push(worker);
+    }
+  }
+
+  async close(): Promise<void> {
+    // Workers finish their active jobs; stalled ones are handed back to the queue by BullMQ.
+    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.connection.disconnect();
+  }
+
+  queuesForDashboard(): Queue[] {
+    return (Object.keys(QUEUES) as QueueName[]).map((n) => this.queue(n));
+  }
+}
+
+/**
+ * The embedded default without Redis: the same handlers, in this process, with the same
+ * natural-id dedupe, per-queue concurrency and exponential retries. Jobs do not survive a
+ * restart; sync cursors and runs are in Postgres, so a re-trigger resumes where data stopped.
+ */
+export class InProcessJobQueue implements JobQueue {
+  readonly kind = 'in-process';
+  private registry = new Map<string, JobDefinition<any>>();
+  private readonly pending = new Map<QueueName, { def: JobDefinition<any>; payload: unknown; attempt: number; id: string }[]>();
+  private readonly active = new Map<QueueName, number>();
+  private readonly known = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
+  private closed = false;
+  private readonly abort = new AbortController();
+
+  async add<P>(def: JobDefinition<P>, payload: P, delayMs = 0): Promise<void> {
+    const id = def.jobId(payload);
+    if (this.known.has(id) || this.closed) return;
+    this.known.add(id);
+    this.schedule({ def, payload, attempt: 1, id }, delayMs);
+  }
+
+  private schedule(job: { def: JobDefinition<any>; payload: unknown; attempt: number; id: string }, delayMs: number) {
+    const enqueue = () => {
+      const list = this.pending.get(job.def.queue) ?? [];
+      list.push(job);
+      this.pending.set(job.def.queue, list);
+      this.pump(job.def.queue);
+    };
+    if (delayMs <= 0) return enqueue();
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      enqueue();
+    }, delayMs);
+    this.timers.add(t);
+  }
+
+  async startWorkers(defs: JobDefinition<any>[]): Promise<void> {
+    this.registry = jobRegistry(defs);
+    for (const q of Object.keys(QUEUES) as QueueName[]) this.pump(q);
+  }
+
+  private pump(queue: QueueName) {
+    if (this.closed || !this.registry.size) return;
+    const list = this.pending.get(queue) ?? [];
+    while ((this.active.get(queue) ?? 0) < QUEUES[queue] && list.length) {
+      const job = list.shift()!;
+      this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
+      const run = job.def
+        .handle(job.payload, { attempt: job.attempt, signal: this.abort.signal, progress: async () => undefined })
+        .then(
+          () => {
+            this.known.delete(job.id);
+          },
+          (err: Error) => {
+            logger.warn({ queue, job: job.def.name, id: job.id, attempt: job.attempt, err: err.message }, 'job failed');
+            if (!(err instanceof UnrecoverableJobError) && job.attempt < job.def.attempts && !this.closed)
+              this.schedule({ ...job, attempt: job.attempt + 1 }, job.def.backoffMs * 2 ** (job.attempt - 1));
+            else {
+              this.known.delete(job.id);
+            }
+          },
+        )
+        .finally(() => {
+          this.active.set(queue, (this.active.get(queue) ?? 1) - 1);
+          this.running.delete(run);
+          this.pump(queue);
+        });
+      this.running.add(run);
+    }
+  }
+
+  /** Resolves when nothing is queued or running (tests, CLI). */
+  async drain(): Promise<void> {
+    while (this.running.size || [...this.pending.values()].some((l) => l.length) || this.timers.size) {
+      await Promise.race([...this.running, new Promise((r) => setTimeout(r, 20))]);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.running]);
+  }
+}
