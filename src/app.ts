@@ -18,6 +18,8 @@ import { auditPlugin } from './modules/audit/audit.plugin';
 import { CreditPolicy } from './modules/policy/credit-policy';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
+import { JobQueue, RedisJobQueue } from './platform/queue';
+import { mountQueueDashboard } from './platform/queue-dashboard';
 
 export interface Hub {
   app: express.Express;
@@ -62,7 +64,7 @@ function principalFrom(req: express.Request, secret: string): Principal {
  * Builds the hub's HTTP side: Apollo Server on `/graphql`, `GET /health` (200 once ready,
  * 503 while starting or when the database is down) and `GET /metrics` (Prometheus).
  */
-export async function createHub(config: HubConfig, db: Database, policies: CreditPolicy[]): Promise<Hub> {
+export async function createHub(config: HubConfig, db: Database, policies: CreditPolicy[], queue?: JobQueue): Promise<Hub> {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
@@ -78,6 +80,7 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     if (ready) return next();
     res.status(503).json({ errors: [{ message: 'The hub is starting (migrations running); retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
   });
+  if (queue instanceof RedisJobQueue) mountQueueDashboard(app, queue, config.jwtSecret);
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });

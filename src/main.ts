@@ -6,7 +6,7 @@ import { logger } from './platform/logger';
 import { signToken } from './platform/auth/principal';
 import { loadPolicies } from './modules/policy/credit-policy.loader';
 import { seedDemo } from './modules/demo/demo.seed';
-import { startJobs } from './platform/jobs-boot';
+import { openJobs } from './platform/jobs-boot';
 
 /** `npm start`: validate config, migrate, seed the demo when asked, serve. */
 async function main() {
@@ -27,7 +27,8 @@ async function main() {
   const db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ database: db.embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'postgres server' }, 'database connected');
   // Listen first so /health answers 503 ("starting") while migrations and the seed run.
-  const hub = await createHub(config, db, policies);
+  const jobs = await openJobs({ redisUrl: config.redisUrl, db, policies });
+  const hub = await createHub(config, db, policies, jobs.queue);
   const url = await hub.listen(config.port);
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -36,7 +37,7 @@ async function main() {
     if (summary) logger.info(summary, 'demo data seeded');
   }
   // API and workers together; `npm run hub -- worker` runs workers alone on other machines.
-  const jobs = await startJobs({ redisUrl: config.redisUrl, db, policies, workers: true });
+  await jobs.startWorkers();
   hub.markReady();
   logger.info({ url: `${url}/graphql` }, 'hub ready');
   if (config.demo && config.nodeEnv !== 'production') {

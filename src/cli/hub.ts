@@ -84,6 +84,100 @@ program
     await db.close();
   });
 
+/** Connects the database (migrated) and the job queue for the commands below. */
+async function connect() {
+  const c = config();
+  const { Database } = await import('../platform/db');
+  const { loadPolicies } = await import('../modules/policy/credit-policy.loader');
+  const { openJobs } = await import('../platform/jobs-boot');
+  const db = await Database.connect({ url: c.databaseUrl, dataDir: c.dataDir });
+  await db.migrate();
+  const policies = loadPolicies();
+  const jobs = await openJobs({ redisUrl: c.redisUrl, db, policies });
+  return { c, db, jobs };
+}
+
+program
+  .command('worker')
+  .description('run the queue workers (sync, detect, evaluate, maintenance) without the API; needs REDIS_URL to share queues')
+  .action(async () => {
+    const { c, db, jobs } = await connect();
+    if (!c.redisUrl) console.error('warning: REDIS_URL is not set; this worker only runs jobs queued in this process');
+    await jobs.startWorkers();
+    console.log(`workers running on ${jobs.queue.kind} queues; Ctrl-C to stop (active jobs finish or go back to the queue)`);
+    const stop = async () => {
+      await jobs.stop();
+      await db.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+  });
+
+program
+  .command('sources')
+  .description('list data sources with their last run')
+  .action(async () => {
+    const { db, jobs } = await connect();
+    const { listSources, lastRuns } = await import('../modules/datasource/datasource.repository');
+    const sources = await listSources(db.manager);
+    const runs = new Map((await lastRuns(db.manager, sources.map((s) => s.id))).map((r) => [r.sourceId, r]));
+    if (!sources.length) console.log('no data sources (createDataSource in GraphQL)');
+    for (const s of sources) {
+      const r = runs.get(s.id);
+      console.log(
+        [s.name.padEnd(24), s.connector.padEnd(13), (s.enabled ? 'enabled' : 'disabled').padEnd(9), s.everyMs ? `every ${s.everyMs / 1000}s`.padEnd(12) : 'manual'.padEnd(12),
+          r ? `last ${r.status} ${r.finishedAt?.toISOString() ?? ''} +${r.readingsIngested} readings, ${r.readingsRejected} rejected` : 'never run'].join(' '),
+      );
+    }
+    await jobs.stop();
+    await db.close();
+  });
+
+program
+  .command('sync <source>')
+  .description('sync a data source now (by name or id) and show its progress')
+  .action(async (source: string) => {
+    const { db, jobs } = await connect();
+    const { SingleBar, Presets } = await import('cli-progress');
+    const { findRun } = await import('../modules/datasource/datasource.repository');
+    const { InProcessJobQueue } = await import('../platform/queue');
+    const { dataSourceService } = await import('../modules/datasource/datasource.service');
+    const { systemContext } = await import('../../jobs/runtime');
+    // Without Redis the sync runs in this process; with Redis the shared workers run it.
+    if (jobs.queue.kind === 'in-process') await jobs.startWorkers({ scheduler: false });
+    let run;
+    try {
+      run = await dataSourceService.trigger(systemContext('cli'), source);
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      await jobs.stop();
+      await db.close();
+      process.exit(2);
+    }
+    const bar = new SingleBar({ format: 'sync {source} |{bar}| {status} pages {pages} readings +{value} rejected {rejected}', hideCursor: true }, Presets.shades_classic);
+    bar.start(1, 0, { source, status: run.status, pages: 0, rejected: 0 });
+    for (;;) {
+      const r = (await findRun(db.manager, run.id))!;
+      bar.setTotal(Math.max(1, r.readingsIngested));
+      bar.update(r.readingsIngested, { status: r.status, pages: r.pages, rejected: r.readingsRejected });
+      if (r.status === 'SUCCEEDED' || (r.status === 'FAILED' && r.error)) {
+        bar.stop();
+        console.log(`sync ${source}: ${r.status}, +${r.readingsIngested} readings (${r.readingsDuplicate} already stored), ${r.readingsRejected} rejected, ${r.pages} pages`);
+        if (r.status === 'FAILED') console.error(`sync failed: ${r.error} (it is retried with backoff; run again to watch)`);
+        for (const x of r.rejectedSample.slice(0, 10)) console.error(`  rejected #${x.position}: ${x.reason}`);
+        if (r.status === 'SUCCEEDED' && jobs.queue instanceof InProcessJobQueue) {
+          console.log('running detection for the meters that received readings…');
+          await jobs.queue.drain();
+        }
+        await jobs.stop();
+        await db.close();
+        process.exit(r.status === 'SUCCEEDED' ? 0 : 1);
+      }
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  });
+
 program.parseAsync().catch((e) => {
   console.error(`error: ${(e as Error).message}`);
   process.exit(1);

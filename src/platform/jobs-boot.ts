@@ -7,31 +7,26 @@ import { InProcessJobQueue, JobQueue, RedisJobQueue } from './queue';
 
 export interface JobsHandle {
   queue: JobQueue;
+  /** Runs every queue's worker here (and, unless told otherwise, the scheduler tick). */
+  startWorkers(opts?: { scheduler?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * Opens the job queue (BullMQ on `redisUrl`, else in-process) and makes it the process's
- * job runtime; with `workers`, also runs every queue's worker and the scheduler tick.
+ * job runtime. Workers start separately, once the database is migrated.
  */
-export async function startJobs(opts: {
-  redisUrl?: string;
-  db: Database;
-  policies: CreditPolicy[];
-  workers: boolean;
-  /** Default: with the workers. */
-  scheduler?: boolean;
-}): Promise<JobsHandle> {
+export async function openJobs(opts: { redisUrl?: string; db: Database; policies: CreditPolicy[] }): Promise<JobsHandle> {
   const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl) : new InProcessJobQueue();
   setJobRuntime({ queue, db: opts.db, policies: opts.policies });
   let stopScheduler = () => undefined as void;
-  if (opts.workers) {
-    await queue.startWorkers(ALL_JOBS);
-  }
-  if (opts.scheduler ?? opts.workers) stopScheduler = startScheduler();
-  logger.info({ queue: queue.kind, workers: opts.workers }, 'jobs started');
   return {
     queue,
+    async startWorkers({ scheduler = true } = {}) {
+      await queue.startWorkers(ALL_JOBS);
+      if (scheduler) stopScheduler = startScheduler();
+      logger.info({ queue: queue.kind, scheduler }, 'workers started');
+    },
     async stop() {
       stopScheduler();
       await queue.close();

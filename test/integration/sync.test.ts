@@ -102,3 +102,23 @@ describe.each([
     );
   });
 });
+
+describe('queue dashboard (BullMQ)', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub('board', { redisUrl: REDIS_URL });
+  });
+  afterAll(() => t?.stop());
+
+  it('is served to ADMIN tokens only', async () => {
+    expect((await fetch(`${t.url}/admin/queues`)).status).toBe(401);
+    const county = t.token('COUNTY_AUTHORITY', { regions: ['130821'] });
+    expect((await fetch(`${t.url}/admin/queues?token=${county}`)).status).toBe(403);
+    const ok = await fetch(`${t.url}/admin/queues?token=${t.token('ADMIN')}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('set-cookie')).toMatch(/hub_admin=.*HttpOnly/i);
+    const api = await fetch(`${t.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${t.token('ADMIN')}` } });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(await api.json())).toContain('sync');
+  });
+});

@@ -4,7 +4,7 @@ import { HubConfig, loadConfig } from '../../src/platform/config';
 import { Database } from '../../src/platform/db';
 import { Role, signToken } from '../../src/platform/auth/principal';
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
-import { JobsHandle, startJobs } from '../../src/platform/jobs-boot';
+import { JobsHandle, openJobs } from '../../src/platform/jobs-boot';
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -55,8 +55,9 @@ export async function startTestHub(label: string, opts: { redisUrl?: string } = 
   const { db, drop } = await testDatabase(label);
   const config = loadConfig({ NODE_ENV: 'test', HUB_JWT_SECRET: TEST_SECRET, DATABASE_URL: TEST_DATABASE_URL, PORT: '0' });
   const policies = loadPolicies();
-  const jobs = await startJobs({ redisUrl: opts.redisUrl, db, policies, workers: true, scheduler: false });
-  const hub = await createHub(config, db, policies);
+  const jobs = await openJobs({ redisUrl: opts.redisUrl, db, policies });
+  await jobs.startWorkers({ scheduler: false });
+  const hub = await createHub(config, db, policies, jobs.queue);
   const url = await hub.listen(0);
   hub.markReady();
   return {

@@ -1,0 +1,42 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import express from 'express';
+import { verifyToken } from './auth/principal';
+import { RedisJobQueue } from './queue';
+
+export const DASHBOARD_PATH = '/admin/queues';
+const COOKIE = 'hub_admin';
+
+function tokenFrom(req: express.Request): string | undefined {
+  const header = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (header) return header;
+  if (typeof req.query.token === 'string') return req.query.token;
+  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=')).find(([k]) => k === COOKIE);
+  return cookie ? decodeURIComponent(cookie[1]) : undefined;
+}
+
+/**
+ * The queue dashboard (@bull-board) at /admin/queues, for ADMIN tokens only. Open
+ * `/admin/queues?token=<admin token>` once; the token is then kept in an HttpOnly cookie.
+ */
+export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, secret: string): void {
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath(DASHBOARD_PATH);
+  createBullBoard({ queues: queue.queuesForDashboard().map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+  app.use(
+    DASHBOARD_PATH,
+    (req, res, next) => {
+      const token = tokenFrom(req);
+      try {
+        if (!token || verifyToken(token, secret).role !== 'ADMIN') throw new Error('not an admin');
+      } catch {
+        res.status(token ? 403 : 401).json({ error: 'The queue dashboard needs an ADMIN token: open /admin/queues?token=<token>' });
+        return;
+      }
+      if (req.query.token) res.cookie?.(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_PATH });
+      next();
+    },
+    adapter.getRouter(),
+  );
+}
