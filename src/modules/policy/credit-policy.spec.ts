@@ -27,6 +27,14 @@ describe('credit policy documents', () => {
     d.indicators[1].levels.SEVERE = 50;
     expect(() => parsePolicy(d)).toThrow(/must not rise with severity/);
   });
+  it('detection thresholds are policy data and must name indicators of the table', () => {
+    expect(parsePolicy(doc()).detection.spikeFactor).toBe(1.5);
+    const d = doc();
+    d.detection.indicators.FLOW_SPIKE = '9.9';
+    expect(() => parsePolicy(d)).toThrow(/detection\.indicators\.FLOW_SPIKE: indicator 9\.9/);
+    delete d.detection;
+    expect(parsePolicy(d).detection.stuckMinReadings).toBe(6);
+  });
   it('a new version is a new file: overlapping terms are refused', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pol-'));
     fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify(doc()));

@@ -75,6 +75,8 @@ export const policyDocumentSchema = z
     if (p.thresholds.poor >= p.thresholds.full)
       ctx.addIssue({ code: 'custom', path: ['thresholds', 'poor'], message: 'poor threshold must be below full' });
     if (p.effectiveTo < p.effectiveFrom) ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'effectiveTo is before effectiveFrom' });
+    for (const [kind, code] of Object.entries(p.detection.indicators))
+      if (!codes.has(code)) ctx.addIssue({ code: 'custom', path: ['detection', 'indicators', kind], message: `indicator ${code} is not in this policy's table` });
     for (const a of p.directGrading.dAreas)
       if (!p.indicators.some((ind) => ind.area === a))
         ctx.addIssue({ code: 'custom', path: ['directGrading', 'dAreas'], message: `unknown area ${a}` });
