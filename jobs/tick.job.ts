@@ -3,20 +3,23 @@ import { JobDefinition } from '../src/platform/queue';
 import { rows } from '../src/platform/sql';
 import { dataSourceService } from '../src/modules/datasource/datasource.service';
 import { detectJob } from './detect.job';
+import { evaluateJob } from './evaluate.job';
 import { jobs, systemContext } from './runtime';
 
 /** Seconds between scheduler ticks; every process adds the tick with the same id per slot, so one runs. */
 export const TICK_SECONDS = 10;
 /** Scheduled detection over every enterprise, for meters that fell silent. */
 export const DETECT_EVERY_SECONDS = 3600;
+/** Scheduled re-grading of every enterprise (the calendar moves records out of the period). */
+export const EVALUATE_EVERY_SECONDS = 86_400;
 
 export interface TickPayload {
   slot: number;
 }
 
 /**
- * The scheduler: syncs sources whose `everyMs` has passed since their last run, and
- * runs detection for everyone once per hour.
+ * The scheduler: syncs sources whose `everyMs` has passed since their last run, runs
+ * detection for everyone once per hour and re-grades everyone once per day.
  */
 export const tickJob: JobDefinition<TickPayload> = {
   name: 'tick',
@@ -35,6 +38,8 @@ export const tickJob: JobDefinition<TickPayload> = {
     );
     for (const s of due) await dataSourceService.trigger(ctx, s.id).catch((err) => logger.warn({ source: s.name, err: err.message }, 'scheduled sync not queued'));
     const detectSlot = Math.floor((slot * TICK_SECONDS) / DETECT_EVERY_SECONDS);
-    if ((slot * TICK_SECONDS) % DETECT_EVERY_SECONDS < TICK_SECONDS) await jobs().add(detectJob, { reason: `slot:${detectSlot}` });
+    const second = slot * TICK_SECONDS;
+    if (second % DETECT_EVERY_SECONDS < TICK_SECONDS) await jobs().add(detectJob, { reason: `slot:${detectSlot}` });
+    if (second % EVALUATE_EVERY_SECONDS < TICK_SECONDS) await jobs().add(evaluateJob, { reason: `day:${Math.floor(second / EVALUATE_EVERY_SECONDS)}` });
   },
 };

@@ -1,0 +1,27 @@
+import { InProcessJobQueue, JobDefinition, UnrecoverableJobError } from './queue';
+
+describe('in-process job queue (the embedded default)', () => {
+  it('dedupes by natural id, retries with backoff, and gives up on unrecoverable input', async () => {
+    const calls: string[] = [];
+    const flaky: JobDefinition<{ id: string }> = {
+      name: 'flaky',
+      queue: 'sync',
+      jobId: (p) => `flaky:${p.id}`,
+      attempts: 3,
+      backoffMs: 5,
+      async handle(p, { attempt }) {
+        calls.push(`${p.id}#${attempt}`);
+        if (p.id === 'bad') throw new UnrecoverableJobError('bad input');
+        if (attempt < 3) throw new Error('feed down');
+      },
+    };
+    const q = new InProcessJobQueue();
+    await q.startWorkers([flaky]);
+    await q.add(flaky, { id: 'a' });
+    await q.add(flaky, { id: 'a' }); // same natural id while queued: no-op
+    await q.add(flaky, { id: 'bad' });
+    await q.drain();
+    expect(calls.sort()).toEqual(['a#1', 'a#2', 'a#3', 'bad#1']);
+    await q.close();
+  });
+});
