@@ -72,4 +72,12 @@ export interface ConnectorDefinition<C> {
   /** Setting names that are secrets: write-only, never returned or logged. */
   secretKeys: readonly string[];
   create(config: C): Connector;
+  /**
+   * For feeds whose cursors are times: the cursor from which the next page starts at
+   * `time` (inclusive). Connectors with one makes backfill over a time range possible.
+   */
+  cursorAt?(time: Date): string;
 }
+
+/** `cursorAt` for connectors that take a bare ISO instant as "everything after it". */
+export const isoCursorAt = (time: Date): string => new Date(time.getTime() - 1).toISOString();

@@ -2,7 +2,7 @@ import { CONNECTORS } from '../connectors/registry';
 import { FeedError } from '../connectors/connector';
 import { logger } from '../src/platform/logger';
 import { JobDefinition, UnrecoverableJobError } from '../src/platform/queue';
-import { addRunCounts, advanceCursor, findRun, findSource, markRun } from '../src/modules/datasource/datasource.repository';
+import { addRunCounts, advanceBackfillCursor, advanceCursor, findRun, findSource, markRun } from '../src/modules/datasource/datasource.repository';
 import { ingest } from '../src/modules/ingest/ingest.service';
 import { jobRuntime, jobs } from './runtime';
 import { detectJob } from './detect.job';
@@ -41,14 +41,20 @@ export const syncJob: JobDefinition<SyncPayload> = {
     await markRun(db.manager, runId, { status: 'RUNNING', started: true });
     const touched = new Set<string>();
     const connector = def.create(def.parseConfig({ ...source.config, ...source.secrets }));
-    let cursor = (await findSource(db.manager, source.id))!.cursor;
+    // A backfill run reads [rangeFrom, rangeTo] from its own cursor; a sync reads on from the source's.
+    const backfill = run.rangeTo ? { to: run.rangeTo } : null;
+    let cursor = backfill ? (await findRun(db.manager, runId))!.backfillCursor : (await findSource(db.manager, source.id))!.cursor;
     try {
       for (;;) {
         const page = await connector.fetchPage(cursor, { limit: PAGE_SIZE, signal });
+        const readings = backfill ? page.readings.filter((r) => r.readAt <= backfill.to) : page.readings;
+        const pastRange = backfill !== null && readings.length < page.readings.length;
         await db.transaction(async (m) => {
-          const out = await ingest(m, page.readings);
-          if (!(await advanceCursor(m, source.id, cursor, page.nextCursor)))
-            throw new FeedError(`another sync of ${source.name} moved its cursor; this run stops without storing its page`, false);
+          const out = await ingest(m, readings);
+          const moved = backfill
+            ? await advanceBackfillCursor(m, runId, cursor, page.nextCursor)
+            : await advanceCursor(m, source.id, cursor, page.nextCursor);
+          if (!moved) throw new FeedError(`another sync of ${source.name} moved its cursor; this run stops without storing its page`, false);
           await addRunCounts(m, runId, {
             ingested: out.accepted,
             duplicate: out.duplicates,
@@ -58,7 +64,7 @@ export const syncJob: JobDefinition<SyncPayload> = {
         });
         cursor = page.nextCursor;
         await progress({ cursor, touchedMeters: touched.size });
-        if (page.done) break;
+        if (page.done || pastRange) break;
       }
       await markRun(db.manager, runId, { status: 'SUCCEEDED', finished: true });
     } catch (e) {

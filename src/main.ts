@@ -27,7 +27,7 @@ async function main() {
   const db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ database: db.embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'postgres server' }, 'database connected');
   // Listen first so /health answers 503 ("starting") while migrations and the seed run.
-  const jobs = await openJobs({ redisUrl: config.redisUrl, db, policies });
+  const jobs = await openJobs({ redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, db, policies });
   const hub = await createHub(config, db, policies, jobs.queue);
   const url = await hub.listen(config.port);
   const applied = await db.migrate();

@@ -61,6 +61,7 @@ import {
   Page,
   RawReading,
   RejectedRecord,
+  isoCursorAt,
 } from '../connector';
 
 export interface SensorThingsConfig {
@@ -616,6 +617,7 @@ class SensorThingsConnector implements Connector {
 }
 
 export const sensorThingsConnector: ConnectorDefinition<SensorThingsConfig> = {
+  cursorAt: isoCursorAt,
   type: TYPE,
   parseConfig,
   secretKeys: ['token'],

@@ -38,7 +38,7 @@
  *   }));
  */
 import { z } from 'zod';
-import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading } from '../connector';
+import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, isoCursorAt } from '../connector';
 
 export type SimulatorBehaviour = 'normal' | 'silent' | 'rollback' | 'stuck' | 'spike' | 'overdraw';
 
@@ -443,6 +443,7 @@ class SimulatorConnector implements Connector {
 }
 
 export const simulatorConnector: ConnectorDefinition<SimulatorConfig> = {
+  cursorAt: isoCursorAt,
   type: TYPE,
   parseConfig,
   secretKeys: [],

@@ -93,7 +93,7 @@ async function connect() {
   const db = await Database.connect({ url: c.databaseUrl, dataDir: c.dataDir });
   await db.migrate();
   const policies = loadPolicies();
-  const jobs = await openJobs({ redisUrl: c.redisUrl, db, policies });
+  const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies });
   return { c, db, jobs };
 }
 

@@ -20,6 +20,7 @@ const schema = z.object({
   HUB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_DEMO: flag.optional(),
   HUB_DATA_DIR: z.string().default('./.data'),
+  HUB_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('hub'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -28,6 +29,8 @@ export interface HubConfig {
   /** Absent: embedded PGlite under `dataDir`. */
   databaseUrl?: string;
   redisUrl?: string;
+  /** Redis key prefix of the queues. */
+  queuePrefix: string;
   port: number;
   jwtSecret: string;
   /** True when no secret was configured and the development secret is in use. */
@@ -62,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     nodeEnv: c.NODE_ENV,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
+    queuePrefix: c.HUB_QUEUE_PREFIX,
     port: c.PORT,
     jwtSecret: c.HUB_JWT_SECRET ?? DEV_JWT_SECRET,
     jwtSecretIsDev: !c.HUB_JWT_SECRET,

@@ -16,8 +16,8 @@ export interface JobsHandle {
  * Opens the job queue (BullMQ on `redisUrl`, else in-process) and makes it the process's
  * job runtime. Workers start separately, once the database is migrated.
  */
-export async function openJobs(opts: { redisUrl?: string; db: Database; policies: CreditPolicy[] }): Promise<JobsHandle> {
-  const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl) : new InProcessJobQueue();
+export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; db: Database; policies: CreditPolicy[] }): Promise<JobsHandle> {
+  const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl, opts.queuePrefix) : new InProcessJobQueue();
   setJobRuntime({ queue, db: opts.db, policies: opts.policies });
   let stopScheduler = () => undefined as void;
   return {

@@ -50,19 +50,23 @@ export class RedisJobQueue implements JobQueue {
   private readonly workers: Worker[] = [];
   private readonly aborts = new Set<AbortController>();
 
-  constructor(private readonly connection: IORedis) {}
+  constructor(
+    private readonly connection: IORedis,
+    /** Key prefix of every queue: hubs (or test runs) sharing one Redis keep apart by it. */
+    private readonly prefix = 'hub',
+  ) {}
 
-  static async connect(url: string): Promise<RedisJobQueue> {
+  static async connect(url: string, prefix = 'hub'): Promise<RedisJobQueue> {
     const connection = new IORedis(url, { maxRetriesPerRequest: null });
     const policy = (await connection.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
     if (policy[1] && policy[1] !== 'noeviction')
       logger.warn({ policy: policy[1] }, `Redis maxmemory-policy is ${policy[1]}: BullMQ needs noeviction or queued jobs may be evicted`);
-    return new RedisJobQueue(connection);
+    return new RedisJobQueue(connection, prefix);
   }
 
   private queue(name: QueueName): Queue {
     let q = this.queues.get(name);
-    if (!q) this.queues.set(name, (q = new Queue(name, { connection: this.connection, prefix: 'hub' })));
+    if (!q) this.queues.set(name, (q = new Queue(name, { connection: this.connection, prefix: this.prefix })));
     return q;
   }
 
@@ -94,7 +98,7 @@ export class RedisJobQueue implements JobQueue {
             this.aborts.delete(abort);
           }
         },
-        { connection: this.connection.duplicate(), prefix: 'hub', concurrency: QUEUES[name] },
+        { connection: this.connection.duplicate(), prefix: this.prefix, concurrency: QUEUES[name] },
       );
       worker.on('failed', (job, err) => logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
       this.workers.push(worker);

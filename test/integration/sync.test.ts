@@ -1,4 +1,3 @@
-import IORedis from 'ioredis';
 import { startFakeVendor, FakeVendor } from '../../connectors/http-json/fake-vendor.server';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, codeOf, startTestHub } from '../support/hub';
@@ -32,12 +31,6 @@ describe.each([
   const run = (id: string) => t.gql(`query($id: ID!) { syncRun(id: $id) { id status readingsIngested readingsRejected readingsDuplicate error rejectedSample { reason } } }`, { id }, admin);
 
   beforeAll(async () => {
-    if (redisUrl) {
-      const r = new IORedis(redisUrl);
-      const keys = await r.keys('hub:*');
-      if (keys.length) await r.del(...keys);
-      r.disconnect();
-    }
     t = await startTestHub(`sync_${redisUrl ? 'bull' : 'mem'}`, { redisUrl });
     admin = t.token('ADMIN');
     await t.gql(`mutation { registerEnterprise(input: { creditCode: "${E}", name: "企业", regionCode: "130821" }) { id } }`, {}, admin);
@@ -120,5 +113,47 @@ describe('queue dashboard (BullMQ)', () => {
     const api = await fetch(`${t.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${t.token('ADMIN')}` } });
     expect(api.status).toBe(200);
     expect(JSON.stringify(await api.json())).toContain('sync');
+  });
+});
+
+describe('backfill (in-process, simulator)', () => {
+  let t: TestHub;
+  let admin: string;
+  const M = withCheckChar('91130821MG0000001');
+  beforeAll(async () => {
+    t = await startTestHub('backfill');
+    admin = t.token('ADMIN');
+    await t.gql(`mutation { registerEnterprise(input: { creditCode: "${M}", name: "企业", regionCode: "130821" }) { id } }`, {}, admin);
+    await t.gql(`mutation { registerMeter(input: { creditCode: "${M}", meterCode: "B-1", online: true, level: 1 }) { id } }`, {}, admin);
+    const r = await t.gql(
+      `mutation($i: DataSourceInput!) { createDataSource(input: $i) { id } }`,
+      { i: { name: 'sim', connector: 'simulator', config: { meters: [{ meterCode: 'B-1', avgFlow: 2 }], seed: 7 } } },
+      admin,
+    );
+    expect(r.errors).toBeUndefined();
+  });
+  afterAll(() => t?.stop());
+
+  it('reads only the range, moves its own cursor, and a later sync counts the overlap as duplicates', async () => {
+    const H = 3_600_000;
+    const from = new Date(Math.floor((Date.now() - 24 * H) / (15 * 60_000)) * 15 * 60_000);
+    const to = new Date(from.getTime() + 6 * H);
+    const bf = await t.gql(`mutation($f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: "sim", from: $f, to: $t) { id } }`, { f: from.toISOString(), t: to.toISOString() }, admin);
+    expect(bf.errors).toBeUndefined();
+    const q = (id: string) => t.gql(`query($id: ID!) { syncRun(id: $id) { status readingsIngested readingsDuplicate error } }`, { id }, admin);
+    const done = await until(() => q(bf.data.backfillDataSource.id), (r) => ['SUCCEEDED', 'FAILED'].includes(r.data.syncRun.status));
+    expect(done.data.syncRun).toEqual(expect.objectContaining({ status: 'SUCCEEDED', readingsIngested: 25 }));
+    const [span] = await t.db.manager.query(`SELECT min(read_at) AS lo, max(read_at) AS hi FROM meter_reading`);
+    expect([span.lo.toISOString(), span.hi.toISOString()]).toEqual([from.toISOString(), to.toISOString()]);
+    const [{ cursor }] = await t.db.manager.query(`SELECT cursor FROM data_source WHERE name = 'sim'`);
+    expect(cursor).toBeNull();
+    const sync = await t.gql(`mutation { triggerSync(sourceId: "sim") { id } }`, {}, admin);
+    const s = await until(() => q(sync.data.triggerSync.id), (r) => r.data.syncRun.status === 'SUCCEEDED');
+    expect(s.data.syncRun.readingsDuplicate).toBe(25);
+    const http = await t.gql(
+      `mutation { createDataSource(input: { name: "plain", connector: "http-json", config: { baseUrl: "http://127.0.0.1:9", token: "t" } }) { id } }`, {}, admin);
+    expect(http.errors).toBeUndefined();
+    const refused = await t.gql(`mutation($f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: "plain", from: $f, to: $t) { id } }`, { f: from.toISOString(), t: to.toISOString() }, admin);
+    expect(codeOf(refused)).toBe('BAD_USER_INPUT');
   });
 });

@@ -1,3 +1,4 @@
+import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { createHub, Hub } from '../../src/app';
 import { HubConfig, loadConfig } from '../../src/platform/config';
@@ -55,7 +56,9 @@ export async function startTestHub(label: string, opts: { redisUrl?: string } = 
   const { db, drop } = await testDatabase(label);
   const config = loadConfig({ NODE_ENV: 'test', HUB_JWT_SECRET: TEST_SECRET, DATABASE_URL: TEST_DATABASE_URL, PORT: '0' });
   const policies = loadPolicies();
-  const jobs = await openJobs({ redisUrl: opts.redisUrl, db, policies });
+  // A queue prefix of its own: test files (and a hub running on this machine) never share jobs.
+  const queuePrefix = `hubtest-${label}-${process.pid}`;
+  const jobs = await openJobs({ redisUrl: opts.redisUrl, queuePrefix, db, policies });
   await jobs.startWorkers({ scheduler: false });
   const hub = await createHub(config, db, policies, jobs.queue);
   const url = await hub.listen(0);
@@ -79,6 +82,12 @@ export async function startTestHub(label: string, opts: { redisUrl?: string } = 
     async stop() {
       await hub.stop().catch(() => undefined); // already stopped by the test
       await jobs.stop();
+      if (opts.redisUrl) {
+        const redis = new IORedis(opts.redisUrl);
+        const keys = await redis.keys(`${queuePrefix}:*`);
+        if (keys.length) await redis.del(...keys);
+        redis.disconnect();
+      }
       await drop();
     },
   };

@@ -26,12 +26,16 @@ export interface SyncRunRow {
   rejectedSample: { position: number; reason: string }[];
   attempts: number;
   error: string | null;
+  /** Backfill runs: the time range, and the run's own cursor (the source's stays put). */
+  rangeFrom: Date | null;
+  rangeTo: Date | null;
+  backfillCursor: string | null;
 }
 
 const SOURCE = `s.id, s.name, s.connector, s.config, s.every_ms AS "everyMs", s.enabled, s.cursor, s.created_at AS "createdAt"`;
 const RUN = `r.id, r.source_id AS "sourceId", r.status, r.queued_at AS "queuedAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt",
   r.pages, r.readings_ingested AS "readingsIngested", r.readings_duplicate AS "readingsDuplicate", r.readings_rejected AS "readingsRejected",
-  r.rejected_sample AS "rejectedSample", r.attempts, r.error`;
+  r.rejected_sample AS "rejectedSample", r.attempts, r.error, r.range_from AS "rangeFrom", r.range_to AS "rangeTo", r.backfill_cursor AS "backfillCursor"`;
 
 export function insertSource(
   m: EntityManager,
@@ -64,13 +68,28 @@ export async function advanceCursor(m: EntityManager, id: string, from: string |
   return r.length === 1;
 }
 
-export function insertRun(m: EntityManager, sourceId: string, by: string): Promise<SyncRunRow | undefined> {
-  return one<SyncRunRow>(m, `INSERT INTO sync_run AS r (source_id, requested_by) VALUES ($1, $2) RETURNING ${RUN}`, [sourceId, by]);
+export function insertRun(
+  m: EntityManager,
+  sourceId: string,
+  by: string,
+  backfill?: { from: Date; to: Date; cursor: string },
+): Promise<SyncRunRow | undefined> {
+  return one<SyncRunRow>(
+    m,
+    `INSERT INTO sync_run AS r (source_id, requested_by, range_from, range_to, backfill_cursor) VALUES ($1, $2, $3, $4, $5) RETURNING ${RUN}`,
+    [sourceId, by, backfill?.from ?? null, backfill?.to ?? null, backfill?.cursor ?? null],
+  );
 }
 
-/** The source's run that is queued or running, if any: triggering again returns it. */
+/** A backfill run moves its own cursor, never the source's. */
+export async function advanceBackfillCursor(m: EntityManager, runId: string, from: string | null, to: string | null): Promise<boolean> {
+  const r = await rows(m, `UPDATE sync_run SET backfill_cursor = $3 WHERE id = $1 AND backfill_cursor IS NOT DISTINCT FROM $2 RETURNING id`, [runId, from, to]);
+  return r.length === 1;
+}
+
+/** The source's regular (not backfill) run that is queued or running, if any: triggering again returns it. */
 export function activeRun(m: EntityManager, sourceId: string): Promise<SyncRunRow | undefined> {
-  return one<SyncRunRow>(m, `SELECT ${RUN} FROM sync_run r WHERE r.source_id = $1 AND r.status IN ('QUEUED','RUNNING') ORDER BY r.queued_at DESC LIMIT 1`, [sourceId]);
+  return one<SyncRunRow>(m, `SELECT ${RUN} FROM sync_run r WHERE r.source_id = $1 AND r.status IN ('QUEUED','RUNNING') AND r.range_to IS NULL ORDER BY r.queued_at DESC LIMIT 1`, [sourceId]);
 }
 
 export function findRun(m: EntityManager, id: string): Promise<SyncRunRow | undefined> {

@@ -39,6 +39,12 @@ export class DataSourceResolver {
     return dataSourceService.trigger(ctx, sourceId);
   }
 
+  @Authorized(DATA_TEAM)
+  @Mutation(() => SyncRun, { description: 'Queues a backfill of readings in [from, to] (connectors with time cursors: sensorthings, simulator); the source\'s cursor is not moved.' })
+  backfillDataSource(@Ctx() ctx: HubContext, @Arg('sourceId', () => ID) sourceId: string, @Arg('from') from: Date, @Arg('to') to: Date) {
+    return dataSourceService.backfill(ctx, sourceId, from, to);
+  }
+
   @FieldResolver(() => SyncRun, { nullable: true })
   async lastRun(@Ctx() ctx: HubContext, @Root() s: DataSourceRow) {
     return (await lastRuns(ctx.manager, [s.id]))[0] ?? null;

@@ -61,6 +61,24 @@ export const dataSourceService = {
     return run;
   },
 
+  /**
+   * Queues a backfill of [from, to] for a connector whose cursors are times; it moves its
+   * own cursor, so the source's regular syncs carry on untouched.
+   */
+  async backfill(ctx: HubContext, idOrName: string, from: Date, to: Date): Promise<SyncRunRow> {
+    if (!(from < to)) throw badInput('from must be before to', 'from');
+    if (to.getTime() > Date.now() + 10 * 60_000) throw badInput('to may not lie in the future', 'to');
+    const run = await inTransaction(ctx, async (m) => {
+      const s = await findSource(m, idOrName, true);
+      if (!s) throw notFound(`No data source ${idOrName}`);
+      const cursorAt = CONNECTORS[s.connector]?.cursorAt;
+      if (!cursorAt) throw badInput(`Connector ${s.connector} has no time-based cursor, so it cannot backfill a time range`, 'sourceId');
+      return (await insertRun(m, s.id, ctx.principal.subject, { from, to, cursor: cursorAt(from) }))!;
+    });
+    await jobs().add(syncJob, { runId: run.id });
+    return run;
+  },
+
   async run(ctx: HubContext, id: string): Promise<SyncRunRow | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     return (await findRun(ctx.manager, id)) ?? null;
