@@ -136,8 +136,14 @@ program
 
 program
   .command('sync <source>')
-  .description('sync a data source now (by name or id) and show its progress')
-  .action(async (source: string) => {
+  .description('sync a data source now (by name or id) and show its progress; --from/--to backfill a time range')
+  .option('--from <time>', 'backfill start (ISO 8601), with --to')
+  .option('--to <time>', 'backfill end (ISO 8601)')
+  .action(async (source: string, o: { from?: string; to?: string }) => {
+    if (Boolean(o.from) !== Boolean(o.to) || [o.from, o.to].some((v) => v && Number.isNaN(Date.parse(v)))) {
+      console.error('error: --from and --to go together, as ISO 8601 times (e.g. 2026-11-01T00:00:00+08:00)');
+      process.exit(2);
+    }
     const { db, jobs } = await connect();
     const { SingleBar, Presets } = await import('cli-progress');
     const { findRun } = await import('../modules/datasource/datasource.repository');
@@ -148,7 +154,9 @@ program
     if (jobs.queue.kind === 'in-process') await jobs.startWorkers({ scheduler: false });
     let run;
     try {
-      run = await dataSourceService.trigger(systemContext('cli'), source);
+      run = o.from
+        ? await dataSourceService.backfill(systemContext('cli'), source, new Date(o.from), new Date(o.to!))
+        : await dataSourceService.trigger(systemContext('cli'), source);
     } catch (e) {
       console.error(`error: ${(e as Error).message}`);
       await jobs.stop();
