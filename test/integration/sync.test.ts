@@ -157,3 +157,29 @@ describe('backfill (in-process, simulator)', () => {
     expect(codeOf(refused)).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('schedule', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub('schedule');
+  });
+  afterAll(() => t?.stop());
+
+  it('the scheduler tick queues a sync for sources whose everyMs has passed, once', async () => {
+    const { tickJob } = await import('../../jobs/tick.job');
+    const admin = t.token('ADMIN');
+    for (const [name, everyMs] of [['timed', 60_000], ['manual', null]] as const) {
+      const r = await t.gql(
+        `mutation($i: DataSourceInput!) { createDataSource(input: $i) { id } }`,
+        { i: { name, connector: 'simulator', everyMs, config: { meters: [{ meterCode: 'none', avgFlow: 1 }], start: new Date(Date.now() - 3_600_000).toISOString() } } },
+        admin,
+      );
+      expect(r.errors).toBeUndefined();
+    }
+    const signal = new AbortController().signal;
+    await tickJob.handle({ slot: 1 }, { attempt: 1, signal, progress: async () => undefined });
+    await tickJob.handle({ slot: 2 }, { attempt: 1, signal, progress: async () => undefined });
+    const runs = await t.db.manager.query(`SELECT s.name, count(r.id)::int AS n FROM data_source s LEFT JOIN sync_run r ON r.source_id = s.id GROUP BY s.name ORDER BY s.name`);
+    expect(runs).toEqual([{ name: 'manual', n: 0 }, { name: 'timed', n: 1 }]);
+  });
+});
