@@ -27,6 +27,13 @@ export const syncJob: JobDefinition<SyncPayload> = {
   jobId: (p) => `sync-run:${p.runId}`,
   attempts: 5,
   backoffMs: 5_000,
+  /** Failed for good (incl. a worker that died with it twice): the run says FAILED, so the source can sync again. */
+  async onFailed({ runId }, error) {
+    await jobRuntime().db.manager.query(
+      `UPDATE sync_run SET status = 'FAILED', finished_at = now(), error = coalesce(error, $2) WHERE id = $1 AND status IN ('QUEUED','RUNNING')`,
+      [runId, error.message.slice(0, 1000)],
+    );
+  },
   async handle({ runId }, { signal, progress }) {
     const { db } = jobRuntime();
     const run = await findRun(db.manager, runId);

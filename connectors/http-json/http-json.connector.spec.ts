@@ -35,7 +35,26 @@ describe('http-json connector against the fake vendor', () => {
     await vendor.close();
   });
 
-  it('pages through 2,500 readings in three pages of at most 1,000, chaining cursors', async () => {
+  it('keeps paging when the vendor caps its pages below our limit', async () => {
+    const capped = await startFakeVendor({ token: TOKEN, maxLimit: 50 });
+    try {
+      capped.push(...Array.from({ length: 120 }, (_, i) => reading(i)));
+      const c = connector(capped);
+      const sizes: number[] = [];
+      let cursor: string | null = null;
+      for (;;) {
+        const page = await c.fetchPage(cursor, { limit: 1000 });
+        sizes.push(page.readings.length);
+        cursor = page.nextCursor;
+        if (page.done) break;
+      }
+      expect(sizes).toEqual([50, 50, 20, 0]);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('pages through 2,500 readings in pages of at most 1,000, chaining cursors, until an empty page', async () => {
     vendor.push(...Array.from({ length: 2500 }, (_, i) => reading(i)));
     const c = connector(vendor);
     const pages: Page[] = [];
@@ -46,11 +65,11 @@ describe('http-json connector against the fake vendor', () => {
       cursor = page.nextCursor;
       if (page.done) break;
     }
-    expect(pages.map((p) => p.readings.length)).toEqual([1000, 1000, 500]);
-    expect(pages.map((p) => p.done)).toEqual([false, false, true]);
+    expect(pages.map((p) => p.readings.length)).toEqual([1000, 1000, 500, 0]);
+    expect(pages.map((p) => p.done)).toEqual([false, false, false, true]);
     expect(pages.every((p) => p.rejected.length === 0)).toBe(true);
     // The first call carries no cursor; each later call carries the previous page's cursor.
-    expect(vendor.log.map((r) => r.after)).toEqual([null, pages[0].nextCursor, pages[1].nextCursor]);
+    expect(vendor.log.map((r) => r.after)).toEqual([null, pages[0].nextCursor, pages[1].nextCursor, pages[2].nextCursor]);
     expect(vendor.log.every((r) => r.limit === 1000 && r.url.startsWith('/api/readings?'))).toBe(true);
     expect(new Set(pages.map((p) => p.nextCursor)).size).toBe(3);
 
@@ -67,7 +86,7 @@ describe('http-json connector against the fake vendor', () => {
     const more = await c.fetchPage(cursor, { limit: 1000 });
     expect(more.readings.map((r) => r.cumulativeVolume)).toEqual([3500]);
     expect(more.nextCursor).not.toBe(cursor);
-    expect(more.done).toBe(true);
+    expect(more.done).toBe(false); // a short page: one more call confirms the end
   });
 
   it('sends the token in the configured header, and fails for good on 401 without leaking it', async () => {
@@ -167,7 +186,6 @@ describe('http-json connector against the fake vendor', () => {
       { position: 9, reason: expect.stringMatching(/no UTC offset/) },
       { position: 10, reason: expect.stringMatching(/flowRate "fast"/) },
     ]);
-    expect(page.done).toBe(true);
   });
 });
 
@@ -214,7 +232,7 @@ describe('http-json connector against hand-written answers', () => {
     expect((init.headers as Record<string, string>).Authorization).toBe(TOKEN);
   });
 
-  it('reads done from the page size and from a cursor that did not move', async () => {
+  it('reads done from an empty page or a cursor that did not move, not from a short page', async () => {
     const rec = { meterCode: 'M1', readAt: '2025-05-01T08:00:00+08:00', cumulativeVolume: 1, flowRate: 0.5 };
     answer(200, JSON.stringify({ readings: [rec, rec], nextCursor: 'k2' }));
     const full = await c().fetchPage('k0', { limit: 2 });

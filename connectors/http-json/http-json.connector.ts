@@ -275,7 +275,8 @@ class HttpJsonConnector implements Connector {
     });
 
     const nextCursor = feedCursor ?? cursor;
-    const done = records.length < limit || feedCursor === null || feedCursor === cursor;
+    // A short page is not the end: vendors may cap pages below our limit. The end is an empty page or a cursor that stays.
+    const done = records.length === 0 || feedCursor === null || feedCursor === cursor;
     return { readings, rejected, nextCursor, done };
   }
 }

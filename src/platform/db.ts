@@ -7,11 +7,12 @@ import { Initial1732190000000 } from '../migrations/1732190000000-initial';
 import { RatingDecisiveRecords1732280000000 } from '../migrations/1732280000000-rating-decisive-records';
 import { CandidateOpenKey1732370000000 } from '../migrations/1732370000000-candidate-open-key';
 import { DataSources1732460000000 } from '../migrations/1732460000000-data-sources';
+import { ReadingFkToLock1732550000000 } from '../migrations/1732550000000-reading-fk-to-lock';
 import { logger } from './logger';
 import { sqlStatements } from './metrics';
 
 /** Every migration, in order. `npm start` runs the pending ones; never `synchronize`. */
-export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000, CandidateOpenKey1732370000000, DataSources1732460000000];
+export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000, CandidateOpenKey1732370000000, DataSources1732460000000, ReadingFkToLock1732550000000];
 
 /**
  * Counts every SQL statement TypeORM sends, for `/metrics` and for the tests that prove

@@ -24,4 +24,28 @@ describe('in-process job queue (the embedded default)', () => {
     expect(calls.sort()).toEqual(['a#1', 'a#2', 'a#3', 'bad#1']);
     await q.close();
   });
+
+  it('tells the job once it has failed for good', async () => {
+    const failed: string[] = [];
+    const down: JobDefinition<{ id: string }> = {
+      name: 'down',
+      queue: 'detect',
+      jobId: (p) => p.id,
+      attempts: 2,
+      backoffMs: 5,
+      async handle() {
+        throw new Error('still down');
+      },
+      async onFailed(p, err) {
+        failed.push(`${p.id}: ${err.message}`);
+      },
+    };
+    const q = new InProcessJobQueue();
+    await q.startWorkers([down]);
+    await q.add(down, { id: 'x' });
+    await q.drain();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(failed).toEqual(['x: still down']);
+    await q.close();
+  });
 });

@@ -21,6 +21,11 @@ export interface JobDefinition<P> {
   /** First retry delay; later ones double (exponential backoff). */
   backoffMs: number;
   handle(payload: P, job: { attempt: number; signal: AbortSignal; progress(p: object): Promise<void> }): Promise<void>;
+  /**
+   * Called once the job has failed for good (attempts used up, unrecoverable input, or a
+   * worker that died with it too often), so the state it left in Postgres can say so.
+   */
+  onFailed?(payload: P, error: Error): Promise<void>;
 }
 
 export interface JobQueue {
@@ -100,7 +105,12 @@ export class RedisJobQueue implements JobQueue {
         },
         { connection: this.connection.duplicate(), prefix: this.prefix, concurrency: QUEUES[name] },
       );
-      worker.on('failed', (job, err) => logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'));
+      worker.on('failed', (job, err) => {
+        logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
+        const def = job && registry.get(job.name);
+        const final = err instanceof UnrecoverableError || /stalled more than allowable limit/.test(err.message) || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
+        if (def?.onFailed && final) def.onFailed(job!.data, err).catch((e) => logger.error({ err: e, job: job?.name }, 'onFailed hook failed'));
+      });
       this.workers.push(worker);
     }
   }
@@ -178,6 +188,7 @@ export class InProcessJobQueue implements JobQueue {
               this.schedule({ ...job, attempt: job.attempt + 1 }, job.def.backoffMs * 2 ** (job.attempt - 1));
             else {
               this.known.delete(job.id);
+              return job.def.onFailed?.(job.payload, err).catch((e) => logger.error({ err: e, job: job.def.name }, 'onFailed hook failed'));
             }
           },
         )

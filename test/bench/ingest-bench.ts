@@ -9,12 +9,19 @@
  * CSV file under the OS temp dir and Postgres (a local server) reads it with
  * `COPY … FROM '<file>'`; only the COPY statement is timed (not writing the file).
  *
- * Env: BENCH_INGEST_ROWS (500,000), BENCH_INGEST_METERS (1,000), BENCH_INGEST_BATCH (10,000 per transaction).
+ * Autovacuum is off for the schema's tables and each timed phase starts after a CHECKPOINT, so
+ * neither side pays for the other's writes. meter_reading has a foreign key to meter that the
+ * brief's twin (`LIKE … INCLUDING ALL`) lacks; a second twin with it is timed for reference.
+ *
+ * Env: BENCH_INGEST_ROWS (500,000), BENCH_INGEST_METERS (1,000), BENCH_INGEST_BATCH (10,000
+ * per transaction), BENCH_INGEST_ROUNDS (1; rounds alternate our path and COPY and medians are
+ * printed: steadier on a busy machine), BENCH_KEEP_SCHEMAS=1 (leave the schema for inspection).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { EntityManager } from 'typeorm';
 import { Database } from '../../src/platform/db';
 import { MAX_BATCH, ingest } from '../../src/modules/ingest/ingest.service';
 import { IncomingReading } from '../../src/modules/ingest/ingest.rules';
@@ -27,6 +34,8 @@ export interface IngestBenchOptions {
   rows: number;
   meters: number;
   batch: number;
+  /** Rounds of (ingest, re-ingest, COPY, COPY with FK) over emptied tables; medians are reported. */
+  rounds: number;
 }
 
 export interface IngestBenchResult {
@@ -68,20 +77,38 @@ function generate(codes: string[], n: number): IncomingReading[] {
   return out;
 }
 
+/** Adds the time of each statement sent through `m` to `sql`, by role (meter lookup or reading insert). */
+function timeStatements(m: EntityManager, sql: Record<string, number>): void {
+  const query = m.query.bind(m);
+  m.query = (async (text: string, params?: unknown[]) => {
+    const t0 = performance.now();
+    try {
+      return await query(text, params);
+    } finally {
+      const key = /INSERT INTO meter_reading/.test(text) ? 'insert' : /FROM meter t JOIN enterprise/.test(text) ? 'lookup' : 'other';
+      sql[key] = (sql[key] ?? 0) + performance.now() - t0;
+    }
+  }) as typeof m.query;
+}
+
 /** Runs every batch through `ingest`, one transaction each; returns elapsed ms and the summed outcome. */
 async function ingestAll(db: Database, readings: IncomingReading[], batch: number) {
   let accepted = 0;
   let duplicates = 0;
   let rejected = 0;
+  const sql: Record<string, number> = {};
   const t0 = performance.now();
   for (let i = 0; i < readings.length; i += batch) {
     const part = readings.slice(i, i + batch);
-    const o = await db.transaction((m) => ingest(m, part));
+    const o = await db.transaction((m) => {
+      timeStatements(m, sql);
+      return ingest(m, part);
+    });
     accepted += o.accepted;
     duplicates += o.duplicates;
     rejected += o.rejected.length;
   }
-  return { ms: performance.now() - t0, accepted, duplicates, rejected };
+  return { ms: performance.now() - t0, accepted, duplicates, rejected, sql };
 }
 
 async function timedCopy(c: Client, table: string, file: string): Promise<{ ms: number; rows: number }> {
@@ -93,7 +120,8 @@ async function timedCopy(c: Client, table: string, file: string): Promise<{ ms: 
 
 export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
   const batch = Math.min(Math.max(1, Math.floor(o.batch)), MAX_BATCH);
-  console.log(`\n=== ingest vs COPY: ${fmt(o.rows)} readings, ${fmt(o.meters)} meters, batches of ${fmt(batch)} (${Math.ceil(o.rows / batch)} transactions), schema ${SCHEMA} ===`);
+  const rounds = Math.max(1, Math.floor(o.rounds));
+  console.log(`\n=== ingest vs COPY: ${fmt(o.rows)} readings, ${fmt(o.meters)} meters, batches of ${fmt(batch)} (${Math.ceil(o.rows / batch)} transactions), ${rounds} round(s), schema ${SCHEMA}; autovacuum off there ===`);
   await withClient(o.url, async (c) => {
     await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await c.query(`CREATE SCHEMA ${SCHEMA}`);
@@ -119,61 +147,77 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       o.rows,
     );
     await q.query('ANALYZE');
+    // No autovacuum in this schema: a vacuum of the 500,000 new rows would otherwise run beside whichever phase comes next.
+    for (const t of ['meter', 'meter_reading', 'enterprise']) await q.query(`ALTER TABLE ${t} SET (autovacuum_enabled = false)`);
 
-    // 1. Our path, new rows.
-    await admin.query('CHECKPOINT');
-    const fresh = await ingestAll(db, readings, batch);
-    const stored = Number((await q.query(`SELECT count(*) AS n FROM meter_reading`))[0].n);
-    const lagging = Number((await q.query(`SELECT count(*) AS n FROM meter t WHERE t.last_reading_at IS DISTINCT FROM (SELECT max(read_at) FROM meter_reading r WHERE r.meter_id = t.id)`))[0].n);
-    // 2. Our path again: every row a duplicate (a re-run sync).
-    await admin.query('CHECKPOINT');
-    const again = await ingestAll(db, readings, batch);
-
-    // 3. COPY of the same rows into a twin with the same indexes (PK (meter_id, read_at) and read_at).
+    // COPY input: the same rows, as CSV the postgres OS user can read; twins with the same indexes (PK (meter_id, read_at), read_at).
     const csv: string[] = new Array(readings.length);
     for (let i = 0; i < readings.length; i++) {
       const r = readings[i];
       csv[i] = `${idOf.get(r.meterCode)},${r.readAt.toISOString()},${r.cumulativeVolume},${r.flowRate ?? ''}`;
     }
     fs.writeFileSync(file, csv.join('\n') + '\n', { mode: 0o644 });
-    fs.chmodSync(file, 0o644); // the postgres OS user reads it
-    await admin.query(`CREATE TABLE ${SCHEMA}.twin (LIKE ${SCHEMA}.meter_reading INCLUDING ALL)`);
+    fs.chmodSync(file, 0o644);
+    await admin.query(`CREATE TABLE ${SCHEMA}.twin (LIKE ${SCHEMA}.meter_reading INCLUDING ALL) WITH (autovacuum_enabled = false)`);
     // The same again with meter_reading's foreign key to meter, which our path pays for on every row.
-    await admin.query(`CREATE TABLE ${SCHEMA}.twin_fk (LIKE ${SCHEMA}.meter_reading INCLUDING ALL, FOREIGN KEY (meter_id) REFERENCES ${SCHEMA}.meter(id))`);
-    const copy = await timedCopy(admin, 'twin', file);
-    const copyFk = await timedCopy(admin, 'twin_fk', file);
+    await admin.query(`CREATE TABLE ${SCHEMA}.twin_fk (LIKE ${SCHEMA}.meter_reading INCLUDING ALL, FOREIGN KEY (meter_id) REFERENCES ${SCHEMA}.meter(id)) WITH (autovacuum_enabled = false)`);
     const idx = await admin.query(
       `SELECT tablename, count(*)::int AS n FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('meter_reading', 'twin', 'twin_fk') GROUP BY 1 ORDER BY 1`,
       [SCHEMA],
     );
-    const [{ same }] = (
-      await admin.query(
-        `SELECT NOT EXISTS (SELECT meter_id, read_at, cumulative_volume, flow_rate FROM ${SCHEMA}.meter_reading
-                              EXCEPT SELECT meter_id, read_at, cumulative_volume, flow_rate FROM ${SCHEMA}.twin) AS same`,
-      )
-    ).rows;
+    console.log(`indexes: ${idx.rows.map((r) => `${r.tablename} ${r.n}`).join(', ')}; COPY timing covers the COPY statement only (server-side CSV file); each phase starts after a CHECKPOINT`);
 
-    const rate = (n: number, ms: number) => (ms > 0 ? (n * 1000) / ms : NaN);
-    const hubRate = rate(readings.length, fresh.ms);
-    const dupRate = rate(readings.length, again.ms);
-    const copyRate = rate(copy.rows, copy.ms);
-    const copyFkRate = rate(copyFk.rows, copyFk.ms);
-    const line = (label: string, ms: number, r: number, note: string) =>
-      console.log(`${label.padEnd(40)}${secs(ms).padStart(10)}${`${fmt(r)} rows/s`.padStart(18)}   ${note}`);
-    console.log(`indexes: ${idx.rows.map((r) => `${r.tablename} ${r.n}`).join(', ')}; twin rows equal meter_reading rows: ${same ? 'yes' : 'NO'}`);
-    line('hub ingest, new rows', fresh.ms, hubRate, `accepted ${fmt(fresh.accepted)}, duplicates ${fmt(fresh.duplicates)}, rejected ${fmt(fresh.rejected)}; stored ${fmt(stored)}; meters with wrong lastReadingAt: ${lagging}`);
-    line('hub ingest, same rows again (duplicates)', again.ms, dupRate, `accepted ${fmt(again.accepted)}, duplicates ${fmt(again.duplicates)}, rejected ${fmt(again.rejected)}`);
-    line('COPY into twin', copy.ms, copyRate, `${fmt(copy.rows)} rows; timed: the COPY statement only (server-side CSV file)`);
-    line('COPY into twin + FK to meter (info)', copyFk.ms, copyFkRate, `${fmt(copyFk.rows)} rows`);
-    if (fresh.accepted !== readings.length || again.accepted !== 0 || copy.rows !== readings.length)
-      console.log('WARNING: row counts differ from what was sent; figures are suspect.');
-    const ratio = hubRate / copyRate;
-    console.log(`ingest ratio (hub/COPY): ${ratio.toFixed(2)} (goal ≥ 0.5); vs COPY with FK: ${(hubRate / copyFkRate).toFixed(2)}`);
-    return { hubRowsPerSec: hubRate, duplicateRowsPerSec: dupRate, copyRowsPerSec: copyRate, ratio };
+    const n = readings.length;
+    const rate = (rows: number, ms: number) => (ms > 0 ? (rows * 1000) / ms : NaN);
+    const line = (label: string, ms: number, note: string) => console.log(`${label.padEnd(44)}${secs(ms).padStart(9)}${`${fmt(rate(n, ms))} rows/s`.padStart(18)}   ${note}`);
+    const split = (r: { ms: number; sql: Record<string, number> }) => {
+      const sqlMs = Object.values(r.sql).reduce((a, b) => a + b, 0);
+      return `insert statements ${secs(r.sql.insert ?? 0)}, meter lookups ${secs(r.sql.lookup ?? 0)}, rest (Node validation and parameters, BEGIN/COMMIT) ${secs(r.ms - sqlMs)}`;
+    };
+    const got = { hub: [] as number[], dup: [] as number[], copy: [] as number[], copyFk: [] as number[] };
+    for (let round = 1; round <= rounds; round++) {
+      if (round > 1) await admin.query(`TRUNCATE ${SCHEMA}.meter_reading, ${SCHEMA}.twin, ${SCHEMA}.twin_fk; UPDATE ${SCHEMA}.meter SET last_reading_at = NULL`);
+      await admin.query('CHECKPOINT');
+      const fresh = await ingestAll(db, readings, batch);
+      const [{ stored, lagging }] = await q.query(
+        `SELECT (SELECT count(*) FROM meter_reading)::int AS stored,
+                (SELECT count(*) FROM meter t WHERE t.last_reading_at IS DISTINCT FROM (SELECT max(read_at) FROM meter_reading r WHERE r.meter_id = t.id))::int AS lagging`,
+      );
+      await admin.query('CHECKPOINT');
+      const again = await ingestAll(db, readings, batch); // a re-run sync: every row a duplicate
+      const copy = await timedCopy(admin, 'twin', file);
+      const copyFk = await timedCopy(admin, 'twin_fk', file);
+      const [{ same }] = (
+        await admin.query(
+          `SELECT NOT EXISTS (SELECT meter_id, read_at, cumulative_volume, flow_rate FROM ${SCHEMA}.meter_reading
+                                EXCEPT SELECT meter_id, read_at, cumulative_volume, flow_rate FROM ${SCHEMA}.twin) AS same`,
+        )
+      ).rows;
+      if (rounds > 1) console.log(`round ${round}`);
+      line('hub ingest, new rows', fresh.ms, `accepted ${fmt(fresh.accepted)}, duplicates ${fmt(fresh.duplicates)}, rejected ${fmt(fresh.rejected)}; stored ${fmt(stored)}; meters with a wrong lastReadingAt: ${lagging}`);
+      console.log(`  ${split(fresh)}`);
+      line('hub ingest, the same rows again (duplicates)', again.ms, `accepted ${fmt(again.accepted)}, duplicates ${fmt(again.duplicates)}, rejected ${fmt(again.rejected)}`);
+      console.log(`  ${split(again)}`);
+      line('COPY into twin', copy.ms, `${fmt(copy.rows)} rows, same rows as meter_reading: ${same ? 'yes' : 'NO'}`);
+      line('COPY into twin + FK to meter (for reference)', copyFk.ms, `${fmt(copyFk.rows)} rows`);
+      if (fresh.accepted !== n || again.accepted !== 0 || copy.rows !== n || copyFk.rows !== n || !same || lagging)
+        console.log('WARNING: rows stored differ from rows sent; figures are suspect.');
+      got.hub.push(rate(n, fresh.ms));
+      got.dup.push(rate(n, again.ms));
+      got.copy.push(rate(n, copy.ms));
+      got.copyFk.push(rate(n, copyFk.ms));
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+    const [hub, dup, copy, copyFk] = [med(got.hub), med(got.dup), med(got.copy), med(got.copyFk)];
+    const of = rounds > 1 ? ` (medians of ${rounds} rounds)` : '';
+    console.log(`rows/s${of}: hub ingest ${fmt(hub)}, duplicates ${fmt(dup)}, COPY ${fmt(copy)}, COPY with FK ${fmt(copyFk)}`);
+    console.log(`ingest ratio (hub/COPY): ${(hub / copy).toFixed(2)} (goal ≥ 0.5); against COPY into a twin that also has meter_reading's FK: ${(hub / copyFk).toFixed(2)}`);
+    return { hubRowsPerSec: hub, duplicateRowsPerSec: dup, copyRowsPerSec: copy, ratio: hub / copy };
   } finally {
     fs.rmSync(file, { force: true });
     await db.close().catch(() => undefined);
-    await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch((e) => console.error(`could not drop ${SCHEMA}:`, e));
+    if (process.env.BENCH_KEEP_SCHEMAS === '1') console.log(`kept schema ${SCHEMA} (BENCH_KEEP_SCHEMAS=1)`);
+    else await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch((e) => console.error(`could not drop ${SCHEMA}:`, e));
     await admin.end().catch(() => undefined);
   }
 }

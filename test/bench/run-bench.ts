@@ -7,6 +7,11 @@
  * BENCH_POOL (10 connections per server), BENCH_PRINT_SCHEMA=1 (print PostGraphile's SDL and stop),
  * BENCH_ONLY=hub|postgraphile (time one side only, e.g. under node --cpu-prof).
  * Not a test: exits 0 whatever the ratio.
+ *
+ * After the dashboard: the ingest benchmark (ingest-bench.ts: our bulk path vs COPY, schema
+ * `bench_ingest`) and the detection benchmark (detect-bench.ts, schema `bench_detect`).
+ * BENCH_ONLY=dashboard|ingest|detect runs one part (hub|postgraphile imply the dashboard).
+ * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*) are listed in those files.
  */
 import os from 'node:os';
 import { Client } from 'pg';
@@ -74,7 +79,7 @@ async function prepareSchema(): Promise<boolean> {
 const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 const pad = (s: string | number, w: number) => String(s).padStart(w);
 
-async function main(): Promise<void> {
+async function runDashboard(): Promise<void> {
   // Both servers in production mode (grafast plans far more cheaply outside development),
   // set before any of their modules load; hence the dynamic imports below.
   env.NODE_ENV = 'production';
@@ -151,7 +156,8 @@ async function main(): Promise<void> {
       { name: 'postgraphile', url: peer.url, body: JSON.stringify({ query: PEER_DASHBOARD_QUERY }), headers: {}, expectBody: theirs.text },
     ];
     // BENCH_ONLY=hub|postgraphile times one side only (for profiling with --cpu-prof).
-    const targets = allTargets.filter((t) => !env.BENCH_ONLY || t.name === env.BENCH_ONLY);
+    const side = env.BENCH_ONLY === 'hub' || env.BENCH_ONLY === 'postgraphile' ? env.BENCH_ONLY : undefined;
+    const targets = allTargets.filter((t) => !side || t.name === side);
     const load = { connections: CONNECTIONS, workers: WORKERS };
     console.log(
       `load: autocannon, ${CONNECTIONS} connections, ${WORKERS ? `${WORKERS} worker thread(s)` : 'main thread'}; ${WARMUP} s warm-up each, ` +
@@ -186,6 +192,30 @@ async function main(): Promise<void> {
     await peer?.stop().catch((e) => console.error('postgraphile stop failed:', e));
     await hub?.stop().catch((e) => console.error('hub stop failed:', e));
     await db.close().catch(() => undefined);
+  }
+}
+
+const PARTS = ['dashboard', 'ingest', 'detect'] as const;
+
+async function main(): Promise<void> {
+  const only = env.BENCH_ONLY === 'hub' || env.BENCH_ONLY === 'postgraphile' ? 'dashboard' : env.BENCH_ONLY || undefined;
+  if (only && !(PARTS as readonly string[]).includes(only)) throw new Abort(`BENCH_ONLY=${only}: expected one of ${PARTS.join(', ')}, hub, postgraphile`);
+  env.LOG_LEVEL ||= 'warn';
+  if (!only || only === 'dashboard') await runDashboard();
+  if (env.BENCH_PRINT_SCHEMA === '1') return;
+  if (!only || only === 'ingest') {
+    const { runIngestBench } = await import('./ingest-bench');
+    await runIngestBench({
+      url: DATABASE_URL,
+      rows: num(env.BENCH_INGEST_ROWS, 500_000),
+      meters: num(env.BENCH_INGEST_METERS, 1_000),
+      batch: num(env.BENCH_INGEST_BATCH, 10_000),
+      rounds: num(env.BENCH_INGEST_ROUNDS, 1),
+    });
+  }
+  if (!only || only === 'detect') {
+    const { runDetectBench } = await import('./detect-bench');
+    await runDetectBench({ url: DATABASE_URL, enterprises: num(env.BENCH_DETECT_ENTERPRISES, 2_500) });
   }
 }
 

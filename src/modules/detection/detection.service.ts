@@ -38,15 +38,22 @@ export async function detectFor(m: EntityManager, enterpriseIds: string[], asOf:
   const level1 = meters.filter((t) => t.level === 1);
   const { start } = chinaYearBounds(chinaYear(asOf));
   const daily = byMeter(level1.length ? await dailyEndpoints(m, level1.map((t) => t.id), start, asOf) : []);
-  const [plans, permits] = [await plansOf(m, enterpriseIds), await permitsOf(m, enterpriseIds)];
+  const group = <T extends { enterpriseId: string }>(xs: T[]) => {
+    const map = new Map<string, T[]>();
+    for (const x of xs) (map.get(x.enterpriseId) ?? map.set(x.enterpriseId, []).get(x.enterpriseId)!).push(x);
+    return map;
+  };
+  const plans = group(await plansOf(m, enterpriseIds));
+  const permits = group(await permitsOf(m, enterpriseIds));
+  const level1By = group(level1);
   for (const id of enterpriseIds) {
     drafts.push(
       ...detectEnterprise(
         {
           enterpriseId: id,
-          plans: plans.filter((p) => p.enterpriseId === id),
-          permits: permits.filter((p) => p.enterpriseId === id),
-          level1Readings: Object.fromEntries(level1.filter((t) => t.enterpriseId === id).map((t) => [t.id, daily.get(t.id) ?? []])),
+          plans: plans.get(id) ?? [],
+          permits: permits.get(id) ?? [],
+          level1Readings: Object.fromEntries((level1By.get(id) ?? []).map((t) => [t.id, daily.get(t.id) ?? []])),
         },
         asOf,
         th,

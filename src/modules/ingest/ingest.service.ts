@@ -42,7 +42,8 @@ export async function ingest(m: EntityManager, readings: IncomingReading[], scop
       await rows<MeterRef>(
         m,
         `SELECT t.id, t.meter_code AS "meterCode", e.credit_code AS "creditCode", e.region_code AS "regionCode"
-           FROM meter t JOIN enterprise e ON e.id = t.enterprise_id WHERE t.meter_code = ANY($1::text[])`,
+           FROM meter t JOIN enterprise e ON e.id = t.enterprise_id WHERE t.meter_code = ANY($1::text[])
+            FOR KEY SHARE OF t`, // the batch's meters cannot vanish before its readings commit (stands in for a per-row FK check)
         [codes],
       )
     ).map((x) => [x.meterCode, x]),

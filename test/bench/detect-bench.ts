@@ -1,0 +1,187 @@
+/**
+ * Detection benchmark (issue 3, item 8): `detectFor` over every enterprise as of now, with
+ * 2,500 enterprises × 4 meters = 10,000 meters and one day (the previous full Asia/Shanghai
+ * day) of 15-minute readings each (96 per meter, ~960,000 readings), seeded set-based in
+ * the schema `bench_detect` (dropped and recreated each run, dropped at the end).
+ *
+ * So every rule has data and raises something, one meter in a hundred of each kind: silent
+ * (NON_NETWORKED), a flow spike, a counter rollback, a stuck totaliser, one reading in four
+ * missing (LOW_TRANSMISSION_RATE); one in 200 has an expired calibration; one enterprise in a
+ * hundred overdraws its plan, another has no permit valid that day.
+ *
+ * Prints the time of a first run (raises the candidates) and a second (refreshes them), each
+ * split into its SQL statements and the rest (rules and row mapping in Node). The hub's slow-SQL
+ * warnings are muted during the timed runs; the split shows those statements' times.
+ *
+ * Env: BENCH_DETECT_ENTERPRISES (2,500; 4 meters each), BENCH_KEEP_SCHEMAS=1 (leave the schema).
+ */
+import { Client } from 'pg';
+import { EntityManager } from 'typeorm';
+import { Database } from '../../src/platform/db';
+import { detectFor, thresholdsAt } from '../../src/modules/detection/detection.service';
+import { chinaYear, chinaYearBounds, previousChinaDay } from '../../src/modules/detection/china-time';
+import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
+import { logger } from '../../src/platform/logger';
+
+const SCHEMA = 'bench_detect';
+
+export interface DetectBenchOptions {
+  url: string;
+  enterprises: number;
+}
+
+export interface DetectBenchResult {
+  seconds: number;
+  candidates: number;
+  readings: number;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** What each meter number g (1-based) is made to do; meter g belongs to enterprise ceil(g / 4), level 1 when g % 4 = 1. */
+const SEED_SQL = `
+  INSERT INTO enterprise (credit_code, name, region_code)
+  SELECT '91130800' || lpad(e::text, 10, '0'), 'Bench detect enterprise ' || e, '1308' || lpad((e % 11 + 1)::text, 2, '0')
+    FROM generate_series(1, $1::int) e;
+  INSERT INTO meter (meter_code, enterprise_id, online, level, reporting_interval_seconds, max_flow_rate, calibration_expires_at, created_at)
+  SELECT 'BD-' || lpad(g::text, 6, '0'), x.id, true, CASE WHEN g % 4 = 1 THEN 1 ELSE 2 END, 900, 10,
+         CASE WHEN g % 200 = 7 THEN $2::timestamptz - interval '10 days' ELSE $2::timestamptz + interval '1 year' END,
+         $2::timestamptz - interval '60 days'
+    FROM generate_series(1, $1::int * 4) g
+    JOIN enterprise x ON x.credit_code = '91130800' || lpad(((g - 1) / 4 + 1)::text, 10, '0');
+  -- 0.5 m³ per 15 minutes (2 m³/h, maxFlowRate 10): g % 100 = 50 silent, 11 spike, 22 rollback, 33 stuck, 44 sparse.
+  INSERT INTO meter_reading (meter_id, read_at, cumulative_volume, flow_rate)
+  SELECT t.id, $3::timestamptz + k * interval '15 minutes',
+         1000 * g + 0.5 * k
+           + CASE WHEN g % 100 = 11 AND k >= 48 THEN 10 ELSE 0 END
+           - CASE WHEN g % 100 = 22 AND k >= 60 THEN 5.5 ELSE 0 END
+           - CASE WHEN g % 100 = 33 THEN 0.5 * greatest(0, least(k, 40) - 30) ELSE 0 END,
+         2.0
+    FROM (SELECT id, substr(meter_code, 4)::int AS g FROM meter) t
+    CROSS JOIN generate_series(0, 95) k
+   WHERE t.g % 100 <> 50 AND NOT (t.g % 100 = 44 AND k % 4 = 0)
+   ORDER BY 2, 1;
+  UPDATE meter t SET last_reading_at = l.at FROM (SELECT meter_id, max(read_at) AS at FROM meter_reading GROUP BY 1) l WHERE t.id = l.meter_id;
+  UPDATE meter SET last_reading_at = $2::timestamptz - interval '3 days' WHERE substr(meter_code, 4)::int % 100 = 50;
+  INSERT INTO water_plan (enterprise_id, year, planned_volume)
+  SELECT id, $4::int, CASE WHEN substr(credit_code, 9)::int % 100 = 5 THEN 10 ELSE 100000 END FROM enterprise;
+  INSERT INTO water_permit (permit_no, enterprise_id, valid_from, valid_to, annual_quota)
+  SELECT 'BP-' || substr(credit_code, 9), id, $5::timestamptz,
+         CASE WHEN substr(credit_code, 9)::int % 100 = 9 THEN $3::timestamptz ELSE $5::timestamptz + interval '3 years' END, 100000
+    FROM enterprise;`;
+
+/** Candidates the seed is built to raise, per kind. */
+function expected(enterprises: number): Record<string, number> {
+  const meters = enterprises * 4;
+  const upTo = (n: number, mod: number, r: number) => (r === 0 ? Math.floor(n / mod) : n >= r ? Math.floor((n - r) / mod) + 1 : 0);
+  return {
+    NON_NETWORKED: upTo(meters, 100, 50),
+    FLOW_SPIKE: upTo(meters, 100, 11),
+    COUNTER_ROLLBACK: upTo(meters, 100, 22),
+    STUCK_READING: upTo(meters, 100, 33),
+    LOW_TRANSMISSION_RATE: upTo(meters, 100, 44),
+    CALIBRATION_EXPIRED: upTo(meters, 200, 7),
+    OVER_PLAN: upTo(enterprises, 100, 5),
+    NO_VALID_PERMIT: upTo(enterprises, 100, 9),
+  };
+}
+
+/** Times every statement sent through `m` (the caller's transaction), keyed by its role. */
+function timeStatements(m: EntityManager, into: Map<string, { n: number; ms: number }>): void {
+  const query = m.query.bind(m);
+  const label = (sql: string) =>
+    /INSERT INTO candidate_violation/.test(sql) ? 'upsert candidates'
+      : /row_number\(\)/.test(sql) ? 'daily endpoints (level 1, plan year)'
+        : /unnest\(\$1::uuid\[\], \$2::timestamptz/.test(sql) ? 'readings in windows'
+          : /FROM meter t/.test(sql) ? 'meters' : /water_plan/.test(sql) ? 'plans' : /water_permit/.test(sql) ? 'permits' : sql.trim().slice(0, 30);
+  m.query = (async (sql: string, params?: unknown[]) => {
+    const t0 = performance.now();
+    try {
+      return await query(sql, params);
+    } finally {
+      const s = into.get(label(sql)) ?? into.set(label(sql), { n: 0, ms: 0 }).get(label(sql))!;
+      s.n++;
+      s.ms += performance.now() - t0;
+    }
+  }) as typeof m.query;
+}
+
+export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBenchResult> {
+  // asOf = now, unless it is after 23:00 in Asia/Shanghai: then the previous day's last reading would be
+  // nearly 24 h old and every meter would be NON_NETWORKED, so asOf moves back to 23:00 (documented in the output).
+  const now = new Date();
+  const todayStart = previousChinaDay(now).end.getTime();
+  const asOf = new Date(Math.min(now.getTime(), todayStart + 23 * 3_600_000));
+  const day = previousChinaDay(asOf);
+  const year = chinaYear(asOf);
+  console.log(`\n=== detection: ${fmt(o.enterprises)} enterprises × 4 meters, 96 readings per meter on ${day.day} (Asia/Shanghai), asOf ${asOf.toISOString()}${asOf < now ? ' (moved back from now)' : ''}, schema ${SCHEMA} ===`);
+  const admin = new Client({ connectionString: o.url });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await admin.query(`CREATE SCHEMA ${SCHEMA}`);
+  const db = await Database.connect({ url: o.url, schema: SCHEMA, poolSize: 2 });
+  try {
+    await db.migrate();
+    const t0 = performance.now();
+    await admin.query(`SET search_path = ${SCHEMA}, public`);
+    await admin.query('BEGIN');
+    for (const stmt of SEED_SQL.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+      const used = [...new Set([...stmt.matchAll(/\$(\d)/g)].map((x) => Number(x[1])))].sort();
+      const all = [o.enterprises, asOf, day.start, year, chinaYearBounds(year).start];
+      // each statement gets only the parameters it names, renumbered $1..$n
+      const renum = stmt.replace(/\$(\d)/g, (_, d) => `$${used.indexOf(Number(d)) + 1}`);
+      await admin.query(renum, used.map((d) => all[d - 1]));
+    }
+    await admin.query('COMMIT');
+    await admin.query('VACUUM ANALYZE');
+    await admin.query('CHECKPOINT');
+    const [{ meters, readings }] = (
+      await admin.query(`SELECT (SELECT count(*) FROM meter)::int AS meters, (SELECT count(*) FROM meter_reading)::int AS readings`)
+    ).rows;
+    console.log(`seeded ${fmt(meters)} meters, ${fmt(readings)} readings, plans and permits in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const th = thresholdsAt(loadPolicies(), asOf);
+    const ids: string[] = (await admin.query(`SELECT id FROM enterprise ORDER BY credit_code`)).rows.map((r) => r.id);
+    const want = expected(o.enterprises);
+    const runs: { label: string; ms: number; raised: number; byKind: Map<string, number>; sql: Map<string, { n: number; ms: number }> }[] = [];
+    // The hub warns of each statement over 2 s; the breakdown below reports statement times instead.
+    const level = logger.level;
+    logger.level = 'error';
+    for (const label of ['first run (raises candidates)', 'second run (refreshes them)']) {
+      const sql = new Map<string, { n: number; ms: number }>();
+      const t1 = performance.now();
+      const rows = await db.transaction((m) => {
+        timeStatements(m, sql);
+        return detectFor(m, ids, asOf, th);
+      });
+      const ms = performance.now() - t1;
+      const byKind = new Map<string, number>();
+      for (const r of rows) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
+      runs.push({ label, ms, raised: rows.length, byKind, sql });
+    }
+    logger.level = level;
+    const [{ open }] = (await admin.query(`SELECT count(*)::int AS open FROM candidate_violation WHERE status = 'OPEN'`)).rows;
+    for (const r of runs) {
+      const sqlMs = [...r.sql.values()].reduce((s, x) => s + x.ms, 0);
+      console.log(
+        `detection, ${r.label.padEnd(31)} ${(r.ms / 1000).toFixed(2).padStart(7)} s   ${fmt((readings * 1000) / r.ms).padStart(10)} readings/s scanned   ${fmt(r.raised)} candidates`,
+      );
+      console.log(
+        `  of which SQL ${(sqlMs / 1000).toFixed(2)} s (${[...r.sql.entries()].map(([k, v]) => `${k} ${(v.ms / 1000).toFixed(2)} s${v.n > 1 ? ` ×${v.n}` : ''}`).join(', ')}), rules and row mapping in Node ${((r.ms - sqlMs) / 1000).toFixed(2)} s`,
+      );
+    }
+    const first = runs[0];
+    const kinds = Object.keys(want);
+    console.log(`candidates by kind (raised / expected): ${kinds.map((k) => `${k} ${first.byKind.get(k) ?? 0}/${want[k]}`).join(', ')}`);
+    const mismatch = kinds.some((k) => (first.byKind.get(k) ?? 0) !== want[k]) || runs.some((r) => r.raised !== first.raised) || open !== first.raised;
+    if (mismatch) console.log(`WARNING: candidates differ from what the seed should raise (OPEN rows after both runs: ${open}).`);
+    console.log(`detection time: ${(first.ms / 1000).toFixed(2)} s for ${fmt(meters)} meters × one day of 15-minute readings (${fmt(readings)} readings); ${fmt(first.raised)} candidates raised`);
+    return { seconds: first.ms / 1000, candidates: first.raised, readings };
+  } finally {
+    await db.close().catch(() => undefined);
+    await admin.query('ROLLBACK').catch(() => undefined);
+    if (process.env.BENCH_KEEP_SCHEMAS === '1') console.log(`kept schema ${SCHEMA} (BENCH_KEEP_SCHEMAS=1)`);
+    else await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch((e) => console.error(`could not drop ${SCHEMA}:`, e));
+    await admin.end().catch(() => undefined);
+  }
+}
