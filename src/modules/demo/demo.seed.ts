@@ -218,6 +218,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
         [c.map((r) => r.enterpriseId), c.map((r) => r.id), c.map((r) => r.ev.grade)],
       );
     }
+    if (opts.readingDays > 0) await seedSimulatorSource(m, ents.slice(0, 6).map((e) => e.id), now);
     return { enterprises: ents.length, permits: permits.length, plans: plans.length, meters: meters.length, readings, records: records.length, ratings: ratings.length, grades };
   });
 }
@@ -488,4 +489,38 @@ function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
     else map.set(k, [x]);
   }
   return map;
+}
+
+/** The demo's live feed: six meters of their own, fed every 15 minutes by the simulator connector. */
+const SIM_BEHAVIOURS = ['normal', 'silent', 'rollback', 'stuck', 'spike', 'overdraw'] as const;
+
+/**
+ * Registers meters SIM-01…SIM-06 (one per behaviour: a silent, a rolling-back, a stuck, a
+ * spiking meter and an enterprise that overdraws its plan) and a `demo-simulator` data
+ * source with a 15-minute schedule that starts three days back, so the first sync and its
+ * detection have something to find.
+ */
+async function seedSimulatorSource(m: EntityManager, enterpriseIds: string[], now: Date): Promise<void> {
+  const meters = enterpriseIds.map((enterpriseId, i) => ({ id: randomUUID(), enterpriseId, code: `SIM-0${i + 1}`, behaviour: SIM_BEHAVIOURS[i] }));
+  await insertRows(m, 'meter', [
+    ['id', 'uuid', meters.map((x) => x.id)],
+    ['meter_code', 'text', meters.map((x) => x.code)],
+    ['enterprise_id', 'uuid', meters.map((x) => x.enterpriseId)],
+    ['online', 'bool', meters.map(() => true)],
+    ['level', 'int2', meters.map((x) => (x.behaviour === 'overdraw' ? 1 : 2))],
+    ['reporting_interval_seconds', 'int4', meters.map(() => SLOT / 1000)],
+    ['max_flow_rate', 'float8', meters.map(() => 30)],
+  ]);
+  const config = {
+    meters: meters.map((x) => ({ meterCode: x.code, avgFlow: x.behaviour === 'overdraw' ? 40 : 8, maxFlowRate: 30, behaviour: x.behaviour })),
+    start: new Date(now.getTime() - 3 * DAY).toISOString(),
+    seed: 20231018,
+  };
+  await m.query(`INSERT INTO data_source (name, connector, config, every_ms) VALUES ('demo-simulator', 'simulator', $1::jsonb, 900000)`, [JSON.stringify(config)]);
+  // The overdrawing enterprise gets a plan its feed will exceed within days (OVER_PLAN).
+  const overdraw = meters.find((x) => x.behaviour === 'overdraw')!;
+  await m.query(`UPDATE water_plan SET planned_volume = 1000 WHERE enterprise_id = $1 AND year = extract(year FROM $2::timestamptz AT TIME ZONE 'Asia/Shanghai')`, [
+    overdraw.enterpriseId,
+    now,
+  ]);
 }
