@@ -7,4 +7,6 @@ module.exports = {
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // Safety net for CI: a leaked socket must not hold a finished run open until the 90-min limit.
+  forceExit: true,
 };

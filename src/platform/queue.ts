@@ -53,6 +53,8 @@ export class RedisJobQueue implements JobQueue {
   readonly kind = 'redis';
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers: Worker[] = [];
+  /** Worker connections are ours to close: BullMQ leaves a connection it was given open. */
+  private readonly workerConnections: IORedis[] = [];
   private readonly aborts = new Set<AbortController>();
 
   constructor(
@@ -103,7 +105,7 @@ export class RedisJobQueue implements JobQueue {
             this.aborts.delete(abort);
           }
         },
-        { connection: this.connection.duplicate(), prefix: this.prefix, concurrency: QUEUES[name] },
+        { connection: this.workerConnection(), prefix: this.prefix, concurrency: QUEUES[name] },
       );
       worker.on('failed', (job, err) => {
         logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
@@ -115,10 +117,17 @@ export class RedisJobQueue implements JobQueue {
     }
   }
 
+  private workerConnection(): IORedis {
+    const c = this.connection.duplicate();
+    this.workerConnections.push(c);
+    return c;
+  }
+
   async close(): Promise<void> {
     // Workers finish their active jobs; stalled ones are handed back to the queue by BullMQ.
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    for (const c of this.workerConnections) c.disconnect();
     this.connection.disconnect();
   }
 
