@@ -8,8 +8,3 @@ import { simulatorConnector } from './simulator/simulator.connector';
 export const CONNECTORS: Record<string, ConnectorDefinition<any>> = Object.fromEntries(
   [httpJsonConnector, sensorThingsConnector, csvConnector, simulatorConnector].map((d) => [d.type, d]),
 );
-
-/** Registers another connector type (the simulator, test fakes). */
-export function registerConnector(def: ConnectorDefinition<any>): void {
-  CONNECTORS[def.type] = def;
-}

@@ -19,7 +19,7 @@ import { Client } from 'pg';
 import { EntityManager } from 'typeorm';
 import { Database } from '../../src/platform/db';
 import { detectFor, thresholdsAt } from '../../src/modules/detection/detection.service';
-import { chinaYear, chinaYearBounds, previousChinaDay } from '../../src/modules/detection/china-time';
+import { chinaYear, chinaYearBounds, previousChinaDay } from '../../src/platform/china-time';
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 import { logger } from '../../src/platform/logger';
 

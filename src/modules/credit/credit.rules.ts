@@ -1,3 +1,4 @@
+import { chinaDateString } from '../../platform/china-time';
 import { CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorLevel } from '../policy/credit-policy';
 
 /** A credit record as the engine sees it: plain data, no I/O. */
@@ -57,7 +58,7 @@ export interface Evaluation {
   decisiveRecordIds: string[];
 }
 
-const day = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+const day = chinaDateString;
 const describe = (r: EngineRecord) => `${r.indicator} ${r.level?.toLowerCase()} on ${day(r.occurredAt)}`;
 
 /**

@@ -6,6 +6,7 @@ import { withCheckChar } from '../enterprise/credit-code.rules';
 import { ReadingRow, insertReadings } from '../meter/meter.repository';
 import { CreditPolicy, DishonestyLevel, GRADES, Grade, HonorLevel, IndicatorDefinition, policyInForce } from '../policy/credit-policy';
 import { IndustryKey, REGIONS, NAME_PREFIX, INDUSTRIES, INDUSTRY_KEYS, BRANDS, SUFFIXES, MOBILE_PREFIXES, SURNAMES, GIVEN, CONDUCT, LEVEL_ZH, HONOR_TITLES } from './demo.data';
+import { chinaDay } from '../../platform/china-time';
 
 export interface SeedOptions {
   enterprises: number;
@@ -308,7 +309,7 @@ function makeMeters(rng: Rng, e: Ent, now: Date): Meter[] {
       level,
       avgFlow,
       maxFlow: niceCeil(avgFlow * 2.5),
-      calibration: chinaMidnight(now.getTime() + (expired ? -rng.int(10, 400) : rng.int(60, 1000)) * DAY),
+      calibration: chinaDay(new Date(now.getTime() + (expired ? -rng.int(10, 400) : rng.int(60, 1000)) * DAY)).start,
     };
   });
 }
@@ -467,16 +468,11 @@ function niceCeil(x: number): number {
   return exp < 0 ? Math.ceil(x * 10 ** -exp) / 10 ** -exp : Math.ceil(x / 10 ** exp) * 10 ** exp;
 }
 
-/** Midnight, China Standard Time, of the day containing `ms`. */
-function chinaMidnight(ms: number): Date {
-  const h8 = 8 * 3_600_000;
-  return new Date(Math.floor((ms + h8) / DAY) * DAY - h8);
-}
 
 /** A random instant in [lo, hi], moved to a whole minute of office hours (09:00–17:00 CST) of its day when that stays in range. */
 function workingHour(rng: Rng, lo: number, hi: number): number {
   const t = Math.floor(rng.between(lo, Math.max(lo, hi)));
-  const office = chinaMidnight(t).getTime() + rng.int(9 * 60, 17 * 60 - 1) * 60_000;
+  const office = chinaDay(new Date(t)).start.getTime() + rng.int(9 * 60, 17 * 60 - 1) * 60_000;
   return office >= lo && office <= hi ? office : t;
 }
 

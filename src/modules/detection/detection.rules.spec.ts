@@ -1,4 +1,4 @@
-import { chinaDay, chinaYear, chinaYearBounds, previousChinaDay } from './china-time';
+import { chinaDay, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
 import {
   CandidateDraft,
   DEFAULT_THRESHOLDS,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chinaDateString, chinaDayByIndex, chinaDayIndex, chinaYear, chinaYearBounds, previousChinaDay } from './china-time';
+import { chinaDateString, chinaDayByIndex, chinaDayIndex, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
 
 /** What a detection rule can find (issue 3, item 5). */
 export type AnomalyKind =

@@ -9,7 +9,7 @@ import { MeterRow, ReadingRow, dailyEndpoints, metersOf, readingsInWindows } fro
 import { permitsOf } from '../permit/permit.repository';
 import { plansOf } from '../plan/plan.repository';
 import { CreditPolicy, policyInForce } from '../policy/credit-policy';
-import { chinaYear, chinaYearBounds } from './china-time';
+import { chinaYear, chinaYearBounds } from '../../platform/china-time';
 import { CandidateDraft, DEFAULT_THRESHOLDS, DetectionThresholds, detectEnterprise, detectMeter, meterWindow } from './detection.rules';
 
 const byMeter = (readings: ReadingRow[]) => {

@@ -16,8 +16,7 @@ function notYet(operation: string, arrivesWith: string): never {
 }
 
 /**
- * The contract's operations for metering, data sources, webhooks, subscriptions and
- * credit repair. Each answers NOT_IMPLEMENTED naming the issue that brings it, so
+ * The contract's operations for webhooks, subscriptions and credit repair. Each answers NOT_IMPLEMENTED naming the issue that brings it, so
  * clients can build against the full contract today and nobody mistakes a gap for data.
  */
 @Resolver()
