@@ -1,12 +1,13 @@
 import { JobDefinition } from '../src/platform/queue';
 import { detectJob } from './detect.job';
 import { evaluateJob } from './evaluate.job';
+import { notifyJob } from './notify.job';
 import { syncJob } from './sync.job';
 import { TICK_SECONDS, tickJob } from './tick.job';
 import { jobs } from './runtime';
 
 /** Every job the workers handle; the registry refuses a name without (or with two) handlers at boot. */
-export const ALL_JOBS: JobDefinition<any>[] = [syncJob, detectJob, evaluateJob, tickJob];
+export const ALL_JOBS: JobDefinition<any>[] = [syncJob, detectJob, evaluateJob, tickJob, notifyJob];
 
 /** Adds the scheduler tick every TICK_SECONDS from this process; returns a stop function. */
 export function startScheduler(): () => void {

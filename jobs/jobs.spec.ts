@@ -4,7 +4,7 @@ import { QUEUES, jobRegistry } from '../src/platform/queue';
 describe('job registry', () => {
   it('every job has one handler on a known queue, and every queue has work', () => {
     const registry = jobRegistry(ALL_JOBS);
-    expect([...registry.keys()].sort()).toEqual(['detect', 'evaluate', 'sync', 'tick']);
+    expect([...registry.keys()].sort()).toEqual(['detect', 'evaluate', 'notify', 'sync', 'tick']);
     expect(new Set(ALL_JOBS.map((j) => j.queue))).toEqual(new Set(Object.keys(QUEUES)));
   });
   it('refuses two handlers for one job name', () => {

@@ -3,12 +3,15 @@ import { HubContext } from '../src/platform/context';
 import { createLoaders } from '../src/platform/loaders';
 import { JobQueue } from '../src/platform/queue';
 import { CreditPolicy } from '../src/modules/policy/credit-policy';
+import type { DeliveryOptions } from '../src/modules/notify/webhook.delivery';
 
 /** What job handlers run against: set once per process at boot (API or worker). */
 export interface JobRuntime {
   queue: JobQueue;
   db: Database;
   policies: CreditPolicy[];
+  /** Webhook delivery settings: address policy and retry time scale. */
+  notify: DeliveryOptions;
 }
 
 let runtime: JobRuntime | undefined;

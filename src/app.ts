@@ -20,6 +20,8 @@ import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
 import { JobQueue, RedisJobQueue } from './platform/queue';
 import { mountQueueDashboard } from './platform/queue-dashboard';
+import { attachSubscriptions } from './platform/graphql/subscriptions';
+import { RedisRatingFeed, ratingChannel } from './modules/notify/rating-bus';
 
 export interface Hub {
   app: express.Express;
@@ -61,7 +63,7 @@ function principalFrom(req: express.Request, secret: string): Principal {
 }
 
 /**
- * Builds the hub's HTTP side: Apollo Server on `/graphql`, `GET /health` (200 once ready,
+ * Builds the hub's HTTP side: Apollo Server on `/graphql` (graphql-ws subscriptions on the same path), `GET /health` (200 once ready,
  * 503 while starting or when the database is down) and `GET /metrics` (Prometheus).
  */
 export async function createHub(config: HubConfig, db: Database, policies: CreditPolicy[], queue?: JobQueue): Promise<Hub> {
@@ -86,8 +88,9 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   });
 
   const limits = armor(config.nodeEnv === 'production');
+  const schema = await hubSchema();
   const apollo = new ApolloServer<HubContext>({
-    schema: await hubSchema(),
+    schema,
     introspection: true,
     // main.ts owns shutdown; Apollo's own handler would re-send the signal mid-stop.
     stopOnTerminationSignals: false,
@@ -107,6 +110,10 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     },
   });
   await apollo.start();
+  // graphql-ws on the same port and path; rating changes reach it from Redis (any instance's relay) or in-process.
+  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, db, policies, validationRules: limits.validationRules, isReady: () => ready });
+  const feed = config.redisUrl ? new RedisRatingFeed(config.redisUrl, ratingChannel(config.queuePrefix), db) : undefined;
+  await feed?.start();
   app.use(
     '/graphql',
     express.json({ limit: '5mb' }),
@@ -140,6 +147,8 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     },
     async stop() {
       ready = false;
+      await subscriptions.dispose();
+      await feed?.stop();
       await apollo.stop();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
     },

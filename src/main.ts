@@ -27,7 +27,7 @@ async function main() {
   const db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ database: db.embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'postgres server' }, 'database connected');
   // Listen first so /health answers 503 ("starting") while migrations and the seed run.
-  const jobs = await openJobs({ redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, db, policies });
+  const jobs = await openJobs({ redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, db, policies, notify: config.notify });
   const hub = await createHub(config, db, policies, jobs.queue);
   const url = await hub.listen(config.port);
   const applied = await db.migrate();
@@ -36,8 +36,10 @@ async function main() {
     const summary = await seedDemo(db, policies, { enterprises: 200, readingDays: 21 });
     if (summary) logger.info(summary, 'demo data seeded');
   }
-  // API and workers together; `npm run hub -- worker` runs workers alone on other machines.
-  await jobs.startWorkers();
+  // API and workers together unless HUB_RUN_WORKERS=false (API-only nodes);
+  // `npm run hub -- worker` runs workers alone on other machines.
+  if (config.runWorkers) await jobs.startWorkers();
+  else if (!config.redisUrl) logger.warn('HUB_RUN_WORKERS=false without REDIS_URL: nothing will run queued work or relay rating changes');
   hub.markReady();
   logger.info({ url: `${url}/graphql` }, 'hub ready');
   if (config.demo && config.nodeEnv !== 'production') {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker';
 import { CandidateConnectionResolver, CandidateResolver } from './modules/candidate/candidate.resolver';
@@ -10,6 +9,9 @@ import { EnterpriseConnectionResolver, EnterpriseResolver } from './modules/ente
 import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resolver';
 import { IngestResolver } from './modules/ingest/ingest.resolver';
 import { DataSourceResolver, SyncRunResolver } from './modules/datasource/datasource.resolver';
+import { ratingBus } from './modules/notify/rating-bus';
+import { RatingChangeResolver } from './modules/notify/rating-change.resolver';
+import { WebhookDeliveryResolver, WebhookResolver } from './modules/notify/webhook.resolver';
 import { PendingResolver } from './modules/pending/pending.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
@@ -33,6 +35,9 @@ export const RESOLVERS = [
   IngestResolver,
   DataSourceResolver,
   SyncRunResolver,
+  RatingChangeResolver,
+  WebhookResolver,
+  WebhookDeliveryResolver,
   PendingResolver,
 ] as const;
 
@@ -45,8 +50,8 @@ export function hubSchema(): Promise<GraphQLSchema> {
     authChecker,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
-    // In-process until partner notifications (issue #4) put a Redis event target under it.
-    pubSub: createPubSub(),
+    // ratingChanged subscribes to the bus itself (with per-subscriber filters); type-graphql wants the bus named.
+    pubSub: ratingBus.pubsub,
   });
   return built;
 }

@@ -93,13 +93,13 @@ async function connect() {
   const db = await Database.connect({ url: c.databaseUrl, dataDir: c.dataDir });
   await db.migrate();
   const policies = loadPolicies();
-  const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies });
+  const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify });
   return { c, db, jobs };
 }
 
 program
   .command('worker')
-  .description('run the queue workers (sync, detect, evaluate, maintenance) without the API; needs REDIS_URL to share queues')
+  .description('run the queue workers (sync, detect, evaluate, maintenance, notify) and the outbox relay without the API; needs REDIS_URL to share queues')
   .action(async () => {
     const { c, db, jobs } = await connect();
     if (!c.redisUrl) console.error('warning: REDIS_URL is not set; this worker only runs jobs queued in this process');

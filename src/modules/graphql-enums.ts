@@ -19,6 +19,7 @@ export enum AnomalyKind {
 }
 export enum SyncStatus { QUEUED = 'QUEUED', RUNNING = 'RUNNING', SUCCEEDED = 'SUCCEEDED', FAILED = 'FAILED' }
 export enum RepairStatus { SUBMITTED = 'SUBMITTED', CONFIRMED = 'CONFIRMED', APPROVED = 'APPROVED', REJECTED = 'REJECTED' }
+export enum WebhookDeliveryStatus { PENDING = 'PENDING', DELIVERED = 'DELIVERED', DEAD = 'DEAD', CANCELLED = 'CANCELLED' }
 export enum Role {
   ADMIN = 'ADMIN',
   CITY_AUTHORITY = 'CITY_AUTHORITY',
@@ -42,3 +43,7 @@ registerEnumType(AnomalyKind, { name: 'AnomalyKind' });
 registerEnumType(SyncStatus, { name: 'SyncStatus' });
 registerEnumType(RepairStatus, { name: 'RepairStatus' });
 registerEnumType(Role, { name: 'Role', description: 'Caller roles (DESIGN.md, Access).' });
+registerEnumType(WebhookDeliveryStatus, {
+  name: 'WebhookDeliveryStatus',
+  description: 'PENDING: being tried (see nextAttemptAt); DELIVERED: a 2xx came back; DEAD: every retry failed (replayable); CANCELLED: the webhook was deactivated (410 Gone or by its owner).',
+});

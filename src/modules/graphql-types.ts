@@ -10,6 +10,7 @@ import {
   HonorLevel,
   RepairStatus,
   SyncStatus,
+  WebhookDeliveryStatus,
 } from './graphql-enums';
 
 /**
@@ -190,6 +191,8 @@ export class RatingChange {
   @Field(() => CreditGrade, { nullable: true }) previousGrade: CreditGrade | null;
   @Field(() => CreditGrade) grade: CreditGrade;
   @Field() changedAt: Date;
+  @Field(() => ID, { description: 'Unique per change, the same however often it is delivered: deduplicate by it.' }) eventId: string;
+  @Field(() => Int, { description: "The enterprise's change number (1, 2, 3…): a gap means a missed change, order by it." }) sequence: number;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -211,6 +214,40 @@ export class Webhook {
   @Field() url: string;
   @Field(() => [String]) events: string[];
   @Field() active: boolean;
+  @Field(() => String, { nullable: true, description: 'The signing secret (whsec_…): returned only by registerWebhook and rotateWebhookSecret, never again.' })
+  secret: string | null;
+  @Field(() => String, { nullable: true, description: 'Only changes in this region (its jurisdiction prefix).' }) regionCode: string | null;
+  @Field(() => String, { nullable: true, description: 'Only changes of this enterprise.' }) creditCode: string | null;
+  @Field(() => String, { nullable: true, description: 'The partner agency that registered it.' }) agency: string | null;
+  @Field() createdAt: Date;
+  @Field(() => String, { nullable: true, description: 'Why it is inactive (410 Gone from the receiver, or its owner).' }) deactivatedReason: string | null;
+  @Field(() => Date, { nullable: true, description: 'Until then the secret before the last rotation still signs too.' }) previousSecretValidUntil: Date | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class WebhookAttempt {
+  @Field(() => Int) attempt: number;
+  @Field() attemptedAt: Date;
+  @Field(() => Int, { nullable: true, description: 'HTTP status; null when no answer came.' }) statusCode: number | null;
+  @Field(() => String, { nullable: true }) error: string | null;
+  @Field(() => Int) durationMs: number;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class WebhookDelivery {
+  @Field(() => ID) id: string;
+  @Field({ description: 'The webhook-id header: the same on every retry and replay.' }) messageId: string;
+  @Field(() => ID) eventId: string;
+  @Field() eventType: string;
+  @Field(() => Int, { description: "The enterprise's change number." }) sequence: number;
+  @Field() creditCode: string;
+  @Field(() => WebhookDeliveryStatus) status: WebhookDeliveryStatus;
+  @Field(() => Int, { description: 'Attempts in the current round (a replay starts a new round).' }) attempts: number;
+  @Field(() => Date, { nullable: true }) nextAttemptAt: Date | null;
+  @Field(() => Int, { nullable: true }) lastStatusCode: number | null;
+  @Field(() => String, { nullable: true }) lastError: string | null;
+  @Field(() => Date, { nullable: true }) deliveredAt: Date | null;
+  @Field() createdAt: Date;
 }
 
 @InputType()
@@ -294,5 +331,7 @@ export class DataSourceInput {
 export class WebhookInput {
   @Field() url: string;
   @Field(() => [String]) events: string[];
-  @Field(() => String, { nullable: true }) secret?: string | null;
+  @Field(() => String, { nullable: true, description: 'whsec_ + base64 of 24-64 bytes; generated when absent.' }) secret?: string | null;
+  @Field(() => String, { nullable: true, description: 'Only changes in this region (inside your jurisdiction).' }) regionCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'Only changes of this enterprise.' }) creditCode?: string | null;
 }

@@ -21,6 +21,13 @@ const schema = z.object({
   HUB_DEMO: flag.optional(),
   HUB_DATA_DIR: z.string().default('./.data'),
   HUB_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('hub'),
+  HUB_RUN_WORKERS: flag.default(true),
+  HUB_WEBHOOK_ALLOW_PRIVATE: z
+    .string()
+    .regex(/^[0-9a-fA-F:.\/,\s]+$/, 'comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.20.0.0/16,::1')
+    .optional(),
+  HUB_WEBHOOK_RETRY_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(1, 'must be at most 1').default(1),
+  HUB_OUTBOX_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(60_000).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +45,18 @@ export interface HubConfig {
   demo: boolean;
   dataDir: string;
   logLevel: string;
+  /** `npm start` runs the workers (and outbox relay) beside the API unless this is false. */
+  runWorkers: boolean;
+  notify: NotifyConfig;
+}
+
+export interface NotifyConfig {
+  /** Internal addresses or CIDR ranges webhooks may target anyway. */
+  allowPrivate: string[];
+  /** Multiplies webhook retry delays (1 = real time; tests compress the three days). */
+  retryScale: number;
+  /** How often a relay looks for unpublished events when no NOTIFY woke it. */
+  outboxPollMs: number;
 }
 
 /** Raised when the environment holds bad values; the message lists one line per problem. */
@@ -72,5 +91,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     demo: c.HUB_DEMO ?? !c.DATABASE_URL,
     dataDir: c.HUB_DATA_DIR,
     logLevel: c.LOG_LEVEL,
+    runWorkers: c.HUB_RUN_WORKERS,
+    notify: {
+      allowPrivate: (c.HUB_WEBHOOK_ALLOW_PRIVATE ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      retryScale: c.HUB_WEBHOOK_RETRY_SCALE,
+      outboxPollMs: c.HUB_OUTBOX_POLL_MS,
+    },
   };
 }

@@ -2,17 +2,19 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager, Logger as TypeOrmLogger } from 'typeorm';
+import { Client } from 'pg';
 import { PGliteDriver } from 'typeorm-pglite';
 import { Initial1732190000000 } from '../migrations/1732190000000-initial';
 import { RatingDecisiveRecords1732280000000 } from '../migrations/1732280000000-rating-decisive-records';
 import { CandidateOpenKey1732370000000 } from '../migrations/1732370000000-candidate-open-key';
 import { DataSources1732460000000 } from '../migrations/1732460000000-data-sources';
 import { ReadingFkToLock1732550000000 } from '../migrations/1732550000000-reading-fk-to-lock';
+import { OutboxAndWebhooks1732640000000 } from '../migrations/1732640000000-outbox-and-webhooks';
 import { logger } from './logger';
 import { sqlStatements } from './metrics';
 
 /** Every migration, in order. `npm start` runs the pending ones; never `synchronize`. */
-export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000, CandidateOpenKey1732370000000, DataSources1732460000000, ReadingFkToLock1732550000000];
+export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000, CandidateOpenKey1732370000000, DataSources1732460000000, ReadingFkToLock1732550000000, OutboxAndWebhooks1732640000000];
 
 /**
  * Counts every SQL statement TypeORM sends, for `/metrics` and for the tests that prove
@@ -128,6 +130,39 @@ export class Database {
   transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
     const run = () => this.dataSource.transaction(fn);
     return this.embedded ? this.mutex.run(run) : run();
+  }
+
+  /**
+   * LISTENs on a Postgres channel over a connection of its own (server only; the embedded
+   * database has no other sessions to hear from). Reconnects after a lost connection and
+   * calls `fn` then too, since notifications sent meanwhile are gone. Returns the stop function.
+   */
+  async listen(channel: string, fn: () => void): Promise<() => Promise<void>> {
+    const url = (this.dataSource.options as { url?: string }).url;
+    if (this.embedded || !url) return async () => undefined;
+    let client: Client | undefined;
+    let stopped = false;
+    const connect = async (): Promise<void> => {
+      if (stopped) return;
+      const c = new Client({ connectionString: url });
+      c.on('notification', () => fn());
+      c.on('error', () => undefined);
+      c.on('end', () => {
+        if (!stopped) setTimeout(() => void connect().then(fn, () => undefined), 1000).unref();
+      });
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${channel}`);
+        client = c;
+      } catch {
+        c.end().catch(() => undefined);
+      }
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      await client?.end().catch(() => undefined);
+    };
   }
 
   async ping(): Promise<boolean> {

@@ -1,36 +1,60 @@
 import { ALL_JOBS, startScheduler } from '../../jobs';
+import { queueDelivery } from '../../jobs/notify.job';
 import { setJobRuntime } from '../../jobs/runtime';
 import { CreditPolicy } from '../modules/policy/credit-policy';
+import { ratingChannel } from '../modules/notify/rating-bus';
+import { EventPublisher, LocalEventPublisher, OutboxRelay, RedisEventPublisher } from '../modules/notify/relay';
+import { AddressPolicy } from '../modules/notify/url-guard';
+import { NotifyConfig } from './config';
 import { Database } from './db';
 import { logger } from './logger';
 import { InProcessJobQueue, JobQueue, RedisJobQueue } from './queue';
 
 export interface JobsHandle {
   queue: JobQueue;
-  /** Runs every queue's worker here (and, unless told otherwise, the scheduler tick). */
-  startWorkers(opts?: { scheduler?: boolean }): Promise<void>;
+  /** Runs every queue's worker and the outbox relay here (and, unless told otherwise, the scheduler tick). */
+  startWorkers(opts?: { scheduler?: boolean; relay?: boolean }): Promise<void>;
+  /** The outbox relay, once workers run (tests drive it directly). */
+  relay?: OutboxRelay;
   stop(): Promise<void>;
 }
 
+export const DEFAULT_NOTIFY: NotifyConfig = { allowPrivate: [], retryScale: 1, outboxPollMs: 1000 };
+
 /**
  * Opens the job queue (BullMQ on `redisUrl`, else in-process) and makes it the process's
- * job runtime. Workers start separately, once the database is migrated.
+ * job runtime. Workers and the relay start separately, once the database is migrated.
  */
-export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; db: Database; policies: CreditPolicy[] }): Promise<JobsHandle> {
-  const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl, opts.queuePrefix) : new InProcessJobQueue();
-  setJobRuntime({ queue, db: opts.db, policies: opts.policies });
+export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; db: Database; policies: CreditPolicy[]; notify?: NotifyConfig }): Promise<JobsHandle> {
+  const notify = opts.notify ?? DEFAULT_NOTIFY;
+  const prefix = opts.queuePrefix ?? 'hub';
+  const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl, prefix) : new InProcessJobQueue();
+  setJobRuntime({ queue, db: opts.db, policies: opts.policies, notify: { policy: new AddressPolicy(notify.allowPrivate), retryScale: notify.retryScale } });
   let stopScheduler = () => undefined as void;
-  return {
+  const handle: JobsHandle = {
     queue,
-    async startWorkers({ scheduler = true } = {}) {
+    async startWorkers({ scheduler = true, relay = true } = {}) {
       await queue.startWorkers(ALL_JOBS);
       if (scheduler) stopScheduler = startScheduler();
-      logger.info({ queue: queue.kind, scheduler }, 'workers started');
+      if (!relay) return;
+      const publisher: EventPublisher = opts.redisUrl ? new RedisEventPublisher(opts.redisUrl, ratingChannel(prefix)) : new LocalEventPublisher();
+      handle.relay = new OutboxRelay(
+        opts.db,
+        publisher,
+        async (deliveries) => {
+          for (const d of deliveries) await queueDelivery(d.id, d.attempts);
+        },
+        { pollMs: notify.outboxPollMs },
+      );
+      await handle.relay.start();
+      logger.info({ queue: queue.kind, scheduler }, 'workers and outbox relay started');
     },
     async stop() {
       stopScheduler();
+      await handle.relay?.stop();
       await queue.close();
       setJobRuntime(undefined);
     },
   };
+  return handle;
 }

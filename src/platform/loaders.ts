@@ -8,6 +8,7 @@ import { MeterRow, ReadingRow, ReadingWindow, metersByIds, metersOf, readingsOf 
 import { CreditRecordRow, recordsByIds, recordsOf } from '../modules/credit/credit-record.repository';
 import { RatingDetail, RatingRow, RatingSummary, historyOf, ratingDetails, ratingsByIds } from '../modules/rating/rating.repository';
 import { CandidateRow, candidatesOf } from '../modules/candidate/candidate.repository';
+import { AttemptRow, attemptsOf } from '../modules/notify/webhook.repository';
 
 /** Groups loads that share arguments (a window, a limit) so each group is one statement. */
 function argLoader<A, R>(fetch: (ids: readonly string[], args: A) => Promise<R[]>, keyOf: (r: R) => string) {
@@ -45,6 +46,7 @@ export function createLoaders(m: EntityManager) {
     ratingDetail: single<RatingDetail>((ids) => ratingDetails(m, ids), (r) => r.id),
     candidates: group<CandidateRow>((ids) => candidatesOf(m, ids), (r) => r.enterpriseId),
     ratingHistory: argLoader<number, RatingRow>((ids, first) => historyOf(m, ids, first), (r) => r.enterpriseId),
+    webhookAttempts: group<AttemptRow>((ids) => attemptsOf(m, ids), (r) => r.deliveryId),
     readings: argLoader<ReadingWindow, ReadingRow>((ids, w) => readingsOf(m, ids, w), (r) => r.meterId),
   };
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The hub's Prometheus registry, served at `/metrics`. */
 export const registry = new Registry();
@@ -22,5 +22,24 @@ export const evaluations = new Counter({
   name: 'hub_credit_evaluations_total',
   help: 'Credit evaluations stored, by resulting grade',
   labelNames: ['grade'],
+  registers: [registry],
+});
+
+export const webhookDeliveries = new Counter({
+  name: 'hub_webhook_attempts_total',
+  help: 'Webhook delivery attempts, by outcome (delivered, retry, gone, dead)',
+  labelNames: ['outcome'],
+  registers: [registry],
+});
+
+export const outboxPublished = new Counter({
+  name: 'hub_outbox_events_published_total',
+  help: 'Outbox events handed to subscribers and webhook deliveries',
+  registers: [registry],
+});
+
+export const subscriptionsActive = new Gauge({
+  name: 'hub_graphql_subscriptions_active',
+  help: 'GraphQL subscriptions open on this process',
   registers: [registry],
 });

@@ -3,7 +3,7 @@ import IORedis from 'ioredis';
 import { logger } from './logger';
 
 /** One queue per kind of work, each with its own worker concurrency (STYLE.md, Jobs). */
-export const QUEUES = { sync: 2, detect: 1, evaluate: 2, maintenance: 1 } as const;
+export const QUEUES = { sync: 2, detect: 1, evaluate: 2, maintenance: 1, notify: 8 } as const;
 export type QueueName = keyof typeof QUEUES;
 
 /** Raised by a handler for input no retry can fix: the job fails at once. */
@@ -26,6 +26,11 @@ export interface JobDefinition<P> {
    * worker that died with it too often), so the state it left in Postgres can say so.
    */
   onFailed?(payload: P, error: Error): Promise<void>;
+  /**
+   * Drop the job from Redis once it ends, so its id can be added again: for jobs that only
+   * carry state kept in Postgres (webhook deliveries), where a sweeper re-adds lost ones.
+   */
+  forgetWhenDone?: boolean;
 }
 
 export interface JobQueue {
@@ -83,8 +88,8 @@ export class RedisJobQueue implements JobQueue {
       attempts: def.attempts,
       backoff: { type: 'exponential', delay: def.backoffMs },
       delay: delayMs,
-      removeOnComplete: { age: 7 * 86_400, count: 1000 },
-      removeOnFail: { age: 30 * 86_400, count: 5000 },
+      removeOnComplete: def.forgetWhenDone ? true : { age: 7 * 86_400, count: 1000 },
+      removeOnFail: def.forgetWhenDone ? true : { age: 30 * 86_400, count: 5000 },
     });
   }
 

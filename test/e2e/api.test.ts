@@ -161,9 +161,9 @@ describe('the schema', () => {
     expect(r.data.creditPolicies[0].indicators.find((i: any) => i.code === '4.1').severe).toBeNull();
   });
   it('contract operations that have not landed say so', async () => {
-    const r = await t.gql(`mutation { registerWebhook(input: { url: "https://example.org/hook", events: ["rating.changed"] }) { id } }`, {}, admin);
+    const r = await t.gql(`mutation { submitCreditRepair(recordId: "00000000-0000-0000-0000-000000000000", statement: "x") { id } }`, {}, admin);
     expect(codeOf(r)).toBe('NOT_IMPLEMENTED');
-    expect(r.errors![0].message).toMatch(/issue #4/);
+    expect(r.errors![0].message).toMatch(/credit repair workflow/);
   });
   it('/health is 200 once ready', async () => {
     const res = await fetch(`${t.url}/health`);

@@ -52,14 +52,25 @@ export interface TestHub {
 }
 
 /** The whole HTTP server on a free port, over its own schema of the local Postgres. */
-export async function startTestHub(label: string, opts: { redisUrl?: string } = {}): Promise<TestHub> {
+export async function startTestHub(label: string, opts: { redisUrl?: string; env?: Record<string, string>; relay?: boolean } = {}): Promise<TestHub> {
   const { db, drop } = await testDatabase(label);
-  const config = loadConfig({ NODE_ENV: 'test', HUB_JWT_SECRET: TEST_SECRET, DATABASE_URL: TEST_DATABASE_URL, PORT: '0' });
-  const policies = loadPolicies();
-  // A queue prefix of its own: test files (and a hub running on this machine) never share jobs.
+  // A queue (and pub/sub channel) prefix of its own: test files (and a hub running on this machine) never share jobs.
   const queuePrefix = `hubtest-${label}-${process.pid}`;
-  const jobs = await openJobs({ redisUrl: opts.redisUrl, queuePrefix, db, policies });
-  await jobs.startWorkers({ scheduler: false });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HUB_JWT_SECRET: TEST_SECRET,
+    DATABASE_URL: TEST_DATABASE_URL,
+    PORT: '0',
+    HUB_QUEUE_PREFIX: queuePrefix,
+    REDIS_URL: opts.redisUrl ?? '',
+    // Webhook receivers in tests listen on loopback.
+    HUB_WEBHOOK_ALLOW_PRIVATE: '127.0.0.1,::1',
+    HUB_OUTBOX_POLL_MS: '100',
+    ...opts.env,
+  });
+  const policies = loadPolicies();
+  const jobs = await openJobs({ redisUrl: opts.redisUrl, queuePrefix, db, policies, notify: config.notify });
+  await jobs.startWorkers({ scheduler: false, relay: opts.relay });
   const hub = await createHub(config, db, policies, jobs.queue);
   const url = await hub.listen(0);
   hub.markReady();

@@ -9,6 +9,7 @@ import { EnterpriseRow, setCurrentRating } from '../enterprise/enterprise.reposi
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { permitsOf } from '../permit/permit.repository';
 import { policyInForce } from '../policy/credit-policy';
+import { appendRatingChanged } from '../notify/outbox';
 import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
 
 export interface StoredEvaluation {
@@ -57,7 +58,10 @@ export const ratingService = {
     const becomesCurrent = !current || current.asOf.getTime() <= asOf.getTime();
     if (becomesCurrent) await setCurrentRating(m, e.id, rating.id, rating.grade);
     const previousGrade = current?.grade ?? null;
-    return { rating, previousGrade, changed: becomesCurrent && previousGrade !== rating.grade };
+    const changed = becomesCurrent && previousGrade !== rating.grade;
+    // Partners learn of the change through the outbox, committed with it or not at all.
+    if (changed) await appendRatingChanged(m, e, rating, previousGrade);
+    return { rating, previousGrade, changed };
   },
 
   /** `evaluateEnterprise`: on demand, for now or a past date. */

@@ -1,0 +1,102 @@
+import { createPubSub } from '@graphql-yoga/subscription';
+import IORedis from 'ioredis';
+import { Database } from '../../platform/db';
+import { logger } from '../../platform/logger';
+import { RATING_CHANGED, RatingChangedEvent, publishedSince } from './outbox';
+
+/** The Redis channel rating changes travel on; the prefix keeps hubs sharing one Redis apart (pub/sub ignores database numbers). */
+export const ratingChannel = (prefix: string) => `${prefix}:${RATING_CHANGED}`;
+
+/** Remembers the last `size` ids, so an event that arrives twice is passed on once. */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly size = 20_000) {}
+  /** True the first time an id is seen. */
+  add(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    if (this.ids.size > this.size) this.ids.delete(this.ids.values().next().value!);
+    return true;
+  }
+}
+
+/**
+ * This process's subscribers of rating changes. Events reach it from the relay (in-process,
+ * embedded) or from Redis (`RedisRatingFeed`); each is passed on once, whichever way and
+ * however often it came. Every subscriber receives the same event object.
+ */
+export class RatingBus {
+  readonly pubsub = createPubSub<{ [RATING_CHANGED]: [RatingChangedEvent] }>();
+  private readonly seen = new RecentIds();
+
+  deliver(event: RatingChangedEvent): void {
+    if (this.seen.add(event.eventId)) this.pubsub.publish(RATING_CHANGED, event);
+  }
+
+  subscribe(): AsyncIterable<RatingChangedEvent> {
+    return this.pubsub.subscribe(RATING_CHANGED);
+  }
+}
+
+export const ratingBus = new RatingBus();
+
+/**
+ * Carries rating changes from Redis pub/sub to this process's subscribers. Pub/sub keeps
+ * nothing: after the connection to Redis was lost (restart, failover), the feed reads the
+ * events published meanwhile from the outbox in Postgres, so a subscriber misses none.
+ */
+export class RedisRatingFeed {
+  private readonly redis: IORedis;
+  private lostAt: Date | null = null;
+  private everReady = false;
+
+  constructor(
+    redisUrl: string,
+    private readonly channel: string,
+    private readonly db: Database,
+    private readonly bus: RatingBus = ratingBus,
+  ) {
+    this.redis = new IORedis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.redis.on('message', (_channel: string, message: string) => this.onMessage(message));
+    this.redis.on('close', () => {
+      if (this.everReady && !this.lostAt) this.lostAt = new Date();
+    });
+    this.redis.on('error', (err) => logger.debug({ err: err.message }, 'rating feed: redis error'));
+    this.redis.on('ready', () => {
+      if (this.everReady) void this.catchUp();
+      this.everReady = true;
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.redis.connect();
+    await this.redis.subscribe(this.channel);
+  }
+
+  private onMessage(message: string): void {
+    try {
+      this.bus.deliver(JSON.parse(message) as RatingChangedEvent);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'rating feed: unreadable message dropped');
+    }
+  }
+
+  /** Re-reads what was published while the connection was down (with a margin for clocks). */
+  private async catchUp(): Promise<void> {
+    const since = new Date((this.lostAt ?? new Date()).getTime() - 30_000);
+    this.lostAt = null;
+    try {
+      // ioredis re-subscribes on reconnect; wait for that before reading, overlap is deduplicated.
+      await new Promise((r) => setTimeout(r, 500));
+      const missed = await publishedSince(this.db.manager, since);
+      for (const row of missed) this.bus.deliver(row.payload);
+      logger.info({ since, replayed: missed.length }, 'rating feed reconnected to Redis; caught up from the outbox');
+    } catch (err) {
+      logger.error({ err }, 'rating feed: catch-up from the outbox failed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,118 @@
+import { filter } from '@graphql-yoga/subscription';
+import { Arg, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
+import { mayReadRating } from '../../platform/auth/access.rules';
+import { jurisdictionPrefixes } from '../../platform/auth/principal';
+import { HubContext } from '../../platform/context';
+import { HubError, badInput, forbidden, notFound, unauthenticated } from '../../platform/errors';
+import { createLoaders } from '../../platform/loaders';
+import { logger } from '../../platform/logger';
+import { appendAudit } from '../audit/audit.repository';
+import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
+import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterprise.repository';
+import { CreditGrade } from '../graphql-enums';
+import { CreditRating, Enterprise, RatingChange } from '../graphql-types';
+import { RatingRow } from '../rating/rating.repository';
+import { RatingChangedEvent } from './outbox';
+import { ratingBus } from './rating-bus';
+
+interface RatingChangeArgs {
+  regionCode?: string | null;
+  creditCode?: string | null;
+}
+
+/** What the resolver hands on for one event; `event` is the object every subscriber of this process shares. */
+type RatingChangeView = Omit<RatingChange, 'enterprise' | 'rating'> & { event: RatingChangedEvent; rating: RatingRow };
+
+/**
+ * Opens one subscriber's stream: checks the token and arguments like a query would (clear
+ * errors, never a silently empty stream), audits the subscription, and keeps only the
+ * changes this principal may read that match its arguments.
+ */
+async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<AsyncIterable<RatingChangedEvent>> {
+  const p = ctx.principal;
+  const audit = (outcome: string) =>
+    appendAudit(ctx.manager, p, {
+      action: 'subscribe:ratingChanged',
+      targetType: args.creditCode ? 'enterprise' : null,
+      targetId: args.creditCode ?? null,
+      outcome,
+      detail: { regionCode: args.regionCode ?? null, creditCode: args.creditCode ?? null, agency: p.agency ?? null },
+    }).catch((err) => logger.error({ err }, 'audit append failed'));
+  try {
+    if (p.role === 'PUBLIC')
+      throw unauthenticated('ratingChanged needs a bearer token: send {"authorization": "Bearer <token>"} as the connection_init payload.');
+    let prefix: string | null = null;
+    if (args.regionCode) {
+      const problem = regionCodeProblem(args.regionCode);
+      if (problem) throw badInput(problem, 'regionCode');
+      prefix = jurisdictionPrefix(args.regionCode);
+      const mine = jurisdictionPrefixes(p);
+      if (p.role === 'ENTERPRISE' || (mine !== null && !mine.some((m) => prefix!.startsWith(m))))
+        throw forbidden(`Region ${args.regionCode} is outside your jurisdiction.`);
+    }
+    if (args.creditCode) {
+      const e = await findByCreditCode(ctx.manager, args.creditCode);
+      if (!e) throw notFound(`No enterprise with credit code ${args.creditCode}.`);
+      if (!mayReadRating(p, e)) throw forbidden(`Enterprise ${args.creditCode} is outside your jurisdiction.`);
+    }
+    await audit('OK');
+    const code = args.creditCode ?? null;
+    return filter((ev: RatingChangedEvent) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code))(
+      ratingBus.subscribe(),
+    );
+  } catch (e) {
+    await audit(e instanceof HubError ? String(e.extensions.code) : 'ERROR');
+    throw e;
+  }
+}
+
+/** One enterprise load per event and process, however many subscribers select it. */
+const enterpriseOfEvent = new WeakMap<RatingChangedEvent, Promise<EnterpriseRow | undefined>>();
+
+@Resolver(() => RatingChange)
+export class RatingChangeResolver {
+  @Subscription(() => RatingChange, {
+    description:
+      "Emitted after a committed evaluation changes an enterprise's grade. Over graphql-ws on /graphql; authenticate in connection_init with {\"authorization\": \"Bearer <token>\"}. Deduplicate by eventId; sequence orders one enterprise's changes.",
+    subscribe: ({ args, context }) => openStream(context as HubContext, args as RatingChangeArgs),
+  })
+  ratingChanged(
+    @Root() event: RatingChangedEvent,
+    @Ctx() ctx: HubContext,
+    @Arg('regionCode', () => String, { nullable: true }) _regionCode?: string,
+    @Arg('creditCode', () => String, { nullable: true }) _creditCode?: string,
+  ): RatingChangeView {
+    // A subscription's context lives as long as it does: fresh loaders per event, so nothing cached goes stale.
+    ctx.loaders = createLoaders(ctx.manager);
+    return {
+      event,
+      eventId: event.eventId,
+      sequence: event.sequence,
+      previousGrade: event.previousGrade as CreditGrade | null,
+      grade: event.grade as CreditGrade,
+      changedAt: new Date(event.changedAt),
+      rating: {
+        id: event.ratingId,
+        enterpriseId: event.enterpriseId,
+        grade: event.grade,
+        score: event.score,
+        policyVersion: event.policyVersion,
+        asOf: new Date(event.asOf),
+        evaluatedAt: new Date(event.evaluatedAt),
+        evaluatedBy: '',
+      },
+    };
+  }
+
+  @FieldResolver(() => Enterprise)
+  async enterprise(@Ctx() ctx: HubContext, @Root() v: RatingChangeView): Promise<EnterpriseRow> {
+    let row = enterpriseOfEvent.get(v.event);
+    if (!row) enterpriseOfEvent.set(v.event, (row = findByIds(ctx.db.manager, [v.event.enterpriseId]).then((r) => r[0])));
+    return (await row)!;
+  }
+
+  @FieldResolver(() => CreditRating)
+  rating(@Root() v: RatingChangeView): RatingRow {
+    return v.rating;
+  }
+}

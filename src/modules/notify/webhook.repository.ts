@@ -1,0 +1,244 @@
+import { EntityManager } from 'typeorm';
+import { one, rows } from '../../platform/sql';
+import type { RatingChangedEvent } from './outbox';
+
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD' | 'CANCELLED';
+
+export interface WebhookRow {
+  id: string;
+  ownerSubject: string;
+  ownerRole: string;
+  agency: string | null;
+  scopePrefixes: string[];
+  scopeCreditCode: string | null;
+  filterRegionCode: string | null;
+  filterCreditCode: string | null;
+  url: string;
+  events: string[];
+  active: boolean;
+  deactivatedAt: Date | null;
+  deactivatedReason: string | null;
+  createdAt: Date;
+  previousSecretUntil: Date | null;
+  /** Set only on the answer to register/rotate: the one time the secret is shown. */
+  secret?: string | null;
+}
+
+const WEBHOOK_COLUMNS = `w.id, w.owner_subject AS "ownerSubject", w.owner_role AS "ownerRole", w.agency, w.scope_prefixes AS "scopePrefixes",
+  w.scope_credit_code AS "scopeCreditCode", w.filter_region_code AS "filterRegionCode", w.filter_credit_code AS "filterCreditCode",
+  w.url, w.events, w.active, w.deactivated_at AS "deactivatedAt", w.deactivated_reason AS "deactivatedReason", w.created_at AS "createdAt",
+  w.previous_secret_until AS "previousSecretUntil"`;
+
+/** Whether event `e` is for webhook `w`: its type, the owner's jurisdiction and the webhook's own filters. */
+const MATCHES = `e.topic = ANY (w.events)
+  AND (w.scope_credit_code IS NULL OR w.scope_credit_code = e.payload->>'creditCode')
+  AND (cardinality(w.scope_prefixes) = 0 OR EXISTS (SELECT 1 FROM unnest(w.scope_prefixes) p WHERE e.payload->>'regionCode' LIKE p || '%'))
+  AND (w.filter_region_prefix IS NULL OR e.payload->>'regionCode' LIKE w.filter_region_prefix || '%')
+  AND (w.filter_credit_code IS NULL OR w.filter_credit_code = e.payload->>'creditCode')`;
+
+export interface NewWebhook {
+  ownerSubject: string;
+  ownerRole: string;
+  agency: string | null;
+  scopePrefixes: string[];
+  scopeCreditCode: string | null;
+  filterRegionCode: string | null;
+  filterRegionPrefix: string | null;
+  filterCreditCode: string | null;
+  url: string;
+  events: string[];
+  secret: string;
+}
+
+export function insertWebhook(m: EntityManager, w: NewWebhook): Promise<WebhookRow | undefined> {
+  return one<WebhookRow>(
+    m,
+    `INSERT INTO webhook AS w (owner_subject, owner_role, agency, scope_prefixes, scope_credit_code, filter_region_code, filter_region_prefix, filter_credit_code, url, events, secret)
+     VALUES ($1,$2,$3,$4::text[],$5,$6,$7,$8,$9,$10::text[],$11) RETURNING ${WEBHOOK_COLUMNS}`,
+    [w.ownerSubject, w.ownerRole, w.agency, w.scopePrefixes, w.scopeCreditCode, w.filterRegionCode, w.filterRegionPrefix, w.filterCreditCode, w.url, w.events, w.secret],
+  );
+}
+
+/** The owner's webhooks (every webhook when `owner` is null), newest first. */
+export function listWebhooks(m: EntityManager, owner: string | null): Promise<WebhookRow[]> {
+  return rows<WebhookRow>(m, `SELECT ${WEBHOOK_COLUMNS} FROM webhook w WHERE $1::text IS NULL OR w.owner_subject = $1 ORDER BY w.created_at DESC`, [owner]);
+}
+
+export function webhookById(m: EntityManager, id: string, lock = false): Promise<WebhookRow | undefined> {
+  return one<WebhookRow>(m, `SELECT ${WEBHOOK_COLUMNS} FROM webhook w WHERE w.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+}
+
+export function setWebhookActive(m: EntityManager, id: string, active: boolean, reason: string | null): Promise<WebhookRow | undefined> {
+  return one<WebhookRow>(
+    m,
+    `UPDATE webhook w SET active = $2, deactivated_at = CASE WHEN $2 THEN NULL ELSE now() END, deactivated_reason = CASE WHEN $2 THEN NULL ELSE $3 END
+      WHERE w.id = $1 RETURNING ${WEBHOOK_COLUMNS}`,
+    [id, active, reason],
+  );
+}
+
+/** Pending deliveries of a webhook that stopped: they are not sent (a replay can send them later). */
+export function cancelPending(m: EntityManager, webhookId: string): Promise<unknown> {
+  return m.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE webhook_id = $1 AND status = 'PENDING'`, [webhookId]);
+}
+
+/** A new secret; the old one keeps signing beside it until `graceUntil`. */
+export function rotateSecret(m: EntityManager, id: string, secret: string, graceUntil: Date): Promise<WebhookRow | undefined> {
+  return one<WebhookRow>(
+    m,
+    `UPDATE webhook w SET previous_secret = w.secret, previous_secret_until = $3, secret = $2 WHERE w.id = $1 RETURNING ${WEBHOOK_COLUMNS}`,
+    [id, secret, graceUntil],
+  );
+}
+
+/** Creates the deliveries of newly published events for every active webhook they match; returns their ids. */
+export async function createDeliveries(m: EntityManager, eventIds: string[]): Promise<string[]> {
+  const created = await rows<{ id: string }>(
+    m,
+    `INSERT INTO webhook_delivery (webhook_id, event_id)
+     SELECT w.id, e.id FROM outbox_event e JOIN webhook w ON w.active WHERE e.id = ANY ($1::bigint[]) AND ${MATCHES}
+     ON CONFLICT (webhook_id, event_id) DO NOTHING RETURNING id`,
+    [eventIds],
+  );
+  return created.map((r) => r.id);
+}
+
+/** Everything one attempt needs, once the delivery is claimed. */
+export interface ClaimedDelivery {
+  id: string;
+  webhookId: string;
+  attempts: number;
+  url: string;
+  active: boolean;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretUntil: Date | null;
+  payload: RatingChangedEvent;
+}
+
+/**
+ * Takes a due delivery for one attempt: a lease of `leaseS` seconds keeps other workers
+ * off it, and lapses by itself if this one dies. Undefined: not due, done, or leased.
+ */
+export function claimDelivery(m: EntityManager, id: string, leaseS: number): Promise<ClaimedDelivery | undefined> {
+  return one<ClaimedDelivery>(
+    m,
+    `WITH c AS (
+       UPDATE webhook_delivery d SET locked_until = now() + make_interval(secs => $2)
+        WHERE d.id = $1 AND d.status = 'PENDING' AND d.next_attempt_at <= now() + interval '1 second'
+          AND (d.locked_until IS NULL OR d.locked_until < now())
+        RETURNING d.id, d.webhook_id, d.event_id, d.attempts)
+     SELECT c.id, c.webhook_id AS "webhookId", c.attempts, w.url, w.active, w.secret, w.previous_secret AS "previousSecret",
+            w.previous_secret_until AS "previousSecretUntil", e.payload
+       FROM c JOIN webhook w ON w.id = c.webhook_id JOIN outbox_event e ON e.id = c.event_id`,
+    [id, leaseS],
+  );
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+}
+
+/** Logs an attempt and moves the delivery on, in one transaction of the caller's. */
+export async function recordAttempt(m: EntityManager, a: AttemptRecord): Promise<void> {
+  await m.query(`INSERT INTO webhook_attempt (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1,$2,$3,$4,$5)`, [
+    a.deliveryId, a.attempt, a.statusCode, a.error, a.durationMs,
+  ]);
+  await m.query(
+    `UPDATE webhook_delivery SET attempts = $2, status = $3, next_attempt_at = COALESCE($4, next_attempt_at), locked_until = NULL,
+            last_status_code = $5, last_error = $6, last_attempt_at = now(), delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() END
+      WHERE id = $1`,
+    [a.deliveryId, a.attempt, a.status, a.nextAttemptAt, a.statusCode, a.error],
+  );
+}
+
+/** Pending deliveries past due by `graceS` and not leased: their queue job was lost (Redis flushed or restarted). */
+export function overdueDeliveries(m: EntityManager, graceS: number, limit = 1000): Promise<{ id: string; attempts: number }[]> {
+  return rows(
+    m,
+    `SELECT id, attempts FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at < now() - make_interval(secs => $1)
+        AND (locked_until IS NULL OR locked_until < now()) ORDER BY next_attempt_at LIMIT $2`,
+    [graceS, limit],
+  );
+}
+
+export interface DeliveryRow {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  sequence: number;
+  creditCode: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+const DELIVERY_COLUMNS = `d.id, d.webhook_id AS "webhookId", e.event_id AS "eventId", e.topic AS "eventType", e.sequence, e.payload->>'creditCode' AS "creditCode",
+  d.status, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.last_status_code AS "lastStatusCode", d.last_error AS "lastError",
+  d.last_attempt_at AS "lastAttemptAt", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`;
+
+/** A webhook's delivery log, newest first. */
+export function listDeliveries(m: EntityManager, webhookId: string, status: DeliveryStatus | null, first: number, before: Date | null): Promise<DeliveryRow[]> {
+  return rows<DeliveryRow>(
+    m,
+    `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id
+      WHERE d.webhook_id = $1 AND ($2::text IS NULL OR d.status = $2) AND ($4::timestamptz IS NULL OR d.created_at < $4)
+      ORDER BY d.created_at DESC, d.id LIMIT $3`,
+    [webhookId, status, first, before],
+  );
+}
+
+export function deliveryById(m: EntityManager, id: string): Promise<DeliveryRow | undefined> {
+  return one<DeliveryRow>(m, `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id WHERE d.id = $1`, [id]);
+}
+
+export interface AttemptRow {
+  deliveryId: string;
+  attempt: number;
+  attemptedAt: Date;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export function attemptsOf(m: EntityManager, deliveryIds: readonly string[]): Promise<AttemptRow[]> {
+  return rows<AttemptRow>(
+    m,
+    `SELECT delivery_id AS "deliveryId", attempt, attempted_at AS "attemptedAt", status_code AS "statusCode", error, duration_ms AS "durationMs"
+       FROM webhook_attempt WHERE delivery_id = ANY ($1::uuid[]) ORDER BY id`,
+    [deliveryIds],
+  );
+}
+
+/** Sends one delivery again from a fresh retry budget, with the same `webhook-id`. */
+export function resetDelivery(m: EntityManager, id: string): Promise<{ id: string; attempts: number } | undefined> {
+  return one(m, `UPDATE webhook_delivery SET status = 'PENDING', attempts = 0, next_attempt_at = now(), locked_until = NULL WHERE id = $1 RETURNING id, attempts`, [id]);
+}
+
+/**
+ * Replays every event of `[from, to)` that matches the webhook: deliveries already made
+ * are sent again (same `webhook-id`), missing ones (the webhook was off) are created.
+ */
+export function replayRange(m: EntityManager, webhookId: string, from: Date, to: Date, limit: number): Promise<{ id: string; attempts: number }[]> {
+  return rows(
+    m,
+    `INSERT INTO webhook_delivery (webhook_id, event_id)
+     SELECT w.id, e.id FROM webhook w JOIN outbox_event e ON e.created_at >= $2 AND e.created_at < $3
+      WHERE w.id = $1 AND ${MATCHES} ORDER BY e.id LIMIT $4
+     ON CONFLICT (webhook_id, event_id) DO UPDATE SET status = 'PENDING', attempts = 0, next_attempt_at = now(), locked_until = NULL
+     RETURNING id, attempts`,
+    [webhookId, from, to, limit],
+  );
+}

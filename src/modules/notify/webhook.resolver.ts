@@ -1,0 +1,100 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { HubContext } from '../../platform/context';
+import { WebhookDeliveryStatus } from '../graphql-enums';
+import { Webhook, WebhookAttempt, WebhookDelivery, WebhookInput } from '../graphql-types';
+import { messageId } from './webhook.delivery';
+import { AttemptRow, DeliveryRow, WebhookRow } from './webhook.repository';
+import { WEBHOOK_OWNERS, webhookService } from './webhook.service';
+
+/** The API shape of a stored webhook; the secret only when this answer created it. */
+function toWebhook(w: WebhookRow): Webhook {
+  return {
+    id: w.id,
+    url: w.url,
+    events: w.events,
+    active: w.active,
+    secret: w.secret ?? null,
+    regionCode: w.filterRegionCode,
+    creditCode: w.filterCreditCode,
+    agency: w.agency,
+    createdAt: w.createdAt,
+    deactivatedReason: w.deactivatedReason,
+    previousSecretValidUntil: w.previousSecretUntil && w.previousSecretUntil > new Date() ? w.previousSecretUntil : null,
+  };
+}
+
+function toDelivery(d: DeliveryRow): WebhookDelivery {
+  return {
+    ...d,
+    messageId: messageId(d.id),
+    status: d.status as WebhookDeliveryStatus,
+    nextAttemptAt: d.status === 'PENDING' ? d.nextAttemptAt : null,
+  };
+}
+
+@Resolver(() => Webhook)
+export class WebhookResolver {
+  @Authorized(WEBHOOK_OWNERS)
+  @Mutation(() => Webhook, {
+    description:
+      'Registers a webhook for rating changes (Standard Webhooks signatures). The URL must be public https (internal addresses only when an administrator allow-listed them). The answer carries the secret, once.',
+  })
+  async registerWebhook(@Ctx() ctx: HubContext, @Arg('input', () => WebhookInput) input: WebhookInput): Promise<Webhook> {
+    return toWebhook(await webhookService.register(ctx, input));
+  }
+
+  @Authorized(WEBHOOK_OWNERS)
+  @Query(() => [Webhook], { description: 'Your webhooks (an administrator sees all).' })
+  async webhooks(@Ctx() ctx: HubContext): Promise<Webhook[]> {
+    return (await webhookService.list(ctx)).map(toWebhook);
+  }
+
+  @Authorized(WEBHOOK_OWNERS)
+  @Query(() => Webhook, { nullable: true })
+  async webhook(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string): Promise<Webhook> {
+    return toWebhook(await webhookService.get(ctx, id));
+  }
+
+  @Authorized(WEBHOOK_OWNERS)
+  @Mutation(() => Webhook, { description: 'Deactivates (pending deliveries are cancelled, replayable later) or reactivates a webhook.' })
+  async setWebhookActive(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('active') active: boolean): Promise<Webhook> {
+    return toWebhook(await webhookService.setActive(ctx, id, active));
+  }
+
+  @Authorized(WEBHOOK_OWNERS)
+  @Mutation(() => Webhook, { description: 'Replaces the signing secret (given, or generated); the old one keeps signing beside it for 24 hours. The answer carries the new secret, once.' })
+  async rotateWebhookSecret(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('secret', () => String, { nullable: true }) secret?: string | null): Promise<Webhook> {
+    return toWebhook(await webhookService.rotateSecret(ctx, id, secret));
+  }
+
+  @Authorized(WEBHOOK_OWNERS)
+  @Mutation(() => WebhookDelivery, { description: 'Sends one delivery again now, with the same webhook-id and a fresh retry budget (dead letters included).' })
+  async replayWebhookDelivery(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string): Promise<WebhookDelivery> {
+    return toDelivery(await webhookService.replay(ctx, id));
+  }
+
+  @Authorized(WEBHOOK_OWNERS)
+  @Mutation(() => Int, { description: 'Sends again every event in [from, to) that matches the webhook (10,000 at most per call, oldest first); returns how many were queued.' })
+  replayWebhookDeliveries(@Ctx() ctx: HubContext, @Arg('webhookId', () => ID) webhookId: string, @Arg('from') from: Date, @Arg('to') to: Date): Promise<number> {
+    return webhookService.replayRange(ctx, webhookId, from, to);
+  }
+
+  @FieldResolver(() => [WebhookDelivery], { description: 'The delivery log, newest first.' })
+  async deliveries(
+    @Ctx() ctx: HubContext,
+    @Root() w: Webhook,
+    @Arg('status', () => WebhookDeliveryStatus, { nullable: true }) status?: WebhookDeliveryStatus | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first = 50,
+    @Arg('before', () => Date, { nullable: true, description: 'Only deliveries created before this time (paging).' }) before?: Date | null,
+  ): Promise<WebhookDelivery[]> {
+    return (await webhookService.deliveries(ctx, w.id, status ?? null, first, before ?? null)).map(toDelivery);
+  }
+}
+
+@Resolver(() => WebhookDelivery)
+export class WebhookDeliveryResolver {
+  @FieldResolver(() => [WebhookAttempt], { description: 'Every attempt of this delivery, oldest first.' })
+  attemptLog(@Ctx() ctx: HubContext, @Root() d: WebhookDelivery): Promise<AttemptRow[]> {
+    return ctx.loaders.webhookAttempts.load(d.id);
+  }
+}

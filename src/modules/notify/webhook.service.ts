@@ -1,0 +1,179 @@
+import { HubContext, inTransaction } from '../../platform/context';
+import { badInput, forbidden, notFound } from '../../platform/errors';
+import { mayReadRating } from '../../platform/auth/access.rules';
+import { jurisdictionPrefixes, Principal } from '../../platform/auth/principal';
+import { jobRuntime } from '../../../jobs/runtime';
+import { queueDelivery } from '../../../jobs/notify.job';
+import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
+import { findByCreditCode } from '../enterprise/enterprise.repository';
+import { EVENT_TYPES } from './outbox';
+import { newSecret, secretProblem } from './standard-webhooks';
+import { webhookUrlProblem } from './url-guard';
+import {
+  DeliveryRow,
+  DeliveryStatus,
+  WebhookRow,
+  deliveryById,
+  insertWebhook,
+  listDeliveries,
+  listWebhooks,
+  replayRange,
+  resetDelivery,
+  rotateSecret,
+  setWebhookActive,
+  webhookById,
+} from './webhook.repository';
+
+/** Roles that may hold webhooks: partner agencies and the authorities (each sees only its own). */
+export const WEBHOOK_OWNERS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'PARTNER_AGENCY'];
+/** After a rotation the old secret still signs (beside the new one) this long, so receivers can switch over. */
+export const SECRET_GRACE_MS = 24 * 3_600_000;
+export const MAX_REPLAY_EVENTS = 10_000;
+const MAX_WEBHOOKS_PER_OWNER = 20;
+
+export interface RegisterWebhook {
+  url: string;
+  events: string[];
+  secret?: string | null;
+  regionCode?: string | null;
+  creditCode?: string | null;
+}
+
+/** A webhook its owner (or an administrator) may manage; anyone else is told it does not exist. */
+async function ownWebhook(ctx: HubContext, id: string, m = ctx.manager, lock = false): Promise<WebhookRow> {
+  const w = /^[0-9a-f-]{36}$/i.test(id) ? await webhookById(m, id, lock) : undefined;
+  if (!w || (ctx.principal.role !== 'ADMIN' && w.ownerSubject !== ctx.principal.subject)) throw notFound(`No webhook ${id} of yours.`);
+  return w;
+}
+
+function checkEvents(events: string[]): string[] {
+  const unique = [...new Set(events)];
+  if (!unique.length) throw badInput(`events must name at least one event type (${EVENT_TYPES.join(', ')})`, 'events');
+  const unknown = unique.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
+  if (unknown.length) throw badInput(`unknown event type ${unknown.join(', ')}; known: ${EVENT_TYPES.join(', ')}`, 'events');
+  return unique;
+}
+
+async function checkUrl(url: string): Promise<void> {
+  const problem = await webhookUrlProblem(url, jobRuntime().notify.policy);
+  if (problem) throw badInput(`Webhook URL refused: ${problem}.`, 'url');
+}
+
+/** A region filter inside the caller's jurisdiction. */
+function regionFilter(p: Principal, regionCode: string | null | undefined): { code: string; prefix: string } | null {
+  if (!regionCode) return null;
+  const problem = regionCodeProblem(regionCode);
+  if (problem) throw badInput(problem, 'regionCode');
+  const prefix = jurisdictionPrefix(regionCode);
+  const mine = jurisdictionPrefixes(p);
+  if (mine !== null && !mine.some((m) => prefix.startsWith(m))) throw forbidden(`Region ${regionCode} is outside your jurisdiction (${p.regions.join(', ')}).`);
+  return { code: regionCode, prefix };
+}
+
+function checkRange(from: Date, to: Date): void {
+  if (!(from < to)) throw badInput('from must lie before to', 'from');
+}
+
+/** Partner webhooks: registration, management, the delivery log and replays. */
+export const webhookService = {
+  async register(ctx: HubContext, input: RegisterWebhook): Promise<WebhookRow> {
+    const p = ctx.principal;
+    const events = checkEvents(input.events);
+    if (input.secret) {
+      const problem = secretProblem(input.secret);
+      if (problem) throw badInput(problem, 'secret');
+    }
+    const region = regionFilter(p, input.regionCode);
+    if (input.creditCode) {
+      const e = await findByCreditCode(ctx.manager, input.creditCode);
+      if (!e) throw notFound(`No enterprise with credit code ${input.creditCode}.`);
+      if (!mayReadRating(p, e)) throw forbidden(`Enterprise ${input.creditCode} is outside your jurisdiction.`);
+    }
+    await checkUrl(input.url);
+    const secret = input.secret ?? newSecret();
+    return inTransaction(ctx, async (m) => {
+      const count = (await listWebhooks(m, p.subject)).filter((w) => w.active).length;
+      if (count >= MAX_WEBHOOKS_PER_OWNER) throw badInput(`You already have ${count} active webhooks (at most ${MAX_WEBHOOKS_PER_OWNER}); deactivate one first.`);
+      const w = (await insertWebhook(m, {
+        ownerSubject: p.subject,
+        ownerRole: p.role,
+        agency: p.agency ?? null,
+        scopePrefixes: jurisdictionPrefixes(p) ?? [],
+        scopeCreditCode: p.role === 'ENTERPRISE' ? (p.creditCode ?? null) : null,
+        filterRegionCode: region?.code ?? null,
+        filterRegionPrefix: region?.prefix ?? null,
+        filterCreditCode: input.creditCode ?? null,
+        url: input.url,
+        events,
+        secret,
+      }))!;
+      return { ...w, secret };
+    });
+  },
+
+  list(ctx: HubContext): Promise<WebhookRow[]> {
+    return listWebhooks(ctx.manager, ctx.principal.role === 'ADMIN' ? null : ctx.principal.subject);
+  },
+
+  get(ctx: HubContext, id: string): Promise<WebhookRow> {
+    return ownWebhook(ctx, id);
+  },
+
+  /** Deactivating stops deliveries (pending ones are cancelled, replayable later); activating checks the URL again. */
+  async setActive(ctx: HubContext, id: string, active: boolean): Promise<WebhookRow> {
+    const w = await ownWebhook(ctx, id);
+    if (active && !w.active) await checkUrl(w.url);
+    return inTransaction(ctx, async (m) => {
+      await ownWebhook(ctx, id, m, true);
+      const updated = (await setWebhookActive(m, id, active, active ? null : `deactivated by ${ctx.principal.subject}`))!;
+      if (!active) await m.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE webhook_id = $1 AND status = 'PENDING'`, [id]);
+      return updated;
+    });
+  },
+
+  /** A new secret, shown once; the old one keeps signing beside it for 24 hours. */
+  async rotateSecret(ctx: HubContext, id: string, secret?: string | null): Promise<WebhookRow> {
+    if (secret) {
+      const problem = secretProblem(secret);
+      if (problem) throw badInput(problem, 'secret');
+    }
+    const next = secret ?? newSecret();
+    return inTransaction(ctx, async (m) => {
+      await ownWebhook(ctx, id, m, true);
+      const w = (await rotateSecret(m, id, next, new Date(Date.now() + SECRET_GRACE_MS)))!;
+      return { ...w, secret: next };
+    });
+  },
+
+  async deliveries(ctx: HubContext, webhookId: string, status: DeliveryStatus | null, first: number, before: Date | null): Promise<DeliveryRow[]> {
+    await ownWebhook(ctx, webhookId);
+    if (first < 1 || first > 500) throw badInput('first must be between 1 and 500', 'first');
+    return listDeliveries(ctx.manager, webhookId, status, first, before);
+  },
+
+  /** Sends one delivery again now (same `webhook-id`), from a fresh retry budget: dead letters, delivered or cancelled ones alike. */
+  async replay(ctx: HubContext, deliveryId: string): Promise<DeliveryRow> {
+    const d = /^[0-9a-f-]{36}$/i.test(deliveryId) ? await deliveryById(ctx.manager, deliveryId) : undefined;
+    if (!d) throw notFound(`No webhook delivery ${deliveryId}.`);
+    const w = await ownWebhook(ctx, d.webhookId).catch(() => {
+      throw notFound(`No webhook delivery ${deliveryId}.`);
+    });
+    if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'id');
+    await inTransaction(ctx, (m) => resetDelivery(m, deliveryId));
+    await queueDelivery(deliveryId, 0);
+    return (await deliveryById(ctx.manager, deliveryId))!;
+  },
+
+  /**
+   * Sends again every event of [from, to) that matches the webhook, oldest first, at most
+   * MAX_REPLAY_EVENTS per call; returns how many deliveries were queued.
+   */
+  async replayRange(ctx: HubContext, webhookId: string, from: Date, to: Date): Promise<number> {
+    checkRange(from, to);
+    const w = await ownWebhook(ctx, webhookId);
+    if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'webhookId');
+    const queued = await inTransaction(ctx, (m) => replayRange(m, webhookId, from, to, MAX_REPLAY_EVENTS));
+    for (const d of queued) await queueDelivery(d.id, d.attempts);
+    return queued.length;
+  },
+};

@@ -1,0 +1,291 @@
+import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { verify } from '../../src/modules/notify/standard-webhooks';
+import { TestHub, codeOf, startTestHub } from '../support/hub';
+import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
+import { subscribe } from '../support/ws';
+
+/**
+ * Issue 4 in one process (in-process queue and relay): the outbox, graphql-ws
+ * subscriptions with jurisdiction and validation, Standard Webhooks deliveries with
+ * retries, 410, dead letters, replay and secret rotation. Retry delays run at a millionth
+ * of real time (HUB_WEBHOOK_RETRY_SCALE), so the three-day schedule takes a quarter second.
+ */
+let t: TestHub;
+let admin: string;
+let receiver: WebhookReceiver;
+const code = (n: number, region = '130821') => withCheckChar(`91${region}MC${String(n).padStart(7, '0')}`);
+const E = code(1);
+const F = code(2, '130822');
+const occurredAt = '2025-11-05T00:00:00+08:00';
+const partner = () => t.token('PARTNER_AGENCY', { agency: '行政审批局', regions: ['130821'], subject: 'agency:approval' });
+const SUB = `subscription($r: String, $c: String) { ratingChanged(regionCode: $r, creditCode: $c) {
+  eventId sequence previousGrade grade changedAt enterprise { creditCode regionCode legalRepresentative } rating { grade score policyVersion } } }`;
+const REGISTER = `mutation($i: WebhookInput!) { registerWebhook(input: $i) { id url events active secret regionCode agency } }`;
+
+async function severe(creditCode: string): Promise<string> {
+  const r = await t.gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, { i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt } }, admin);
+  expect(r.errors).toBeUndefined();
+  return r.data.recordDishonesty.id;
+}
+async function revoke(id: string): Promise<void> {
+  const r = await t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "异议成立") { status } }`, { id }, admin);
+  expect(r.errors).toBeUndefined();
+}
+const outboxCount = async () => (await t.db.manager.query(`SELECT count(*)::int AS n FROM outbox_event`))[0].n as number;
+
+beforeAll(async () => {
+  t = await startTestHub('partners', { env: { HUB_WEBHOOK_RETRY_SCALE: '0.000001' } });
+  admin = t.token('ADMIN');
+  receiver = await startReceiver();
+  for (const [c, region] of [[E, '130821'], [F, '130822']]) {
+    const r = await t.gql(`mutation($c: String!, $r: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: $r, legalRepresentative: "李明" }) { id } }`, { c, r: region }, admin);
+    expect(r.errors).toBeUndefined();
+  }
+});
+afterAll(async () => {
+  await t?.stop();
+  await receiver?.close();
+});
+
+describe('outbox', () => {
+  it('writes one event per grade change, numbered per enterprise, and none when the grade stays', async () => {
+    const before = await outboxCount();
+    await t.gql(`mutation { evaluateEnterprise(creditCode: "${E}") { grade } }`, {}, admin); // first grade: B
+    await t.gql(`mutation { evaluateEnterprise(creditCode: "${E}") { grade } }`, {}, admin); // still B
+    expect(await outboxCount()).toBe(before + 1);
+    const [ev] = await t.db.manager.query(`SELECT sequence, payload FROM outbox_event o JOIN enterprise e ON e.id = o.enterprise_id WHERE e.credit_code = $1 ORDER BY o.id DESC LIMIT 1`, [E]);
+    expect(ev.sequence).toBe(1);
+    expect(ev.payload).toMatchObject({ type: 'rating.changed', creditCode: E, regionCode: '130821', previousGrade: null, grade: 'B', sequence: 1 });
+    expect(JSON.stringify(ev.payload)).not.toMatch(/李明|企业/);
+  });
+
+  it('a change whose transaction fails leaves no event', async () => {
+    const before = await outboxCount();
+    // SEVERE needs a level on 3.1; a bad indicator fails inside the transaction before the re-grade commits.
+    const r = await t.gql(`mutation { recordDishonesty(input: { creditCode: "${E}", indicator: "9.9", level: SEVERE, occurredAt: "${occurredAt}" }) { id } }`, {}, admin);
+    expect(codeOf(r)).toBe('BAD_USER_INPUT');
+    expect(await outboxCount()).toBe(before);
+  });
+});
+
+describe('ratingChanged over graphql-ws', () => {
+  it('delivers changes in the partner\'s jurisdiction, masked, with sequence numbers, and nothing outside it', async () => {
+    const s = subscribe(t.url, SUB, {}, partner());
+    await s.connected;
+    await new Promise((r) => setTimeout(r, 100));
+    const id = await severe(F); // 130822: outside the partner's scope
+    await revoke(id);
+    const rec = await severe(E); // B → D
+    const [first] = await s.waitFor(1);
+    expect(first.errors).toBeUndefined();
+    expect(first.data.ratingChanged).toMatchObject({ previousGrade: 'B', grade: 'D', sequence: 2, enterprise: { creditCode: E, regionCode: '130821', legalRepresentative: '李*' }, rating: { grade: 'D' } });
+    await revoke(rec); // D → B
+    const all = await s.waitFor(2);
+    expect(all[1].data.ratingChanged).toMatchObject({ previousGrade: 'D', grade: 'B', sequence: 3 });
+    expect(all.every((r) => r.data.ratingChanged.enterprise.creditCode === E)).toBe(true);
+    await s.dispose();
+    const [audit] = await t.db.manager.query(`SELECT outcome, detail FROM audit_log WHERE action = 'subscribe:ratingChanged' ORDER BY id DESC LIMIT 1`);
+    expect(audit).toMatchObject({ outcome: 'OK', detail: { agency: '行政审批局' } });
+  });
+
+  it('filters by creditCode', async () => {
+    const s = subscribe(t.url, SUB, { c: F }, t.token('CITY_AUTHORITY', { regions: ['130800'] }));
+    await s.connected;
+    await new Promise((r) => setTimeout(r, 100));
+    await revoke(await severe(E));
+    const id = await severe(F);
+    const [only] = await s.waitFor(1);
+    expect(only.data.ratingChanged.enterprise.creditCode).toBe(F);
+    await revoke(id);
+    await s.waitFor(2);
+    expect(s.results.every((r) => r.data.ratingChanged.enterprise.creditCode === F)).toBe(true);
+    await s.dispose();
+  });
+
+  it('refuses with the same codes as HTTP', async () => {
+    const cases: [Record<string, unknown>, string | undefined, string][] = [
+      [{}, undefined, 'UNAUTHENTICATED'],
+      [{ r: '130822' }, partner(), 'FORBIDDEN'],
+      [{ r: '13082' }, partner(), 'BAD_USER_INPUT'],
+      [{ c: withCheckChar('91130821MC9999999') }, partner(), 'NOT_FOUND'],
+      [{ c: F }, partner(), 'FORBIDDEN'],
+    ];
+    for (const [vars, token, expected] of cases) {
+      const s = subscribe(t.url, SUB, vars, token);
+      const [r] = await s.waitFor(1);
+      expect([vars, r.errors?.[0]?.extensions?.code]).toEqual([vars, expected]);
+      await s.dispose();
+    }
+  });
+
+  it('applies the HTTP operation limits and runs only subscriptions', async () => {
+    const deep = `subscription { ratingChanged { enterprise { rating { enterprise { rating { enterprise { rating { enterprise { rating { enterprise { rating { enterprise { rating { grade } } } } } } } } } } } } } }`;
+    let s = subscribe(t.url, deep, {}, partner());
+    let [r] = await s.waitFor(1);
+    expect(r.errors?.[0]?.message).toMatch(/depth/i);
+    await s.dispose();
+    s = subscribe(t.url, `query { webhooks { id } }`, {}, partner());
+    [r] = await s.waitFor(1);
+    expect(r.errors?.[0]?.message).toMatch(/Only subscriptions run over WebSocket/);
+    await s.dispose();
+  });
+
+  it('closes the socket with 4401 for a bad token', async () => {
+    const s = subscribe(t.url, SUB, {}, 'not-a-token');
+    const closed = await s.closed;
+    expect(closed.code).toBe(4401);
+    expect(closed.reason).toMatch(/not valid/);
+    await s.dispose();
+  });
+});
+
+describe('webhooks', () => {
+  let hookId: string;
+  let secret: string;
+
+  it('refuses bad registrations clearly and stores nothing', async () => {
+    const p = partner();
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ url: 'http://10.1.2.3/hook', events: ['rating.changed'] }, 'BAD_USER_INPUT', /private, loopback or link-local/],
+      [{ url: 'http://169.254.169.254/latest', events: ['rating.changed'] }, 'BAD_USER_INPUT', /169\.254\.169\.254/],
+      [{ url: 'https://[::ffff:10.0.0.1]/hook', events: ['rating.changed'] }, 'BAD_USER_INPUT', /private/],
+      [{ url: 'ftp://example.com/x', events: ['rating.changed'] }, 'BAD_USER_INPUT', /https/],
+      [{ url: 'https://nothing.invalid/x', events: ['rating.changed'] }, 'BAD_USER_INPUT', /does not resolve/],
+      [{ url: receiver.url, events: ['rating.deleted'] }, 'BAD_USER_INPUT', /unknown event type/],
+      [{ url: receiver.url, events: [] }, 'BAD_USER_INPUT', /at least one/],
+      [{ url: receiver.url, events: ['rating.changed'], secret: 'hunter2' }, 'BAD_USER_INPUT', /whsec_/],
+      [{ url: receiver.url, events: ['rating.changed'], regionCode: '130822' }, 'FORBIDDEN', /outside your jurisdiction/],
+    ];
+    for (const [i, expected, message] of cases) {
+      const r = await t.gql(REGISTER, { i }, p);
+      expect([i, codeOf(r)]).toEqual([i, expected]);
+      expect(r.errors![0].message).toMatch(message);
+    }
+    expect(codeOf(await t.gql(REGISTER, { i: { url: receiver.url, events: ['rating.changed'] } }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await t.gql(REGISTER, { i: { url: receiver.url, events: ['rating.changed'] } }, t.token('ENTERPRISE', { creditCode: E })))).toBe('FORBIDDEN');
+    expect((await t.db.manager.query(`SELECT count(*)::int AS n FROM webhook`))[0].n).toBe(0);
+  });
+
+  it('registers (secret shown once), delivers signed thin payloads', async () => {
+    const r = await t.gql(REGISTER, { i: { url: receiver.url, events: ['rating.changed'] } }, partner());
+    expect(r.errors).toBeUndefined();
+    ({ id: hookId, secret } = r.data.registerWebhook);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(r.data.registerWebhook).toMatchObject({ active: true, agency: '行政审批局', events: ['rating.changed'] });
+    const list = await t.gql(`{ webhooks { id secret } }`, {}, partner());
+    expect(list.data.webhooks).toEqual([{ id: hookId, secret: null }]);
+    const [audit] = await t.db.manager.query(`SELECT outcome, detail::text FROM audit_log WHERE action = 'registerWebhook' AND outcome = 'OK' ORDER BY id DESC LIMIT 1`);
+    expect(audit.detail).not.toContain('whsec_');
+
+    const id = await severe(E);
+    await receiver.waitFor((all) => all.length >= 1);
+    const hit = receiver.received[0];
+    expect(() => verify(secret, hit.headers as Record<string, string>, hit.body)).not.toThrow();
+    expect(() => verify(secret, hit.headers as Record<string, string>, hit.body.replace('"D"', '"A"'))).toThrow(/no webhook-signature matches/);
+    const body = JSON.parse(hit.body);
+    expect(body).toMatchObject({ type: 'rating.changed', data: { creditCode: E, regionCode: '130821', grade: 'D', previousGrade: 'B' } });
+    expect(Object.keys(body.data).sort()).toEqual(['asOf', 'creditCode', 'eventId', 'grade', 'policyVersion', 'previousGrade', 'ratingId', 'regionCode', 'score', 'sequence']);
+    expect(hit.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
+    await revoke(id);
+    await receiver.waitFor((all) => all.length >= 2);
+    // F is outside the partner's region: never delivered.
+    await revoke(await severe(F));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received.map((h) => JSON.parse(h.body).data.creditCode)).toEqual([E, E]);
+  });
+
+  it('retries failures with the same webhook-id until delivered, and logs every attempt', async () => {
+    receiver.received.length = 0;
+    let calls = 0;
+    receiver.respond = () => (++calls <= 2 ? { status: 503 } : { status: 200 });
+    const id = await severe(E);
+    await receiver.waitFor((all) => all.length >= 3);
+    const ids = new Set(receiver.received.map((h) => h.headers['webhook-id']));
+    expect(ids.size).toBe(1);
+    const log = await t.gql(`query($id: ID!) { webhook(id: $id) { deliveries(first: 1) { messageId status attempts attemptLog { attempt statusCode } } } }`, { id: hookId }, partner());
+    expect(log.data.webhook.deliveries[0]).toEqual({
+      messageId: [...ids][0],
+      status: 'DELIVERED',
+      attempts: 3,
+      attemptLog: [{ attempt: 1, statusCode: 503 }, { attempt: 2, statusCode: 503 }, { attempt: 3, statusCode: 200 }],
+    });
+    receiver.respond = () => ({ status: 200 });
+    await revoke(id);
+    await receiver.waitFor((all) => all.length >= 4);
+  });
+
+  it('dead-letters after the last retry; a replay sends it again with the same id', async () => {
+    receiver.received.length = 0;
+    receiver.respond = () => ({ status: 500 });
+    const id = await severe(E);
+    await receiver.waitFor((all) => all.length >= 12);
+    const q = `query($id: ID!) { webhook(id: $id) { deliveries(status: DEAD) { id messageId attempts lastStatusCode } } }`;
+    let dead: any[] = [];
+    for (let i = 0; i < 50 && !dead.length; i++) {
+      dead = (await t.gql(q, { id: hookId }, partner())).data.webhook.deliveries;
+      if (!dead.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(dead).toEqual([expect.objectContaining({ attempts: 12, lastStatusCode: 500 })]);
+    expect(receiver.received).toHaveLength(12);
+    receiver.respond = () => ({ status: 204 });
+    const replay = await t.gql(`mutation($id: ID!) { replayWebhookDelivery(id: $id) { status messageId } }`, { id: dead[0].id }, partner());
+    expect(replay.data.replayWebhookDelivery).toEqual({ status: 'PENDING', messageId: dead[0].messageId });
+    await receiver.waitFor((all) => all.length >= 13);
+    expect(receiver.received[12].headers['webhook-id']).toBe(dead[0].messageId);
+    await revoke(id);
+    await receiver.waitFor((all) => all.length >= 14);
+  });
+
+  it('replays a time range', async () => {
+    receiver.received.length = 0;
+    const r = await t.gql(`mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`, {
+      id: hookId, from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(),
+    }, partner());
+    const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE webhook_id = $1`, [hookId]);
+    expect(r.data.replayWebhookDeliveries).toBe(n);
+    await receiver.waitFor((all) => all.length >= n);
+    const bad = await t.gql(`mutation($id: ID!) { replayWebhookDeliveries(webhookId: $id, from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") }`, { id: hookId }, partner());
+    expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+  });
+
+  it('rotates the secret: both sign during the grace period', async () => {
+    receiver.received.length = 0;
+    const r = await t.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret previousSecretValidUntil } }`, { id: hookId }, partner());
+    const fresh = r.data.rotateWebhookSecret.secret;
+    expect(fresh).not.toBe(secret);
+    expect(new Date(r.data.rotateWebhookSecret.previousSecretValidUntil).getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    await revoke(await severe(E));
+    await receiver.waitFor((all) => all.length >= 2);
+    for (const hit of receiver.received) {
+      expect(String(hit.headers['webhook-signature']).split(' ')).toHaveLength(2);
+      verify(fresh, hit.headers as Record<string, string>, hit.body);
+      verify(secret, hit.headers as Record<string, string>, hit.body);
+    }
+  });
+
+  it('another owner cannot see or change it', async () => {
+    const other = t.token('PARTNER_AGENCY', { agency: '工信局', subject: 'agency:industry' });
+    expect(codeOf(await t.gql(`query($id: ID!) { webhook(id: $id) { id } }`, { id: hookId }, other))).toBe('NOT_FOUND');
+    expect(codeOf(await t.gql(`mutation($id: ID!) { setWebhookActive(id: $id, active: false) { id } }`, { id: hookId }, other))).toBe('NOT_FOUND');
+    expect((await t.gql(`{ webhooks { id } }`, {}, other)).data.webhooks).toEqual([]);
+  });
+
+  it('410 Gone deactivates the webhook; later changes are not delivered', async () => {
+    receiver.received.length = 0;
+    receiver.respond = () => ({ status: 410 });
+    const id = await severe(E);
+    await receiver.waitFor((all) => all.length >= 1);
+    let hook: any;
+    for (let i = 0; i < 50; i++) {
+      hook = (await t.gql(`query($id: ID!) { webhook(id: $id) { active deactivatedReason } }`, { id: hookId }, partner())).data.webhook;
+      if (!hook.active) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(hook).toEqual({ active: false, deactivatedReason: 'the receiver answered 410 Gone' });
+    await revoke(id);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received).toHaveLength(1);
+    const replay = await t.gql(`mutation($id: ID!) { replayWebhookDeliveries(webhookId: $id, from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") }`, { id: hookId }, partner());
+    expect(codeOf(replay)).toBe('BAD_USER_INPUT');
+  });
+});

@@ -1,0 +1,50 @@
+import { createServer, IncomingMessage, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export interface ReceivedWebhook {
+  headers: IncomingMessage['headers'];
+  body: string;
+  at: number;
+}
+
+/**
+ * A webhook receiver on loopback: records every request and answers with whatever
+ * `respond` says (200 by default), so tests can make it fail, throttle or go away.
+ */
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  respond: (req: ReceivedWebhook) => { status: number; headers?: Record<string, string> };
+  waitFor(pred: (all: ReceivedWebhook[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(port = 0): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const r: WebhookReceiver = {
+    url: '',
+    received,
+    respond: () => ({ status: 200 }),
+    async waitFor(pred, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pred(received)) {
+        if (Date.now() > deadline) throw new Error(`webhook receiver: condition not met within ${timeoutMs} ms (${received.length} requests)`);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+    },
+    close: () => new Promise((res) => server.close(() => res())),
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const hit = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      received.push(hit);
+      const answer = r.respond(hit);
+      res.writeHead(answer.status, answer.headers).end();
+    });
+  });
+  await new Promise<void>((res) => server.listen(port, '127.0.0.1', () => res()));
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return r;
+}
