@@ -53,6 +53,17 @@ export function jobRegistry(defs: JobDefinition<any>[]): Map<string, JobDefiniti
   return map;
 }
 
+/** Logs a Redis connection problem at most every 30 s per source (an outage would otherwise log every retry). */
+const lastComplaint = new Map<string, number>();
+function redisTrouble(source: string): (err: Error) => void {
+  return (err) => {
+    const now = Date.now();
+    if (now - (lastComplaint.get(source) ?? 0) < 30_000) return;
+    lastComplaint.set(source, now);
+    logger.warn({ source, err: err.message }, 'Redis unreachable; queued work waits until it is back');
+  };
+}
+
 /** BullMQ on Redis: jobs survive restarts and spread over every worker process. */
 export class RedisJobQueue implements JobQueue {
   readonly kind = 'redis';
@@ -70,6 +81,7 @@ export class RedisJobQueue implements JobQueue {
 
   static async connect(url: string, prefix = 'hub'): Promise<RedisJobQueue> {
     const connection = new IORedis(url, { maxRetriesPerRequest: null });
+    connection.on('error', redisTrouble('queue connection'));
     const policy = (await connection.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
     if (policy[1] && policy[1] !== 'noeviction')
       logger.warn({ policy: policy[1] }, `Redis maxmemory-policy is ${policy[1]}: BullMQ needs noeviction or queued jobs may be evicted`);
@@ -78,7 +90,10 @@ export class RedisJobQueue implements JobQueue {
 
   private queue(name: QueueName): Queue {
     let q = this.queues.get(name);
-    if (!q) this.queues.set(name, (q = new Queue(name, { connection: this.connection, prefix: this.prefix })));
+    if (!q) {
+      this.queues.set(name, (q = new Queue(name, { connection: this.connection, prefix: this.prefix })));
+      q.on('error', redisTrouble(`queue ${name}`));
+    }
     return q;
   }
 
@@ -112,6 +127,7 @@ export class RedisJobQueue implements JobQueue {
         },
         { connection: this.workerConnection(), prefix: this.prefix, concurrency: QUEUES[name] },
       );
+      worker.on('error', redisTrouble(`worker ${name}`));
       worker.on('failed', (job, err) => {
         logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
         const def = job && registry.get(job.name);
@@ -124,6 +140,7 @@ export class RedisJobQueue implements JobQueue {
 
   private workerConnection(): IORedis {
     const c = this.connection.duplicate();
+    c.on('error', redisTrouble('worker connection'));
     this.workerConnections.push(c);
     return c;
   }

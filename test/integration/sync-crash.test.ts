@@ -1,8 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { createServer, IncomingMessage, request, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import path from 'node:path';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
@@ -12,7 +9,8 @@ import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 import { Database } from '../../src/platform/db';
 import { JobsHandle, openJobs } from '../../src/platform/jobs-boot';
-import { TEST_DATABASE_URL, TEST_SECRET, testDatabase } from '../support/hub';
+import { TEST_DATABASE_URL, testDatabase } from '../support/hub';
+import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
 
 /**
  * Issue 3, item 7: killing a worker mid-sync (SIGKILL) and starting another loses and
@@ -80,7 +78,6 @@ async function flushHubKeys(url: string): Promise<void> {
   }
 }
 
-const HUB_CLI = path.resolve(__dirname, '../../dist/src/cli/hub.js');
 
 const E = withCheckChar('91130821MF0000001');
 const METER = 'K-1';
@@ -95,14 +92,6 @@ const vendorCursor = (i: number) => `c${String(i).padStart(12, '0')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `p`, or `onTimeout()`'s error after `ms` (the timer does not outlive the race). */
-async function within<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function until<T>(
   what: string,
@@ -190,42 +179,6 @@ async function startHoldingProxy(vendorUrl: string, holdRequest: number): Promis
   };
 }
 
-/** `hub worker` as its own process, over the test schema (search_path in the URL) and the test Redis database. */
-interface WorkerProcess {
-  name: string;
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-}
-
-function spawnWorker(name: string, schema: string, redisUrl: string): WorkerProcess {
-  const db = new URL(TEST_DATABASE_URL);
-  db.searchParams.set('options', `-c search_path=${schema},public`);
-  const child = spawn(process.execPath, [HUB_CLI, 'worker'], {
-    // HUB_QUEUE_PREFIX: the prefix this process queues under (openJobs' default), whatever the caller's environment says.
-    env: { ...process.env, DATABASE_URL: db.toString(), REDIS_URL: redisUrl, HUB_QUEUE_PREFIX: 'hub', HUB_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out = (out + chunk.toString()).slice(-8000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { name, child, exited, output: () => `\n--- worker ${name} output (tail) ---\n${out.slice(-3000)}` };
-}
-
-async function stopWorker(w: WorkerProcess | undefined): Promise<void> {
-  if (!w || w.child.exitCode !== null || w.child.signalCode !== null) return;
-  w.child.kill('SIGTERM');
-  const done = await within(w.exited.then(() => true), 10_000, () => new Error('still running')).catch(() => false);
-  if (!done) {
-    w.child.kill('SIGKILL');
-    await w.exited;
-  }
-}
-
 interface RunRow {
   status: string;
   pages: number;
@@ -265,7 +218,7 @@ class CrashScenario {
   private sourceId!: string;
   runId!: string;
   private lockClient?: Client;
-  private readonly workers: WorkerProcess[] = [];
+  private readonly workers: HubProcess[] = [];
   private readonly cleaning = new AbortController();
   result!: Promise<Observed>;
 
@@ -310,8 +263,8 @@ class CrashScenario {
     await this.jobs.queue.add(syncJob, { runId: this.runId });
   }
 
-  private spawn(name: string): WorkerProcess {
-    const w = spawnWorker(name, this.schema, this.redis!.url);
+  private spawn(name: string): HubProcess {
+    const w = spawnHub('worker', name, this.schema, this.redis!.url);
     this.workers.push(w);
     return w;
   }
@@ -390,7 +343,7 @@ class CrashScenario {
 
   async cleanup(): Promise<void> {
     this.cleaning.abort();
-    for (const w of this.workers) await stopWorker(w).catch(() => undefined);
+    for (const w of this.workers) await stopHub(w).catch(() => undefined);
     await this.result?.catch(() => undefined);
     await this.lockClient?.end().catch(() => undefined);
     await this.proxy?.close();
@@ -412,7 +365,6 @@ describe('a worker SIGKILLed mid-sync, then another started (issue 3, item 7)', 
   const all = Object.values(scenarios);
 
   beforeAll(async () => {
-    if (!fs.existsSync(HUB_CLI)) throw new Error(`${HUB_CLI} is missing: run \`npm run build\` first (npm test does it in pretest)`);
     await Promise.all(all.map((s) => s.setup()));
     // Both crashes run at once; each test below waits for its own.
     for (const s of all) {

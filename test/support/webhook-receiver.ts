@@ -19,8 +19,8 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(port = 0): Promise<WebhookReceiver> {
-  const received: ReceivedWebhook[] = [];
+/** `port` 0: any free one; `received`: carry the record over from a receiver that was stopped. */
+export async function startReceiver(port = 0, received: ReceivedWebhook[] = []): Promise<WebhookReceiver> {
   const r: WebhookReceiver = {
     url: '',
     received,
