@@ -64,6 +64,8 @@ export class OutboxAndWebhooks1732640000000 implements MigrationInterface {
         event_id bigint NOT NULL REFERENCES outbox_event(id),
         status text NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'DELIVERED', 'DEAD', 'CANCELLED')),
         attempts integer NOT NULL DEFAULT 0,
+        -- Bumped by each replay: an attempt still in flight from before cannot overwrite the new round.
+        generation integer NOT NULL DEFAULT 0,
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         locked_until timestamptz,
         last_status_code integer,

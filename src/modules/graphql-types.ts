@@ -237,6 +237,7 @@ export class WebhookAttempt {
 export class WebhookDelivery {
   @Field(() => ID) id: string;
   @Field({ description: 'The webhook-id header: the same on every retry and replay.' }) messageId: string;
+  @Field({ description: 'Pass as `after` for the next page of the log.' }) cursor: string;
   @Field(() => ID) eventId: string;
   @Field() eventType: string;
   @Field(() => Int, { description: "The enterprise's change number." }) sequence: number;

@@ -42,7 +42,7 @@ export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; 
         opts.db,
         publisher,
         async (deliveries) => {
-          for (const d of deliveries) await queueDelivery(d.id, d.attempts);
+          for (const d of deliveries) await queueDelivery(d);
         },
         { pollMs: notify.outboxPollMs },
       );

@@ -9,8 +9,9 @@
  * Not a test: exits 0 whatever the ratio.
  *
  * After the dashboard: the ingest benchmark (ingest-bench.ts: our bulk path vs COPY, schema
- * `bench_ingest`) and the detection benchmark (detect-bench.ts, schema `bench_detect`).
- * BENCH_ONLY=dashboard|ingest|detect runs one part (hub|postgraphile imply the dashboard).
+ * `bench_ingest`), the detection benchmark (detect-bench.ts, schema `bench_detect`) and the
+ * subscription benchmark (subscriptions-bench.ts: graphql-ws vs a bare ws server, schema `bench_subs`).
+ * BENCH_ONLY=dashboard|ingest|detect|subscriptions runs one part (hub|postgraphile imply the dashboard).
  * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*) are listed in those files.
  */
 import os from 'node:os';
@@ -195,7 +196,7 @@ async function runDashboard(): Promise<void> {
   }
 }
 
-const PARTS = ['dashboard', 'ingest', 'detect'] as const;
+const PARTS = ['dashboard', 'ingest', 'detect', 'subscriptions'] as const;
 
 async function main(): Promise<void> {
   const only = env.BENCH_ONLY === 'hub' || env.BENCH_ONLY === 'postgraphile' ? 'dashboard' : env.BENCH_ONLY || undefined;
@@ -216,6 +217,16 @@ async function main(): Promise<void> {
   if (!only || only === 'detect') {
     const { runDetectBench } = await import('./detect-bench');
     await runDetectBench({ url: DATABASE_URL, enterprises: num(env.BENCH_DETECT_ENTERPRISES, 2_500) });
+  }
+  if (!only || only === 'subscriptions') {
+    const { runSubscriptionsBench } = await import('./subscriptions-bench');
+    await runSubscriptionsBench({
+      url: DATABASE_URL,
+      redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+      clients: num(env.BENCH_SUBS_CLIENTS, 1_000),
+      changes: num(env.BENCH_SUBS_CHANGES, 200),
+      concurrency: num(env.BENCH_SUBS_CONCURRENCY, 8),
+    });
   }
 }
 

@@ -1,6 +1,11 @@
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
-import { verify } from '../../src/modules/notify/standard-webhooks';
-import { TestHub, codeOf, startTestHub } from '../support/hub';
+import { findByCreditCode } from '../../src/modules/enterprise/enterprise.repository';
+import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
+import { ratingService } from '../../src/modules/rating/rating.service';
+import { createLoaders } from '../../src/platform/loaders';
+import { newSecret, verify } from '../../src/modules/notify/standard-webhooks';
+import { signToken } from '../../src/platform/auth/principal';
+import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';
 import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { subscribe } from '../support/ws';
 
@@ -59,12 +64,20 @@ describe('outbox', () => {
     expect(JSON.stringify(ev.payload)).not.toMatch(/李明|企业/);
   });
 
-  it('a change whose transaction fails leaves no event', async () => {
+  it('a change whose transaction fails after the re-grade leaves no event', async () => {
     const before = await outboxCount();
-    // SEVERE needs a level on 3.1; a bad indicator fails inside the transaction before the re-grade commits.
-    const r = await t.gql(`mutation { recordDishonesty(input: { creditCode: "${E}", indicator: "9.9", level: SEVERE, occurredAt: "${occurredAt}" }) { id } }`, {}, admin);
-    expect(codeOf(r)).toBe('BAD_USER_INPUT');
-    expect(await outboxCount()).toBe(before);
+    const ctx = { principal: { subject: 'test', role: 'ADMIN' as const, regions: [] }, db: t.db, manager: t.db.manager, loaders: createLoaders(t.db.manager), policies: loadPolicies(), requestId: 'test', personalDataRead: new Set<string>() };
+    let changed = false;
+    await expect(
+      t.db.transaction(async (m) => {
+        const e = (await findByCreditCode(m, E, true))!;
+        await m.query(`INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', now(), 'test')`, [e.id]);
+        changed = (await ratingService.evaluateIn(ctx, m, e, new Date())).changed;
+        throw new Error('fails after the outbox insert');
+      }),
+    ).rejects.toThrow(/fails after/);
+    expect(changed).toBe(true); // the event was written…
+    expect(await outboxCount()).toBe(before); // …and rolled back with the change
   });
 });
 
@@ -130,6 +143,14 @@ describe('ratingChanged over graphql-ws', () => {
     await s.dispose();
   });
 
+  it('closes the socket when the token expires', async () => {
+    const s = subscribe(t.url, SUB, {}, signToken({ role: 'PARTNER_AGENCY', agency: '行政审批局', expiresIn: '2s' }, TEST_SECRET));
+    await s.connected;
+    const closed = await s.closed;
+    expect(closed).toEqual({ code: 4401, reason: expect.stringMatching(/expired/) });
+    await s.dispose();
+  });
+
   it('closes the socket with 4401 for a bad token', async () => {
     const s = subscribe(t.url, SUB, {}, 'not-a-token');
     const closed = await s.closed;
@@ -166,16 +187,24 @@ describe('webhooks', () => {
     expect((await t.db.manager.query(`SELECT count(*)::int AS n FROM webhook`))[0].n).toBe(0);
   });
 
-  it('registers (secret shown once), delivers signed thin payloads', async () => {
-    const r = await t.gql(REGISTER, { i: { url: receiver.url, events: ['rating.changed'] } }, partner());
+  it('registers (secret shown once, never logged), delivers signed thin payloads', async () => {
+    const chosen = newSecret();
+    const r = await t.gql(REGISTER, { i: { url: receiver.url + '?token=abc', events: ['rating.changed'], secret: chosen } }, partner());
     expect(r.errors).toBeUndefined();
     ({ id: hookId, secret } = r.data.registerWebhook);
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect(secret).toBe(chosen);
     expect(r.data.registerWebhook).toMatchObject({ active: true, agency: '行政审批局', events: ['rating.changed'] });
     const list = await t.gql(`{ webhooks { id secret } }`, {}, partner());
     expect(list.data.webhooks).toEqual([{ id: hookId, secret: null }]);
-    const [audit] = await t.db.manager.query(`SELECT outcome, detail::text FROM audit_log WHERE action = 'registerWebhook' AND outcome = 'OK' ORDER BY id DESC LIMIT 1`);
-    expect(audit.detail).not.toContain('whsec_');
+    // The refused registrations above are on record too; the last two entries are this one's.
+    const audits = (await t.db.manager.query(`SELECT action, outcome, target_id, detail::text FROM audit_log WHERE action IN ('registerWebhook', 'webhook.registered') ORDER BY id`)).slice(-2);
+    expect(audits.map((a: any) => [a.action, a.outcome])).toEqual([['webhook.registered', 'OK'], ['registerWebhook', 'OK']]);
+    expect(audits[0].target_id).toBe(hookId);
+    for (const a of audits) {
+      expect(a.detail).not.toContain(chosen.slice(6, 20));
+      expect(a.detail).not.toContain('token=abc');
+    }
+    expect(JSON.parse(audits[0].detail)).toMatchObject({ origin: new URL(receiver.url).origin, agency: '行政审批局' });
 
     const id = await severe(E);
     await receiver.waitFor((all) => all.length >= 1);
@@ -263,7 +292,24 @@ describe('webhooks', () => {
     }
   });
 
-  it('another owner cannot see or change it', async () => {
+  it('waits as long as a 429 asks (Retry-After, time-scaled here)', async () => {
+    receiver.received.length = 0;
+    let calls = 0;
+    // 86,400 s at a millionth of real time: 86 ms, where the schedule alone would wait 5 µs.
+    receiver.respond = () => (++calls === 1 ? { status: 429, headers: { 'retry-after': '86400' } } : { status: 200 });
+    const id = await severe(E);
+    await receiver.waitFor((all) => all.length >= 2);
+    expect(receiver.received[1].at - receiver.received[0].at).toBeGreaterThanOrEqual(80);
+    receiver.respond = () => ({ status: 200 });
+    await revoke(id);
+    await receiver.waitFor((all) => all.length >= 3);
+  });
+
+  it('another owner cannot see or change it, also with default token subjects', async () => {
+    const defaults = t.token('PARTNER_AGENCY', { agency: '工信局' });
+    const mine = await t.gql(REGISTER, { i: { url: receiver.url, events: ['rating.changed'] } }, t.token('PARTNER_AGENCY', { agency: '发改委' }));
+    expect(codeOf(await t.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: mine.data.registerWebhook.id }, defaults))).toBe('NOT_FOUND');
+    await t.gql(`mutation($id: ID!) { setWebhookActive(id: $id, active: false) { id } }`, { id: mine.data.registerWebhook.id }, t.token('PARTNER_AGENCY', { agency: '发改委' }));
     const other = t.token('PARTNER_AGENCY', { agency: '工信局', subject: 'agency:industry' });
     expect(codeOf(await t.gql(`query($id: ID!) { webhook(id: $id) { id } }`, { id: hookId }, other))).toBe('NOT_FOUND');
     expect(codeOf(await t.gql(`mutation($id: ID!) { setWebhookActive(id: $id, active: false) { id } }`, { id: hookId }, other))).toBe('NOT_FOUND');

@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { TEST_DATABASE_URL, TEST_SECRET } from './hub';
 
-const DIST = path.resolve(__dirname, '../../dist/src');
+// From test/support under ts-jest, or dist/test/support when a compiled benchmark imports this.
+const ROOT = path.resolve(__dirname, '../..');
+const DIST = path.basename(ROOT) === 'dist' ? path.join(ROOT, 'src') : path.join(ROOT, 'dist/src');
 export const HUB_CLI = path.join(DIST, 'cli/hub.js');
 export const HUB_MAIN = path.join(DIST, 'main.js');
 

@@ -72,16 +72,19 @@ export interface OutboxRow {
   payload: RatingChangedEvent;
 }
 
-/** Locks up to `limit` unpublished events, oldest first, skipping those another relay holds. */
+/**
+ * Locks up to `limit` unpublished events, oldest first, skipping those another relay holds.
+ * NO KEY UPDATE: the foreign keys of new webhook deliveries (KEY SHARE) do not wait on it.
+ */
 export function lockUnpublished(m: EntityManager, limit: number): Promise<OutboxRow[]> {
-  return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+  return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED`, [limit]);
 }
 
 export function markPublished(m: EntityManager, ids: string[]): Promise<unknown> {
   return m.query(`UPDATE outbox_event SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [ids]);
 }
 
-/** Events published since `since` (a subscriber that lost its Redis connection catches up from here). */
-export function publishedSince(m: EntityManager, since: Date, limit = 10_000): Promise<OutboxRow[]> {
-  return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at >= $1 ORDER BY id LIMIT $2`, [since, limit]);
+/** A page of the events published since `since`, after outbox id `afterId` (a subscriber that lost its Redis connection catches up from here). */
+export function publishedSince(m: EntityManager, since: Date, afterId: string, limit = 1000): Promise<OutboxRow[]> {
+  return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at >= $1 AND id > $2::bigint ORDER BY id LIMIT $3`, [since, afterId, limit]);
 }

@@ -29,8 +29,11 @@ export class RatingBus {
   readonly pubsub = createPubSub<{ [RATING_CHANGED]: [RatingChangedEvent] }>();
   private readonly seen = new RecentIds();
 
-  deliver(event: RatingChangedEvent): void {
-    if (this.seen.add(event.eventId)) this.pubsub.publish(RATING_CHANGED, event);
+  /** Passes an event on unless it came before; true when it was new. */
+  deliver(event: RatingChangedEvent): boolean {
+    if (!this.seen.add(event.eventId)) return false;
+    this.pubsub.publish(RATING_CHANGED, event);
+    return true;
   }
 
   subscribe(): AsyncIterable<RatingChangedEvent> {
@@ -49,21 +52,30 @@ export class RedisRatingFeed {
   private readonly redis: IORedis;
   private lostAt: Date | null = null;
   private everReady = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     redisUrl: string,
     private readonly channel: string,
     private readonly db: Database,
     private readonly bus: RatingBus = ratingBus,
+    /** Delay before reconnecting after a lost connection (tests widen the gap). */
+    reconnectDelayMs?: number,
   ) {
-    this.redis = new IORedis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.redis = new IORedis(redisUrl, {
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+      keepAlive: 10_000,
+      connectionName: `rating-feed:${channel}`,
+      ...(reconnectDelayMs ? { retryStrategy: () => reconnectDelayMs } : {}),
+    });
     this.redis.on('message', (_channel: string, message: string) => this.onMessage(message));
     this.redis.on('close', () => {
       if (this.everReady && !this.lostAt) this.lostAt = new Date();
     });
     this.redis.on('error', (err) => logger.debug({ err: err.message }, 'rating feed: redis error'));
     this.redis.on('ready', () => {
-      if (this.everReady) void this.catchUp();
+      if (this.everReady) this.scheduleCatchUp();
       this.everReady = true;
     });
   }
@@ -81,22 +93,44 @@ export class RedisRatingFeed {
     }
   }
 
-  /** Re-reads what was published while the connection was down (with a margin for clocks). */
-  private async catchUp(): Promise<void> {
-    const since = new Date((this.lostAt ?? new Date()).getTime() - 30_000);
+  /**
+   * Re-reads what was published while the connection was down, from a minute before it was
+   * noticed (clocks, and a connection that died before it said so). A relay can publish
+   * during the gap and commit only after a read, so the read is repeated after 0.5, 5 and
+   * 30 seconds; what was already delivered is dropped by the bus.
+   */
+  private scheduleCatchUp(): void {
+    const since = new Date((this.lostAt ?? new Date()).getTime() - 60_000);
     this.lostAt = null;
-    try {
-      // ioredis re-subscribes on reconnect; wait for that before reading, overlap is deduplicated.
-      await new Promise((r) => setTimeout(r, 500));
-      const missed = await publishedSince(this.db.manager, since);
-      for (const row of missed) this.bus.deliver(row.payload);
-      logger.info({ since, replayed: missed.length }, 'rating feed reconnected to Redis; caught up from the outbox');
-    } catch (err) {
-      logger.error({ err }, 'rating feed: catch-up from the outbox failed');
+    for (const delay of [500, 5_000, 30_000]) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        void this.catchUp(since);
+      }, delay);
+      t.unref();
+      this.timers.add(t);
     }
   }
 
+  async catchUp(since: Date): Promise<number> {
+    let replayed = 0;
+    try {
+      let afterId = '0';
+      for (;;) {
+        const page = await publishedSince(this.db.manager, since, afterId);
+        for (const row of page) if (this.bus.deliver(row.payload)) replayed++;
+        if (page.length < 1000) break;
+        afterId = page[page.length - 1].id;
+      }
+      if (replayed) logger.info({ since, replayed }, 'rating feed: delivered events missed while Redis was unreachable, from the outbox');
+    } catch (err) {
+      logger.error({ err }, 'rating feed: catch-up from the outbox failed');
+    }
+    return replayed;
+  }
+
   async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
     this.redis.disconnect();
   }
 }

@@ -4,7 +4,7 @@ import { logger } from '../../platform/logger';
 import { outboxPublished } from '../../platform/metrics';
 import { RatingChangedEvent, lockUnpublished, markPublished } from './outbox';
 import { RatingBus, ratingBus } from './rating-bus';
-import { createDeliveries, overdueDeliveries } from './webhook.repository';
+import { DeliveryRef, createDeliveries, overdueDeliveries } from './webhook.repository';
 
 /** Hands committed events to the subscribers of every API process. */
 export interface EventPublisher {
@@ -21,7 +21,8 @@ export interface EventPublisher {
 export class RedisEventPublisher implements EventPublisher {
   private readonly redis: IORedis;
   constructor(url: string, private readonly channel: string) {
-    this.redis = new IORedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // A Redis that hangs (rather than refusing) must not keep the relay's transaction open.
+    this.redis = new IORedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 });
     this.redis.on('error', (err) => logger.debug({ err: err.message }, 'outbox relay: redis error'));
   }
   async publish(events: RatingChangedEvent[]): Promise<void> {
@@ -56,8 +57,8 @@ export interface RelayOptions {
 }
 
 /**
- * The transactional outbox's relay: takes committed, unpublished events (`FOR UPDATE SKIP
- * LOCKED`, so any number of relays share the work without taking the same event), creates
+ * The transactional outbox's relay: takes committed, unpublished events (`FOR NO KEY UPDATE
+ * SKIP LOCKED`, so any number of relays share the work without taking the same event), creates
  * their webhook deliveries, publishes them, and marks them published, all in one
  * transaction. A crash or a Redis outage before the commit leaves them unpublished for
  * the next pass: every event goes out at least once; receivers deduplicate by event id.
@@ -73,7 +74,7 @@ export class OutboxRelay {
   constructor(
     private readonly db: Database,
     private readonly publisher: EventPublisher,
-    private readonly queueDeliveries: (deliveries: { id: string; attempts: number }[]) => Promise<void>,
+    private readonly queueDeliveries: (deliveries: DeliveryRef[]) => Promise<void>,
     private readonly opts: RelayOptions,
   ) {}
 
@@ -113,6 +114,8 @@ export class OutboxRelay {
     let total = 0;
     for (;;) {
       const { events, deliveries } = await this.db.transaction(async (m) => {
+        // Whatever happens to this process mid-publish, Postgres ends the transaction and frees the events.
+        if (!this.db.embedded) await m.query(`SET LOCAL idle_in_transaction_session_timeout = '30s'`);
         const batch = await lockUnpublished(m, limit);
         if (!batch.length) return { events: 0, deliveries: [] as string[] };
         const ids = batch.map((r) => r.id);
@@ -126,7 +129,7 @@ export class OutboxRelay {
       this.failing = false;
       total += events;
       outboxPublished.inc(events);
-      if (deliveries.length) await this.queueDeliveries(deliveries.map((id) => ({ id, attempts: 0 })));
+      if (deliveries.length) await this.queueDeliveries(deliveries.map((id) => ({ id, attempts: 0, generation: 0 })));
       if (events < limit) return total;
     }
   }

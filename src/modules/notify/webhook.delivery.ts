@@ -5,7 +5,8 @@ import { RatingChangedEvent } from './outbox';
 import { decide } from './retry.rules';
 import { webhookHeaders } from './standard-webhooks';
 import { AddressPolicy } from './url-guard';
-import { cancelPending, claimDelivery, recordAttempt, setWebhookActive } from './webhook.repository';
+import { appendAudit } from '../audit/audit.repository';
+import { cancelPending, claimDelivery, lockWebhook, recordAttempt, setWebhookActive } from './webhook.repository';
 import { DELIVERY_TIMEOUT_MS, send } from './webhook.sender';
 
 /** The `webhook-id` of a delivery: the same on every retry and replay. */
@@ -38,7 +39,12 @@ export interface DeliveryOptions {
 }
 
 /** What became of an attempt; `retryInMs` tells the caller when to queue the next one. */
-export type AttemptResult = { outcome: 'skipped' } | { outcome: 'delivered' | 'gone' | 'dead' | 'cancelled'; attempts: number } | { outcome: 'retry'; attempts: number; retryInMs: number };
+export type AttemptResult =
+  | { outcome: 'skipped' }
+  | { outcome: 'delivered' | 'gone' | 'dead' | 'cancelled'; attempts: number }
+  | { outcome: 'retry'; attempts: number; generation: number; retryInMs: number };
+
+const SYSTEM = { subject: 'system:webhooks', role: 'ADMIN' as const, regions: [] };
 
 /**
  * One delivery attempt: claims the delivery (nothing happens when it is not due, done, or
@@ -49,7 +55,7 @@ export async function attemptDelivery(db: Database, deliveryId: string, opts: De
   if (!d) return { outcome: 'skipped' };
   const attempt = d.attempts + 1;
   if (!d.active) {
-    await db.manager.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE id = $1`, [d.id]);
+    await db.manager.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE id = $1 AND generation = $2 AND status = 'PENDING'`, [d.id, d.generation]);
     return { outcome: 'cancelled', attempts: d.attempts };
   }
   const body = webhookBody(d.payload);
@@ -57,18 +63,26 @@ export async function attemptDelivery(db: Database, deliveryId: string, opts: De
   const res = await send(d.url, webhookHeaders(secrets, messageId(d.id), body), body, opts.policy);
   const decision = decide(attempt, res, opts.retryScale);
   webhookDeliveries.inc({ outcome: decision.kind });
-  const nextAttemptAt = decision.kind === 'retry' ? new Date(Date.now() + decision.delayMs) : null;
   const status = decision.kind === 'delivered' ? 'DELIVERED' : decision.kind === 'retry' ? 'PENDING' : decision.kind === 'dead' ? 'DEAD' : 'CANCELLED';
   const error = res.error ?? (decision.kind === 'delivered' ? null : `HTTP ${res.status}`);
-  await db.transaction(async (m) => {
-    await recordAttempt(m, { deliveryId: d.id, attempt, statusCode: res.status, error, durationMs: res.durationMs, status, nextAttemptAt });
+  const retryInMs = decision.kind === 'retry' ? decision.delayMs : null;
+  const moved = await db.transaction(async (m) => {
+    // Webhook before deliveries, as everywhere: a 410 and a deactivation cannot deadlock.
+    if (decision.kind === 'gone') await lockWebhook(m, d.webhookId);
+    const moved = await recordAttempt(m, { deliveryId: d.id, generation: d.generation, attempt, statusCode: res.status, error, durationMs: res.durationMs, status, retryInMs });
     if (decision.kind === 'gone') {
       await setWebhookActive(m, d.webhookId, false, 'the receiver answered 410 Gone');
       await cancelPending(m, d.webhookId);
+      await appendAudit(m, SYSTEM, { action: 'webhook.deactivated', targetType: 'webhook', targetId: d.webhookId, outcome: 'OK', detail: { reason: '410 Gone', deliveryId: d.id } });
     }
+    if (decision.kind === 'dead' && moved)
+      await appendAudit(m, SYSTEM, { action: 'webhook.deadLettered', targetType: 'webhook_delivery', targetId: d.id, outcome: 'OK', detail: { webhookId: d.webhookId, attempts: attempt, lastStatus: res.status } });
+    return moved;
   });
   if (decision.kind === 'gone') logger.warn({ webhookId: d.webhookId }, 'webhook deactivated: the receiver answered 410 Gone');
-  if (decision.kind === 'dead') logger.warn({ webhookId: d.webhookId, deliveryId: d.id, attempts: attempt }, 'webhook delivery dead-lettered after its last retry');
-  if (decision.kind === 'retry') return { outcome: 'retry', attempts: attempt, retryInMs: decision.delayMs };
+  if (decision.kind === 'dead' && moved) logger.warn({ webhookId: d.webhookId, deliveryId: d.id, attempts: attempt }, 'webhook delivery dead-lettered after its last retry');
+  // A replay or cancellation made during the attempt has taken over: nothing more to queue here.
+  if (!moved) return { outcome: 'skipped' };
+  if (decision.kind === 'retry') return { outcome: 'retry', attempts: attempt, generation: d.generation, retryInMs: decision.delayMs };
   return { outcome: decision.kind, attempts: attempt };
 }

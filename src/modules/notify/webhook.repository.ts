@@ -108,6 +108,7 @@ export interface ClaimedDelivery {
   id: string;
   webhookId: string;
   attempts: number;
+  generation: number;
   url: string;
   active: boolean;
   secret: string;
@@ -127,8 +128,8 @@ export function claimDelivery(m: EntityManager, id: string, leaseS: number): Pro
        UPDATE webhook_delivery d SET locked_until = now() + make_interval(secs => $2)
         WHERE d.id = $1 AND d.status = 'PENDING' AND d.next_attempt_at <= now() + interval '1 second'
           AND (d.locked_until IS NULL OR d.locked_until < now())
-        RETURNING d.id, d.webhook_id, d.event_id, d.attempts)
-     SELECT c.id, c.webhook_id AS "webhookId", c.attempts, w.url, w.active, w.secret, w.previous_secret AS "previousSecret",
+        RETURNING d.id, d.webhook_id, d.event_id, d.attempts, d.generation)
+     SELECT c.id, c.webhook_id AS "webhookId", c.attempts, c.generation, w.url, w.active, w.secret, w.previous_secret AS "previousSecret",
             w.previous_secret_until AS "previousSecretUntil", e.payload
        FROM c JOIN webhook w ON w.id = c.webhook_id JOIN outbox_event e ON e.id = c.event_id`,
     [id, leaseS],
@@ -137,35 +138,58 @@ export function claimDelivery(m: EntityManager, id: string, leaseS: number): Pro
 
 export interface AttemptRecord {
   deliveryId: string;
+  /** The round the attempt belongs to (from the claim). */
+  generation: number;
   attempt: number;
   statusCode: number | null;
   error: string | null;
   durationMs: number;
   status: DeliveryStatus;
-  nextAttemptAt: Date | null;
+  /** When status stays PENDING: the next attempt, this far from the database's now. */
+  retryInMs: number | null;
 }
 
-/** Logs an attempt and moves the delivery on, in one transaction of the caller's. */
-export async function recordAttempt(m: EntityManager, a: AttemptRecord): Promise<void> {
+/**
+ * Logs an attempt and moves the delivery on, in one transaction of the caller's. The
+ * delivery moves only if it is still the round this attempt was claimed in and still
+ * pending: a replay or a cancellation made meanwhile wins. Returns whether it moved.
+ */
+export async function recordAttempt(m: EntityManager, a: AttemptRecord): Promise<boolean> {
   await m.query(`INSERT INTO webhook_attempt (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1,$2,$3,$4,$5)`, [
     a.deliveryId, a.attempt, a.statusCode, a.error, a.durationMs,
   ]);
-  await m.query(
-    `UPDATE webhook_delivery SET attempts = $2, status = $3, next_attempt_at = COALESCE($4, next_attempt_at), locked_until = NULL,
-            last_status_code = $5, last_error = $6, last_attempt_at = now(), delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() END
-      WHERE id = $1`,
-    [a.deliveryId, a.attempt, a.status, a.nextAttemptAt, a.statusCode, a.error],
+  const moved = await rows<{ id: string }>(
+    m,
+    `UPDATE webhook_delivery SET attempts = $2, status = $3,
+            next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $4::float8 / 1000) END,
+            locked_until = NULL, last_status_code = $5, last_error = $6, last_attempt_at = now(),
+            delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() END
+      WHERE id = $1 AND generation = $7 AND status = 'PENDING' RETURNING id`,
+    [a.deliveryId, a.attempt, a.status, a.retryInMs, a.statusCode, a.error, a.generation],
   );
+  return moved.length === 1;
+}
+
+/** Locks a webhook row first, so every transaction touching a webhook and its deliveries takes them in one order. */
+export function lockWebhook(m: EntityManager, id: string): Promise<unknown> {
+  return m.query(`SELECT 1 FROM webhook WHERE id = $1 FOR UPDATE`, [id]);
 }
 
 /** Pending deliveries past due by `graceS` and not leased: their queue job was lost (Redis flushed or restarted). */
-export function overdueDeliveries(m: EntityManager, graceS: number, limit = 1000): Promise<{ id: string; attempts: number }[]> {
+export function overdueDeliveries(m: EntityManager, graceS: number, limit = 1000): Promise<DeliveryRef[]> {
   return rows(
     m,
-    `SELECT id, attempts FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at < now() - make_interval(secs => $1)
+    `SELECT id, attempts, generation FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at < now() - make_interval(secs => $1)
         AND (locked_until IS NULL OR locked_until < now()) ORDER BY next_attempt_at LIMIT $2`,
     [graceS, limit],
   );
+}
+
+/** What names one attempt's queue job. */
+export interface DeliveryRef {
+  id: string;
+  attempts: number;
+  generation: number;
 }
 
 export interface DeliveryRow {
@@ -189,14 +213,21 @@ const DELIVERY_COLUMNS = `d.id, d.webhook_id AS "webhookId", e.event_id AS "even
   d.status, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.last_status_code AS "lastStatusCode", d.last_error AS "lastError",
   d.last_attempt_at AS "lastAttemptAt", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`;
 
-/** A webhook's delivery log, newest first. */
-export function listDeliveries(m: EntityManager, webhookId: string, status: DeliveryStatus | null, first: number, before: Date | null): Promise<DeliveryRow[]> {
+/** A webhook's delivery log, newest first, after the (createdAt, id) of `after` when given. */
+export function listDeliveries(
+  m: EntityManager,
+  webhookId: string,
+  status: DeliveryStatus | null,
+  first: number,
+  after: { createdAt: Date; id: string } | null,
+): Promise<DeliveryRow[]> {
   return rows<DeliveryRow>(
     m,
     `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id
-      WHERE d.webhook_id = $1 AND ($2::text IS NULL OR d.status = $2) AND ($4::timestamptz IS NULL OR d.created_at < $4)
-      ORDER BY d.created_at DESC, d.id LIMIT $3`,
-    [webhookId, status, first, before],
+      WHERE d.webhook_id = $1 AND ($2::text IS NULL OR d.status = $2)
+        AND ($4::timestamptz IS NULL OR (d.created_at, d.id) < ($4, $5::uuid))
+      ORDER BY d.created_at DESC, d.id DESC LIMIT $3`,
+    [webhookId, status, first, after?.createdAt ?? null, after?.id ?? null],
   );
 }
 
@@ -222,23 +253,26 @@ export function attemptsOf(m: EntityManager, deliveryIds: readonly string[]): Pr
   );
 }
 
-/** Sends one delivery again from a fresh retry budget, with the same `webhook-id`. */
-export function resetDelivery(m: EntityManager, id: string): Promise<{ id: string; attempts: number } | undefined> {
-  return one(m, `UPDATE webhook_delivery SET status = 'PENDING', attempts = 0, next_attempt_at = now(), locked_until = NULL WHERE id = $1 RETURNING id, attempts`, [id]);
+/** A new round for a delivery: a fresh retry budget, the same `webhook-id`; an attempt of the old round still in flight no longer counts. */
+const NEW_ROUND = `status = 'PENDING', attempts = 0, generation = webhook_delivery.generation + 1, next_attempt_at = now(), locked_until = NULL`;
+
+export function resetDelivery(m: EntityManager, id: string): Promise<DeliveryRef | undefined> {
+  return one(m, `UPDATE webhook_delivery SET ${NEW_ROUND} WHERE id = $1 RETURNING id, attempts, generation`, [id]);
 }
 
 /**
  * Replays every event of `[from, to)` that matches the webhook: deliveries already made
  * are sent again (same `webhook-id`), missing ones (the webhook was off) are created.
  */
-export function replayRange(m: EntityManager, webhookId: string, from: Date, to: Date, limit: number): Promise<{ id: string; attempts: number }[]> {
+export function replayRange(m: EntityManager, webhookId: string, from: Date, to: Date, limit: number): Promise<DeliveryRef[]> {
+  // Unpublished events are left to the relay, which creates their deliveries anyway.
   return rows(
     m,
     `INSERT INTO webhook_delivery (webhook_id, event_id)
-     SELECT w.id, e.id FROM webhook w JOIN outbox_event e ON e.created_at >= $2 AND e.created_at < $3
+     SELECT w.id, e.id FROM webhook w JOIN outbox_event e ON e.created_at >= $2 AND e.created_at < $3 AND e.published_at IS NOT NULL
       WHERE w.id = $1 AND ${MATCHES} ORDER BY e.id LIMIT $4
-     ON CONFLICT (webhook_id, event_id) DO UPDATE SET status = 'PENDING', attempts = 0, next_attempt_at = now(), locked_until = NULL
-     RETURNING id, attempts`,
+     ON CONFLICT (webhook_id, event_id) DO UPDATE SET ${NEW_ROUND}
+     RETURNING id, attempts, generation`,
     [webhookId, from, to, limit],
   );
 }

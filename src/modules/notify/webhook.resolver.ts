@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { HubContext } from '../../platform/context';
+import { encodeCursor } from '../../platform/sql';
 import { WebhookDeliveryStatus } from '../graphql-enums';
 import { Webhook, WebhookAttempt, WebhookDelivery, WebhookInput } from '../graphql-types';
 import { messageId } from './webhook.delivery';
@@ -27,6 +28,7 @@ function toDelivery(d: DeliveryRow): WebhookDelivery {
   return {
     ...d,
     messageId: messageId(d.id),
+    cursor: encodeCursor(`${d.createdAt.toISOString()}|${d.id}`),
     status: d.status as WebhookDeliveryStatus,
     nextAttemptAt: d.status === 'PENDING' ? d.nextAttemptAt : null,
   };
@@ -85,9 +87,9 @@ export class WebhookResolver {
     @Root() w: Webhook,
     @Arg('status', () => WebhookDeliveryStatus, { nullable: true }) status?: WebhookDeliveryStatus | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first = 50,
-    @Arg('before', () => Date, { nullable: true, description: 'Only deliveries created before this time (paging).' }) before?: Date | null,
+    @Arg('after', () => String, { nullable: true, description: 'The cursor of the last delivery of the previous page.' }) after?: string | null,
   ): Promise<WebhookDelivery[]> {
-    return (await webhookService.deliveries(ctx, w.id, status ?? null, first, before ?? null)).map(toDelivery);
+    return (await webhookService.deliveries(ctx, w.id, status ?? null, first, after ?? null)).map(toDelivery);
   }
 }
 

@@ -9,7 +9,12 @@ import { findByCreditCode } from '../enterprise/enterprise.repository';
 import { EVENT_TYPES } from './outbox';
 import { newSecret, secretProblem } from './standard-webhooks';
 import { webhookUrlProblem } from './url-guard';
+import { EntityManager } from 'typeorm';
+import { decodeCursor } from '../../platform/sql';
+import { appendAudit } from '../audit/audit.repository';
 import {
+  cancelPending,
+  lockWebhook,
   DeliveryRow,
   DeliveryStatus,
   WebhookRow,
@@ -39,11 +44,27 @@ export interface RegisterWebhook {
   creditCode?: string | null;
 }
 
+/** Whether `p` registered `w`: the same subject, role and agency (a token for another agency with the same subject is someone else). */
+function owns(p: Principal, w: WebhookRow): boolean {
+  return w.ownerSubject === p.subject && w.ownerRole === p.role && (w.agency ?? null) === (p.agency ?? null);
+}
+
 /** A webhook its owner (or an administrator) may manage; anyone else is told it does not exist. */
 async function ownWebhook(ctx: HubContext, id: string, m = ctx.manager, lock = false): Promise<WebhookRow> {
   const w = /^[0-9a-f-]{36}$/i.test(id) ? await webhookById(m, id, lock) : undefined;
-  if (!w || (ctx.principal.role !== 'ADMIN' && w.ownerSubject !== ctx.principal.subject)) throw notFound(`No webhook ${id} of yours.`);
+  if (!w || (ctx.principal.role !== 'ADMIN' && !owns(ctx.principal, w))) throw notFound(`No webhook ${id} of yours.`);
   return w;
+}
+
+/** Audit entry written in the change's own transaction: the webhook's id and where it points (origin only: a URL's path or query may hold a token). */
+function audit(m: EntityManager, ctx: HubContext, action: string, w: WebhookRow, detail: Record<string, unknown> = {}): Promise<void> {
+  let origin: string | null = null;
+  try {
+    origin = new URL(w.url).origin;
+  } catch {
+    origin = null;
+  }
+  return appendAudit(m, ctx.principal, { action, targetType: 'webhook', targetId: w.id, outcome: 'OK', detail: { origin, agency: w.agency, ...detail } });
 }
 
 function checkEvents(events: string[]): string[] {
@@ -92,7 +113,7 @@ export const webhookService = {
     await checkUrl(input.url);
     const secret = input.secret ?? newSecret();
     return inTransaction(ctx, async (m) => {
-      const count = (await listWebhooks(m, p.subject)).filter((w) => w.active).length;
+      const count = (await listWebhooks(m, p.subject)).filter((w) => w.active && owns(p, w)).length;
       if (count >= MAX_WEBHOOKS_PER_OWNER) throw badInput(`You already have ${count} active webhooks (at most ${MAX_WEBHOOKS_PER_OWNER}); deactivate one first.`);
       const w = (await insertWebhook(m, {
         ownerSubject: p.subject,
@@ -107,12 +128,15 @@ export const webhookService = {
         events,
         secret,
       }))!;
+      await audit(m, ctx, 'webhook.registered', w, { events, regionCode: w.filterRegionCode, creditCode: w.filterCreditCode });
       return { ...w, secret };
     });
   },
 
-  list(ctx: HubContext): Promise<WebhookRow[]> {
-    return listWebhooks(ctx.manager, ctx.principal.role === 'ADMIN' ? null : ctx.principal.subject);
+  async list(ctx: HubContext): Promise<WebhookRow[]> {
+    const p = ctx.principal;
+    if (p.role === 'ADMIN') return listWebhooks(ctx.manager, null);
+    return (await listWebhooks(ctx.manager, p.subject)).filter((w) => owns(p, w));
   },
 
   get(ctx: HubContext, id: string): Promise<WebhookRow> {
@@ -126,7 +150,8 @@ export const webhookService = {
     return inTransaction(ctx, async (m) => {
       await ownWebhook(ctx, id, m, true);
       const updated = (await setWebhookActive(m, id, active, active ? null : `deactivated by ${ctx.principal.subject}`))!;
-      if (!active) await m.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE webhook_id = $1 AND status = 'PENDING'`, [id]);
+      if (!active) await cancelPending(m, id);
+      await audit(m, ctx, active ? 'webhook.activated' : 'webhook.deactivated', updated);
       return updated;
     });
   },
@@ -141,14 +166,21 @@ export const webhookService = {
     return inTransaction(ctx, async (m) => {
       await ownWebhook(ctx, id, m, true);
       const w = (await rotateSecret(m, id, next, new Date(Date.now() + SECRET_GRACE_MS)))!;
+      await audit(m, ctx, 'webhook.secretRotated', w);
       return { ...w, secret: next };
     });
   },
 
-  async deliveries(ctx: HubContext, webhookId: string, status: DeliveryStatus | null, first: number, before: Date | null): Promise<DeliveryRow[]> {
+  async deliveries(ctx: HubContext, webhookId: string, status: DeliveryStatus | null, first: number, after: string | null): Promise<DeliveryRow[]> {
     await ownWebhook(ctx, webhookId);
     if (first < 1 || first > 500) throw badInput('first must be between 1 and 500', 'first');
-    return listDeliveries(ctx.manager, webhookId, status, first, before);
+    let cursor: { createdAt: Date; id: string } | null = null;
+    if (after) {
+      const [at, id] = decodeCursor(after).split('|');
+      if (!id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after is not a cursor of this list', 'after');
+      cursor = { createdAt: new Date(at), id };
+    }
+    return listDeliveries(ctx.manager, webhookId, status, first, cursor);
   },
 
   /** Sends one delivery again now (same `webhook-id`), from a fresh retry budget: dead letters, delivered or cancelled ones alike. */
@@ -159,8 +191,13 @@ export const webhookService = {
       throw notFound(`No webhook delivery ${deliveryId}.`);
     });
     if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'id');
-    await inTransaction(ctx, (m) => resetDelivery(m, deliveryId));
-    await queueDelivery(deliveryId, 0);
+    const ref = await inTransaction(ctx, async (m) => {
+      await lockWebhook(m, w.id);
+      const r = (await resetDelivery(m, deliveryId))!;
+      await audit(m, ctx, 'webhook.replayed', w, { deliveryId });
+      return r;
+    });
+    await queueDelivery(ref);
     return (await deliveryById(ctx.manager, deliveryId))!;
   },
 
@@ -172,8 +209,13 @@ export const webhookService = {
     checkRange(from, to);
     const w = await ownWebhook(ctx, webhookId);
     if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'webhookId');
-    const queued = await inTransaction(ctx, (m) => replayRange(m, webhookId, from, to, MAX_REPLAY_EVENTS));
-    for (const d of queued) await queueDelivery(d.id, d.attempts);
+    const queued = await inTransaction(ctx, async (m) => {
+      await lockWebhook(m, w.id);
+      const q = await replayRange(m, webhookId, from, to, MAX_REPLAY_EVENTS);
+      await audit(m, ctx, 'webhook.replayed', w, { from, to, deliveries: q.length });
+      return q;
+    });
+    for (const d of queued) await queueDelivery(d);
     return queued.length;
   },
 };

@@ -71,12 +71,14 @@ export function signToken(req: TokenRequest, secret: string): string {
     if (problem) throw new Error(problem);
   }
   if (req.role === 'ENTERPRISE' && !req.creditCode) throw new Error('an ENTERPRISE token needs --credit-code');
+  if (req.role === 'PARTNER_AGENCY' && !req.agency) throw new Error('a PARTNER_AGENCY token needs --agency (the agency it is issued to)');
   if (['CITY_AUTHORITY', 'COUNTY_AUTHORITY'].includes(req.role) && !req.regions?.length)
     throw new Error(`a ${req.role} token needs --region (its jurisdiction)`);
   const payload = { role: req.role, regions: req.regions ?? [], creditCode: req.creditCode, agency: req.agency };
   return jwt.sign(payload, secret, {
     algorithm: 'HS256',
-    subject: req.subject ?? `${req.role.toLowerCase()}:${req.creditCode ?? req.regions?.join('+') ?? 'all'}`,
+    // Default subjects differ per agency: webhooks belong to their subject.
+    subject: req.subject ?? `${req.role.toLowerCase()}:${req.agency ?? req.creditCode ?? (req.regions?.length ? req.regions.join('+') : 'all')}`,
     expiresIn: (req.expiresIn ?? '30d') as jwt.SignOptions['expiresIn'],
     issuer: 'water-credit-hub',
   });

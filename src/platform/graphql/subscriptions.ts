@@ -1,7 +1,20 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, GraphQLSchema, ValidationRule, getOperationAST, parse, specifiedRules, validate } from 'graphql';
+import {
+  ExecutionArgs,
+  ExecutionResult,
+  GraphQLError,
+  GraphQLSchema,
+  ValidationRule,
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
 import { appendAudit } from '../../modules/audit/audit.repository';
 import { CreditPolicy } from '../../modules/policy/credit-policy';
@@ -20,6 +33,7 @@ export interface SubscriptionServerOptions {
   policies: CreditPolicy[];
   /** The same operation limits as HTTP (graphql-armor's rules). */
   validationRules: ValidationRule[];
+  production: boolean;
   isReady(): boolean;
 }
 
@@ -33,6 +47,59 @@ export function tokenFromInit(params: Record<string, unknown> | undefined): stri
 type Extra = { principal?: Principal };
 
 /**
+ * Which subscribers may share an answer: the same operation text and variables, asked with
+ * the same rights (role, jurisdiction, own code). Roles that see personal data unmasked
+ * also keep their subject apart, so every such read is audited for who made it.
+ */
+function shareKey(query: string, variables: unknown, p: Principal): string {
+  const personal = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'ENTERPRISE'].includes(p.role);
+  return JSON.stringify([query, variables ?? null, p.role, [...p.regions].sort(), p.creditCode ?? null, personal ? p.subject : null]);
+}
+
+/** Per event (the object every subscriber of this process receives), the answer per share key. */
+const answers = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+const keys = new WeakMap<object, string>();
+
+/**
+ * graphql-js executes a subscription's selection once per event and subscriber; with a
+ * thousand dashboards on one query that is a thousand identical executions. Here each
+ * event is executed once per share key and the result handed to every subscriber with
+ * that key. The source stream (the resolver's `subscribe`: auth, filters) stays per subscriber.
+ */
+async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
+  const source = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in (source as object))) return source as ExecutionResult;
+  const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const key = keys.get(args.contextValue as object) ?? '';
+  const answer = (event: unknown): Promise<ExecutionResult> => {
+    if (typeof event !== 'object' || event === null) return Promise.resolve(execute({ ...args, rootValue: event }));
+    let byKey = answers.get(event);
+    if (!byKey) answers.set(event, (byKey = new Map()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = Promise.resolve(execute({ ...args, rootValue: event }))));
+    return result;
+  };
+  const mapped: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      const r = await it.next();
+      return r.done ? { value: undefined, done: true } : { value: await answer(r.value), done: false };
+    },
+    async return() {
+      await it.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(e: unknown) {
+      await it.return?.();
+      throw e;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return mapped;
+}
+
+/**
  * graphql-ws on the HTTP server's `/graphql` path. The token goes in `connection_init`
  * (verified like the Authorization header: a bad one closes the socket with 4401 and the
  * reason); each operation is parsed with the same token limit and validated with the same
@@ -40,23 +107,42 @@ type Extra = { principal?: Principal };
  * HTTP path.
  */
 export function attachSubscriptions(server: http.Server, opts: SubscriptionServerOptions): { dispose(): Promise<void> } {
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  // Operations are small; HTTP takes at most 5 MB, a socket message far less.
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 256 * 1024 });
   const rules = [...specifiedRules, ...opts.validationRules];
+  // As over HTTP in production (graphql-armor's blockFieldSuggestion): no "Did you mean …?" hints.
+  const hideSuggestions = (errors: readonly GraphQLError[]) =>
+    opts.production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes, extensions: e.extensions })) : errors;
   const handle = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: opts.schema,
       connectionInitWaitTimeout: 10_000,
+      subscribe: sharedSubscribe,
       onConnect(ctx) {
         if (!opts.isReady()) {
           ctx.extra.socket.close(1013, 'The hub is starting; retry shortly.');
           return false;
         }
         const token = tokenFromInit(ctx.connectionParams);
+        const socket = ctx.extra.socket;
         try {
           ctx.extra.principal = token ? verifyToken(token, opts.jwtSecret) : PUBLIC_PRINCIPAL;
         } catch (e) {
-          ctx.extra.socket.close(4401, `Unauthorized: ${(e as Error).message}`.slice(0, 120));
+          socket.close(4401, `Unauthorized: ${(e as Error).message}`.slice(0, 120));
           return false;
+        }
+        // The socket lives no longer than its token.
+        const exp = token ? (jwt.decode(token) as { exp?: number } | null)?.exp : undefined;
+        if (exp) {
+          let timer: NodeJS.Timeout;
+          const watch = () => {
+            const left = exp * 1000 - Date.now();
+            if (left <= 0) return socket.close(4401, 'Unauthorized: the token has expired; reconnect with a new one.');
+            timer = setTimeout(watch, Math.min(left, 2 ** 31 - 1)); // setTimeout holds at most ~24.8 days
+            timer.unref();
+          };
+          watch();
+          socket.once('close', () => clearTimeout(timer));
         }
         subscriptionsActive.inc();
         return true;
@@ -72,7 +158,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
           return [e as GraphQLError];
         }
         const errors = validate(opts.schema, document, rules);
-        if (errors.length) return errors;
+        if (errors.length) return hideSuggestions(errors);
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
         if (op.operation !== 'subscription')
@@ -86,6 +172,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
           requestId: `ws:${randomUUID()}`,
           personalDataRead: new Set(),
         };
+        keys.set(context, shareKey(payload.query, payload.variables, context.principal));
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
       async onNext(_ctx, _id, _payload, args) {

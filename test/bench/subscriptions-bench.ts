@@ -1,0 +1,213 @@
+/**
+ * Subscription benchmark (issue 4, item 6): 1,000 graphql-ws subscribers of `ratingChanged`
+ * on a hub API process, then 1,000 plain WebSocket clients of a bare `ws` server
+ * (bare-ws-peer.ts) that forwards the same Redis channel untouched; 200 real grade changes
+ * each time (records made and revoked through the hub's HTTP API, committed with their
+ * outbox events, published by a hub worker's relay).
+ *
+ * Both servers run as their own processes and stay subscribed to the channel throughout
+ * (the changes are written through a second hub API process);
+ * only the clients differ between the rounds. Per round: delivered messages per second
+ * (all messages / from the first publish to the last delivery) and, per change, the time
+ * from the relay's publish (`publishedAt`, stamped just before PUBLISH) to its delivery to
+ * the last of the subscribers: p50 and p99 over the changes. Then hub/bare ratios.
+ *
+ * Env: BENCH_SUBS_CLIENTS (1,000), BENCH_SUBS_CHANGES (200), BENCH_SUBS_CONCURRENCY (8
+ * mutations in flight), REDIS_URL (redis://127.0.0.1:6379).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import IORedis from 'ioredis';
+import WebSocket from 'ws';
+import { Client } from 'pg';
+import { signToken } from '../../src/platform/auth/principal';
+import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { ratingChannel } from '../../src/modules/notify/rating-bus';
+import { Database } from '../../src/platform/db';
+import { TEST_SECRET } from '../support/hub';
+import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
+
+const SCHEMA = 'bench_subs';
+const QUERY = `subscription { ratingChanged { eventId sequence previousGrade grade changedAt enterprise { creditCode regionCode } rating { grade score policyVersion } } }`;
+
+export interface SubscriptionBenchOptions {
+  url: string;
+  redisUrl: string;
+  clients: number;
+  changes: number;
+  concurrency: number;
+}
+
+interface RoundResult {
+  side: string;
+  messages: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+/** Opens `n` sockets in batches; each calls `onEvent(eventId)` per delivered change. Resolves once all are subscribed. */
+async function openClients(n: number, open: () => WebSocket, subscribedWhen: (ws: WebSocket) => Promise<void>): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < n; i += 100) {
+    const batch = Array.from({ length: Math.min(100, n - i) }, () => open());
+    await Promise.all(batch.map(subscribedWhen));
+    sockets.push(...batch);
+  }
+  return sockets;
+}
+
+async function round(side: 'hub' | 'bare', o: SubscriptionBenchOptions, ctx: { hubWs: string; bareWs: string; token: string; flip: () => Promise<void>; published: Map<string, number> }): Promise<RoundResult> {
+  const last = new Map<string, number>();
+  let messages = 0;
+  const record = (eventId: string) => {
+    messages++;
+    last.set(eventId, Date.now());
+  };
+  const sockets =
+    side === 'hub'
+      ? await openClients(
+          o.clients,
+          () => new WebSocket(ctx.hubWs, 'graphql-transport-ws'),
+          (ws) =>
+            new Promise((resolve, reject) => {
+              ws.once('error', reject);
+              ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ctx.token}` } })));
+              ws.on('message', (raw) => {
+                const m = JSON.parse(raw.toString());
+                if (m.type === 'connection_ack') {
+                  ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY } }));
+                  resolve();
+                } else if (m.type === 'next') record(m.payload.data.ratingChanged.eventId);
+                else if (m.type === 'error') reject(new Error(JSON.stringify(m.payload)));
+              });
+            }),
+        )
+      : await openClients(
+          o.clients,
+          () => new WebSocket(ctx.bareWs),
+          (ws) =>
+            new Promise((resolve, reject) => {
+              ws.once('error', reject);
+              ws.on('open', () => resolve());
+              ws.on('message', (raw) => record(JSON.parse(raw.toString()).eventId));
+            }),
+        );
+  await new Promise((r) => setTimeout(r, 1500)); // the last subscribe messages are processed
+  ctx.published.clear();
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (next < o.changes) {
+        next++;
+        await ctx.flip();
+      }
+    }),
+  );
+  const expected = o.clients * o.changes;
+  const deadline = Date.now() + 180_000;
+  while (messages < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const ws of sockets) ws.terminate();
+  if (messages < expected) throw new Error(`${side}: ${messages} of ${expected} messages delivered within 180 s`);
+  const latencies = [...last.entries()].map(([id, at]) => at - (ctx.published.get(id) ?? started));
+  const firstPublish = Math.min(...ctx.published.values());
+  const lastDelivery = Math.max(...last.values());
+  return { side, messages, perSecond: messages / ((lastDelivery - firstPublish) / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
+export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promise<void> {
+  console.log(`\n== Subscriptions: ${fmt(o.clients)} subscribers, ${o.changes} grade changes; hub (graphql-ws) vs a bare ws server on the same Redis messages ==`);
+  const admin = new Client({ connectionString: o.url });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}`);
+  await admin.end();
+  const db = await Database.connect({ url: o.url, schema: SCHEMA, poolSize: 2 });
+  await db.migrate();
+  await db.close();
+
+  const prefix = `benchsubs${process.pid}`;
+  const channel = ratingChannel(prefix);
+  const procs: HubProcess[] = [];
+  let peer: ChildProcess | undefined;
+  const watcher = new IORedis(o.redisUrl);
+  try {
+    // Subscribers on one API process, writes through another (as deployed: the fan-out does
+    // not slow the writes, so both rounds see the same stream of changes).
+    const api = spawnHub('api', 'hub-api', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' });
+    const writer = spawnHub('api', 'hub-writer', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' });
+    const worker = spawnHub('worker', 'hub-worker', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_OUTBOX_POLL_MS: '200' });
+    procs.push(api, writer, worker);
+    const [base, writeBase] = await within(Promise.all([api.ready, writer.ready]), 60_000, () => new Error(`hub API not ready${api.output()}${writer.output()}`));
+    peer = spawn(process.execPath, [path.join(__dirname, 'bare-ws-peer.js')], { env: { ...process.env, REDIS_URL: o.redisUrl, CHANNEL: channel }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const barePort = await within(
+      new Promise<number>((resolve) => peer!.stdout!.on('data', (d: Buffer) => /listening (\d+)/.test(d.toString()) && resolve(Number(/listening (\d+)/.exec(d.toString())![1])))),
+      20_000,
+      () => new Error('bare ws peer did not start'),
+    );
+
+    // The relay's publish times, read off the channel itself.
+    const published = new Map<string, number>();
+    watcher.on('message', (_c: string, m: string) => {
+      const e = JSON.parse(m);
+      published.set(e.eventId, Date.parse(e.publishedAt));
+    });
+    await watcher.subscribe(channel);
+
+    const adminToken = signToken({ role: 'ADMIN', subject: 'admin:bench' }, TEST_SECRET);
+    const gql = async (query: string, variables: Record<string, unknown>) => {
+      const res = await fetch(`${writeBase}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ query, variables }) });
+      const body = (await res.json()) as { data?: any; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    // 100 enterprises, each flipped B → D → B … by a severe record and its revocation.
+    const codes = Array.from({ length: 100 }, (_, i) => withCheckChar(`91130821MB${String(i + 1).padStart(7, '0')}`));
+    const open = new Map<string, string | null>();
+    for (const c of codes) {
+      await gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c });
+      await gql(`mutation($c: String!) { evaluateEnterprise(creditCode: $c) { grade } }`, { c });
+    }
+    let turn = 0;
+    const busy = new Set<string>();
+    const flip = async () => {
+      let c = codes[turn++ % codes.length];
+      while (busy.has(c)) c = codes[turn++ % codes.length];
+      busy.add(c);
+      try {
+        const rec = open.get(c);
+        if (rec) {
+          await gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "bench") { id } }`, { id: rec });
+          open.set(c, null);
+        } else {
+          const d = await gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, { i: { creditCode: c, indicator: '1.1', level: 'SEVERE', occurredAt: '2025-11-05T00:00:00+08:00' } });
+          open.set(c, d.recordDishonesty.id);
+        }
+      } finally {
+        busy.delete(c);
+      }
+    };
+    const token = signToken({ role: 'PARTNER_AGENCY', agency: 'bench', subject: 'agency:bench' }, TEST_SECRET);
+    const ctx = { hubWs: base.replace(/^http/, 'ws') + '/graphql', bareWs: `ws://127.0.0.1:${barePort}`, token, flip, published };
+    await new Promise((r) => setTimeout(r, 1000)); // the initial grades' events are out
+    const hub = await round('hub', o, ctx);
+    const bare = await round('bare', o, ctx);
+    for (const r of [hub, bare])
+      console.log(`${r.side.padEnd(5)} ${fmt(r.messages)} messages, ${fmt(r.perSecond)} messages/s; publish → last subscriber: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`);
+    console.log(`ratio hub/bare: messages/s ${(hub.perSecond / bare.perSecond).toFixed(2)}, p99 latency ${(hub.p99 / bare.p99).toFixed(2)}× the bare server's`);
+  } finally {
+    watcher.disconnect();
+    peer?.kill('SIGTERM');
+    await Promise.all(procs.map((p) => stopHub(p)));
+    const c = new Client({ connectionString: o.url });
+    await c.connect();
+    if (process.env.BENCH_KEEP_SCHEMAS !== '1') await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await c.end();
+  }
+}
