@@ -9,7 +9,7 @@ import { EnterpriseConnectionResolver, EnterpriseResolver } from './modules/ente
 import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resolver';
 import { IngestResolver } from './modules/ingest/ingest.resolver';
 import { DataSourceResolver, SyncRunResolver } from './modules/datasource/datasource.resolver';
-import { ratingBus } from './modules/notify/rating-bus';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { RatingChangeResolver } from './modules/notify/rating-change.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from './modules/notify/webhook.resolver';
 import { PendingResolver } from './modules/pending/pending.resolver';
@@ -50,8 +50,9 @@ export function hubSchema(): Promise<GraphQLSchema> {
     authChecker,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
-    // ratingChanged subscribes to the bus itself (with per-subscriber filters); type-graphql wants the bus named.
-    pubSub: ratingBus.pubsub,
+    // type-graphql insists on a PubSub once a subscription exists; ratingChanged brings its own
+    // stream (the rating bus, filtered per subscriber), so nothing is published on this one.
+    pubSub: createPubSub(),
   });
   return built;
 }

@@ -13,7 +13,8 @@
  * the last of the subscribers: p50 and p99 over the changes. Then hub/bare ratios.
  *
  * Env: BENCH_SUBS_CLIENTS (1,000), BENCH_SUBS_CHANGES (200), BENCH_SUBS_CONCURRENCY (8
- * mutations in flight), REDIS_URL (redis://127.0.0.1:6379).
+ * mutations in flight), REDIS_URL (redis://127.0.0.1:6379), BENCH_SUBS_PROFILE=<dir> (CPU
+ * profile of the subscribers' API process).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -140,7 +141,8 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
   try {
     // Subscribers on one API process, writes through another (as deployed: the fan-out does
     // not slow the writes, so both rounds see the same stream of changes).
-    const api = spawnHub('api', 'hub-api', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' });
+    const profile = process.env.BENCH_SUBS_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SUBS_PROFILE}`] : [];
+    const api = spawnHub('api', 'hub-api', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' }, profile);
     const writer = spawnHub('api', 'hub-writer', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' });
     const worker = spawnHub('worker', 'hub-worker', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_OUTBOX_POLL_MS: '200' });
     procs.push(api, writer, worker);

@@ -112,6 +112,10 @@ describe('ratingChanged over graphql-ws', () => {
     await revoke(id);
     await s.waitFor(2);
     expect(s.results.every((r) => r.data.ratingChanged.enterprise.creditCode === F)).toBe(true);
+    // An authority of the region sees the legal representative unmasked: audited as over HTTP.
+    expect(s.results[0].data.ratingChanged.enterprise.legalRepresentative).toBe('李明');
+    const [read] = await t.db.manager.query(`SELECT detail FROM audit_log WHERE action = 'readPersonalData' ORDER BY id DESC LIMIT 1`);
+    expect(read.detail).toMatchObject({ operation: 'subscription' });
     await s.dispose();
   });
 

@@ -31,10 +31,10 @@ export function schemaUrl(schema: string): string {
  * Starts `hub worker` (kind worker) or `npm start`'s entry point without the demo (kind
  * api) over a test schema and a Redis URL.
  */
-export function spawnHub(kind: 'api' | 'worker', name: string, schema: string, redisUrl: string, env: Record<string, string> = {}): HubProcess {
+export function spawnHub(kind: 'api' | 'worker', name: string, schema: string, redisUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): HubProcess {
   const entry = kind === 'api' ? HUB_MAIN : HUB_CLI;
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does it in pretest)`);
-  const child = spawn(process.execPath, kind === 'api' ? [entry] : [entry, 'worker'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(kind === 'api' ? [entry] : [entry, 'worker'])], {
     env: {
       ...process.env,
       DATABASE_URL: schemaUrl(schema),

@@ -1,4 +1,3 @@
-import { createPubSub } from '@graphql-yoga/subscription';
 import IORedis from 'ioredis';
 import { Database } from '../../platform/db';
 import { logger } from '../../platform/logger';
@@ -20,24 +19,87 @@ export class RecentIds {
   }
 }
 
+/** Events a subscriber may fall behind by before it is cut off (its client reconnects and catches up by sequence). */
+export const MAX_BACKLOG = 10_000;
+
+/** One subscriber's stream: events it wants, queued until it asks for them. */
+class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
+  private readonly queue: RatingChangedEvent[] = [];
+  private waiting?: (r: IteratorResult<RatingChangedEvent>) => void;
+  private failed?: Error;
+  private done = false;
+
+  constructor(
+    private readonly wants: (e: RatingChangedEvent) => boolean,
+    private readonly leave: (s: Subscriber) => void,
+  ) {}
+
+  offer(e: RatingChangedEvent): void {
+    if (this.done || !this.wants(e)) return;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      return w({ value: e, done: false });
+    }
+    if (this.queue.length >= MAX_BACKLOG) {
+      this.failed = new Error(`This subscriber fell ${MAX_BACKLOG} changes behind and was disconnected; resubscribe (sequence numbers show what to re-read).`);
+      this.queue.length = 0;
+      return void this.return();
+    }
+    this.queue.push(e);
+  }
+
+  next(): Promise<IteratorResult<RatingChangedEvent>> {
+    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async return(): Promise<IteratorResult<RatingChangedEvent>> {
+    if (!this.done) {
+      this.done = true;
+      this.leave(this);
+      this.waiting?.({ value: undefined, done: true });
+      this.waiting = undefined;
+    }
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}
+
 /**
  * This process's subscribers of rating changes. Events reach it from the relay (in-process,
  * embedded) or from Redis (`RedisRatingFeed`); each is passed on once, whichever way and
- * however often it came. Every subscriber receives the same event object.
+ * however often it came, and offered to every subscriber, which keeps it when its filter
+ * (jurisdiction, arguments) says so. Every subscriber receives the same event object.
+ *
+ * A plain queue per subscriber rather than a pub/sub library's streams: with a thousand
+ * subscribers the fan-out is the hot path (Repeater-based streams cost a tenth of it).
  */
 export class RatingBus {
-  readonly pubsub = createPubSub<{ [RATING_CHANGED]: [RatingChangedEvent] }>();
+  private readonly subscribers = new Set<Subscriber>();
   private readonly seen = new RecentIds();
 
   /** Passes an event on unless it came before; true when it was new. */
   deliver(event: RatingChangedEvent): boolean {
     if (!this.seen.add(event.eventId)) return false;
-    this.pubsub.publish(RATING_CHANGED, event);
+    for (const s of this.subscribers) s.offer(event);
     return true;
   }
 
-  subscribe(): AsyncIterable<RatingChangedEvent> {
-    return this.pubsub.subscribe(RATING_CHANGED);
+  /** The events `wants` keeps, from now on, until the stream is returned. */
+  subscribe(wants: (e: RatingChangedEvent) => boolean = () => true): AsyncIterableIterator<RatingChangedEvent> {
+    const s = new Subscriber(wants, (gone) => this.subscribers.delete(gone));
+    this.subscribers.add(s);
+    return s;
+  }
+
+  get size(): number {
+    return this.subscribers.size;
   }
 }
 

@@ -1,4 +1,3 @@
-import { filter } from '@graphql-yoga/subscription';
 import { Arg, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import { mayReadRating } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
@@ -57,9 +56,7 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
     }
     await audit('OK');
     const code = args.creditCode ?? null;
-    return filter((ev: RatingChangedEvent) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code))(
-      ratingBus.subscribe(),
-    );
+    return ratingBus.subscribe((ev) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code));
   } catch (e) {
     await audit(e instanceof HubError ? String(e.extensions.code) : 'ERROR');
     throw e;

@@ -175,13 +175,13 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         keys.set(context, shareKey(payload.query, payload.variables, context.principal));
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
-      async onNext(_ctx, _id, _payload, args) {
+      onNext(_ctx, _id, _payload, args) {
         // An authority's subscription that selected personal data unmasked: audited like an HTTP read.
         const c = args.contextValue as HubContext;
-        if (!c.personalDataRead.size) return;
+        if (!c.personalDataRead.size) return undefined; // the hot path: no promise per message
         const ids = [...c.personalDataRead];
         c.personalDataRead.clear();
-        await appendAudit(c.manager, c.principal, { action: 'readPersonalData', targetType: 'enterprise', targetId: ids.length === 1 ? ids[0] : null, outcome: 'OK', detail: { enterpriseIds: ids, operation: 'subscription' } }).catch(
+        return void appendAudit(c.manager, c.principal, { action: 'readPersonalData', targetType: 'enterprise', targetId: ids.length === 1 ? ids[0] : null, outcome: 'OK', detail: { enterpriseIds: ids, operation: 'subscription' } }).catch(
           (err) => logger.error({ err }, 'audit append failed'),
         );
       },

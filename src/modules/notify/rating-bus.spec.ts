@@ -1,0 +1,38 @@
+import { RatingChangedEvent } from './outbox';
+import { MAX_BACKLOG, RatingBus } from './rating-bus';
+
+const event = (n: number, regionCode = '130821'): RatingChangedEvent => ({
+  eventId: `e${n}`, type: 'rating.changed', sequence: n, enterpriseId: 'x', creditCode: 'c', regionCode, previousGrade: 'B', grade: 'D', score: 1,
+  policyVersion: 'p', asOf: '', ratingId: 'r', evaluatedAt: '', changedAt: '',
+});
+
+describe('rating bus', () => {
+  it('passes each event once to every subscriber that wants it, in order', async () => {
+    const bus = new RatingBus();
+    const all = bus.subscribe();
+    const near = bus.subscribe((e) => e.regionCode.startsWith('1308'));
+    expect(bus.deliver(event(1))).toBe(true);
+    expect(bus.deliver(event(1))).toBe(false);
+    bus.deliver(event(2, '110101'));
+    bus.deliver(event(3));
+    expect([(await all.next()).value.eventId, (await all.next()).value.eventId, (await all.next()).value.eventId]).toEqual(['e1', 'e2', 'e3']);
+    expect([(await near.next()).value.eventId, (await near.next()).value.eventId]).toEqual(['e1', 'e3']);
+  });
+
+  it('ends a stream on return (a pending next resolves done) and forgets the subscriber', async () => {
+    const bus = new RatingBus();
+    const s = bus.subscribe();
+    const pending = s.next();
+    await s.return!();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(bus.size).toBe(0);
+  });
+
+  it('cuts off a subscriber that falls too far behind, with a reason', async () => {
+    const bus = new RatingBus();
+    const slow = bus.subscribe();
+    for (let i = 0; i <= MAX_BACKLOG; i++) bus.deliver(event(i));
+    await expect(slow.next()).rejects.toThrow(/fell 10000 changes behind/);
+    expect(bus.size).toBe(0);
+  });
+});
