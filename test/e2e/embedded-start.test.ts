@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { subscribe } from '../support/ws';
 
 /**
  * The first quick-start command: `npm start` with nothing configured runs on embedded
@@ -61,6 +62,10 @@ it('starts embedded, seeds a demo with every grade, and restarts without seeding
     // A change on the embedded database: record, re-grade, read back (transactions take turns with reads).
     const list = await gql(first.url, first.token, `{ enterprises(grade: B, first: 1) { edges { node { creditCode } } } }`);
     const code = list.data.enterprises.edges[0].node.creditCode;
+    // …and the change reaches a graphql-ws subscriber of the same process (outbox, in-process relay).
+    const sub = subscribe(first.url, `subscription($c: String) { ratingChanged(creditCode: $c) { previousGrade grade sequence } }`, { c: code }, first.token);
+    await sub.connected;
+    await new Promise((r) => setTimeout(r, 200));
     const [rec, read] = await Promise.all([
       gql(first.url, first.token, `mutation { recordDishonesty(input: { creditCode: "${code}", indicator: "2.3", level: SEVERE, occurredAt: "${new Date().toISOString()}" }) { id enterprise { rating { grade } } } }`),
       gql(first.url, first.token, `{ enterprises(first: 50) { totalCount } }`),
@@ -68,6 +73,9 @@ it('starts embedded, seeds a demo with every grade, and restarts without seeding
     expect(rec.errors).toBeUndefined();
     expect(read.errors).toBeUndefined();
     expect(rec.data.recordDishonesty.enterprise.rating.grade).toBe('D');
+    const [change] = await sub.waitFor(1, 20_000);
+    expect(change.data.ratingChanged).toMatchObject({ previousGrade: 'B', grade: 'D' });
+    await sub.dispose();
   } finally {
     expect(await stop(first.child)).toBe(0);
   }
