@@ -176,7 +176,7 @@ program
         for (const x of r.rejectedSample.slice(0, 10)) console.error(`  rejected #${x.position}: ${x.reason}`);
         if (r.status === 'SUCCEEDED' && jobs.queue instanceof InProcessJobQueue) {
           console.log('running detection for the meters that received readings…');
-          await jobs.queue.drain();
+          await jobs.queue.drain(['sync', 'detect']);
         }
         await jobs.stop();
         await db.close();

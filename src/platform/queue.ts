@@ -169,8 +169,8 @@ export class InProcessJobQueue implements JobQueue {
   private readonly pending = new Map<QueueName, { def: JobDefinition<any>; payload: unknown; attempt: number; id: string }[]>();
   private readonly active = new Map<QueueName, number>();
   private readonly known = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly running = new Set<Promise<void>>();
+  private readonly timers = new Map<NodeJS.Timeout, QueueName>();
+  private readonly running = new Map<Promise<void>, QueueName>();
   private closed = false;
   private readonly abort = new AbortController();
 
@@ -193,7 +193,7 @@ export class InProcessJobQueue implements JobQueue {
       this.timers.delete(t);
       enqueue();
     }, delayMs);
-    this.timers.add(t);
+    this.timers.set(t, job.def.queue);
   }
 
   async startWorkers(defs: JobDefinition<any>[]): Promise<void> {
@@ -228,21 +228,25 @@ export class InProcessJobQueue implements JobQueue {
           this.running.delete(run);
           this.pump(queue);
         });
-      this.running.add(run);
+      this.running.set(run, queue);
     }
   }
 
-  /** Resolves when nothing is queued or running (tests, CLI). */
-  async drain(): Promise<void> {
-    while (this.running.size || [...this.pending.values()].some((l) => l.length) || this.timers.size) {
-      await Promise.race([...this.running, new Promise((r) => setTimeout(r, 20))]);
-    }
+  /**
+   * Resolves when nothing is queued, delayed or running (tests, CLI), in `queues` when given:
+   * a webhook retry hours away need not hold up the CLI waiting for detection.
+   */
+  async drain(queues?: QueueName[]): Promise<void> {
+    const mine = (q: QueueName) => !queues || queues.includes(q);
+    const busy = () =>
+      [...this.running.values()].some(mine) || [...this.pending.entries()].some(([q, l]) => mine(q) && l.length > 0) || [...this.timers.values()].some(mine);
+    while (busy()) await Promise.race([...this.running.keys(), new Promise((r) => setTimeout(r, 20))]);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.keys()) clearTimeout(t);
     this.timers.clear();
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running.keys()]);
   }
 }
