@@ -36,19 +36,10 @@ const MATCHES = `e.topic = ANY (w.events)
   AND (w.filter_region_prefix IS NULL OR e.payload->>'regionCode' LIKE w.filter_region_prefix || '%')
   AND (w.filter_credit_code IS NULL OR w.filter_credit_code = e.payload->>'creditCode')`;
 
-export interface NewWebhook {
-  ownerSubject: string;
-  ownerRole: string;
-  agency: string | null;
-  scopePrefixes: string[];
-  scopeCreditCode: string | null;
-  filterRegionCode: string | null;
-  filterRegionPrefix: string | null;
-  filterCreditCode: string | null;
-  url: string;
-  events: string[];
-  secret: string;
-}
+export type NewWebhook = Pick<
+  WebhookRow,
+  'ownerSubject' | 'ownerRole' | 'agency' | 'scopePrefixes' | 'scopeCreditCode' | 'filterRegionCode' | 'filterCreditCode' | 'url' | 'events'
+> & { filterRegionPrefix: string | null; secret: string };
 
 export function insertWebhook(m: EntityManager, w: NewWebhook): Promise<WebhookRow | undefined> {
   return one<WebhookRow>(
