@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { RatingChangedEvent } from '../../src/modules/notify/outbox';
+import { EventPublisher, OutboxRelay } from '../../src/modules/notify/relay';
+import { attemptDelivery } from '../../src/modules/notify/webhook.delivery';
+import { AddressPolicy } from '../../src/modules/notify/url-guard';
+import { newSecret } from '../../src/modules/notify/standard-webhooks';
+import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { TestHub, startTestHub } from '../support/hub';
+import { startReceiver } from '../support/webhook-receiver';
+
+/** Several relays and several senders on one outbox: each event published, each attempt made, once. */
+let t: TestHub;
+let enterpriseId: string;
+
+beforeAll(async () => {
+  t = await startTestHub('relay', { relay: false });
+  const r = await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c: withCheckChar('91130821MR0000001') }, t.token('ADMIN'));
+  enterpriseId = r.data.registerEnterprise.id;
+});
+afterAll(() => t?.stop());
+
+let seq = 0;
+async function addEvents(n: number): Promise<void> {
+  const values = Array.from({ length: n }, () => {
+    const s = ++seq;
+    return { eventId: randomUUID(), type: 'rating.changed', sequence: s, enterpriseId, creditCode: 'c', regionCode: '130821', previousGrade: 'B', grade: 'D', score: 1, policyVersion: 'p', asOf: '', ratingId: randomUUID(), evaluatedAt: '', changedAt: '' };
+  });
+  await t.db.manager.query(
+    `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload)
+     SELECT (p->>'eventId')::uuid, 'rating.changed', $1, (p->>'sequence')::int, p FROM jsonb_array_elements($2::jsonb) p`,
+    [enterpriseId, JSON.stringify(values)],
+  );
+}
+
+/** Records what it is given; can be told to fail. */
+class CountingPublisher implements EventPublisher {
+  published: string[] = [];
+  failNext = 0;
+  async publish(events: RatingChangedEvent[]): Promise<void> {
+    await new Promise((r) => setTimeout(r, 5)); // a network round trip, so relays overlap
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('redis is down');
+    }
+    this.published.push(...events.map((e) => e.eventId));
+  }
+  async close(): Promise<void> {}
+}
+
+it('three relays draining at once publish every event exactly once', async () => {
+  await addEvents(1000);
+  const pubs = [new CountingPublisher(), new CountingPublisher(), new CountingPublisher()];
+  const relays = pubs.map((p) => new OutboxRelay(t.db, p, async () => undefined, { pollMs: 60_000, batch: 50 }));
+  await Promise.all(relays.map((r) => r.drain()));
+  const all = pubs.flatMap((p) => p.published);
+  expect(all).toHaveLength(1000);
+  expect(new Set(all).size).toBe(1000);
+  expect(pubs.filter((p) => p.published.length > 0).length).toBeGreaterThan(1); // they shared the work
+  const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
+  expect(n).toBe(0);
+});
+
+it('a failed publish leaves the events in the outbox; the next pass sends them', async () => {
+  await addEvents(10);
+  const pub = new CountingPublisher();
+  pub.failNext = 1;
+  const relay = new OutboxRelay(t.db, pub, async () => undefined, { pollMs: 60_000 });
+  await expect(relay.drain()).rejects.toThrow(/redis is down/);
+  const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
+  expect(n).toBe(10);
+  expect(await relay.drain()).toBe(10);
+  expect(pub.published).toHaveLength(10);
+});
+
+it('two workers attempting the same delivery at once make one request', async () => {
+  const receiver = await startReceiver();
+  try {
+    receiver.respond = () => ({ status: 200 });
+    const [w] = await t.db.manager.query(
+      `INSERT INTO webhook (owner_subject, owner_role, url, events, secret) VALUES ('s', 'ADMIN', $1, '{rating.changed}', $2) RETURNING id`,
+      [receiver.url, newSecret()],
+    );
+    const [d] = await t.db.manager.query(`INSERT INTO webhook_delivery (webhook_id, event_id) SELECT $1, max(id) FROM outbox_event RETURNING id`, [w.id]);
+    const opts = { policy: new AddressPolicy(['127.0.0.1']), retryScale: 1 };
+    const results = await Promise.all([attemptDelivery(t.db, d.id, opts), attemptDelivery(t.db, d.id, opts), attemptDelivery(t.db, d.id, opts)]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(['delivered', 'skipped', 'skipped']);
+    expect(receiver.received).toHaveLength(1);
+  } finally {
+    await receiver.close();
+  }
+});
