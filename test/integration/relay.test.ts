@@ -89,3 +89,27 @@ it('two workers attempting the same delivery at once make one request', async ()
     await receiver.close();
   }
 });
+
+it('an endpoint that answers 429 holds back its other pending deliveries for as long as it asked', async () => {
+  const receiver = await startReceiver();
+  try {
+    receiver.respond = () => ({ status: 429, headers: { 'retry-after': '3600' } });
+    await addEvents(3);
+    const [w] = await t.db.manager.query(
+      `INSERT INTO webhook (owner_subject, owner_role, url, events, secret) VALUES ('s', 'ADMIN', $1, '{rating.changed}', $2) RETURNING id`,
+      [receiver.url, newSecret()],
+    );
+    const ds = await t.db.manager.query(
+      `INSERT INTO webhook_delivery (webhook_id, event_id) SELECT $1, id FROM outbox_event ORDER BY id DESC LIMIT 3 RETURNING id`,
+      [w.id],
+    );
+    const opts = { policy: new AddressPolicy(['127.0.0.1']), retryScale: 1 };
+    expect(await attemptDelivery(t.db, ds[0].id, opts)).toMatchObject({ outcome: 'retry', retryInMs: 3_600_000 });
+    const waits = await t.db.manager.query(`SELECT extract(epoch FROM next_attempt_at - now())::int AS s FROM webhook_delivery WHERE webhook_id = $1`, [w.id]);
+    for (const { s } of waits) expect(s).toBeGreaterThan(3500);
+    expect(await attemptDelivery(t.db, ds[1].id, opts)).toEqual({ outcome: 'skipped' }); // not due
+    expect(receiver.received).toHaveLength(1);
+  } finally {
+    await receiver.close();
+  }
+});

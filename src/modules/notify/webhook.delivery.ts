@@ -6,7 +6,7 @@ import { decide } from './retry.rules';
 import { webhookHeaders } from './standard-webhooks';
 import { AddressPolicy } from './url-guard';
 import { appendAudit } from '../audit/audit.repository';
-import { cancelPending, claimDelivery, lockWebhook, recordAttempt, setWebhookActive } from './webhook.repository';
+import { cancelPending, claimDelivery, holdOthers, lockWebhook, recordAttempt, setWebhookActive } from './webhook.repository';
 import { DELIVERY_TIMEOUT_MS, send } from './webhook.sender';
 
 /** The `webhook-id` of a delivery: the same on every retry and replay. */
@@ -44,6 +44,9 @@ export type AttemptResult =
   | { outcome: 'delivered' | 'gone' | 'dead' | 'cancelled'; attempts: number }
   | { outcome: 'retry'; attempts: number; generation: number; retryInMs: number };
 
+/** Answers that mean "this endpoint is overloaded", not just "this message failed" (Standard Webhooks). */
+const THROTTLING = [429, 502, 503, 504];
+
 const SYSTEM = { subject: 'system:webhooks', role: 'ADMIN' as const, regions: [] };
 
 /**
@@ -66,10 +69,13 @@ export async function attemptDelivery(db: Database, deliveryId: string, opts: De
   const status = decision.kind === 'delivered' ? 'DELIVERED' : decision.kind === 'retry' ? 'PENDING' : decision.kind === 'dead' ? 'DEAD' : 'CANCELLED';
   const error = res.error ?? (decision.kind === 'delivered' ? null : `HTTP ${res.status}`);
   const retryInMs = decision.kind === 'retry' ? decision.delayMs : null;
+  // The endpoint says it is overloaded: its other pending deliveries wait as long as this one.
+  const throttle = decision.kind === 'retry' && THROTTLING.includes(res.status ?? 0);
   const moved = await db.transaction(async (m) => {
     // Webhook before deliveries, as everywhere: a 410 and a deactivation cannot deadlock.
-    if (decision.kind === 'gone') await lockWebhook(m, d.webhookId);
+    if (decision.kind === 'gone' || throttle) await lockWebhook(m, d.webhookId);
     const moved = await recordAttempt(m, { deliveryId: d.id, generation: d.generation, attempt, statusCode: res.status, error, durationMs: res.durationMs, status, retryInMs });
+    if (throttle && moved) await holdOthers(m, d.webhookId, d.id, retryInMs!);
     if (decision.kind === 'gone') {
       await setWebhookActive(m, d.webhookId, false, 'the receiver answered 410 Gone');
       await cancelPending(m, d.webhookId);

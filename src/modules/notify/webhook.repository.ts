@@ -161,6 +161,18 @@ export async function recordAttempt(m: EntityManager, a: AttemptRecord): Promise
   return moved.length === 1;
 }
 
+/**
+ * Throttling: the webhook's other pending deliveries are not tried before `delayMs` from
+ * now either. Their queued jobs find them not due and end; the relay's sweep re-queues them.
+ */
+export function holdOthers(m: EntityManager, webhookId: string, exceptId: string, delayMs: number): Promise<unknown> {
+  return m.query(
+    `UPDATE webhook_delivery SET next_attempt_at = GREATEST(next_attempt_at, now() + make_interval(secs => $3::float8 / 1000))
+      WHERE webhook_id = $1 AND status = 'PENDING' AND id <> $2`,
+    [webhookId, exceptId, delayMs],
+  );
+}
+
 /** Locks a webhook row first, so every transaction touching a webhook and its deliveries takes them in one order. */
 export function lockWebhook(m: EntityManager, id: string): Promise<unknown> {
   return m.query(`SELECT 1 FROM webhook WHERE id = $1 FOR UPDATE`, [id]);
