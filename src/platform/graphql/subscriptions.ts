@@ -13,9 +13,9 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
+import { serveGraphqlWs } from './ws-adapter';
 import { appendAudit } from '../../modules/audit/audit.repository';
 import { CreditPolicy } from '../../modules/policy/credit-policy';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from '../auth/principal';
@@ -113,7 +113,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
   // As over HTTP in production (graphql-armor's blockFieldSuggestion): no "Did you mean …?" hints.
   const hideSuggestions = (errors: readonly GraphQLError[]) =>
     opts.production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes, extensions: e.extensions })) : errors;
-  const handle = useServer<Record<string, unknown> | undefined, Extra>(
+  const handle = serveGraphqlWs<Extra>(
     {
       schema: opts.schema,
       connectionInitWaitTimeout: 10_000,
@@ -187,11 +187,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
       },
     },
     wss,
+    opts.production,
   );
-  return {
-    async dispose() {
-      await handle.dispose();
-      await new Promise<void>((r) => wss.close(() => r()));
-    },
-  };
+  return handle;
 }
