@@ -38,8 +38,8 @@ export const outboxPublished = new Counter({
   registers: [registry],
 });
 
-export const subscriptionsActive = new Gauge({
-  name: 'hub_graphql_subscriptions_active',
-  help: 'GraphQL subscriptions open on this process',
+export const wsConnections = new Gauge({
+  name: 'hub_graphql_ws_connections',
+  help: 'Acknowledged graphql-ws connections open on this process',
   registers: [registry],
 });

@@ -5,6 +5,7 @@ import { ratingService } from '../../src/modules/rating/rating.service';
 import { createLoaders } from '../../src/platform/loaders';
 import { newSecret, verify } from '../../src/modules/notify/standard-webhooks';
 import { signToken } from '../../src/platform/auth/principal';
+import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../src/platform/graphql/subscriptions';
 import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';
 import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { subscribe } from '../support/ws';
@@ -145,6 +146,18 @@ describe('ratingChanged over graphql-ws', () => {
     [r] = await s.waitFor(1);
     expect(r.errors?.[0]?.message).toMatch(/Only subscriptions run over WebSocket/);
     await s.dispose();
+  });
+
+  it('caps the subscriptions one connection may hold', async () => {
+    const results: any[] = [];
+    const client = subscribe(t.url, SUB, {}, partner());
+    await client.connected;
+    for (let i = 1; i <= MAX_SUBSCRIPTIONS_PER_SOCKET; i++)
+      client.client.subscribe({ query: SUB }, { next: (r) => results.push(r), error: (e) => results.push({ errors: e }), complete: () => undefined });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(results).toHaveLength(1);
+    expect(JSON.stringify(results[0].errors)).toMatch(/At most 25 subscriptions per connection/);
+    await client.dispose();
   });
 
   it('closes the socket when the token expires', async () => {

@@ -23,7 +23,7 @@ import { HubContext } from '../context';
 import { Database } from '../db';
 import { createLoaders } from '../loaders';
 import { logger } from '../logger';
-import { subscriptionsActive } from '../metrics';
+import { wsConnections } from '../metrics';
 import { MAX_TOKENS } from './armor';
 
 export interface SubscriptionServerOptions {
@@ -45,6 +45,9 @@ export function tokenFromInit(params: Record<string, unknown> | undefined): stri
 }
 
 type Extra = { principal?: Principal };
+
+/** A dashboard needs a handful; a client opening thousands on one socket is a mistake or an attack. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 
 /**
  * Which subscribers may share an answer: the same operation text and variables, asked with
@@ -144,13 +147,16 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
           watch();
           socket.once('close', () => clearTimeout(timer));
         }
-        subscriptionsActive.inc();
+        wsConnections.inc();
         return true;
       },
       onDisconnect() {
-        subscriptionsActive.dec();
+        wsConnections.dec();
       },
       onSubscribe(ctx, _id, payload) {
+        // graphql-ws has already reserved this one's id.
+        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET)
+          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection; complete one or open another connection.`, { extensions: { code: 'BAD_USER_INPUT' } })];
         let document;
         try {
           document = parse(payload.query, { maxTokens: MAX_TOKENS });
