@@ -120,6 +120,26 @@ describe('ratingChanged over graphql-ws', () => {
     await s.dispose();
   });
 
+  it('with since, delivers the changes published meanwhile before the live ones, each once', async () => {
+    await new Promise((r) => setTimeout(r, 500)); // earlier tests' changes are out
+    const before = new Date().toISOString();
+    const id = await severe(E); // while "disconnected"
+    await new Promise((r) => setTimeout(r, 600)); // the relay publishes it
+    const s = subscribe(t.url, `subscription($c: String, $s: DateTime) { ratingChanged(creditCode: $c, since: $s) { eventId sequence grade } }`, { c: E, s: before }, partner());
+    const [past] = await s.waitFor(1);
+    expect(past.data.ratingChanged.grade).toBe('D');
+    await revoke(id);
+    const [, live] = await s.waitFor(2);
+    expect(live.data.ratingChanged).toMatchObject({ grade: 'B', sequence: past.data.ratingChanged.sequence + 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.results).toHaveLength(2);
+    await s.dispose();
+    const old = subscribe(t.url, `subscription { ratingChanged(since: "2020-01-01T00:00:00Z") { eventId } }`, {}, partner());
+    const [r] = await old.waitFor(1);
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    await old.dispose();
+  });
+
   it('refuses with the same codes as HTTP', async () => {
     const cases: [Record<string, unknown>, string | undefined, string][] = [
       [{}, undefined, 'UNAUTHENTICATED'],

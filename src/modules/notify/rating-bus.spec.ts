@@ -36,3 +36,17 @@ describe('rating bus', () => {
     expect(bus.size).toBe(0);
   });
 });
+
+describe('rating bus replay', () => {
+  it('puts past events ahead of queued live ones and passes each once', async () => {
+    const bus = new RatingBus();
+    const s = bus.subscribe((e) => e.regionCode === '130821');
+    bus.deliver(event(3)); // live, queued before the replay arrives
+    s.replay([event(1), event(2, '110101'), event(3), event(4)]);
+    bus.deliver(event(4)); // its live copy comes later
+    bus.deliver(event(5));
+    const got: string[] = [];
+    for (let i = 0; i < 4; i++) got.push((await s.next()).value.eventId);
+    expect(got).toEqual(['e1', 'e4', 'e3', 'e5']);
+  });
+});

@@ -28,6 +28,8 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
   private waiting?: (r: IteratorResult<RatingChangedEvent>) => void;
   private failed?: Error;
   private done = false;
+  /** Ids handed over by `replay`, so their live copies are not passed on twice. */
+  private readonly replayed = new Set<string>();
 
   constructor(
     private readonly wants: (e: RatingChangedEvent) => boolean,
@@ -35,7 +37,7 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
   ) {}
 
   offer(e: RatingChangedEvent): void {
-    if (this.done || !this.wants(e)) return;
+    if (this.done || !this.wants(e) || (this.replayed.size && this.replayed.delete(e.eventId))) return;
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = undefined;
@@ -47,6 +49,14 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
       return void this.return();
     }
     this.queue.push(e);
+  }
+
+  /** Puts earlier events (from the outbox) ahead of the live ones queued since subscribing, each once. */
+  replay(events: RatingChangedEvent[]): void {
+    const queued = new Set(this.queue.map((e) => e.eventId));
+    const earlier = events.filter((e) => this.wants(e) && !queued.has(e.eventId));
+    for (const e of earlier) this.replayed.add(e.eventId);
+    this.queue.unshift(...earlier);
   }
 
   next(): Promise<IteratorResult<RatingChangedEvent>> {
@@ -92,7 +102,7 @@ export class RatingBus {
   }
 
   /** The events `wants` keeps, from now on, until the stream is returned. */
-  subscribe(wants: (e: RatingChangedEvent) => boolean = () => true): AsyncIterableIterator<RatingChangedEvent> {
+  subscribe(wants: (e: RatingChangedEvent) => boolean = () => true): AsyncIterableIterator<RatingChangedEvent> & { replay(events: RatingChangedEvent[]): void } {
     const s = new Subscriber(wants, (gone) => this.subscribers.delete(gone));
     this.subscribers.add(s);
     return s;

@@ -11,13 +11,18 @@ import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterp
 import { CreditGrade } from '../graphql-enums';
 import { CreditRating, Enterprise, RatingChange } from '../graphql-types';
 import { RatingRow } from '../rating/rating.repository';
-import { RatingChangedEvent } from './outbox';
+import { RatingChangedEvent, publishedSince } from './outbox';
 import { ratingBus } from './rating-bus';
 
 interface RatingChangeArgs {
   regionCode?: string | null;
   creditCode?: string | null;
+  since?: Date | null;
 }
+
+/** How far back `since` may reach, and how many past changes it may bring. */
+export const SINCE_MAX_DAYS = 7;
+export const SINCE_MAX_EVENTS = 10_000;
 
 /** What the resolver hands on for one event; `event` is the object every subscriber of this process shares. */
 type RatingChangeView = Omit<RatingChange, 'enterprise' | 'rating'> & { event: RatingChangedEvent; rating: RatingRow };
@@ -54,9 +59,15 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
       if (!e) throw notFound(`No enterprise with credit code ${args.creditCode}.`);
       if (!mayReadRating(p, e)) throw forbidden(`Enterprise ${args.creditCode} is outside your jurisdiction.`);
     }
+    const since = args.since ?? null;
+    if (since && (since.getTime() > Date.now() || since.getTime() < Date.now() - SINCE_MAX_DAYS * 86_400_000))
+      throw badInput(`since must lie within the last ${SINCE_MAX_DAYS} days`, 'since');
     await audit('OK');
     const code = args.creditCode ?? null;
-    return ratingBus.subscribe((ev) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code));
+    const stream = ratingBus.subscribe((ev) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code));
+    // Live events queue from here on; the past ones go ahead of them.
+    if (since) stream.replay((await publishedSince(ctx.manager, since, '0', SINCE_MAX_EVENTS)).map((r) => r.payload));
+    return stream;
   } catch (e) {
     await audit(e instanceof HubError ? String(e.extensions.code) : 'ERROR');
     throw e;
@@ -78,6 +89,11 @@ export class RatingChangeResolver {
     @Ctx() ctx: HubContext,
     @Arg('regionCode', () => String, { nullable: true }) _regionCode?: string,
     @Arg('creditCode', () => String, { nullable: true }) _creditCode?: string,
+    @Arg('since', () => Date, {
+      nullable: true,
+      description: `Also deliver the changes published since then (at most ${SINCE_MAX_DAYS} days back, ${SINCE_MAX_EVENTS} changes), before the live ones: a client that reconnects passes the changedAt of the last change it has.`,
+    })
+    _since?: Date,
   ): RatingChangeView {
     // A subscription's context lives as long as it does: fresh loaders per event, so nothing cached goes stale.
     ctx.loaders = createLoaders(ctx.manager);
