@@ -2,6 +2,7 @@ import { logger } from '../src/platform/logger';
 import { JobDefinition } from '../src/platform/queue';
 import { rows } from '../src/platform/sql';
 import { dataSourceService } from '../src/modules/datasource/datasource.service';
+import { OUTBOX_RETENTION_DAYS, pruneOutbox } from '../src/modules/notify/outbox';
 import { detectJob } from './detect.job';
 import { evaluateJob } from './evaluate.job';
 import { jobs, systemContext } from './runtime';
@@ -19,7 +20,8 @@ export interface TickPayload {
 
 /**
  * The scheduler: syncs sources whose `everyMs` has passed since their last run, runs
- * detection for everyone once per hour and re-grades everyone once per day.
+ * detection for everyone once per hour, re-grades everyone once per day and then prunes
+ * the outbox (published events older than OUTBOX_RETENTION_DAYS).
  */
 export const tickJob: JobDefinition<TickPayload> = {
   name: 'tick',
@@ -40,6 +42,11 @@ export const tickJob: JobDefinition<TickPayload> = {
     const detectSlot = Math.floor((slot * TICK_SECONDS) / DETECT_EVERY_SECONDS);
     const second = slot * TICK_SECONDS;
     if (second % DETECT_EVERY_SECONDS < TICK_SECONDS) await jobs().add(detectJob, { reason: `slot:${detectSlot}` });
-    if (second % EVALUATE_EVERY_SECONDS < TICK_SECONDS) await jobs().add(evaluateJob, { reason: `day:${Math.floor(second / EVALUATE_EVERY_SECONDS)}` });
+    if (second % EVALUATE_EVERY_SECONDS < TICK_SECONDS) {
+      await jobs().add(evaluateJob, { reason: `day:${Math.floor(second / EVALUATE_EVERY_SECONDS)}` });
+      let pruned = 0;
+      for (let n = -1; n !== 0; pruned += n) n = await pruneOutbox(ctx.manager);
+      if (pruned) logger.info({ events: pruned, olderThanDays: OUTBOX_RETENTION_DAYS }, 'outbox: old published events and their deliveries removed');
+    }
   },
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RatingChangedEvent } from '../../src/modules/notify/outbox';
+import { RatingChangedEvent, pruneOutbox } from '../../src/modules/notify/outbox';
 import { EventPublisher, OutboxRelay } from '../../src/modules/notify/relay';
 import { attemptDelivery } from '../../src/modules/notify/webhook.delivery';
 import { AddressPolicy } from '../../src/modules/notify/url-guard';
@@ -112,4 +112,18 @@ it('an endpoint that answers 429 holds back its other pending deliveries for as 
   } finally {
     await receiver.close();
   }
+});
+
+it('prunes published events past the retention with their finished deliveries, keeping pending ones', async () => {
+  await addEvents(2);
+  const [a, b] = await t.db.manager.query(`SELECT id FROM outbox_event ORDER BY id DESC LIMIT 2`);
+  await t.db.manager.query(`UPDATE outbox_event SET published_at = now() - interval '100 days' WHERE id IN ($1, $2)`, [a.id, b.id]);
+  const [w] = await t.db.manager.query(`INSERT INTO webhook (owner_subject, owner_role, url, events, secret) VALUES ('s', 'ADMIN', 'https://x.example/', '{rating.changed}', $1) RETURNING id`, [newSecret()]);
+  const [done] = await t.db.manager.query(`INSERT INTO webhook_delivery (webhook_id, event_id, status) VALUES ($1, $2, 'DELIVERED') RETURNING id`, [w.id, a.id]);
+  await t.db.manager.query(`INSERT INTO webhook_attempt (delivery_id, attempt, status_code, duration_ms) VALUES ($1, 1, 200, 5)`, [done.id]);
+  await t.db.manager.query(`INSERT INTO webhook_delivery (webhook_id, event_id) VALUES ($1, $2)`, [w.id, b.id]); // still pending
+  expect(await pruneOutbox(t.db.manager)).toBe(1);
+  const left = await t.db.manager.query(`SELECT id::text FROM outbox_event WHERE id IN ($1, $2)`, [a.id, b.id]);
+  expect(left.map((r: any) => r.id)).toEqual([String(b.id)]);
+  expect((await t.db.manager.query(`SELECT count(*)::int AS n FROM webhook_attempt WHERE delivery_id = $1`, [done.id]))[0].n).toBe(0);
 });

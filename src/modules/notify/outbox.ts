@@ -88,3 +88,29 @@ export function markPublished(m: EntityManager, ids: string[]): Promise<unknown>
 export function publishedSince(m: EntityManager, since: Date, afterId: string, limit = 1000): Promise<OutboxRow[]> {
   return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at >= $1 AND id > $2::bigint ORDER BY id LIMIT $3`, [since, afterId, limit]);
 }
+
+/** How long published events (with their webhook deliveries and attempts) are kept for replays and catch-up. */
+export const OUTBOX_RETENTION_DAYS = 90;
+
+/**
+ * Deletes published events older than the retention, with their finished deliveries and
+ * attempt logs; an event with a delivery still pending stays. Returns how many events went.
+ */
+export async function pruneOutbox(m: EntityManager, days = OUTBOX_RETENTION_DAYS, limit = 10_000): Promise<number> {
+  const [{ n }] = await rows<{ n: number }>(
+    m,
+    `WITH old AS (
+       SELECT e.id FROM outbox_event e
+        WHERE e.published_at < now() - make_interval(days => $1)
+          AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = e.id AND d.status = 'PENDING')
+        ORDER BY e.id LIMIT $2),
+     deliveries AS (SELECT d.id FROM webhook_delivery d WHERE d.event_id IN (SELECT id FROM old)),
+     -- One statement: the foreign keys (NO ACTION) are checked at its end, when all three are gone.
+     a AS (DELETE FROM webhook_attempt WHERE delivery_id IN (SELECT id FROM deliveries)),
+     d AS (DELETE FROM webhook_delivery WHERE id IN (SELECT id FROM deliveries)),
+     gone AS (DELETE FROM outbox_event WHERE id IN (SELECT id FROM old) RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [days, limit],
+  );
+  return n;
+}
