@@ -77,6 +77,7 @@ export class OutboxAndWebhooks1732640000000 implements MigrationInterface {
       );
       CREATE INDEX webhook_delivery_due ON webhook_delivery (next_attempt_at) WHERE status = 'PENDING';
       CREATE INDEX webhook_delivery_log ON webhook_delivery (webhook_id, created_at DESC);
+      CREATE INDEX webhook_delivery_event ON webhook_delivery (event_id);
 
       CREATE TABLE webhook_attempt (
         id bigserial PRIMARY KEY,

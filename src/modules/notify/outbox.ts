@@ -89,6 +89,27 @@ export function publishedSince(m: EntityManager, since: Date, afterId: string, l
   return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at >= $1 AND id > $2::bigint ORDER BY id LIMIT $3`, [since, afterId, limit]);
 }
 
+export interface ChangeFilter {
+  /** Region prefixes of the reader's jurisdiction; null: all. */
+  prefixes: string[] | null;
+  regionPrefix: string | null;
+  creditCode: string | null;
+}
+
+/** Events published since `since` that pass the filter, oldest first, at most `limit`. */
+export function changesSince(m: EntityManager, since: Date, f: ChangeFilter, limit: number): Promise<OutboxRow[]> {
+  return rows<OutboxRow>(
+    m,
+    `SELECT e.id::text, e.payload FROM outbox_event e
+      WHERE e.published_at >= $1
+        AND ($2::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($2::text[]) p WHERE e.payload->>'regionCode' LIKE p || '%'))
+        AND ($3::text IS NULL OR e.payload->>'regionCode' LIKE $3 || '%')
+        AND ($4::text IS NULL OR e.payload->>'creditCode' = $4)
+      ORDER BY e.id LIMIT $5`,
+    [since, f.prefixes, f.regionPrefix, f.creditCode, limit],
+  );
+}
+
 /** How long published events (with their webhook deliveries and attempts) are kept for replays and catch-up. */
 export const OUTBOX_RETENTION_DAYS = 90;
 

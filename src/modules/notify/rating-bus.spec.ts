@@ -37,16 +37,37 @@ describe('rating bus', () => {
   });
 });
 
-describe('rating bus replay', () => {
-  it('puts past events ahead of queued live ones and passes each once', async () => {
+describe('rating bus catch-up', () => {
+  it('puts past events ahead of queued live ones, passes each once, and re-reads later', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const bus = new RatingBus();
+      const s = bus.subscribe((e) => e.regionCode === '130821');
+      bus.deliver(event(3)); // live, queued before the catch-up read comes back
+      let reads = 0;
+      await s.catchUp({
+        read: async () => (++reads === 1 ? [event(1), event(2, '110101'), event(3), event(4)] : [event(4), event(6)]),
+        rereadAfterMs: [2000],
+        windowMs: 60_000,
+      });
+      bus.deliver(event(4)); // its live copy comes later
+      bus.deliver(event(5));
+      const got: string[] = [];
+      for (let i = 0; i < 4; i++) got.push((await s.next()).value.eventId);
+      expect(got).toEqual(['e1', 'e4', 'e3', 'e5']);
+      await jest.advanceTimersByTimeAsync(2000); // the re-read finds e6, committed late
+      expect((await s.next()).value.eventId).toBe('e6');
+      await s.return!();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('a reader already waiting gets a past event at once', async () => {
     const bus = new RatingBus();
-    const s = bus.subscribe((e) => e.regionCode === '130821');
-    bus.deliver(event(3)); // live, queued before the replay arrives
-    s.replay([event(1), event(2, '110101'), event(3), event(4)]);
-    bus.deliver(event(4)); // its live copy comes later
-    bus.deliver(event(5));
-    const got: string[] = [];
-    for (let i = 0; i < 4; i++) got.push((await s.next()).value.eventId);
-    expect(got).toEqual(['e1', 'e4', 'e3', 'e5']);
+    const s = bus.subscribe();
+    const pending = s.next();
+    await s.catchUp({ read: async () => [event(1)], rereadAfterMs: [], windowMs: 10 });
+    expect((await pending).value.eventId).toBe('e1');
   });
 });

@@ -22,55 +22,101 @@ export class RecentIds {
 /** Events a subscriber may fall behind by before it is cut off (its client reconnects and catches up by sequence). */
 export const MAX_BACKLOG = 10_000;
 
-/** One subscriber's stream: events it wants, queued until it asks for them. */
+/** How a subscriber catches up on the past: reads of the outbox, repeated while slow relays commit. */
+export interface CatchUp {
+  read(): Promise<RatingChangedEvent[]>;
+  /** Read again after these delays (ms) for events published before subscribing but committed after the first read. */
+  rereadAfterMs: number[];
+  /** How long ids are remembered to pass each event once, live or read. */
+  windowMs: number;
+}
+
+/** One subscriber's stream: events it wants, queued until it asks for them; past ones (catch-up) first. */
 class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
-  private readonly queue: RatingChangedEvent[] = [];
-  private waiting?: (r: IteratorResult<RatingChangedEvent>) => void;
+  /** Read from the outbox (catch-up): served before the live queue, not counted in its backlog. */
+  private readonly past: RatingChangedEvent[] = [];
+  private readonly live: RatingChangedEvent[] = [];
+  private waiting?: { resolve: (r: IteratorResult<RatingChangedEvent>) => void; reject: (e: Error) => void };
   private failed?: Error;
   private done = false;
-  /** Ids handed over by `replay`, so their live copies are not passed on twice. */
-  private readonly replayed = new Set<string>();
+  /** During a catch-up: every id passed on, so an event that comes both ways is passed on once. */
+  private seen?: Set<string>;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly wants: (e: RatingChangedEvent) => boolean,
     private readonly leave: (s: Subscriber) => void,
   ) {}
 
-  offer(e: RatingChangedEvent): void {
-    if (this.done || !this.wants(e) || (this.replayed.size && this.replayed.delete(e.eventId))) return;
+  private hand(e: RatingChangedEvent, to: RatingChangedEvent[]): void {
+    if (this.seen) {
+      if (this.seen.has(e.eventId)) return;
+      this.seen.add(e.eventId);
+    }
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = undefined;
-      return w({ value: e, done: false });
+      return w.resolve({ value: e, done: false });
     }
-    if (this.queue.length >= MAX_BACKLOG) {
-      this.failed = new Error(`This subscriber fell ${MAX_BACKLOG} changes behind and was disconnected; resubscribe (sequence numbers show what to re-read).`);
-      this.queue.length = 0;
-      return void this.return();
-    }
-    this.queue.push(e);
+    to.push(e);
   }
 
-  /** Puts earlier events (from the outbox) ahead of the live ones queued since subscribing, each once. */
-  replay(events: RatingChangedEvent[]): void {
-    const queued = new Set(this.queue.map((e) => e.eventId));
-    const earlier = events.filter((e) => this.wants(e) && !queued.has(e.eventId));
-    for (const e of earlier) this.replayed.add(e.eventId);
-    this.queue.unshift(...earlier);
+  offer(e: RatingChangedEvent): void {
+    if (this.done || !this.wants(e)) return;
+    if (this.live.length >= MAX_BACKLOG) return this.fail(new Error(`This subscriber fell ${MAX_BACKLOG} changes behind and was disconnected; resubscribe with since: the changedAt of the last change received.`));
+    this.hand(e, this.live);
+  }
+
+  /**
+   * Delivers the past (read from the outbox) ahead of live events, each event once: reads
+   * now, again after each of `rereadAfterMs`, and forgets ids after `windowMs`. A failed
+   * first read ends the stream with its error; later ones are logged.
+   */
+  async catchUp(c: CatchUp): Promise<void> {
+    this.seen = new Set(this.live.map((e) => e.eventId));
+    const take = (events: RatingChangedEvent[]) => {
+      if (this.done) return;
+      for (const e of events) if (this.wants(e)) this.hand(e, this.past);
+    };
+    const later = (ms: number, fn: () => void) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        fn();
+      }, ms);
+      t.unref();
+      this.timers.add(t);
+    };
+    take(await c.read());
+    for (const ms of c.rereadAfterMs) later(ms, () => void c.read().then(take, (err) => logger.warn({ err: (err as Error).message }, 'subscription catch-up: re-read failed')));
+    later(c.windowMs, () => (this.seen = undefined));
   }
 
   next(): Promise<IteratorResult<RatingChangedEvent>> {
-    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.past.length) return Promise.resolve({ value: this.past.shift()!, done: false });
+    if (this.live.length) return Promise.resolve({ value: this.live.shift()!, done: false });
     if (this.failed) return Promise.reject(this.failed);
     if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => (this.waiting = resolve));
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  private fail(err: Error): void {
+    this.failed = err;
+    this.live.length = 0;
+    this.past.length = 0;
+    const w = this.waiting;
+    this.waiting = undefined;
+    void this.return();
+    w?.reject(err);
   }
 
   async return(): Promise<IteratorResult<RatingChangedEvent>> {
     if (!this.done) {
       this.done = true;
       this.leave(this);
-      this.waiting?.({ value: undefined, done: true });
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      this.seen = undefined;
+      this.waiting?.resolve({ value: undefined, done: true });
       this.waiting = undefined;
     }
     return { value: undefined, done: true };
@@ -102,7 +148,7 @@ export class RatingBus {
   }
 
   /** The events `wants` keeps, from now on, until the stream is returned. */
-  subscribe(wants: (e: RatingChangedEvent) => boolean = () => true): AsyncIterableIterator<RatingChangedEvent> & { replay(events: RatingChangedEvent[]): void } {
+  subscribe(wants: (e: RatingChangedEvent) => boolean = () => true): AsyncIterableIterator<RatingChangedEvent> & { catchUp(c: CatchUp): Promise<void> } {
     const s = new Subscriber(wants, (gone) => this.subscribers.delete(gone));
     this.subscribers.add(s);
     return s;

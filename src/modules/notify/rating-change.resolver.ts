@@ -11,7 +11,7 @@ import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterp
 import { CreditGrade } from '../graphql-enums';
 import { CreditRating, Enterprise, RatingChange } from '../graphql-types';
 import { RatingRow } from '../rating/rating.repository';
-import { RatingChangedEvent, publishedSince } from './outbox';
+import { RatingChangedEvent, changesSince } from './outbox';
 import { ratingBus } from './rating-bus';
 
 interface RatingChangeArgs {
@@ -60,13 +60,32 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
       if (!mayReadRating(p, e)) throw forbidden(`Enterprise ${args.creditCode} is outside your jurisdiction.`);
     }
     const since = args.since ?? null;
-    if (since && (since.getTime() > Date.now() || since.getTime() < Date.now() - SINCE_MAX_DAYS * 86_400_000))
+    if (since && (since.getTime() > Date.now() + 60_000 || since.getTime() < Date.now() - SINCE_MAX_DAYS * 86_400_000))
       throw badInput(`since must lie within the last ${SINCE_MAX_DAYS} days`, 'since');
-    await audit('OK');
     const code = args.creditCode ?? null;
-    const stream = ratingBus.subscribe((ev) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code));
+    const wants = (ev: RatingChangedEvent) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code);
+    const filter = { prefixes: jurisdictionPrefixes(p), regionPrefix: prefix, creditCode: p.role === 'ENTERPRISE' ? p.creditCode! : code };
+    // A minute of margin for clocks (the client's changedAt against the database's published_at); the bus passes each event once.
+    const from = since && new Date(since.getTime() - 60_000);
+    const past = from && (await changesSince(ctx.manager, from, filter, SINCE_MAX_EVENTS + 1));
+    if (past && past.length > SINCE_MAX_EVENTS)
+      throw badInput(`More than ${SINCE_MAX_EVENTS} changes since ${since!.toISOString()}; pass a later since, or narrow with regionCode or creditCode.`, 'since');
+    await audit('OK');
     // Live events queue from here on; the past ones go ahead of them.
-    if (since) stream.replay((await publishedSince(ctx.manager, since, '0', SINCE_MAX_EVENTS)).map((r) => r.payload));
+    const stream = ratingBus.subscribe(wants);
+    if (past) {
+      let first = true;
+      await stream
+        .catchUp({
+          read: async () => (first ? ((first = false), past) : await changesSince(ctx.manager, from!, filter, SINCE_MAX_EVENTS)).map((r) => r.payload),
+          rereadAfterMs: [2_000, 10_000],
+          windowMs: 60_000,
+        })
+        .catch(async (e) => {
+          await stream.return!();
+          throw e;
+        });
+    }
     return stream;
   } catch (e) {
     await audit(e instanceof HubError ? String(e.extensions.code) : 'ERROR');
@@ -74,8 +93,9 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
   }
 }
 
-/** One enterprise load per event and process, however many subscribers select it. */
-const enterpriseOfEvent = new WeakMap<RatingChangedEvent, Promise<EnterpriseRow | undefined>>();
+/** One enterprise load per event and process, however many subscribers select it (also when a catch-up read it again). */
+const enterpriseOfEvent = new Map<string, Promise<EnterpriseRow | undefined>>();
+const ENTERPRISE_MEMO = 2000;
 
 @Resolver(() => RatingChange)
 export class RatingChangeResolver {
@@ -119,8 +139,19 @@ export class RatingChangeResolver {
 
   @FieldResolver(() => Enterprise)
   async enterprise(@Ctx() ctx: HubContext, @Root() v: RatingChangeView): Promise<EnterpriseRow> {
-    let row = enterpriseOfEvent.get(v.event);
-    if (!row) enterpriseOfEvent.set(v.event, (row = findByIds(ctx.db.manager, [v.event.enterpriseId]).then((r) => r[0])));
+    let row = enterpriseOfEvent.get(v.event.eventId);
+    if (!row) {
+      const id = v.event.eventId;
+      row = findByIds(ctx.db.manager, [v.event.enterpriseId]).then(
+        (r) => r[0],
+        (err) => {
+          enterpriseOfEvent.delete(id); // a failed load is not remembered
+          throw err;
+        },
+      );
+      enterpriseOfEvent.set(id, row);
+      if (enterpriseOfEvent.size > ENTERPRISE_MEMO) enterpriseOfEvent.delete(enterpriseOfEvent.keys().next().value!);
+    }
     return (await row)!;
   }
 

@@ -6,7 +6,7 @@ import { jobRuntime } from '../../../jobs/runtime';
 import { queueDelivery } from '../../../jobs/notify.job';
 import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
 import { findByCreditCode } from '../enterprise/enterprise.repository';
-import { EVENT_TYPES } from './outbox';
+import { EVENT_TYPES, OUTBOX_RETENTION_DAYS } from './outbox';
 import { newSecret, secretProblem } from './standard-webhooks';
 import { webhookUrlProblem } from './url-guard';
 import { EntityManager } from 'typeorm';
@@ -91,8 +91,13 @@ function regionFilter(p: Principal, regionCode: string | null | undefined): { co
   return { code: regionCode, prefix };
 }
 
+/** Replays stay clear of what the daily prune may be removing. */
+const REPLAYABLE_DAYS = OUTBOX_RETENTION_DAYS - 1;
+const replayableSince = () => new Date(Date.now() - REPLAYABLE_DAYS * 86_400_000);
+
 function checkRange(from: Date, to: Date): void {
   if (!(from < to)) throw badInput('from must lie before to', 'from');
+  if (from < replayableSince()) throw badInput(`Only the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'from');
 }
 
 /** Partner webhooks: registration, management, the delivery log and replays. */
@@ -191,6 +196,7 @@ export const webhookService = {
       throw notFound(`No webhook delivery ${deliveryId}.`);
     });
     if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'id');
+    if (d.createdAt < replayableSince()) throw badInput(`Only deliveries of the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'id');
     const ref = await inTransaction(ctx, async (m) => {
       await lockWebhook(m, w.id);
       const r = (await resetDelivery(m, deliveryId))!;

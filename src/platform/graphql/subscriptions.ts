@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
-import { serveGraphqlWs } from './ws-adapter';
+import { closeReason, serveGraphqlWs } from './ws-adapter';
 import { appendAudit } from '../../modules/audit/audit.repository';
 import { CreditPolicy } from '../../modules/policy/credit-policy';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from '../auth/principal';
@@ -50,13 +50,13 @@ type Extra = { principal?: Principal };
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 
 /**
- * Which subscribers may share an answer: the same operation text and variables, asked with
- * the same rights (role, jurisdiction, own code). Roles that see personal data unmasked
- * also keep their subject apart, so every such read is audited for who made it.
+ * Which subscribers may share an answer: the same operation text, operation name and
+ * variables, asked with the same rights (role, jurisdiction, own code). Roles that may see
+ * personal data unmasked never share: each of their reads is audited in their own context.
  */
-function shareKey(query: string, variables: unknown, p: Principal): string {
-  const personal = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'ENTERPRISE'].includes(p.role);
-  return JSON.stringify([query, variables ?? null, p.role, [...p.regions].sort(), p.creditCode ?? null, personal ? p.subject : null]);
+function shareKey(query: string, operationName: string | null | undefined, variables: unknown, p: Principal): string | null {
+  if (['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'ENTERPRISE'].includes(p.role)) return null;
+  return JSON.stringify([query, operationName ?? null, variables ?? null, p.role, [...p.regions].sort(), p.creditCode ?? null]);
 }
 
 /** Per event (the object every subscriber of this process receives), the answer per share key. */
@@ -73,9 +73,9 @@ async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterable<Execu
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in (source as object))) return source as ExecutionResult;
   const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-  const key = keys.get(args.contextValue as object) ?? '';
+  const key = keys.get(args.contextValue as object);
   const answer = (event: unknown): Promise<ExecutionResult> => {
-    if (typeof event !== 'object' || event === null) return Promise.resolve(execute({ ...args, rootValue: event }));
+    if (typeof event !== 'object' || event === null || !key) return Promise.resolve(execute({ ...args, rootValue: event }));
     let byKey = answers.get(event);
     if (!byKey) answers.set(event, (byKey = new Map()));
     let result = byKey.get(key);
@@ -131,7 +131,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         try {
           ctx.extra.principal = token ? verifyToken(token, opts.jwtSecret) : PUBLIC_PRINCIPAL;
         } catch (e) {
-          socket.close(4401, `Unauthorized: ${(e as Error).message}`.slice(0, 120));
+          socket.close(4401, closeReason(`Unauthorized: ${(e as Error).message}`));
           return false;
         }
         // The socket lives no longer than its token.
@@ -178,7 +178,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
           requestId: `ws:${randomUUID()}`,
           personalDataRead: new Set(),
         };
-        keys.set(context, shareKey(payload.query, payload.variables, context.principal));
+        const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal);
+        if (key) keys.set(context, key);
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
       onNext(_ctx, _id, _payload, args) {

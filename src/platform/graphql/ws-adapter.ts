@@ -16,6 +16,13 @@ export interface WsExtra {
  */
 const HIGH_WATER_BYTES = 1 << 20;
 
+/** A close reason fits in 123 bytes (UTF-8), or ws throws. */
+export function closeReason(text: string): string {
+  let out = text;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
+}
+
 /**
  * graphql-ws over `ws`: graphql-ws's own `useServer` adapter with two changes. A send
  * waits for its write callback only when the socket's buffer is past HIGH_WATER_BYTES
@@ -29,11 +36,14 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
   production: boolean,
   keepAliveMs = 12_000,
 ): { dispose(): Promise<void> } {
+  if (!(keepAliveMs > 0)) throw new Error('keepAliveMs must be positive');
   const server = makeServer(options);
   wss.options.handleProtocols = handleProtocols;
+  // ws re-emits the HTTP server's errors (EADDRINUSE…) here; listen() reports them to its caller.
+  wss.on('error', (err) => logger.error({ err }, 'WebSocket server error'));
   const internal = (socket: WebSocket, err: unknown, what: string) => {
     logger.error({ err }, what);
-    socket.close(CloseCode.InternalServerError, production ? 'Internal server error' : String((err as Error)?.message ?? err).slice(0, 120));
+    socket.close(CloseCode.InternalServerError, production ? 'Internal server error' : closeReason(String((err as Error)?.message ?? err)));
   };
   wss.on('connection', (socket, request) => {
     socket.once('error', (err) => internal(socket, err, 'WebSocket error'));
