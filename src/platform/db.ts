@@ -39,6 +39,9 @@ class CountingLogger implements TypeOrmLogger {
   log(): void {}
 }
 
+/** Advisory lock key held while migrating ("hubm" in ASCII). */
+const MIGRATION_LOCK = 0x6875626d;
+
 /** A small FIFO mutex: PGlite has one connection, so embedded transactions take turns. */
 class Mutex {
   private tail: Promise<unknown> = Promise.resolve();
@@ -118,9 +121,22 @@ export class Database {
     return this.counter.count;
   }
 
+  /**
+   * Runs pending migrations. On a server, under an advisory lock: API and worker processes
+   * starting together take turns, and the later ones find nothing left to do.
+   */
   async migrate(): Promise<string[]> {
-    const done = await this.dataSource.runMigrations({ transaction: 'each' });
-    return done.map((m) => m.name);
+    const run = async () => (await this.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+    if (this.embedded) return run();
+    const lock = this.dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+      return await run();
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
+      await lock.release();
+    }
   }
 
   /**
