@@ -186,6 +186,49 @@ program
     }
   });
 
+program
+  .command('watch')
+  .description('print rating changes as they happen (the ratingChanged subscription of a running hub), one JSON line each; reconnects without losing any')
+  .option('--url <url>', 'the hub', `http://localhost:${process.env.PORT || 4000}`)
+  .option('--token <jwt>', 'bearer token (default: an ADMIN token signed with HUB_JWT_SECRET)')
+  .option('--region <code>', 'only this region (its jurisdiction prefix)')
+  .option('--credit-code <code>', 'only this enterprise')
+  .option('--since <time>', 'also the changes published since then (ISO 8601, at most 7 days back)')
+  .action(async (o: { url: string; token?: string; region?: string; creditCode?: string; since?: string }) => {
+    const { createClient } = await import('graphql-ws');
+    const { default: WebSocket } = await import('ws');
+    const { RecentIds } = await import('../modules/notify/rating-bus');
+    const token = o.token ?? signToken({ role: 'ADMIN', subject: 'cli:watch', expiresIn: '12h' }, config().jwtSecret);
+    const query = `subscription($r: String, $c: String, $s: DateTime) { ratingChanged(regionCode: $r, creditCode: $c, since: $s) {
+      eventId sequence changedAt previousGrade grade enterprise { creditCode regionCode } rating { score policyVersion asOf } } }`;
+    const seen = new RecentIds();
+    let since = o.since ?? null;
+    console.error(`watching rating changes on ${o.url}/graphql (Ctrl-C to stop)`);
+    for (;;) {
+      const client = createClient({ url: o.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      try {
+        for await (const r of client.iterate({ query, variables: { r: o.region ?? null, c: o.creditCode ?? null, s: since } })) {
+          if (r.errors) throw r.errors;
+          const change = (r.data as { ratingChanged: { eventId: string; changedAt: string } }).ratingChanged;
+          since = change.changedAt;
+          if (!seen.add(change.eventId)) continue; // a reconnect's catch-up repeats the last minute
+          console.log(JSON.stringify(change));
+        }
+        return;
+      } catch (e) {
+        const code = (e as { code?: number }).code;
+        if (Array.isArray(e) || code === 4401 || code === 4403) {
+          console.error(Array.isArray(e) ? e.map((x: { message: string }) => x.message).join('; ') : `refused: ${(e as { reason?: string }).reason}`);
+          process.exit(1);
+        }
+        console.error(`connection lost (${code ?? (e as Error).message}); reconnecting${since ? ` from ${since}` : ''}…`);
+        await new Promise((res) => setTimeout(res, 2000));
+      } finally {
+        await client.dispose();
+      }
+    }
+  });
+
 program.parseAsync().catch((e) => {
   console.error(`error: ${(e as Error).message}`);
   process.exit(1);

@@ -34,3 +34,27 @@ describe('hub token', () => {
     expect(r.stderr).toMatch(/PORT: must be a port number/);
   });
 });
+
+describe('hub watch', () => {
+  it('prints each rating change of a running hub as a JSON line', async () => {
+    const { startTestHub } = await import('../support/hub');
+    const { withCheckChar } = await import('../../src/modules/enterprise/credit-code.rules');
+    const t = await startTestHub('watch');
+    const { spawn } = await import('node:child_process');
+    const child = spawn('node', [cli, 'watch', '--url', t.url, '--token', t.token('PARTNER_AGENCY', { agency: '工信局' })], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      const c = withCheckChar('91130821MW0000001');
+      const admin = t.token('ADMIN');
+      await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c }, admin);
+      await new Promise((r) => setTimeout(r, 1500)); // connected and subscribed
+      await t.gql(`mutation($c: String!) { evaluateEnterprise(creditCode: $c) { grade } }`, { c }, admin);
+      for (let i = 0; i < 100 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(JSON.parse(out.split('\n')[0])).toMatchObject({ grade: 'B', previousGrade: null, sequence: 1, enterprise: { creditCode: c } });
+    } finally {
+      child.kill();
+      await t.stop();
+    }
+  });
+});
