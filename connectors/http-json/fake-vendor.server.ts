@@ -16,7 +16,7 @@
  * reading answered, or null when none was (the documented "keep your cursor").
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { AddressInfo, Socket } from 'node:net';
+import { closeServer, listenLoopback } from '../loopback';
 
 /** A record as the vendor serves it (loosely typed so tests can serve wrong shapes too). */
 export interface FakeReading {
@@ -86,7 +86,6 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
   const malformedIdx = new Set<number>();
   const faults: Fault[] = [];
   const log: FakeVendorRequest[] = [];
-  const sockets = new Set<Socket>();
 
   const push = (...readings: FakeReading[]) => {
     for (const r of readings) rows.push({ cursor: cursorOf(rows.length + 1), record: r });
@@ -155,15 +154,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
   };
 
   const server = createServer(handle);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server);
 
   const queue = (n: number, f: Fault) => {
     for (let i = 0; i < n; i++) faults.push(f);
@@ -189,10 +180,6 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       return log.length;
     },
     log,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -19,7 +19,7 @@
  *   await fake.close();
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback } from '../loopback';
 
 export interface FakeObservation {
   /** Instant or interval "start/end" (ISO 8601). */
@@ -212,11 +212,7 @@ export async function startFakeSensorThings(options: FakeSensorThingsOptions): P
       error(res, 500, e instanceof Error ? e.message : String(e));
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server);
   origin = `http://127.0.0.1:${port}`;
 
   return {
@@ -230,10 +226,6 @@ export async function startFakeSensorThings(options: FakeSensorThingsOptions): P
     failNext(n, status, body) {
       for (let i = 0; i < n; i++) failures.push({ status, body });
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

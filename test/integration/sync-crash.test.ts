@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, request, ServerResponse } from 'node:http';
-import { AddressInfo, Socket } from 'node:net';
+import { closeServer, listenLoopback } from '../../connectors/loopback';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
@@ -127,7 +127,6 @@ interface HoldingProxy {
 async function startHoldingProxy(vendorUrl: string, holdRequest: number): Promise<HoldingProxy> {
   const target = new URL(vendorUrl);
   const log: string[] = [];
-  const sockets = new Set<Socket>();
   let markHeld!: () => void;
   const held = new Promise<void>((r) => (markHeld = r));
   let releaseHeld: (() => void) | undefined;
@@ -153,15 +152,7 @@ async function startHoldingProxy(vendorUrl: string, holdRequest: number): Promis
     }
     forward(req, res);
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}${target.pathname}`,
     log,
@@ -171,11 +162,7 @@ async function startHoldingProxy(vendorUrl: string, holdRequest: number): Promis
       releaseHeld?.();
       releaseHeld = undefined;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback } from '../../connectors/loopback';
 
 export interface ReceivedWebhook {
   headers: IncomingMessage['headers'];
@@ -32,7 +32,7 @@ export async function startReceiver(port = 0, received: ReceivedWebhook[] = []):
         await new Promise((res) => setTimeout(res, 50));
       }
     },
-    close: () => new Promise((res) => server.close(() => res())),
+    close: () => closeServer(server),
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +44,6 @@ export async function startReceiver(port = 0, received: ReceivedWebhook[] = []):
       res.writeHead(answer.status, answer.headers).end();
     });
   });
-  await new Promise<void>((res) => server.listen(port, '127.0.0.1', () => res()));
-  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  r.url = `http://127.0.0.1:${await listenLoopback(server, port)}/hook`;
   return r;
 }

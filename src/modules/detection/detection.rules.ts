@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MeterRow } from '../meter/meter.repository';
 import { chinaDateString, chinaDayByIndex, chinaDayIndex, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
 
 /** What a detection rule can find (issue 3, item 5). */
@@ -52,19 +53,8 @@ export type DetectionThresholds = z.infer<typeof detectionThresholdsSchema>;
 /** The issue 3 defaults. */
 export const DEFAULT_THRESHOLDS: DetectionThresholds = detectionThresholdsSchema.parse({});
 
-/** A meter as the rules see it. `reportingIntervalSeconds` is the nominal interval; `maxFlowRate` is in m³/h. */
-export interface MeterFacts {
-  id: string;
-  meterCode: string;
-  enterpriseId: string;
-  online: boolean;
-  level: number;
-  reportingIntervalSeconds: number;
-  maxFlowRate: number | null;
-  calibrationExpiresAt: Date | null;
-  createdAt: Date;
-  lastReadingAt: Date | null;
-}
+/** A meter as the rules see it: the stored row. `reportingIntervalSeconds` is the nominal interval; `maxFlowRate` is in m³/h. */
+export type MeterFacts = MeterRow;
 
 /** One stored reading: the totaliser (m³) at `readAt`, and the instantaneous flow (m³/h) if reported. */
 export interface Reading {

@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback } from '../../../connectors/loopback';
 import { AddressPolicy, webhookUrlProblem } from './url-guard';
 import { send } from './webhook.sender';
 
@@ -40,10 +41,9 @@ describe('webhook sender', () => {
       req.resume();
       req.on('end', () => answer(res));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${await listenLoopback(server)}`;
   });
-  afterAll(() => new Promise((r) => server.close(r)));
+  afterAll(() => closeServer(server));
   const policy = new AddressPolicy(['127.0.0.1', '::1']);
 
   it('refuses internal addresses at connect time too (a name that resolves inside, a literal)', async () => {
