@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 /**
  * One interface for every feed the hub pulls meter readings from. A connector turns a
  * cursor into the next page of readings; the sync job stores the page and only then
@@ -77,6 +78,17 @@ export interface ConnectorDefinition<C> {
    * `time` (inclusive). Connectors with one makes backfill over a time range possible.
    */
   cursorAt?(time: Date): string;
+}
+
+/**
+ * A connector's `parseConfig` over its zod schema: the settings, or a FeedError no retry
+ * can fix that names every bad field (`separator` joins a field and its message).
+ */
+export function parseSettings<C>(type: string, schema: z.ZodType<C>, config: unknown, separator = ': '): C {
+  const parsed = schema.safeParse(config ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(settings)'}${separator}${i.message}`);
+  throw new FeedError(`Invalid ${type} settings: ${problems.join('; ')}`, false);
 }
 
 /** `cursorAt` for connectors that take a bare ISO instant as "everything after it". */

@@ -42,7 +42,7 @@
 import { constants as fsc, Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord } from '../connector';
+import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord, parseSettings } from '../connector';
 // Shared with http-json; belongs in connectors/ once someone owning that folder moves it.
 import { excerpt, parseOffset, toRawReading } from '../http-json/reading-fields';
 
@@ -371,14 +371,7 @@ async function exists(p: string): Promise<boolean> {
 export const csvConnector: ConnectorDefinition<CsvConfig> = {
   type: 'csv',
   secretKeys: [],
-  parseConfig(config: unknown): CsvConfig {
-    const parsed = schema.safeParse(config ?? {});
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'} ${i.message}`);
-      throw new FeedError(`csv settings: ${problems.join('; ')}`, false);
-    }
-    return parsed.data;
-  },
+  parseConfig: (config: unknown): CsvConfig => parseSettings('csv', schema, config, ' '),
   create(config: CsvConfig): Connector {
     return new CsvConnector(config);
   },

@@ -43,7 +43,7 @@
  * page) and the rest of the page is kept. Error messages never contain the token.
  */
 import { z } from 'zod';
-import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord } from '../connector';
+import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord, parseSettings } from '../connector';
 import { excerpt, toRawReading } from './reading-fields';
 
 /** Settings of an `http-json` data source. */
@@ -284,14 +284,7 @@ class HttpJsonConnector implements Connector {
 export const httpJsonConnector: ConnectorDefinition<HttpJsonConfig> = {
   type: 'http-json',
   secretKeys: ['token'],
-  parseConfig(config: unknown): HttpJsonConfig {
-    const parsed = schema.safeParse(config ?? {});
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'} ${i.message}`);
-      throw new FeedError(`http-json settings: ${problems.join('; ')}`, false);
-    }
-    return parsed.data;
-  },
+  parseConfig: (config: unknown): HttpJsonConfig => parseSettings('http-json', schema, config, ' '),
   create(config: HttpJsonConfig): Connector {
     return new HttpJsonConnector(config);
   },

@@ -62,6 +62,7 @@ import {
   RawReading,
   RejectedRecord,
   isoCursorAt,
+  parseSettings,
 } from '../connector';
 
 export interface SensorThingsConfig {
@@ -113,14 +114,7 @@ const schema = z.strictObject({
   since: isoInstant.optional(),
 });
 
-function parseConfig(config: unknown): SensorThingsConfig {
-  const parsed = schema.safeParse(config ?? {});
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(settings)'}: ${i.message}`);
-    throw new Error(`Invalid ${TYPE} settings: ${problems.join('; ')}`);
-  }
-  return parsed.data;
-}
+const parseConfig = (config: unknown): SensorThingsConfig => parseSettings(TYPE, schema, config);
 
 // ---------------------------------------------------------------------------------------
 // Units

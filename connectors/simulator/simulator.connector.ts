@@ -38,7 +38,7 @@
  *   }));
  */
 import { z } from 'zod';
-import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, isoCursorAt } from '../connector';
+import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, isoCursorAt, parseSettings } from '../connector';
 
 export type SimulatorBehaviour = 'normal' | 'silent' | 'rollback' | 'stuck' | 'spike' | 'overdraw';
 
@@ -111,14 +111,7 @@ const schema = z.strictObject({
   now: isoTime.optional(),
 });
 
-function parseConfig(config: unknown): SimulatorConfig {
-  const parsed = schema.safeParse(config ?? {});
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(settings)'}: ${i.message}`);
-    throw new Error(`Invalid ${TYPE} settings: ${problems.join('; ')}`);
-  }
-  return parsed.data;
-}
+const parseConfig = (config: unknown): SimulatorConfig => parseSettings(TYPE, schema, config);
 
 // ---------------------------------------------------------------------------------------
 // Seeded randomness with random access: one mulberry32 draw from a hash of the key.
