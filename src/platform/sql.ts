@@ -12,6 +12,19 @@ export async function one<T>(m: EntityManager, sql: string, params: unknown[] = 
   return (await rows<T>(m, sql, params))[0];
 }
 
+/** AND-ed conditions whose `?` becomes the next numbered parameter as each is added. */
+export class Conditions {
+  readonly params: unknown[] = [];
+  private readonly parts: string[] = [];
+  add(sql: string, value: unknown): this {
+    this.parts.push(sql.replace('?', `$${this.params.push(value)}`));
+    return this;
+  }
+  get sql(): string {
+    return this.parts.length ? this.parts.join(' AND ') : 'TRUE';
+  }
+}
+
 /** Groups rows by a key, keeping the order of `keys` (DataLoader contract). */
 export function groupBy<T>(keys: readonly string[], items: T[], keyOf: (t: T) => string): T[][] {
   const map = new Map<string, T[]>(keys.map((k) => [k, []]));

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { one, rows } from '../../platform/sql';
+import { Conditions, one, rows } from '../../platform/sql';
+import { enterpriseConditions } from '../enterprise/enterprise.repository';
 
 export interface CandidateRow {
   id: string;
@@ -85,16 +86,11 @@ export interface CandidateFilter {
   regionPrefix?: string;
 }
 
-function where(f: CandidateFilter): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const cond: string[] = [];
-  const add = (sql: string, v: unknown) => cond.push(sql.replace('?', `$${params.push(v)}`));
-  if (f.scope) add(`e.region_code LIKE ANY(?::text[])`, f.scope.map((p) => `${p}%`));
-  if (f.onlyCreditCode) add(`e.credit_code = ?`, f.onlyCreditCode);
-  if (f.status) add(`v.status = ?`, f.status);
-  if (f.kind) add(`v.kind = ?`, f.kind);
-  if (f.regionPrefix) add(`e.region_code LIKE ?`, `${f.regionPrefix}%`);
-  return { sql: cond.length ? cond.join(' AND ') : 'TRUE', params };
+function where(f: CandidateFilter): Conditions {
+  const c = enterpriseConditions(f);
+  if (f.status) c.add(`v.status = ?`, f.status);
+  if (f.kind) c.add(`v.kind = ?`, f.kind);
+  return c;
 }
 
 /** A page, newest first, plus one row to tell whether another follows; the cursor is (detectedAt, id) of the last row. */

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { one, rows } from '../../platform/sql';
+import { Conditions, one, rows } from '../../platform/sql';
 import { METER_COLUMNS, MeterRow } from '../meter/meter.repository';
 import { PERMIT_COLUMNS, PermitRow } from '../permit/permit.repository';
 import { RATING_SUMMARY_COLUMNS, RatingSummary } from '../rating/rating.repository';
@@ -62,18 +62,19 @@ export interface EnterpriseFilter {
   grade?: string;
 }
 
-function where(f: EnterpriseFilter): { sql: string; params: unknown[] } {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, v: unknown) => {
-    params.push(v);
-    parts.push(sql.replace('?', `$${params.length}`));
-  };
-  if (f.scope) add(`e.region_code LIKE ANY(?::text[])`, f.scope.map((p) => `${p}%`));
-  if (f.onlyCreditCode) add(`e.credit_code = ?`, f.onlyCreditCode);
-  if (f.regionPrefix) add(`e.region_code LIKE ?`, `${f.regionPrefix}%`);
-  if (f.grade) add(`e.current_grade = ?`, f.grade);
-  return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
+/** Jurisdiction, own code and region conditions on an enterprise aliased `e`: every list filtered by who asks starts here. */
+export function enterpriseConditions(f: Pick<EnterpriseFilter, 'scope' | 'onlyCreditCode' | 'regionPrefix'>): Conditions {
+  const c = new Conditions();
+  if (f.scope) c.add(`e.region_code LIKE ANY(?::text[])`, f.scope.map((p) => `${p}%`));
+  if (f.onlyCreditCode) c.add(`e.credit_code = ?`, f.onlyCreditCode);
+  if (f.regionPrefix) c.add(`e.region_code LIKE ?`, `${f.regionPrefix}%`);
+  return c;
+}
+
+function where(f: EnterpriseFilter): Conditions {
+  const c = enterpriseConditions(f);
+  if (f.grade) c.add(`e.current_grade = ?`, f.grade);
+  return c;
 }
 
 /** Children a page query can fetch in the same statement, when the request selects them. */
