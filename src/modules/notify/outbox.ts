@@ -84,11 +84,6 @@ export function markPublished(m: EntityManager, ids: string[]): Promise<unknown>
   return m.query(`UPDATE outbox_event SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [ids]);
 }
 
-/** A page of the events published since `since`, after outbox id `afterId` (a subscriber that lost its Redis connection catches up from here). */
-export function publishedSince(m: EntityManager, since: Date, afterId: string, limit = 1000): Promise<OutboxRow[]> {
-  return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at >= $1 AND id > $2::bigint ORDER BY id LIMIT $3`, [since, afterId, limit]);
-}
-
 export interface ChangeFilter {
   /** Region prefixes of the reader's jurisdiction; null: all. */
   prefixes: string[] | null;
@@ -96,17 +91,22 @@ export interface ChangeFilter {
   creditCode: string | null;
 }
 
-/** Events published since `since` that pass the filter, oldest first, at most `limit`. */
-export function changesSince(m: EntityManager, since: Date, f: ChangeFilter, limit: number): Promise<OutboxRow[]> {
+export const ALL_CHANGES: ChangeFilter = { prefixes: null, regionPrefix: null, creditCode: null };
+
+/**
+ * Events published since `since` that pass the filter, oldest first, at most `limit`, after
+ * outbox id `afterId` (paging): what a subscriber, or an API process that lost Redis, missed.
+ */
+export function changesSince(m: EntityManager, since: Date, f: ChangeFilter, limit: number, afterId = '0'): Promise<OutboxRow[]> {
   return rows<OutboxRow>(
     m,
     `SELECT e.id::text, e.payload FROM outbox_event e
-      WHERE e.published_at >= $1
+      WHERE e.published_at >= $1 AND e.id > $6::bigint
         AND ($2::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($2::text[]) p WHERE e.payload->>'regionCode' LIKE p || '%'))
         AND ($3::text IS NULL OR e.payload->>'regionCode' LIKE $3 || '%')
         AND ($4::text IS NULL OR e.payload->>'creditCode' = $4)
       ORDER BY e.id LIMIT $5`,
-    [since, f.prefixes, f.regionPrefix, f.creditCode, limit],
+    [since, f.prefixes, f.regionPrefix, f.creditCode, limit, afterId],
   );
 }
 

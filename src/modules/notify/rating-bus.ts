@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
 import { Database } from '../../platform/db';
 import { logger } from '../../platform/logger';
-import { RATING_CHANGED, RatingChangedEvent, publishedSince } from './outbox';
+import { ALL_CHANGES, RATING_CHANGED, RatingChangedEvent, changesSince } from './outbox';
 
 /** The Redis channel rating changes travel on; the prefix keeps hubs sharing one Redis apart (pub/sub ignores database numbers). */
 export const ratingChannel = (prefix: string) => `${prefix}:${RATING_CHANGED}`;
@@ -235,7 +235,7 @@ export class RedisRatingFeed {
     try {
       let afterId = '0';
       for (;;) {
-        const page = await publishedSince(this.db.manager, since, afterId);
+        const page = await changesSince(this.db.manager, since, ALL_CHANGES, 1000, afterId);
         for (const row of page) if (this.bus.deliver(row.payload)) replayed++;
         if (page.length < 1000) break;
         afterId = page[page.length - 1].id;
