@@ -43,6 +43,7 @@
  * page) and the rest of the page is kept. Error messages never contain the token.
  */
 import { z } from 'zod';
+import { parseRetryAfter as retryAfter, sleep } from '../http-retry';
 import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord, parseSettings } from '../connector';
 import { excerpt, toRawReading } from './reading-fields';
 
@@ -100,17 +101,10 @@ const schema = z.object({
   retryBaseMs: integer(0, MAX_RETRY_WAIT_MS, 'milliseconds').default(500),
 });
 
-/**
- * Parses a `Retry-After` header: delay-seconds or an HTTP date. Returns the wait in ms (≥ 0,
- * capped at {@link MAX_RETRY_WAIT_MS}), or null when absent or unreadable.
- */
+/** `Retry-After` as a wait in ms, capped at {@link MAX_RETRY_WAIT_MS}; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | null {
-  if (value == null) return null;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Math.min(Number(v) * 1000, MAX_RETRY_WAIT_MS);
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return null;
-  return Math.min(Math.max(at - now, 0), MAX_RETRY_WAIT_MS);
+  const ms = retryAfter(value, now);
+  return ms === null ? null : Math.min(ms, MAX_RETRY_WAIT_MS);
 }
 
 /** Exponential backoff with "equal jitter": half fixed, half random. */
@@ -126,20 +120,6 @@ class Transient extends Error {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 class HttpJsonConnector implements Connector {
   readonly type = 'http-json';

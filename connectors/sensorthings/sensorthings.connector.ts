@@ -53,6 +53,7 @@
  *   const page = await c.fetchPage(null, { limit: 1000 });
  */
 import { z } from 'zod';
+import { parseRetryAfter, sleep } from '../http-retry';
 import {
   Connector,
   ConnectorDefinition,
@@ -281,27 +282,10 @@ interface Collection {
   nextLink?: string;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_BACKOFF_MS);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - Date.now()), MAX_BACKOFF_MS);
+  const ms = parseRetryAfter(header);
+  return ms === null ? undefined : Math.min(ms, MAX_BACKOFF_MS);
 }
 
 /** The `message` of a JSON error body (FROST's shape), else the body's first 200 characters on one line. */

@@ -1,4 +1,5 @@
-import { MAX_ATTEMPTS, RETRY_DELAYS_MS, decide, parseRetryAfter } from './retry.rules';
+import { parseRetryAfter } from '../../../connectors/http-retry';
+import { MAX_ATTEMPTS, RETRY_DELAYS_MS, decide } from './retry.rules';
 
 const mid = () => 0.5; // no jitter
 

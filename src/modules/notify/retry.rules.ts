@@ -38,11 +38,3 @@ export function decide(attempt: number, outcome: AttemptOutcome, scale = 1, rand
   const asked = status === 429 || status === 503 ? Math.min(outcome.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS) : 0;
   return { kind: 'retry', delayMs: Math.round(Math.max(base, asked) * scale) };
 }
-
-/** Retry-After as seconds or an HTTP date, in ms from `now`; null when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { AddressPolicy } from './url-guard';
-import { parseRetryAfter } from './retry.rules';
+import { parseRetryAfter } from '../../../connectors/http-retry';
 
 /** Standard Webhooks asks receivers to answer fast; the hub gives up on an attempt after this. */
 export const DELIVERY_TIMEOUT_MS = 15_000;
