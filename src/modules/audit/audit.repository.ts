@@ -11,10 +11,17 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-/** Appends one entry; the table refuses UPDATE, DELETE and TRUNCATE (migration trigger). */
-export async function appendAudit(m: EntityManager, actor: Principal, e: AuditEntry): Promise<void> {
-  await m.query(
-    `INSERT INTO audit_log (actor, actor_role, action, target_type, target_id, outcome, detail) VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb)`,
+/** Appends one entry and returns its id; the table refuses UPDATE, DELETE and TRUNCATE (migration trigger). */
+export async function appendAudit(m: EntityManager, actor: Principal, e: AuditEntry): Promise<string> {
+  const rows: { id: string }[] = await m.query(
+    `INSERT INTO audit_log (actor, actor_role, action, target_type, target_id, outcome, detail) VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb) RETURNING id`,
     [actor.subject, actor.role, e.action, e.targetType ?? null, e.targetId ?? null, e.outcome, JSON.stringify(e.detail ?? {})],
   );
+  return String(rows[0].id);
+}
+
+/** Whether an entry is on record (an entry written inside a transaction that then failed to commit is not). */
+export async function auditEntryExists(m: EntityManager, id: string): Promise<boolean> {
+  const rows: unknown[] = await m.query(`SELECT 1 FROM audit_log WHERE id = $1`, [id]);
+  return rows.length > 0;
 }
