@@ -18,6 +18,7 @@ import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
 import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
 import './modules/graphql-enums';
+import { auditMutations } from './modules/audit/audited';
 
 export const RESOLVERS = [
   EnterpriseResolver,
@@ -43,7 +44,7 @@ export const RESOLVERS = [
 
 let built: Promise<GraphQLSchema> | undefined;
 
-/** The served schema, built once per process from the resolver classes. */
+/** The served schema, built once per process from the resolver classes; every mutation field audits itself (`@Audited`). */
 export function hubSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS,
@@ -53,7 +54,7 @@ export function hubSchema(): Promise<GraphQLSchema> {
     // type-graphql insists on a PubSub once a subscription exists; ratingChanged brings its own
     // stream (the rating bus, filtered per subscriber), so nothing is published on this one.
     pubSub: createPubSub(),
-  });
+  }).then(auditMutations);
   return built;
 }
 

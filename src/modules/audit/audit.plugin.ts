@@ -1,54 +1,19 @@
 import { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, GraphQLObjectType, Kind, OperationDefinitionNode, getOperationAST, valueFromASTUntyped } from 'graphql';
+import { DocumentNode, FieldNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode, getOperationAST, valueFromASTUntyped } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { HubContext } from '../../platform/context';
 import { logger } from '../../platform/logger';
 import { AuditEntry, appendAudit } from './audit.repository';
-
-/** Argument keys that identify a target or state a decision; anything else (names, phones) stays out of the log. */
-const SAFE_KEYS = [
-  'creditCode', 'permitNo', 'meterCode', 'id', 'recordId', 'sourceId', 'indicator', 'level', 'status', 'year',
-  'asOf', 'revokedAt', 'occurredAt', 'awardedAt', 'reason', 'basis', 'unheededNotices', 'overrideCheckCharacter',
-  'regionCode', 'plannedVolume', 'annualQuota', 'validFrom', 'validTo', 'online', 'governmentAward', 'title',
-];
-
-/** Which argument names the target, most specific first. */
-const TARGETS: [string, string][] = [
-  ['permitNo', 'water_permit'], ['meterCode', 'meter'], ['recordId', 'credit_record'], ['sourceId', 'data_source'],
-  ['id', 'object'], ['creditCode', 'enterprise'],
-];
-
-/** What a bare `id` argument names, per mutation. */
-const ID_TARGETS: Record<string, string> = {
-  setCreditRecordStatus: 'credit_record',
-  confirmCandidate: 'candidate_violation',
-  dismissCandidate: 'candidate_violation',
-  confirmCreditRepair: 'credit_repair',
-  decideCreditRepair: 'credit_repair',
-};
-
-/** Flattens arguments to the safe keys and picks the target they name. */
-export function auditDetail(args: Record<string, unknown>, action = ''): Pick<AuditEntry, 'detail' | 'targetType' | 'targetId'> {
-  const flat: Record<string, unknown> = {};
-  const visit = (o: Record<string, unknown>) => {
-    for (const [k, v] of Object.entries(o)) {
-      if (v && typeof v === 'object' && !(v instanceof Date) && !Array.isArray(v)) visit(v as Record<string, unknown>);
-      else if (SAFE_KEYS.includes(k) && v !== undefined && v !== null) flat[k] = v;
-    }
-  };
-  visit(args);
-  const hit = TARGETS.find(([key]) => flat[key] !== undefined);
-  const type = hit?.[0] === 'id' ? (ID_TARGETS[action] ?? hit[1]) : hit?.[1];
-  return { detail: flat, targetType: type ?? null, targetId: hit ? String(flat[hit[0]]) : null };
-}
+import { AuditArgs, auditDeclaration, auditEntry, mutationRan, outcomeOf } from './audited';
 
 /**
- * The audit trail (Art. 29), kept off the per-field path so queries pay nothing for it:
- * - every mutation field of an operation appends actor, action, target and outcome (OK
- *   or the error code that refused it), outside the mutation's own transaction, so a
- *   refused or rolled-back change is on record too;
- * - a request that returned personal data unmasked appends one `readPersonalData` entry
- *   listing the enterprise ids.
+ * The request-level half of the audit trail (Art. 29); each mutation field audits itself
+ * (`@Audited`, see audited.ts). After the response this plugin appends:
+ * - for a mutation refused before any field ran (validation, operation limits, variables that
+ *   do not coerce), one entry per mutation field of the operation, however spelled, with the
+ *   refusing code and the target its declaration names from the arguments as written;
+ * - for a request that returned personal data unmasked, one `readPersonalData` entry listing the
+ *   enterprise ids.
  */
 export function auditPlugin(): ApolloServerPlugin<HubContext> {
   return {
@@ -58,9 +23,10 @@ export function auditPlugin(): ApolloServerPlugin<HubContext> {
           const entries: AuditEntry[] = [];
           // A mutation refused by validation (bad argument, operation limits) has a document but no resolved operation.
           const op = operation ?? (document ? getOperationAST(document, request.operationName) : null);
-          if (op?.operation === 'mutation' && ctx)
-            entries.push(...mutationEntries(op, schema.getMutationType()!, request.variables ?? {}, collectErrors(errors, response)));
-          if (ctx.personalDataRead.size)
+          const all = collectErrors(errors, response);
+          if (op?.operation === 'mutation' && document && ctx && !mutationRan(ctx) && all.length)
+            entries.push(...refusedEntries(schema, document, op, request.variables ?? {}, outcomeOf(all.find((e) => !e.path) ?? all[0])));
+          if (ctx?.personalDataRead.size)
             entries.push({
               action: 'readPersonalData',
               targetType: 'enterprise',
@@ -69,7 +35,7 @@ export function auditPlugin(): ApolloServerPlugin<HubContext> {
               detail: { enterpriseIds: [...ctx.personalDataRead], operation: operation?.name?.value ?? null },
             });
           for (const e of entries)
-            await appendAudit(ctx.manager, ctx.principal, e).catch((err) => logger.error({ err, action: e.action }, 'audit append failed'));
+            await appendAudit(ctx.manager, ctx.principal, e).catch((err: unknown) => logger.error({ err, action: e.action }, 'audit append failed'));
         },
       };
     },
@@ -77,32 +43,34 @@ export function auditPlugin(): ApolloServerPlugin<HubContext> {
 }
 
 function collectErrors(errors: readonly GraphQLError[] | undefined, response: { body: { kind: string; singleResult?: { errors?: readonly unknown[] } } }) {
-  const all = [...(errors ?? []), ...((response.body.kind === 'single' ? response.body.singleResult?.errors : undefined) ?? [])] as GraphQLError[];
-  return all;
+  return [...(errors ?? []), ...((response.body.kind === 'single' ? response.body.singleResult?.errors : undefined) ?? [])] as GraphQLError[];
 }
 
-function mutationEntries(
-  op: OperationDefinitionNode,
-  mutationType: GraphQLObjectType,
-  variables: Record<string, unknown>,
-  errors: GraphQLError[],
-): AuditEntry[] {
-  const out: AuditEntry[] = [];
-  for (const sel of op.selectionSet.selections) {
-    if (sel.kind !== Kind.FIELD || sel.name.value.startsWith('__')) continue;
-    const def = mutationType.getFields()[sel.name.value];
-    if (!def) continue;
-    let args: Record<string, unknown> = {};
-    try {
-      args = getArgumentValues(def, sel, variables);
-    } catch {
-      // Arguments that failed validation never reached the resolver: record them as written.
-      args = Object.fromEntries((sel.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
-    }
-    const key = sel.alias?.value ?? sel.name.value;
-    // A field's own error, or one that refused the whole operation (validation: no path).
-    const failed = errors.find((e) => e.path?.[0] === key) ?? errors.find((e) => !e.path);
-    out.push({ action: sel.name.value, outcome: failed ? String(failed.extensions?.code ?? 'ERROR') : 'OK', ...auditDetail(args, sel.name.value) });
-  }
-  return out;
+/** The operation's root fields, through fragment spreads and inline fragments. */
+function rootFields(document: DocumentNode, set: SelectionSetNode, seen = new Set<string>()): FieldNode[] {
+  return set.selections.flatMap((sel): FieldNode[] => {
+    if (sel.kind === Kind.FIELD) return [sel];
+    if (sel.kind === Kind.INLINE_FRAGMENT) return rootFields(document, sel.selectionSet, seen);
+    if (seen.has(sel.name.value)) return [];
+    seen.add(sel.name.value);
+    const frag = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === sel.name.value);
+    return frag?.kind === Kind.FRAGMENT_DEFINITION ? rootFields(document, frag.selectionSet, seen) : [];
+  });
+}
+
+function refusedEntries(schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>, outcome: string): AuditEntry[] {
+  const fields = schema.getMutationType()?.getFields() ?? {};
+  return rootFields(document, op.selectionSet)
+    .filter((sel) => fields[sel.name.value])
+    .map((sel) => {
+      const def = fields[sel.name.value];
+      let args: AuditArgs;
+      try {
+        args = getArgumentValues(def, sel, variables);
+      } catch {
+        // Arguments that failed validation never reached the resolver: read them as written.
+        args = Object.fromEntries((sel.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
+      }
+      return auditEntry(sel.name.value, auditDeclaration(schema, sel.name.value), args, outcome);
+    });
 }

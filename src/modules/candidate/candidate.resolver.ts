@@ -7,6 +7,7 @@ import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { CandidateFilter, CandidateRow } from './candidate.repository';
 import { candidateService } from './candidate.service';
 import { detectionService } from '../detection/detection.service';
+import { Audited } from '../audit/audited';
 
 @ArgsType()
 class CandidateArgs {
@@ -26,6 +27,7 @@ export class CandidateResolver {
   }
 
   @Authorized(WRITERS)
+  @Audited({ target: 'enterprise', id: 'creditCode', detail: ['asOf', ['candidates', 'result.length']] })
   @Mutation(() => [CandidateViolation], {
     description: 'Runs every detection rule for the meters of one enterprise (or all in your jurisdiction, when null) as of a time; returns the candidates raised or refreshed.',
   })
@@ -38,6 +40,7 @@ export class CandidateResolver {
   }
 
   @Authorized(WRITERS)
+  @Audited({ target: 'candidate_violation', id: 'id', detail: [['recordId', 'result.id'], 'basis', 'level'] })
   @Mutation(() => CreditRecord, { description: 'Confirms a candidate into a dishonesty record (level defaults to the suggestion) and re-grades the enterprise.' })
   confirmCandidate(
     @Ctx() ctx: HubContext,
@@ -49,6 +52,7 @@ export class CandidateResolver {
   }
 
   @Authorized(WRITERS)
+  @Audited({ target: 'candidate_violation', id: 'id', detail: ['reason'] })
   @Mutation(() => CandidateViolation, { description: 'Dismisses a candidate with a reason; no credit record is made.' })
   dismissCandidate(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('reason') reason: string) {
     return candidateService.dismiss(ctx, id, reason);

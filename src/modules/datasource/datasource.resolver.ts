@@ -3,6 +3,7 @@ import { HubContext } from '../../platform/context';
 import { DataSource, DataSourceInput, RejectedReading, SyncRun } from '../graphql-types';
 import { DataSourceRow, SyncRunRow, findSource, lastRuns } from './datasource.repository';
 import { dataSourceService } from './datasource.service';
+import { Audited } from '../audit/audited';
 
 /** Data sources are infrastructure: ADMIN (the data team) only. */
 const DATA_TEAM = ['ADMIN'];
@@ -22,24 +23,28 @@ export class DataSourceResolver {
   }
 
   @Authorized(DATA_TEAM)
+  @Audited({ target: 'data_source', id: 'result.id', detail: ['input.connector', 'input.everyMs', 'input.enabled'] })
   @Mutation(() => DataSource, { description: 'Registers a feed. Secret settings (e.g. token) are stored write-only and never returned.' })
   createDataSource(@Ctx() ctx: HubContext, @Arg('input', () => DataSourceInput) input: DataSourceInput) {
     return dataSourceService.create(ctx, input);
   }
 
   @Authorized(DATA_TEAM)
+  @Audited({ target: 'data_source', id: 'id', detail: ['enabled'] })
   @Mutation(() => DataSource, { description: 'Enables or disables scheduled and manual syncs of a source.' })
   setDataSourceEnabled(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('enabled') enabled: boolean) {
     return dataSourceService.setEnabled(ctx, id, enabled);
   }
 
   @Authorized(DATA_TEAM)
+  @Audited({ target: 'data_source', id: 'sourceId', detail: [['runId', 'result.id']] })
   @Mutation(() => SyncRun, { description: 'Queues a sync from the source\'s cursor; while one is queued or running, returns that run.' })
   triggerSync(@Ctx() ctx: HubContext, @Arg('sourceId', () => ID) sourceId: string) {
     return dataSourceService.trigger(ctx, sourceId);
   }
 
   @Authorized(DATA_TEAM)
+  @Audited({ target: 'data_source', id: 'sourceId', detail: [['runId', 'result.id'], 'from', 'to'] })
   @Mutation(() => SyncRun, { description: 'Queues a backfill of readings in [from, to] (connectors with time cursors: sensorthings, simulator); the source\'s cursor is not moved.' })
   backfillDataSource(@Ctx() ctx: HubContext, @Arg('sourceId', () => ID) sourceId: string, @Arg('from') from: Date, @Arg('to') to: Date) {
     return dataSourceService.backfill(ctx, sourceId, from, to);

@@ -18,6 +18,7 @@ import {
 import { selectedFields } from '../../platform/graphql/selection';
 import { EnterpriseRow, countEnterprises } from './enterprise.repository';
 import { EnterprisePage, assertAccess, enterpriseService, personalView } from './enterprise.service';
+import { Audited } from '../audit/audited';
 
 @ArgsType()
 class EnterprisesArgs {
@@ -42,6 +43,7 @@ export class EnterpriseResolver {
   }
 
   @Authorized(WRITERS)
+  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: ['input.regionCode', 'overrideCheckCharacter'] })
   @Mutation(() => Enterprise)
   registerEnterprise(
     @Ctx() ctx: HubContext,

@@ -3,10 +3,12 @@ import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
 import { IngestResult, ReadingInput } from '../graphql-types';
 import { ingestService } from './ingest.service';
+import { Audited } from '../audit/audited';
 
 @Resolver()
 export class IngestResolver {
   @Authorized(WRITERS)
+  @Audited({ target: 'meter_reading', detail: [['readings', 'readings.length']] })
   @Mutation(() => IngestResult, {
     description: 'Idempotent: a reading already stored for the same meter and time counts as a duplicate. Bad rows are rejected with a reason; the rest are stored.',
   })

@@ -6,6 +6,7 @@ import { Enterprise, Meter, MeterInput, MeterReading } from '../graphql-types';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { MeterRow, ReadingRow } from './meter.repository';
 import { meterService } from './meter.service';
+import { Audited } from '../audit/audited';
 
 @Resolver(() => Meter)
 export class MeterResolver {
@@ -15,6 +16,7 @@ export class MeterResolver {
   }
 
   @Authorized(WRITERS)
+  @Audited({ target: 'meter', id: 'input.meterCode', detail: ['input.creditCode', 'input.online', 'input.level'] })
   @Mutation(() => Meter)
   registerMeter(@Ctx() ctx: HubContext, @Arg('input', () => MeterInput) input: MeterInput) {
     return meterService.register(ctx, input);

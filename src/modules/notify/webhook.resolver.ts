@@ -6,6 +6,7 @@ import { Webhook, WebhookAttempt, WebhookDelivery, WebhookInput } from '../graph
 import { messageId } from './webhook.delivery';
 import { AttemptRow, DeliveryRow, WebhookRow } from './webhook.repository';
 import { WEBHOOK_OWNERS, webhookService } from './webhook.service';
+import { Audited, originOf } from '../audit/audited';
 
 /** The API shape of a stored webhook; the secret only when this answer created it. */
 function toWebhook(w: WebhookRow): Webhook {
@@ -37,6 +38,7 @@ function toDelivery(d: DeliveryRow): WebhookDelivery {
 @Resolver(() => Webhook)
 export class WebhookResolver {
   @Authorized(WEBHOOK_OWNERS)
+  @Audited({ target: 'webhook', id: 'result.id', detail: [['origin', 'input.url', originOf], 'result.agency', 'input.events', 'input.regionCode', 'input.creditCode'] })
   @Mutation(() => Webhook, {
     description:
       'Registers a webhook for rating changes (Standard Webhooks signatures). The URL must be public https (internal addresses only when an administrator allow-listed them). The answer carries the secret, once.',
@@ -58,24 +60,28 @@ export class WebhookResolver {
   }
 
   @Authorized(WEBHOOK_OWNERS)
+  @Audited({ target: 'webhook', id: 'id', detail: ['active'] })
   @Mutation(() => Webhook, { description: 'Deactivates (pending deliveries are cancelled, replayable later) or reactivates a webhook.' })
   async setWebhookActive(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('active') active: boolean): Promise<Webhook> {
     return toWebhook(await webhookService.setActive(ctx, id, active));
   }
 
   @Authorized(WEBHOOK_OWNERS)
+  @Audited({ target: 'webhook', id: 'id' })
   @Mutation(() => Webhook, { description: 'Replaces the signing secret (given, or generated); the old one keeps signing beside it for 24 hours. The answer carries the new secret, once.' })
   async rotateWebhookSecret(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('secret', () => String, { nullable: true }) secret?: string | null): Promise<Webhook> {
     return toWebhook(await webhookService.rotateSecret(ctx, id, secret));
   }
 
   @Authorized(WEBHOOK_OWNERS)
+  @Audited({ target: 'webhook_delivery', id: 'id', detail: ['result.webhookId'] })
   @Mutation(() => WebhookDelivery, { description: 'Sends one delivery again now, with the same webhook-id and a fresh retry budget (dead letters included).' })
   async replayWebhookDelivery(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string): Promise<WebhookDelivery> {
     return toDelivery(await webhookService.replay(ctx, id));
   }
 
   @Authorized(WEBHOOK_OWNERS)
+  @Audited({ target: 'webhook', id: 'webhookId', detail: ['from', 'to', ['deliveries', 'result.length']] })
   @Mutation(() => Int, { description: 'Sends again every event in [from, to) that matches the webhook (10,000 at most per call, oldest first); returns how many were queued.' })
   replayWebhookDeliveries(@Ctx() ctx: HubContext, @Arg('webhookId', () => ID) webhookId: string, @Arg('from') from: Date, @Arg('to') to: Date): Promise<number> {
     return webhookService.replayRange(ctx, webhookId, from, to);

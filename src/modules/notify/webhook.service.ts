@@ -9,9 +9,7 @@ import { findByCreditCode } from '../enterprise/enterprise.repository';
 import { EVENT_TYPES, OUTBOX_RETENTION_DAYS } from './outbox';
 import { newSecret, secretProblem } from './standard-webhooks';
 import { webhookUrlProblem } from './url-guard';
-import { EntityManager } from 'typeorm';
 import { decodeCursor } from '../../platform/sql';
-import { appendAudit } from '../audit/audit.repository';
 import {
   cancelPending,
   lockWebhook,
@@ -54,17 +52,6 @@ async function ownWebhook(ctx: HubContext, id: string, m = ctx.manager, lock = f
   const w = /^[0-9a-f-]{36}$/i.test(id) ? await webhookById(m, id, lock) : undefined;
   if (!w || (ctx.principal.role !== 'ADMIN' && !owns(ctx.principal, w))) throw notFound(`No webhook ${id} of yours.`);
   return w;
-}
-
-/** Audit entry written in the change's own transaction: the webhook's id and where it points (origin only: a URL's path or query may hold a token). */
-function audit(m: EntityManager, ctx: HubContext, action: string, w: WebhookRow, detail: Record<string, unknown> = {}): Promise<void> {
-  let origin: string | null = null;
-  try {
-    origin = new URL(w.url).origin;
-  } catch {
-    origin = null;
-  }
-  return appendAudit(m, ctx.principal, { action, targetType: 'webhook', targetId: w.id, outcome: 'OK', detail: { origin, agency: w.agency, ...detail } });
 }
 
 function checkEvents(events: string[]): string[] {
@@ -133,7 +120,6 @@ export const webhookService = {
         events,
         secret,
       }))!;
-      await audit(m, ctx, 'webhook.registered', w, { events, regionCode: w.filterRegionCode, creditCode: w.filterCreditCode });
       return { ...w, secret };
     });
   },
@@ -156,7 +142,6 @@ export const webhookService = {
       await ownWebhook(ctx, id, m, true);
       const updated = (await setWebhookActive(m, id, active, active ? null : `deactivated by ${ctx.principal.subject}`))!;
       if (!active) await cancelPending(m, id);
-      await audit(m, ctx, active ? 'webhook.activated' : 'webhook.deactivated', updated);
       return updated;
     });
   },
@@ -171,7 +156,6 @@ export const webhookService = {
     return inTransaction(ctx, async (m) => {
       await ownWebhook(ctx, id, m, true);
       const w = (await rotateSecret(m, id, next, new Date(Date.now() + SECRET_GRACE_MS)))!;
-      await audit(m, ctx, 'webhook.secretRotated', w);
       return { ...w, secret: next };
     });
   },
@@ -200,7 +184,6 @@ export const webhookService = {
     const ref = await inTransaction(ctx, async (m) => {
       await lockWebhook(m, w.id);
       const r = (await resetDelivery(m, deliveryId))!;
-      await audit(m, ctx, 'webhook.replayed', w, { deliveryId });
       return r;
     });
     await queueDelivery(ref);
@@ -218,7 +201,6 @@ export const webhookService = {
     const queued = await inTransaction(ctx, async (m) => {
       await lockWebhook(m, w.id);
       const q = await replayRange(m, webhookId, from, to, MAX_REPLAY_EVENTS);
-      await audit(m, ctx, 'webhook.replayed', w, { from, to, deliveries: q.length });
       return q;
     });
     for (const d of queued) await queueDelivery(d);

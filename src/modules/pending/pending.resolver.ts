@@ -1,6 +1,7 @@
 import { Arg, ID, Mutation, Resolver } from 'type-graphql';
 import { HubError } from '../../platform/errors';
 import { CreditRepair } from '../graphql-types';
+import { Audited } from '../audit/audited';
 
 const REPAIR = 'the credit repair workflow (not yet scheduled; status changes go through setCreditRecordStatus meanwhile)';
 
@@ -15,12 +16,15 @@ function notYet(operation: string, arrivesWith: string): never {
  */
 @Resolver()
 export class PendingResolver {
+  @Audited({ target: 'credit_record', id: 'recordId' })
   @Mutation(() => CreditRepair) submitCreditRepair(@Arg('recordId', () => ID) _id: string, @Arg('statement') _s: string): CreditRepair {
     return notYet('submitCreditRepair', REPAIR);
   }
+  @Audited({ target: 'credit_repair', id: 'id' })
   @Mutation(() => CreditRepair) confirmCreditRepair(@Arg('id', () => ID) _id: string): CreditRepair {
     return notYet('confirmCreditRepair', REPAIR);
   }
+  @Audited({ target: 'credit_repair', id: 'id', detail: ['approve'] })
   @Mutation(() => CreditRepair)
   decideCreditRepair(@Arg('id', () => ID) _id: string, @Arg('approve') _a: boolean, @Arg('note', () => String, { nullable: true }) _n?: string): CreditRepair {
     return notYet('decideCreditRepair', REPAIR);

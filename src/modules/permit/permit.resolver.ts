@@ -5,16 +5,19 @@ import { Enterprise, PermitInput, WaterPermit } from '../graphql-types';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { PermitRow } from './permit.repository';
 import { permitService } from './permit.service';
+import { Audited } from '../audit/audited';
 
 @Resolver(() => WaterPermit)
 export class PermitResolver {
   @Authorized(WRITERS)
+  @Audited({ target: 'water_permit', id: 'input.permitNo', detail: ['input.creditCode', 'input.validFrom', 'input.validTo', 'input.annualQuota'] })
   @Mutation(() => WaterPermit)
   registerPermit(@Ctx() ctx: HubContext, @Arg('input', () => PermitInput) input: PermitInput) {
     return permitService.register(ctx, input);
   }
 
   @Authorized(WRITERS)
+  @Audited({ target: 'water_permit', id: 'permitNo', detail: ['revokedAt', 'reason'] })
   @Mutation(() => WaterPermit, { description: "Revokes a permit and re-grades the enterprise (direct D, annex item 6)." })
   revokePermit(@Ctx() ctx: HubContext, @Arg('permitNo') permitNo: string, @Arg('revokedAt') revokedAt: Date, @Arg('reason') reason: string) {
     return permitService.revoke(ctx, permitNo, revokedAt, reason);

@@ -5,10 +5,12 @@ import { Enterprise, PlanInput, WaterPlan } from '../graphql-types';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { PlanRow } from './plan.repository';
 import { planService } from './plan.service';
+import { Audited } from '../audit/audited';
 
 @Resolver(() => WaterPlan)
 export class PlanResolver {
   @Authorized(WRITERS)
+  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: ['input.year', 'input.plannedVolume'] })
   @Mutation(() => WaterPlan, { description: 'Sets the annual planned water use; setting the same year again replaces it.' })
   setWaterPlan(@Ctx() ctx: HubContext, @Arg('input', () => PlanInput) input: PlanInput) {
     return planService.set(ctx, input);

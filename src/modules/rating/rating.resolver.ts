@@ -8,6 +8,7 @@ import { RatingDetail, RatingRow } from './rating.repository';
 import { ratingService } from './rating.service';
 import { CreditRecordRow } from '../credit/credit-record.repository';
 import { mayReadInternal } from '../../platform/auth/access.rules';
+import { Audited } from '../audit/audited';
 
 /** The rating's evidence: already on the row, or one batched load for the page. */
 async function detail(ctx: HubContext, r: RatingRow): Promise<RatingDetail> {
@@ -18,6 +19,7 @@ async function detail(ctx: HubContext, r: RatingRow): Promise<RatingDetail> {
 @Resolver(() => CreditRating)
 export class RatingResolver {
   @Authorized(EVALUATORS)
+  @Audited({ target: 'enterprise', id: 'creditCode', detail: ['asOf'] })
   @Mutation(() => CreditRating, { description: 'Evaluates an enterprise now (or as of a past date) under the policy in force then, and stores the rating.' })
   evaluateEnterprise(@Ctx() ctx: HubContext, @Arg('creditCode') creditCode: string, @Arg('asOf', () => Date, { nullable: true }) asOf?: Date | null) {
     return ratingService.evaluate(ctx, creditCode, asOf);
