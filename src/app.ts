@@ -14,7 +14,7 @@ import { createLoaders } from './platform/loaders';
 import { logger } from './platform/logger';
 import { graphqlRequests, registry } from './platform/metrics';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from './platform/auth/principal';
-import { auditPlugin } from './modules/audit/audit.plugin';
+import { auditPlugin, auditSubscriptionRead } from './modules/audit/audit.plugin';
 import { CreditPolicy } from './modules/policy/credit-policy';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
@@ -111,7 +111,7 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   });
   await apollo.start();
   // graphql-ws on the same port and path; rating changes reach it from Redis (any instance's relay) or in-process.
-  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, db, policies, validationRules: limits.validationRules, production: config.nodeEnv === 'production', isReady: () => ready });
+  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, db, policies, validationRules: limits.validationRules, production: config.nodeEnv === 'production', isReady: () => ready, auditPersonalRead: auditSubscriptionRead });
   const feed = config.redisUrl ? new RedisRatingFeed(config.redisUrl, ratingChannel(config.queuePrefix), db) : undefined;
   await feed?.start();
   app.use(

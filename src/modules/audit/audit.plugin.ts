@@ -1,5 +1,16 @@
 import { ApolloServerPlugin } from '@apollo/server';
-import { DocumentNode, FieldNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode, getOperationAST, valueFromASTUntyped } from 'graphql';
+import {
+  DocumentNode,
+  FieldNode,
+  GraphQLError,
+  GraphQLSchema,
+  Kind,
+  OperationDefinitionNode,
+  OperationTypeNode,
+  SelectionSetNode,
+  getOperationAST,
+  valueFromASTUntyped,
+} from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import { HubContext } from '../../platform/context';
 import { logger } from '../../platform/logger';
@@ -17,29 +28,38 @@ import { AuditArgs, auditDeclaration, auditEntry, mutationRan, outcomeOf } from 
  */
 export function auditPlugin(): ApolloServerPlugin<HubContext> {
   return {
-    async requestDidStart() {
-      return {
+    requestDidStart() {
+      return Promise.resolve({
         async willSendResponse({ contextValue: ctx, operation, document, schema, request, errors, response }) {
           const entries: AuditEntry[] = [];
           // A mutation refused by validation (bad argument, operation limits) has a document but no resolved operation.
           const op = operation ?? (document ? getOperationAST(document, request.operationName) : null);
           const all = collectErrors(errors, response);
-          if (op?.operation === 'mutation' && document && ctx && !mutationRan(ctx) && all.length)
+          if (op?.operation === OperationTypeNode.MUTATION && document && ctx && !mutationRan(ctx) && all.length)
             entries.push(...refusedEntries(schema, document, op, request.variables ?? {}, outcomeOf(all.find((e) => !e.path) ?? all[0])));
-          if (ctx?.personalDataRead.size)
-            entries.push({
-              action: 'readPersonalData',
-              targetType: 'enterprise',
-              targetId: ctx.personalDataRead.size === 1 ? [...ctx.personalDataRead][0] : null,
-              outcome: 'OK',
-              detail: { enterpriseIds: [...ctx.personalDataRead], operation: operation?.name?.value ?? null },
-            });
+          if (ctx?.personalDataRead.size) entries.push(personalReadEntry([...ctx.personalDataRead], operation?.name?.value ?? null));
           for (const e of entries)
             await appendAudit(ctx.manager, ctx.principal, e).catch((err: unknown) => logger.error({ err, action: e.action }, 'audit append failed'));
         },
-      };
+      });
     },
   };
+}
+
+/** One entry per request (or subscription message) that returned personal data unmasked. */
+function personalReadEntry(enterpriseIds: string[], operation: string | null): AuditEntry {
+  return {
+    action: 'readPersonalData',
+    targetType: 'enterprise',
+    targetId: enterpriseIds.length === 1 ? enterpriseIds[0] : null,
+    outcome: 'OK',
+    detail: { enterpriseIds, operation },
+  };
+}
+
+/** For the WebSocket server: a subscription message that carried personal data unmasked. */
+export async function auditSubscriptionRead(ctx: HubContext, enterpriseIds: string[]): Promise<void> {
+  await appendAudit(ctx.manager, ctx.principal, personalReadEntry(enterpriseIds, 'subscription'));
 }
 
 function collectErrors(errors: readonly GraphQLError[] | undefined, response: { body: { kind: string; singleResult?: { errors?: readonly unknown[] } } }) {
@@ -58,7 +78,13 @@ function rootFields(document: DocumentNode, set: SelectionSetNode, seen = new Se
   });
 }
 
-function refusedEntries(schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>, outcome: string): AuditEntry[] {
+function refusedEntries(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  op: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  outcome: string,
+): AuditEntry[] {
   const fields = schema.getMutationType()?.getFields() ?? {};
   return rootFields(document, op.selectionSet)
     .filter((sel) => fields[sel.name.value])

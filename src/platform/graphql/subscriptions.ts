@@ -16,7 +16,6 @@ import {
 import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
 import { closeReason, serveGraphqlWs } from './ws-adapter';
-import { appendAudit } from '../../modules/audit/audit.repository';
 import { CreditPolicy } from '../../modules/policy/credit-policy';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from '../auth/principal';
 import { HubContext } from '../context';
@@ -35,6 +34,8 @@ export interface SubscriptionServerOptions {
   validationRules: ValidationRule[];
   production: boolean;
   isReady(): boolean;
+  /** Records that a subscription's message carried personal data unmasked (the audit module's, passed in: platform imports no module). */
+  auditPersonalRead(ctx: HubContext, enterpriseIds: string[]): Promise<void>;
 }
 
 /** The token from a connection_init payload: `{"authorization": "Bearer …"}` (or `Authorization`, or `token`). */
@@ -188,9 +189,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (!c.personalDataRead.size) return undefined; // the hot path: no promise per message
         const ids = [...c.personalDataRead];
         c.personalDataRead.clear();
-        return void appendAudit(c.manager, c.principal, { action: 'readPersonalData', targetType: 'enterprise', targetId: ids.length === 1 ? ids[0] : null, outcome: 'OK', detail: { enterpriseIds: ids, operation: 'subscription' } }).catch(
-          (err) => logger.error({ err }, 'audit append failed'),
-        );
+        return void opts.auditPersonalRead(c, ids).catch((err: unknown) => logger.error({ err }, 'audit append failed'));
       },
     },
     wss,
