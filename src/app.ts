@@ -111,7 +111,7 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   });
   await apollo.start();
   // graphql-ws on the same port and path; rating changes reach it from Redis (any instance's relay) or in-process.
-  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, db, policies, validationRules: limits.validationRules, production: config.nodeEnv === 'production', isReady: () => ready, auditPersonalRead: auditSubscriptionRead });
+  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, db, policies, validationRules: limits.validationRules, checkCost: limits.checkCost, production: config.nodeEnv === 'production', isReady: () => ready, auditPersonalRead: auditSubscriptionRead });
   const feed = config.redisUrl ? new RedisRatingFeed(config.redisUrl, ratingChannel(config.queuePrefix), db) : undefined;
   await feed?.start();
   app.use(

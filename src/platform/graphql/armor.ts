@@ -1,22 +1,29 @@
 import { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ValidationRule } from 'graphql';
+import { CostChecker, costChecker, costLimitAfterVariablesPlugin } from './cost';
 
 /** Tokens an operation may hold (graphql-armor over HTTP, graphql's parser over WebSocket). */
 export const MAX_TOKENS = 5000;
 
+/** The most an operation may cost, priced on its page sizes as they will run (literals, variables, defaults). */
+export const MAX_COST = 20_000;
+
 /**
  * Limits every operation before it runs (HTTP and WebSocket subscriptions alike): depth 12, 30 aliases, 5,000 tokens, a static cost of 20,000, and no
- * "did you mean" field suggestions in production. The dashboard query sits far below.
+ * "did you mean" field suggestions in production. The dashboard query sits far below. The cost is priced twice: on the
+ * literals while validating (cached per document), then on the coerced variables once they are known (`checkCost`,
+ * an Apollo plugin over HTTP, called by the subscription server over WebSocket), so `first: $n` costs what `first: 500` does.
  */
-export function armor(production: boolean): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[] } {
+export function armor(production: boolean): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; checkCost: CostChecker } {
   const { plugins, validationRules } = new ApolloArmor({
     maxDepth: { n: 12, ignoreIntrospection: true },
     maxAliases: { n: 30 },
     maxTokens: { n: MAX_TOKENS },
     maxDirectives: { n: 50 },
-    costLimit: { maxCost: 20_000 },
+    costLimit: { maxCost: MAX_COST },
     blockFieldSuggestion: { enabled: production },
   }).protect();
-  return { plugins, validationRules };
+  const checkCost = costChecker({ maxCost: MAX_COST });
+  return { plugins: [...plugins, costLimitAfterVariablesPlugin(checkCost)], validationRules, checkCost };
 }

@@ -24,6 +24,7 @@ import { createLoaders } from '../loaders';
 import { logger } from '../logger';
 import { wsConnections } from '../metrics';
 import { MAX_TOKENS } from './armor';
+import { CostChecker } from './cost';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
@@ -32,6 +33,8 @@ export interface SubscriptionServerOptions {
   policies: CreditPolicy[];
   /** The same operation limits as HTTP (graphql-armor's rules). */
   validationRules: ValidationRule[];
+  /** The same cost check on the coerced variables as HTTP. */
+  checkCost: CostChecker;
   production: boolean;
   isReady(): boolean;
   /** Records that a subscription's message carried personal data unmasked (the audit module's, passed in: platform imports no module). */
@@ -170,6 +173,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
         if (op.operation !== 'subscription')
           return [new GraphQLError(`Only subscriptions run over WebSocket; send ${op.operation === 'query' ? 'queries' : 'mutations'} as HTTP POST to /graphql.`, { extensions: { code: 'BAD_USER_INPUT' } })];
+        const tooCostly = opts.checkCost(opts.schema, document, op, payload.variables);
+        if (tooCostly) return [tooCostly];
         const context: HubContext = {
           principal: ctx.extra.principal ?? PUBLIC_PRINCIPAL,
           db: opts.db,
