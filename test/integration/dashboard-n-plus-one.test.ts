@@ -58,5 +58,7 @@ it('fields not fetched with the page go through per-request DataLoaders: constan
     expect(r.data.enterprises.edges).toHaveLength(n);
     return t.db.statementCount - before;
   };
-  expect(await count(100)).toBe(await count(10));
+  // At 100 this fan-out costs more than the operation limit now that `$n` is priced like a literal (issue 8, item 10);
+  // list-fields-n-plus-one.test.ts walks every path at 10 and 100 in-process.
+  expect(await count(80)).toBe(await count(10));
 });

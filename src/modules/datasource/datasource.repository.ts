@@ -58,6 +58,11 @@ export function findSource(m: EntityManager, idOrName: string, lock = false): Pr
   return one(m, `SELECT ${SOURCE}, s.secrets FROM data_source s WHERE ${byId ? 's.id = $1::uuid' : 's.name = $1'}${lock ? ' FOR UPDATE' : ''}`, [idOrName]);
 }
 
+/** Sources by id, without their secrets (what GraphQL may show). */
+export function sourcesByIds(m: EntityManager, ids: readonly string[]): Promise<DataSourceRow[]> {
+  return rows<DataSourceRow>(m, `SELECT ${SOURCE} FROM data_source s WHERE s.id = ANY($1::uuid[])`, [ids]);
+}
+
 export function setSourceEnabled(m: EntityManager, id: string, enabled: boolean): Promise<DataSourceRow | undefined> {
   return one<DataSourceRow>(m, `UPDATE data_source s SET enabled = $2, updated_at = now() WHERE s.id = $1 RETURNING ${SOURCE}`, [id, enabled]);
 }

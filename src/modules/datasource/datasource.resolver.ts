@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { HubContext } from '../../platform/context';
 import { DataSource, DataSourceInput, RejectedReading, SyncRun } from '../graphql-types';
-import { DataSourceRow, SyncRunRow, findSource, lastRuns } from './datasource.repository';
+import { DataSourceRow, SyncRunRow } from './datasource.repository';
 import { dataSourceService } from './datasource.service';
 import { Audited } from '../audit/audited';
 
@@ -52,7 +52,7 @@ export class DataSourceResolver {
 
   @FieldResolver(() => SyncRun, { nullable: true })
   async lastRun(@Ctx() ctx: HubContext, @Root() s: DataSourceRow) {
-    return (await lastRuns(ctx.manager, [s.id]))[0] ?? null;
+    return (await ctx.loaders.lastRun.load(s.id))[0] ?? null;
   }
 }
 
@@ -60,7 +60,7 @@ export class DataSourceResolver {
 export class SyncRunResolver {
   @FieldResolver(() => DataSource)
   async source(@Ctx() ctx: HubContext, @Root() r: SyncRunRow) {
-    return findSource(ctx.manager, r.sourceId);
+    return ctx.loaders.dataSource.load(r.sourceId);
   }
 
   @FieldResolver(() => Int, { description: 'Valid readings that were already stored.' })

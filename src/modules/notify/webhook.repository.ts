@@ -59,6 +59,10 @@ export function webhookById(m: EntityManager, id: string, lock = false): Promise
   return one<WebhookRow>(m, `SELECT ${WEBHOOK_COLUMNS} FROM webhook w WHERE w.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
 }
 
+export function webhooksByIds(m: EntityManager, ids: readonly string[]): Promise<WebhookRow[]> {
+  return rows<WebhookRow>(m, `SELECT ${WEBHOOK_COLUMNS} FROM webhook w WHERE w.id = ANY($1::uuid[])`, [ids]);
+}
+
 export function setWebhookActive(m: EntityManager, id: string, active: boolean, reason: string | null): Promise<WebhookRow | undefined> {
   return one<WebhookRow>(
     m,
@@ -216,21 +220,24 @@ const DELIVERY_COLUMNS = `d.id, d.webhook_id AS "webhookId", e.event_id AS "even
   d.status, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.last_status_code AS "lastStatusCode", d.last_error AS "lastError",
   d.last_attempt_at AS "lastAttemptAt", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`;
 
-/** A webhook's delivery log, newest first, after the (createdAt, id) of `after` when given. */
-export function listDeliveries(
-  m: EntityManager,
-  webhookId: string,
-  status: DeliveryStatus | null,
-  first: number,
-  after: { createdAt: Date; id: string } | null,
-): Promise<DeliveryRow[]> {
+export interface DeliveryPage {
+  status: DeliveryStatus | null;
+  first: number;
+  /** The (createdAt, id) of the last delivery of the previous page. */
+  after: { createdAt: Date; id: string } | null;
+}
+
+/** The delivery log of each webhook, newest first (a page of `first` each), in one statement. */
+export function deliveriesOf(m: EntityManager, webhookIds: readonly string[], p: DeliveryPage): Promise<DeliveryRow[]> {
   return rows<DeliveryRow>(
     m,
-    `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id
-      WHERE d.webhook_id = $1 AND ($2::text IS NULL OR d.status = $2)
-        AND ($4::timestamptz IS NULL OR (d.created_at, d.id) < ($4, $5::uuid))
-      ORDER BY d.created_at DESC, d.id DESC LIMIT $3`,
-    [webhookId, status, first, after?.createdAt ?? null, after?.id ?? null],
+    `SELECT page.* FROM unnest($1::uuid[]) AS w(id) CROSS JOIN LATERAL (
+       SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id
+        WHERE d.webhook_id = w.id AND ($2::text IS NULL OR d.status = $2)
+          AND ($4::timestamptz IS NULL OR (d.created_at, d.id) < ($4, $5::uuid))
+        ORDER BY d.created_at DESC, d.id DESC LIMIT $3) page
+      ORDER BY page."createdAt" DESC, page.id DESC`,
+    [webhookIds, p.status, p.first, p.after?.createdAt ?? null, p.after?.id ?? null],
   );
 }
 

@@ -18,7 +18,6 @@ import {
   WebhookRow,
   deliveryById,
   insertWebhook,
-  listDeliveries,
   listWebhooks,
   replayRange,
   resetDelivery,
@@ -49,7 +48,10 @@ function owns(p: Principal, w: WebhookRow): boolean {
 
 /** A webhook its owner (or an administrator) may manage; anyone else is told it does not exist. */
 async function ownWebhook(ctx: HubContext, id: string, m = ctx.manager, lock = false): Promise<WebhookRow> {
-  const w = /^[0-9a-f-]{36}$/i.test(id) ? await webhookById(m, id, lock) : undefined;
+  return yours(ctx, id, /^[0-9a-f-]{36}$/i.test(id) ? await webhookById(m, id, lock) : undefined);
+}
+
+function yours(ctx: HubContext, id: string, w: WebhookRow | null | undefined): WebhookRow {
   if (!w || (ctx.principal.role !== 'ADMIN' && !owns(ctx.principal, w))) throw notFound(`No webhook ${id} of yours.`);
   return w;
 }
@@ -160,8 +162,9 @@ export const webhookService = {
     });
   },
 
+  /** `Webhook.deliveries`: through the request's loaders, so a list of webhooks costs one statement for all their logs. */
   async deliveries(ctx: HubContext, webhookId: string, status: DeliveryStatus | null, first: number, after: string | null): Promise<DeliveryRow[]> {
-    await ownWebhook(ctx, webhookId);
+    yours(ctx, webhookId, /^[0-9a-f-]{36}$/i.test(webhookId) ? await ctx.loaders.webhook.load(webhookId) : null);
     if (first < 1 || first > 500) throw badInput('first must be between 1 and 500', 'first');
     let cursor: { createdAt: Date; id: string } | null = null;
     if (after) {
@@ -169,7 +172,7 @@ export const webhookService = {
       if (!id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after is not a cursor of this list', 'after');
       cursor = { createdAt: new Date(at), id };
     }
-    return listDeliveries(ctx.manager, webhookId, status, first, cursor);
+    return ctx.loaders.webhookDeliveries(webhookId, { status, first, after: cursor });
   },
 
   /** Sends one delivery again now (same `webhook-id`), from a fresh retry budget: dead letters, delivered or cancelled ones alike. */

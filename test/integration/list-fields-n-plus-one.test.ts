@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLSchema, execute, parse } from 'graphql';
+import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
+import { hubSchema } from '../../src/schema';
+import { HubContext } from '../../src/platform/context';
+import { Database } from '../../src/platform/db';
+import { createLoaders } from '../../src/platform/loaders';
+import { PUBLIC_PRINCIPAL } from '../../src/platform/auth/principal';
+import { testDatabase } from '../support/hub';
+import { FieldPath, listPaths } from '../support/list-paths';
+
+/**
+ * Issue 8, item 6: no N+1 anywhere, checked on the served schema rather than on a hand-picked query. Every path from Query
+ * down through composite fields (7 deep, no field twice on a path) becomes an operation selecting the scalar leaves at each
+ * level, page sizes `$n`; each runs with 10 of everything seeded at page size 10, then with 110 at page size 100, and must
+ * send the same number of SQL statements. A field added tomorrow is walked too.
+ *
+ * In-process (`execute`, as a resolver-only test may): the operation limits of the HTTP path would refuse the deepest paths
+ * at page size 100, and they are not what is measured here.
+ */
+let db: Database;
+let drop: () => Promise<void>;
+let schema: GraphQLSchema;
+const policies = loadPolicies();
+const MAX_DEPTH = 7;
+
+/** Query fields that need an argument the walk cannot invent; each one's type is reached through a list instead. */
+const SINGLE_ROOTS = ['Query.enterprise', 'Query.meter', 'Query.syncRun', 'Query.webhook'];
+
+function adminContext(): HubContext {
+  return {
+    principal: { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] },
+    db,
+    manager: db.manager,
+    loaders: createLoaders(db.manager),
+    policies,
+    requestId: randomUUID(),
+    personalDataRead: new Set(),
+  };
+}
+
+/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, records, candidates, two ratings), sources with runs, webhooks with deliveries and attempts. */
+async function seed(from: number, count: number): Promise<void> {
+  const codes = Array.from({ length: count }, (_, i) => withCheckChar(`91130821MN${String(from + i).padStart(7, '0')}`));
+  await db.manager.query(
+    `WITH e AS (
+       INSERT INTO enterprise (credit_code, name, region_code, legal_representative, legal_representative_id_number, contact_phone)
+       SELECT c, '企业' || c, '130821', '张三', '130821199001011234', '13800001234' FROM unnest($1::text[]) c RETURNING id, credit_code),
+     m AS (INSERT INTO meter (meter_code, enterprise_id, online, level, last_reading_at)
+           SELECT e.credit_code || '-M' || k, e.id, true, 1, now() FROM e, generate_series(1, 2) k RETURNING id, enterprise_id),
+     rd AS (INSERT INTO meter_reading (meter_id, read_at, cumulative_volume) SELECT m.id, now() - k * interval '1 hour', 100 - k FROM m, generate_series(1, 2) k RETURNING 1),
+     p AS (INSERT INTO water_permit (permit_no, enterprise_id, valid_from, valid_to, annual_quota)
+           SELECT 'P-' || e.credit_code, e.id, now() - interval '1 year', now() + interval '3 years', 1000 FROM e RETURNING 1),
+     pl AS (INSERT INTO water_plan (enterprise_id, year, planned_volume) SELECT e.id, extract(year FROM now())::int, 900 FROM e RETURNING 1),
+     cr AS (INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by)
+            SELECT e.id, 'DISHONESTY', '1.1', 'GENERAL', now() - interval '30 days', 'test' FROM e RETURNING id, enterprise_id),
+     cv AS (INSERT INTO candidate_violation (enterprise_id, meter_id, kind, indicator, suggested_level, credit_record_id)
+            SELECT cr.enterprise_id, (SELECT m.id FROM m WHERE m.enterprise_id = cr.enterprise_id LIMIT 1), 'NON_NETWORKED', '2.3', 'GENERAL', cr.id FROM cr RETURNING 1),
+     r AS (INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
+           SELECT cr.enterprise_id, 'B', 990,
+                  jsonb_build_array(jsonb_build_object('code', '1.1', 'name', '违法行为', 'maxScore', 100, 'score', 90, 'recordIds', jsonb_build_array(cr.id))),
+                  '{reason}', '{measure}', 'chengde-2025-assumed', now() - k * interval '1 day', 'test'
+             FROM cr, generate_series(1, 2) k RETURNING id, enterprise_id, as_of),
+     ev AS (INSERT INTO outbox_event (topic, enterprise_id, sequence, payload, published_at)
+            SELECT 'rating.changed', e.id, 1, jsonb_build_object('creditCode', e.credit_code, 'regionCode', '130821'), now() FROM e RETURNING 1)
+     SELECT count(*) FROM ev`,
+    [codes],
+  );
+  // A separate statement: the one above cannot see the enterprises it inserted.
+  await db.manager.query(
+    `UPDATE enterprise x SET current_rating_id = (SELECT r.id FROM credit_rating r WHERE r.enterprise_id = x.id ORDER BY r.as_of DESC LIMIT 1), current_grade = 'B'
+      WHERE x.current_rating_id IS NULL AND x.credit_code = ANY($1::text[])`,
+    [codes],
+  );
+  const names = codes.map((c) => `source-${c}`);
+  await db.manager.query(
+    `WITH s AS (INSERT INTO data_source (name, connector, config) SELECT n, 'csv', '{"dir": "/tmp"}' FROM unnest($1::text[]) n RETURNING id)
+     INSERT INTO sync_run (source_id, status, queued_at, requested_by, rejected_sample)
+     SELECT s.id, 'SUCCEEDED', now() - k * interval '1 hour', 'test', '[{"position": 1, "reason": "bad"}]' FROM s, generate_series(1, 2) k`,
+    [names],
+  );
+  await db.manager.query(
+    `WITH w AS (INSERT INTO webhook (owner_subject, owner_role, url, events, secret)
+                SELECT 'agency:' || c, 'PARTNER_AGENCY', 'https://partner.example/hook', '{rating.changed}', 'whsec_test' FROM unnest($1::text[]) c RETURNING id, owner_subject),
+     d AS (INSERT INTO webhook_delivery (webhook_id, event_id, status, attempts)
+           SELECT w.id, o.id, 'DELIVERED', 1 FROM w JOIN enterprise x ON 'agency:' || x.credit_code = w.owner_subject JOIN outbox_event o ON o.enterprise_id = x.id RETURNING id)
+     INSERT INTO webhook_attempt (delivery_id, attempt, status_code, duration_ms) SELECT d.id, 1, 200, 12 FROM d`,
+    [codes],
+  );
+}
+
+/** Runs one path's operation at page size `n`; returns the statements it sent and whether the field reached held something (a non-empty list, an object). */
+async function run(path: FieldPath, n: number): Promise<{ statements: number; filled: boolean }> {
+  const before = db.statementCount;
+  const result = await execute({ schema, document: parse(path.query), variableValues: { n }, contextValue: adminContext() });
+  const statements = db.statementCount - before;
+  const name = path.coords.join(' → ');
+  expect({ name, errors: result.errors?.map((e) => e.message) }).toEqual({ name, errors: undefined });
+  // Follow the path down the answer to the values of its last field.
+  const fieldOf = (coord: string) => coord.split('.')[1];
+  let parents: Record<string, unknown>[] = [result.data as Record<string, unknown>];
+  for (const coord of path.coords.slice(0, -1)) {
+    parents = parents.flatMap((v) => {
+      const x = v[fieldOf(coord)];
+      return Array.isArray(x) ? x : x == null ? [] : [x];
+    }) as Record<string, unknown>[];
+  }
+  const last = fieldOf(path.coords[path.coords.length - 1]);
+  return { statements, filled: parents.some((v) => (Array.isArray(v[last]) ? (v[last] as unknown[]).length > 0 : v[last] != null)) };
+}
+
+beforeAll(async () => {
+  ({ db, drop } = await testDatabase('nplusone'));
+  schema = await hubSchema();
+});
+afterAll(() => drop?.());
+
+it('walks every composite field reachable from Query; the few it cannot reach alone are the single lookups by key', () => {
+  const { paths, skipped, listCoords } = listPaths(schema, MAX_DEPTH);
+  expect(skipped).toEqual(SINGLE_ROOTS);
+  expect(paths.length).toBeGreaterThan(100);
+  expect(listCoords).toContain('Webhook.deliveries');
+  const walked = new Set(paths.map((p) => p.coords[p.coords.length - 1]));
+  for (const c of ['DataSource.lastRun', 'SyncRun.source', 'Webhook.deliveries', 'WebhookDelivery.attemptLog', 'Meter.readings', 'IndicatorScore.records'])
+    expect(walked).toContain(c);
+});
+
+it('sends as many SQL statements at page size 100 as at 10, on every path', async () => {
+  const { paths } = listPaths(schema, MAX_DEPTH);
+  await seed(0, 10);
+  const at10 = new Map<FieldPath, number>();
+  for (const p of paths) at10.set(p, (await run(p, 10)).statements);
+  await seed(10, 100);
+  const grows: string[] = [];
+  const filled = new Set<string>();
+  for (const p of paths) {
+    const r = await run(p, 100);
+    if (r.filled) filled.add(p.coords[p.coords.length - 1]);
+    if (r.statements !== at10.get(p)) grows.push(`${p.coords.join(' → ')}: ${at10.get(p)} statements at 10, ${r.statements} at 100`);
+  }
+  expect(grows).toEqual([]);
+  // The seed fills every field walked, or a growth there could not show. The policy in force today may be none (issue 8, item 7).
+  const walked = [...new Set(paths.map((p) => p.coords[p.coords.length - 1]))];
+  expect(walked.filter((c) => !filled.has(c) && c !== 'Query.creditPolicy')).toEqual([]);
+});
