@@ -11,7 +11,8 @@ import { HubConfig } from './platform/config';
 import { HubContext } from './platform/context';
 import { Database } from './platform/db';
 import { createLoaders } from './platform/loaders';
-import { logger } from './platform/logger';
+import { isDatabaseError, logger } from './platform/logger';
+import { jsonErrorHandler } from './platform/http-errors';
 import { graphqlRequests, registry } from './platform/metrics';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from './platform/auth/principal';
 import { auditPlugin, auditSubscriptionRead } from './modules/audit/audit.plugin';
@@ -105,8 +106,13 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     ],
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;
-      if (code === 'INTERNAL_SERVER_ERROR') logger.error({ err: (error as GraphQLError)?.originalError ?? error, path: formatted.path }, 'unexpected error');
-      return formatted;
+      if (code !== 'INTERNAL_SERVER_ERROR') return formatted;
+      // Logged by type and codes only (safeError); a database error's message and stack quote the row, so the caller gets an id instead.
+      const original = (error as GraphQLError)?.originalError ?? error;
+      const errorId = randomUUID();
+      logger.error({ err: original, path: formatted.path, errorId }, 'unexpected error');
+      if (!isDatabaseError(original)) return formatted;
+      return { message: `Internal error (database); the hub's log has it under errorId ${errorId}.`, locations: formatted.locations, path: formatted.path, extensions: { code, errorId } };
     },
   });
   await apollo.start();
@@ -129,6 +135,8 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
       }),
     }),
   );
+  // After every route: JSON errors with a code, never Express's default page (it echoes the body).
+  app.use(jsonErrorHandler);
 
   return {
     app,

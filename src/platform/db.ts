@@ -11,6 +11,9 @@ import { DataSources1732460000000 } from '../migrations/1732460000000-data-sourc
 import { ReadingFkToLock1732550000000 } from '../migrations/1732550000000-reading-fk-to-lock';
 import { OutboxAndWebhooks1732640000000 } from '../migrations/1732640000000-outbox-and-webhooks';
 import { logger } from './logger';
+
+/** A statement's text with any literal values replaced by `?` (statements are parameterised; this guards the exceptions). */
+export const statementShape = (sql: string) => sql.replace(/'(?:[^']|'')*'/g, "'?'").replace(/\s+/g, ' ').slice(0, 200);
 import { sqlStatements } from './metrics';
 
 /** Every migration, in order. `npm start` runs the pending ones; never `synchronize`. */
@@ -26,11 +29,12 @@ class CountingLogger implements TypeOrmLogger {
     this.count++;
     sqlStatements.inc();
   }
+  // Never the parameters (TypeORM's third argument): they hold the row's values, personal data included.
   logQueryError(error: string | Error, query: string): void {
-    logger.debug({ err: String(error), query: query.slice(0, 200) }, 'sql error');
+    logger.debug({ err: typeof error === 'string' ? undefined : error, query: statementShape(query) }, 'sql error');
   }
   logQuerySlow(time: number, query: string): void {
-    logger.warn({ ms: time, query: query.slice(0, 200) }, 'slow sql');
+    logger.warn({ ms: time, query: statementShape(query) }, 'slow sql');
   }
   logSchemaBuild(): void {}
   logMigration(message: string): void {

@@ -1,14 +1,59 @@
 import pino from 'pino';
 
+/** A Postgres error (pg's DatabaseError, or TypeORM's QueryFailedError around one): its message and detail may quote values. */
+export function isDatabaseError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const x = e as Error & { driverError?: unknown; severity?: unknown; code?: unknown };
+  return e.name === 'QueryFailedError' || x.driverError !== undefined || (typeof x.severity === 'string' && typeof x.code === 'string');
+}
+
+/** Stack frames without the first line, which repeats the message. */
+const framesOf = (stack: string | undefined) =>
+  stack
+    ?.split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .join('\n');
+
+/**
+ * What the logs keep of an error: its type and codes. For a database error that is the SQLSTATE code, constraint, table,
+ * column and the stack frames, never the message, detail, statement or parameters (they quote the row: names, ID
+ * numbers, phones). Other errors keep their message, which the hub writes itself.
+ *
+ * @example logger.error({ err }, 'sync failed') // {"err":{"type":"QueryFailedError","code":"23505","constraint":"enterprise_credit_code_key",…}}
+ */
+export function safeError(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) return { type: typeof e };
+  if (isDatabaseError(e)) {
+    const x = e as Error & { driverError?: Record<string, unknown> } & Record<string, unknown>;
+    const d = x.driverError ?? x;
+    const pick = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
+    return {
+      type: e.name,
+      code: pick('code'),
+      constraint: pick('constraint'),
+      table: pick('table'),
+      column: pick('column'),
+      dataType: pick('dataType'),
+      routine: pick('routine'),
+      stack: framesOf(e.stack),
+    };
+  }
+  const x = e as Error & { code?: unknown; originalError?: unknown; extensions?: { code?: unknown } };
+  const out: Record<string, unknown> = { type: e.name, message: e.message, code: x.code ?? x.extensions?.code, stack: e.stack };
+  if (x.originalError instanceof Error) out.originalError = safeError(x.originalError);
+  return out;
+}
+
 /**
  * Structured logger. Personal data (names, phones, ID numbers) is never logged:
- * log ids and codes only. The redact list is a second line of defence.
+ * log ids and codes only. Errors go through `safeError`; the redact list is a second line of defence.
  */
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
   base: { service: 'water-credit-hub' },
+  serializers: { err: safeError, error: safeError },
   redact: {
-    paths: ['*.legalRepresentative', '*.contactPhone', '*.legalRepresentativeIdNumber', '*.authorization', '*.password', '*.secret', '*.token'],
+    paths: ['*.legalRepresentative', '*.contactPhone', '*.legalRepresentativeIdNumber', '*.authorization', '*.password', '*.secret', '*.token', '*.parameters'],
     censor: '[redacted]',
   },
 });
