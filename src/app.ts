@@ -28,8 +28,8 @@ export interface Hub {
   app: express.Express;
   server: http.Server;
   db: Database;
-  /** Listens on `port` (0 = any free port) and resolves the base URL; `/health` and `/graphql` answer 503 until `markReady()`. */
-  listen(port: number): Promise<string>;
+  /** Listens on `port` (0 = any free port) at `host` (loopback by default) and resolves the base URL; `/health` and `/graphql` answer 503 until `markReady()`. */
+  listen(port: number, host?: string): Promise<string>;
   /** Migrations (and the demo seed) are done: serve. */
   markReady(): void;
   stop(): Promise<void>;
@@ -142,12 +142,15 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     app,
     server,
     db,
-    listen: (port) =>
+    listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, () => {
+        server.listen(port, host, () => {
           const addr = server.address();
-          resolve(`http://localhost:${typeof addr === 'object' && addr ? addr.port : port}`);
+          const bound = typeof addr === 'object' && addr ? addr.port : port;
+          // Every interface: print localhost; a specific address: that address (localhost may resolve to ::1 first).
+          const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+          resolve(`http://${shown}:${bound}`);
         });
       }),
     markReady() {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { createHub } from './app';
 import { ConfigError, loadConfig } from './platform/config';
-import { Database } from './platform/db';
-import { logger } from './platform/logger';
+import { Database, MissingDatabaseError } from './platform/db';
+import { logger, printAfterLogs } from './platform/logger';
 import { signToken } from './platform/auth/principal';
 import { loadPolicies } from './modules/policy/credit-policy.loader';
 import { seedDemo } from './modules/demo/demo.seed';
@@ -22,14 +22,24 @@ async function main() {
   }
   logger.level = config.logLevel;
   if (config.jwtSecretIsDev)
-    logger.warn('HUB_JWT_SECRET is not set: using the built-in development secret. Anyone can mint tokens. Set HUB_JWT_SECRET (32+ chars) before real use.');
+    logger.warn({ file: config.jwtSecretFile }, 'HUB_JWT_SECRET is not set: tokens are signed with the development secret generated for this data directory. Set HUB_JWT_SECRET (32+ chars) before real use.');
   const policies = loadPolicies();
-  const db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
+  let db: Database;
+  try {
+    db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
+  } catch (e) {
+    if (e instanceof MissingDatabaseError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
   logger.info({ database: db.embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'postgres server' }, 'database connected');
   // Listen first so /health answers 503 ("starting") while migrations and the seed run.
   const jobs = await openJobs({ redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, db, policies, notify: config.notify });
   const hub = await createHub(config, db, policies, jobs.queue);
-  const url = await hub.listen(config.port);
+  const url = await hub.listen(config.port, config.host);
+  logger.info({ url, host: config.host }, 'listening; /health and /graphql answer 503 until migrations (and the demo seed) are done');
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (config.demo) {

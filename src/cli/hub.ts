@@ -34,7 +34,7 @@ program
   .option('--expires-in <span>', 'lifetime, e.g. 12h, 30d', '30d')
   .action((o: { role: Role; region?: string[]; creditCode?: string; agency?: string; subject?: string; expiresIn: string }) => {
     const c = config();
-    if (c.jwtSecretIsDev) console.error('warning: HUB_JWT_SECRET is not set; this token is signed with the development secret');
+    if (c.jwtSecretIsDev) console.error(`warning: HUB_JWT_SECRET is not set; this token is signed with the development secret of this data directory (${c.jwtSecretFile}), valid on a development hub started with the same HUB_DATA_DIR`);
     try {
       const token = signToken({ role: o.role, regions: o.region, creditCode: o.creditCode, agency: o.agency, subject: o.subject, expiresIn: o.expiresIn }, c.jwtSecret);
       console.log(token);
@@ -229,7 +229,12 @@ program
     }
   });
 
-program.parseAsync().catch((e) => {
+program.parseAsync().catch(async (e) => {
+  const { MissingDatabaseError } = await import('../platform/db');
+  if (e instanceof MissingDatabaseError) {
+    console.error(e.message); // one line that says how to create it, like a configuration error
+    process.exit(2);
+  }
   console.error(`error: ${(e as Error).message}`);
   process.exit(1);
 });

@@ -1,13 +1,50 @@
-import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+const dirs: string[] = [];
+const tmpDir = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-config-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe('configuration', () => {
-  it('defaults to the embedded database with the demo on and the dev secret flagged', () => {
-    const c = loadConfig({});
-    expect(c).toEqual(expect.objectContaining({ databaseUrl: undefined, port: 4000, demo: true, jwtSecret: DEV_JWT_SECRET, jwtSecretIsDev: true }));
+  it('defaults to the embedded database with the demo on, loopback, the IDE on and the dev secret flagged', () => {
+    const c = loadConfig({ HUB_DATA_DIR: tmpDir() });
+    expect(c).toEqual(expect.objectContaining({ databaseUrl: undefined, port: 4000, host: '127.0.0.1', ide: true, demo: true, jwtSecretIsDev: true }));
+  });
+  it('listens where HOST says; every interface by default only in production', () => {
+    expect(loadConfig({ HUB_DATA_DIR: tmpDir(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HUB_DATA_DIR: tmpDir(), NODE_ENV: 'test' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) }).host).toBe('0.0.0.0');
+    expect(() => loadConfig({ HUB_DATA_DIR: tmpDir(), HOST: 'http://x/' })).toThrow(/HOST: an address or host name/);
+  });
+  it('serves the IDE in production only when HUB_IDE says so', () => {
+    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) };
+    expect(loadConfig(prod).ide).toBe(false);
+    expect(loadConfig({ ...prod, HUB_IDE: 'true' }).ide).toBe(true);
+    expect(loadConfig({ HUB_DATA_DIR: tmpDir(), HUB_IDE: '0' }).ide).toBe(false);
+  });
+  it('generates a random development secret per data directory, kept 0600 and reused', () => {
+    const a = tmpDir();
+    const first = loadConfig({ HUB_DATA_DIR: a });
+    expect(first.jwtSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.jwtSecretFile).toBe(path.join(a, 'dev-jwt-secret'));
+    expect(fs.statSync(path.join(a, 'dev-jwt-secret')).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ HUB_DATA_DIR: a }).jwtSecret).toBe(first.jwtSecret);
+    expect(loadConfig({ HUB_DATA_DIR: tmpDir() }).jwtSecret).not.toBe(first.jwtSecret);
+    // A configured secret is used as is and touches no file.
+    const b = tmpDir();
+    expect(loadConfig({ HUB_DATA_DIR: b, HUB_JWT_SECRET: 'k'.repeat(32) })).toEqual(expect.objectContaining({ jwtSecret: 'k'.repeat(32), jwtSecretIsDev: false }));
+    expect(fs.existsSync(path.join(b, 'dev-jwt-secret'))).toBe(false);
   });
   it('with DATABASE_URL the demo is off unless HUB_DEMO=1', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://x@h/db' }).demo).toBe(false);
-    expect(loadConfig({ DATABASE_URL: 'postgres://x@h/db', HUB_DEMO: '1' }).demo).toBe(true);
+    const dir = tmpDir();
+    expect(loadConfig({ HUB_DATA_DIR: dir, DATABASE_URL: 'postgres://x@h/db' }).demo).toBe(false);
+    expect(loadConfig({ HUB_DATA_DIR: dir, DATABASE_URL: 'postgres://x@h/db', HUB_DEMO: '1' }).demo).toBe(true);
   });
   it('lists every bad value with a clear message', () => {
     try {

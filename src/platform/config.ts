@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** Development-only signing secret: loud warning when used, refused in production. */
-export const DEV_JWT_SECRET = 'dev-only-insecure-secret-change-me';
+import { devJwtSecret } from './dev-secret';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
@@ -17,6 +15,8 @@ const schema = z.object({
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional(),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be at most 65535').default(4000),
+  HOST: z.string().regex(/^[0-9A-Za-z.:_-]+$/, 'an address or host name to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::').optional(),
+  HUB_IDE: flag.optional(),
   HUB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_DEMO: flag.optional(),
   HUB_DATA_DIR: z.string().default('./.data'),
@@ -39,9 +39,15 @@ export interface HubConfig {
   /** Redis key prefix of the queues. */
   queuePrefix: string;
   port: number;
+  /** Address to listen on: loopback unless `HOST` says otherwise (every interface by default in production, e.g. in a container). */
+  host: string;
+  /** Serve the GraphQL IDE (GraphiQL, from the hub's own files) at GET /graphql: on outside production, off in production unless `HUB_IDE=true`. */
+  ide: boolean;
   jwtSecret: string;
-  /** True when no secret was configured and the development secret is in use. */
+  /** True when no secret was configured and this data directory's generated development secret is in use. */
   jwtSecretIsDev: boolean;
+  /** The file holding the development secret, when `jwtSecretIsDev`. */
+  jwtSecretFile?: string;
   demo: boolean;
   dataDir: string;
   logLevel: string;
@@ -80,14 +86,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (c.NODE_ENV === 'production' && !c.HUB_JWT_SECRET) {
     throw new ConfigError(['HUB_JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)']);
   }
+  const secret = c.HUB_JWT_SECRET ? { secret: c.HUB_JWT_SECRET, file: undefined } : devSecretOf(c.HUB_DATA_DIR);
   return {
     nodeEnv: c.NODE_ENV,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     queuePrefix: c.HUB_QUEUE_PREFIX,
     port: c.PORT,
-    jwtSecret: c.HUB_JWT_SECRET ?? DEV_JWT_SECRET,
+    host: c.HOST ?? (c.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    ide: c.HUB_IDE ?? c.NODE_ENV !== 'production',
+    jwtSecret: secret.secret,
     jwtSecretIsDev: !c.HUB_JWT_SECRET,
+    jwtSecretFile: secret.file,
     demo: c.HUB_DEMO ?? !c.DATABASE_URL,
     dataDir: c.HUB_DATA_DIR,
     logLevel: c.LOG_LEVEL,
@@ -98,4 +108,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
     },
   };
+}
+
+function devSecretOf(dataDir: string): { secret: string; file: string } {
+  let dev;
+  try {
+    dev = devJwtSecret(dataDir);
+  } catch (e) {
+    throw new ConfigError([`HUB_DATA_DIR: cannot keep the development secret in ${dataDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set HUB_JWT_SECRET or a writable HUB_DATA_DIR`]);
+  }
+  if (dev.secret.length < 32) throw new ConfigError([`HUB_DATA_DIR: ${dev.file} holds no usable secret (under 32 characters); delete it to generate a new one`]);
+  return dev;
 }

@@ -20,6 +20,25 @@ import { sqlStatements } from './metrics';
 export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000, CandidateOpenKey1732370000000, DataSources1732460000000, ReadingFkToLock1732550000000, OutboxAndWebhooks1732640000000];
 
 /**
+ * `DATABASE_URL` names a database the server does not have. Its message is one line that
+ * says how to create it; entry points print it and exit 2, like a configuration error.
+ */
+export class MissingDatabaseError extends Error {
+  constructor(readonly database: string, url: URL) {
+    const host = url.hostname || '127.0.0.1';
+    const args = [`-h ${host}`, url.port ? `-p ${url.port}` : '', url.username ? `-U ${decodeURIComponent(url.username)}` : ''].filter(Boolean).join(' ');
+    super(`DATABASE_URL: database "${database}" does not exist on ${host}:${url.port || 5432}; create it with \`createdb ${args} ${database}\` (or in psql: CREATE DATABASE "${database}";) and start again`);
+  }
+}
+
+/** Turns Postgres' "database … does not exist" (SQLSTATE 3D000) into a MissingDatabaseError. */
+function missingDatabase(err: unknown, connectionString: string): MissingDatabaseError | undefined {
+  if ((err as { code?: string }).code !== '3D000') return undefined;
+  const url = new URL(connectionString);
+  return new MissingDatabaseError(decodeURIComponent(url.pathname.replace(/^\//, '')) || decodeURIComponent(url.username) || 'postgres', url);
+}
+
+/**
  * Counts every SQL statement TypeORM sends, for `/metrics` and for the tests that prove
  * a query's statement count does not grow with page size.
  */
@@ -112,7 +131,11 @@ export class Database {
       fs.mkdirSync(dir, { recursive: true });
       ds = new DataSource({ ...common, driver: new PGliteDriver({ dataDir: dir }).driver });
     }
-    await ds.initialize();
+    try {
+      await ds.initialize();
+    } catch (e) {
+      throw (opts.url && missingDatabase(e, opts.url)) || e;
+    }
     return new Database(ds, !opts.url, counter);
   }
 
