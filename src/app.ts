@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -20,7 +20,9 @@ import { CreditPolicy } from './modules/policy/credit-policy';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
 import { JobQueue, RedisJobQueue } from './platform/queue';
-import { mountQueueDashboard } from './platform/queue-dashboard';
+import { DASHBOARD_PATH, mountQueueDashboard } from './platform/queue-dashboard';
+import { mountIde } from './platform/ide';
+import { mountLanding, mountQueueDashboardUnavailable } from './platform/landing';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/notify/rating-bus';
 
@@ -79,11 +81,15 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
     res.status(status === 'ok' ? 200 : 503).json({ status, database: dbUp ? 'up' : 'down', embedded: db.embedded });
   });
+  // GraphiQL from the hub's own files (no CDN); the page loads while starting, its queries get the 503 below.
+  mountIde(app, config.ide);
   app.use('/graphql', (_req, res, next) => {
     if (ready) return next();
     res.status(503).json({ errors: [{ message: 'The hub is starting (migrations running); retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
   });
   if (queue instanceof RedisJobQueue) mountQueueDashboard(app, queue, config.jwtSecret);
+  else mountQueueDashboardUnavailable(app, DASHBOARD_PATH);
+  mountLanding(app, { ide: config.ide, queueDashboard: queue instanceof RedisJobQueue });
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
@@ -100,6 +106,8 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo's landing page loads Sandbox from a CDN; mountIde serves GraphiQL instead.
+      ApolloServerPluginLandingPageDisabled(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
       metricsPlugin(),
