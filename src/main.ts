@@ -43,6 +43,7 @@ async function main() {
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (config.demo) {
+    logger.info('seeding the demo data set (a minute at most); /health answers 503 meanwhile');
     const summary = await seedDemo(db, policies, { enterprises: 200, readingDays: 21 });
     if (summary) logger.info(summary, 'demo data seeded');
   }
@@ -54,8 +55,12 @@ async function main() {
   logger.info({ url: `${url}/graphql` }, 'hub ready');
   if (config.demo && config.nodeEnv !== 'production') {
     const token = signToken({ role: 'ADMIN', subject: 'admin:demo', expiresIn: '7d' }, config.jwtSecret);
-    process.stdout.write(`\nWater credit hub ready: ${url}/graphql  (health ${url}/health, metrics ${url}/metrics)\n`);
-    process.stdout.write(`Demo admin token (7 days; send as "Authorization: Bearer <token>"):\n${token}\n\n`);
+    // Through the logger's stream: pino writes asynchronously, and the token must come after its lines.
+    printAfterLogs(
+      `\nWater credit hub ready: ${url}/graphql  (health ${url}/health, metrics ${url}/metrics)\n` +
+        `节水信用数据枢纽已就绪：浏览器打开 ${url}/graphql 即为 GraphQL 调试台；${url}/ 列出各入口。\n` +
+        `Demo admin token (7 days; send as "Authorization: Bearer <token>"):\n${token}\n\n`,
+    );
   }
   let stopping = false;
   const stop = async (signal: string) => {

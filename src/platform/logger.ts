@@ -58,3 +58,12 @@ export const logger = pino({
   },
 });
 export type Logger = typeof logger;
+
+/**
+ * Writes `text` to stdout through the logger's own stream, so it comes out after every line
+ * logged before it (pino writes asynchronously; a direct `process.stdout.write` could
+ * overtake them). `npm start` prints its URL and token this way, as the last lines.
+ */
+export function printAfterLogs(text: string): void {
+  (logger as unknown as Record<symbol, { write(s: string): void }>)[pino.symbols.streamSym].write(text);
+}

@@ -10,22 +10,57 @@ import { subscribe } from '../support/ws';
  */
 const main = path.resolve(__dirname, '../../dist/src/main.js');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-embedded-'));
-const env = { PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
+// Info logs on: the token must still be the last line, after every startup log line.
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' } as NodeJS.ProcessEnv;
 
-function start(): Promise<{ child: ChildProcess; url: string; token: string; out: () => string }> {
+interface Started {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  out: () => string;
+  stdout: () => string;
+  /** Answers of /health and /graphql received while the demo seed ran (between its two log lines). */
+  duringSeed: { health: number[]; graphql: number[] };
+}
+
+/** Asks /health and /graphql one after the other, as long as `until()` is false; returns the statuses received while `counts()` held. */
+async function pollWhile(url: string, until: () => boolean, counts: () => boolean) {
+  const seen = { health: [] as number[], graphql: [] as number[] };
+  while (!until()) {
+    const health = await fetch(`${url}/health`).then((r) => r.status, () => 0);
+    if (counts()) seen.health.push(health);
+    const graphql = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ creditPolicies { version } }"}' }).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (counts()) seen.graphql.push(graphql);
+  }
+  return seen;
+}
+
+function start(): Promise<Started> {
   const child = spawn('node', [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  let stdout = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+    stdout += d;
+  });
   child.stderr!.on('data', (d) => (out += d));
+  const banner = () => /ready: (http:\/\/\S+)\/graphql[\s\S]*?Bearer <token>"\):\n(\S+)\n/.exec(stdout);
+  const seeding = () => stdout.includes('seeding the demo data set') && !stdout.includes('demo data seeded');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start in time:\n${out}`)), 170_000);
     child.on('exit', (code) => reject(new Error(`hub exited with ${code}:\n${out}`)));
+    let polling: Promise<Started['duringSeed']> | undefined;
     const poll = setInterval(() => {
-      const m = /ready: (http:\/\/\S+)\/graphql[\s\S]*?Bearer <token>"\):\n(\S+)\n/.exec(out);
-      if (m) {
+      const listening = /"url":"(http:\/\/[^"]+)","host"/.exec(stdout);
+      if (listening && !polling) polling = pollWhile(listening[1], () => Boolean(banner()), seeding);
+      const m = banner();
+      if (m && polling) {
         clearInterval(poll);
         clearTimeout(timer);
-        resolve({ child, url: m[1], token: m[2], out: () => out });
+        void polling.then((duringSeed) => resolve({ child, url: m[1], token: m[2], out: () => out, stdout: () => stdout, duringSeed }));
       }
     }, 100);
   });
@@ -48,6 +83,17 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 it('starts embedded, seeds a demo with every grade, and restarts without seeding again', async () => {
   const first = await start();
   try {
+    // The seed yields: /health and /graphql answered 503 while it ran (a blocked event loop answers nothing until it is done).
+    expect(first.duringSeed.health.filter((s) => s === 503).length).toBeGreaterThanOrEqual(2);
+    expect(first.duringSeed.graphql.filter((s) => s === 503).length).toBeGreaterThanOrEqual(1);
+    // The token is the last line of the startup output: every startup log line came before it.
+    const lines = first.stdout().split('\n');
+    const tokenAt = lines.indexOf(first.token);
+    expect(tokenAt).toBeGreaterThan(0);
+    for (const msg of ['listening;', 'migrations applied', 'demo data seeded', 'workers and outbox relay started', 'hub ready']) {
+      const at = lines.findIndex((l) => l.includes(msg));
+      expect({ msg, logged: at >= 0, beforeToken: at < tokenAt, stdout: at < 0 || at >= tokenAt ? first.stdout() : "" }).toEqual({ msg, logged: true, beforeToken: true, stdout: "" });
+    }
     expect((await fetch(`${first.url}/health`)).status).toBe(200);
     const r = await gql(first.url, first.token, `{
       all: enterprises(first: 100) { totalCount edges { node { regionCode rating { grade } meters { lastReadingAt } permits { permitNo } } } }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EntityManager } from 'typeorm';
 import type { Database } from '../../platform/db';
 import { EngineRecord, EnginePermit, evaluate } from '../credit/credit.rules';
@@ -94,7 +95,9 @@ interface Rec extends EngineRecord {
  * permit, 2025/2026 plans, 1–4 meters each with `readingDays` of 15-minute readings (a few
  * meters silent, rolled back, stuck or spiking), credit records that yield every grade under
  * the policy in force at `now`, and a stored rating per enterprise from the pure engine.
- * Everything is set-based (`unnest` multi-row inserts) inside one transaction.
+ * Everything is set-based (`unnest` multi-row inserts) inside one transaction, and the seed
+ * gives the event loop a turn after each statement: PGlite runs in this thread, so without
+ * that `/health` could not answer (503, starting) while the seed runs.
  * Idempotent guard: does nothing (returns null) if the enterprise table is not empty.
  *
  * @example await seedDemo(db, loadPolicies(), { enterprises: 200, readingDays: 21 })
@@ -218,6 +221,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
            FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(eid, rid, grade) WHERE e.id = u.eid`,
         [c.map((r) => r.enterpriseId), c.map((r) => r.id), c.map((r) => r.ev.grade)],
       );
+      await nextTurn();
     }
     if (opts.readingDays > 0) await seedSimulatorSource(m, ents.slice(0, 6).map((e) => e.id), now);
     return { enterprises: ents.length, permits: permits.length, plans: plans.length, meters: meters.length, readings, records: records.length, ratings: ratings.length, grades };
@@ -230,7 +234,10 @@ async function insertRows(m: EntityManager, table: string, cols: [name: string, 
   const sql = `INSERT INTO ${table} (${cols.map((c) => c[0]).join(', ')})
     SELECT ${cols.map((c, i) => c[3] ?? `u.c${i}`).join(', ')}
       FROM unnest(${cols.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) AS u(${cols.map((_, i) => `c${i}`).join(', ')})`;
-  for (let i = 0; i < n; i += CHUNK) await m.query(sql, cols.map((c) => c[2].slice(i, i + CHUNK)));
+  for (let i = 0; i < n; i += CHUNK) {
+    await m.query(sql, cols.map((c) => c[2].slice(i, i + CHUNK)));
+    await nextTurn();
+  }
 }
 
 function makeEnterprises(rng: Rng, n: number): Ent[] {
@@ -449,6 +456,7 @@ async function seedReadings(m: EntityManager, rng: Rng, meters: Meter[], days: n
       if (batch.length >= READING_BATCH) {
         inserted += await insertReadings(m, batch);
         batch = [];
+        await nextTurn(); // generating and inserting a batch takes a while: let requests in between
       }
     }
   }
