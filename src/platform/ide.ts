@@ -116,7 +116,12 @@ export function mountIde(app: express.Express, enabled: boolean): void {
   const cache = new Map<string, Buffer>();
   const page = (_req: express.Request, res: express.Response) => {
     if (!enabled) {
-      res.status(404).type('text/plain; charset=utf-8').send('GraphQL 调试台在生产环境默认关闭；设置 HUB_IDE=true 后重启即可开启。\nThe GraphQL IDE is off in production; set HUB_IDE=true and restart to serve it.\nPOST GraphQL operations to /graphql with any client.\n');
+      res
+        .status(404)
+        .type('text/plain; charset=utf-8')
+        .send(
+          'GraphQL 调试台在生产环境默认关闭；设置 HUB_IDE=true 后重启即可开启。\nThe GraphQL IDE is off in production; set HUB_IDE=true and restart to serve it.\nPOST GraphQL operations to /graphql with any client.\n',
+        );
       return;
     }
     res.set('cache-control', 'no-cache').type('html').send(ideHtml());
@@ -131,6 +136,9 @@ export function mountIde(app: express.Express, enabled: boolean): void {
       body = name === 'ide.js' ? Buffer.from(IDE_SCRIPT) : fs.readFileSync(ASSETS[name].file());
       cache.set(name, body);
     }
-    res.set('cache-control', 'public, max-age=3600').type(name === 'ide.js' ? 'text/javascript' : ASSETS[name].type).send(body);
+    res
+      .set('cache-control', 'public, max-age=3600')
+      .type(name === 'ide.js' ? 'text/javascript' : ASSETS[name].type)
+      .send(body);
   });
 }

@@ -25,7 +25,11 @@ export function mountLanding(app: express.Express, opts: { ide: boolean; queueDa
     ...(opts.ide ? [['/graphql', 'GraphQL 调试台（GraphiQL，离线可用）', 'GraphQL IDE (GraphiQL, works offline)'] as [string, string, string]] : []),
     ['/health', '健康检查（就绪时 200，启动中或数据库不可用时 503）', 'health check (200 when ready, 503 while starting or when the database is down)'],
     ['/metrics', 'Prometheus 指标', 'Prometheus metrics'],
-    ['/admin/queues', opts.queueDashboard ? '任务队列看板（需管理员令牌）' : '任务队列看板（需 REDIS_URL）', opts.queueDashboard ? 'queue dashboard (ADMIN token)' : 'queue dashboard (needs REDIS_URL)'],
+    [
+      '/admin/queues',
+      opts.queueDashboard ? '任务队列看板（需管理员令牌）' : '任务队列看板（需 REDIS_URL）',
+      opts.queueDashboard ? 'queue dashboard (ADMIN token)' : 'queue dashboard (needs REDIS_URL)',
+    ],
     ...(readme ? [['/docs/README.md', '使用说明（README）', 'documentation (README)'] as [string, string, string]] : []),
   ];
   const html = `<!doctype html>

@@ -86,7 +86,9 @@ describe('over HTTP (Postgres, no Redis)', () => {
     }
     // The same page at /graphiql; an API client's GET and POST still reach GraphQL.
     expect((await fetch(`${t.url}/graphiql`)).status).toBe(200);
-    const get = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ creditPolicies { version } }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ creditPolicies { version } }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
     expect(((await get.json()) as { data: unknown }).data).toBeDefined();
     expect((await t.gql('{ creditPolicies { version } }')).errors).toBeUndefined();
   });
@@ -129,7 +131,7 @@ describe('npm start (embedded, no demo)', () => {
     let out = '';
     url = await new Promise<string>((resolve, reject) => {
       const keep = (d: Buffer) => {
-        out += d;
+        out += d.toString();
         const m = /"url":"(http:\/\/[^"]+)\/graphql","msg":"hub ready"/.exec(out);
         if (m) resolve(m[1]);
       };
@@ -154,7 +156,11 @@ describe('npm start (embedded, no demo)', () => {
     const secret = fs.readFileSync(file, 'utf8').trim();
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const ask = async (token: string) => {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ dataSources { name } }"}' });
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: '{"query":"{ dataSources { name } }"}',
+      });
       return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
     };
     const cliToken = execFileSync(process.execPath, [HUB_CLI, 'token', '--role', 'ADMIN'], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!;
