@@ -189,7 +189,7 @@ program
 program
   .command('watch')
   .description('print rating changes as they happen (the ratingChanged subscription of a running hub), one JSON line each; reconnects without losing any')
-  .option('--url <url>', 'the hub', `http://localhost:${process.env.PORT || 4000}`)
+  .option('--url <url>', 'the hub', `http://127.0.0.1:${process.env.PORT || 4000}`)
   .option('--token <jwt>', 'bearer token (default: an ADMIN token signed with HUB_JWT_SECRET)')
   .option('--region <code>', 'only this region (its jurisdiction prefix)')
   .option('--credit-code <code>', 'only this enterprise')
