@@ -43,7 +43,7 @@ async function main() {
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (config.demo) {
-    logger.info('seeding the demo data set (a minute at most); /health answers 503 meanwhile');
+    logger.info('seeding the demo data set; /health and /graphql answer 503 meanwhile');
     const summary = await seedDemo(db, policies, { enterprises: 200, readingDays: 21 });
     if (summary) logger.info(summary, 'demo data seeded');
   }
