@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createHub } from './app';
 import { ConfigError, loadConfig } from './platform/config';
 import { Database, MissingDatabaseError } from './platform/db';
+import { DataDirLockedError } from './platform/data-dir-lock';
 import { logger, printAfterLogs } from './platform/logger';
 import { signToken } from './platform/auth/principal';
 import { loadPolicies } from './modules/policy/credit-policy.loader';
@@ -32,6 +33,10 @@ async function main() {
       console.error(e.message);
       process.exit(2);
     }
+    if (e instanceof DataDirLockedError) {
+      console.error(`error: ${e.message}`);
+      process.exit(2);
+    }
     throw e;
   }
   logger.info({ database: db.embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'postgres server' }, 'database connected');
@@ -39,6 +44,7 @@ async function main() {
   const jobs = await openJobs({ redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, db, policies, notify: config.notify });
   const hub = await createHub(config, db, policies, jobs.queue);
   const url = await hub.listen(config.port, config.host);
+  db.lock?.announce(url); // `npm run hub -- sync …` talks to this hub instead of opening its data directory
   logger.info({ url, host: config.host }, 'listening; /health and /graphql answer 503 until migrations (and the demo seed) are done');
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');

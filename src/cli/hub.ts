@@ -1,9 +1,11 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../platform/config';
 import { ROLES, Role, signToken } from '../platform/auth/principal';
+import { DataDirLockedError, dataDirHolder } from '../platform/data-dir-lock';
 
 /**
  * `npm run hub -- <command>`: operator commands.
@@ -55,13 +57,65 @@ program
     console.log(`wrote ${o.out}`);
   });
 
+/** Prints `error: …` and exits (2: the command cannot run as asked). */
+function fail(message: string, code = 2): never {
+  console.error(`error: ${message}`);
+  process.exit(code);
+}
+
+/**
+ * Opens the database, migrated. The embedded database is held by one process at a time
+ * (its data directory's lock): while a hub or another command holds it, this refuses.
+ */
+async function openDatabase(role: string) {
+  const c = config();
+  const { Database } = await import('../platform/db');
+  try {
+    const db = await Database.connect({ url: c.databaseUrl, dataDir: c.dataDir, lockRole: role });
+    return { c, db };
+  } catch (e) {
+    if (e instanceof DataDirLockedError) fail(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Embedded mode: the URL of the hub that serves this data directory, when one runs; the
+ * command then goes through its GraphQL API instead of opening the directory a second time.
+ */
+function runningHub(): string | undefined {
+  const c = config();
+  if (c.databaseUrl) return undefined;
+  const holder = dataDirHolder(c.dataDir);
+  if (!holder) return undefined;
+  if (!holder.url) fail(`${new DataDirLockedError(c.dataDir, holder).message} (a hub that is still starting: try again when it is ready)`);
+  return holder.url;
+}
+
+/** One GraphQL request to a running hub as ADMIN, with a short-lived token signed with this environment's secret. */
+async function hubRequest<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const token = signToken({ role: 'ADMIN', subject: 'cli', expiresIn: '10m' }, config().jwtSecret);
+  let res: Response;
+  try {
+    res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  } catch (e) {
+    fail(`the hub holding ${config().dataDir} does not answer at ${url} (${(e as { cause?: Error }).cause?.message ?? (e as Error).message})`);
+  }
+  const body = (await res.json().catch(() => undefined)) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | undefined;
+  if (body?.errors?.length) {
+    if (body.errors.some((x) => x.extensions?.code === 'UNAUTHENTICATED'))
+      fail(`the hub at ${url} refused this command's token: run it with the hub's HUB_JWT_SECRET`);
+    fail(body.errors.map((x) => x.message).join('; '));
+  }
+  if (!res.ok || !body?.data) fail(`the hub at ${url} answered HTTP ${res.status}${res.status === 503 ? ' (still starting: try again when it is ready)' : ''}`);
+  return body.data;
+}
+
 program
   .command('migrate')
   .description('run pending database migrations and exit')
   .action(async () => {
-    const c = config();
-    const { Database } = await import('../platform/db');
-    const db = await Database.connect({ url: c.databaseUrl, dataDir: c.dataDir });
+    const { db } = await openDatabase('migrate');
     const applied = await db.migrate();
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
     await db.close();
@@ -73,11 +127,9 @@ program
   .option('--enterprises <n>', 'number of enterprises', '200')
   .option('--reading-days <n>', 'days of 15-minute readings per online meter', '21')
   .action(async (o: { enterprises: string; readingDays: string }) => {
-    const c = config();
-    const { Database } = await import('../platform/db');
+    const { db } = await openDatabase('seed');
     const { loadPolicies } = await import('../modules/policy/credit-policy.loader');
     const { seedDemo } = await import('../modules/demo/demo.seed');
-    const db = await Database.connect({ url: c.databaseUrl, dataDir: c.dataDir });
     await db.migrate();
     const summary = await seedDemo(db, loadPolicies(), { enterprises: Number(o.enterprises), readingDays: Number(o.readingDays) });
     console.log(summary ? JSON.stringify(summary, null, 2) : 'database already holds enterprises; nothing seeded');
@@ -85,12 +137,10 @@ program
   });
 
 /** Connects the database (migrated) and the job queue for the commands below. */
-async function connect() {
-  const c = config();
-  const { Database } = await import('../platform/db');
+async function connect(role: string) {
+  const { c, db } = await openDatabase(role);
   const { loadPolicies } = await import('../modules/policy/credit-policy.loader');
   const { openJobs } = await import('../platform/jobs-boot');
-  const db = await Database.connect({ url: c.databaseUrl, dataDir: c.dataDir });
   await db.migrate();
   const policies = loadPolicies();
   const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify });
@@ -101,7 +151,7 @@ program
   .command('worker')
   .description('run the queue workers (sync, detect, evaluate, maintenance, notify) and the outbox relay without the API; needs REDIS_URL to share queues')
   .action(async () => {
-    const { c, db, jobs } = await connect();
+    const { c, db, jobs } = await connect('worker');
     if (!c.redisUrl) console.error('warning: REDIS_URL is not set; this worker only runs jobs queued in this process');
     await jobs.startWorkers();
     console.log(`workers running on ${jobs.queue.kind} queues; Ctrl-C to stop (active jobs finish or go back to the queue)`);
@@ -114,38 +164,98 @@ program
     process.once('SIGTERM', () => void stop());
   });
 
+/** A sync run as both paths (the database, a running hub's API) show it. */
+interface RunView {
+  id: string;
+  status: string;
+  pages: number;
+  readingsIngested: number;
+  readingsDuplicate: number;
+  readingsRejected: number;
+  finishedAt?: Date | string | null;
+  error?: string | null;
+  rejectedSample: { index: number; reason: string }[];
+}
+interface SourceView {
+  name: string;
+  connector: string;
+  enabled: boolean;
+  everyMs?: number | null;
+  lastRun?: RunView | null;
+}
+const RUN_FIELDS = 'id status pages readingsIngested readingsDuplicate readingsRejected finishedAt error rejectedSample { index reason }';
+
 program
   .command('sources')
-  .description('list data sources with their last run')
+  .description('list data sources with their last run (through the running hub when one holds the embedded data directory)')
   .action(async () => {
-    const { db, jobs } = await connect();
-    const { listSources, lastRuns } = await import('../modules/datasource/datasource.repository');
-    const sources = await listSources(db.manager);
-    const runs = new Map((await lastRuns(db.manager, sources.map((s) => s.id))).map((r) => [r.sourceId, r]));
+    let sources: SourceView[];
+    const url = runningHub();
+    if (url) {
+      sources = (await hubRequest<{ dataSources: SourceView[] }>(url, `{ dataSources { name connector enabled everyMs lastRun { ${RUN_FIELDS} } } }`)).dataSources;
+    } else {
+      const { db, jobs } = await connect('sources');
+      const { listSources, lastRuns } = await import('../modules/datasource/datasource.repository');
+      const rows = await listSources(db.manager);
+      const runs = new Map((await lastRuns(db.manager, rows.map((s) => s.id))).map((r) => [r.sourceId, r]));
+      sources = rows.map((s) => {
+        const r = runs.get(s.id);
+        return { ...s, lastRun: r && { ...r, rejectedSample: r.rejectedSample.map((x) => ({ index: x.position, reason: x.reason })) } };
+      });
+      await jobs.stop();
+      await db.close();
+    }
     if (!sources.length) console.log('no data sources (createDataSource in GraphQL)');
     for (const s of sources) {
-      const r = runs.get(s.id);
+      const r = s.lastRun;
+      const finished = r?.finishedAt ? new Date(r.finishedAt).toISOString() : '';
       console.log(
         [s.name.padEnd(24), s.connector.padEnd(13), (s.enabled ? 'enabled' : 'disabled').padEnd(9), s.everyMs ? `every ${s.everyMs / 1000}s`.padEnd(12) : 'manual'.padEnd(12),
-          r ? `last ${r.status} ${r.finishedAt?.toISOString() ?? ''} +${r.readingsIngested} readings, ${r.readingsRejected} rejected` : 'never run'].join(' '),
+          r ? `last ${r.status} ${finished} +${r.readingsIngested} readings, ${r.readingsRejected} rejected` : 'never run'].join(' '),
       );
     }
-    await jobs.stop();
-    await db.close();
   });
+
+/** Shows a run's progress until it ends; returns the finished run. */
+async function follow(source: string, read: () => Promise<RunView>): Promise<RunView> {
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar({ format: 'sync {source} |{bar}| {status} pages {pages} readings +{value} rejected {rejected}', hideCursor: true }, Presets.shades_classic);
+  bar.start(1, 0, { source, status: 'QUEUED', pages: 0, rejected: 0 });
+  for (;;) {
+    const r = await read();
+    bar.setTotal(Math.max(1, r.readingsIngested));
+    bar.update(r.readingsIngested, { status: r.status, pages: r.pages, rejected: r.readingsRejected });
+    if (r.status === 'SUCCEEDED' || (r.status === 'FAILED' && r.error)) {
+      bar.stop();
+      console.log(`sync ${source}: ${r.status}, +${r.readingsIngested} readings (${r.readingsDuplicate} already stored), ${r.readingsRejected} rejected, ${r.pages} pages`);
+      if (r.status === 'FAILED') console.error(`sync failed: ${r.error} (it is retried with backoff; run again to watch)`);
+      for (const x of r.rejectedSample.slice(0, 10)) console.error(`  rejected #${x.index}: ${x.reason}`);
+      return r;
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
 
 program
   .command('sync <source>')
-  .description('sync a data source now (by name or id) and show its progress; --from/--to backfill a time range')
+  .description('sync a data source now (by name or id) and show its progress; --from/--to backfill a time range (through the running hub when one holds the embedded data directory)')
   .option('--from <time>', 'backfill start (ISO 8601), with --to')
   .option('--to <time>', 'backfill end (ISO 8601)')
   .action(async (source: string, o: { from?: string; to?: string }) => {
     if (Boolean(o.from) !== Boolean(o.to) || [o.from, o.to].some((v) => v && Number.isNaN(Date.parse(v)))) {
-      console.error('error: --from and --to go together, as ISO 8601 times (e.g. 2026-11-01T00:00:00+08:00)');
-      process.exit(2);
+      fail('--from and --to go together, as ISO 8601 times (e.g. 2026-11-01T00:00:00+08:00)');
     }
-    const { db, jobs } = await connect();
-    const { SingleBar, Presets } = await import('cli-progress');
+    const url = runningHub();
+    if (url) {
+      // The running hub stores the run and its workers run it (and detection after it).
+      const started = o.from
+        ? (await hubRequest<{ backfillDataSource: RunView }>(url, `mutation($s: ID!, $f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: $s, from: $f, to: $t) { ${RUN_FIELDS} } }`, { s: source, f: new Date(o.from).toISOString(), t: new Date(o.to!).toISOString() })).backfillDataSource
+        : (await hubRequest<{ triggerSync: RunView }>(url, `mutation($s: ID!) { triggerSync(sourceId: $s) { ${RUN_FIELDS} } }`, { s: source })).triggerSync;
+      const r = await follow(source, async () => (await hubRequest<{ syncRun: RunView }>(url, `query($id: ID!) { syncRun(id: $id) { ${RUN_FIELDS} } }`, { id: started.id })).syncRun);
+      if (r.status === 'SUCCEEDED') console.log(`detection runs in the hub at ${url} for the meters that received readings`);
+      process.exit(r.status === 'SUCCEEDED' ? 0 : 1);
+    }
+    const { db, jobs } = await connect('sync');
     const { findRun } = await import('../modules/datasource/datasource.repository');
     const { InProcessJobQueue } = await import('../platform/queue');
     const { dataSourceService } = await import('../modules/datasource/datasource.service');
@@ -158,43 +268,33 @@ program
         ? await dataSourceService.backfill(systemContext('cli'), source, new Date(o.from), new Date(o.to!))
         : await dataSourceService.trigger(systemContext('cli'), source);
     } catch (e) {
-      console.error(`error: ${(e as Error).message}`);
       await jobs.stop();
       await db.close();
-      process.exit(2);
+      fail((e as Error).message);
     }
-    const bar = new SingleBar({ format: 'sync {source} |{bar}| {status} pages {pages} readings +{value} rejected {rejected}', hideCursor: true }, Presets.shades_classic);
-    bar.start(1, 0, { source, status: run.status, pages: 0, rejected: 0 });
-    for (;;) {
-      const r = (await findRun(db.manager, run.id))!;
-      bar.setTotal(Math.max(1, r.readingsIngested));
-      bar.update(r.readingsIngested, { status: r.status, pages: r.pages, rejected: r.readingsRejected });
-      if (r.status === 'SUCCEEDED' || (r.status === 'FAILED' && r.error)) {
-        bar.stop();
-        console.log(`sync ${source}: ${r.status}, +${r.readingsIngested} readings (${r.readingsDuplicate} already stored), ${r.readingsRejected} rejected, ${r.pages} pages`);
-        if (r.status === 'FAILED') console.error(`sync failed: ${r.error} (it is retried with backoff; run again to watch)`);
-        for (const x of r.rejectedSample.slice(0, 10)) console.error(`  rejected #${x.position}: ${x.reason}`);
-        if (r.status === 'SUCCEEDED' && jobs.queue instanceof InProcessJobQueue) {
-          console.log('running detection for the meters that received readings…');
-          await jobs.queue.drain(['sync', 'detect']);
-        }
-        await jobs.stop();
-        await db.close();
-        process.exit(r.status === 'SUCCEEDED' ? 0 : 1);
-      }
-      await new Promise((res) => setTimeout(res, 250));
+    const r = await follow(source, async () => {
+      const row = (await findRun(db.manager, run.id))!;
+      return { ...row, rejectedSample: row.rejectedSample.map((x) => ({ index: x.position, reason: x.reason })) };
+    });
+    if (r.status === 'SUCCEEDED' && jobs.queue instanceof InProcessJobQueue) {
+      console.log('running detection for the meters that received readings…');
+      await jobs.queue.drain(['sync', 'detect']);
     }
+    await jobs.stop();
+    await db.close();
+    process.exit(r.status === 'SUCCEEDED' ? 0 : 1);
   });
 
 program
   .command('watch')
   .description('print rating changes as they happen (the ratingChanged subscription of a running hub), one JSON line each; reconnects without losing any')
-  .option('--url <url>', 'the hub', `http://127.0.0.1:${process.env.PORT || 4000}`)
+  .option('--url <url>', 'the hub (default: the one serving the embedded data directory, else 127.0.0.1:$PORT)')
   .option('--token <jwt>', 'bearer token (default: an ADMIN token signed with HUB_JWT_SECRET)')
   .option('--region <code>', 'only this region (its jurisdiction prefix)')
   .option('--credit-code <code>', 'only this enterprise')
   .option('--since <time>', 'also the changes published since then (ISO 8601, at most 7 days back)')
-  .action(async (o: { url: string; token?: string; region?: string; creditCode?: string; since?: string }) => {
+  .action(async (o: { url?: string; token?: string; region?: string; creditCode?: string; since?: string }) => {
+    const url = o.url ?? (config().databaseUrl ? undefined : dataDirHolder(config().dataDir)?.url) ?? `http://127.0.0.1:${process.env.PORT || 4000}`;
     const { createClient } = await import('graphql-ws');
     const { default: WebSocket } = await import('ws');
     const { RecentIds } = await import('../modules/notify/rating-bus');
@@ -203,9 +303,9 @@ program
       eventId sequence changedAt previousGrade grade enterprise { creditCode regionCode } rating { score policyVersion asOf } } }`;
     const seen = new RecentIds();
     let since = o.since ?? null;
-    console.error(`watching rating changes on ${o.url}/graphql (Ctrl-C to stop)`);
+    console.error(`watching rating changes on ${url}/graphql (Ctrl-C to stop)`);
     for (;;) {
-      const client = createClient({ url: o.url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
       try {
         for await (const r of client.iterate({ query, variables: { r: o.region ?? null, c: o.creditCode ?? null, s: since } })) {
           if (r.errors) throw r.errors;

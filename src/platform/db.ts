@@ -10,6 +10,7 @@ import { CandidateOpenKey1732370000000 } from '../migrations/1732370000000-candi
 import { DataSources1732460000000 } from '../migrations/1732460000000-data-sources';
 import { ReadingFkToLock1732550000000 } from '../migrations/1732550000000-reading-fk-to-lock';
 import { OutboxAndWebhooks1732640000000 } from '../migrations/1732640000000-outbox-and-webhooks';
+import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
 /** A statement's text with any literal values replaced by `?` (statements are parameterised; this guards the exceptions). */
@@ -82,6 +83,11 @@ export interface DatabaseOptions {
   /** Postgres schema to use (tests isolate each file in its own). */
   schema?: string;
   poolSize?: number;
+  /**
+   * Embedded only: who opens the data directory (`hub`, or the CLI command), written into
+   * its lock file. One process at a time: a second one gets DataDirLockedError.
+   */
+  lockRole?: string;
 }
 
 /**
@@ -94,6 +100,8 @@ export class Database {
     readonly dataSource: DataSource,
     readonly embedded: boolean,
     private readonly counter: CountingLogger,
+    /** Embedded: the data directory's lock, held until close(). */
+    readonly lock?: DataDirLock,
   ) {
     if (embedded) {
       // PGlite is one session: a read sent while another request's transaction is open would
@@ -116,6 +124,7 @@ export class Database {
       maxQueryExecutionTime: 2000,
     };
     let ds: DataSource;
+    let lock: DataDirLock | undefined;
     if (opts.url) {
       ds = new DataSource({
         ...common,
@@ -127,16 +136,19 @@ export class Database {
         },
       });
     } else {
-      const dir = path.resolve(opts.dataDir ?? './.data', 'pglite');
+      const dataDir = opts.dataDir ?? './.data';
+      lock = DataDirLock.acquire(dataDir, opts.lockRole ?? 'hub');
+      const dir = path.resolve(dataDir, 'pglite');
       fs.mkdirSync(dir, { recursive: true });
       ds = new DataSource({ ...common, driver: new PGliteDriver({ dataDir: dir }).driver });
     }
     try {
       await ds.initialize();
     } catch (e) {
+      lock?.release();
       throw (opts.url && missingDatabase(e, opts.url)) || e;
     }
-    return new Database(ds, !opts.url, counter);
+    return new Database(ds, !opts.url, counter, lock);
   }
 
   get manager(): EntityManager {
@@ -218,6 +230,10 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    try {
+      if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
