@@ -17,11 +17,11 @@
  */
 import { Client } from 'pg';
 import { EntityManager } from 'typeorm';
-import { Database } from '../../src/platform/db';
-import { detectFor, thresholdsAt } from '../../src/modules/detection/detection.service';
-import { chinaYear, chinaYearBounds, previousChinaDay } from '../../src/platform/china-time';
-import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
-import { logger } from '../../src/platform/logger';
+import { Database } from '../src/platform/db';
+import { detectFor, thresholdsAt } from '../src/modules/detection/detection.service';
+import { chinaYear, chinaYearBounds, previousChinaDay } from '../src/platform/china-time';
+import { loadPolicies } from '../src/modules/policy/credit-policy.loader';
+import { logger } from '../src/platform/logger';
 
 const SCHEMA = 'bench_detect';
 

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { Pool, PoolClient } from 'pg';
+import { benchRequire } from './bench-require';
 
 /**
  * PostGraphile v5 (amber preset) over the same schema, served by grafserv on node:http:
@@ -47,13 +48,11 @@ export interface Peer {
 
 export async function startPostGraphile(opts: { connectionString: string; schema: string; poolSize: number; port?: number }): Promise<Peer> {
   polyfillPromiseWithResolvers();
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { postgraphile } = require('postgraphile') as any;
-  const { PostGraphileAmberPreset } = require('postgraphile/presets/amber') as any;
-  const { makePgService } = require('postgraphile/adaptors/pg') as any;
-  const { grafserv } = require('postgraphile/grafserv/node') as any;
-  const { printSchema } = require('postgraphile/graphql') as any;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { postgraphile } = benchRequire('postgraphile');
+  const { PostGraphileAmberPreset } = benchRequire('postgraphile/presets/amber');
+  const { makePgService } = benchRequire('postgraphile/adaptors/pg');
+  const { grafserv } = benchRequire('postgraphile/grafserv/node');
+  const { printSchema } = benchRequire('postgraphile/graphql');
 
   // Our own pool (same size as the hub's), so we can count statements and end it ourselves.
   let statements = 0;

@@ -22,9 +22,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { EntityManager } from 'typeorm';
-import { Database } from '../../src/platform/db';
-import { MAX_BATCH, ingest } from '../../src/modules/ingest/ingest.service';
-import { IncomingReading } from '../../src/modules/ingest/ingest.rules';
+import { Database } from '../src/platform/db';
+import { MAX_BATCH, ingest } from '../src/modules/ingest/ingest.service';
+import { IncomingReading } from '../src/modules/ingest/ingest.rules';
 
 const SCHEMA = 'bench_ingest';
 const SLOT_MS = 900_000;

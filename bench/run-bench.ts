@@ -87,12 +87,12 @@ async function runDashboard(): Promise<void> {
   env.GRAPHILE_ENV = 'production';
   env.LOG_LEVEL ||= 'warn';
   polyfillPromiseWithResolvers();
-  const { Database } = await import('../../src/platform/db');
-  const { createHub } = await import('../../src/app');
-  const { loadConfig } = await import('../../src/platform/config');
-  const { signToken } = await import('../../src/platform/auth/principal');
-  const { loadPolicies } = await import('../../src/modules/policy/credit-policy.loader');
-  const { seedDemo } = await import('../../src/modules/demo/demo.seed');
+  const { Database } = await import('../src/platform/db');
+  const { createHub } = await import('../src/app');
+  const { loadConfig } = await import('../src/platform/config');
+  const { signToken } = await import('../src/platform/auth/principal');
+  const { loadPolicies } = await import('../src/modules/policy/credit-policy.loader');
+  const { seedDemo } = await import('../src/modules/demo/demo.seed');
 
   console.log(`database ${DATABASE_URL.replace(/\/\/[^@/]*@/, '//…@')}, schema ${SCHEMA}`);
   const reuse = await prepareSchema();

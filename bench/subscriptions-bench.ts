@@ -21,12 +21,12 @@ import path from 'node:path';
 import IORedis from 'ioredis';
 import WebSocket from 'ws';
 import { Client } from 'pg';
-import { signToken } from '../../src/platform/auth/principal';
-import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
-import { ratingChannel } from '../../src/modules/notify/rating-bus';
-import { Database } from '../../src/platform/db';
-import { TEST_SECRET } from '../support/hub';
-import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
+import { signToken } from '../src/platform/auth/principal';
+import { withCheckChar } from '../src/modules/enterprise/credit-code.rules';
+import { ratingChannel } from '../src/modules/notify/rating-bus';
+import { Database } from '../src/platform/db';
+import { TEST_SECRET } from '../test/support/hub';
+import { HubProcess, spawnHub, stopHub, within } from '../test/support/processes';
 
 const SCHEMA = 'bench_subs';
 const QUERY = `subscription { ratingChanged { eventId sequence previousGrade grade changedAt enterprise { creditCode regionCode } rating { grade score policyVersion } } }`;
