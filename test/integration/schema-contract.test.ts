@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { buildSchema, findBreakingChanges } from 'graphql';
 import { hubSchema, printHubSchema } from '../../src/schema';
@@ -17,9 +19,22 @@ describe('served schema', () => {
     expect(breaking.map((b) => `${b.type}: ${b.description}`)).toEqual([]);
   });
 
-  it('schema/contract.graphql is the shared contract, unchanged', () => {
-    const shared = path.join(root, '../shared/contract/contract.graphql');
-    if (!fs.existsSync(shared)) return; // a checkout without ../shared beside it
-    expect(fs.readFileSync(path.join(root, 'schema/contract.graphql'), 'utf8')).toBe(fs.readFileSync(shared, 'utf8'));
+  it('npm run contract:check (scripts/contract-check.mjs) passes on the served schema and names a breaking change', () => {
+    const check = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'scripts/contract-check.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+    const served = check(); // the compiled hub's schema (npm test builds first)
+    expect(served.stdout).toMatch(/contract check: 0 breaking change\(s\)/);
+    expect(served.status).toBe(0);
+    // The same check on the contract with a field taken away from Query.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-'));
+    try {
+      const broken = path.join(dir, 'served.graphql');
+      const contract = fs.readFileSync(path.join(root, 'schema/contract.graphql'), 'utf8');
+      fs.writeFileSync(broken, contract.replace(/^  syncRun\(id: ID!\): SyncRun\n/m, ''));
+      const r = check(broken);
+      expect(r.stdout).toMatch(/FIELD_REMOVED: Query.syncRun was removed/);
+      expect(r.status).toBe(1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
