@@ -9,7 +9,8 @@ interface AutocannonResult {
   timeouts: number;
   mismatches?: number;
 }
-const autocannon = (opts: Record<string, unknown>): Promise<AutocannonResult> => benchRequire<(o: Record<string, unknown>) => Promise<AutocannonResult>>('autocannon')(opts);
+const autocannon = (opts: Record<string, unknown>): Promise<AutocannonResult> =>
+  benchRequire<(o: Record<string, unknown>) => Promise<AutocannonResult>>('autocannon')(opts);
 
 /** One POST /graphql target: the same body is sent on every request. */
 export interface Target {

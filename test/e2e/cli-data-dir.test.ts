@@ -17,8 +17,8 @@ const lockFile = path.join(dataDir, 'hub.lock');
 function start(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [HUB_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`hub exited with ${code}:\n${out}`)));
     // The hub records its URL in the lock once it listens; it is ready when /health says so.
@@ -46,7 +46,11 @@ function cli(...args: string[]) {
 
 async function gql(url: string, query: string) {
   const token = cli('token', '--role', 'ADMIN').stdout.trim().split('\n').at(-1)!;
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
   return (await res.json()) as { data: any; errors?: unknown[] };
 }
 
@@ -56,7 +60,10 @@ it('goes through the running hub or refuses, and the run survives a restart', as
   let hub = await start();
   let runId: string;
   try {
-    const created = await gql(hub.url, `mutation { createDataSource(input: { name: "sim", connector: "simulator", config: { meters: [{ meterCode: "WM-LOCK-1", avgFlow: 5 }] } }) { id } }`);
+    const created = await gql(
+      hub.url,
+      `mutation { createDataSource(input: { name: "sim", connector: "simulator", config: { meters: [{ meterCode: "WM-LOCK-1", avgFlow: 5 }] } }) { id } }`,
+    );
     expect(created.errors).toBeUndefined();
 
     const sources = cli('sources');

@@ -5,7 +5,11 @@ import path from 'node:path';
 
 /** How the CLI is run: the package's bin entry, and `npm run hub`'s check that the build is current. */
 const root = path.resolve(__dirname, '../..');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 describe('the hub CLI', () => {
   it('is the package bin `hub`, a node script that prints its help', () => {

@@ -29,7 +29,7 @@ describe('served schema', () => {
     try {
       const broken = path.join(dir, 'served.graphql');
       const contract = fs.readFileSync(path.join(root, 'schema/contract.graphql'), 'utf8');
-      fs.writeFileSync(broken, contract.replace(/^  syncRun\(id: ID!\): SyncRun\n/m, ''));
+      fs.writeFileSync(broken, contract.replace(/^ {2}syncRun\(id: ID!\): SyncRun\n/m, ''));
       const r = check(broken);
       expect(r.stdout).toMatch(/FIELD_REMOVED: Query.syncRun was removed/);
       expect(r.status).toBe(1);
