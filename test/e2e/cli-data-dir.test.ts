@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-cli-lock-'));
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATA_DIR: dataDir, HUB_DEMO: '0', PORT: '0', LOG_LEVEL: 'warn' } as NodeJS.ProcessEnv;
 const lockFile = path.join(dataDir, 'hub.lock');
 
-function start(): Promise<{ child: ChildProcess; url: string }> {
+function start(): Promise<{ child: ChildProcess; url: string; out: () => string }> {
   const child = spawn(process.execPath, [HUB_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -28,7 +28,7 @@ function start(): Promise<{ child: ChildProcess; url: string }> {
         if (!url || (await fetch(`${url}/health`).catch(() => undefined))?.status !== 200) return;
         clearInterval(poll);
         child.removeAllListeners('exit');
-        resolve({ child, url });
+        resolve({ child, url, out: () => out });
       })().catch(() => undefined);
     }, 200);
   });
@@ -40,16 +40,26 @@ function stop(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-function cli(...args: string[]) {
-  return spawnSync(process.execPath, [HUB_CLI, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+/** Runs the CLI without blocking this process (a blocked event loop would keep stale keep-alive sockets in fetch's pool). */
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [HUB_CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
-async function gql(url: string, query: string) {
-  const token = cli('token', '--role', 'ADMIN').stdout.trim().split('\n').at(-1)!;
-  const res = await fetch(`${url}/graphql`, {
+async function gql(hub: { url: string; out: () => string }, query: string) {
+  const token = (await cli('token', '--role', 'ADMIN')).stdout.trim().split('\n').at(-1)!;
+  const res = await fetch(`${hub.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
+  }).catch((e: Error) => {
+    throw new Error(`${e.message} (${String((e.cause as Error | undefined)?.message)}); hub output:\n${hub.out()}`);
   });
   return (await res.json()) as { data: any; errors?: unknown[] };
 }
@@ -61,29 +71,29 @@ it('goes through the running hub or refuses, and the run survives a restart', as
   let runId: string;
   try {
     const created = await gql(
-      hub.url,
+      hub,
       `mutation { createDataSource(input: { name: "sim", connector: "simulator", config: { meters: [{ meterCode: "WM-LOCK-1", avgFlow: 5 }] } }) { id } }`,
     );
     expect(created.errors).toBeUndefined();
 
-    const sources = cli('sources');
+    const sources = await cli('sources');
     expect(sources.stderr).toBe('');
     expect(sources.status).toBe(0);
     expect(sources.stdout).toMatch(/^sim\s+simulator\s+enabled\s+manual\s+never run$/m);
 
-    const sync = cli('sync', 'sim');
+    const sync = await cli('sync', 'sim');
     expect(sync.status).toBe(0);
     expect(sync.stdout).toMatch(/sync sim: SUCCEEDED, \+0 readings .*, \d+ rejected/);
     expect(sync.stdout).toMatch(/detection runs in the hub/);
 
-    const runs = await gql(hub.url, `{ dataSources { lastRun { id status readingsRejected } } }`);
+    const runs = await gql(hub, `{ dataSources { lastRun { id status readingsRejected } } }`);
     expect(runs.data.dataSources[0].lastRun).toMatchObject({ status: 'SUCCEEDED' });
     expect(runs.data.dataSources[0].lastRun.readingsRejected).toBeGreaterThan(0);
     runId = runs.data.dataSources[0].lastRun.id;
 
     // Commands that need the database itself refuse, naming the holder.
     for (const command of ['migrate', 'seed', 'worker']) {
-      const r = cli(command);
+      const r = await cli(command);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`error: the data directory ${dataDir} is in use by a running hub \\(pid ${hub.child.pid}, ${hub.url}\\)`));
     }
@@ -94,7 +104,7 @@ it('goes through the running hub or refuses, and the run survives a restart', as
 
   hub = await start();
   try {
-    const run = await gql(hub.url, `{ syncRun(id: "${runId}") { status source { name } } }`);
+    const run = await gql(hub, `{ syncRun(id: "${runId}") { status source { name } } }`);
     expect(run.data.syncRun).toEqual({ status: 'SUCCEEDED', source: { name: 'sim' } });
   } finally {
     // Killed: its lock stays behind, naming a process that is gone.
@@ -104,7 +114,7 @@ it('goes through the running hub or refuses, and the run survives a restart', as
   expect(fs.existsSync(lockFile)).toBe(true);
 
   // A stale lock is taken over: the CLI opens the directory itself and sees the same run.
-  const sources = cli('sources');
+  const sources = await cli('sources');
   expect(sources.status).toBe(0);
   expect(sources.stdout).toMatch(/^sim\s+simulator\s+enabled\s+manual\s+last SUCCEEDED /m);
   expect(fs.existsSync(lockFile)).toBe(false);
