@@ -143,7 +143,7 @@ async function connect(role: string) {
   const { openJobs } = await import('../platform/jobs-boot');
   await db.migrate();
   const policies = loadPolicies();
-  const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify });
+  const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify, queueTiming: c.queueTiming });
   return { c, db, jobs };
 }
 

@@ -7,6 +7,15 @@ const flag = z
   })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** A whole number of milliseconds between `min` and 10 minutes. */
+const millis = (min: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int()
+    .min(min, `must be at least ${min} ms`)
+    .max(600_000, 'must be at most 600000 ms')
+    .default(fallback);
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z
@@ -28,6 +37,8 @@ const schema = z.object({
     .optional(),
   HUB_WEBHOOK_RETRY_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(1, 'must be at most 1').default(1),
   HUB_OUTBOX_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(60_000).default(1000),
+  HUB_QUEUE_LOCK_MS: millis(500, 30_000),
+  HUB_QUEUE_STALLED_MS: millis(100, 30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -54,6 +65,20 @@ export interface HubConfig {
   /** `npm start` runs the workers (and outbox relay) beside the API unless this is false. */
   runWorkers: boolean;
   notify: NotifyConfig;
+  queueTiming: QueueTiming;
+}
+
+/**
+ * How fast BullMQ notices a dead worker (Redis queues only). A worker holds a lock on each
+ * active job for `lockMs` and renews it every `lockMs / 2`; every `stalledMs` each worker
+ * looks for active jobs whose lock has expired and hands them back to the queue. A worker
+ * killed mid-job loses its job to another after roughly `lockMs` + `stalledMs`. Shorter
+ * values mean faster hand-over and more Redis traffic; a lock shorter than the longest
+ * event-loop pause of a worker makes healthy jobs look stalled.
+ */
+export interface QueueTiming {
+  lockMs: number;
+  stalledMs: number;
 }
 
 export interface NotifyConfig {
@@ -107,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       retryScale: c.HUB_WEBHOOK_RETRY_SCALE,
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
     },
+    queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS },
   };
 }
 

@@ -5,7 +5,7 @@ import { CreditPolicy } from '../modules/policy/credit-policy';
 import { ratingChannel } from '../modules/notify/rating-bus';
 import { EventPublisher, LocalEventPublisher, OutboxRelay, RedisEventPublisher } from '../modules/notify/relay';
 import { AddressPolicy } from '../modules/notify/url-guard';
-import { NotifyConfig } from './config';
+import { NotifyConfig, QueueTiming } from './config';
 import { Database } from './db';
 import { logger } from './logger';
 import { InProcessJobQueue, JobQueue, RedisJobQueue } from './queue';
@@ -25,10 +25,10 @@ export const DEFAULT_NOTIFY: NotifyConfig = { allowPrivate: [], retryScale: 1, o
  * Opens the job queue (BullMQ on `redisUrl`, else in-process) and makes it the process's
  * job runtime. Workers and the relay start separately, once the database is migrated.
  */
-export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; db: Database; policies: CreditPolicy[]; notify?: NotifyConfig }): Promise<JobsHandle> {
+export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; db: Database; policies: CreditPolicy[]; notify?: NotifyConfig; queueTiming?: QueueTiming }): Promise<JobsHandle> {
   const notify = opts.notify ?? DEFAULT_NOTIFY;
   const prefix = opts.queuePrefix ?? 'hub';
-  const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl, prefix) : new InProcessJobQueue();
+  const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl, prefix, opts.queueTiming) : new InProcessJobQueue();
   setJobRuntime({ queue, db: opts.db, policies: opts.policies, notify: { policy: new AddressPolicy(notify.allowPrivate), retryScale: notify.retryScale } });
   let stopScheduler = () => undefined as void;
   const handle: JobsHandle = {

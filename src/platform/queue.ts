@@ -1,5 +1,6 @@
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
+import type { QueueTiming } from './config';
 import { logger } from './logger';
 
 /** One queue per kind of work, each with its own worker concurrency (STYLE.md, Jobs). */
@@ -64,6 +65,9 @@ function redisTrouble(source: string): (err: Error) => void {
   };
 }
 
+/** BullMQ's own defaults: a dead worker's job is handed over within 30-60 s. */
+export const DEFAULT_QUEUE_TIMING: QueueTiming = { lockMs: 30_000, stalledMs: 30_000 };
+
 /** BullMQ on Redis: jobs survive restarts and spread over every worker process. */
 export class RedisJobQueue implements JobQueue {
   readonly kind = 'redis';
@@ -77,15 +81,17 @@ export class RedisJobQueue implements JobQueue {
     private readonly connection: IORedis,
     /** Key prefix of every queue: hubs (or test runs) sharing one Redis keep apart by it. */
     private readonly prefix = 'hub',
+    /** Lock and stalled-check intervals of the workers this queue starts. */
+    private readonly timing: QueueTiming = DEFAULT_QUEUE_TIMING,
   ) {}
 
-  static async connect(url: string, prefix = 'hub'): Promise<RedisJobQueue> {
+  static async connect(url: string, prefix = 'hub', timing: QueueTiming = DEFAULT_QUEUE_TIMING): Promise<RedisJobQueue> {
     const connection = new IORedis(url, { maxRetriesPerRequest: null });
     connection.on('error', redisTrouble('queue connection'));
     const policy = (await connection.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
     if (policy[1] && policy[1] !== 'noeviction')
       logger.warn({ policy: policy[1] }, `Redis maxmemory-policy is ${policy[1]}: BullMQ needs noeviction or queued jobs may be evicted`);
-    return new RedisJobQueue(connection, prefix);
+    return new RedisJobQueue(connection, prefix, timing);
   }
 
   private queue(name: QueueName): Queue {
@@ -125,7 +131,13 @@ export class RedisJobQueue implements JobQueue {
             this.aborts.delete(abort);
           }
         },
-        { connection: this.workerConnection(), prefix: this.prefix, concurrency: QUEUES[name] },
+        {
+          connection: this.workerConnection(),
+          prefix: this.prefix,
+          concurrency: QUEUES[name],
+          lockDuration: this.timing.lockMs,
+          stalledInterval: this.timing.stalledMs,
+        },
       );
       worker.on('error', redisTrouble(`worker ${name}`));
       worker.on('failed', (job, err) => {

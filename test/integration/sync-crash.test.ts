@@ -10,6 +10,7 @@ import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 import { Database } from '../../src/platform/db';
 import { JobsHandle, openJobs } from '../../src/platform/jobs-boot';
 import { TEST_DATABASE_URL, testDatabase } from '../support/hub';
+import { eventually } from '../support/eventually';
 import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
 
 /**
@@ -23,8 +24,9 @@ import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
  *  - mid-transaction: after it has inserted the sixth page but before the cursor moved
  *    (this test holds a row lock on the data source, so A's `advanceCursor` waits on it).
  * Worker B is then started; BullMQ hands it the stalled job once A's lock has expired and a
- * stalled check has seen it twice (30-60 s with BullMQ's defaults: lockDuration and
- * stalledInterval 30 s), and B goes on from the cursor committed in Postgres. Every reading
+ * stalled check has seen it twice (30-90 s with the defaults, lock and stalled check 30 s;
+ * the workers here run with HUB_QUEUE_LOCK_MS / HUB_QUEUE_STALLED_MS of a few seconds, see
+ * WORKER_TIMING), and B goes on from the cursor committed in Postgres. Every reading
  * of the feed must then be stored exactly once. Both kill points run at the same time, each
  * over its own schema, vendor and Redis database, so the wait for the handover is paid once.
  *
@@ -36,6 +38,12 @@ import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
  */
 const REDIS_BASE = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const OWNER_KEY = 'sync-crash:owner';
+/**
+ * Short BullMQ lock and stalled-check intervals for the spawned workers, so B gets A's job
+ * seconds after the kill. The lock stays well above any event-loop pause of a loaded
+ * machine, so A's job never looks stalled while A is alive.
+ */
+const WORKER_TIMING = { HUB_QUEUE_LOCK_MS: '4000', HUB_QUEUE_STALLED_MS: '1000' };
 
 const redisDb = (db: number) => {
   const u = new URL(REDIS_BASE);
@@ -89,24 +97,21 @@ const readingAt = (i: number) => ({ meterCode: METER, readAt: new Date(BASE + i 
 /** The fake vendor's cursor of the i-th reading (1-based): `c` + 12 digits. */
 const vendorCursor = (i: number) => `c${String(i).padStart(12, '0')}`;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `p`, or `onTimeout()`'s error after `ms` (the timer does not outlive the race). */
-
-async function until<T>(
+/** Polls `f` until `ok` holds for its value (through `eventually`), naming what it waited for. */
+function until<T>(
   what: string,
   f: () => Promise<T>,
   ok: (v: T) => boolean,
   o: { ms: number; every?: number; context?: () => string; signal?: AbortSignal },
 ): Promise<T> {
-  const end = Date.now() + o.ms;
-  for (;;) {
-    if (o.signal?.aborted) throw new Error(`gave up waiting for ${what}: the suite is cleaning up`);
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${o.ms} ms waiting for ${what}; last value ${JSON.stringify(v)}${o.context?.() ?? ''}`);
-    await sleep(o.every ?? 200);
-  }
+  return eventually(
+    async () => {
+      const v = await f();
+      if (!ok(v)) throw new Error(`waiting for ${what}; last value ${JSON.stringify(v)}${o.context?.() ?? ''}`);
+      return v;
+    },
+    { timeoutMs: o.ms, intervalMs: o.every ?? 200, signal: o.signal },
+  );
 }
 
 /**
@@ -251,7 +256,7 @@ class CrashScenario {
   }
 
   private spawn(name: string): HubProcess {
-    const w = spawnHub('worker', name, this.schema, this.redis!.url);
+    const w = spawnHub('worker', name, this.schema, this.redis!.url, WORKER_TIMING);
     this.workers.push(w);
     return w;
   }
@@ -318,8 +323,8 @@ class CrashScenario {
     const started = Date.now();
     const final = await Promise.race([
       until('the run to finish on worker B', this.run, (r) => r.status === 'SUCCEEDED' || (r.status === 'FAILED' && r.attempts > 1), {
-        ms: 120_000,
-        every: 500,
+        ms: 90_000,
+        every: 200,
         context: this.outputs,
         signal,
       }),
@@ -418,5 +423,5 @@ describe('a worker SIGKILLed mid-sync, then another started (issue 3, item 7)', 
       `[sync-crash ${killPoint}] A killed after ${o.storedPages} committed pages${o.blocked ? ` (its open transaction, xid ${o.blocked.xid}, rolled back)` : ''}; ` +
         `B finished the run ${Math.round(o.handoverMs / 1000)} s after it started`,
     );
-  }, 200_000);
+  }, 120_000);
 });
