@@ -333,9 +333,21 @@ describe('sensorthings connector', () => {
     expect(() => sensorThingsConnector.parseConfig({ baseUrl: 'https://x', meterCodeFrom: 'id' })).toThrow(/meterCodeFrom/);
     expect(() => sensorThingsConnector.parseConfig({ baseUrl: 'https://x', maxRetries: -1 })).toThrow(/maxRetries/);
     expect(() => sensorThingsConnector.parseConfig({ baseUrl: 'https://x', baseURL: 'https://y' })).toThrow(/baseURL/);
-    expect(() => sensorThingsConnector.parseConfig({ baseUrl: 'https://x', token: 'secret-value', timeoutMs: 'x' })).not.toThrow(
-      /secret-value/,
-    );
+    // Refused settings that carry the token: the error names the setting, never the secret.
+    for (const bad of [
+      { baseUrl: 'https://x', token: 'secret-value', timeoutMs: 'x' },
+      { baseUrl: 'ftp://secret-value@x', token: 'secret-value' },
+      { baseUrl: 'https://x', token: ['secret-value'] },
+    ]) {
+      let message = '';
+      try {
+        sensorThingsConnector.parseConfig(bad);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/Invalid sensorthings settings: (timeoutMs|baseUrl|token)/);
+      expect(message).not.toContain('secret-value');
+    }
   });
 
   it('recognises litre and cubic-metre units and nothing else', () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildSchema, findBreakingChanges } from 'graphql';
+import { buildSchema, findBreakingChanges, printSchema } from 'graphql';
 import { hubSchema, printHubSchema } from '../../src/schema';
 
 const root = path.resolve(__dirname, '../..');
@@ -36,5 +36,19 @@ describe('served schema', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the contract checked is the public core of the API, and the check catches a removed field', async () => {
+    // The in-repo contract is the whole reference: nothing outside the repository is read.
+    const contract = buildSchema(fs.readFileSync(path.join(root, 'schema/contract.graphql'), 'utf8'));
+    const rootFields = (t: ReturnType<typeof contract.getQueryType>) => Object.keys(t?.getFields() ?? {});
+    expect(rootFields(contract.getQueryType())).toEqual(expect.arrayContaining(['enterprise', 'enterprises', 'syncRun']));
+    expect(rootFields(contract.getMutationType())).toEqual(expect.arrayContaining(['recordDishonesty', 'confirmCandidate']));
+    expect(rootFields(contract.getSubscriptionType())).toEqual(expect.arrayContaining(['ratingChanged']));
+    // The served schema without one contract field must be reported: the check above is not vacuous.
+    const served = printSchema(await hubSchema());
+    const crippled = served.replace(/^(type Enterprise \{[\s\S]*?)\n  creditCode: String!\n/m, '$1\n');
+    expect(crippled).not.toBe(served);
+    expect(findBreakingChanges(contract, buildSchema(crippled)).map((b) => b.description)).toEqual(['Enterprise.creditCode was removed.']);
   });
 });
