@@ -43,3 +43,10 @@ export const wsConnections = new Gauge({
   help: 'Acknowledged graphql-ws connections open on this process',
   registers: [registry],
 });
+
+/** Counted once the subscription's source stream is open: from then on it receives every change. */
+export const wsSubscriptions = new Gauge({
+  name: 'hub_graphql_ws_subscriptions',
+  help: 'graphql-ws subscriptions listening on this process (accepted, source stream open)',
+  registers: [registry],
+});

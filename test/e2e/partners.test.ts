@@ -8,7 +8,8 @@ import { signToken } from '../../src/platform/auth/principal';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../src/platform/graphql/subscriptions';
 import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';
 import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
-import { subscribe } from '../support/ws';
+import { eventually } from '../support/eventually';
+import { openSubscriptions, subscribe } from '../support/ws';
 
 /**
  * Issue 4 in one process (in-process queue and relay): the outbox, graphql-ws
@@ -38,6 +39,20 @@ async function revoke(id: string): Promise<void> {
   expect(r.errors).toBeUndefined();
 }
 const outboxCount = async () => (await t.db.manager.query(`SELECT count(*)::int AS n FROM outbox_event`))[0].n as number;
+/**
+ * The readiness signal for "nothing more will arrive": every outbox event is published (its
+ * webhook deliveries, if any, were created with it) and no delivery is still pending.
+ */
+const settled = () =>
+  eventually(
+    async () => {
+      const [n] = await t.db.manager.query(
+        `SELECT (SELECT count(*) FROM outbox_event WHERE published_at IS NULL)::int AS unpublished, (SELECT count(*) FROM webhook_delivery WHERE status = 'PENDING')::int AS pending`,
+      );
+      expect(n).toEqual({ unpublished: 0, pending: 0 });
+    },
+    { timeoutMs: 15_000 },
+  );
 
 beforeAll(async () => {
   t = await startTestHub('partners', { env: { HUB_WEBHOOK_RETRY_SCALE: '0.000001' } });
@@ -85,8 +100,7 @@ describe('outbox', () => {
 describe('ratingChanged over graphql-ws', () => {
   it('delivers changes in the partner\'s jurisdiction, masked, with sequence numbers, and nothing outside it', async () => {
     const s = subscribe(t.url, SUB, {}, partner());
-    await s.connected;
-    await new Promise((r) => setTimeout(r, 100));
+    await s.listening();
     const id = await severe(F); // 130822: outside the partner's scope
     await revoke(id);
     const rec = await severe(E); // B → D
@@ -104,8 +118,7 @@ describe('ratingChanged over graphql-ws', () => {
 
   it('filters by creditCode', async () => {
     const s = subscribe(t.url, SUB, { c: F }, t.token('CITY_AUTHORITY', { regions: ['130800'] }));
-    await s.connected;
-    await new Promise((r) => setTimeout(r, 100));
+    await s.listening();
     await revoke(await severe(E));
     const id = await severe(F);
     const [only] = await s.waitFor(1);
@@ -125,17 +138,19 @@ describe('ratingChanged over graphql-ws', () => {
     const before = new Date().toISOString();
     const last = await seqOf();
     const id = await severe(E); // while "disconnected"
-    await new Promise((r) => setTimeout(r, 600)); // the relay publishes it
+    await settled(); // the relay published it
     const s = subscribe(t.url, `subscription($c: String, $s: DateTime) { ratingChanged(creditCode: $c, since: $s) { eventId sequence grade } }`, { c: E, s: before }, partner());
     const seqs = () => s.results.map((r) => r.data.ratingChanged.sequence);
     // Changes of the minute before `since` may come too (a margin for clocks): clients deduplicate by eventId.
     await s.waitFor(1);
-    for (let i = 0; i < 50 && !seqs().includes(last + 1); i++) await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => expect(seqs()).toContain(last + 1));
     expect(s.results.find((r) => r.data.ratingChanged.sequence === last + 1)!.data.ratingChanged.grade).toBe('D');
     await revoke(id);
-    for (let i = 0; i < 50 && !seqs().includes(last + 2); i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(seqs().filter((n) => n > last)).toEqual([last + 1, last + 2]);
+    await eventually(() => expect(seqs()).toContain(last + 2));
+    // A later change, once it has arrived, shows nothing more of the two was going to (one enterprise's changes come in order).
+    await revoke(await severe(E));
+    await eventually(() => expect(seqs()).toContain(last + 4));
+    expect(seqs().filter((n) => n > last)).toEqual([last + 1, last + 2, last + 3, last + 4]);
     expect(new Set(s.results.map((r) => r.data.ratingChanged.eventId)).size).toBe(s.results.length);
     await s.dispose();
     const old = subscribe(t.url, `subscription { ratingChanged(since: "2020-01-01T00:00:00Z") { eventId } }`, {}, partner());
@@ -175,10 +190,15 @@ describe('ratingChanged over graphql-ws', () => {
   it('caps the subscriptions one connection may hold', async () => {
     const results: any[] = [];
     const client = subscribe(t.url, SUB, {}, partner());
-    await client.connected;
+    await client.listening();
+    const open = await openSubscriptions(t.url);
     for (let i = 1; i <= MAX_SUBSCRIPTIONS_PER_SOCKET; i++)
       client.client.subscribe({ query: SUB }, { next: (r) => results.push(r), error: (e) => results.push({ errors: e }), complete: () => undefined });
-    await new Promise((r) => setTimeout(r, 300));
+    // Every one the server accepted listens, and the one over the cap has its answer.
+    await eventually(async () => {
+      expect(await openSubscriptions(t.url)).toBe(open + MAX_SUBSCRIPTIONS_PER_SOCKET - 1);
+      expect(results.length).toBeGreaterThan(0);
+    });
     expect(results).toHaveLength(1);
     expect(JSON.stringify(results[0].errors)).toMatch(/At most 25 subscriptions per connection/);
     await client.dispose();
@@ -259,7 +279,7 @@ describe('webhooks', () => {
     await receiver.waitFor((all) => all.length >= 2);
     // F is outside the partner's region: never delivered.
     await revoke(await severe(F));
-    await new Promise((r) => setTimeout(r, 500));
+    await settled();
     expect(receiver.received.map((h) => JSON.parse(h.body).data.creditCode)).toEqual([E, E]);
   });
 
@@ -289,11 +309,11 @@ describe('webhooks', () => {
     const id = await severe(E);
     await receiver.waitFor((all) => all.length >= 12);
     const q = `query($id: ID!) { webhook(id: $id) { deliveries(status: DEAD) { id messageId attempts lastStatusCode } } }`;
-    let dead: any[] = [];
-    for (let i = 0; i < 50 && !dead.length; i++) {
-      dead = (await t.gql(q, { id: hookId }, partner())).data.webhook.deliveries;
-      if (!dead.length) await new Promise((r) => setTimeout(r, 100));
-    }
+    const dead = await eventually(async () => {
+      const d = (await t.gql(q, { id: hookId }, partner())).data.webhook.deliveries;
+      expect(d).not.toHaveLength(0);
+      return d;
+    });
     expect(dead).toEqual([expect.objectContaining({ attempts: 12, lastStatusCode: 500 })]);
     expect(receiver.received).toHaveLength(12);
     receiver.respond = () => ({ status: 204 });
@@ -363,15 +383,12 @@ describe('webhooks', () => {
     receiver.respond = () => ({ status: 410 });
     const id = await severe(E);
     await receiver.waitFor((all) => all.length >= 1);
-    let hook: any;
-    for (let i = 0; i < 50; i++) {
-      hook = (await t.gql(`query($id: ID!) { webhook(id: $id) { active deactivatedReason } }`, { id: hookId }, partner())).data.webhook;
-      if (!hook.active) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(hook).toEqual({ active: false, deactivatedReason: 'the receiver answered 410 Gone' });
+    await eventually(async () => {
+      const hook = (await t.gql(`query($id: ID!) { webhook(id: $id) { active deactivatedReason } }`, { id: hookId }, partner())).data.webhook;
+      expect(hook).toEqual({ active: false, deactivatedReason: 'the receiver answered 410 Gone' });
+    });
     await revoke(id);
-    await new Promise((r) => setTimeout(r, 500));
+    await settled();
     expect(receiver.received).toHaveLength(1);
     const replay = await t.gql(`mutation($id: ID!, $from: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: "2030-01-01T00:00:00Z") }`, { id: hookId, from: new Date(Date.now() - 3_600_000).toISOString() }, partner());
     expect(codeOf(replay)).toBe('BAD_USER_INPUT');

@@ -1,5 +1,13 @@
 import { Client, createClient } from 'graphql-ws/client';
 import WebSocket from 'ws';
+import { eventually } from './eventually';
+
+/** The hub's `hub_graphql_ws_subscriptions` gauge: subscriptions whose source stream is open on that process. */
+export async function openSubscriptions(httpUrl: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const m = /^hub_graphql_ws_subscriptions (\d+)/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
 
 /** A graphql-ws subscriber for tests: collects every result and lets a test wait for the n-th. */
 export interface TestSubscriber {
@@ -11,6 +19,11 @@ export interface TestSubscriber {
   closed: Promise<{ code: number; reason: string }>;
   /** Resolves when the subscription is acknowledged by the server (connection open). */
   connected: Promise<void>;
+  /**
+   * Resolves once the server listens for this subscription (its gauge went up): a change
+   * committed after this reaches it. The readiness signal to await before causing a change.
+   */
+  listening(timeoutMs?: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -38,20 +51,38 @@ export function subscribe(httpUrl: string, query: string, variables: Record<stri
     results.push(r);
     for (const w of waiters.splice(0)) w();
   };
-  client.subscribe({ query, variables }, { next: (r) => push(r as any), error: (e) => push({ errors: Array.isArray(e) ? e : [e] }), complete: () => undefined });
+  // Count the server's open subscriptions first, so `listening` can tell when this one is added.
+  const before = openSubscriptions(httpUrl).catch(() => 0);
+  void before.then(() =>
+    client.subscribe({ query, variables }, { next: (r) => push(r as any), error: (e) => push({ errors: Array.isArray(e) ? e : [e] }), complete: () => undefined }),
+  );
   return {
     client,
     results,
     closed,
     connected,
+    async listening(timeoutMs = 15_000) {
+      const n = await before;
+      await eventually(
+        async () => {
+          if (results.some((r) => r.errors)) throw new Error(`the subscription failed: ${JSON.stringify(results)}`);
+          const now = await openSubscriptions(httpUrl);
+          if (now <= n) throw new Error(`the server does not listen for the subscription yet (${now} open, ${n} before it)`);
+        },
+        { timeoutMs },
+      );
+    },
     async waitFor(n, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (results.length < n) {
-        if (Date.now() > deadline) throw new Error(`expected ${n} subscription results within ${timeoutMs} ms, got ${results.length}: ${JSON.stringify(results)}`);
-        await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 200);
+      if (results.length >= n) return results;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`expected ${n} subscription results within ${timeoutMs} ms, got ${results.length}: ${JSON.stringify(results)}`)), timeoutMs);
+          const check = () => (results.length >= n ? resolve() : waiters.push(check));
+          check();
         });
+      } finally {
+        clearTimeout(timer);
       }
       return results;
     },

@@ -22,7 +22,7 @@ import { HubContext } from '../context';
 import { Database } from '../db';
 import { createLoaders } from '../loaders';
 import { logger } from '../logger';
-import { wsConnections } from '../metrics';
+import { wsConnections, wsSubscriptions } from '../metrics';
 import { MAX_TOKENS } from './armor';
 import { CostChecker } from './cost';
 
@@ -77,6 +77,12 @@ async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterable<Execu
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in (source as object))) return source as ExecutionResult;
   const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  wsSubscriptions.inc();
+  let open = true;
+  const ended = () => {
+    if (open) wsSubscriptions.dec();
+    open = false;
+  };
   const key = keys.get(args.contextValue as object);
   const answer = (event: unknown): Promise<ExecutionResult> => {
     if (typeof event !== 'object' || event === null || !key) return Promise.resolve(execute({ ...args, rootValue: event }));
@@ -88,14 +94,20 @@ async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterable<Execu
   };
   const mapped: AsyncIterableIterator<ExecutionResult> = {
     async next() {
-      const r = await it.next();
+      const r = await it.next().catch((e: unknown) => {
+        ended();
+        throw e;
+      });
+      if (r.done) ended();
       return r.done ? { value: undefined, done: true } : { value: await answer(r.value), done: false };
     },
     async return() {
+      ended();
       await it.return?.();
       return { value: undefined, done: true };
     },
     async throw(e: unknown) {
+      ended();
       await it.return?.();
       throw e;
     },
