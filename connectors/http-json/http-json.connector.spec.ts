@@ -2,6 +2,7 @@ import { FeedError, Page } from '../connector';
 import { FakeReading, FakeVendor, startFakeVendor } from './fake-vendor.server';
 import { backoffMs, httpJsonConnector, HttpJsonConfig, parseRetryAfter } from './http-json.connector';
 import { parseIsoDateTime } from './reading-fields';
+import { eventually } from '../../test/support/eventually';
 
 const TOKEN = 'Bearer t0ps3cret-token-value';
 
@@ -153,7 +154,7 @@ describe('http-json connector against the fake vendor', () => {
     vendor.hangNext(1);
     const ac = new AbortController();
     const pending = connector(vendor, { timeoutMs: 5000 }).fetchPage(null, { limit: 10, signal: ac.signal });
-    while (vendor.requests === 0) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => expect(vendor.requests).toBeGreaterThan(0), { intervalMs: 10 });
     const started = Date.now();
     ac.abort(new Error('shutting down'));
     await expect(pending).rejects.toThrow('shutting down');

@@ -40,6 +40,9 @@ describe('hub watch', () => {
     const { startTestHub } = await import('../support/hub');
     const { withCheckChar } = await import('../../src/modules/enterprise/credit-code.rules');
     const t = await startTestHub('watch');
+    const { eventually } = await import('../support/eventually');
+    const { openSubscriptions } = await import('../support/ws');
+    const open = await openSubscriptions(t.url);
     const { spawn } = await import('node:child_process');
     const child = spawn('node', [cli, 'watch', '--url', t.url, '--token', t.token('PARTNER_AGENCY', { agency: '工信局' })], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -48,9 +51,10 @@ describe('hub watch', () => {
       const c = withCheckChar('91130821MW0000001');
       const admin = t.token('ADMIN');
       await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c }, admin);
-      await new Promise((r) => setTimeout(r, 1500)); // connected and subscribed
+      // The hub (this process) counts the watcher's subscription once it listens.
+      await eventually(async () => expect(await openSubscriptions(t.url)).toBeGreaterThan(open), { timeoutMs: 15_000 });
       await t.gql(`mutation($c: String!) { evaluateEnterprise(creditCode: $c) { grade } }`, { c }, admin);
-      for (let i = 0; i < 100 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => expect(out).toContain('\n'));
       expect(JSON.parse(out.split('\n')[0])).toMatchObject({ grade: 'B', previousGrade: null, sequence: 1, enterprise: { creditCode: c } });
     } finally {
       child.kill();

@@ -110,8 +110,7 @@ it('starts embedded, seeds a demo with every grade, and restarts without seeding
     const code = list.data.enterprises.edges[0].node.creditCode;
     // …and the change reaches a graphql-ws subscriber of the same process (outbox, in-process relay).
     const sub = subscribe(first.url, `subscription($c: String) { ratingChanged(creditCode: $c) { previousGrade grade sequence } }`, { c: code }, first.token);
-    await sub.connected;
-    await new Promise((r) => setTimeout(r, 200));
+    await sub.listening();
     const [rec, read] = await Promise.all([
       gql(first.url, first.token, `mutation { recordDishonesty(input: { creditCode: "${code}", indicator: "2.3", level: SEVERE, occurredAt: "${new Date().toISOString()}" }) { id enterprise { rating { grade } } } }`),
       gql(first.url, first.token, `{ enterprises(first: 50) { totalCount } }`),

@@ -2,6 +2,7 @@ import IORedis from 'ioredis';
 import { signToken } from '../../src/platform/auth/principal';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { verify } from '../../src/modules/notify/standard-webhooks';
+import { eventually } from '../support/eventually';
 import { TEST_SECRET, testDatabase } from '../support/hub';
 import { HubProcess, PrivateRedis, freePort, spawnHub, stopHub, within } from '../support/processes';
 import { ReceivedWebhook, startReceiver, WebhookReceiver } from '../support/webhook-receiver';
@@ -86,18 +87,33 @@ function receivedEvents(hits: ReceivedWebhook[]): Map<string, { creditCode: stri
   return events;
 }
 
-async function eventually(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      const deliveries = await database.db.manager.query(
-        `SELECT status, attempts, next_attempt_at - now() AS due_in, locked_until - now() AS locked_for, last_error, count(*)::int AS n FROM webhook_delivery GROUP BY 1,2,3,4,5 ORDER BY 1,2`,
-      );
-      throw new Error(`${what}: not within ${ms / 1000} s\n--- deliveries ---\n${JSON.stringify(deliveries, null, 1)}${outputs()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+/** Waits (through `eventually`) until `check` holds; on a time-out, says what, with the deliveries and the processes' output. */
+async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
+  try {
+    await eventually(
+      async () => {
+        if (!(await check())) throw new Error(what);
+      },
+      { timeoutMs: ms, intervalMs: 200 },
+    );
+  } catch {
+    const deliveries = await database.db.manager.query(
+      `SELECT status, attempts, next_attempt_at - now() AS due_in, locked_until - now() AS locked_for, last_error, count(*)::int AS n FROM webhook_delivery GROUP BY 1,2,3,4,5 ORDER BY 1,2`,
+    );
+    throw new Error(`${what}: not within ${ms / 1000} s\n--- deliveries ---\n${JSON.stringify(deliveries, null, 1)}${outputs()}`);
   }
 }
+
+/** Resolves once every event after the first grades has its webhook delivery and each was attempted at least once. */
+const everyDeliveryTried = () =>
+  eventually(
+    async () => {
+      const expected = (await outbox()).filter((e) => e.sequence > 1 && e.published).length;
+      const [d] = await database.db.manager.query(`SELECT count(*)::int AS n, (count(*) FILTER (WHERE attempts = 0))::int AS untried FROM webhook_delivery`);
+      expect({ ...d, unpublished: (await outbox()).filter((e) => !e.published).length }).toEqual({ n: expected, untried: 0, unpublished: 0 });
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
 
 const subscribedIds = () => new Set(subscriber.results.map((r) => r.data?.ratingChanged?.eventId).filter(Boolean));
 
@@ -131,7 +147,7 @@ it('a subscriber on API A receives a change made through API B', async () => {
   await subscriber.connected;
   const hook = await gql(urlB, `mutation($i: WebhookInput!) { registerWebhook(input: $i) { id secret } }`, { i: { url: receiver.url, events: ['rating.changed'] } }, partner);
   secret = hook.registerWebhook.secret;
-  await new Promise((r) => setTimeout(r, 300));
+  await subscriber.listening();
   await flip(codes[0]);
   const [first] = await subscriber.waitFor(1, 30_000);
   expect(first.data.ratingChanged).toMatchObject({ grade: 'D', previousGrade: 'B', sequence: 2, enterprise: { creditCode: codes[0] } });
@@ -141,40 +157,42 @@ it('a subscriber on API A receives a change made through API B', async () => {
 it('a receiver that was down, with Redis flushed meanwhile, gets every event once, in a recoverable order', async () => {
   await receiver.close();
   for (let i = 0; i < 6; i++) await flip(codes[i % 3]);
-  await new Promise((r) => setTimeout(r, 1500)); // first attempts fail, retries are queued in Redis…
+  await everyDeliveryTried(); // first attempts fail, retries are queued in Redis…
   const r = new IORedis(redis.url);
   expect(await r.zcard('hub:notify:delayed')).toBeGreaterThan(0);
   await r.flushall(); // …and are gone
   expect(await r.exists('hub:notify:delayed')).toBe(0);
   r.disconnect();
   for (let i = 0; i < 6; i++) await flip(codes[i % 3]);
-  await new Promise((r) => setTimeout(r, 3000));
+  await everyDeliveryTried(); // these fail too before the receiver is back
   receiver = await startReceiver(receiverPort, receiver.received);
 
   const all = await outbox();
   const expected = all.filter((e) => e.sequence > 1); // the first grades were given before the webhook existed
-  await eventually('every event delivered to the webhook', () => receivedEvents(receiver.received).size >= expected.length, 120_000);
+  await until('every event delivered to the webhook', () => receivedEvents(receiver.received).size >= expected.length, 120_000);
   const got = receivedEvents(receiver.received);
   expect([...got.keys()].sort()).toEqual(expected.map((e) => e.eventId).sort());
   for (const c of codes) {
     const seqs = [...got.values()].filter((e) => e.creditCode === c).map((e) => e.sequence).sort((a, b) => a - b);
     expect(seqs).toEqual(seqs.map((_, i) => i + 2));
   }
-  await eventually('every event reached the subscriber on A', () => subscribedIds().size >= expected.length);
+  await until('every event reached the subscriber on A', () => subscribedIds().size >= expected.length);
   expect([...subscribedIds()].sort()).toEqual(expected.map((e) => e.eventId).sort());
 });
 
 it('changes committed while Redis is down go out once it is back', async () => {
+  const failedBefore = (worker.output().match(/outbox relay: publish failed/g) ?? []).length;
   await redis.down();
   for (let i = 0; i < 3; i++) await flip(codes[i]);
-  await new Promise((r) => setTimeout(r, 1000));
+  // The worker's relay has tried to publish them and failed (it says so once per outage).
+  await eventually(() => expect((worker.output().match(/outbox relay: publish failed/g) ?? []).length).toBeGreaterThan(failedBefore), { timeoutMs: 30_000 });
   const waiting = (await outbox()).filter((e) => !e.published);
   expect(waiting).toHaveLength(3); // nothing lost, nothing published
   await redis.up();
   const all = (await outbox()).filter((e) => e.sequence > 1);
-  await eventually('the outbox drained', async () => (await outbox()).every((e) => e.published));
-  await eventually('the subscriber on A caught up', () => subscribedIds().size >= all.length);
+  await until('the outbox drained', async () => (await outbox()).every((e) => e.published));
+  await until('the subscriber on A caught up', () => subscribedIds().size >= all.length);
   expect([...subscribedIds()].sort()).toEqual(all.map((e) => e.eventId).sort());
-  await eventually('the receiver caught up', () => receivedEvents(receiver.received).size >= all.length, 120_000);
+  await until('the receiver caught up', () => receivedEvents(receiver.received).size >= all.length, 120_000);
   expect([...receivedEvents(receiver.received).keys()].sort()).toEqual(all.map((e) => e.eventId).sort());
 });

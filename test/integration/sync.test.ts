@@ -1,5 +1,6 @@
 import { startFakeVendor, FakeVendor } from '../../connectors/http-json/fake-vendor.server';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { eventually } from '../support/eventually';
 import { TestHub, codeOf, startTestHub } from '../support/hub';
 
 /**
@@ -11,14 +12,16 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const E = withCheckChar('91130821ME0000001');
 const TOKEN = 'Bearer vendor-secret-123';
 
-async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Polls `f` (through `eventually`) until `ok` holds for its value. */
+function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  return eventually(
+    async () => {
+      const v = await f();
+      if (!ok(v)) throw new Error(`waiting; last value ${JSON.stringify(v)}`);
+      return v;
+    },
+    { timeoutMs: ms, intervalMs: 100 },
+  );
 }
 
 describe.each([

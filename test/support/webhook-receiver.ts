@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { closeServer, listenLoopback } from '../../connectors/loopback';
+import { eventually } from './eventually';
 
 export interface ReceivedWebhook {
   headers: IncomingMessage['headers'];
@@ -26,11 +27,12 @@ export async function startReceiver(port = 0, received: ReceivedWebhook[] = []):
     received,
     respond: () => ({ status: 200 }),
     async waitFor(pred, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!pred(received)) {
-        if (Date.now() > deadline) throw new Error(`webhook receiver: condition not met within ${timeoutMs} ms (${received.length} requests)`);
-        await new Promise((res) => setTimeout(res, 50));
-      }
+      await eventually(
+        () => {
+          if (!pred(received)) throw new Error(`webhook receiver: condition not met (${received.length} requests)`);
+        },
+        { timeoutMs },
+      );
     },
     close: () => closeServer(server),
   };
