@@ -24,6 +24,7 @@ export interface TestSubscriber {
    * committed after this reaches it. The readiness signal to await before causing a change.
    */
   listening(timeoutMs?: number): Promise<void>;
+  /** Closes the client and waits until the server has let go of the subscription. */
   dispose(): Promise<void>;
 }
 
@@ -88,6 +89,16 @@ export function subscribe(httpUrl: string, query: string, variables: Record<stri
     },
     async dispose() {
       await client.dispose();
+      // The server lets go of it asynchronously; wait, so the next subscriber's count starts true.
+      // (Subscribers of one test file open and close in turn, so the count returns to where it was.)
+      const n = await before;
+      await eventually(
+        async () => {
+          const now = await openSubscriptions(httpUrl).catch(() => 0); // a hub already stopped holds none
+          if (now > n) throw new Error(`the server still holds the disposed subscription (${now} open, ${n} before it)`);
+        },
+        { timeoutMs: 10_000 },
+      );
     },
   };
 }
