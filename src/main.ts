@@ -41,7 +41,14 @@ async function main() {
   }
   logger.info({ database: db.embedded ? `embedded PGlite in ${config.dataDir}/pglite` : 'postgres server' }, 'database connected');
   // Listen first so /health answers 503 ("starting") while migrations and the seed run.
-  const jobs = await openJobs({ redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, db, policies, notify: config.notify, queueTiming: config.queueTiming });
+  const jobs = await openJobs({
+    redisUrl: config.redisUrl,
+    queuePrefix: config.queuePrefix,
+    db,
+    policies,
+    notify: config.notify,
+    queueTiming: config.queueTiming,
+  });
   const hub = await createHub(config, db, policies, jobs.queue);
   const url = await hub.listen(config.port, config.host);
   db.lock?.announce(url); // `npm run hub -- sync …` talks to this hub instead of opening its data directory

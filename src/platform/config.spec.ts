@@ -61,7 +61,9 @@ describe('configuration', () => {
   it('BullMQ lock and stalled-check intervals default to 30 s and are settings', () => {
     expect(loadConfig({}).queueTiming).toEqual({ lockMs: 30_000, stalledMs: 30_000 });
     expect(loadConfig({ HUB_QUEUE_LOCK_MS: '4000', HUB_QUEUE_STALLED_MS: '1000' }).queueTiming).toEqual({ lockMs: 4000, stalledMs: 1000 });
-    expect(() => loadConfig({ HUB_QUEUE_LOCK_MS: '10', HUB_QUEUE_STALLED_MS: 'soon' })).toThrow(/HUB_QUEUE_LOCK_MS: must be at least 500 ms[\s\S]*HUB_QUEUE_STALLED_MS: must be a number of milliseconds/);
+    expect(() => loadConfig({ HUB_QUEUE_LOCK_MS: '10', HUB_QUEUE_STALLED_MS: 'soon' })).toThrow(
+      /HUB_QUEUE_LOCK_MS: must be at least 500 ms[\s\S]*HUB_QUEUE_STALLED_MS: must be a number of milliseconds/,
+    );
   });
   it('requires HUB_JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/HUB_JWT_SECRET: required when NODE_ENV=production/);
