@@ -23,7 +23,7 @@ import WebSocket from 'ws';
 import { Client } from 'pg';
 import { signToken } from '../src/platform/auth/principal';
 import { withCheckChar } from '../src/modules/enterprise/credit-code.rules';
-import { ratingChannel } from '../src/modules/notify/rating-bus';
+import { ratingChannel } from '../src/modules/rating-feed/rating-bus';
 import { Database } from '../src/platform/db';
 import { TEST_SECRET } from '../test/support/hub';
 import { HubProcess, spawnHub, stopHub, within } from '../test/support/processes';

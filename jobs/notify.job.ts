@@ -1,7 +1,7 @@
 import { logger } from '../src/platform/logger';
 import { JobDefinition } from '../src/platform/queue';
-import { attemptDelivery } from '../src/modules/notify/webhook.delivery';
-import type { DeliveryRef } from '../src/modules/notify/webhook.repository';
+import { attemptDelivery } from '../src/modules/webhook/webhook.delivery';
+import type { DeliveryRef } from '../src/modules/webhook/webhook.repository';
 import { jobRuntime, jobs } from './runtime';
 
 export interface NotifyPayload {

@@ -3,7 +3,7 @@ import { HubContext } from '../src/platform/context';
 import { createLoaders } from '../src/platform/loaders';
 import { JobQueue } from '../src/platform/queue';
 import { CreditPolicy } from '../src/modules/policy/credit-policy';
-import type { DeliveryOptions } from '../src/modules/notify/webhook.delivery';
+import type { DeliveryOptions } from '../src/modules/webhook/webhook.delivery';
 
 /** What job handlers run against: set once per process at boot (API or worker). */
 export interface JobRuntime {

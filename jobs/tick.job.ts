@@ -2,7 +2,7 @@ import { logger } from '../src/platform/logger';
 import { JobDefinition } from '../src/platform/queue';
 import { rows } from '../src/platform/sql';
 import { dataSourceService } from '../src/modules/datasource/datasource.service';
-import { OUTBOX_RETENTION_DAYS, pruneOutbox } from '../src/modules/notify/outbox';
+import { OUTBOX_RETENTION_DAYS, pruneOutbox } from '../src/modules/outbox/outbox';
 import { detectJob } from './detect.job';
 import { evaluateJob } from './evaluate.job';
 import { jobs, systemContext } from './runtime';

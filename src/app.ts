@@ -24,7 +24,7 @@ import { DASHBOARD_PATH, mountQueueDashboard } from './platform/queue-dashboard'
 import { mountIde } from './platform/ide';
 import { mountLanding, mountQueueDashboardUnavailable } from './platform/landing';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
-import { RedisRatingFeed, ratingChannel } from './modules/notify/rating-bus';
+import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
 
 export interface Hub {
   app: express.Express;

@@ -10,8 +10,8 @@ import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resol
 import { IngestResolver } from './modules/ingest/ingest.resolver';
 import { DataSourceResolver, SyncRunResolver } from './modules/datasource/datasource.resolver';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { RatingChangeResolver } from './modules/notify/rating-change.resolver';
-import { WebhookDeliveryResolver, WebhookResolver } from './modules/notify/webhook.resolver';
+import { RatingChangeResolver } from './modules/rating-feed/rating-change.resolver';
+import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver';
 import { PendingResolver } from './modules/pending/pending.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';

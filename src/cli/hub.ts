@@ -297,7 +297,7 @@ program
     const url = o.url ?? (config().databaseUrl ? undefined : dataDirHolder(config().dataDir)?.url) ?? `http://127.0.0.1:${process.env.PORT || 4000}`;
     const { createClient } = await import('graphql-ws');
     const { default: WebSocket } = await import('ws');
-    const { RecentIds } = await import('../modules/notify/rating-bus');
+    const { RecentIds } = await import('../modules/rating-feed/rating-bus');
     const token = o.token ?? signToken({ role: 'ADMIN', subject: 'cli:watch', expiresIn: '12h' }, config().jwtSecret);
     const query = `subscription($r: String, $c: String, $s: DateTime) { ratingChanged(regionCode: $r, creditCode: $c, since: $s) {
       eventId sequence changedAt previousGrade grade enterprise { creditCode regionCode } rating { score policyVersion asOf } } }`;

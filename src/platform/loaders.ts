@@ -8,7 +8,7 @@ import { CreditRecordRow, recordsByIds, recordsOf } from '../modules/credit/cred
 import { RatingDetail, RatingRow, RatingSummary, historyOf, ratingDetails, ratingsByIds } from '../modules/rating/rating.repository';
 import { CandidateRow, candidatesOf } from '../modules/candidate/candidate.repository';
 import { dataSourceLoaders } from '../modules/datasource/datasource.loaders';
-import { webhookLoaders } from '../modules/notify/webhook.loaders';
+import { webhookLoaders } from '../modules/webhook/webhook.loaders';
 
 /**
  * Per-request DataLoaders: every list field resolved for a page of parents costs one

@@ -3,7 +3,7 @@ import { findByCreditCode } from '../../src/modules/enterprise/enterprise.reposi
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 import { ratingService } from '../../src/modules/rating/rating.service';
 import { createLoaders } from '../../src/platform/loaders';
-import { newSecret, verify } from '../../src/modules/notify/standard-webhooks';
+import { newSecret, verify } from '../../src/modules/webhook/standard-webhooks';
 import { signToken } from '../../src/platform/auth/principal';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../src/platform/graphql/subscriptions';
 import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';

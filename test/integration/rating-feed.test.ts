@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import IORedis from 'ioredis';
-import { RatingChangedEvent } from '../../src/modules/notify/outbox';
-import { RatingBus, RedisRatingFeed } from '../../src/modules/notify/rating-bus';
+import { RatingChangedEvent } from '../../src/modules/outbox/outbox';
+import { RatingBus, RedisRatingFeed } from '../../src/modules/rating-feed/rating-bus';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { eventually } from '../support/eventually';
 import { TestHub, startTestHub } from '../support/hub';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { RatingChangedEvent, pruneOutbox } from '../../src/modules/notify/outbox';
-import { EventPublisher, OutboxRelay } from '../../src/modules/notify/relay';
-import { attemptDelivery } from '../../src/modules/notify/webhook.delivery';
-import { AddressPolicy } from '../../src/modules/notify/url-guard';
-import { newSecret } from '../../src/modules/notify/standard-webhooks';
+import { RatingChangedEvent, pruneOutbox } from '../../src/modules/outbox/outbox';
+import { EventPublisher, OutboxRelay } from '../../src/modules/outbox/relay';
+import { attemptDelivery } from '../../src/modules/webhook/webhook.delivery';
+import { AddressPolicy } from '../../src/modules/webhook/url-guard';
+import { newSecret } from '../../src/modules/webhook/standard-webhooks';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, startTestHub } from '../support/hub';
 import { startReceiver } from '../support/webhook-receiver';

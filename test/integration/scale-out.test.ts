@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
 import { signToken } from '../../src/platform/auth/principal';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
-import { verify } from '../../src/modules/notify/standard-webhooks';
+import { verify } from '../../src/modules/webhook/standard-webhooks';
 import { eventually } from '../support/eventually';
 import { TEST_SECRET, testDatabase } from '../support/hub';
 import { HubProcess, PrivateRedis, freePort, spawnHub, stopHub, within } from '../support/processes';

@@ -9,7 +9,7 @@ import { EnterpriseRow, setCurrentRating } from '../enterprise/enterprise.reposi
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { permitsOf } from '../permit/permit.repository';
 import { policyInForce } from '../policy/credit-policy';
-import { appendRatingChanged } from '../notify/outbox';
+import { appendRatingChanged } from '../outbox/outbox';
 import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
 
 export interface StoredEvaluation {

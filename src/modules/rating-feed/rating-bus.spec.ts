@@ -1,4 +1,4 @@
-import { RatingChangedEvent } from './outbox';
+import { RatingChangedEvent } from '../outbox/outbox';
 import { MAX_BACKLOG, RatingBus } from './rating-bus';
 
 const event = (n: number, regionCode = '130821'): RatingChangedEvent => ({

@@ -1,7 +1,7 @@
 import { Database } from '../../platform/db';
 import { logger } from '../../platform/logger';
 import { webhookDeliveries } from '../../platform/metrics';
-import { RatingChangedEvent } from './outbox';
+import { RatingChangedEvent } from '../outbox/outbox';
 import { decide } from './retry.rules';
 import { webhookHeaders } from './standard-webhooks';
 import { AddressPolicy } from './url-guard';

@@ -6,7 +6,7 @@ import { jobRuntime } from '../../../jobs/runtime';
 import { queueDelivery } from '../../../jobs/notify.job';
 import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
 import { findByCreditCode } from '../enterprise/enterprise.repository';
-import { EVENT_TYPES, OUTBOX_RETENTION_DAYS } from './outbox';
+import { EVENT_TYPES, OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
 import { newSecret, secretProblem } from './standard-webhooks';
 import { webhookUrlProblem } from './url-guard';
 import { decodeCursor } from '../../platform/sql';

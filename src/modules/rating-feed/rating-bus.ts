@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
 import { Database } from '../../platform/db';
 import { logger } from '../../platform/logger';
-import { ALL_CHANGES, RATING_CHANGED, RatingChangedEvent, changesSince } from './outbox';
+import { ALL_CHANGES, RATING_CHANGED, RatingChangedEvent, changesSince } from '../outbox/outbox';
 
 /** The Redis channel rating changes travel on; the prefix keeps hubs sharing one Redis apart (pub/sub ignores database numbers). */
 export const ratingChannel = (prefix: string) => `${prefix}:${RATING_CHANGED}`;

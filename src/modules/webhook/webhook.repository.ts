@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { one, rows } from '../../platform/sql';
-import type { RatingChangedEvent } from './outbox';
+import type { RatingChangedEvent } from '../outbox/outbox';
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD' | 'CANCELLED';
 

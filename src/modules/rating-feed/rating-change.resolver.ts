@@ -11,7 +11,7 @@ import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterp
 import { CreditGrade } from '../graphql-enums';
 import { CreditRating, Enterprise, RatingChange } from '../graphql-types';
 import { RatingRow } from '../rating/rating.repository';
-import { RatingChangedEvent, changesSince } from './outbox';
+import { RatingChangedEvent, changesSince } from '../outbox/outbox';
 import { ratingBus } from './rating-bus';
 
 interface RatingChangeArgs {

@@ -3,8 +3,8 @@ import { Database } from '../../platform/db';
 import { logger } from '../../platform/logger';
 import { outboxPublished } from '../../platform/metrics';
 import { RatingChangedEvent, lockUnpublished, markPublished } from './outbox';
-import { RatingBus, ratingBus } from './rating-bus';
-import { DeliveryRef, createDeliveries, overdueDeliveries } from './webhook.repository';
+import { RatingBus, ratingBus } from '../rating-feed/rating-bus';
+import { DeliveryRef, createDeliveries, overdueDeliveries } from '../webhook/webhook.repository';
 
 /** Hands committed events to the subscribers of every API process. */
 export interface EventPublisher {
