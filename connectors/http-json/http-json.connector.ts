@@ -33,7 +33,7 @@
  * ## Faults
  *
  * Each request is bounded by `timeoutMs` (and the caller's signal). Network errors, timeouts,
- * 5xx and 429 are retried up to `maxRetries` times with exponential backoff and jitter
+ * 5xx, 408 and 429 are retried up to `maxRetries` times with exponential backoff and jitter
  * (`retryBaseMs` · 2^attempt, capped at 60 s), or after the `Retry-After` the vendor asked for
  * (capped at 60 s); when they run out the page fails with a retryable {@link FeedError}. Any
  * other 4xx (and a redirect — the token is never sent to another address) fails at once with a
@@ -43,7 +43,18 @@
  * page) and the rest of the page is kept. Error messages never contain the token.
  */
 import { z } from 'zod';
-import { parseRetryAfter as retryAfter, sleep } from '../http-retry';
+import {
+  HttpAnswer,
+  HttpFailure,
+  RetriesExhausted,
+  Transient,
+  backoffMs as platformBackoffMs,
+  isTransientStatus,
+  parseRetryAfter as retryAfter,
+  redact,
+  request,
+  withRetries,
+} from '../../src/platform/http-client';
 import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord, parseSettings } from '../connector';
 import { excerpt, toRawReading } from './reading-fields';
 
@@ -57,7 +68,7 @@ export interface HttpJsonConfig {
   token: string;
   /** Budget of one HTTP request, headers and body, in ms. Default 15000. */
   timeoutMs: number;
-  /** Further attempts after a failed request (network, timeout, 5xx, 429). Default 4. */
+  /** Further attempts after a failed request (network, timeout, 5xx, 408, 429). Default 4. */
   maxRetries: number;
   /** First backoff step in ms; doubles per attempt, with jitter. Default 500. */
   retryBaseMs: number;
@@ -107,19 +118,10 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return ms === null ? null : Math.min(ms, MAX_RETRY_WAIT_MS);
 }
 
-/** Exponential backoff with "equal jitter": half fixed, half random. */
+/** Exponential backoff with "equal jitter" (the hub's one policy), capped at {@link MAX_RETRY_WAIT_MS}. */
 export function backoffMs(attempt: number, baseMs: number, random = Math.random): number {
-  const step = Math.min(baseMs * 2 ** attempt, MAX_RETRY_WAIT_MS);
-  return Math.round(step / 2 + random() * (step / 2));
+  return platformBackoffMs(attempt, baseMs, MAX_RETRY_WAIT_MS, random);
 }
-
-/** A failure worth another attempt, with the wait the server asked for, if any. */
-class Transient extends Error {
-  constructor(message: string, readonly retryAfterMs: number | null = null) {
-    super(message);
-  }
-}
-
 
 class HttpJsonConnector implements Connector {
   readonly type = 'http-json';
@@ -149,57 +151,33 @@ class HttpJsonConnector implements Connector {
 
   /** Never lets the token reach a message, even when the vendor echoes it back. */
   private redact(text: string): string {
-    const { token } = this.config;
-    let out = text.split(token).join('***');
-    const bare = token.replace(/^\s*\S+\s+/, ''); // "Bearer abc" → "abc"
-    if (bare.length >= 4 && bare !== token) out = out.split(bare).join('***');
-    return out;
+    return redact(text, [this.config.token]);
   }
 
   private async getJson(url: URL, callerSignal?: AbortSignal): Promise<unknown> {
     const { maxRetries, retryBaseMs } = this.config;
-    let last: Transient | undefined;
-    for (let attempt = 0; attempt <= maxRetries; attempt++) {
-      if (attempt > 0) {
-        const wait = last?.retryAfterMs ?? backoffMs(attempt - 1, retryBaseMs);
-        await sleep(wait, callerSignal);
-      }
-      try {
-        return await this.attempt(url, callerSignal);
-      } catch (e) {
-        if (!(e instanceof Transient)) throw e;
-        last = e;
-      }
+    try {
+      return await withRetries({ maxRetries, baseMs: retryBaseMs, maxWaitMs: MAX_RETRY_WAIT_MS }, callerSignal, () => this.attempt(url, callerSignal));
+    } catch (e) {
+      if (e instanceof RetriesExhausted) throw new FeedError(`GET ${this.shown(url)} ${e.message}`, true);
+      throw e;
     }
-    const tries = maxRetries + 1;
-    throw new FeedError(`GET ${this.shown(url)} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${last!.message}`, true);
   }
 
   /** One request. Throws Transient (retry), FeedError (give up) or the caller's abort reason. */
   private async attempt(url: URL, callerSignal?: AbortSignal): Promise<unknown> {
     const { authHeader, token, timeoutMs } = this.config;
-    if (callerSignal?.aborted) throw callerSignal.reason;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     const where = this.shown(url);
 
-    let res: Response;
-    let text: string;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
-        method: 'GET',
-        headers: { accept: 'application/json', [authHeader]: token },
-        redirect: 'manual',
-        signal,
-      });
-      text = await res.text();
+      res = await request(url, { headers: { accept: 'application/json', [authHeader]: token }, timeoutMs, signal: callerSignal });
     } catch (e) {
-      if (callerSignal?.aborted) throw callerSignal.reason;
-      if (timeout.aborted) throw new Transient(`no complete answer within ${timeoutMs} ms (timeout)`);
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const detail = cause?.code ?? cause?.message ?? (e as Error).message;
-      throw new Transient(`network error: ${this.redact(String(detail))}`);
+      if (!(e instanceof HttpFailure)) throw e;
+      if (e.kind === 'timeout') throw new Transient(`no complete answer within ${timeoutMs} ms (timeout)`);
+      throw new Transient(`network error: ${this.redact(e.code ?? e.message)}`);
     }
+    const text = res.text;
 
     const status = res.status;
     if (status >= 200 && status < 300) {
@@ -211,8 +189,8 @@ class HttpJsonConnector implements Connector {
       }
     }
     const said = text.trim() ? `: "${this.redact(excerpt(text))}"` : '';
-    if (status === 429 || status >= 500) {
-      throw new Transient(`HTTP ${status}${said}`, parseRetryAfter(res.headers.get('retry-after')));
+    if (isTransientStatus(status)) {
+      throw new Transient(`HTTP ${status}${said}`, parseRetryAfter(res.header('retry-after')));
     }
     if (status === 401 || status === 403) {
       throw new FeedError(
@@ -222,7 +200,7 @@ class HttpJsonConnector implements Connector {
     }
     if (status >= 300 && status < 400) {
       throw new FeedError(
-        `${where} redirected (HTTP ${status}) to ${res.headers.get('location') ?? '?'}; set baseUrl to the final address (the token is not sent on)`,
+        `${where} redirected (HTTP ${status}) to ${res.header('location') ?? '?'}; set baseUrl to the final address (the token is not sent on)`,
         false,
       );
     }

@@ -43,8 +43,9 @@
  * is skipped by `gt`.
  *
  * Errors: 5xx, 408, 429, timeouts and network errors are retried `maxRetries` times with
- * exponential backoff (honouring `Retry-After`), then raise a retryable FeedError; other
- * 4xx raise a non-retryable FeedError; an answer without a `value` array raises a
+ * exponential backoff (honouring `Retry-After`, both capped at 30 s; the hub's one policy in
+ * `src/platform/http-client.ts`), then raise a retryable FeedError; other 4xx, and redirects
+ * (never followed, so the token stays with `baseUrl`), raise a non-retryable FeedError; an answer without a `value` array raises a
  * FeedError. Messages never contain the token.
  *
  * @example
@@ -53,7 +54,7 @@
  *   const page = await c.fetchPage(null, { limit: 1000 });
  */
 import { z } from 'zod';
-import { parseRetryAfter, sleep } from '../http-retry';
+import { HttpFailure, RetriesExhausted, Transient, isTransientStatus, parseRetryAfter, redact, request, withRetries } from '../../src/platform/http-client';
 import {
   Connector,
   ConnectorDefinition,
@@ -82,7 +83,7 @@ export interface SensorThingsConfig {
   timeoutMs: number;
   /** Retries after the first attempt of each request. Default 3. */
   maxRetries: number;
-  /** First backoff delay; doubles per retry (±25 % jitter, at most 30 s). Default 500. */
+  /** First backoff delay; doubles per retry (equal jitter, at most 30 s). Default 500. */
   retryBaseMs: number;
   /** Lower bound (exclusive) for Datastreams the cursor does not know yet. */
   since?: string;
@@ -282,11 +283,6 @@ interface Collection {
   nextLink?: string;
 }
 
-
-function retryAfterMs(header: string | null): number | undefined {
-  const ms = parseRetryAfter(header);
-  return ms === null ? undefined : Math.min(ms, MAX_BACKOFF_MS);
-}
 
 /** The `message` of a JSON error body (FROST's shape), else the body's first 200 characters on one line. */
 function bodySnippet(text: string): string {
@@ -521,14 +517,7 @@ class SensorThingsConnector implements Connector {
   }
 
   private redact(text: string): string {
-    let out = text;
-    const token = this.cfg.token;
-    if (token) {
-      out = out.split(token).join('***');
-      const header = this.headers[this.cfg.authHeader];
-      if (header) out = out.split(header).join('***');
-    }
-    return out;
+    return redact(text, [this.cfg.token, this.headers[this.cfg.authHeader]]);
   }
 
   private garbage(url: string, what: string): FeedError {
@@ -556,40 +545,27 @@ class SensorThingsConnector implements Connector {
 
   /** GET with timeout and retries; returns the body of a 2xx answer. */
   private async get(url: string, signal?: AbortSignal): Promise<string> {
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw signal.reason;
-      let failure: string;
-      let waitHint: number | undefined;
-      try {
-        const timeout = AbortSignal.timeout(this.cfg.timeoutMs);
-        const res = await fetch(url, {
-          headers: this.headers,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
-        if (res.ok) return await res.text();
-        const body = this.redact(bodySnippet(await res.text().catch(() => '')));
-        const detail = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${body ? `: ${body}` : ''}`;
-        if (res.status >= 500 || res.status === 408 || res.status === 429) {
-          failure = detail;
-          waitHint = retryAfterMs(res.headers.get('retry-after'));
-        } else {
-          throw new FeedError(`${TYPE}: GET ${this.safeUrl(url)} answered ${detail}`, false);
+    const { maxRetries, retryBaseMs, timeoutMs } = this.cfg;
+    try {
+      return await withRetries({ maxRetries, baseMs: retryBaseMs, maxWaitMs: MAX_BACKOFF_MS }, signal, async () => {
+        let res;
+        try {
+          res = await request(url, { headers: this.headers, timeoutMs, signal });
+        } catch (e) {
+          if (!(e instanceof HttpFailure)) throw e;
+          throw new Transient(this.redact(e.kind === 'timeout' ? `no answer within ${timeoutMs} ms` : `${e.message}${e.code ? ` (${e.code})` : ''}`));
         }
-      } catch (e) {
-        if (e instanceof FeedError) throw e;
-        if (signal?.aborted) throw signal.reason;
-        const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-        failure =
-          err.name === 'TimeoutError' || err.name === 'AbortError'
-            ? `no answer within ${this.cfg.timeoutMs} ms`
-            : `${err.message ?? String(e)}${err.cause?.code ? ` (${err.cause.code})` : err.cause?.message ? ` (${err.cause.message})` : ''}`;
-        failure = this.redact(failure);
+        if (res.status >= 200 && res.status < 300) return res.text;
+        const body = this.redact(bodySnippet(res.text));
+        const detail = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${body ? `: ${body}` : ''}`;
+        if (isTransientStatus(res.status)) throw new Transient(detail, parseRetryAfter(res.header('retry-after')));
+        throw new FeedError(`${TYPE}: GET ${this.safeUrl(url)} answered ${detail}`, false);
+      });
+    } catch (e) {
+      if (e instanceof RetriesExhausted) {
+        throw new FeedError(`${TYPE}: GET ${this.safeUrl(url)} failed after ${e.attempts} attempt(s): ${e.last.message}`, true);
       }
-      if (attempt >= this.cfg.maxRetries) {
-        throw new FeedError(`${TYPE}: GET ${this.safeUrl(url)} failed after ${attempt + 1} attempt(s): ${failure}`, true);
-      }
-      const backoff = Math.min(this.cfg.retryBaseMs * 2 ** attempt * (0.75 + Math.random() * 0.5), MAX_BACKOFF_MS);
-      await sleep(waitHint ?? backoff, signal);
+      throw e;
     }
   }
 }

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../../../connectors/http-retry';
+import { parseRetryAfter } from '../../platform/http-client';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS, decide } from './retry.rules';
 
 const mid = () => 0.5; // no jitter
