@@ -2,7 +2,10 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mu
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
 import { AnomalyKind, CandidateStatus, DishonestyLevel } from '../graphql-enums';
-import { CandidateViolation, CandidateViolationConnection, CreditRecord, Enterprise, Meter } from '../graphql-types';
+import { CandidateViolation, CandidateViolationConnection } from './candidate.type';
+import { CreditRecord } from '../credit/credit-record.type';
+import { Enterprise } from '../enterprise/enterprise.type';
+import { Meter } from '../meter/meter.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { CandidateFilter, CandidateRow } from './candidate.repository';
 import { candidateService } from './candidate.service';

@@ -2,7 +2,9 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } fro
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
 import { CreditRecordStatus } from '../graphql-enums';
-import { CreditRecord, DishonestyInput, Enterprise, HonorInput } from '../graphql-types';
+import { DishonestyInput, HonorInput } from './credit-record.input';
+import { CreditRecord } from './credit-record.type';
+import { Enterprise } from '../enterprise/enterprise.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { CreditRecordRow } from './credit-record.repository';
 import { creditRecordService } from './credit-record.service';

@@ -1,6 +1,6 @@
 import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, notFound } from '../../platform/errors';
-import { DishonestyInput, HonorInput } from '../graphql-types';
+import { DishonestyInput, HonorInput } from './credit-record.input';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { policyInForce } from '../policy/credit-policy';

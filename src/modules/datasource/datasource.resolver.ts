@@ -1,6 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { HubContext } from '../../platform/context';
-import { DataSource, DataSourceInput, RejectedReading, SyncRun } from '../graphql-types';
+import { DataSourceInput } from './datasource.input';
+import { DataSource, SyncRun } from './datasource.type';
+import { RejectedReading } from '../ingest/ingest.type';
 import { DataSourceRow, SyncRunRow } from './datasource.repository';
 import { dataSourceService } from './datasource.service';
 import { Audited } from '../audit/audited';

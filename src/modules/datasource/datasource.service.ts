@@ -1,7 +1,7 @@
 import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, duplicate, isUniqueViolation, notFound } from '../../platform/errors';
 import { CONNECTORS } from '../../../connectors/registry';
-import { DataSourceInput } from '../graphql-types';
+import { DataSourceInput } from './datasource.input';
 import { DataSourceRow, SyncRunRow, activeRun, findRun, findSource, insertRun, insertSource, listSources, setSourceEnabled } from './datasource.repository';
 import { jobs } from '../../../jobs/runtime';
 import { syncJob } from '../../../jobs/sync.job';

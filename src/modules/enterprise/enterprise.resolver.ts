@@ -4,17 +4,14 @@ import { HubContext } from '../../platform/context';
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { badInput } from '../../platform/errors';
 import { CandidateStatus, CreditGrade, CreditRecordStatus } from '../graphql-enums';
-import {
-  CandidateViolation,
-  CreditRating,
-  CreditRecord,
-  Enterprise,
-  EnterpriseConnection,
-  EnterpriseInput,
-  Meter,
-  WaterPermit,
-  WaterPlan,
-} from '../graphql-types';
+import { CandidateViolation } from '../candidate/candidate.type';
+import { CreditRecord } from '../credit/credit-record.type';
+import { EnterpriseInput } from './enterprise.input';
+import { Enterprise, EnterpriseConnection } from './enterprise.type';
+import { Meter } from '../meter/meter.type';
+import { WaterPermit } from '../permit/permit.type';
+import { WaterPlan } from '../plan/plan.type';
+import { CreditRating } from '../rating/rating.type';
 import { selectedFields } from '../../platform/graphql/selection';
 import { EnterpriseRow, countEnterprises } from './enterprise.repository';
 import { EnterprisePage, assertAccess, enterpriseService, personalView } from './enterprise.service';

@@ -5,7 +5,7 @@ import { inScope, mayReadInternal, mayReadPersonal, mayReadRating, mayWrite } fr
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { maskIdNumber, maskName, maskPhone } from '../../platform/auth/masking.rules';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
-import { EnterpriseInput } from '../graphql-types';
+import { EnterpriseInput } from './enterprise.input';
 import { creditCodeProblem, jurisdictionPrefix, regionCodeProblem } from './credit-code.rules';
 import { EnterpriseFilter, EnterpriseRow, PageIncludes, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
 

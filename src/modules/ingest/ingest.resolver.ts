@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
-import { IngestResult, ReadingInput } from '../graphql-types';
+import { ReadingInput } from './ingest.input';
+import { IngestResult } from './ingest.type';
 import { ingestService } from './ingest.service';
 import { Audited } from '../audit/audited';
 

@@ -2,7 +2,9 @@ import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Ro
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
 import { badInput } from '../../platform/errors';
-import { Enterprise, Meter, MeterInput, MeterReading } from '../graphql-types';
+import { Enterprise } from '../enterprise/enterprise.type';
+import { MeterInput } from './meter.input';
+import { Meter, MeterReading } from './meter.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { MeterRow, ReadingRow } from './meter.repository';
 import { meterService } from './meter.service';

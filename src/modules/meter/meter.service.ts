@@ -1,6 +1,6 @@
 import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, duplicate, isUniqueViolation } from '../../platform/errors';
-import { MeterInput } from '../graphql-types';
+import { MeterInput } from './meter.input';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
 import { MeterRow, findMeter, insertMeter } from './meter.repository';
 

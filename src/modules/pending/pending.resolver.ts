@@ -1,6 +1,6 @@
 import { Arg, ID, Mutation, Resolver } from 'type-graphql';
 import { HubError } from '../../platform/errors';
-import { CreditRepair } from '../graphql-types';
+import { CreditRepair } from '../credit/credit-repair.type';
 import { Audited } from '../audit/audited';
 
 const REPAIR = 'the credit repair workflow (not yet scheduled; status changes go through setCreditRecordStatus meanwhile)';

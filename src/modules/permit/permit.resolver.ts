@@ -1,7 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
-import { Enterprise, PermitInput, WaterPermit } from '../graphql-types';
+import { Enterprise } from '../enterprise/enterprise.type';
+import { PermitInput } from './permit.input';
+import { WaterPermit } from './permit.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { PermitRow } from './permit.repository';
 import { permitService } from './permit.service';

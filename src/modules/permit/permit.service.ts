@@ -1,6 +1,6 @@
 import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, duplicate, isUniqueViolation, notFound } from '../../platform/errors';
-import { PermitInput } from '../graphql-types';
+import { PermitInput } from './permit.input';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { ratingService } from '../rating/rating.service';

@@ -1,7 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
-import { Enterprise, PlanInput, WaterPlan } from '../graphql-types';
+import { Enterprise } from '../enterprise/enterprise.type';
+import { PlanInput } from './plan.input';
+import { WaterPlan } from './plan.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { PlanRow } from './plan.repository';
 import { planService } from './plan.service';

@@ -1,6 +1,6 @@
 import { HubContext, inTransaction } from '../../platform/context';
 import { badInput } from '../../platform/errors';
-import { PlanInput } from '../graphql-types';
+import { PlanInput } from './plan.input';
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { PlanRow, upsertPlan } from './plan.repository';
 

@@ -1,7 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { EVALUATORS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../../platform/context';
-import { CreditRating, CreditRecord, Enterprise, IndicatorScore } from '../graphql-types';
+import { CreditRecord } from '../credit/credit-record.type';
+import { Enterprise } from '../enterprise/enterprise.type';
+import { CreditRating, IndicatorScore } from './rating.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { IndicatorResult } from '../credit/credit.rules';
 import { RatingDetail, RatingRow } from './rating.repository';

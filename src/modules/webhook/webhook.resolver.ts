@@ -2,7 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { HubContext } from '../../platform/context';
 import { encodeCursor } from '../../platform/sql';
 import { WebhookDeliveryStatus } from '../graphql-enums';
-import { Webhook, WebhookAttempt, WebhookDelivery, WebhookInput } from '../graphql-types';
+import { WebhookInput } from './webhook.input';
+import { Webhook, WebhookAttempt, WebhookDelivery } from './webhook.type';
 import { messageId } from './webhook.delivery';
 import { AttemptRow, DeliveryRow, WebhookRow } from './webhook.repository';
 import { WEBHOOK_OWNERS, webhookService } from './webhook.service';

@@ -1,0 +1,28 @@
+import { JSONResolver as GraphQLJSON } from 'graphql-scalars';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { AnomalyKind, CandidateStatus, DishonestyLevel } from '../graphql-enums';
+import { PageInfo } from '../../platform/graphql/connection';
+
+@ObjectType({ simpleResolvers: true })
+export class CandidateViolation {
+  @Field(() => ID) id: string;
+  @Field(() => AnomalyKind) kind: AnomalyKind;
+  @Field({ description: 'Indicator code of the credit policy, e.g. 2.3.' }) indicator: string;
+  @Field(() => DishonestyLevel) suggestedLevel: DishonestyLevel;
+  @Field(() => CandidateStatus) status: CandidateStatus;
+  @Field() detectedAt: Date;
+  @Field(() => GraphQLJSON, { description: 'The readings, windows and thresholds that triggered it.' }) evidence: unknown;
+  @Field(() => String, { nullable: true }) resolutionNote: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class CandidateViolationEdge {
+  @Field() cursor: string;
+  @Field(() => CandidateViolation) node: CandidateViolation;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class CandidateViolationConnection {
+  @Field(() => [CandidateViolationEdge]) edges: CandidateViolationEdge[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+}
