@@ -2,6 +2,7 @@ import { HubContext, inTransaction } from '../../platform/context';
 import { badInput, forbidden, notFound } from '../../platform/errors';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
+import { pageSize, toConnection } from '../../platform/graphql/connection';
 import { levelScore } from '../credit/credit.rules';
 import { CreditRecordRow, insertCreditRecord } from '../credit/credit-record.repository';
 import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
@@ -75,8 +76,7 @@ export const candidateService = {
 
   /** `candidateViolations`: filtered by the caller's jurisdiction, newest first. */
   async list(ctx: HubContext, args: { status?: string | null; kind?: string | null; regionCode?: string | null; first?: number | null; after?: string | null }) {
-    const first = args.first ?? 50;
-    if (first < 0 || first > 500) throw badInput('first must be between 0 and 500', 'first');
+    const first = pageSize(args.first, 50);
     const p = ctx.principal;
     if (!['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'ENTERPRISE'].includes(p.role))
       throw forbidden(`Role ${p.role} may not read candidate violations.`);
@@ -98,8 +98,7 @@ export const candidateService = {
       regionPrefix: args.regionCode ? jurisdictionPrefix(args.regionCode) : undefined,
     };
     const page = await pageCandidates(ctx.manager, filter, first, after);
-    const edges = page.slice(0, first).map((node) => ({ cursor: encodeCursor(`${node.detectedAt.toISOString()}|${node.id}`), node }));
-    return { edges, filter, pageInfo: { hasNextPage: page.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    return { ...toConnection(page, first, (c) => encodeCursor(`${c.detectedAt.toISOString()}|${c.id}`)), filter };
   },
 
   count(ctx: HubContext, filter: CandidateFilter) {

@@ -1,7 +1,7 @@
 import { JSONResolver as GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { AnomalyKind, CandidateStatus, DishonestyLevel } from '../graphql-enums';
-import { PageInfo } from '../../platform/graphql/connection';
+import { Connection } from '../../platform/graphql/connection';
 
 @ObjectType({ simpleResolvers: true })
 export class CandidateViolation {
@@ -16,13 +16,4 @@ export class CandidateViolation {
 }
 
 @ObjectType({ simpleResolvers: true })
-export class CandidateViolationEdge {
-  @Field() cursor: string;
-  @Field(() => CandidateViolation) node: CandidateViolation;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class CandidateViolationConnection {
-  @Field(() => [CandidateViolationEdge]) edges: CandidateViolationEdge[];
-  @Field(() => PageInfo) pageInfo: PageInfo;
-}
+export class CandidateViolationConnection extends Connection(CandidateViolation) {}

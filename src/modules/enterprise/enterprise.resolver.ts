@@ -16,6 +16,7 @@ import { selectedFields } from '../../platform/graphql/selection';
 import { EnterpriseRow, countEnterprises } from './enterprise.repository';
 import { EnterprisePage, assertAccess, enterpriseService, personalView } from './enterprise.service';
 import { Audited } from '../audit/audited';
+import { pageSize } from '../../platform/graphql/connection';
 
 @ArgsType()
 class EnterprisesArgs {
@@ -104,8 +105,7 @@ export class EnterpriseResolver {
 
   @FieldResolver(() => [CreditRating], { description: 'Evaluations, newest asOf first.' })
   ratingHistory(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow, @Arg('first', () => Int, { nullable: true }) first?: number | null) {
-    const n = first ?? 20;
-    if (n < 0 || n > 200) throw badInput('first must be between 0 and 200', 'first');
+    const n = pageSize(first, 20, 200);
     assertAccess(ctx, e, 'rating');
     return ctx.loaders.ratingHistory(e.id, n);
   }

@@ -5,6 +5,7 @@ import { inScope, mayReadInternal, mayReadPersonal, mayReadRating, mayWrite } fr
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { maskIdNumber, maskName, maskPhone } from '../../platform/auth/masking.rules';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
+import { Page, pageSize, toConnection } from '../../platform/graphql/connection';
 import { EnterpriseInput } from './enterprise.input';
 import { creditCodeProblem, jurisdictionPrefix, regionCodeProblem } from './credit-code.rules';
 import { EnterpriseFilter, EnterpriseRow, PageIncludes, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
@@ -107,8 +108,7 @@ export const enterpriseService = {
     args: { regionCode?: string | null; grade?: string | null; first?: number | null; after?: string | null },
     include: PageIncludes = {},
   ): Promise<EnterprisePage> {
-    const first = args.first ?? 20;
-    if (first < 0 || first > 500) throw badInput('first must be between 0 and 500', 'first');
+    const first = pageSize(args.first, 20);
     if (args.regionCode) {
       const problem = regionCodeProblem(args.regionCode);
       if (problem) throw badInput(problem, 'regionCode');
@@ -124,16 +124,13 @@ export const enterpriseService = {
     const after = args.after ? decodeCursor(args.after) : undefined;
     if (after !== undefined && !/^[0-9A-Z]{18}$/.test(after)) throw badInput('after is not a cursor returned by this query (pageInfo.endCursor)', 'after');
     const page = await pageEnterprises(ctx.manager, filter, first, after, include);
-    const nodes = page.slice(0, first);
-    for (const n of nodes) ctx.loaders.enterprise.prime(n.id, n);
-    const edges = nodes.map((node) => ({ cursor: encodeCursor(node.creditCode), node }));
-    return { edges, filter, pageInfo: { hasNextPage: page.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+    const connection = toConnection(page, first, (e) => encodeCursor(e.creditCode));
+    for (const { node } of connection.edges) ctx.loaders.enterprise.prime(node.id, node);
+    return { ...connection, filter };
   },
 };
 
-export interface EnterprisePage {
-  edges: { cursor: string; node: EnterpriseRow }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+export interface EnterprisePage extends Page<EnterpriseRow> {
   /** For `totalCount`, resolved only when selected. */
   filter: EnterpriseFilter;
 }

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { PageInfo } from '../../platform/graphql/connection';
+import { Connection } from '../../platform/graphql/connection';
 
 @ObjectType({ simpleResolvers: true })
 export class Enterprise {
@@ -13,13 +13,4 @@ export class Enterprise {
 }
 
 @ObjectType({ simpleResolvers: true })
-export class EnterpriseEdge {
-  @Field() cursor: string;
-  @Field(() => Enterprise) node: Enterprise;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class EnterpriseConnection {
-  @Field(() => [EnterpriseEdge]) edges: EnterpriseEdge[];
-  @Field(() => PageInfo) pageInfo: PageInfo;
-}
+export class EnterpriseConnection extends Connection(Enterprise) {}

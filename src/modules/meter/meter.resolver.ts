@@ -9,6 +9,7 @@ import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { MeterRow, ReadingRow } from './meter.repository';
 import { meterService } from './meter.service';
 import { Audited } from '../audit/audited';
+import { pageSize } from '../../platform/graphql/connection';
 
 @Resolver(() => Meter)
 export class MeterResolver {
@@ -37,8 +38,7 @@ export class MeterResolver {
     @Arg('to', () => Date, { nullable: true }) to?: Date | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
   ) {
-    const n = first ?? 100;
-    if (n < 0 || n > 10_000) throw badInput('first must be between 0 and 10000', 'first');
+    const n = pageSize(first, 100, 10_000);
     if (from && to && to <= from) throw badInput('to must be after from', 'to');
     return ctx.loaders.readings(m.id, { from: from ?? null, to: to ?? null, first: n });
   }

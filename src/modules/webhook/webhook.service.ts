@@ -10,6 +10,7 @@ import { EVENT_TYPES, OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
 import { newSecret, secretProblem } from './standard-webhooks';
 import { webhookUrlProblem } from './url-guard';
 import { decodeCursor } from '../../platform/sql';
+import { pageSize } from '../../platform/graphql/connection';
 import {
   cancelPending,
   lockWebhook,
@@ -165,7 +166,7 @@ export const webhookService = {
   /** `Webhook.deliveries`: through the request's loaders, so a list of webhooks costs one statement for all their logs. */
   async deliveries(ctx: HubContext, webhookId: string, status: DeliveryStatus | null, first: number, after: string | null): Promise<DeliveryRow[]> {
     yours(ctx, webhookId, /^[0-9a-f-]{36}$/i.test(webhookId) ? await ctx.loaders.webhook.load(webhookId) : null);
-    if (first < 1 || first > 500) throw badInput('first must be between 1 and 500', 'first');
+    pageSize(first, first, 500, 1);
     let cursor: { createdAt: Date; id: string } | null = null;
     if (after) {
       const [at, id] = decodeCursor(after).split('|');
