@@ -1,34 +1,48 @@
 import { registerEnumType } from 'type-graphql';
+import { ROLES } from '../platform/auth/principal';
+import { CREDIT_RECORD_KINDS, CREDIT_RECORD_STATUSES } from './credit/credit.rules';
+import { ANOMALY_KINDS } from './detection/detection.rules';
+import { DISHONESTY_LEVELS, GRADES, HONOR_LEVELS } from './policy/credit-policy';
 
-/** The contract's enums, registered once for every module. */
-export enum CreditGrade { A = 'A', B = 'B', C = 'C', D = 'D' }
-export enum DishonestyLevel { GENERAL = 'GENERAL', SERIOUS = 'SERIOUS', SEVERE = 'SEVERE' }
-export enum HonorLevel { COUNTY = 'COUNTY', MUNICIPAL = 'MUNICIPAL', PROVINCIAL = 'PROVINCIAL', NATIONAL = 'NATIONAL' }
-export enum CreditRecordKind { DISHONESTY = 'DISHONESTY', HONOR = 'HONOR' }
-export enum CreditRecordStatus { ACTIVE = 'ACTIVE', REPAIRED = 'REPAIRED', REVOKED = 'REVOKED' }
-export enum CandidateStatus { OPEN = 'OPEN', CONFIRMED = 'CONFIRMED', DISMISSED = 'DISMISSED' }
-export enum AnomalyKind {
-  NON_NETWORKED = 'NON_NETWORKED',
-  LOW_TRANSMISSION_RATE = 'LOW_TRANSMISSION_RATE',
-  COUNTER_ROLLBACK = 'COUNTER_ROLLBACK',
-  STUCK_READING = 'STUCK_READING',
-  FLOW_SPIKE = 'FLOW_SPIKE',
-  OVER_PLAN = 'OVER_PLAN',
-  NO_VALID_PERMIT = 'NO_VALID_PERMIT',
-  CALIBRATION_EXPIRED = 'CALIBRATION_EXPIRED',
+/**
+ * The contract's enums, registered once for every module. Each comes from one `as const`
+ * list: the pure rules own theirs (grades and levels in the credit policy, record kinds and
+ * statuses in the credit engine, anomaly kinds in detection, roles in auth); the others are
+ * listed here. Each name is both the TS union (`CreditGrade` = 'A' | 'B' | 'C' | 'D') and the
+ * `{ A: 'A', … }` object type-graphql registers, so a row's value is the GraphQL value as it
+ * is: no twin enum, no cast.
+ */
+function enumOf<const T extends readonly string[]>(values: T): { readonly [K in T[number]]: K } {
+  return Object.fromEntries(values.map((v) => [v, v])) as { readonly [K in T[number]]: K };
 }
-export enum SyncStatus { QUEUED = 'QUEUED', RUNNING = 'RUNNING', SUCCEEDED = 'SUCCEEDED', FAILED = 'FAILED' }
-export enum RepairStatus { SUBMITTED = 'SUBMITTED', CONFIRMED = 'CONFIRMED', APPROVED = 'APPROVED', REJECTED = 'REJECTED' }
-export enum WebhookDeliveryStatus { PENDING = 'PENDING', DELIVERED = 'DELIVERED', DEAD = 'DEAD', CANCELLED = 'CANCELLED' }
-export enum Role {
-  ADMIN = 'ADMIN',
-  CITY_AUTHORITY = 'CITY_AUTHORITY',
-  COUNTY_AUTHORITY = 'COUNTY_AUTHORITY',
-  CREDIT_AUTHORITY = 'CREDIT_AUTHORITY',
-  PARTNER_AGENCY = 'PARTNER_AGENCY',
-  ENTERPRISE = 'ENTERPRISE',
-  PUBLIC = 'PUBLIC',
-}
+
+export const CANDIDATE_STATUSES = ['OPEN', 'CONFIRMED', 'DISMISSED'] as const;
+export const SYNC_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+export const REPAIR_STATUSES = ['SUBMITTED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
+export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'DEAD', 'CANCELLED'] as const;
+
+export const CreditGrade = enumOf(GRADES);
+export type CreditGrade = (typeof GRADES)[number];
+export const DishonestyLevel = enumOf(DISHONESTY_LEVELS);
+export type DishonestyLevel = (typeof DISHONESTY_LEVELS)[number];
+export const HonorLevel = enumOf(HONOR_LEVELS);
+export type HonorLevel = (typeof HONOR_LEVELS)[number];
+export const CreditRecordKind = enumOf(CREDIT_RECORD_KINDS);
+export type CreditRecordKind = (typeof CREDIT_RECORD_KINDS)[number];
+export const CreditRecordStatus = enumOf(CREDIT_RECORD_STATUSES);
+export type CreditRecordStatus = (typeof CREDIT_RECORD_STATUSES)[number];
+export const CandidateStatus = enumOf(CANDIDATE_STATUSES);
+export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
+export const AnomalyKind = enumOf(ANOMALY_KINDS);
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+export const SyncStatus = enumOf(SYNC_STATUSES);
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+export const RepairStatus = enumOf(REPAIR_STATUSES);
+export type RepairStatus = (typeof REPAIR_STATUSES)[number];
+export const WebhookDeliveryStatus = enumOf(WEBHOOK_DELIVERY_STATUSES);
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+export const Role = enumOf(ROLES);
+export type Role = (typeof ROLES)[number];
 
 registerEnumType(CreditGrade, { name: 'CreditGrade' });
 registerEnumType(DishonestyLevel, { name: 'DishonestyLevel' });
@@ -45,5 +59,6 @@ registerEnumType(RepairStatus, { name: 'RepairStatus' });
 registerEnumType(Role, { name: 'Role', description: 'Caller roles (DESIGN.md, Access).' });
 registerEnumType(WebhookDeliveryStatus, {
   name: 'WebhookDeliveryStatus',
-  description: 'PENDING: being tried (see nextAttemptAt); DELIVERED: a 2xx came back; DEAD: every retry failed (replayable); CANCELLED: the webhook was deactivated (410 Gone or by its owner).',
+  description:
+    'PENDING: being tried (see nextAttemptAt); DELIVERED: a 2xx came back; DEAD: every retry failed (replayable); CANCELLED: the webhook was deactivated (410 Gone or by its owner).',
 });

@@ -1,15 +1,18 @@
 import { EntityManager } from 'typeorm';
 import { Conditions, one, rows } from '../../platform/sql';
 import { enterpriseConditions } from '../enterprise/enterprise.repository';
+import type { AnomalyKind } from '../detection/detection.rules';
+import type { CandidateStatus } from '../graphql-enums';
+import type { DishonestyLevel } from '../policy/credit-policy';
 
 export interface CandidateRow {
   id: string;
   enterpriseId: string;
   meterId: string | null;
-  kind: string;
+  kind: AnomalyKind;
   indicator: string;
-  suggestedLevel: string;
-  status: 'OPEN' | 'CONFIRMED' | 'DISMISSED';
+  suggestedLevel: DishonestyLevel;
+  status: CandidateStatus;
   detectedAt: Date;
   evidence: unknown;
   resolutionNote: string | null;

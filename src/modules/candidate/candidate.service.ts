@@ -39,7 +39,7 @@ export const candidateService = {
     if (!basis?.trim()) throw badInput('basis (the legal basis / benchmark applied) is required', 'basis');
     return inTransaction(ctx, async (m) => {
       const c = await openCandidate(ctx, m, id);
-      const chosen = (level ?? c.suggestedLevel) as DishonestyLevel;
+      const chosen = level ?? c.suggestedLevel;
       const policy = policyInForce(ctx.policies, c.detectedAt) ?? policyInForce(ctx.policies, new Date()) ?? ctx.policies.at(-1)!;
       try {
         levelScore(policy, c.indicator, chosen);

@@ -1,20 +1,22 @@
 import { EntityManager } from 'typeorm';
 import { one, rows } from '../../platform/sql';
+import type { DishonestyLevel, HonorLevel } from '../policy/credit-policy';
+import type { CreditRecordKind, CreditRecordStatus } from './credit.rules';
 
 export interface CreditRecordRow {
   id: string;
   enterpriseId: string;
-  kind: 'DISHONESTY' | 'HONOR';
+  kind: CreditRecordKind;
   indicator: string | null;
-  level: 'GENERAL' | 'SERIOUS' | 'SEVERE' | null;
-  honorLevel: 'COUNTY' | 'MUNICIPAL' | 'PROVINCIAL' | 'NATIONAL' | null;
+  level: DishonestyLevel | null;
+  honorLevel: HonorLevel | null;
   title: string | null;
   description: string | null;
   occurredAt: Date;
   basis: string | null;
   unheededNotices: number;
   governmentAward: boolean;
-  status: 'ACTIVE' | 'REPAIRED' | 'REVOKED';
+  status: CreditRecordStatus;
   statusReason: string | null;
   determinedBy: string;
   createdAt: Date;

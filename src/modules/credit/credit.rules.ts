@@ -1,17 +1,23 @@
 import { chinaDateString } from '../../platform/china-time';
 import { CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorLevel } from '../policy/credit-policy';
 
+export const CREDIT_RECORD_KINDS = ['DISHONESTY', 'HONOR'] as const;
+export type CreditRecordKind = (typeof CREDIT_RECORD_KINDS)[number];
+/** ACTIVE counts in evaluations; REPAIRED after approved credit repair; REVOKED after an upheld objection. */
+export const CREDIT_RECORD_STATUSES = ['ACTIVE', 'REPAIRED', 'REVOKED'] as const;
+export type CreditRecordStatus = (typeof CREDIT_RECORD_STATUSES)[number];
+
 /** A credit record as the engine sees it: plain data, no I/O. */
 export interface EngineRecord {
   id: string;
-  kind: 'DISHONESTY' | 'HONOR';
+  kind: CreditRecordKind;
   indicator?: string | null;
   level?: DishonestyLevel | null;
   honorLevel?: HonorLevel | null;
   /** Honors: whether a government department awarded it (Art. 14 needs one for A). */
   governmentAward?: boolean;
   occurredAt: Date;
-  status: 'ACTIVE' | 'REPAIRED' | 'REVOKED';
+  status: CreditRecordStatus;
   /** Consecutive rectification notices not complied with (annex item 6, direct grading). */
   unheededNotices?: number;
 }

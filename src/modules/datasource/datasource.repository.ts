@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { one, rows } from '../../platform/sql';
+import type { SyncStatus } from '../graphql-enums';
 
 export interface DataSourceRow {
   id: string;
@@ -15,7 +16,7 @@ export interface DataSourceRow {
 export interface SyncRunRow {
   id: string;
   sourceId: string;
-  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: SyncStatus;
   queuedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

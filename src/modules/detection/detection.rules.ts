@@ -3,9 +3,17 @@ import type { MeterRow } from '../meter/meter.repository';
 import { chinaDateString, chinaDayByIndex, chinaDayIndex, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
 
 /** What a detection rule can find (issue 3, item 5). */
-export type AnomalyKind =
-  | 'NON_NETWORKED' | 'LOW_TRANSMISSION_RATE' | 'COUNTER_ROLLBACK' | 'STUCK_READING'
-  | 'FLOW_SPIKE' | 'OVER_PLAN' | 'NO_VALID_PERMIT' | 'CALIBRATION_EXPIRED';
+export const ANOMALY_KINDS = [
+  'NON_NETWORKED',
+  'LOW_TRANSMISSION_RATE',
+  'COUNTER_ROLLBACK',
+  'STUCK_READING',
+  'FLOW_SPIKE',
+  'OVER_PLAN',
+  'NO_VALID_PERMIT',
+  'CALIBRATION_EXPIRED',
+] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 const indicatorCode = (code: string) => z.string().regex(/^\d+\.\d+$/, 'indicator code must look like 2.3').default(code);
 

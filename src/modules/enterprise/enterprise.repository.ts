@@ -3,6 +3,7 @@ import { Conditions, one, rows } from '../../platform/sql';
 import { METER_COLUMNS, MeterRow } from '../meter/meter.repository';
 import { PERMIT_COLUMNS, PermitRow } from '../permit/permit.repository';
 import { RATING_SUMMARY_COLUMNS, RatingSummary } from '../rating/rating.repository';
+import type { Grade } from '../policy/credit-policy';
 
 export interface EnterpriseRow {
   id: string;
@@ -15,7 +16,7 @@ export interface EnterpriseRow {
   contactPhone: string | null;
   checkOverride: boolean;
   currentRatingId: string | null;
-  currentGrade: 'A' | 'B' | 'C' | 'D' | null;
+  currentGrade: Grade | null;
   createdAt: Date;
   /** Children fetched with the page (see `PageIncludes`); absent ones go through the loaders. */
   prefetched?: { rating?: RatingSummary | null; meters?: MeterRow[]; permits?: PermitRow[] };

@@ -1,6 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { HubContext } from '../../platform/context';
-import { CreditGrade, HonorLevel } from '../graphql-enums';
 import { CreditPolicy, GRADES, policyInForce } from './credit-policy';
 import { CreditPolicyInfo } from './policy.type';
 
@@ -16,14 +15,14 @@ export function mapPolicy(p: CreditPolicy): CreditPolicyInfo {
     periodStart: p.periodStart,
     periodEnd: p.periodEnd,
     honorWindowStart: p.honorWindowStart,
-    honorMinLevel: p.honorMinLevel as HonorLevel,
+    honorMinLevel: p.honorMinLevel,
     fullScore: p.thresholds.full,
     poorScore: p.thresholds.poor,
     indicators: p.indicators.map((i) => ({
       code: i.code, area: i.area, areaName: i.areaName, areaNameZh: i.areaNameZh, name: i.name, nameZh: i.nameZh,
       maxScore: i.maxScore, general: i.levels.GENERAL, serious: i.levels.SERIOUS, severe: i.levels.SEVERE ?? null,
     })),
-    measures: GRADES.map((g) => ({ grade: g as CreditGrade, measures: p.measures[g] })),
+    measures: GRADES.map((g) => ({ grade: g, measures: p.measures[g] })),
     notes: p.notes,
   };
 }

@@ -8,7 +8,6 @@ import { logger } from '../../platform/logger';
 import { appendAudit } from '../audit/audit.repository';
 import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
 import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterprise.repository';
-import { CreditGrade } from '../graphql-enums';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { RatingChange } from './rating-change.type';
 import { CreditRating } from '../rating/rating.type';
@@ -123,8 +122,8 @@ export class RatingChangeResolver {
       event,
       eventId: event.eventId,
       sequence: event.sequence,
-      previousGrade: event.previousGrade as CreditGrade | null,
-      grade: event.grade as CreditGrade,
+      previousGrade: event.previousGrade,
+      grade: event.grade,
       changedAt: new Date(event.changedAt),
       rating: {
         id: event.ratingId,

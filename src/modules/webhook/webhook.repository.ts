@@ -1,8 +1,9 @@
 import { EntityManager } from 'typeorm';
 import { one, rows } from '../../platform/sql';
 import type { RatingChangedEvent } from '../outbox/outbox';
+import type { WebhookDeliveryStatus } from '../graphql-enums';
 
-export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD' | 'CANCELLED';
+export type DeliveryStatus = WebhookDeliveryStatus;
 
 export interface WebhookRow {
   id: string;

@@ -31,7 +31,7 @@ function toDelivery(d: DeliveryRow): WebhookDelivery {
     ...d,
     messageId: messageId(d.id),
     cursor: encodeCursor(`${d.createdAt.toISOString()}|${d.id}`),
-    status: d.status as WebhookDeliveryStatus,
+    status: d.status,
     nextAttemptAt: d.status === 'PENDING' ? d.nextAttemptAt : null,
   };
 }
