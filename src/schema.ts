@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker';
 import { CandidateConnectionResolver, CandidateResolver } from './modules/candidate/candidate.resolver';
 import { CreditRecordResolver } from './modules/credit/credit-record.resolver';
+import { DetectionResolver } from './modules/detection/detection.resolver';
 import { EnterpriseConnectionResolver, EnterpriseResolver } from './modules/enterprise/enterprise.resolver';
 import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resolver';
 import { IngestResolver } from './modules/ingest/ingest.resolver';
@@ -32,6 +33,7 @@ export const RESOLVERS = [
   IndicatorScoreResolver,
   CandidateResolver,
   CandidateConnectionResolver,
+  DetectionResolver,
   PolicyResolver,
   IngestResolver,
   DataSourceResolver,

@@ -9,7 +9,6 @@ import { Meter } from '../meter/meter.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { CandidateFilter, CandidateRow } from './candidate.repository';
 import { candidateService } from './candidate.service';
-import { detectionService } from '../detection/detection.service';
 import { Audited } from '../audit/audited';
 
 @ArgsType()
@@ -27,19 +26,6 @@ export class CandidateResolver {
   @Query(() => CandidateViolationConnection, { description: 'Newest first, within your jurisdiction.' })
   candidateViolations(@Ctx() ctx: HubContext, @Args() args: CandidateArgs) {
     return candidateService.list(ctx, args);
-  }
-
-  @Authorized(WRITERS)
-  @Audited({ target: 'enterprise', id: 'creditCode', detail: ['asOf', ['candidates', 'result.length']] })
-  @Mutation(() => [CandidateViolation], {
-    description: 'Runs every detection rule for the meters of one enterprise (or all in your jurisdiction, when null) as of a time; returns the candidates raised or refreshed.',
-  })
-  detectAnomalies(
-    @Ctx() ctx: HubContext,
-    @Arg('creditCode', () => String, { nullable: true }) creditCode?: string | null,
-    @Arg('asOf', () => Date, { nullable: true }) asOf?: Date | null,
-  ) {
-    return detectionService.detectAnomalies(ctx, creditCode, asOf);
   }
 
   @Authorized(WRITERS)
