@@ -5,24 +5,25 @@ import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { pageSize, toConnection } from '../../platform/graphql/connection';
 import { levelScore } from '../credit/credit.rules';
 import { CreditRecordRow, insertCreditRecord } from '../credit/credit-record.repository';
-import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { assertAccess } from '../enterprise/enterprise.service';
 import { DishonestyLevel, policyInForce } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { CandidateFilter, CandidateRow, countCandidates, findCandidate, pageCandidates, resolveCandidate } from './candidate.repository';
+import { isUuid } from '../../platform/checks';
+import { regionArgument } from '../enterprise/region-argument';
+import { INTERNAL_READERS, SUPERVISORS, hasRole } from '../../platform/auth/access.rules';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Only an authority of the place where the conduct happened decides (Art. 7, 9). */
-const DECIDERS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'];
+const DECIDERS = SUPERVISORS;
 
 /** Locks an OPEN candidate and the enterprise it concerns, checking the caller may decide it. */
 async function openCandidate(ctx: HubContext, m: Parameters<typeof findCandidate>[0], id: string): Promise<CandidateRow> {
-  if (!UUID.test(id)) throw notFound(`No candidate violation ${id}`);
+  if (!isUuid(id)) throw notFound(`No candidate violation ${id}`);
   const found = await findCandidate(m, id);
   if (!found) throw notFound(`No candidate violation ${id}`);
   const e = (await lockEnterpriseById(m, found.enterpriseId))!;
-  if (!DECIDERS.includes(ctx.principal.role)) throw forbidden(`Role ${ctx.principal.role} may not decide candidate violations.`);
+  if (!hasRole(ctx.principal, DECIDERS)) throw forbidden(`Role ${ctx.principal.role} may not decide candidate violations.`);
   assertAccess(ctx, e, 'write');
   const c = (await findCandidate(m, id, true))!;
   if (c.status !== 'OPEN') throw badInput(`Candidate ${id} is already ${c.status}`, 'id');
@@ -78,16 +79,12 @@ export const candidateService = {
   async list(ctx: HubContext, args: { status?: string | null; kind?: string | null; regionCode?: string | null; first?: number | null; after?: string | null }) {
     const first = pageSize(args.first, 50);
     const p = ctx.principal;
-    if (!['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'ENTERPRISE'].includes(p.role))
-      throw forbidden(`Role ${p.role} may not read candidate violations.`);
-    if (args.regionCode) {
-      const problem = regionCodeProblem(args.regionCode);
-      if (problem) throw badInput(problem, 'regionCode');
-    }
+    if (!hasRole(p, INTERNAL_READERS)) throw forbidden(`Role ${p.role} may not read candidate violations.`);
+    const regionPrefix = regionArgument(args.regionCode);
     let after: { at: Date; id: string } | undefined;
     if (args.after) {
       const [at, cid] = decodeCursor(args.after).split('|');
-      if (!at || !UUID.test(cid ?? '') || Number.isNaN(Date.parse(at))) throw badInput('after is not a cursor returned by this query', 'after');
+      if (!at || !isUuid(cid ?? '') || Number.isNaN(Date.parse(at))) throw badInput('after is not a cursor returned by this query', 'after');
       after = { at: new Date(at), id: cid };
     }
     const filter: CandidateFilter = {
@@ -95,7 +92,7 @@ export const candidateService = {
       onlyCreditCode: p.role === 'ENTERPRISE' ? p.creditCode : undefined,
       status: args.status ?? undefined,
       kind: args.kind ?? undefined,
-      regionPrefix: args.regionCode ? jurisdictionPrefix(args.regionCode) : undefined,
+      regionPrefix,
     };
     const page = await pageCandidates(ctx.manager, filter, first, after);
     return { ...toConnection(page, first, (c) => encodeCursor(`${c.detectedAt.toISOString()}|${c.id}`)), filter };

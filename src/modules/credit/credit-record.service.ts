@@ -7,10 +7,11 @@ import { policyInForce } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { levelScore } from './credit.rules';
 import { CreditRecordRow, findCreditRecord, insertCreditRecord, setCreditRecordStatus } from './credit-record.repository';
+import { isUuid, notInFuture, requireFound } from '../../platform/checks';
 
 const notFuture = (d: Date, field: string) => {
   if (Number.isNaN(d.getTime())) throw badInput(`${field} is not a valid date-time`, field);
-  if (d.getTime() > Date.now() + 10 * 60_000) throw badInput(`${field} may not lie in the future`, field);
+  notInFuture(d, field);
 };
 
 /** Determining credit records (Art. 9–11); each change re-grades the enterprise in the same transaction. */
@@ -78,16 +79,15 @@ export const creditRecordService = {
   /** Marks a record REPAIRED (approved repair), REVOKED (upheld objection) or ACTIVE again, with a reason. */
   async setStatus(ctx: HubContext, id: string, status: CreditRecordRow['status'], reason: string): Promise<CreditRecordRow> {
     if (!reason.trim()) throw badInput('reason is required (Art. 29: every change states why)', 'reason');
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No credit record ${id}`);
+    if (!isUuid(id)) throw notFound(`No credit record ${id}`);
     return inTransaction(ctx, async (m) => {
-      const found = await findCreditRecord(m, id);
-      if (!found) throw notFound(`No credit record ${id}`);
-      const e = (await lockEnterpriseById(m, found.enterpriseId))!;
+      const found = requireFound(await findCreditRecord(m, id), 'credit record', id);
+      const e = requireFound(await lockEnterpriseById(m, found.enterpriseId), 'enterprise', found.enterpriseId);
       assertAccess(ctx, e, 'write');
-      const record = (await findCreditRecord(m, id, true))!;
+      const record = requireFound(await findCreditRecord(m, id, true), 'credit record', id);
       if (record.status === status) throw badInput(`Credit record ${id} is already ${status}`, 'status');
       if (record.kind === 'HONOR' && status === 'REPAIRED') throw badInput('An honor cannot be REPAIRED; revoke it (REVOKED) or restore it (ACTIVE)', 'status');
-      const updated = (await setCreditRecordStatus(m, id, status, reason.trim()))!;
+      const updated = requireFound(await setCreditRecordStatus(m, id, status, reason.trim()), 'credit record', id);
       await ratingService.reevaluateIn(ctx, m, e);
       return updated;
     });

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { one, rows } from '../../platform/sql';
 import type { SyncStatus } from '../graphql-enums';
+import { isUuid } from '../../platform/checks';
 
 export interface DataSourceRow {
   id: string;
@@ -55,7 +56,7 @@ export function listSources(m: EntityManager): Promise<DataSourceRow[]> {
 
 /** A source by id or name; `withSecrets` only for the sync job that must connect. */
 export function findSource(m: EntityManager, idOrName: string, lock = false): Promise<(DataSourceRow & { secrets: Record<string, unknown> }) | undefined> {
-  const byId = /^[0-9a-f-]{36}$/i.test(idOrName);
+  const byId = isUuid(idOrName);
   return one(m, `SELECT ${SOURCE}, s.secrets FROM data_source s WHERE ${byId ? 's.id = $1::uuid' : 's.name = $1'}${lock ? ' FOR UPDATE' : ''}`, [idOrName]);
 }
 

@@ -5,6 +5,7 @@ import { DataSourceInput } from './datasource.input';
 import { DataSourceRow, SyncRunRow, activeRun, findRun, findSource, insertRun, insertSource, listSources, setSourceEnabled } from './datasource.repository';
 import { jobs } from '../../../jobs/runtime';
 import { syncJob } from '../../../jobs/sync.job';
+import { isUuid, notInFuture, requireFound } from '../../platform/checks';
 
 /** Splits settings into what may be shown and what is write-only (the connector names its secrets). */
 export function splitSecrets(connector: string, config: unknown): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
@@ -44,9 +45,8 @@ export const dataSourceService = {
   },
 
   async setEnabled(ctx: HubContext, id: string, enabled: boolean): Promise<DataSourceRow> {
-    const s = await findSource(ctx.manager, id);
-    if (!s) throw notFound(`No data source ${id}`);
-    return (await inTransaction(ctx, (m) => setSourceEnabled(m, s.id, enabled)))!;
+    const s = requireFound(await findSource(ctx.manager, id), 'data source', id);
+    return requireFound(await inTransaction(ctx, (m) => setSourceEnabled(m, s.id, enabled)), 'data source', id);
   },
 
   /** Queues a sync of the source; while one is queued or running, returns that run instead (a repeat is a no-op). */
@@ -67,7 +67,7 @@ export const dataSourceService = {
    */
   async backfill(ctx: HubContext, idOrName: string, from: Date, to: Date): Promise<SyncRunRow> {
     if (!(from < to)) throw badInput('from must be before to', 'from');
-    if (to.getTime() > Date.now() + 10 * 60_000) throw badInput('to may not lie in the future', 'to');
+    notInFuture(to, 'to');
     const run = await inTransaction(ctx, async (m) => {
       const s = await findSource(m, idOrName, true);
       if (!s) throw notFound(`No data source ${idOrName}`);
@@ -80,7 +80,7 @@ export const dataSourceService = {
   },
 
   async run(ctx: HubContext, id: string): Promise<SyncRunRow | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     return (await findRun(ctx.manager, id)) ?? null;
   },
 };

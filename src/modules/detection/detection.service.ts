@@ -1,6 +1,5 @@
 import { EntityManager } from 'typeorm';
 import { HubContext, inTransaction } from '../../platform/context';
-import { badInput } from '../../platform/errors';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { rows } from '../../platform/sql';
 import { CandidateRow, upsertOpenCandidates } from '../candidate/candidate.repository';
@@ -11,6 +10,7 @@ import { plansOf } from '../plan/plan.repository';
 import { CreditPolicy, policyInForce } from '../policy/credit-policy';
 import { chinaYear, chinaYearBounds } from '../../platform/china-time';
 import { CandidateDraft, DEFAULT_THRESHOLDS, DetectionThresholds, detectEnterprise, detectMeter, meterWindow } from './detection.rules';
+import { notInFuture } from '../../platform/checks';
 
 const byMeter = (readings: ReadingRow[]) => {
   const map = new Map<string, ReadingRow[]>();
@@ -67,7 +67,7 @@ export async function detectFor(m: EntityManager, enterpriseIds: string[], asOf:
 export const detectionService = {
   async detectAnomalies(ctx: HubContext, creditCode?: string | null, asOf?: Date | null): Promise<CandidateRow[]> {
     const at = asOf ?? new Date();
-    if (at.getTime() > Date.now() + 10 * 60_000) throw badInput('asOf may not lie in the future', 'asOf');
+    notInFuture(at, 'asOf');
     const th = thresholdsAt(ctx.policies, at);
     return inTransaction(ctx, async (m) => {
       let ids: string[];

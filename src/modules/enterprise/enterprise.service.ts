@@ -7,8 +7,10 @@ import { maskIdNumber, maskName, maskPhone } from '../../platform/auth/masking.r
 import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { Page, pageSize, toConnection } from '../../platform/graphql/connection';
 import { EnterpriseInput } from './enterprise.input';
-import { creditCodeProblem, jurisdictionPrefix, regionCodeProblem } from './credit-code.rules';
+import { creditCodeProblem, regionCodeProblem } from './credit-code.rules';
 import { EnterpriseFilter, EnterpriseRow, PageIncludes, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
+import { regionArgument } from './region-argument';
+import { SUPERVISORS, hasRole } from '../../platform/auth/access.rules';
 
 export type Access = 'read' | 'rating' | 'internal' | 'write';
 
@@ -68,7 +70,7 @@ export const enterpriseService = {
     if (!name || name.length > 200) throw badInput('name must have 1 to 200 characters', 'name');
     const prefixes = jurisdictionPrefixes(ctx.principal);
     const p = ctx.principal;
-    if (!['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'].includes(p.role)) throw forbidden(`Role ${p.role} may not register enterprises.`);
+    if (!hasRole(p, SUPERVISORS)) throw forbidden(`Role ${p.role} may not register enterprises.`);
     if (prefixes && !prefixes.some((pre) => input.regionCode.startsWith(pre)))
       throw forbidden(`Region ${input.regionCode} is outside your jurisdiction (${p.regions.join(', ')}).`);
     try {
@@ -109,16 +111,13 @@ export const enterpriseService = {
     include: PageIncludes = {},
   ): Promise<EnterprisePage> {
     const first = pageSize(args.first, 20);
-    if (args.regionCode) {
-      const problem = regionCodeProblem(args.regionCode);
-      if (problem) throw badInput(problem, 'regionCode');
-    }
+    const regionPrefix = regionArgument(args.regionCode);
     const p = ctx.principal;
     if (args.grade && p.role === 'PUBLIC') throw forbidden('Filtering by grade discloses evaluation results (Art. 23): it needs a token.');
     const filter: EnterpriseFilter = {
       scope: jurisdictionPrefixes(p),
       onlyCreditCode: p.role === 'ENTERPRISE' ? p.creditCode : undefined,
-      regionPrefix: args.regionCode ? jurisdictionPrefix(args.regionCode) : undefined,
+      regionPrefix,
       grade: args.grade ?? undefined,
     };
     const after = args.after ? decodeCursor(args.after) : undefined;

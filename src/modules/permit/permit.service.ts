@@ -5,6 +5,7 @@ import { assertAccess, requireEnterprise } from '../enterprise/enterprise.servic
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { ratingService } from '../rating/rating.service';
 import { PermitRow, findPermit, insertPermit, revokePermit } from './permit.repository';
+import { notInFuture } from '../../platform/checks';
 
 /** Water-withdrawal permits: registration and revocation (revocation grades D directly, annex item 6). */
 export const permitService = {
@@ -27,7 +28,7 @@ export const permitService = {
   /** Revokes a permit with its reason and re-grades the enterprise in the same transaction. */
   async revoke(ctx: HubContext, permitNo: string, revokedAt: Date, reason: string): Promise<PermitRow> {
     if (!reason.trim()) throw badInput('reason is required', 'reason');
-    if (revokedAt.getTime() > Date.now() + 10 * 60_000) throw badInput('revokedAt may not lie in the future', 'revokedAt');
+    notInFuture(revokedAt, 'revokedAt');
     return inTransaction(ctx, async (m) => {
       const found = await findPermit(m, permitNo.trim());
       if (!found) throw notFound(`No water permit ${permitNo}`);

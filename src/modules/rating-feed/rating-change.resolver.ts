@@ -6,7 +6,6 @@ import { HubError, badInput, forbidden, notFound, unauthenticated } from '../../
 import { createLoaders } from '../../platform/loaders';
 import { logger } from '../../platform/logger';
 import { appendAudit } from '../audit/audit.repository';
-import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
 import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterprise.repository';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { RatingChange } from './rating-change.type';
@@ -14,6 +13,7 @@ import { CreditRating } from '../rating/rating.type';
 import { RatingRow } from '../rating/rating.repository';
 import { RatingChangedEvent, changesSince } from '../outbox/outbox';
 import { ratingBus } from './rating-bus';
+import { regionArgument } from '../enterprise/region-argument';
 
 interface RatingChangeArgs {
   regionCode?: string | null;
@@ -46,13 +46,10 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
   try {
     if (p.role === 'PUBLIC')
       throw unauthenticated('ratingChanged needs a bearer token: send {"authorization": "Bearer <token>"} as the connection_init payload.');
-    let prefix: string | null = null;
-    if (args.regionCode) {
-      const problem = regionCodeProblem(args.regionCode);
-      if (problem) throw badInput(problem, 'regionCode');
-      prefix = jurisdictionPrefix(args.regionCode);
+    const prefix = regionArgument(args.regionCode) ?? null;
+    if (prefix !== null) {
       const mine = jurisdictionPrefixes(p);
-      if (p.role === 'ENTERPRISE' || (mine !== null && !mine.some((m) => prefix!.startsWith(m))))
+      if (p.role === 'ENTERPRISE' || (mine !== null && !mine.some((m) => prefix.startsWith(m))))
         throw forbidden(`Region ${args.regionCode} is outside your jurisdiction.`);
     }
     if (args.creditCode) {

@@ -11,6 +11,7 @@ import { permitsOf } from '../permit/permit.repository';
 import { policyInForce } from '../policy/credit-policy';
 import { appendRatingChanged } from '../outbox/outbox';
 import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
+import { notInFuture } from '../../platform/checks';
 
 export interface StoredEvaluation {
   rating: RatingRow;
@@ -18,9 +19,6 @@ export interface StoredEvaluation {
   /** True when this evaluation became the enterprise's current rating with a different grade. */
   changed: boolean;
 }
-
-/** Tolerance for clocks: an asOf may not lie further ahead than this. */
-const FUTURE_SLACK_MS = 10 * 60_000;
 
 /** Grading enterprises with the credit engine and storing the result with its evidence. */
 export const ratingService = {
@@ -67,7 +65,7 @@ export const ratingService = {
   /** `evaluateEnterprise`: on demand, for now or a past date. */
   async evaluate(ctx: HubContext, creditCode: string, asOf?: Date | null): Promise<RatingRow> {
     const now = new Date();
-    if (asOf && asOf.getTime() > now.getTime() + FUTURE_SLACK_MS) throw badInput('asOf may not lie in the future', 'asOf');
+    if (asOf) notInFuture(asOf, 'asOf', now.getTime());
     // Within the clock slack, "now": a later re-evaluation at now must be able to replace it.
     const at = asOf && asOf < now ? asOf : now;
     const stored = await inTransaction(ctx, async (m) => {

@@ -4,13 +4,15 @@ import { mayReadRating } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes, Principal } from '../../platform/auth/principal';
 import { jobRuntime } from '../../../jobs/runtime';
 import { queueDelivery } from '../../../jobs/notify.job';
-import { jurisdictionPrefix, regionCodeProblem } from '../enterprise/credit-code.rules';
 import { findByCreditCode } from '../enterprise/enterprise.repository';
 import { EVENT_TYPES, OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
 import { newSecret, secretProblem } from './standard-webhooks';
 import { webhookUrlProblem } from './url-guard';
 import { decodeCursor } from '../../platform/sql';
 import { pageSize } from '../../platform/graphql/connection';
+import { isUuid, requireFound } from '../../platform/checks';
+import { regionArgument } from '../enterprise/region-argument';
+import { EVALUATORS } from '../../platform/auth/access.rules';
 import {
   cancelPending,
   lockWebhook,
@@ -28,7 +30,7 @@ import {
 } from './webhook.repository';
 
 /** Roles that may hold webhooks: partner agencies and the authorities (each sees only its own). */
-export const WEBHOOK_OWNERS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'PARTNER_AGENCY'];
+export const WEBHOOK_OWNERS = [...EVALUATORS, 'PARTNER_AGENCY'];
 /** After a rotation the old secret still signs (beside the new one) this long, so receivers can switch over. */
 export const SECRET_GRACE_MS = 24 * 3_600_000;
 export const MAX_REPLAY_EVENTS = 10_000;
@@ -49,7 +51,7 @@ function owns(p: Principal, w: WebhookRow): boolean {
 
 /** A webhook its owner (or an administrator) may manage; anyone else is told it does not exist. */
 async function ownWebhook(ctx: HubContext, id: string, m = ctx.manager, lock = false): Promise<WebhookRow> {
-  return yours(ctx, id, /^[0-9a-f-]{36}$/i.test(id) ? await webhookById(m, id, lock) : undefined);
+  return yours(ctx, id, isUuid(id) ? await webhookById(m, id, lock) : undefined);
 }
 
 function yours(ctx: HubContext, id: string, w: WebhookRow | null | undefined): WebhookRow {
@@ -72,10 +74,8 @@ async function checkUrl(url: string): Promise<void> {
 
 /** A region filter inside the caller's jurisdiction. */
 function regionFilter(p: Principal, regionCode: string | null | undefined): { code: string; prefix: string } | null {
-  if (!regionCode) return null;
-  const problem = regionCodeProblem(regionCode);
-  if (problem) throw badInput(problem, 'regionCode');
-  const prefix = jurisdictionPrefix(regionCode);
+  const prefix = regionArgument(regionCode);
+  if (!regionCode || prefix === undefined) return null;
   const mine = jurisdictionPrefixes(p);
   if (mine !== null && !mine.some((m) => prefix.startsWith(m))) throw forbidden(`Region ${regionCode} is outside your jurisdiction (${p.regions.join(', ')}).`);
   return { code: regionCode, prefix };
@@ -143,7 +143,7 @@ export const webhookService = {
     if (active && !w.active) await checkUrl(w.url);
     return inTransaction(ctx, async (m) => {
       await ownWebhook(ctx, id, m, true);
-      const updated = (await setWebhookActive(m, id, active, active ? null : `deactivated by ${ctx.principal.subject}`))!;
+      const updated = requireFound(await setWebhookActive(m, id, active, active ? null : `deactivated by ${ctx.principal.subject}`), 'webhook', id);
       if (!active) await cancelPending(m, id);
       return updated;
     });
@@ -158,7 +158,7 @@ export const webhookService = {
     const next = secret ?? newSecret();
     return inTransaction(ctx, async (m) => {
       await ownWebhook(ctx, id, m, true);
-      const w = (await rotateSecret(m, id, next, new Date(Date.now() + SECRET_GRACE_MS)))!;
+      const w = requireFound(await rotateSecret(m, id, next, new Date(Date.now() + SECRET_GRACE_MS)), 'webhook', id);
       return { ...w, secret: next };
     });
   },
@@ -170,7 +170,7 @@ export const webhookService = {
     let cursor: { createdAt: Date; id: string } | null = null;
     if (after) {
       const [at, id] = decodeCursor(after).split('|');
-      if (!id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput('after is not a cursor of this list', 'after');
+      if (!id || Number.isNaN(Date.parse(at)) || !isUuid(id)) throw badInput('after is not a cursor of this list', 'after');
       cursor = { createdAt: new Date(at), id };
     }
     return ctx.loaders.webhookDeliveries(webhookId, { status, first, after: cursor });
@@ -178,7 +178,7 @@ export const webhookService = {
 
   /** Sends one delivery again now (same `webhook-id`), from a fresh retry budget: dead letters, delivered or cancelled ones alike. */
   async replay(ctx: HubContext, deliveryId: string): Promise<DeliveryRow> {
-    const d = /^[0-9a-f-]{36}$/i.test(deliveryId) ? await deliveryById(ctx.manager, deliveryId) : undefined;
+    const d = isUuid(deliveryId) ? await deliveryById(ctx.manager, deliveryId) : undefined;
     if (!d) throw notFound(`No webhook delivery ${deliveryId}.`);
     const w = await ownWebhook(ctx, d.webhookId).catch(() => {
       throw notFound(`No webhook delivery ${deliveryId}.`);
@@ -187,11 +187,11 @@ export const webhookService = {
     if (d.createdAt < replayableSince()) throw badInput(`Only deliveries of the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'id');
     const ref = await inTransaction(ctx, async (m) => {
       await lockWebhook(m, w.id);
-      const r = (await resetDelivery(m, deliveryId))!;
+      const r = requireFound(await resetDelivery(m, deliveryId), 'webhook delivery', deliveryId);
       return r;
     });
     await queueDelivery(ref);
-    return (await deliveryById(ctx.manager, deliveryId))!;
+    return requireFound(await deliveryById(ctx.manager, deliveryId), 'webhook delivery', deliveryId);
   },
 
   /**

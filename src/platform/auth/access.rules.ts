@@ -1,4 +1,4 @@
-import { Principal, jurisdictionPrefixes } from './principal';
+import { Principal, Role, jurisdictionPrefixes } from './principal';
 
 /** What an enterprise row needs for an access decision. */
 export interface Scoped {
@@ -14,19 +14,30 @@ export function inScope(p: Principal, e: Scoped): boolean {
 }
 
 /** Roles that supervise: they may register, record and see internal data within their jurisdiction. */
-export const SUPERVISORS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'] as const;
+export const SUPERVISORS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'] as const satisfies readonly Role[];
+/** Roles that grade enterprises: the supervisors and the credit authority. */
+export const EVALUATORS = [...SUPERVISORS, 'CREDIT_AUTHORITY'] as const satisfies readonly Role[];
+/** Roles that may read internal data (see {@link mayReadInternal}). */
+export const INTERNAL_READERS = [...SUPERVISORS, 'CREDIT_AUTHORITY', 'ENTERPRISE'] as const satisfies readonly Role[];
+/** Roles that may see personal data unmasked (see {@link mayReadPersonal}). */
+export const PERSONAL_READERS = [...SUPERVISORS, 'ENTERPRISE'] as const satisfies readonly Role[];
+
+/** Whether `p`'s role is one of `roles`. */
+export function hasRole(p: Principal, roles: readonly Role[]): boolean {
+  return roles.includes(p.role);
+}
 
 /**
  * Internal data (meters, readings, plans, candidate violations, non-active records):
  * supervisors and the credit authority in scope, and the enterprise itself.
  */
 export function mayReadInternal(p: Principal, e: Scoped): boolean {
-  return ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'ENTERPRISE'].includes(p.role) && inScope(p, e);
+  return hasRole(p, INTERNAL_READERS) && inScope(p, e);
 }
 
 /** Personal data unmasked: the supervising authority in scope and the enterprise itself. Such reads are audited. */
 export function mayReadPersonal(p: Principal, e: Scoped): boolean {
-  return ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'ENTERPRISE'].includes(p.role) && inScope(p, e);
+  return hasRole(p, PERSONAL_READERS) && inScope(p, e);
 }
 
 /**
@@ -40,5 +51,5 @@ export function mayReadRating(p: Principal, e: Scoped): boolean {
 
 /** Writes about an enterprise: supervising authorities in scope. */
 export function mayWrite(p: Principal, e: Scoped): boolean {
-  return (SUPERVISORS as readonly string[]).includes(p.role) && inScope(p, e);
+  return hasRole(p, SUPERVISORS) && inScope(p, e);
 }

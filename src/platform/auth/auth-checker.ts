@@ -1,6 +1,7 @@
 import { AuthChecker } from 'type-graphql';
 import { HubContext } from '../context';
 import { forbidden, unauthenticated } from '../errors';
+import { EVALUATORS, SUPERVISORS } from './access.rules';
 
 /**
  * `@Authorized(...roles)`: UNAUTHENTICATED without a token, FORBIDDEN for a role not
@@ -15,5 +16,5 @@ export const authChecker: AuthChecker<HubContext> = ({ context, info }, roles) =
 };
 
 /** Role sets used across resolvers. */
-export const WRITERS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'];
-export const EVALUATORS = [...WRITERS, 'CREDIT_AUTHORITY'];
+export const WRITERS = [...SUPERVISORS];
+export { EVALUATORS };

@@ -25,6 +25,7 @@ import { logger } from '../logger';
 import { wsConnections, wsSubscriptions } from '../metrics';
 import { MAX_TOKENS } from './armor';
 import { CostChecker } from './cost';
+import { PERSONAL_READERS, hasRole } from '../auth/access.rules';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
@@ -59,7 +60,7 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
  * personal data unmasked never share: each of their reads is audited in their own context.
  */
 function shareKey(query: string, operationName: string | null | undefined, variables: unknown, p: Principal): string | null {
-  if (['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'ENTERPRISE'].includes(p.role)) return null;
+  if (hasRole(p, PERSONAL_READERS)) return null;
   return JSON.stringify([query, operationName ?? null, variables ?? null, p.role, [...p.regions].sort(), p.creditCode ?? null]);
 }
 
