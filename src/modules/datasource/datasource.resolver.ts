@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireFound } from '../../platform/checks';
 import { HubContext } from '../../platform/context';
 import { DataSourceInput } from './datasource.input';
-import { DataSource, SyncRun } from './datasource.type';
+import { DataSource, SyncRun, toDataSourceParent } from './datasource.type';
 import { RejectedReading } from '../ingest/ingest.type';
 import { DataSourceRow, SyncRunRow } from './datasource.repository';
 import { dataSourceService } from './datasource.service';
@@ -14,8 +15,8 @@ const DATA_TEAM = ['ADMIN'];
 export class DataSourceResolver {
   @Authorized(DATA_TEAM)
   @Query(() => [DataSource])
-  dataSources(@Ctx() ctx: HubContext) {
-    return dataSourceService.list(ctx);
+  async dataSources(@Ctx() ctx: HubContext) {
+    return (await dataSourceService.list(ctx)).map(toDataSourceParent);
   }
 
   @Authorized(DATA_TEAM)
@@ -27,15 +28,15 @@ export class DataSourceResolver {
   @Authorized(DATA_TEAM)
   @Audited({ target: 'data_source', id: 'result.id', detail: ['input.connector', 'input.everyMs', 'input.enabled'] })
   @Mutation(() => DataSource, { description: 'Registers a feed. Secret settings (e.g. token) are stored write-only and never returned.' })
-  createDataSource(@Ctx() ctx: HubContext, @Arg('input', () => DataSourceInput) input: DataSourceInput) {
-    return dataSourceService.create(ctx, input);
+  async createDataSource(@Ctx() ctx: HubContext, @Arg('input', () => DataSourceInput) input: DataSourceInput) {
+    return toDataSourceParent(await dataSourceService.create(ctx, input));
   }
 
   @Authorized(DATA_TEAM)
   @Audited({ target: 'data_source', id: 'id', detail: ['enabled'] })
   @Mutation(() => DataSource, { description: 'Enables or disables scheduled and manual syncs of a source.' })
-  setDataSourceEnabled(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('enabled') enabled: boolean) {
-    return dataSourceService.setEnabled(ctx, id, enabled);
+  async setDataSourceEnabled(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('enabled') enabled: boolean) {
+    return toDataSourceParent(await dataSourceService.setEnabled(ctx, id, enabled));
   }
 
   @Authorized(DATA_TEAM)
@@ -62,7 +63,7 @@ export class DataSourceResolver {
 export class SyncRunResolver {
   @FieldResolver(() => DataSource)
   async source(@Ctx() ctx: HubContext, @Root() r: SyncRunRow) {
-    return ctx.loaders.dataSource.load(r.sourceId);
+    return toDataSourceParent(requireFound(await ctx.loaders.dataSource.load(r.sourceId), 'data source', r.sourceId));
   }
 
   @FieldResolver(() => Int, { description: 'Valid readings that were already stored.' })

@@ -1,6 +1,7 @@
 import { JSONResolver as GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { SyncStatus } from '../graphql-enums';
+import type { DataSourceRow } from './datasource.repository';
 
 @ObjectType({ simpleResolvers: true })
 export class DataSource {
@@ -23,4 +24,13 @@ export class SyncRun {
   @Field(() => Int) readingsRejected: number;
   @Field(() => String, { nullable: true }) error: string | null;
   @Field(() => DataSource) source: DataSource;
+}
+
+/**
+ * The parent object of a `DataSource`: the row's shown fields only, so a row read with its
+ * secrets (the sync job's `findSource`) cannot hand them to a field resolver or a response.
+ */
+export function toDataSourceParent(row: DataSourceRow): DataSourceRow {
+  const { id, name, connector, config, everyMs, enabled, cursor, createdAt } = row;
+  return { id, name, connector, config, everyMs, enabled, cursor, createdAt };
 }
