@@ -1,4 +1,5 @@
 /** Validation of incoming meter readings (issue #3, item 4): pure, shared by every ingest path. */
+import { CLOCK_SLACK_MS } from '../../platform/checks';
 
 export interface IncomingReading {
   meterCode: string;
@@ -8,7 +9,7 @@ export interface IncomingReading {
 }
 
 /** How far ahead of the hub's clock a reading may be stamped (meter clocks drift). */
-export const MAX_FUTURE_MS = 10 * 60_000;
+export const MAX_FUTURE_MS = CLOCK_SLACK_MS;
 
 /** Why a reading cannot be stored, or null when it can. `knownMeter` answers from one batched lookup. */
 export function readingProblem(r: IncomingReading, now: Date, knownMeter: (code: string) => boolean): string | null {

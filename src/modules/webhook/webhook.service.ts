@@ -165,7 +165,7 @@ export const webhookService = {
 
   /** `Webhook.deliveries`: through the request's loaders, so a list of webhooks costs one statement for all their logs. */
   async deliveries(ctx: HubContext, webhookId: string, status: DeliveryStatus | null, first: number, after: string | null): Promise<DeliveryRow[]> {
-    yours(ctx, webhookId, /^[0-9a-f-]{36}$/i.test(webhookId) ? await ctx.loaders.webhook.load(webhookId) : null);
+    yours(ctx, webhookId, isUuid(webhookId) ? await ctx.loaders.webhook.load(webhookId) : null);
     pageSize(first, first, 500, 1);
     let cursor: { createdAt: Date; id: string } | null = null;
     if (after) {
