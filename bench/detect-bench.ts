@@ -1,3 +1,6 @@
+import { withTransaction } from '../src/platform/context';
+import type { Queryable } from '../src/platform/sql';
+import { testContext, testDeps } from '../test/support/context';
 /**
  * Detection benchmark (issue 3, item 8): `detectFor` over every enterprise as of now, with
  * 2,500 enterprises × 4 meters = 10,000 meters and one day (the previous full Asia/Shanghai
@@ -16,7 +19,6 @@
  * Env: BENCH_DETECT_ENTERPRISES (2,500; 4 meters each), BENCH_KEEP_SCHEMAS=1 (leave the schema).
  */
 import { Client } from 'pg';
-import { EntityManager } from 'typeorm';
 import { Database } from '../src/platform/db';
 import { detectFor, thresholdsAt } from '../src/modules/detection/detection.service';
 import { chinaYear, chinaYearBounds, previousChinaDay } from '../src/platform/china-time';
@@ -87,7 +89,7 @@ function expected(enterprises: number): Record<string, number> {
 }
 
 /** Times every statement sent through `m` (the caller's transaction), keyed by its role. */
-function timeStatements(m: EntityManager, into: Map<string, { n: number; ms: number }>): void {
+function timeStatements(m: Queryable, into: Map<string, { n: number; ms: number }>): void {
   const query = m.query.bind(m);
   const label = (sql: string) =>
     /INSERT INTO candidate_violation/.test(sql) ? 'upsert candidates'
@@ -150,9 +152,9 @@ export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBench
     for (const label of ['first run (raises candidates)', 'second run (refreshes them)']) {
       const sql = new Map<string, { n: number; ms: number }>();
       const t1 = performance.now();
-      const rows = await db.transaction((m) => {
-        timeStatements(m, sql);
-        return detectFor(m, ids, asOf, th);
+      const rows = await withTransaction(testContext(testDeps(db)), (ctx) => {
+        timeStatements(ctx.db, sql);
+        return detectFor(ctx, ids, asOf, th);
       });
       const ms = performance.now() - t1;
       const byKind = new Map<string, number>();

@@ -1,3 +1,6 @@
+import { withTransaction } from '../src/platform/context';
+import type { Queryable } from '../src/platform/sql';
+import { testContext, testDeps } from '../test/support/context';
 /**
  * Ingest benchmark (issue 3, item 8): readings stored per second through the hub's one bulk
  * path, `ingest()` in a transaction per batch (what a sync page or an `ingestReadings` call
@@ -21,7 +24,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { EntityManager } from 'typeorm';
 import { Database } from '../src/platform/db';
 import { MAX_BATCH, ingest } from '../src/modules/ingest/ingest.service';
 import { IncomingReading } from '../src/modules/ingest/ingest.rules';
@@ -78,7 +80,7 @@ function generate(codes: string[], n: number): IncomingReading[] {
 }
 
 /** Adds the time of each statement sent through `m` to `sql`, by role (meter lookup or reading insert). */
-function timeStatements(m: EntityManager, sql: Record<string, number>): void {
+function timeStatements(m: Queryable, sql: Record<string, number>): void {
   const query = m.query.bind(m);
   m.query = (async (text: string, params?: unknown[]) => {
     const t0 = performance.now();
@@ -97,12 +99,13 @@ async function ingestAll(db: Database, readings: IncomingReading[], batch: numbe
   let duplicates = 0;
   let rejected = 0;
   const sql: Record<string, number> = {};
+  const ctx = testContext(testDeps(db));
   const t0 = performance.now();
   for (let i = 0; i < readings.length; i += batch) {
     const part = readings.slice(i, i + batch);
-    const o = await db.transaction((m) => {
-      timeStatements(m, sql);
-      return ingest(m, part);
+    const o = await withTransaction(ctx, (ctx) => {
+      timeStatements(ctx.db, sql);
+      return ingest(ctx, part);
     });
     accepted += o.accepted;
     duplicates += o.duplicates;

@@ -1,19 +1,31 @@
-import { JobDefinition } from '../src/platform/queue';
+import { Jobs, jobsOn } from '../src/platform/jobs';
+import { JobDefinition, JobQueue } from '../src/platform/queue';
+import type { HubDeps } from '../src/modules/context';
 import { detectJob } from './detect.job';
 import { evaluateJob } from './evaluate.job';
+import { HubJob, bindJob } from './job';
 import { notifyJob } from './notify.job';
 import { syncJob } from './sync.job';
 import { TICK_SECONDS, tickJob } from './tick.job';
-import { jobs } from './runtime';
 
 /** Every job the workers handle; the registry refuses a name without (or with two) handlers at boot. */
-export const ALL_JOBS: JobDefinition<any>[] = [syncJob, detectJob, evaluateJob, tickJob, notifyJob];
+export const ALL_JOBS: HubJob<any>[] = [syncJob, detectJob, evaluateJob, tickJob, notifyJob];
+
+/**
+ * The process's dependencies with `jobs` enqueueing on `queue`, and the job definitions
+ * the workers run, whose handlers get those dependencies.
+ */
+export function hubJobs(queue: JobQueue, base: Omit<HubDeps, 'jobs'>): { deps: HubDeps; definitions: JobDefinition<any>[] } {
+  const definitions = ALL_JOBS.map((j) => bindJob(j, () => deps));
+  const deps: HubDeps = { ...base, jobs: jobsOn(queue, definitions) };
+  return { deps, definitions };
+}
 
 /** Adds the scheduler tick every TICK_SECONDS from this process; returns a stop function. */
-export function startScheduler(): () => void {
+export function startScheduler(jobs: Jobs): () => void {
   const tick = () => {
     const slot = Math.floor(Date.now() / 1000 / TICK_SECONDS);
-    jobs().add(tickJob, { slot }).catch(() => undefined);
+    jobs.add('tick', { slot }).catch(() => undefined);
   };
   const timer = setInterval(tick, TICK_SECONDS * 1000);
   timer.unref();

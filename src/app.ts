@@ -8,9 +8,8 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
-import { HubContext } from './platform/context';
+import { HubContext, HubDeps, createContext } from './modules/context';
 import { Database } from './platform/db';
-import { createLoaders } from './platform/loaders';
 import { isDatabaseError, logger } from './platform/logger';
 import { jsonErrorHandler } from './platform/http-errors';
 import { graphqlRequests, registry } from './platform/metrics';
@@ -19,7 +18,10 @@ import { auditPlugin, auditSubscriptionRead } from './modules/audit/audit.plugin
 import { CreditPolicy } from './modules/policy/credit-policy';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
-import { JobQueue, RedisJobQueue } from './platform/queue';
+import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
+import { hubJobs } from '../jobs';
+import { AddressPolicy } from './modules/webhook/url-guard';
+import type { JobsHandle } from './workers';
 import { DASHBOARD_PATH, mountQueueDashboard } from './platform/queue-dashboard';
 import { mountIde } from './platform/ide';
 import { mountLanding, mountQueueDashboardUnavailable } from './platform/landing';
@@ -69,7 +71,12 @@ function principalFrom(req: express.Request, secret: string): Principal {
  * Builds the hub's HTTP side: Apollo Server on `/graphql` (graphql-ws subscriptions on the same path), `GET /health` (200 once ready,
  * 503 while starting or when the database is down) and `GET /metrics` (Prometheus).
  */
-export async function createHub(config: HubConfig, db: Database, policies: CreditPolicy[], queue?: JobQueue): Promise<Hub> {
+export async function createHub(config: HubConfig, db: Database, policies: CreditPolicy[], jobs?: Pick<JobsHandle, 'queue' | 'deps'>): Promise<Hub> {
+  const queue = jobs?.queue;
+  // Without a job runtime (health checks, benchmarks) work is queued in-process and never run.
+  const deps: HubDeps =
+    jobs?.deps ??
+    hubJobs(new InProcessJobQueue(), { database: db, policies, webhooks: { policy: new AddressPolicy(config.notify.allowPrivate), retryScale: config.notify.retryScale } }).deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
@@ -125,22 +132,15 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   });
   await apollo.start();
   // graphql-ws on the same port and path; rating changes reach it from Redis (any instance's relay) or in-process.
-  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, db, policies, validationRules: limits.validationRules, checkCost: limits.checkCost, production: config.nodeEnv === 'production', isReady: () => ready, auditPersonalRead: auditSubscriptionRead });
+  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, context: (principal, requestId) => createContext(deps, { principal, requestId }), validationRules: limits.validationRules, checkCost: limits.checkCost, production: config.nodeEnv === 'production', isReady: () => ready, auditPersonalRead: auditSubscriptionRead });
   const feed = config.redisUrl ? new RedisRatingFeed(config.redisUrl, ratingChannel(config.queuePrefix), db) : undefined;
   await feed?.start();
   app.use(
     '/graphql',
     express.json({ limit: '5mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<HubContext> => ({
-        principal: principalFrom(req, config.jwtSecret),
-        db,
-        manager: db.manager,
-        loaders: createLoaders(db.manager),
-        policies,
-        requestId: (req.headers['x-request-id'] as string) ?? randomUUID(),
-        personalDataRead: new Set(),
-      }),
+      context: async ({ req }): Promise<HubContext> =>
+        createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: (req.headers['x-request-id'] as string) ?? randomUUID() }),
     }),
   );
   // After every route: JSON errors with a code, never Express's default page (it echoes the body).

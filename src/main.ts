@@ -7,7 +7,7 @@ import { logger, printAfterLogs } from './platform/logger';
 import { signToken } from './platform/auth/principal';
 import { loadPolicies } from './modules/policy/credit-policy.loader';
 import { seedDemo } from './modules/demo/demo.seed';
-import { openJobs } from './platform/jobs-boot';
+import { openJobs } from './workers';
 
 /** `npm start`: validate config, migrate, seed the demo when asked, serve. */
 async function main() {
@@ -49,7 +49,7 @@ async function main() {
     notify: config.notify,
     queueTiming: config.queueTiming,
   });
-  const hub = await createHub(config, db, policies, jobs.queue);
+  const hub = await createHub(config, db, policies, jobs);
   const url = await hub.listen(config.port, config.host);
   db.lock?.announce(url); // `npm run hub -- sync …` talks to this hub instead of opening its data directory
   logger.info({ url, host: config.host }, 'listening; /health and /graphql answer 503 until migrations (and the demo seed) are done');

@@ -140,7 +140,7 @@ program
 async function connect(role: string) {
   const { c, db } = await openDatabase(role);
   const { loadPolicies } = await import('../modules/policy/credit-policy.loader');
-  const { openJobs } = await import('../platform/jobs-boot');
+  const { openJobs } = await import('../workers');
   await db.migrate();
   const policies = loadPolicies();
   const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify, queueTiming: c.queueTiming });
@@ -259,14 +259,14 @@ program
     const { findRun } = await import('../modules/datasource/datasource.repository');
     const { InProcessJobQueue } = await import('../platform/queue');
     const { dataSourceService } = await import('../modules/datasource/datasource.service');
-    const { systemContext } = await import('../../jobs/runtime');
+    const { systemContext } = await import('../modules/context');
     // Without Redis the sync runs in this process; with Redis the shared workers run it.
     if (jobs.queue.kind === 'in-process') await jobs.startWorkers({ scheduler: false });
     let run;
     try {
       run = o.from
-        ? await dataSourceService.backfill(systemContext('cli'), source, new Date(o.from), new Date(o.to!))
-        : await dataSourceService.trigger(systemContext('cli'), source);
+        ? await dataSourceService.backfill(systemContext(jobs.deps, 'cli'), source, new Date(o.from), new Date(o.to!))
+        : await dataSourceService.trigger(systemContext(jobs.deps, 'cli'), source);
     } catch (e) {
       await jobs.stop();
       await db.close();

@@ -1,45 +1,151 @@
-import { EntityManager } from 'typeorm';
-import { Principal } from './auth/principal';
+import type { Principal } from './auth/principal';
 import type { Database } from './db';
-import { Loaders, createLoaders } from './loaders';
-import type { CreditPolicy } from '../modules/policy/credit-policy';
+import type { Jobs } from './jobs';
+import type { Queryable } from './sql';
 
 /**
- * Everything a service method needs about the request or job it serves. Every service
- * method takes it first; repositories get their `EntityManager` from it (or from the
- * transaction the service opened).
+ * A context's database handle: outside a transaction it reads through the pool; the child
+ * context of `withTransaction` holds one whose statements run in that transaction.
  */
-export interface HubContext {
+export interface Db extends Queryable {
+  /** True for the handle of a transaction. */
+  readonly inTransaction: boolean;
+}
+
+/**
+ * Everything a service method needs about the request or job it serves: who asks, the
+ * database handle, the request's DataLoaders, the job queue. Every service method takes it
+ * first and nothing beside it for the database; repositories take `ctx.db`.
+ * `L` is the loaders' type, `X` what the application adds (policies, settings): the
+ * platform knows neither (see src/modules/context.ts for the hub's).
+ */
+export type Context<L = unknown, X = unknown> = {
   principal: Principal;
-  db: Database;
-  /** Reads outside a transaction. */
-  manager: EntityManager;
-  loaders: Loaders;
-  policies: CreditPolicy[];
+  db: Db;
+  /** Fresh after each transaction, so what is read afterwards sees the change. */
+  loaders: L;
+  jobs: Jobs;
   requestId: string;
   /** Enterprise ids whose personal data this request returned unmasked (audited once per request). */
   personalDataRead: Set<string>;
   /**
-   * Runs inside every transaction opened through this context, just before it commits, with
-   * the transaction's handle and the value the transaction produced. The audit module sets it
-   * around each mutation field, so the mutation's entry commits (or rolls back) with its change;
-   * platform code knows nothing more about it. Absent in jobs and subscriptions.
+   * Runs inside the outermost transaction opened through this context, last, just before it
+   * commits, with the transaction's context and the value `fn` produced: a mutation's audit
+   * entry commits (or rolls back) with its change. Set by the audit module around each
+   * mutation field; the platform knows nothing more about it. Absent in jobs and subscriptions.
    */
   beforeCommit?: BeforeCommit;
+} & X;
+
+export type BeforeCommit = (txCtx: Context, result: unknown) => Promise<void>;
+
+/** Thrown by a query through a context whose child transaction is running. */
+export class OuterHandleError extends Error {
+  constructor() {
+    super(
+      'A query went through the outer context while its withTransaction(ctx, (txCtx) => …) is running: inside the callback use txCtx ' +
+        '(txCtx.db, txCtx.loaders, and pass txCtx to services), never the ctx it was made from. (On Postgres that query would run outside ' +
+        'the transaction; on the embedded database it would wait for it forever.)',
+    );
+    this.name = 'OuterHandleError';
+  }
 }
 
-export type BeforeCommit = (m: EntityManager, ctx: HubContext, result: unknown) => Promise<void>;
+class Handle implements Db {
+  /** Child transactions running now; while any is, this handle refuses every statement. */
+  private children = 0;
+  private ended = false;
+  constructor(
+    private readonly target: Queryable,
+    readonly inTransaction: boolean,
+  ) {}
+  query(sql: string, params?: unknown[]): Promise<any> {
+    if (this.children) return Promise.reject(new OuterHandleError());
+    if (this.ended) return Promise.reject(new Error('This transaction has ended; a query through its context came too late (a promise left running?).'));
+    return this.target.query(sql, params);
+  }
+  enter(): void {
+    this.children++;
+  }
+  leave(): void {
+    this.children--;
+  }
+  end(): void {
+    this.ended = true;
+  }
+}
+
+interface Internals {
+  database: Database;
+  loaders: (db: Db) => unknown;
+}
 
 /**
- * Runs a change in one transaction (the context's `beforeCommit` hook last, inside it), then gives the request fresh DataLoaders so anything
- * it reads afterwards (the mutation's own result fields, a second mutation) sees the change.
+ * What opens transactions and builds loaders, per handle: out of the context's reach, so no
+ * service can take the pool's handle. Keyed by the handle, not the context: GraphQL servers
+ * may hand resolvers a shallow copy of the context object.
  */
-export async function inTransaction<T>(ctx: HubContext, fn: (m: EntityManager) => Promise<T>): Promise<T> {
-  const result = await ctx.db.transaction(async (m) => {
-    const value = await fn(m);
-    await ctx.beforeCommit?.(m, ctx, value);
-    return value;
-  });
-  ctx.loaders = createLoaders(ctx.manager);
-  return result;
+const internals = new WeakMap<Handle, Internals>();
+
+export interface ContextDeps<L, X> {
+  database: Database;
+  jobs: Jobs;
+  /** Builds the per-request DataLoaders over a handle (injected: the platform knows no domain). */
+  loaders: (db: Db) => L;
+  extra: X;
+}
+
+/** Builds a context for one request, socket operation, job or test (the application wraps it: src/modules/context.ts). */
+export function buildContext<L, X extends object>(deps: ContextDeps<L, X>, request: { principal: Principal; requestId: string }): Context<L, X> {
+  const db = new Handle(deps.database.manager, false);
+  const ctx = {
+    ...deps.extra,
+    principal: request.principal,
+    db,
+    loaders: deps.loaders(db),
+    jobs: deps.jobs,
+    requestId: request.requestId,
+    personalDataRead: new Set<string>(),
+  } as Context<L, X>;
+  internals.set(db, { database: deps.database, loaders: deps.loaders });
+  return ctx;
+}
+
+/**
+ * Runs `fn` in one transaction, all or nothing, and hands it a child context whose `db`
+ * is the transaction (and whose loaders read through it). While `fn` runs, the parent's
+ * handle refuses every statement with an `OuterHandleError`, on every database. The context's
+ * `beforeCommit` hook runs last inside it. Called on a child context, it reuses that
+ * transaction (and the hook runs once, at the outermost). Afterwards the parent gets fresh DataLoaders,
+ * so what the request reads next (the mutation's result fields) sees the change.
+ *
+ * @example
+ * return withTransaction(ctx, async (ctx) => {
+ *   const e = await requireEnterprise(ctx, code, 'write', true);
+ *   return insertCreditRecord(ctx.db, { enterpriseId: e.id, … });
+ * });
+ */
+export async function withTransaction<C extends Context, T>(ctx: C, fn: (txCtx: C) => Promise<T>): Promise<T> {
+  if (ctx.db.inTransaction) return fn(ctx);
+  const own = ctx.db instanceof Handle ? internals.get(ctx.db) : undefined;
+  if (!own || !(ctx.db instanceof Handle)) throw new Error('withTransaction needs a context made by createContext');
+  const outer = ctx.db;
+  outer.enter();
+  try {
+    return await own.database.transaction(async (m) => {
+      const db = new Handle(m, true);
+      const txCtx = { ...ctx, db, loaders: own.loaders(db) } as C;
+      internals.set(db, own);
+      try {
+        const result = await fn(txCtx);
+        await txCtx.beforeCommit?.(txCtx, result);
+        return result;
+      } finally {
+        db.end();
+      }
+    });
+  } finally {
+    outer.leave();
+    ctx.loaders = own.loaders(outer) as C['loaders'];
+  }
 }

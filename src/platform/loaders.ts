@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from './sql';
 import { argLoader, groupLoader as group, singleLoader as single } from './dataloaders';
 import { EnterpriseRow, findByIds } from '../modules/enterprise/enterprise.repository';
 import { PermitRow, permitsOf } from '../modules/permit/permit.repository';
@@ -15,7 +15,7 @@ import { webhookLoaders } from '../modules/webhook/webhook.loaders';
  * statement per field, whatever the page size. Built fresh for each request so no
  * cached row outlives it.
  */
-export function createLoaders(m: EntityManager) {
+export function createLoaders(m: Queryable) {
   return {
     enterprise: single<EnterpriseRow>((ids) => findByIds(m, ids), (r) => r.id),
     permits: group<PermitRow>((ids) => permitsOf(m, ids), (r) => r.enterpriseId),

@@ -44,8 +44,8 @@ export interface JobQueue {
 }
 
 /** Checks at boot that every job name has exactly one handler. */
-export function jobRegistry(defs: JobDefinition<any>[]): Map<string, JobDefinition<any>> {
-  const map = new Map<string, JobDefinition<any>>();
+export function jobRegistry<D extends { name: string; queue: string }>(defs: D[]): Map<string, D> {
+  const map = new Map<string, D>();
   for (const d of defs) {
     if (map.has(d.name)) throw new Error(`job ${d.name} has two handlers`);
     if (!(d.queue in QUEUES)) throw new Error(`job ${d.name} names unknown queue ${d.queue}`);

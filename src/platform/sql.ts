@@ -1,14 +1,17 @@
-import { EntityManager } from 'typeorm';
+/** Anything that runs a parameterised statement: a context's `db`, a transaction's manager. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>;
+}
 
 /** Runs one parameterised statement and returns its rows. */
-export async function rows<T>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function rows<T>(m: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
   const result = await m.query(sql, params);
   // TypeORM answers UPDATE/DELETE … RETURNING with [rows, rowCount]; rows are objects otherwise.
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return result as T[];
 }
 
-export async function one<T>(m: EntityManager, sql: string, params: unknown[] = []): Promise<T | undefined> {
+export async function one<T>(m: Queryable, sql: string, params: unknown[] = []): Promise<T | undefined> {
   return (await rows<T>(m, sql, params))[0];
 }
 

@@ -1,8 +1,8 @@
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { findByCreditCode } from '../../src/modules/enterprise/enterprise.repository';
-import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 import { ratingService } from '../../src/modules/rating/rating.service';
-import { createLoaders } from '../../src/platform/loaders';
+import { withTransaction } from '../../src/platform/context';
+import { testContext } from '../support/context';
 import { newSecret, verify } from '../../src/modules/webhook/standard-webhooks';
 import { signToken } from '../../src/platform/auth/principal';
 import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../src/platform/graphql/subscriptions';
@@ -82,13 +82,12 @@ describe('outbox', () => {
 
   it('a change whose transaction fails after the re-grade leaves no event', async () => {
     const before = await outboxCount();
-    const ctx = { principal: { subject: 'test', role: 'ADMIN' as const, regions: [] }, db: t.db, manager: t.db.manager, loaders: createLoaders(t.db.manager), policies: loadPolicies(), requestId: 'test', personalDataRead: new Set<string>() };
     let changed = false;
     await expect(
-      t.db.transaction(async (m) => {
-        const e = (await findByCreditCode(m, E, true))!;
-        await m.query(`INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', now(), 'test')`, [e.id]);
-        changed = (await ratingService.evaluateIn(ctx, m, e, new Date())).changed;
+      withTransaction(testContext(t.jobs.deps), async (ctx) => {
+        const e = (await findByCreditCode(ctx.db, E, true))!;
+        await ctx.db.query(`INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', now(), 'test')`, [e.id]);
+        changed = (await ratingService.evaluateIn(ctx, e, new Date())).changed;
         throw new Error('fails after the outbox insert');
       }),
     ).rejects.toThrow(/fails after/);

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { GraphQLSchema, execute, parse } from 'graphql';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 import { hubSchema } from '../../src/schema';
-import { HubContext } from '../../src/platform/context';
+import { HubContext } from '../../src/modules/context';
 import { Database } from '../../src/platform/db';
-import { createLoaders } from '../../src/platform/loaders';
 import { PUBLIC_PRINCIPAL } from '../../src/platform/auth/principal';
+import { testContext, testDeps } from '../support/context';
 import { testDatabase } from '../support/hub';
 import { FieldPath, listPaths } from '../support/list-paths';
 
@@ -29,15 +28,7 @@ const MAX_DEPTH = 7;
 const SINGLE_ROOTS = ['Query.enterprise', 'Query.meter', 'Query.syncRun', 'Query.webhook'];
 
 function adminContext(): HubContext {
-  return {
-    principal: { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] },
-    db,
-    manager: db.manager,
-    loaders: createLoaders(db.manager),
-    policies,
-    requestId: randomUUID(),
-    personalDataRead: new Set(),
-  };
+  return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
 }
 
 /** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, records, candidates, two ratings), sources with runs, webhooks with deliveries and attempts. */

@@ -5,6 +5,7 @@ import { attemptDelivery } from '../../src/modules/webhook/webhook.delivery';
 import { AddressPolicy } from '../../src/modules/webhook/url-guard';
 import { newSecret } from '../../src/modules/webhook/standard-webhooks';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { testContext } from '../support/context';
 import { TestHub, startTestHub } from '../support/hub';
 import { startReceiver } from '../support/webhook-receiver';
 
@@ -81,8 +82,8 @@ it('two workers attempting the same delivery at once make one request', async ()
       [receiver.url, newSecret()],
     );
     const [d] = await t.db.manager.query(`INSERT INTO webhook_delivery (webhook_id, event_id) SELECT $1, max(id) FROM outbox_event RETURNING id`, [w.id]);
-    const opts = { policy: new AddressPolicy(['127.0.0.1']), retryScale: 1 };
-    const results = await Promise.all([attemptDelivery(t.db, d.id, opts), attemptDelivery(t.db, d.id, opts), attemptDelivery(t.db, d.id, opts)]);
+    const ctx = () => testContext({ ...t.jobs.deps, webhooks: { policy: new AddressPolicy(['127.0.0.1']), retryScale: 1 } });
+    const results = await Promise.all([attemptDelivery(ctx(), d.id), attemptDelivery(ctx(), d.id), attemptDelivery(ctx(), d.id)]);
     expect(results.map((r) => r.outcome).sort()).toEqual(['delivered', 'skipped', 'skipped']);
     expect(receiver.received).toHaveLength(1);
   } finally {
@@ -103,11 +104,11 @@ it('an endpoint that answers 429 holds back its other pending deliveries for as 
       `INSERT INTO webhook_delivery (webhook_id, event_id) SELECT $1, id FROM outbox_event ORDER BY id DESC LIMIT 3 RETURNING id`,
       [w.id],
     );
-    const opts = { policy: new AddressPolicy(['127.0.0.1']), retryScale: 1 };
-    expect(await attemptDelivery(t.db, ds[0].id, opts)).toMatchObject({ outcome: 'retry', retryInMs: 3_600_000 });
+    const ctx = () => testContext({ ...t.jobs.deps, webhooks: { policy: new AddressPolicy(['127.0.0.1']), retryScale: 1 } });
+    expect(await attemptDelivery(ctx(), ds[0].id)).toMatchObject({ outcome: 'retry', retryInMs: 3_600_000 });
     const waits = await t.db.manager.query(`SELECT extract(epoch FROM next_attempt_at - now())::int AS s FROM webhook_delivery WHERE webhook_id = $1`, [w.id]);
     for (const { s } of waits) expect(s).toBeGreaterThan(3500);
-    expect(await attemptDelivery(t.db, ds[1].id, opts)).toEqual({ outcome: 'skipped' }); // not due
+    expect(await attemptDelivery(ctx(), ds[1].id)).toEqual({ outcome: 'skipped' }); // not due
     expect(receiver.received).toHaveLength(1);
   } finally {
     await receiver.close();

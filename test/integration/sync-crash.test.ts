@@ -4,11 +4,10 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { FakeVendor, startFakeVendor } from '../../connectors/http-json/fake-vendor.server';
-import { syncJob } from '../../jobs/sync.job';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 import { Database } from '../../src/platform/db';
-import { JobsHandle, openJobs } from '../../src/platform/jobs-boot';
+import { JobsHandle, openJobs } from '../../src/workers';
 import { TEST_DATABASE_URL, testDatabase } from '../support/hub';
 import { eventually } from '../support/eventually';
 import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
@@ -252,7 +251,7 @@ class CrashScenario {
     [{ id: this.runId }] = await this.db.manager.query(`INSERT INTO sync_run (source_id, requested_by) VALUES ($1, 'test') RETURNING id`, [this.sourceId]);
     // This process only queues: the workers are the spawned `hub worker` processes.
     this.jobs = await openJobs({ redisUrl: this.redis.url, db: this.db, policies: loadPolicies() });
-    await this.jobs.queue.add(syncJob, { runId: this.runId });
+    await this.jobs.deps.jobs.add('sync', { runId: this.runId });
   }
 
   private spawn(name: string): HubProcess {

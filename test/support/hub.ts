@@ -5,7 +5,7 @@ import { HubConfig, loadConfig } from '../../src/platform/config';
 import { Database } from '../../src/platform/db';
 import { Role, signToken } from '../../src/platform/auth/principal';
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
-import { JobsHandle, openJobs } from '../../src/platform/jobs-boot';
+import { JobsHandle, openJobs } from '../../src/workers';
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -71,7 +71,7 @@ export async function startTestHub(label: string, opts: { redisUrl?: string; env
   const policies = loadPolicies();
   const jobs = await openJobs({ redisUrl: opts.redisUrl, queuePrefix, db, policies, notify: config.notify });
   await jobs.startWorkers({ scheduler: false, relay: opts.relay });
-  const hub = await createHub(config, db, policies, jobs.queue);
+  const hub = await createHub(config, db, policies, jobs);
   const url = await hub.listen(0);
   hub.markReady();
   return {

@@ -12,7 +12,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { logger } from '../../platform/logger';
 import { AuditEntry, appendAudit } from './audit.repository';
 import { AuditArgs, auditDeclaration, auditEntry, mutationRan, outcomeOf } from './audited';
@@ -39,7 +39,7 @@ export function auditPlugin(): ApolloServerPlugin<HubContext> {
             entries.push(...refusedEntries(schema, document, op, request.variables ?? {}, outcomeOf(all.find((e) => !e.path) ?? all[0])));
           if (ctx?.personalDataRead.size) entries.push(personalReadEntry([...ctx.personalDataRead], operation?.name?.value ?? null));
           for (const e of entries)
-            await appendAudit(ctx.manager, ctx.principal, e).catch((err: unknown) => logger.error({ err, action: e.action }, 'audit append failed'));
+            await appendAudit(ctx.db, ctx.principal, e).catch((err: unknown) => logger.error({ err, action: e.action }, 'audit append failed'));
         },
       });
     },
@@ -59,7 +59,7 @@ function personalReadEntry(enterpriseIds: string[], operation: string | null): A
 
 /** For the WebSocket server: a subscription message that carried personal data unmasked. */
 export async function auditSubscriptionRead(ctx: HubContext, enterpriseIds: string[]): Promise<void> {
-  await appendAudit(ctx.manager, ctx.principal, personalReadEntry(enterpriseIds, 'subscription'));
+  await appendAudit(ctx.db, ctx.principal, personalReadEntry(enterpriseIds, 'subscription'));
 }
 
 function collectErrors(errors: readonly GraphQLError[] | undefined, response: { body: { kind: string; singleResult?: { errors?: readonly unknown[] } } }) {

@@ -1,6 +1,7 @@
 import { GraphQLError, GraphQLField, GraphQLSchema, defaultFieldResolver } from 'graphql';
 import { Extensions } from 'type-graphql';
-import { BeforeCommit, HubContext } from '../../platform/context';
+import type { BeforeCommit } from '../../platform/context';
+import type { HubContext } from '../context';
 import { logger } from '../../platform/logger';
 import { AuditEntry, appendAudit, auditEntryExists } from './audit.repository';
 
@@ -106,9 +107,9 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
       executed.add(ctx);
       const action = info.fieldName;
       let staged: string | undefined;
-      const beforeCommit: BeforeCommit = async (m, txCtx, result) => {
+      const beforeCommit: BeforeCommit = async (txCtx, result) => {
         if (staged) return; // a second transaction of the same mutation: its entry is written already
-        staged = await appendAudit(m, txCtx.principal, auditEntry(action, decl, args, 'OK', result));
+        staged = await appendAudit(txCtx.db, txCtx.principal, auditEntry(action, decl, args, 'OK', result));
       };
       const outer = ctx.beforeCommit;
       ctx.beforeCommit = beforeCommit;
@@ -118,9 +119,9 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
       } catch (e) {
         ctx.beforeCommit = outer;
         // Staged in a transaction that then failed (at commit, say): it rolled back with the change.
-        const committed = staged !== undefined && (await auditEntryExists(ctx.manager, staged).catch(() => false));
+        const committed = staged !== undefined && (await auditEntryExists(ctx.db, staged).catch(() => false));
         if (!committed)
-          await appendAudit(ctx.manager, ctx.principal, auditEntry(action, decl, args, outcomeOf(e))).catch((err: unknown) =>
+          await appendAudit(ctx.db, ctx.principal, auditEntry(action, decl, args, outcomeOf(e))).catch((err: unknown) =>
             logger.error({ err, action }, 'audit append failed'),
           );
         throw e;
@@ -128,7 +129,7 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
       ctx.beforeCommit = outer;
       // A mutation that changed nothing transactional (or nothing at all): its entry follows it.
       if (!staged)
-        await appendAudit(ctx.manager, ctx.principal, auditEntry(action, decl, args, 'OK', value)).catch((err: unknown) =>
+        await appendAudit(ctx.db, ctx.principal, auditEntry(action, decl, args, 'OK', value)).catch((err: unknown) =>
           logger.error({ err, action }, 'audit append failed'),
         );
       return value;

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { Conditions, one, rows } from '../../platform/sql';
 import { enterpriseConditions } from '../enterprise/enterprise.repository';
 import type { AnomalyKind } from '../detection/detection.rules';
@@ -36,7 +36,7 @@ export interface NewCandidate {
  * Raises candidates set-based; where an OPEN one exists for the same (enterprise, meter,
  * kind) its evidence, level and detection time are refreshed instead.
  */
-export function upsertOpenCandidates(m: EntityManager, c: NewCandidate[]): Promise<CandidateRow[]> {
+export function upsertOpenCandidates(m: Queryable, c: NewCandidate[]): Promise<CandidateRow[]> {
   if (!c.length) return Promise.resolve([]);
   return rows<CandidateRow>(
     m,
@@ -56,7 +56,7 @@ export function upsertOpenCandidates(m: EntityManager, c: NewCandidate[]): Promi
   );
 }
 
-export function candidatesOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<CandidateRow[]> {
+export function candidatesOf(m: Queryable, enterpriseIds: readonly string[]): Promise<CandidateRow[]> {
   return rows<CandidateRow>(
     m,
     `SELECT ${CANDIDATE_COLUMNS} FROM candidate_violation v WHERE v.enterprise_id = ANY($1::uuid[]) ORDER BY v.detected_at DESC, v.id DESC`,
@@ -64,12 +64,12 @@ export function candidatesOf(m: EntityManager, enterpriseIds: readonly string[])
   );
 }
 
-export function findCandidate(m: EntityManager, id: string, lock = false): Promise<CandidateRow | undefined> {
+export function findCandidate(m: Queryable, id: string, lock = false): Promise<CandidateRow | undefined> {
   return one<CandidateRow>(m, `SELECT ${CANDIDATE_COLUMNS} FROM candidate_violation v WHERE v.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
 }
 
 export function resolveCandidate(
-  m: EntityManager,
+  m: Queryable,
   id: string,
   r: { status: 'CONFIRMED' | 'DISMISSED'; note: string; creditRecordId: string | null; by: string },
 ): Promise<CandidateRow | undefined> {
@@ -97,7 +97,7 @@ function where(f: CandidateFilter): Conditions {
 }
 
 /** A page, newest first, plus one row to tell whether another follows; the cursor is (detectedAt, id) of the last row. */
-export function pageCandidates(m: EntityManager, f: CandidateFilter, first: number, after?: { at: Date; id: string }): Promise<CandidateRow[]> {
+export function pageCandidates(m: Queryable, f: CandidateFilter, first: number, after?: { at: Date; id: string }): Promise<CandidateRow[]> {
   const w = where(f);
   const params = [...w.params];
   const cursor = after ? ` AND (v.detected_at, v.id) < ($${params.push(after.at)}::timestamptz, $${params.push(after.id)}::uuid)` : '';
@@ -109,7 +109,7 @@ export function pageCandidates(m: EntityManager, f: CandidateFilter, first: numb
   );
 }
 
-export async function countCandidates(m: EntityManager, f: CandidateFilter): Promise<number> {
+export async function countCandidates(m: Queryable, f: CandidateFilter): Promise<number> {
   const w = where(f);
   const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM candidate_violation v JOIN enterprise e ON e.id = v.enterprise_id WHERE ${w.sql}`, w.params);
   return r?.n ?? 0;

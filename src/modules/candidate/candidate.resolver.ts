@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { AnomalyKind, CandidateStatus, DishonestyLevel } from '../graphql-enums';
 import { CandidateViolation, CandidateViolationConnection } from './candidate.type';
 import { CreditRecord } from '../credit/credit-record.type';

@@ -1,4 +1,5 @@
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput, forbidden, notFound } from '../../platform/errors';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
@@ -18,14 +19,14 @@ import { INTERNAL_READERS, SUPERVISORS, hasRole } from '../../platform/auth/acce
 const DECIDERS = SUPERVISORS;
 
 /** Locks an OPEN candidate and the enterprise it concerns, checking the caller may decide it. */
-async function openCandidate(ctx: HubContext, m: Parameters<typeof findCandidate>[0], id: string): Promise<CandidateRow> {
+async function openCandidate(ctx: HubContext, id: string): Promise<CandidateRow> {
   if (!isUuid(id)) throw notFound(`No candidate violation ${id}`);
-  const found = await findCandidate(m, id);
+  const found = await findCandidate(ctx.db, id);
   if (!found) throw notFound(`No candidate violation ${id}`);
-  const e = (await lockEnterpriseById(m, found.enterpriseId))!;
+  const e = (await lockEnterpriseById(ctx.db, found.enterpriseId))!;
   if (!hasRole(ctx.principal, DECIDERS)) throw forbidden(`Role ${ctx.principal.role} may not decide candidate violations.`);
   assertAccess(ctx, e, 'write');
-  const c = (await findCandidate(m, id, true))!;
+  const c = (await findCandidate(ctx.db, id, true))!;
   if (c.status !== 'OPEN') throw badInput(`Candidate ${id} is already ${c.status}`, 'id');
   return c;
 }
@@ -38,8 +39,8 @@ export const candidateService = {
    */
   async confirm(ctx: HubContext, id: string, basis: string, level?: DishonestyLevel | null): Promise<CreditRecordRow> {
     if (!basis?.trim()) throw badInput('basis (the legal basis / benchmark applied) is required', 'basis');
-    return inTransaction(ctx, async (m) => {
-      const c = await openCandidate(ctx, m, id);
+    return withTransaction(ctx, async (ctx) => {
+      const c = await openCandidate(ctx, id);
       const chosen = level ?? c.suggestedLevel;
       const policy = policyInForce(ctx.policies, c.detectedAt) ?? policyInForce(ctx.policies, new Date()) ?? ctx.policies.at(-1)!;
       try {
@@ -47,7 +48,7 @@ export const candidateService = {
       } catch (e) {
         throw badInput((e as Error).message, 'level');
       }
-      const record = (await insertCreditRecord(m, {
+      const record = (await insertCreditRecord(ctx.db, {
         enterpriseId: c.enterpriseId,
         kind: 'DISHONESTY',
         indicator: c.indicator,
@@ -61,17 +62,17 @@ export const candidateService = {
         governmentAward: true,
         determinedBy: ctx.principal.subject,
       }))!;
-      await resolveCandidate(m, c.id, { status: 'CONFIRMED', note: basis.trim(), creditRecordId: record.id, by: ctx.principal.subject });
-      await ratingService.reevaluateIn(ctx, m, (await lockEnterpriseById(m, c.enterpriseId))!);
+      await resolveCandidate(ctx.db, c.id, { status: 'CONFIRMED', note: basis.trim(), creditRecordId: record.id, by: ctx.principal.subject });
+      await ratingService.reevaluateIn(ctx, (await lockEnterpriseById(ctx.db, c.enterpriseId))!);
       return record;
     });
   },
 
   async dismiss(ctx: HubContext, id: string, reason: string): Promise<CandidateRow> {
     if (!reason?.trim()) throw badInput('reason is required to dismiss a candidate', 'reason');
-    return inTransaction(ctx, async (m) => {
-      const c = await openCandidate(ctx, m, id);
-      return (await resolveCandidate(m, c.id, { status: 'DISMISSED', note: reason.trim(), creditRecordId: null, by: ctx.principal.subject }))!;
+    return withTransaction(ctx, async (ctx) => {
+      const c = await openCandidate(ctx, id);
+      return (await resolveCandidate(ctx.db, c.id, { status: 'DISMISSED', note: reason.trim(), creditRecordId: null, by: ctx.principal.subject }))!;
     });
   },
 
@@ -94,11 +95,11 @@ export const candidateService = {
       kind: args.kind ?? undefined,
       regionPrefix,
     };
-    const page = await pageCandidates(ctx.manager, filter, first, after);
+    const page = await pageCandidates(ctx.db, filter, first, after);
     return { ...toConnection(page, first, (c) => encodeCursor(`${c.detectedAt.toISOString()}|${c.id}`)), filter };
   },
 
   count(ctx: HubContext, filter: CandidateFilter) {
-    return countCandidates(ctx.manager, filter);
+    return countCandidates(ctx.db, filter);
   },
 };

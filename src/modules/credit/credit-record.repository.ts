@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import type { DishonestyLevel, HonorLevel } from '../policy/credit-policy';
 import type { CreditRecordKind, CreditRecordStatus } from './credit.rules';
@@ -29,7 +29,7 @@ const COLUMNS = `c.id, c.enterprise_id AS "enterpriseId", c.kind, c.indicator, c
 
 export type NewCreditRecord = Omit<CreditRecordRow, 'id' | 'status' | 'statusReason' | 'createdAt'>;
 
-export function insertCreditRecord(m: EntityManager, r: NewCreditRecord): Promise<CreditRecordRow | undefined> {
+export function insertCreditRecord(m: Queryable, r: NewCreditRecord): Promise<CreditRecordRow | undefined> {
   return one<CreditRecordRow>(
     m,
     `INSERT INTO credit_record AS c (enterprise_id, kind, indicator, level, honor_level, title, description, occurred_at, basis, unheeded_notices, government_award, determined_by)
@@ -38,11 +38,11 @@ export function insertCreditRecord(m: EntityManager, r: NewCreditRecord): Promis
   );
 }
 
-export function findCreditRecord(m: EntityManager, id: string, lock = false): Promise<CreditRecordRow | undefined> {
+export function findCreditRecord(m: Queryable, id: string, lock = false): Promise<CreditRecordRow | undefined> {
   return one<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
 }
 
-export function setCreditRecordStatus(m: EntityManager, id: string, status: string, reason: string): Promise<CreditRecordRow | undefined> {
+export function setCreditRecordStatus(m: Queryable, id: string, status: string, reason: string): Promise<CreditRecordRow | undefined> {
   return one<CreditRecordRow>(
     m,
     `UPDATE credit_record c SET status = $2, status_reason = $3, updated_at = now() WHERE c.id = $1 RETURNING ${COLUMNS}`,
@@ -50,10 +50,10 @@ export function setCreditRecordStatus(m: EntityManager, id: string, status: stri
   );
 }
 
-export function recordsOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<CreditRecordRow[]> {
+export function recordsOf(m: Queryable, enterpriseIds: readonly string[]): Promise<CreditRecordRow[]> {
   return rows<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.enterprise_id = ANY($1::uuid[]) ORDER BY c.occurred_at, c.id`, [enterpriseIds]);
 }
 
-export function recordsByIds(m: EntityManager, ids: readonly string[]): Promise<CreditRecordRow[]> {
+export function recordsByIds(m: Queryable, ids: readonly string[]): Promise<CreditRecordRow[]> {
   return rows<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.id = ANY($1::uuid[])`, [ids]);
 }

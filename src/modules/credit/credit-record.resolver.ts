@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { CreditRecordStatus } from '../graphql-enums';
 import { DishonestyInput, HonorInput } from './credit-record.input';
 import { CreditRecord } from './credit-record.type';

@@ -1,4 +1,5 @@
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput, notFound } from '../../platform/errors';
 import { DishonestyInput, HonorInput } from './credit-record.input';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
@@ -30,9 +31,9 @@ export const creditRecordService = {
     }
     const notices = input.unheededNotices ?? 0;
     if (!Number.isInteger(notices) || notices < 0 || notices > 20) throw badInput('unheededNotices must be between 0 and 20', 'unheededNotices');
-    return inTransaction(ctx, async (m) => {
-      const e = await requireEnterprise(ctx, m, input.creditCode, 'write', true);
-      const record = (await insertCreditRecord(m, {
+    return withTransaction(ctx, async (ctx) => {
+      const e = await requireEnterprise(ctx, input.creditCode, 'write', true);
+      const record = (await insertCreditRecord(ctx.db, {
         enterpriseId: e.id,
         kind: 'DISHONESTY',
         indicator,
@@ -46,7 +47,7 @@ export const creditRecordService = {
         governmentAward: true,
         determinedBy: ctx.principal.subject,
       }))!;
-      await ratingService.reevaluateIn(ctx, m, e);
+      await ratingService.reevaluateIn(ctx, e);
       return record;
     });
   },
@@ -55,9 +56,9 @@ export const creditRecordService = {
     notFuture(input.awardedAt, 'awardedAt');
     const title = input.title.trim();
     if (!title) throw badInput('title must not be empty', 'title');
-    return inTransaction(ctx, async (m) => {
-      const e = await requireEnterprise(ctx, m, input.creditCode, 'write', true);
-      const record = (await insertCreditRecord(m, {
+    return withTransaction(ctx, async (ctx) => {
+      const e = await requireEnterprise(ctx, input.creditCode, 'write', true);
+      const record = (await insertCreditRecord(ctx.db, {
         enterpriseId: e.id,
         kind: 'HONOR',
         indicator: null,
@@ -71,7 +72,7 @@ export const creditRecordService = {
         governmentAward: input.governmentAward ?? true,
         determinedBy: ctx.principal.subject,
       }))!;
-      await ratingService.reevaluateIn(ctx, m, e);
+      await ratingService.reevaluateIn(ctx, e);
       return record;
     });
   },
@@ -80,15 +81,15 @@ export const creditRecordService = {
   async setStatus(ctx: HubContext, id: string, status: CreditRecordRow['status'], reason: string): Promise<CreditRecordRow> {
     if (!reason.trim()) throw badInput('reason is required (Art. 29: every change states why)', 'reason');
     if (!isUuid(id)) throw notFound(`No credit record ${id}`);
-    return inTransaction(ctx, async (m) => {
-      const found = requireFound(await findCreditRecord(m, id), 'credit record', id);
-      const e = requireFound(await lockEnterpriseById(m, found.enterpriseId), 'enterprise', found.enterpriseId);
+    return withTransaction(ctx, async (ctx) => {
+      const found = requireFound(await findCreditRecord(ctx.db, id), 'credit record', id);
+      const e = requireFound(await lockEnterpriseById(ctx.db, found.enterpriseId), 'enterprise', found.enterpriseId);
       assertAccess(ctx, e, 'write');
-      const record = requireFound(await findCreditRecord(m, id, true), 'credit record', id);
+      const record = requireFound(await findCreditRecord(ctx.db, id, true), 'credit record', id);
       if (record.status === status) throw badInput(`Credit record ${id} is already ${status}`, 'status');
       if (record.kind === 'HONOR' && status === 'REPAIRED') throw badInput('An honor cannot be REPAIRED; revoke it (REVOKED) or restore it (ACTIVE)', 'status');
-      const updated = requireFound(await setCreditRecordStatus(m, id, status, reason.trim()), 'credit record', id);
-      await ratingService.reevaluateIn(ctx, m, e);
+      const updated = requireFound(await setCreditRecordStatus(ctx.db, id, status, reason.trim()), 'credit record', id);
+      await ratingService.reevaluateIn(ctx, e);
       return updated;
     });
   },

@@ -1,9 +1,9 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { groupLoader, singleLoader } from '../../platform/dataloaders';
 import { DataSourceRow, SyncRunRow, lastRuns, sourcesByIds } from './datasource.repository';
 
 /** Per-request loaders of data sources and their runs: `DataSource.lastRun` and `SyncRun.source` cost one statement per page. */
-export function dataSourceLoaders(m: EntityManager) {
+export function dataSourceLoaders(m: Queryable) {
   return {
     /** A source without its secrets. */
     dataSource: singleLoader<DataSourceRow>(

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import type { SyncStatus } from '../graphql-enums';
 import { isUuid } from '../../platform/checks';
@@ -40,7 +40,7 @@ const RUN = `r.id, r.source_id AS "sourceId", r.status, r.queued_at AS "queuedAt
   r.rejected_sample AS "rejectedSample", r.attempts, r.error, r.range_from AS "rangeFrom", r.range_to AS "rangeTo", r.backfill_cursor AS "backfillCursor"`;
 
 export function insertSource(
-  m: EntityManager,
+  m: Queryable,
   s: { name: string; connector: string; config: object; secrets: object; everyMs: number | null; enabled: boolean },
 ): Promise<DataSourceRow | undefined> {
   return one<DataSourceRow>(
@@ -50,33 +50,33 @@ export function insertSource(
   );
 }
 
-export function listSources(m: EntityManager): Promise<DataSourceRow[]> {
+export function listSources(m: Queryable): Promise<DataSourceRow[]> {
   return rows<DataSourceRow>(m, `SELECT ${SOURCE} FROM data_source s ORDER BY s.name`);
 }
 
 /** A source by id or name; `withSecrets` only for the sync job that must connect. */
-export function findSource(m: EntityManager, idOrName: string, lock = false): Promise<(DataSourceRow & { secrets: Record<string, unknown> }) | undefined> {
+export function findSource(m: Queryable, idOrName: string, lock = false): Promise<(DataSourceRow & { secrets: Record<string, unknown> }) | undefined> {
   const byId = isUuid(idOrName);
   return one(m, `SELECT ${SOURCE}, s.secrets FROM data_source s WHERE ${byId ? 's.id = $1::uuid' : 's.name = $1'}${lock ? ' FOR UPDATE' : ''}`, [idOrName]);
 }
 
 /** Sources by id, without their secrets (what GraphQL may show). */
-export function sourcesByIds(m: EntityManager, ids: readonly string[]): Promise<DataSourceRow[]> {
+export function sourcesByIds(m: Queryable, ids: readonly string[]): Promise<DataSourceRow[]> {
   return rows<DataSourceRow>(m, `SELECT ${SOURCE} FROM data_source s WHERE s.id = ANY($1::uuid[])`, [ids]);
 }
 
-export function setSourceEnabled(m: EntityManager, id: string, enabled: boolean): Promise<DataSourceRow | undefined> {
+export function setSourceEnabled(m: Queryable, id: string, enabled: boolean): Promise<DataSourceRow | undefined> {
   return one<DataSourceRow>(m, `UPDATE data_source s SET enabled = $2, updated_at = now() WHERE s.id = $1 RETURNING ${SOURCE}`, [id, enabled]);
 }
 
 /** Moves the cursor only from the value this run started from: two runs never both advance it. */
-export async function advanceCursor(m: EntityManager, id: string, from: string | null, to: string | null): Promise<boolean> {
+export async function advanceCursor(m: Queryable, id: string, from: string | null, to: string | null): Promise<boolean> {
   const r = await rows(m, `UPDATE data_source SET cursor = $3, updated_at = now() WHERE id = $1 AND cursor IS NOT DISTINCT FROM $2 RETURNING id`, [id, from, to]);
   return r.length === 1;
 }
 
 export function insertRun(
-  m: EntityManager,
+  m: Queryable,
   sourceId: string,
   by: string,
   backfill?: { from: Date; to: Date; cursor: string },
@@ -89,21 +89,21 @@ export function insertRun(
 }
 
 /** A backfill run moves its own cursor, never the source's. */
-export async function advanceBackfillCursor(m: EntityManager, runId: string, from: string | null, to: string | null): Promise<boolean> {
+export async function advanceBackfillCursor(m: Queryable, runId: string, from: string | null, to: string | null): Promise<boolean> {
   const r = await rows(m, `UPDATE sync_run SET backfill_cursor = $3 WHERE id = $1 AND backfill_cursor IS NOT DISTINCT FROM $2 RETURNING id`, [runId, from, to]);
   return r.length === 1;
 }
 
 /** The source's regular (not backfill) run that is queued or running, if any: triggering again returns it. */
-export function activeRun(m: EntityManager, sourceId: string): Promise<SyncRunRow | undefined> {
+export function activeRun(m: Queryable, sourceId: string): Promise<SyncRunRow | undefined> {
   return one<SyncRunRow>(m, `SELECT ${RUN} FROM sync_run r WHERE r.source_id = $1 AND r.status IN ('QUEUED','RUNNING') AND r.range_to IS NULL ORDER BY r.queued_at DESC LIMIT 1`, [sourceId]);
 }
 
-export function findRun(m: EntityManager, id: string): Promise<SyncRunRow | undefined> {
+export function findRun(m: Queryable, id: string): Promise<SyncRunRow | undefined> {
   return one<SyncRunRow>(m, `SELECT ${RUN} FROM sync_run r WHERE r.id = $1`, [id]);
 }
 
-export function lastRuns(m: EntityManager, sourceIds: readonly string[]): Promise<SyncRunRow[]> {
+export function lastRuns(m: Queryable, sourceIds: readonly string[]): Promise<SyncRunRow[]> {
   return rows<SyncRunRow>(
     m,
     `SELECT DISTINCT ON (r.source_id) ${RUN} FROM sync_run r WHERE r.source_id = ANY($1::uuid[]) ORDER BY r.source_id, r.queued_at DESC`,
@@ -111,7 +111,7 @@ export function lastRuns(m: EntityManager, sourceIds: readonly string[]): Promis
   );
 }
 
-export function markRun(m: EntityManager, id: string, patch: { status: SyncRunRow['status']; error?: string | null; finished?: boolean; started?: boolean }) {
+export function markRun(m: Queryable, id: string, patch: { status: SyncRunRow['status']; error?: string | null; finished?: boolean; started?: boolean }) {
   return m.query(
     `UPDATE sync_run SET status = $2, error = $3,
        started_at = CASE WHEN $4 THEN now() ELSE started_at END,
@@ -122,7 +122,23 @@ export function markRun(m: EntityManager, id: string, patch: { status: SyncRunRo
   );
 }
 
-export function addRunCounts(m: EntityManager, id: string, c: { ingested: number; duplicate: number; rejected: { position: number; reason: string }[] }) {
+/** Enabled sources with a schedule whose interval has passed since their last run, and none queued or running. */
+export function dueSources(m: Queryable): Promise<{ id: string; name: string }[]> {
+  return rows<{ id: string; name: string }>(
+    m,
+    `SELECT s.id, s.name FROM data_source s
+      WHERE s.enabled AND s.every_ms IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM sync_run r WHERE r.source_id = s.id
+                         AND (r.status IN ('QUEUED','RUNNING') OR r.queued_at > now() - make_interval(secs => s.every_ms / 1000.0)))`,
+  );
+}
+
+/** Marks a QUEUED or RUNNING run FAILED (keeping an error it already has). */
+export function failRunIfOpen(m: Queryable, id: string, error: string): Promise<unknown> {
+  return m.query(`UPDATE sync_run SET status = 'FAILED', finished_at = now(), error = coalesce(error, $2) WHERE id = $1 AND status IN ('QUEUED','RUNNING')`, [id, error]);
+}
+
+export function addRunCounts(m: Queryable, id: string, c: { ingested: number; duplicate: number; rejected: { position: number; reason: string }[] }) {
   return m.query(
     `UPDATE sync_run SET pages = pages + 1, readings_ingested = readings_ingested + $2, readings_duplicate = readings_duplicate + $3,
        readings_rejected = readings_rejected + $4,

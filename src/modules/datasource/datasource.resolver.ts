@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireFound } from '../../platform/checks';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { DataSourceInput } from './datasource.input';
 import { DataSource, SyncRun, toDataSourceParent } from './datasource.type';
 import { RejectedReading } from '../ingest/ingest.type';

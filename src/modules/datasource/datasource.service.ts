@@ -1,11 +1,10 @@
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput, duplicate, isUniqueViolation, notFound } from '../../platform/errors';
 import { CONNECTORS } from '../../../connectors/registry';
 import { DataSourceInput } from './datasource.input';
-import { DataSourceRow, SyncRunRow, activeRun, findRun, findSource, insertRun, insertSource, listSources, setSourceEnabled } from './datasource.repository';
-import { jobs } from '../../../jobs/runtime';
-import { syncJob } from '../../../jobs/sync.job';
 import { isUuid, notInFuture, requireFound } from '../../platform/checks';
+import { DataSourceRow, SyncRunRow, activeRun, findRun, findSource, insertRun, insertSource, listSources, setSourceEnabled } from './datasource.repository';
 
 /** Splits settings into what may be shown and what is write-only (the connector names its secrets). */
 export function splitSecrets(connector: string, config: unknown): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
@@ -31,8 +30,8 @@ export const dataSourceService = {
     if (input.everyMs != null && (!Number.isInteger(input.everyMs) || input.everyMs < 1000)) throw badInput('everyMs must be at least 1000', 'everyMs');
     const { config, secrets } = splitSecrets(input.connector, input.config);
     try {
-      return (await inTransaction(ctx, (m) =>
-        insertSource(m, { name, connector: input.connector, config, secrets, everyMs: input.everyMs ?? null, enabled: input.enabled ?? true }),
+      return (await withTransaction(ctx, (ctx) =>
+        insertSource(ctx.db, { name, connector: input.connector, config, secrets, everyMs: input.everyMs ?? null, enabled: input.enabled ?? true }),
       ))!;
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicate(`A data source named ${name} already exists.`);
@@ -41,23 +40,23 @@ export const dataSourceService = {
   },
 
   list(ctx: HubContext): Promise<DataSourceRow[]> {
-    return listSources(ctx.manager);
+    return listSources(ctx.db);
   },
 
   async setEnabled(ctx: HubContext, id: string, enabled: boolean): Promise<DataSourceRow> {
-    const s = requireFound(await findSource(ctx.manager, id), 'data source', id);
-    return requireFound(await inTransaction(ctx, (m) => setSourceEnabled(m, s.id, enabled)), 'data source', id);
+    const s = requireFound(await findSource(ctx.db, id), 'data source', id);
+    return requireFound(await withTransaction(ctx, (ctx) => setSourceEnabled(ctx.db, s.id, enabled)), 'data source', id);
   },
 
   /** Queues a sync of the source; while one is queued or running, returns that run instead (a repeat is a no-op). */
   async trigger(ctx: HubContext, idOrName: string): Promise<SyncRunRow> {
-    const run = await inTransaction(ctx, async (m) => {
-      const s = await findSource(m, idOrName, true);
+    const run = await withTransaction(ctx, async (ctx) => {
+      const s = await findSource(ctx.db, idOrName, true);
       if (!s) throw notFound(`No data source ${idOrName}`);
       if (!s.enabled) throw badInput(`Data source ${s.name} is disabled; enable it first`, 'sourceId');
-      return (await activeRun(m, s.id)) ?? (await insertRun(m, s.id, ctx.principal.subject))!;
+      return (await activeRun(ctx.db, s.id)) ?? (await insertRun(ctx.db, s.id, ctx.principal.subject))!;
     });
-    await jobs().add(syncJob, { runId: run.id });
+    await ctx.jobs.add('sync', { runId: run.id });
     return run;
   },
 
@@ -68,19 +67,19 @@ export const dataSourceService = {
   async backfill(ctx: HubContext, idOrName: string, from: Date, to: Date): Promise<SyncRunRow> {
     if (!(from < to)) throw badInput('from must be before to', 'from');
     notInFuture(to, 'to');
-    const run = await inTransaction(ctx, async (m) => {
-      const s = await findSource(m, idOrName, true);
+    const run = await withTransaction(ctx, async (ctx) => {
+      const s = await findSource(ctx.db, idOrName, true);
       if (!s) throw notFound(`No data source ${idOrName}`);
       const cursorAt = CONNECTORS[s.connector]?.cursorAt;
       if (!cursorAt) throw badInput(`Connector ${s.connector} has no time-based cursor, so it cannot backfill a time range`, 'sourceId');
-      return (await insertRun(m, s.id, ctx.principal.subject, { from, to, cursor: cursorAt(from) }))!;
+      return (await insertRun(ctx.db, s.id, ctx.principal.subject, { from, to, cursor: cursorAt(from) }))!;
     });
-    await jobs().add(syncJob, { runId: run.id });
+    await ctx.jobs.add('sync', { runId: run.id });
     return run;
   },
 
   async run(ctx: HubContext, id: string): Promise<SyncRunRow | null> {
     if (!isUuid(id)) return null;
-    return (await findRun(ctx.manager, id)) ?? null;
+    return (await findRun(ctx.db, id)) ?? null;
   },
 };

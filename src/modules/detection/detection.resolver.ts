@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { Audited } from '../audit/audited';
 import { CandidateViolation } from '../candidate/candidate.type';
 import { detectionService } from './detection.service';

@@ -1,16 +1,16 @@
-import { EntityManager } from 'typeorm';
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
+import { notInFuture } from '../../platform/checks';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
-import { rows } from '../../platform/sql';
 import { CandidateRow, upsertOpenCandidates } from '../candidate/candidate.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
-import { MeterRow, ReadingRow, dailyEndpoints, metersOf, readingsInWindows } from '../meter/meter.repository';
+import { MeterRow, ReadingRow, dailyEndpoints, enterpriseIdsOfMeters, metersOf, readingsInWindows } from '../meter/meter.repository';
+import { enterpriseIdsIn } from '../enterprise/enterprise.repository';
 import { permitsOf } from '../permit/permit.repository';
 import { plansOf } from '../plan/plan.repository';
 import { CreditPolicy, policyInForce } from '../policy/credit-policy';
 import { chinaYear, chinaYearBounds } from '../../platform/china-time';
 import { CandidateDraft, DEFAULT_THRESHOLDS, DetectionThresholds, detectEnterprise, detectMeter, meterWindow } from './detection.rules';
-import { notInFuture } from '../../platform/checks';
 
 const byMeter = (readings: ReadingRow[]) => {
   const map = new Map<string, ReadingRow[]>();
@@ -24,27 +24,27 @@ export function thresholdsAt(policies: CreditPolicy[], asOf: Date): DetectionThr
 }
 
 /**
- * Runs every detection rule for the given enterprises as of `asOf`, in `m`, and raises or
+ * Runs every detection rule for the given enterprises as of `asOf`, in the caller's transaction, and raises or
  * refreshes their OPEN candidates (one per enterprise, meter and kind). Loads set-based:
  * each meter's own window of readings in one statement, the plan year's daily first and
  * last readings of level-1 meters in another.
  */
-export async function detectFor(m: EntityManager, enterpriseIds: string[], asOf: Date, th: DetectionThresholds): Promise<CandidateRow[]> {
+export async function detectFor(ctx: HubContext, enterpriseIds: string[], asOf: Date, th: DetectionThresholds): Promise<CandidateRow[]> {
   if (!enterpriseIds.length) return [];
-  const meters: MeterRow[] = await metersOf(m, enterpriseIds);
-  const readings = byMeter(await readingsInWindows(m, meters.map((t) => ({ meterId: t.id, ...meterWindow(t, asOf, th) }))));
+  const meters: MeterRow[] = await metersOf(ctx.db, enterpriseIds);
+  const readings = byMeter(await readingsInWindows(ctx.db, meters.map((t) => ({ meterId: t.id, ...meterWindow(t, asOf, th) }))));
   const drafts: CandidateDraft[] = meters.flatMap((t) => detectMeter(t, readings.get(t.id) ?? [], asOf, th));
 
   const level1 = meters.filter((t) => t.level === 1);
   const { start } = chinaYearBounds(chinaYear(asOf));
-  const daily = byMeter(level1.length ? await dailyEndpoints(m, level1.map((t) => t.id), start, asOf) : []);
+  const daily = byMeter(level1.length ? await dailyEndpoints(ctx.db, level1.map((t) => t.id), start, asOf) : []);
   const group = <T extends { enterpriseId: string }>(xs: T[]) => {
     const map = new Map<string, T[]>();
     for (const x of xs) (map.get(x.enterpriseId) ?? map.set(x.enterpriseId, []).get(x.enterpriseId)!).push(x);
     return map;
   };
-  const plans = group(await plansOf(m, enterpriseIds));
-  const permits = group(await permitsOf(m, enterpriseIds));
+  const plans = group(await plansOf(ctx.db, enterpriseIds));
+  const permits = group(await permitsOf(ctx.db, enterpriseIds));
   const level1By = group(level1);
   for (const id of enterpriseIds) {
     drafts.push(
@@ -60,7 +60,7 @@ export async function detectFor(m: EntityManager, enterpriseIds: string[], asOf:
       ),
     );
   }
-  return upsertOpenCandidates(m, drafts);
+  return upsertOpenCandidates(ctx.db, drafts);
 }
 
 /** `detectAnomalies`: on demand, for one enterprise or every one in the caller's jurisdiction. */
@@ -69,18 +69,25 @@ export const detectionService = {
     const at = asOf ?? new Date();
     notInFuture(at, 'asOf');
     const th = thresholdsAt(ctx.policies, at);
-    return inTransaction(ctx, async (m) => {
+    return withTransaction(ctx, async (ctx) => {
       let ids: string[];
-      if (creditCode) ids = [(await requireEnterprise(ctx, m, creditCode, 'write')).id];
+      if (creditCode) ids = [(await requireEnterprise(ctx, creditCode, 'write')).id];
       else {
-        const scope = jurisdictionPrefixes(ctx.principal);
-        ids = (
-          await rows<{ id: string }>(m, `SELECT id FROM enterprise WHERE $1::text[] IS NULL OR region_code LIKE ANY($1::text[])`, [
-            scope?.map((p) => `${p}%`) ?? null,
-          ])
-        ).map((r) => r.id);
+        ids = await enterpriseIdsIn(ctx.db, jurisdictionPrefixes(ctx.principal));
       }
-      return detectFor(m, ids, at, th);
+      return detectFor(ctx, ids, at, th);
     });
+  },
+
+  /**
+   * The detect job's work: the enterprises owning `meterIds` (after a sync), or every
+   * enterprise (the schedule: silence needs no new data), as of now, in batches of 200,
+   * each batch one transaction.
+   */
+  async detectQueued(ctx: HubContext, meterIds?: string[]): Promise<void> {
+    const asOf = new Date();
+    const ids = meterIds ? await enterpriseIdsOfMeters(ctx.db, meterIds) : await enterpriseIdsIn(ctx.db, null);
+    const th = thresholdsAt(ctx.policies, asOf);
+    for (let i = 0; i < ids.length; i += 200) await withTransaction(ctx, (ctx) => detectFor(ctx, ids.slice(i, i + 200), asOf, th));
   },
 };

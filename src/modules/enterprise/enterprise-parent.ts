@@ -1,4 +1,4 @@
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { EnterpriseRow } from './enterprise.repository';
 
 /** The `enterprise` field of permits, plans, meters, records, ratings and candidates: one batched load. */

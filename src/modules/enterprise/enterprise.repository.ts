@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { Conditions, one, rows } from '../../platform/sql';
 import { METER_COLUMNS, MeterRow } from '../meter/meter.repository';
 import { PERMIT_COLUMNS, PermitRow } from '../permit/permit.repository';
@@ -32,7 +32,7 @@ export type NewEnterprise = Pick<
   'creditCode' | 'name' | 'regionCode' | 'industry' | 'legalRepresentative' | 'legalRepresentativeIdNumber' | 'contactPhone' | 'checkOverride'
 >;
 
-export function insertEnterprise(m: EntityManager, e: NewEnterprise): Promise<EnterpriseRow | undefined> {
+export function insertEnterprise(m: Queryable, e: NewEnterprise): Promise<EnterpriseRow | undefined> {
   return one<EnterpriseRow>(
     m,
     `INSERT INTO enterprise AS e (credit_code, name, region_code, industry, legal_representative, legal_representative_id_number, contact_phone, check_override)
@@ -41,16 +41,24 @@ export function insertEnterprise(m: EntityManager, e: NewEnterprise): Promise<En
   );
 }
 
-export function findByCreditCode(m: EntityManager, creditCode: string, lock = false): Promise<EnterpriseRow | undefined> {
+export function findByCreditCode(m: Queryable, creditCode: string, lock = false): Promise<EnterpriseRow | undefined> {
   return one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.credit_code = $1${lock ? ' FOR UPDATE' : ''}`, [creditCode]);
 }
 
 /** Reads and locks one enterprise for the rest of the transaction: changes to one enterprise (and its re-grading) take turns. */
-export function lockEnterpriseById(m: EntityManager, id: string): Promise<EnterpriseRow | undefined> {
+/** Ids of every enterprise in the jurisdictions `prefixes` (region code prefixes; null: all), in id order. */
+export async function enterpriseIdsIn(m: Queryable, prefixes: string[] | null): Promise<string[]> {
+  const found = await rows<{ id: string }>(m, `SELECT id FROM enterprise WHERE $1::text[] IS NULL OR region_code LIKE ANY($1::text[]) ORDER BY id`, [
+    prefixes?.map((p) => `${p}%`) ?? null,
+  ]);
+  return found.map((r) => r.id);
+}
+
+export function lockEnterpriseById(m: Queryable, id: string): Promise<EnterpriseRow | undefined> {
   return one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = $1 FOR UPDATE`, [id]);
 }
 
-export function findByIds(m: EntityManager, ids: readonly string[]): Promise<EnterpriseRow[]> {
+export function findByIds(m: Queryable, ids: readonly string[]): Promise<EnterpriseRow[]> {
   return rows<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = ANY($1::uuid[])`, [ids]);
 }
 
@@ -98,7 +106,7 @@ function revive<T>(row: Record<string, unknown>): T {
  * statement, in the same order their loaders would give, so a dashboard page is one
  * round trip.
  */
-export async function pageEnterprises(m: EntityManager, f: EnterpriseFilter, first: number, after?: string, include: PageIncludes = {}): Promise<EnterpriseRow[]> {
+export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: number, after?: string, include: PageIncludes = {}): Promise<EnterpriseRow[]> {
   const w = where(f);
   const params = [...w.params, first + 1];
   let cursor = '';
@@ -129,12 +137,12 @@ export async function pageEnterprises(m: EntityManager, f: EnterpriseFilter, fir
   return page;
 }
 
-export async function countEnterprises(m: EntityManager, f: EnterpriseFilter): Promise<number> {
+export async function countEnterprises(m: Queryable, f: EnterpriseFilter): Promise<number> {
   const w = where(f);
   const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM enterprise e WHERE ${w.sql}`, w.params);
   return r?.n ?? 0;
 }
 
-export function setCurrentRating(m: EntityManager, enterpriseId: string, ratingId: string, grade: string): Promise<unknown> {
+export function setCurrentRating(m: Queryable, enterpriseId: string, ratingId: string, grade: string): Promise<unknown> {
   return m.query(`UPDATE enterprise SET current_rating_id = $2, current_grade = $3, updated_at = now() WHERE id = $1`, [enterpriseId, ratingId, grade]);
 }

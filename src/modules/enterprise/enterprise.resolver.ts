@@ -1,6 +1,6 @@
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { badInput } from '../../platform/errors';
 import { CandidateStatus, CreditGrade, CreditRecordStatus } from '../graphql-enums';
@@ -126,6 +126,6 @@ export class EnterpriseResolver {
 export class EnterpriseConnectionResolver {
   @FieldResolver(() => Int, { description: 'Enterprises matching the filter within your jurisdiction; counted only when selected.' })
   totalCount(@Ctx() ctx: HubContext, @Root() page: EnterprisePage) {
-    return countEnterprises(ctx.manager, page.filter);
+    return countEnterprises(ctx.db, page.filter);
   }
 }

@@ -1,5 +1,5 @@
-import { EntityManager } from 'typeorm';
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput, duplicate, forbidden, isUniqueViolation, notFound } from '../../platform/errors';
 import { inScope, mayReadInternal, mayReadPersonal, mayReadRating, mayWrite } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
@@ -18,8 +18,8 @@ export type Access = 'read' | 'rating' | 'internal' | 'write';
  * Finds an enterprise by code and checks the caller may act on it: NOT_FOUND for an
  * unknown (or malformed) code, FORBIDDEN outside the caller's jurisdiction or role.
  */
-export async function requireEnterprise(ctx: HubContext, m: EntityManager, creditCode: string, access: Access, lock = false): Promise<EnterpriseRow> {
-  const e = await findByCreditCode(m, creditCode.trim().toUpperCase(), lock);
+export async function requireEnterprise(ctx: HubContext, creditCode: string, access: Access, lock = false): Promise<EnterpriseRow> {
+  const e = await findByCreditCode(ctx.db, creditCode.trim().toUpperCase(), lock);
   if (!e) throw notFound(`No enterprise with unified social credit code ${creditCode}. Register it first (registerEnterprise).`);
   assertAccess(ctx, e, access);
   return e;
@@ -74,8 +74,8 @@ export const enterpriseService = {
     if (prefixes && !prefixes.some((pre) => input.regionCode.startsWith(pre)))
       throw forbidden(`Region ${input.regionCode} is outside your jurisdiction (${p.regions.join(', ')}).`);
     try {
-      const row = await inTransaction(ctx, (m) =>
-        insertEnterprise(m, {
+      const row = await withTransaction(ctx, (ctx) =>
+        insertEnterprise(ctx.db, {
           creditCode,
           name,
           regionCode: input.regionCode,
@@ -94,7 +94,7 @@ export const enterpriseService = {
   },
 
   async get(ctx: HubContext, creditCode: string): Promise<EnterpriseRow | null> {
-    const e = await findByCreditCode(ctx.manager, creditCode.trim().toUpperCase());
+    const e = await findByCreditCode(ctx.db, creditCode.trim().toUpperCase());
     if (!e) return null;
     assertAccess(ctx, e, 'read');
     return e;
@@ -122,7 +122,7 @@ export const enterpriseService = {
     };
     const after = args.after ? decodeCursor(args.after) : undefined;
     if (after !== undefined && !/^[0-9A-Z]{18}$/.test(after)) throw badInput('after is not a cursor returned by this query (pageInfo.endCursor)', 'after');
-    const page = await pageEnterprises(ctx.manager, filter, first, after, include);
+    const page = await pageEnterprises(ctx.db, filter, first, after, include);
     const connection = toConnection(page, first, (e) => encodeCursor(e.creditCode));
     for (const { node } of connection.edges) ctx.loaders.enterprise.prime(node.id, node);
     return { ...connection, filter };

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { ReadingInput } from './ingest.input';
 import { IngestResult } from './ingest.type';
 import { ingestService } from './ingest.service';

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 
 export interface MeterRow {
@@ -25,7 +25,7 @@ export const METER_COLUMNS = `t.id, t.meter_code AS "meterCode", t.enterprise_id
   t.reporting_interval_seconds AS "reportingIntervalSeconds", t.max_flow_rate AS "maxFlowRate",
   t.calibration_expires_at AS "calibrationExpiresAt", t.last_reading_at AS "lastReadingAt", t.created_at AS "createdAt"`;
 
-export function insertMeter(m: EntityManager, r: Omit<MeterRow, 'id' | 'lastReadingAt' | 'createdAt'>): Promise<MeterRow | undefined> {
+export function insertMeter(m: Queryable, r: Omit<MeterRow, 'id' | 'lastReadingAt' | 'createdAt'>): Promise<MeterRow | undefined> {
   return one<MeterRow>(
     m,
     `INSERT INTO meter AS t (meter_code, enterprise_id, online, level, reporting_interval_seconds, max_flow_rate, calibration_expires_at)
@@ -34,11 +34,11 @@ export function insertMeter(m: EntityManager, r: Omit<MeterRow, 'id' | 'lastRead
   );
 }
 
-export function findMeter(m: EntityManager, meterCode: string): Promise<MeterRow | undefined> {
+export function findMeter(m: Queryable, meterCode: string): Promise<MeterRow | undefined> {
   return one<MeterRow>(m, `SELECT ${METER_COLUMNS} FROM meter t WHERE t.meter_code = $1`, [meterCode]);
 }
 
-export function metersOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<MeterRow[]> {
+export function metersOf(m: Queryable, enterpriseIds: readonly string[]): Promise<MeterRow[]> {
   return rows<MeterRow>(m, `SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = ANY($1::uuid[]) ORDER BY t.meter_code`, [enterpriseIds]);
 }
 
@@ -49,7 +49,7 @@ export interface ReadingWindow {
 }
 
 /** The latest `first` readings of each meter within the window, newest first, in one statement. */
-export function readingsOf(m: EntityManager, meterIds: readonly string[], w: ReadingWindow): Promise<ReadingRow[]> {
+export function readingsOf(m: Queryable, meterIds: readonly string[], w: ReadingWindow): Promise<ReadingRow[]> {
   return rows<ReadingRow>(
     m,
     `SELECT r.meter_id AS "meterId", r.read_at AS "readAt", r.cumulative_volume AS "cumulativeVolume", r.flow_rate AS "flowRate"
@@ -70,7 +70,7 @@ const CHUNK = 20_000;
  * unique per meter and time), then each touched meter's `last_reading_at` moves forward.
  * Returns how many rows were new.
  */
-export async function insertReadings(m: EntityManager, readings: ReadingRow[]): Promise<number> {
+export async function insertReadings(m: Queryable, readings: ReadingRow[]): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < readings.length; i += CHUNK) {
     const chunk = readings.slice(i, i + CHUNK);
@@ -92,12 +92,39 @@ export async function insertReadings(m: EntityManager, readings: ReadingRow[]): 
   return inserted;
 }
 
-export function metersByIds(m: EntityManager, ids: readonly string[]): Promise<MeterRow[]> {
+/** Ids of the enterprises owning the meters `meterIds`. */
+export async function enterpriseIdsOfMeters(m: Queryable, meterIds: string[]): Promise<string[]> {
+  return (await rows<{ id: string }>(m, `SELECT DISTINCT enterprise_id AS id FROM meter WHERE id = ANY($1::uuid[])`, [meterIds])).map((r) => r.id);
+}
+
+/** A meter with the codes that decide who may write its readings. */
+export interface MeterRef {
+  id: string;
+  meterCode: string;
+  creditCode: string;
+  regionCode: string;
+}
+
+/**
+ * The meters of `codes` with their enterprise's codes, share-locked: they cannot vanish
+ * before the transaction's readings commit (stands in for a per-row FK check).
+ */
+export function lockMetersByCode(m: Queryable, codes: string[]): Promise<MeterRef[]> {
+  return rows<MeterRef>(
+    m,
+    `SELECT t.id, t.meter_code AS "meterCode", e.credit_code AS "creditCode", e.region_code AS "regionCode"
+       FROM meter t JOIN enterprise e ON e.id = t.enterprise_id WHERE t.meter_code = ANY($1::text[])
+        FOR KEY SHARE OF t`,
+    [codes],
+  );
+}
+
+export function metersByIds(m: Queryable, ids: readonly string[]): Promise<MeterRow[]> {
   return rows<MeterRow>(m, `SELECT ${METER_COLUMNS} FROM meter t WHERE t.id = ANY($1::uuid[])`, [ids]);
 }
 
 /** Readings of each meter within its own window [from, to], oldest first, in one statement. */
-export function readingsInWindows(m: EntityManager, windows: { meterId: string; from: Date; to: Date }[]): Promise<ReadingRow[]> {
+export function readingsInWindows(m: Queryable, windows: { meterId: string; from: Date; to: Date }[]): Promise<ReadingRow[]> {
   return rows<ReadingRow>(
     m,
     `SELECT r.meter_id AS "meterId", r.read_at AS "readAt", r.cumulative_volume AS "cumulativeVolume", r.flow_rate AS "flowRate"
@@ -112,7 +139,7 @@ export function readingsInWindows(m: EntityManager, windows: { meterId: string; 
  * The first and last reading of each China-time day per meter in [from, to]: all the
  * plan and permit rules need (a day's or a year's use is last minus first totaliser).
  */
-export function dailyEndpoints(m: EntityManager, meterIds: readonly string[], from: Date, to: Date): Promise<ReadingRow[]> {
+export function dailyEndpoints(m: Queryable, meterIds: readonly string[], from: Date, to: Date): Promise<ReadingRow[]> {
   return rows<ReadingRow>(
     m,
     `SELECT "meterId", "readAt", "cumulativeVolume", "flowRate" FROM (

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput } from '../../platform/errors';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { MeterInput } from './meter.input';

@@ -1,4 +1,5 @@
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput, duplicate, isUniqueViolation } from '../../platform/errors';
 import { MeterInput } from './meter.input';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
@@ -17,9 +18,9 @@ export const meterService = {
     if (!Number.isInteger(interval) || interval < 1 || interval > 86_400) throw badInput('reportingIntervalSeconds must be between 1 and 86400', 'reportingIntervalSeconds');
     if (input.maxFlowRate != null && !(Number.isFinite(input.maxFlowRate) && input.maxFlowRate > 0)) throw badInput('maxFlowRate must be a positive number of m³/h', 'maxFlowRate');
     try {
-      return await inTransaction(ctx, async (m) => {
-        const e = await requireEnterprise(ctx, m, input.creditCode, 'write');
-        return (await insertMeter(m, {
+      return await withTransaction(ctx, async (ctx) => {
+        const e = await requireEnterprise(ctx, input.creditCode, 'write');
+        return (await insertMeter(ctx.db, {
           meterCode,
           enterpriseId: e.id,
           online: input.online,
@@ -36,7 +37,7 @@ export const meterService = {
   },
 
   async get(ctx: HubContext, meterCode: string): Promise<MeterRow | null> {
-    const meter = await findMeter(ctx.manager, meterCode.trim());
+    const meter = await findMeter(ctx.db, meterCode.trim());
     if (!meter) return null;
     const e = await ctx.loaders.enterprise.load(meter.enterpriseId);
     assertAccess(ctx, e!, 'internal');

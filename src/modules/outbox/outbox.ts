@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import type { Grade } from '../policy/credit-policy';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
@@ -40,7 +40,7 @@ export interface RatingChangedEvent {
  * grade change it reports was committed. The per-enterprise sequence comes from a counter
  * on the enterprise row, which the evaluation already holds locked.
  */
-export async function appendRatingChanged(m: EntityManager, e: EnterpriseRow, rating: RatingRow, previousGrade: Grade | null): Promise<RatingChangedEvent> {
+export async function appendRatingChanged(m: Queryable, e: EnterpriseRow, rating: RatingRow, previousGrade: Grade | null): Promise<RatingChangedEvent> {
   const { seq } = (await one<{ seq: number }>(m, `UPDATE enterprise SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq AS seq`, [e.id]))!;
   const event: RatingChangedEvent = {
     eventId: randomUUID(),
@@ -76,11 +76,11 @@ export interface OutboxRow {
  * Locks up to `limit` unpublished events, oldest first, skipping those another relay holds.
  * NO KEY UPDATE: the foreign keys of new webhook deliveries (KEY SHARE) do not wait on it.
  */
-export function lockUnpublished(m: EntityManager, limit: number): Promise<OutboxRow[]> {
+export function lockUnpublished(m: Queryable, limit: number): Promise<OutboxRow[]> {
   return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED`, [limit]);
 }
 
-export function markPublished(m: EntityManager, ids: string[]): Promise<unknown> {
+export function markPublished(m: Queryable, ids: string[]): Promise<unknown> {
   return m.query(`UPDATE outbox_event SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [ids]);
 }
 
@@ -97,7 +97,7 @@ export const ALL_CHANGES: ChangeFilter = { prefixes: null, regionPrefix: null, c
  * Events published since `since` that pass the filter, oldest first, at most `limit`, after
  * outbox id `afterId` (paging): what a subscriber, or an API process that lost Redis, missed.
  */
-export function changesSince(m: EntityManager, since: Date, f: ChangeFilter, limit: number, afterId = '0'): Promise<OutboxRow[]> {
+export function changesSince(m: Queryable, since: Date, f: ChangeFilter, limit: number, afterId = '0'): Promise<OutboxRow[]> {
   return rows<OutboxRow>(
     m,
     `SELECT e.id::text, e.payload FROM outbox_event e
@@ -117,7 +117,7 @@ export const OUTBOX_RETENTION_DAYS = 90;
  * Deletes published events older than the retention, with their finished deliveries and
  * attempt logs; an event with a delivery still pending stays. Returns how many events went.
  */
-export async function pruneOutbox(m: EntityManager, days = OUTBOX_RETENTION_DAYS, limit = 10_000): Promise<number> {
+export async function pruneOutbox(m: Queryable, days = OUTBOX_RETENTION_DAYS, limit = 10_000): Promise<number> {
   const [{ n }] = await rows<{ n: number }>(
     m,
     `WITH old AS (

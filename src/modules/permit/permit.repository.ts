@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 
 export interface PermitRow {
@@ -15,7 +15,7 @@ export interface PermitRow {
 export const PERMIT_COLUMNS = `p.id, p.permit_no AS "permitNo", p.enterprise_id AS "enterpriseId", p.valid_from AS "validFrom", p.valid_to AS "validTo",
   p.annual_quota AS "annualQuota", p.revoked_at AS "revokedAt", p.revocation_reason AS "revocationReason"`;
 
-export function insertPermit(m: EntityManager, p: Omit<PermitRow, 'id' | 'revokedAt' | 'revocationReason'>): Promise<PermitRow | undefined> {
+export function insertPermit(m: Queryable, p: Omit<PermitRow, 'id' | 'revokedAt' | 'revocationReason'>): Promise<PermitRow | undefined> {
   return one<PermitRow>(
     m,
     `INSERT INTO water_permit AS p (permit_no, enterprise_id, valid_from, valid_to, annual_quota) VALUES ($1,$2,$3,$4,$5) RETURNING ${PERMIT_COLUMNS}`,
@@ -23,14 +23,14 @@ export function insertPermit(m: EntityManager, p: Omit<PermitRow, 'id' | 'revoke
   );
 }
 
-export function findPermit(m: EntityManager, permitNo: string, lock = false): Promise<PermitRow | undefined> {
+export function findPermit(m: Queryable, permitNo: string, lock = false): Promise<PermitRow | undefined> {
   return one<PermitRow>(m, `SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.permit_no = $1${lock ? ' FOR UPDATE' : ''}`, [permitNo]);
 }
 
-export function revokePermit(m: EntityManager, id: string, revokedAt: Date, reason: string): Promise<PermitRow | undefined> {
+export function revokePermit(m: Queryable, id: string, revokedAt: Date, reason: string): Promise<PermitRow | undefined> {
   return one<PermitRow>(m, `UPDATE water_permit p SET revoked_at = $2, revocation_reason = $3 WHERE p.id = $1 RETURNING ${PERMIT_COLUMNS}`, [id, revokedAt, reason]);
 }
 
-export function permitsOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<PermitRow[]> {
+export function permitsOf(m: Queryable, enterpriseIds: readonly string[]): Promise<PermitRow[]> {
   return rows<PermitRow>(m, `SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = ANY($1::uuid[]) ORDER BY p.valid_from, p.permit_no`, [enterpriseIds]);
 }

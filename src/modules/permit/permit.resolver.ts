@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { WRITERS } from '../../platform/auth/auth-checker';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { PermitInput } from './permit.input';
 import { WaterPermit } from './permit.type';

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 
 export interface PlanRow {
@@ -11,7 +11,7 @@ export interface PlanRow {
 const COLUMNS = `w.id, w.enterprise_id AS "enterpriseId", w.year, w.planned_volume AS "plannedVolume"`;
 
 /** One plan per enterprise and year: setting it again replaces the volume. */
-export function upsertPlan(m: EntityManager, enterpriseId: string, year: number, plannedVolume: number): Promise<PlanRow | undefined> {
+export function upsertPlan(m: Queryable, enterpriseId: string, year: number, plannedVolume: number): Promise<PlanRow | undefined> {
   return one<PlanRow>(
     m,
     `INSERT INTO water_plan AS w (enterprise_id, year, planned_volume) VALUES ($1,$2,$3)
@@ -21,6 +21,6 @@ export function upsertPlan(m: EntityManager, enterpriseId: string, year: number,
   );
 }
 
-export function plansOf(m: EntityManager, enterpriseIds: readonly string[]): Promise<PlanRow[]> {
+export function plansOf(m: Queryable, enterpriseIds: readonly string[]): Promise<PlanRow[]> {
   return rows<PlanRow>(m, `SELECT ${COLUMNS} FROM water_plan w WHERE w.enterprise_id = ANY($1::uuid[]) ORDER BY w.year`, [enterpriseIds]);
 }

@@ -1,4 +1,5 @@
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput } from '../../platform/errors';
 import { PlanInput } from './plan.input';
 import { requireEnterprise } from '../enterprise/enterprise.service';
@@ -9,9 +10,9 @@ export const planService = {
   async set(ctx: HubContext, input: PlanInput): Promise<PlanRow> {
     if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) throw badInput('year must be between 2000 and 2100', 'year');
     if (!Number.isFinite(input.plannedVolume) || input.plannedVolume < 0) throw badInput('plannedVolume must be a non-negative number of cubic metres', 'plannedVolume');
-    return inTransaction(ctx, async (m) => {
-      const e = await requireEnterprise(ctx, m, input.creditCode, 'write');
-      return (await upsertPlan(m, e.id, input.year, input.plannedVolume))!;
+    return withTransaction(ctx, async (ctx) => {
+      const e = await requireEnterprise(ctx, input.creditCode, 'write');
+      return (await upsertPlan(ctx.db, e.id, input.year, input.plannedVolume))!;
     });
   },
 };

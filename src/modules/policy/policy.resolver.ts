@@ -1,5 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { CreditPolicy, GRADES, policyInForce } from './credit-policy';
 import { CreditPolicyInfo } from './policy.type';
 

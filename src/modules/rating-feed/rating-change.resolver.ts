@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import { mayReadRating } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { HubError, badInput, forbidden, notFound, unauthenticated } from '../../platform/errors';
 import { createLoaders } from '../../platform/loaders';
 import { logger } from '../../platform/logger';
@@ -36,7 +36,7 @@ type RatingChangeView = Omit<RatingChange, 'enterprise' | 'rating'> & { event: R
 async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<AsyncIterable<RatingChangedEvent>> {
   const p = ctx.principal;
   const audit = (outcome: string) =>
-    appendAudit(ctx.manager, p, {
+    appendAudit(ctx.db, p, {
       action: 'subscribe:ratingChanged',
       targetType: args.creditCode ? 'enterprise' : null,
       targetId: args.creditCode ?? null,
@@ -53,7 +53,7 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
         throw forbidden(`Region ${args.regionCode} is outside your jurisdiction.`);
     }
     if (args.creditCode) {
-      const e = await findByCreditCode(ctx.manager, args.creditCode);
+      const e = await findByCreditCode(ctx.db, args.creditCode);
       if (!e) throw notFound(`No enterprise with credit code ${args.creditCode}.`);
       if (!mayReadRating(p, e)) throw forbidden(`Enterprise ${args.creditCode} is outside your jurisdiction.`);
     }
@@ -65,7 +65,7 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
     const filter = { prefixes: jurisdictionPrefixes(p), regionPrefix: prefix, creditCode: p.role === 'ENTERPRISE' ? p.creditCode! : code };
     // A minute of margin for clocks (the client's changedAt against the database's published_at); the bus passes each event once.
     const from = since && new Date(since.getTime() - 60_000);
-    const past = from && (await changesSince(ctx.manager, from, filter, SINCE_MAX_EVENTS + 1));
+    const past = from && (await changesSince(ctx.db, from, filter, SINCE_MAX_EVENTS + 1));
     if (past && past.length > SINCE_MAX_EVENTS)
       throw badInput(`More than ${SINCE_MAX_EVENTS} changes since ${since!.toISOString()}; pass a later since, or narrow with regionCode or creditCode.`, 'since');
     await audit('OK');
@@ -75,7 +75,7 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
       let first = true;
       await stream
         .catchUp({
-          read: async () => (first ? ((first = false), past) : await changesSince(ctx.manager, from!, filter, SINCE_MAX_EVENTS)).map((r) => r.payload),
+          read: async () => (first ? ((first = false), past) : await changesSince(ctx.db, from!, filter, SINCE_MAX_EVENTS)).map((r) => r.payload),
           rereadAfterMs: [2_000, 10_000],
           windowMs: 60_000,
         })
@@ -114,7 +114,7 @@ export class RatingChangeResolver {
     _since?: Date,
   ): RatingChangeView {
     // A subscription's context lives as long as it does: fresh loaders per event, so nothing cached goes stale.
-    ctx.loaders = createLoaders(ctx.manager);
+    ctx.loaders = createLoaders(ctx.db);
     return {
       event,
       eventId: event.eventId,
@@ -140,7 +140,7 @@ export class RatingChangeResolver {
     let row = enterpriseOfEvent.get(v.event.eventId);
     if (!row) {
       const id = v.event.eventId;
-      row = findByIds(ctx.db.manager, [v.event.enterpriseId]).then(
+      row = findByIds(ctx.db, [v.event.enterpriseId]).then(
         (r) => r[0],
         (err) => {
           enterpriseOfEvent.delete(id); // a failed load is not remembered

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import type { Grade } from '../policy/credit-policy';
 import type { IndicatorResult } from '../credit/credit.rules';
@@ -30,7 +30,7 @@ export const RATING_SUMMARY_COLUMNS = `r.id, r.enterprise_id AS "enterpriseId", 
 const COLUMNS = `${RATING_SUMMARY_COLUMNS}, r.indicators, r.reasons, r.measures`;
 
 export function insertRating(
-  m: EntityManager,
+  m: Queryable,
   r: Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt'> & { decisiveRecordIds: string[] },
 ): Promise<RatingRow | undefined> {
   return one<RatingRow>(
@@ -41,21 +41,21 @@ export function insertRating(
   );
 }
 
-export function ratingsByIds(m: EntityManager, ids: readonly string[]): Promise<RatingSummary[]> {
+export function ratingsByIds(m: Queryable, ids: readonly string[]): Promise<RatingSummary[]> {
   return rows<RatingSummary>(m, `SELECT ${RATING_SUMMARY_COLUMNS} FROM credit_rating r WHERE r.id = ANY($1::uuid[])`, [ids]);
 }
 
-export function ratingDetails(m: EntityManager, ids: readonly string[]): Promise<RatingDetail[]> {
+export function ratingDetails(m: Queryable, ids: readonly string[]): Promise<RatingDetail[]> {
   return rows<RatingDetail>(m, `SELECT r.id, r.indicators, r.reasons, r.measures FROM credit_rating r WHERE r.id = ANY($1::uuid[])`, [ids]);
 }
 
 /** Grade, asOf and deciding records of every earlier evaluation (the D-once rule reads them). */
-export function gradeHistory(m: EntityManager, enterpriseId: string): Promise<{ grade: Grade; asOf: Date; decisiveRecordIds: string[] }[]> {
+export function gradeHistory(m: Queryable, enterpriseId: string): Promise<{ grade: Grade; asOf: Date; decisiveRecordIds: string[] }[]> {
   return rows(m, `SELECT grade, as_of AS "asOf", decisive_record_ids::text[] AS "decisiveRecordIds" FROM credit_rating WHERE enterprise_id = $1`, [enterpriseId]);
 }
 
 /** The latest `first` evaluations per enterprise, newest first, in one statement. */
-export function historyOf(m: EntityManager, enterpriseIds: readonly string[], first: number): Promise<RatingRow[]> {
+export function historyOf(m: Queryable, enterpriseIds: readonly string[], first: number): Promise<RatingRow[]> {
   return rows<RatingRow>(
     m,
     `SELECT ${COLUMNS} FROM unnest($1::uuid[]) AS k(id)

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { EVALUATORS } from '../../platform/auth/auth-checker';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { CreditRecord } from '../credit/credit-record.type';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { CreditRating, IndicatorScore } from './rating.type';

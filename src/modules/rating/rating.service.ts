@@ -1,11 +1,11 @@
-import { EntityManager } from 'typeorm';
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput } from '../../platform/errors';
 import { logger } from '../../platform/logger';
 import { evaluations } from '../../platform/metrics';
 import { evaluate } from '../credit/credit.rules';
 import { recordsOf } from '../credit/credit-record.repository';
-import { EnterpriseRow, setCurrentRating } from '../enterprise/enterprise.repository';
+import { EnterpriseRow, enterpriseIdsIn, lockEnterpriseById, setCurrentRating } from '../enterprise/enterprise.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { permitsOf } from '../permit/permit.repository';
 import { policyInForce } from '../policy/credit-policy';
@@ -24,22 +24,22 @@ export interface StoredEvaluation {
 export const ratingService = {
   /**
    * Evaluates an enterprise as of `asOf` under the policy in force then, inside the
-   * caller's transaction `m`, and stores the rating in its history. The rating becomes
+   * caller's transaction (`ctx` is the transaction's), and stores the rating in its history. The rating becomes
    * the enterprise's current one unless a rating for a later date already is.
    */
-  async evaluateIn(ctx: HubContext, m: EntityManager, e: EnterpriseRow, asOf: Date): Promise<StoredEvaluation> {
+  async evaluateIn(ctx: HubContext, e: EnterpriseRow, asOf: Date): Promise<StoredEvaluation> {
     const policy = policyInForce(ctx.policies, asOf);
     if (!policy)
       throw badInput(
         `No credit policy is in force on ${asOf.toISOString()} (policies: ${ctx.policies.map((p) => `${p.version} ${p.effectiveFrom}…${p.effectiveTo}`).join(', ')}).`,
         'asOf',
       );
-    // One after another: `m` is a single transaction connection.
-    const records = await recordsOf(m, [e.id]);
-    const permits = await permitsOf(m, [e.id]);
-    const history = await gradeHistory(m, e.id);
+    // One after another: a transaction is a single connection.
+    const records = await recordsOf(ctx.db, [e.id]);
+    const permits = await permitsOf(ctx.db, [e.id]);
+    const history = await gradeHistory(ctx.db, e.id);
     const result = evaluate({ policy, records, permits, history, asOf });
-    const rating = (await insertRating(m, {
+    const rating = (await insertRating(ctx.db, {
       enterpriseId: e.id,
       grade: result.grade,
       score: result.score,
@@ -52,13 +52,13 @@ export const ratingService = {
       decisiveRecordIds: result.decisiveRecordIds,
     }))!;
     evaluations.inc({ grade: result.grade });
-    const current = e.currentRatingId ? (await ratingsByIds(m, [e.currentRatingId]))[0] : undefined;
+    const current = e.currentRatingId ? (await ratingsByIds(ctx.db, [e.currentRatingId]))[0] : undefined;
     const becomesCurrent = !current || current.asOf.getTime() <= asOf.getTime();
-    if (becomesCurrent) await setCurrentRating(m, e.id, rating.id, rating.grade);
+    if (becomesCurrent) await setCurrentRating(ctx.db, e.id, rating.id, rating.grade);
     const previousGrade = current?.grade ?? null;
     const changed = becomesCurrent && previousGrade !== rating.grade;
     // Partners learn of the change through the outbox, committed with it or not at all.
-    if (changed) await appendRatingChanged(m, e, rating, previousGrade);
+    if (changed) await appendRatingChanged(ctx.db, e, rating, previousGrade);
     return { rating, previousGrade, changed };
   },
 
@@ -68,9 +68,9 @@ export const ratingService = {
     if (asOf) notInFuture(asOf, 'asOf', now.getTime());
     // Within the clock slack, "now": a later re-evaluation at now must be able to replace it.
     const at = asOf && asOf < now ? asOf : now;
-    const stored = await inTransaction(ctx, async (m) => {
-      const e = await requireEnterprise(ctx, m, creditCode, 'read', true);
-      return this.evaluateIn(ctx, m, e, at);
+    const stored = await withTransaction(ctx, async (ctx) => {
+      const e = await requireEnterprise(ctx, creditCode, 'read', true);
+      return this.evaluateIn(ctx, e, at);
     });
     return stored.rating;
   },
@@ -79,12 +79,24 @@ export const ratingService = {
    * Re-grades after a change to an enterprise's records or permits, in the same
    * transaction. When no policy is in force today the change is kept and the skip logged.
    */
-  async reevaluateIn(ctx: HubContext, m: EntityManager, e: EnterpriseRow): Promise<StoredEvaluation | null> {
+  async reevaluateIn(ctx: HubContext, e: EnterpriseRow): Promise<StoredEvaluation | null> {
     const now = new Date();
     if (!policyInForce(ctx.policies, now)) {
       logger.warn({ enterpriseId: e.id }, 'no credit policy in force today; re-evaluation skipped');
       return null;
     }
-    return this.evaluateIn(ctx, m, e, now);
+    return this.evaluateIn(ctx, e, now);
+  },
+
+  /**
+   * The evaluate job's work: re-grades the enterprises `ids` (all of them when absent) as of
+   * now, each in its own transaction, so grades follow the calendar without any new record.
+   */
+  async reevaluateAll(ctx: HubContext, ids?: string[]): Promise<void> {
+    for (const id of ids ?? (await enterpriseIdsIn(ctx.db, null)))
+      await withTransaction(ctx, async (ctx) => {
+        const e = await lockEnterpriseById(ctx.db, id);
+        if (e) await this.reevaluateIn(ctx, e);
+      });
   },
 };

@@ -1,4 +1,6 @@
-import { Database } from '../../platform/db';
+import type { Jobs } from '../../platform/jobs';
+import { withTransaction } from '../../platform/context';
+import type { HubContext } from '../context';
 import { logger } from '../../platform/logger';
 import { webhookDeliveries } from '../../platform/metrics';
 import { RatingChangedEvent } from '../outbox/outbox';
@@ -6,7 +8,7 @@ import { decide } from './retry.rules';
 import { webhookHeaders } from './standard-webhooks';
 import { AddressPolicy } from './url-guard';
 import { appendAudit } from '../audit/audit.repository';
-import { cancelPending, claimDelivery, holdOthers, lockWebhook, recordAttempt, setWebhookActive } from './webhook.repository';
+import { DeliveryRef, cancelDelivery, cancelPending, claimDelivery, holdOthers, lockWebhook, recordAttempt, setWebhookActive } from './webhook.repository';
 import { DELIVERY_TIMEOUT_MS, send } from './webhook.sender';
 
 /** The `webhook-id` of a delivery: the same on every retry and replay. */
@@ -53,12 +55,13 @@ const SYSTEM = { subject: 'system:webhooks', role: 'ADMIN' as const, regions: []
  * One delivery attempt: claims the delivery (nothing happens when it is not due, done, or
  * another worker holds it), POSTs it signed, and records the outcome with the next step.
  */
-export async function attemptDelivery(db: Database, deliveryId: string, opts: DeliveryOptions): Promise<AttemptResult> {
-  const d = await claimDelivery(db.manager, deliveryId, DELIVERY_TIMEOUT_MS / 1000 + 45);
+export async function attemptDelivery(ctx: HubContext, deliveryId: string): Promise<AttemptResult> {
+  const opts = ctx.webhooks;
+  const d = await claimDelivery(ctx.db, deliveryId, DELIVERY_TIMEOUT_MS / 1000 + 45);
   if (!d) return { outcome: 'skipped' };
   const attempt = d.attempts + 1;
   if (!d.active) {
-    await db.manager.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE id = $1 AND generation = $2 AND status = 'PENDING'`, [d.id, d.generation]);
+    await cancelDelivery(ctx.db, d.id, d.generation);
     return { outcome: 'cancelled', attempts: d.attempts };
   }
   const body = webhookBody(d.payload);
@@ -71,18 +74,18 @@ export async function attemptDelivery(db: Database, deliveryId: string, opts: De
   const retryInMs = decision.kind === 'retry' ? decision.delayMs : null;
   // The endpoint says it is overloaded: its other pending deliveries wait as long as this one.
   const throttle = decision.kind === 'retry' && THROTTLING.includes(res.status ?? 0);
-  const moved = await db.transaction(async (m) => {
+  const moved = await withTransaction(ctx, async (ctx) => {
     // Webhook before deliveries, as everywhere: a 410 and a deactivation cannot deadlock.
-    if (decision.kind === 'gone' || throttle) await lockWebhook(m, d.webhookId);
-    const moved = await recordAttempt(m, { deliveryId: d.id, generation: d.generation, attempt, statusCode: res.status, error, durationMs: res.durationMs, status, retryInMs });
-    if (throttle && moved) await holdOthers(m, d.webhookId, d.id, retryInMs!);
+    if (decision.kind === 'gone' || throttle) await lockWebhook(ctx.db, d.webhookId);
+    const moved = await recordAttempt(ctx.db, { deliveryId: d.id, generation: d.generation, attempt, statusCode: res.status, error, durationMs: res.durationMs, status, retryInMs });
+    if (throttle && moved) await holdOthers(ctx.db, d.webhookId, d.id, retryInMs!);
     if (decision.kind === 'gone') {
-      await setWebhookActive(m, d.webhookId, false, 'the receiver answered 410 Gone');
-      await cancelPending(m, d.webhookId);
-      await appendAudit(m, SYSTEM, { action: 'webhook.deactivated', targetType: 'webhook', targetId: d.webhookId, outcome: 'OK', detail: { reason: '410 Gone', deliveryId: d.id } });
+      await setWebhookActive(ctx.db, d.webhookId, false, 'the receiver answered 410 Gone');
+      await cancelPending(ctx.db, d.webhookId);
+      await appendAudit(ctx.db, SYSTEM, { action: 'webhook.deactivated', targetType: 'webhook', targetId: d.webhookId, outcome: 'OK', detail: { reason: '410 Gone', deliveryId: d.id } });
     }
     if (decision.kind === 'dead' && moved)
-      await appendAudit(m, SYSTEM, { action: 'webhook.deadLettered', targetType: 'webhook_delivery', targetId: d.id, outcome: 'OK', detail: { webhookId: d.webhookId, attempts: attempt, lastStatus: res.status } });
+      await appendAudit(ctx.db, SYSTEM, { action: 'webhook.deadLettered', targetType: 'webhook_delivery', targetId: d.id, outcome: 'OK', detail: { webhookId: d.webhookId, attempts: attempt, lastStatus: res.status } });
     return moved;
   });
   if (decision.kind === 'gone') logger.warn({ webhookId: d.webhookId }, 'webhook deactivated: the receiver answered 410 Gone');
@@ -91,4 +94,12 @@ export async function attemptDelivery(db: Database, deliveryId: string, opts: De
   if (!moved) return { outcome: 'skipped' };
   if (decision.kind === 'retry') return { outcome: 'retry', attempts: attempt, generation: d.generation, retryInMs: decision.delayMs };
   return { outcome: decision.kind, attempts: attempt };
+}
+
+/** Queues an attempt of a delivery, `delayMs` from now; a lost one is re-added by the relay's sweep. */
+export async function queueDelivery(jobs: Jobs, d: DeliveryRef, delayMs = 0): Promise<void> {
+  const deliveryId = d.id;
+  await jobs
+    .add('notify', { deliveryId, attempts: d.attempts, generation: d.generation }, delayMs)
+    .catch((err) => logger.warn({ deliveryId, err: err.message }, 'webhook delivery not queued; the relay sweep will re-add it'));
 }

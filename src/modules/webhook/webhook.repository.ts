@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import type { RatingChangedEvent } from '../outbox/outbox';
 import type { WebhookDeliveryStatus } from '../graphql-enums';
@@ -42,7 +42,7 @@ export type NewWebhook = Pick<
   'ownerSubject' | 'ownerRole' | 'agency' | 'scopePrefixes' | 'scopeCreditCode' | 'filterRegionCode' | 'filterCreditCode' | 'url' | 'events'
 > & { filterRegionPrefix: string | null; secret: string };
 
-export function insertWebhook(m: EntityManager, w: NewWebhook): Promise<WebhookRow | undefined> {
+export function insertWebhook(m: Queryable, w: NewWebhook): Promise<WebhookRow | undefined> {
   return one<WebhookRow>(
     m,
     `INSERT INTO webhook AS w (owner_subject, owner_role, agency, scope_prefixes, scope_credit_code, filter_region_code, filter_region_prefix, filter_credit_code, url, events, secret)
@@ -52,19 +52,19 @@ export function insertWebhook(m: EntityManager, w: NewWebhook): Promise<WebhookR
 }
 
 /** The owner's webhooks (every webhook when `owner` is null), newest first. */
-export function listWebhooks(m: EntityManager, owner: string | null): Promise<WebhookRow[]> {
+export function listWebhooks(m: Queryable, owner: string | null): Promise<WebhookRow[]> {
   return rows<WebhookRow>(m, `SELECT ${WEBHOOK_COLUMNS} FROM webhook w WHERE $1::text IS NULL OR w.owner_subject = $1 ORDER BY w.created_at DESC`, [owner]);
 }
 
-export function webhookById(m: EntityManager, id: string, lock = false): Promise<WebhookRow | undefined> {
+export function webhookById(m: Queryable, id: string, lock = false): Promise<WebhookRow | undefined> {
   return one<WebhookRow>(m, `SELECT ${WEBHOOK_COLUMNS} FROM webhook w WHERE w.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
 }
 
-export function webhooksByIds(m: EntityManager, ids: readonly string[]): Promise<WebhookRow[]> {
+export function webhooksByIds(m: Queryable, ids: readonly string[]): Promise<WebhookRow[]> {
   return rows<WebhookRow>(m, `SELECT ${WEBHOOK_COLUMNS} FROM webhook w WHERE w.id = ANY($1::uuid[])`, [ids]);
 }
 
-export function setWebhookActive(m: EntityManager, id: string, active: boolean, reason: string | null): Promise<WebhookRow | undefined> {
+export function setWebhookActive(m: Queryable, id: string, active: boolean, reason: string | null): Promise<WebhookRow | undefined> {
   return one<WebhookRow>(
     m,
     `UPDATE webhook w SET active = $2, deactivated_at = CASE WHEN $2 THEN NULL ELSE now() END, deactivated_reason = CASE WHEN $2 THEN NULL ELSE $3 END
@@ -74,12 +74,17 @@ export function setWebhookActive(m: EntityManager, id: string, active: boolean, 
 }
 
 /** Pending deliveries of a webhook that stopped: they are not sent (a replay can send them later). */
-export function cancelPending(m: EntityManager, webhookId: string): Promise<unknown> {
+/** Cancels one pending delivery of a round (its webhook was deactivated meanwhile). */
+export function cancelDelivery(m: Queryable, id: string, generation: number): Promise<unknown> {
+  return m.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE id = $1 AND generation = $2 AND status = 'PENDING'`, [id, generation]);
+}
+
+export function cancelPending(m: Queryable, webhookId: string): Promise<unknown> {
   return m.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE webhook_id = $1 AND status = 'PENDING'`, [webhookId]);
 }
 
 /** A new secret; the old one keeps signing beside it until `graceUntil`. */
-export function rotateSecret(m: EntityManager, id: string, secret: string, graceUntil: Date): Promise<WebhookRow | undefined> {
+export function rotateSecret(m: Queryable, id: string, secret: string, graceUntil: Date): Promise<WebhookRow | undefined> {
   return one<WebhookRow>(
     m,
     `UPDATE webhook w SET previous_secret = w.secret, previous_secret_until = $3, secret = $2 WHERE w.id = $1 RETURNING ${WEBHOOK_COLUMNS}`,
@@ -88,7 +93,7 @@ export function rotateSecret(m: EntityManager, id: string, secret: string, grace
 }
 
 /** Creates the deliveries of newly published events for every active webhook they match; returns their ids. */
-export async function createDeliveries(m: EntityManager, eventIds: string[]): Promise<string[]> {
+export async function createDeliveries(m: Queryable, eventIds: string[]): Promise<string[]> {
   const created = await rows<{ id: string }>(
     m,
     `INSERT INTO webhook_delivery (webhook_id, event_id)
@@ -117,7 +122,7 @@ export interface ClaimedDelivery {
  * Takes a due delivery for one attempt: a lease of `leaseS` seconds keeps other workers
  * off it, and lapses by itself if this one dies. Undefined: not due, done, or leased.
  */
-export function claimDelivery(m: EntityManager, id: string, leaseS: number): Promise<ClaimedDelivery | undefined> {
+export function claimDelivery(m: Queryable, id: string, leaseS: number): Promise<ClaimedDelivery | undefined> {
   return one<ClaimedDelivery>(
     m,
     `WITH c AS (
@@ -150,7 +155,7 @@ export interface AttemptRecord {
  * delivery moves only if it is still the round this attempt was claimed in and still
  * pending: a replay or a cancellation made meanwhile wins. Returns whether it moved.
  */
-export async function recordAttempt(m: EntityManager, a: AttemptRecord): Promise<boolean> {
+export async function recordAttempt(m: Queryable, a: AttemptRecord): Promise<boolean> {
   await m.query(`INSERT INTO webhook_attempt (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1,$2,$3,$4,$5)`, [
     a.deliveryId, a.attempt, a.statusCode, a.error, a.durationMs,
   ]);
@@ -170,7 +175,7 @@ export async function recordAttempt(m: EntityManager, a: AttemptRecord): Promise
  * Throttling: the webhook's other pending deliveries are not tried before `delayMs` from
  * now either. Their queued jobs find them not due and end; the relay's sweep re-queues them.
  */
-export function holdOthers(m: EntityManager, webhookId: string, exceptId: string, delayMs: number): Promise<unknown> {
+export function holdOthers(m: Queryable, webhookId: string, exceptId: string, delayMs: number): Promise<unknown> {
   return m.query(
     `UPDATE webhook_delivery SET next_attempt_at = GREATEST(next_attempt_at, now() + make_interval(secs => $3::float8 / 1000))
       WHERE webhook_id = $1 AND status = 'PENDING' AND id <> $2`,
@@ -179,12 +184,12 @@ export function holdOthers(m: EntityManager, webhookId: string, exceptId: string
 }
 
 /** Locks a webhook row first, so every transaction touching a webhook and its deliveries takes them in one order. */
-export function lockWebhook(m: EntityManager, id: string): Promise<unknown> {
+export function lockWebhook(m: Queryable, id: string): Promise<unknown> {
   return m.query(`SELECT 1 FROM webhook WHERE id = $1 FOR UPDATE`, [id]);
 }
 
 /** Pending deliveries past due by `graceS` and not leased: their queue job was lost (Redis flushed or restarted). */
-export function overdueDeliveries(m: EntityManager, graceS: number, limit = 1000): Promise<DeliveryRef[]> {
+export function overdueDeliveries(m: Queryable, graceS: number, limit = 1000): Promise<DeliveryRef[]> {
   return rows(
     m,
     `SELECT id, attempts, generation FROM webhook_delivery WHERE status = 'PENDING' AND next_attempt_at < now() - make_interval(secs => $1)
@@ -229,7 +234,7 @@ export interface DeliveryPage {
 }
 
 /** The delivery log of each webhook, newest first (a page of `first` each), in one statement. */
-export function deliveriesOf(m: EntityManager, webhookIds: readonly string[], p: DeliveryPage): Promise<DeliveryRow[]> {
+export function deliveriesOf(m: Queryable, webhookIds: readonly string[], p: DeliveryPage): Promise<DeliveryRow[]> {
   return rows<DeliveryRow>(
     m,
     `SELECT page.* FROM unnest($1::uuid[]) AS w(id) CROSS JOIN LATERAL (
@@ -242,7 +247,7 @@ export function deliveriesOf(m: EntityManager, webhookIds: readonly string[], p:
   );
 }
 
-export function deliveryById(m: EntityManager, id: string): Promise<DeliveryRow | undefined> {
+export function deliveryById(m: Queryable, id: string): Promise<DeliveryRow | undefined> {
   return one<DeliveryRow>(m, `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id WHERE d.id = $1`, [id]);
 }
 
@@ -255,7 +260,7 @@ export interface AttemptRow {
   durationMs: number;
 }
 
-export function attemptsOf(m: EntityManager, deliveryIds: readonly string[]): Promise<AttemptRow[]> {
+export function attemptsOf(m: Queryable, deliveryIds: readonly string[]): Promise<AttemptRow[]> {
   return rows<AttemptRow>(
     m,
     `SELECT delivery_id AS "deliveryId", attempt, attempted_at AS "attemptedAt", status_code AS "statusCode", error, duration_ms AS "durationMs"
@@ -267,7 +272,7 @@ export function attemptsOf(m: EntityManager, deliveryIds: readonly string[]): Pr
 /** A new round for a delivery: a fresh retry budget, the same `webhook-id`; an attempt of the old round still in flight no longer counts. */
 const NEW_ROUND = `status = 'PENDING', attempts = 0, generation = webhook_delivery.generation + 1, next_attempt_at = now(), locked_until = NULL`;
 
-export function resetDelivery(m: EntityManager, id: string): Promise<DeliveryRef | undefined> {
+export function resetDelivery(m: Queryable, id: string): Promise<DeliveryRef | undefined> {
   return one(m, `UPDATE webhook_delivery SET ${NEW_ROUND} WHERE id = $1 RETURNING id, attempts, generation`, [id]);
 }
 
@@ -275,7 +280,7 @@ export function resetDelivery(m: EntityManager, id: string): Promise<DeliveryRef
  * Replays every event of `[from, to)` that matches the webhook: deliveries already made
  * are sent again (same `webhook-id`), missing ones (the webhook was off) are created.
  */
-export function replayRange(m: EntityManager, webhookId: string, from: Date, to: Date, limit: number): Promise<DeliveryRef[]> {
+export function replayRange(m: Queryable, webhookId: string, from: Date, to: Date, limit: number): Promise<DeliveryRef[]> {
   // Unpublished events are left to the relay, which creates their deliveries anyway.
   return rows(
     m,

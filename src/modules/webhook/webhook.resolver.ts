@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { HubContext } from '../../platform/context';
+import { HubContext } from '../context';
 import { encodeCursor } from '../../platform/sql';
 import { WebhookDeliveryStatus } from '../graphql-enums';
 import { WebhookInput } from './webhook.input';

@@ -1,13 +1,13 @@
-import { HubContext, inTransaction } from '../../platform/context';
+import { withTransaction } from '../../platform/context';
+import { HubContext } from '../context';
 import { badInput, forbidden, notFound } from '../../platform/errors';
 import { mayReadRating } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes, Principal } from '../../platform/auth/principal';
-import { jobRuntime } from '../../../jobs/runtime';
-import { queueDelivery } from '../../../jobs/notify.job';
 import { findByCreditCode } from '../enterprise/enterprise.repository';
 import { EVENT_TYPES, OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
 import { newSecret, secretProblem } from './standard-webhooks';
-import { webhookUrlProblem } from './url-guard';
+import { AddressPolicy, webhookUrlProblem } from './url-guard';
+import { queueDelivery } from './webhook.delivery';
 import { decodeCursor } from '../../platform/sql';
 import { pageSize } from '../../platform/graphql/connection';
 import { isUuid, requireFound } from '../../platform/checks';
@@ -50,8 +50,8 @@ function owns(p: Principal, w: WebhookRow): boolean {
 }
 
 /** A webhook its owner (or an administrator) may manage; anyone else is told it does not exist. */
-async function ownWebhook(ctx: HubContext, id: string, m = ctx.manager, lock = false): Promise<WebhookRow> {
-  return yours(ctx, id, isUuid(id) ? await webhookById(m, id, lock) : undefined);
+async function ownWebhook(ctx: HubContext, id: string, lock = false): Promise<WebhookRow> {
+  return yours(ctx, id, isUuid(id) ? await webhookById(ctx.db, id, lock) : undefined);
 }
 
 function yours(ctx: HubContext, id: string, w: WebhookRow | null | undefined): WebhookRow {
@@ -67,8 +67,8 @@ function checkEvents(events: string[]): string[] {
   return unique;
 }
 
-async function checkUrl(url: string): Promise<void> {
-  const problem = await webhookUrlProblem(url, jobRuntime().notify.policy);
+async function checkUrl(policy: AddressPolicy, url: string): Promise<void> {
+  const problem = await webhookUrlProblem(url, policy);
   if (problem) throw badInput(`Webhook URL refused: ${problem}.`, 'url');
 }
 
@@ -101,16 +101,16 @@ export const webhookService = {
     }
     const region = regionFilter(p, input.regionCode);
     if (input.creditCode) {
-      const e = await findByCreditCode(ctx.manager, input.creditCode);
+      const e = await findByCreditCode(ctx.db, input.creditCode);
       if (!e) throw notFound(`No enterprise with credit code ${input.creditCode}.`);
       if (!mayReadRating(p, e)) throw forbidden(`Enterprise ${input.creditCode} is outside your jurisdiction.`);
     }
-    await checkUrl(input.url);
+    await checkUrl(ctx.webhooks.policy, input.url);
     const secret = input.secret ?? newSecret();
-    return inTransaction(ctx, async (m) => {
-      const count = (await listWebhooks(m, p.subject)).filter((w) => w.active && owns(p, w)).length;
+    return withTransaction(ctx, async (ctx) => {
+      const count = (await listWebhooks(ctx.db, p.subject)).filter((w) => w.active && owns(p, w)).length;
       if (count >= MAX_WEBHOOKS_PER_OWNER) throw badInput(`You already have ${count} active webhooks (at most ${MAX_WEBHOOKS_PER_OWNER}); deactivate one first.`);
-      const w = (await insertWebhook(m, {
+      const w = (await insertWebhook(ctx.db, {
         ownerSubject: p.subject,
         ownerRole: p.role,
         agency: p.agency ?? null,
@@ -129,8 +129,8 @@ export const webhookService = {
 
   async list(ctx: HubContext): Promise<WebhookRow[]> {
     const p = ctx.principal;
-    if (p.role === 'ADMIN') return listWebhooks(ctx.manager, null);
-    return (await listWebhooks(ctx.manager, p.subject)).filter((w) => owns(p, w));
+    if (p.role === 'ADMIN') return listWebhooks(ctx.db, null);
+    return (await listWebhooks(ctx.db, p.subject)).filter((w) => owns(p, w));
   },
 
   get(ctx: HubContext, id: string): Promise<WebhookRow> {
@@ -140,11 +140,11 @@ export const webhookService = {
   /** Deactivating stops deliveries (pending ones are cancelled, replayable later); activating checks the URL again. */
   async setActive(ctx: HubContext, id: string, active: boolean): Promise<WebhookRow> {
     const w = await ownWebhook(ctx, id);
-    if (active && !w.active) await checkUrl(w.url);
-    return inTransaction(ctx, async (m) => {
-      await ownWebhook(ctx, id, m, true);
-      const updated = requireFound(await setWebhookActive(m, id, active, active ? null : `deactivated by ${ctx.principal.subject}`), 'webhook', id);
-      if (!active) await cancelPending(m, id);
+    if (active && !w.active) await checkUrl(ctx.webhooks.policy, w.url);
+    return withTransaction(ctx, async (ctx) => {
+      await ownWebhook(ctx, id, true);
+      const updated = requireFound(await setWebhookActive(ctx.db, id, active, active ? null : `deactivated by ${ctx.principal.subject}`), 'webhook', id);
+      if (!active) await cancelPending(ctx.db, id);
       return updated;
     });
   },
@@ -156,9 +156,9 @@ export const webhookService = {
       if (problem) throw badInput(problem, 'secret');
     }
     const next = secret ?? newSecret();
-    return inTransaction(ctx, async (m) => {
-      await ownWebhook(ctx, id, m, true);
-      const w = requireFound(await rotateSecret(m, id, next, new Date(Date.now() + SECRET_GRACE_MS)), 'webhook', id);
+    return withTransaction(ctx, async (ctx) => {
+      await ownWebhook(ctx, id, true);
+      const w = requireFound(await rotateSecret(ctx.db, id, next, new Date(Date.now() + SECRET_GRACE_MS)), 'webhook', id);
       return { ...w, secret: next };
     });
   },
@@ -178,20 +178,20 @@ export const webhookService = {
 
   /** Sends one delivery again now (same `webhook-id`), from a fresh retry budget: dead letters, delivered or cancelled ones alike. */
   async replay(ctx: HubContext, deliveryId: string): Promise<DeliveryRow> {
-    const d = isUuid(deliveryId) ? await deliveryById(ctx.manager, deliveryId) : undefined;
+    const d = isUuid(deliveryId) ? await deliveryById(ctx.db, deliveryId) : undefined;
     if (!d) throw notFound(`No webhook delivery ${deliveryId}.`);
     const w = await ownWebhook(ctx, d.webhookId).catch(() => {
       throw notFound(`No webhook delivery ${deliveryId}.`);
     });
     if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'id');
     if (d.createdAt < replayableSince()) throw badInput(`Only deliveries of the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'id');
-    const ref = await inTransaction(ctx, async (m) => {
-      await lockWebhook(m, w.id);
-      const r = requireFound(await resetDelivery(m, deliveryId), 'webhook delivery', deliveryId);
+    const ref = await withTransaction(ctx, async (ctx) => {
+      await lockWebhook(ctx.db, w.id);
+      const r = requireFound(await resetDelivery(ctx.db, deliveryId), 'webhook delivery', deliveryId);
       return r;
     });
-    await queueDelivery(ref);
-    return requireFound(await deliveryById(ctx.manager, deliveryId), 'webhook delivery', deliveryId);
+    await queueDelivery(ctx.jobs, ref);
+    return requireFound(await deliveryById(ctx.db, deliveryId), 'webhook delivery', deliveryId);
   },
 
   /**
@@ -202,12 +202,12 @@ export const webhookService = {
     checkRange(from, to);
     const w = await ownWebhook(ctx, webhookId);
     if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'webhookId');
-    const queued = await inTransaction(ctx, async (m) => {
-      await lockWebhook(m, w.id);
-      const q = await replayRange(m, webhookId, from, to, MAX_REPLAY_EVENTS);
+    const queued = await withTransaction(ctx, async (ctx) => {
+      await lockWebhook(ctx.db, w.id);
+      const q = await replayRange(ctx.db, webhookId, from, to, MAX_REPLAY_EVENTS);
       return q;
     });
-    for (const d of queued) await queueDelivery(d);
+    for (const d of queued) await queueDelivery(ctx.jobs, d);
     return queued.length;
   },
 };

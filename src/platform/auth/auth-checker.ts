@@ -1,5 +1,5 @@
 import { AuthChecker } from 'type-graphql';
-import { HubContext } from '../context';
+import { Context } from '../context';
 import { forbidden, unauthenticated } from '../errors';
 import { EVALUATORS, SUPERVISORS } from './access.rules';
 
@@ -7,7 +7,7 @@ import { EVALUATORS, SUPERVISORS } from './access.rules';
  * `@Authorized(...roles)`: UNAUTHENTICATED without a token, FORBIDDEN for a role not
  * listed. Jurisdiction (which enterprises) is checked in the services.
  */
-export const authChecker: AuthChecker<HubContext> = ({ context, info }, roles) => {
+export const authChecker: AuthChecker<Context> = ({ context, info }, roles) => {
   const p = context.principal;
   if (p.role === 'PUBLIC' && !roles.includes('PUBLIC'))
     throw unauthenticated(`${info.fieldName} needs a bearer token (Authorization: Bearer …).`);

@@ -16,11 +16,8 @@ import {
 import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
 import { closeReason, serveGraphqlWs } from './ws-adapter';
-import { CreditPolicy } from '../../modules/policy/credit-policy';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from '../auth/principal';
-import { HubContext } from '../context';
-import { Database } from '../db';
-import { createLoaders } from '../loaders';
+import { Context } from '../context';
 import { logger } from '../logger';
 import { wsConnections, wsSubscriptions } from '../metrics';
 import { MAX_TOKENS } from './armor';
@@ -30,8 +27,8 @@ import { PERSONAL_READERS, hasRole } from '../auth/access.rules';
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   jwtSecret: string;
-  db: Database;
-  policies: CreditPolicy[];
+  /** Makes the context of one operation (the application's `createContext`). */
+  context(principal: Principal, requestId: string): Context;
   /** The same operation limits as HTTP (graphql-armor's rules). */
   validationRules: ValidationRule[];
   /** The same cost check on the coerced variables as HTTP. */
@@ -39,7 +36,7 @@ export interface SubscriptionServerOptions {
   production: boolean;
   isReady(): boolean;
   /** Records that a subscription's message carried personal data unmasked (the audit module's, passed in: platform imports no module). */
-  auditPersonalRead(ctx: HubContext, enterpriseIds: string[]): Promise<void>;
+  auditPersonalRead(ctx: Context, enterpriseIds: string[]): Promise<void>;
 }
 
 /** The token from a connection_init payload: `{"authorization": "Bearer …"}` (or `Authorization`, or `token`). */
@@ -188,22 +185,14 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
           return [new GraphQLError(`Only subscriptions run over WebSocket; send ${op.operation === 'query' ? 'queries' : 'mutations'} as HTTP POST to /graphql.`, { extensions: { code: 'BAD_USER_INPUT' } })];
         const tooCostly = opts.checkCost(opts.schema, document, op, payload.variables);
         if (tooCostly) return [tooCostly];
-        const context: HubContext = {
-          principal: ctx.extra.principal ?? PUBLIC_PRINCIPAL,
-          db: opts.db,
-          manager: opts.db.manager,
-          loaders: createLoaders(opts.db.manager),
-          policies: opts.policies,
-          requestId: `ws:${randomUUID()}`,
-          personalDataRead: new Set(),
-        };
+        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`);
         const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal);
         if (key) keys.set(context, key);
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
       onNext(_ctx, _id, _payload, args) {
         // An authority's subscription that selected personal data unmasked: audited like an HTTP read.
-        const c = args.contextValue as HubContext;
+        const c = args.contextValue as Context;
         if (!c.personalDataRead.size) return undefined; // the hot path: no promise per message
         const ids = [...c.personalDataRead];
         c.personalDataRead.clear();

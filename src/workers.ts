@@ -1,17 +1,19 @@
-import { ALL_JOBS, startScheduler } from '../../jobs';
-import { queueDelivery } from '../../jobs/notify.job';
-import { setJobRuntime } from '../../jobs/runtime';
-import { CreditPolicy } from '../modules/policy/credit-policy';
-import { ratingChannel } from '../modules/rating-feed/rating-bus';
-import { EventPublisher, LocalEventPublisher, OutboxRelay, RedisEventPublisher } from '../modules/outbox/relay';
-import { AddressPolicy } from '../modules/webhook/url-guard';
-import { NotifyConfig, QueueTiming } from './config';
-import { Database } from './db';
-import { logger } from './logger';
-import { InProcessJobQueue, JobQueue, RedisJobQueue } from './queue';
+import { hubJobs, startScheduler } from '../jobs';
+import type { HubDeps } from './modules/context';
+import { CreditPolicy } from './modules/policy/credit-policy';
+import { ratingChannel } from './modules/rating-feed/rating-bus';
+import { EventPublisher, LocalEventPublisher, OutboxRelay, RedisEventPublisher } from './modules/outbox/relay';
+import { AddressPolicy } from './modules/webhook/url-guard';
+import { queueDelivery } from './modules/webhook/webhook.delivery';
+import { NotifyConfig, QueueTiming } from './platform/config';
+import { Database } from './platform/db';
+import { logger } from './platform/logger';
+import { InProcessJobQueue, JobQueue, RedisJobQueue } from './platform/queue';
 
 export interface JobsHandle {
   queue: JobQueue;
+  /** What every context of this process is made from (`createContext(deps, …)`): the database, `jobs` on this queue, policies, webhook settings. */
+  deps: HubDeps;
   /** Runs every queue's worker and the outbox relay here (and, unless told otherwise, the scheduler tick). */
   startWorkers(opts?: { scheduler?: boolean; relay?: boolean }): Promise<void>;
   /** The outbox relay, once workers run (tests drive it directly). */
@@ -22,27 +24,34 @@ export interface JobsHandle {
 export const DEFAULT_NOTIFY: NotifyConfig = { allowPrivate: [], retryScale: 1, outboxPollMs: 1000 };
 
 /**
- * Opens the job queue (BullMQ on `redisUrl`, else in-process) and makes it the process's
- * job runtime. Workers and the relay start separately, once the database is migrated.
+ * Startup wiring of the queue, its workers, the outbox relay and the scheduler (API process
+ * and `hub worker`). Opens the job queue (BullMQ on `redisUrl`, else in-process) and the
+ * dependencies every context is made from; workers and the relay start separately, once
+ * the database is migrated.
  */
 export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; db: Database; policies: CreditPolicy[]; notify?: NotifyConfig; queueTiming?: QueueTiming }): Promise<JobsHandle> {
   const notify = opts.notify ?? DEFAULT_NOTIFY;
   const prefix = opts.queuePrefix ?? 'hub';
   const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl, prefix, opts.queueTiming) : new InProcessJobQueue();
-  setJobRuntime({ queue, db: opts.db, policies: opts.policies, notify: { policy: new AddressPolicy(notify.allowPrivate), retryScale: notify.retryScale } });
+  const { deps, definitions } = hubJobs(queue, {
+    database: opts.db,
+    policies: opts.policies,
+    webhooks: { policy: new AddressPolicy(notify.allowPrivate), retryScale: notify.retryScale },
+  });
   let stopScheduler = () => undefined as void;
   const handle: JobsHandle = {
     queue,
+    deps,
     async startWorkers({ scheduler = true, relay = true } = {}) {
-      await queue.startWorkers(ALL_JOBS);
-      if (scheduler) stopScheduler = startScheduler();
+      await queue.startWorkers(definitions);
+      if (scheduler) stopScheduler = startScheduler(deps.jobs);
       if (!relay) return;
       const publisher: EventPublisher = opts.redisUrl ? new RedisEventPublisher(opts.redisUrl, ratingChannel(prefix)) : new LocalEventPublisher();
       handle.relay = new OutboxRelay(
         opts.db,
         publisher,
         async (deliveries) => {
-          for (const d of deliveries) await queueDelivery(d);
+          for (const d of deliveries) await queueDelivery(deps.jobs, d);
         },
         { pollMs: notify.outboxPollMs },
       );
@@ -53,7 +62,6 @@ export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; 
       stopScheduler();
       await handle.relay?.stop();
       await queue.close();
-      setJobRuntime(undefined);
     },
   };
   return handle;

@@ -1,0 +1,34 @@
+import type { Principal } from '../platform/auth/principal';
+import { Context, buildContext } from '../platform/context';
+import type { Database } from '../platform/db';
+import type { Jobs } from '../platform/jobs';
+import { Loaders, createLoaders } from '../platform/loaders';
+import type { CreditPolicy } from './policy/credit-policy';
+import type { DeliveryOptions } from './webhook/webhook.delivery';
+
+/** What a process gives every context it makes (built once at boot: main.ts, src/workers.ts, tests). */
+export interface HubDeps {
+  database: Database;
+  jobs: Jobs;
+  /** The credit policies (policy documents), oldest first. */
+  policies: CreditPolicy[];
+  /** Webhook delivery settings: address policy and retry time scale. */
+  webhooks: DeliveryOptions;
+}
+
+/** The hub's request context: the platform's, with the hub's loaders, policies and webhook settings. */
+export type HubContext = Context<Loaders, { policies: CreditPolicy[]; webhooks: DeliveryOptions }>;
+
+/**
+ * The one way to make a context: HTTP requests (src/app.ts), WebSocket operations
+ * (src/platform/graphql/subscriptions.ts, through the factory app.ts hands it), jobs
+ * (`systemContext`) and tests.
+ */
+export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string }): HubContext {
+  return buildContext({ database: deps.database, jobs: deps.jobs, loaders: createLoaders, extra: { policies: deps.policies, webhooks: deps.webhooks } }, request);
+}
+
+/** The context a job's (or the CLI's) service calls run with: the system, all regions. */
+export function systemContext(deps: HubDeps, name: string): HubContext {
+  return createContext(deps, { principal: { subject: `system:${name}`, role: 'ADMIN', regions: [] }, requestId: `job:${name}` });
+}

@@ -1,0 +1,34 @@
+import { logger } from '../../platform/logger';
+import type { HubContext } from '../context';
+import { dataSourceService } from '../datasource/datasource.service';
+import { dueSources } from '../datasource/datasource.repository';
+import { OUTBOX_RETENTION_DAYS, pruneOutbox } from '../outbox/outbox';
+
+/** Seconds between scheduler ticks; every process adds the tick with the same id per slot, so one runs. */
+export const TICK_SECONDS = 10;
+/** Scheduled detection over every enterprise, for meters that fell silent. */
+export const DETECT_EVERY_SECONDS = 3600;
+/** Scheduled re-grading of every enterprise (the calendar moves records out of the period). */
+export const EVALUATE_EVERY_SECONDS = 86_400;
+
+/** The scheduler's work, one tick at a time. */
+export const scheduleService = {
+  /**
+   * Syncs sources whose `everyMs` has passed since their last run, queues detection for
+   * everyone once per hour, re-grading once per day and then prunes the outbox (published
+   * events older than OUTBOX_RETENTION_DAYS). `slot`: the tick's number (epoch seconds / TICK_SECONDS).
+   */
+  async tick(ctx: HubContext, slot: number): Promise<void> {
+    for (const s of await dueSources(ctx.db))
+      await dataSourceService.trigger(ctx, s.id).catch((err) => logger.warn({ source: s.name, err: err.message }, 'scheduled sync not queued'));
+    const detectSlot = Math.floor((slot * TICK_SECONDS) / DETECT_EVERY_SECONDS);
+    const second = slot * TICK_SECONDS;
+    if (second % DETECT_EVERY_SECONDS < TICK_SECONDS) await ctx.jobs.add('detect', { reason: `slot:${detectSlot}` });
+    if (second % EVALUATE_EVERY_SECONDS < TICK_SECONDS) {
+      await ctx.jobs.add('evaluate', { reason: `day:${Math.floor(second / EVALUATE_EVERY_SECONDS)}` });
+      let pruned = 0;
+      for (let n = -1; n !== 0; pruned += n) n = await pruneOutbox(ctx.db);
+      if (pruned) logger.info({ events: pruned, olderThanDays: OUTBOX_RETENTION_DAYS }, 'outbox: old published events and their deliveries removed');
+    }
+  },
+};

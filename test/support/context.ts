@@ -1,0 +1,18 @@
+import { hubJobs } from '../../jobs';
+import { HubContext, HubDeps, createContext } from '../../src/modules/context';
+import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
+import { AddressPolicy } from '../../src/modules/webhook/url-guard';
+import { Principal } from '../../src/platform/auth/principal';
+import { Database } from '../../src/platform/db';
+import { InProcessJobQueue } from '../../src/platform/queue';
+
+/** Dependencies for contexts over `db` whose jobs are queued in-process and never run (unless `deps.jobs` is replaced). */
+export function testDeps(db: Database, over: Partial<HubDeps> = {}): HubDeps {
+  const base = { database: db, policies: loadPolicies(), webhooks: { policy: new AddressPolicy(['127.0.0.1', '::1']), retryScale: 1 } };
+  return { ...hubJobs(new InProcessJobQueue(), base).deps, ...over };
+}
+
+/** A context made the way the hub makes one (`createContext`), for calling services directly. */
+export function testContext(deps: HubDeps, principal: Principal = { subject: 'test', role: 'ADMIN', regions: [] }): HubContext {
+  return createContext(deps, { principal, requestId: 'test' });
+}
