@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { EntityManager } from 'typeorm';
+import type { Queryable } from '../../platform/sql';
 import type { Database } from '../../platform/db';
 import { EngineRecord, EnginePermit, evaluate } from '../credit/credit.rules';
 import { withCheckChar } from '../enterprise/credit-code.rules';
@@ -8,6 +8,7 @@ import { ReadingRow, insertReadings } from '../meter/meter.repository';
 import { CreditPolicy, DishonestyLevel, GRADES, Grade, HonorLevel, IndicatorDefinition, policyInForce } from '../policy/credit-policy';
 import { IndustryKey, REGIONS, NAME_PREFIX, INDUSTRIES, INDUSTRY_KEYS, BRANDS, SUFFIXES, MOBILE_PREFIXES, SURNAMES, GIVEN, CONDUCT, LEVEL_ZH, HONOR_TITLES } from './demo.data';
 import { chinaDay } from '../../platform/china-time';
+import { insertRows, insertSimulatorSource, lockForSeeding, setCurrentRatings, setPlannedVolumeOfYear } from './demo.repository';
 
 export interface SeedOptions {
   enterprises: number;
@@ -31,8 +32,6 @@ export interface SeedSummary {
 
 const DAY = 86_400_000;
 const SLOT = 900_000; // 15 minutes
-/** Rows per multi-row statement: unnest takes one bind parameter per column, so only payload size limits it. */
-const CHUNK = 5_000;
 const READING_BATCH = 20_000;
 const RULES = '《承德市企业节约用水信用管理实施细则（试行）》';
 
@@ -126,9 +125,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
 
   return db.transaction(async (m) => {
     // Serialise concurrent seeders; the second one finds rows and backs off.
-    await m.query('LOCK TABLE enterprise IN SHARE ROW EXCLUSIVE MODE');
-    const [{ present }] = (await m.query('SELECT EXISTS (SELECT 1 FROM enterprise) AS present')) as { present: boolean }[];
-    if (present) return null;
+    if (await lockForSeeding(m)) return null;
 
     await insertRows(m, 'enterprise', [
       ['id', 'uuid', ents.map((e) => e.id)],
@@ -214,31 +211,12 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['evaluated_by', 'text', ratings.map(() => 'system:demo-seed')],
       ['decisive_record_ids', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.decisiveRecordIds)), 'ARRAY(SELECT jsonb_array_elements_text(u.c10))::uuid[]'],
     ]);
-    for (let i = 0; i < ratings.length; i += CHUNK) {
-      const c = ratings.slice(i, i + CHUNK);
-      await m.query(
-        `UPDATE enterprise e SET current_rating_id = u.rid, current_grade = u.grade, updated_at = now()
-           FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(eid, rid, grade) WHERE e.id = u.eid`,
-        [c.map((r) => r.enterpriseId), c.map((r) => r.id), c.map((r) => r.ev.grade)],
-      );
-      await nextTurn();
-    }
+    await setCurrentRatings(m, ratings.map((r) => ({ enterpriseId: r.enterpriseId, ratingId: r.id, grade: r.ev.grade })));
     if (opts.readingDays > 0) await seedSimulatorSource(m, ents.slice(0, 6).map((e) => e.id), now);
     return { enterprises: ents.length, permits: permits.length, plans: plans.length, meters: meters.length, readings, records: records.length, ratings: ratings.length, grades };
   });
 }
 
-/** `INSERT … SELECT … FROM unnest($1::t1[], $2::t2[], …)` in chunks; a column may map its value through an SQL expression over `u.cN`. */
-async function insertRows(m: EntityManager, table: string, cols: [name: string, type: string, values: unknown[], expr?: string][]): Promise<void> {
-  const n = cols[0][2].length;
-  const sql = `INSERT INTO ${table} (${cols.map((c) => c[0]).join(', ')})
-    SELECT ${cols.map((c, i) => c[3] ?? `u.c${i}`).join(', ')}
-      FROM unnest(${cols.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) AS u(${cols.map((_, i) => `c${i}`).join(', ')})`;
-  for (let i = 0; i < n; i += CHUNK) {
-    await m.query(sql, cols.map((c) => c[2].slice(i, i + CHUNK)));
-    await nextTurn();
-  }
-}
 
 function makeEnterprises(rng: Rng, n: number): Ent[] {
   const targets = gradeTargets(rng, n);
@@ -421,7 +399,7 @@ function addBelowPoor(rng: Rng, policy: CreditPolicy, add: (ind: IndicatorDefini
  * Realism for detection: ~2 % of meters fall silent 2–5 days before `now`; one or two each
  * roll back, stick (frozen register and flow) or spike far above `max_flow_rate`.
  */
-async function seedReadings(m: EntityManager, rng: Rng, meters: Meter[], days: number, now: Date): Promise<number> {
+async function seedReadings(m: Queryable, rng: Rng, meters: Meter[], days: number, now: Date): Promise<number> {
   const online = meters.filter((x) => x.online);
   const pool = rng.shuffle([...online]);
   const few = online.length >= 50 ? 2 : 1;
@@ -504,7 +482,7 @@ const SIM_BEHAVIOURS = ['normal', 'silent', 'rollback', 'stuck', 'spike', 'overd
  * source with a 15-minute schedule that starts three days back, so the first sync and its
  * detection have something to find.
  */
-async function seedSimulatorSource(m: EntityManager, enterpriseIds: string[], now: Date): Promise<void> {
+async function seedSimulatorSource(m: Queryable, enterpriseIds: string[], now: Date): Promise<void> {
   const meters = enterpriseIds.map((enterpriseId, i) => ({ id: randomUUID(), enterpriseId, code: `SIM-0${i + 1}`, behaviour: SIM_BEHAVIOURS[i] }));
   await insertRows(m, 'meter', [
     ['id', 'uuid', meters.map((x) => x.id)],
@@ -520,11 +498,8 @@ async function seedSimulatorSource(m: EntityManager, enterpriseIds: string[], no
     start: new Date(now.getTime() - 3 * DAY).toISOString(),
     seed: 20231018,
   };
-  await m.query(`INSERT INTO data_source (name, connector, config, every_ms) VALUES ('demo-simulator', 'simulator', $1::jsonb, 900000)`, [JSON.stringify(config)]);
+  await insertSimulatorSource(m, config);
   // The overdrawing enterprise gets a plan its feed will exceed within days (OVER_PLAN).
   const overdraw = meters.find((x) => x.behaviour === 'overdraw')!;
-  await m.query(`UPDATE water_plan SET planned_volume = 1000 WHERE enterprise_id = $1 AND year = extract(year FROM $2::timestamptz AT TIME ZONE 'Asia/Shanghai')`, [
-    overdraw.enterpriseId,
-    now,
-  ]);
+  await setPlannedVolumeOfYear(m, overdraw.enterpriseId, now, 1000);
 }

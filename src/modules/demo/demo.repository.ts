@@ -1,0 +1,57 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Queryable } from '../../platform/sql';
+
+/** Rows per multi-row statement: unnest takes one bind parameter per column, so only payload size limits it. */
+const CHUNK = 5_000;
+
+/** A column to seed: name, Postgres type, one value per row, and optionally an SQL expression over `u.cN` that maps the value. */
+export type SeedColumn = [name: string, type: string, values: unknown[], expr?: string];
+
+/**
+ * Serialises concurrent seeders (the table lock is held to the end of the transaction) and
+ * says whether the database already holds enterprises, in which case the seed backs off.
+ */
+export async function lockForSeeding(m: Queryable): Promise<boolean> {
+  await m.query('LOCK TABLE enterprise IN SHARE ROW EXCLUSIVE MODE');
+  const [{ present }] = (await m.query('SELECT EXISTS (SELECT 1 FROM enterprise) AS present')) as { present: boolean }[];
+  return present;
+}
+
+/** `INSERT … SELECT … FROM unnest($1::t1[], $2::t2[], …)` in chunks; a column may map its value through an SQL expression over `u.cN`. */
+export async function insertRows(m: Queryable, table: string, cols: SeedColumn[]): Promise<void> {
+  const n = cols[0][2].length;
+  const sql = `INSERT INTO ${table} (${cols.map((c) => c[0]).join(', ')})
+    SELECT ${cols.map((c, i) => c[3] ?? `u.c${i}`).join(', ')}
+      FROM unnest(${cols.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) AS u(${cols.map((_, i) => `c${i}`).join(', ')})`;
+  for (let i = 0; i < n; i += CHUNK) {
+    await m.query(sql, cols.map((c) => c[2].slice(i, i + CHUNK)));
+    await nextTurn(); // the seed runs while the hub serves: let /health answer between chunks
+  }
+}
+
+/** Makes each rating its enterprise's current one, in chunks. */
+export async function setCurrentRatings(m: Queryable, ratings: { enterpriseId: string; ratingId: string; grade: string }[]): Promise<void> {
+  for (let i = 0; i < ratings.length; i += CHUNK) {
+    const c = ratings.slice(i, i + CHUNK);
+    await m.query(
+      `UPDATE enterprise e SET current_rating_id = u.rid, current_grade = u.grade, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(eid, rid, grade) WHERE e.id = u.eid`,
+      [c.map((r) => r.enterpriseId), c.map((r) => r.ratingId), c.map((r) => r.grade)],
+    );
+    await nextTurn();
+  }
+}
+
+/** The demo's scheduled simulator source (every 15 minutes). */
+export function insertSimulatorSource(m: Queryable, config: object): Promise<unknown> {
+  return m.query(`INSERT INTO data_source (name, connector, config, every_ms) VALUES ('demo-simulator', 'simulator', $1::jsonb, 900000)`, [JSON.stringify(config)]);
+}
+
+/** Sets an enterprise's planned volume for the China-time year of `at`. */
+export function setPlannedVolumeOfYear(m: Queryable, enterpriseId: string, at: Date, volume: number): Promise<unknown> {
+  return m.query(`UPDATE water_plan SET planned_volume = $3 WHERE enterprise_id = $1 AND year = extract(year FROM $2::timestamptz AT TIME ZONE 'Asia/Shanghai')`, [
+    enterpriseId,
+    at,
+    volume,
+  ]);
+}
