@@ -19,6 +19,7 @@ export const notifyJob: HubJob<'notify'> = {
   forgetWhenDone: true,
   async handle({ deliveryId }, _run, deps) {
     const result = await attemptDelivery(systemContext(deps, 'notify'), deliveryId);
-    if (result.outcome === 'retry') await queueDelivery(deps.jobs, { id: deliveryId, attempts: result.attempts, generation: result.generation }, result.retryInMs);
+    if (result.outcome === 'retry')
+      await queueDelivery(deps.jobs, { id: deliveryId, attempts: result.attempts, generation: result.generation }, result.retryInMs);
   },
 };

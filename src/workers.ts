@@ -29,7 +29,14 @@ export const DEFAULT_NOTIFY: NotifyConfig = { allowPrivate: [], retryScale: 1, o
  * dependencies every context is made from; workers and the relay start separately, once
  * the database is migrated.
  */
-export async function openJobs(opts: { redisUrl?: string; queuePrefix?: string; db: Database; policies: CreditPolicy[]; notify?: NotifyConfig; queueTiming?: QueueTiming }): Promise<JobsHandle> {
+export async function openJobs(opts: {
+  redisUrl?: string;
+  queuePrefix?: string;
+  db: Database;
+  policies: CreditPolicy[];
+  notify?: NotifyConfig;
+  queueTiming?: QueueTiming;
+}): Promise<JobsHandle> {
   const notify = opts.notify ?? DEFAULT_NOTIFY;
   const prefix = opts.queuePrefix ?? 'hub';
   const queue: JobQueue = opts.redisUrl ? await RedisJobQueue.connect(opts.redisUrl, prefix, opts.queueTiming) : new InProcessJobQueue();

@@ -25,7 +25,10 @@ export type HubContext = Context<Loaders, { policies: CreditPolicy[]; webhooks: 
  * (`systemContext`) and tests.
  */
 export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string }): HubContext {
-  return buildContext({ database: deps.database, jobs: deps.jobs, loaders: createLoaders, extra: { policies: deps.policies, webhooks: deps.webhooks } }, request);
+  return buildContext(
+    { database: deps.database, jobs: deps.jobs, loaders: createLoaders, extra: { policies: deps.policies, webhooks: deps.webhooks } },
+    request,
+  );
 }
 
 /** The context a job's (or the CLI's) service calls run with: the system, all regions. */

@@ -42,7 +42,11 @@ beforeAll(async () => {
   vendor.malformed(3);
   await enterpriseService.register(ctx, { creditCode: E, name: '企业', regionCode: '130821' });
   await meterService.register(ctx, { creditCode: E, meterCode: 'S-1', online: true, level: 1 });
-  await dataSourceService.create(ctx, { name: 'vendor', connector: 'http-json', config: { baseUrl: vendor.url, token: TOKEN, maxRetries: 0, retryBaseMs: 10 } });
+  await dataSourceService.create(ctx, {
+    name: 'vendor',
+    connector: 'http-json',
+    config: { baseUrl: vendor.url, token: TOKEN, maxRetries: 0, retryBaseMs: 10 },
+  });
 });
 afterAll(async () => {
   await vendor?.close();

@@ -24,7 +24,10 @@ export async function insertRows(m: Queryable, table: string, cols: SeedColumn[]
     SELECT ${cols.map((c, i) => c[3] ?? `u.c${i}`).join(', ')}
       FROM unnest(${cols.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) AS u(${cols.map((_, i) => `c${i}`).join(', ')})`;
   for (let i = 0; i < n; i += CHUNK) {
-    await m.query(sql, cols.map((c) => c[2].slice(i, i + CHUNK)));
+    await m.query(
+      sql,
+      cols.map((c) => c[2].slice(i, i + CHUNK)),
+    );
     await nextTurn(); // the seed runs while the hub serves: let /health answer between chunks
   }
 }
@@ -44,14 +47,15 @@ export async function setCurrentRatings(m: Queryable, ratings: { enterpriseId: s
 
 /** The demo's scheduled simulator source (every 15 minutes). */
 export function insertSimulatorSource(m: Queryable, config: object): Promise<unknown> {
-  return m.query(`INSERT INTO data_source (name, connector, config, every_ms) VALUES ('demo-simulator', 'simulator', $1::jsonb, 900000)`, [JSON.stringify(config)]);
+  return m.query(`INSERT INTO data_source (name, connector, config, every_ms) VALUES ('demo-simulator', 'simulator', $1::jsonb, 900000)`, [
+    JSON.stringify(config),
+  ]);
 }
 
 /** Sets an enterprise's planned volume for the China-time year of `at`. */
 export function setPlannedVolumeOfYear(m: Queryable, enterpriseId: string, at: Date, volume: number): Promise<unknown> {
-  return m.query(`UPDATE water_plan SET planned_volume = $3 WHERE enterprise_id = $1 AND year = extract(year FROM $2::timestamptz AT TIME ZONE 'Asia/Shanghai')`, [
-    enterpriseId,
-    at,
-    volume,
-  ]);
+  return m.query(
+    `UPDATE water_plan SET planned_volume = $3 WHERE enterprise_id = $1 AND year = extract(year FROM $2::timestamptz AT TIME ZONE 'Asia/Shanghai')`,
+    [enterpriseId, at, volume],
+  );
 }
