@@ -8,6 +8,7 @@ export type EvaluatePayload = JobPayloads['evaluate'];
 /**
  * Re-grades enterprises as of now. Scheduled daily, so grades follow the calendar without
  * any new record: records leave the period, a new policy version comes into force.
+ * When no policy is in force it logs a warning and does nothing (no retry, no failure).
  */
 export const evaluateJob: HubJob<'evaluate'> = {
   name: 'evaluate',

@@ -8,7 +8,7 @@ import { levelScore } from '../credit/credit.rules';
 import { CreditRecordRow, insertCreditRecord } from '../credit/credit-record.repository';
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { assertAccess } from '../enterprise/enterprise.service';
-import { DishonestyLevel, policyInForce } from '../policy/credit-policy';
+import { DishonestyLevel, policyFor } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { CandidateFilter, CandidateRow, countCandidates, findCandidate, pageCandidates, resolveCandidate } from './candidate.repository';
 import { isUuid } from '../../platform/checks';
@@ -42,7 +42,7 @@ export const candidateService = {
     return withTransaction(ctx, async (ctx) => {
       const c = await openCandidate(ctx, id);
       const chosen = level ?? c.suggestedLevel;
-      const policy = policyInForce(ctx.policies, c.detectedAt) ?? policyInForce(ctx.policies, new Date()) ?? ctx.policies.at(-1)!;
+      const policy = policyFor(ctx.policies, c.detectedAt);
       try {
         levelScore(policy, c.indicator, chosen);
       } catch (e) {

@@ -4,7 +4,7 @@ import { badInput, notFound } from '../../platform/errors';
 import { DishonestyInput, HonorInput } from './credit-record.input';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
-import { policyInForce } from '../policy/credit-policy';
+import { policyFor } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { levelScore } from './credit.rules';
 import { CreditRecordRow, findCreditRecord, insertCreditRecord, setCreditRecordStatus } from './credit-record.repository';
@@ -20,7 +20,7 @@ export const creditRecordService = {
   async recordDishonesty(ctx: HubContext, input: DishonestyInput): Promise<CreditRecordRow> {
     notFuture(input.occurredAt, 'occurredAt');
     // Indicators are checked against the policy in force when the conduct happened (or today's, for older conduct).
-    const policy = policyInForce(ctx.policies, input.occurredAt) ?? policyInForce(ctx.policies, new Date()) ?? ctx.policies.at(-1)!;
+    const policy = policyFor(ctx.policies, input.occurredAt);
     const indicator = input.indicator.trim();
     if (!policy.indicators.some((i) => i.code === indicator))
       throw badInput(`Unknown indicator ${indicator}; policy ${policy.version} has ${policy.indicators.map((i) => i.code).join(', ')}.`, 'indicator');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { detectionThresholdsSchema } from '../detection/detection.rules';
+import { HubError } from '../../platform/errors';
 
 export const GRADES = ['A', 'B', 'C', 'D'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -151,4 +152,88 @@ export function policyInForce(policies: CreditPolicy[], asOf: Date): CreditPolic
 
 export function indicatorOf(policy: CreditPolicy, code: string): IndicatorDefinition | undefined {
   return policy.indicators.find((i) => i.code === code);
+}
+
+/** Days before the last policy ends from which the hub warns at start and in `/health`. */
+export const POLICY_END_WARNING_DAYS = 180;
+
+/** What `/health` and the startup log say about the policies' term. */
+export interface PolicyOutlook {
+  /** The policy in force now, else the last one that has begun (else the first to come). */
+  version: string;
+  /** Whether a policy is in force now. */
+  inForce: boolean;
+  /** The last shipped policy and the first instant after its term. */
+  lastVersion: string;
+  lastEffectiveTo: string;
+  endsAt: string;
+  /** Whole days until the last policy ends (negative once it has). */
+  daysLeft: number;
+  /** Set when no policy is in force or the last one ends within {@link POLICY_END_WARNING_DAYS}. */
+  warning: string | null;
+}
+
+/** The policy a date's conduct or record is checked against: the one in force then, else now, else the latest that has begun, else the first. */
+export function policyFor(policies: CreditPolicy[], at: Date, now = new Date()): CreditPolicy {
+  const begun = policies.filter((p) => p.inForceFrom <= now);
+  const p = policyInForce(policies, at) ?? policyInForce(policies, now) ?? begun.at(-1) ?? policies[0];
+  if (!p) throw new Error('no credit policy is loaded');
+  return p;
+}
+
+/** The policy whose term ends last. */
+function lastPolicy(policies: CreditPolicy[]): CreditPolicy {
+  const last = [...policies].sort((a, b) => a.inForceUntil.getTime() - b.inForceUntil.getTime()).at(-1);
+  if (!last) throw new Error('no credit policy is loaded');
+  return last;
+}
+
+/** The term of the policies as seen at `now`, with a warning once the last one ends within 180 days. */
+export function policyOutlook(policies: CreditPolicy[], now = new Date()): PolicyOutlook {
+  const current = policyInForce(policies, now);
+  const last = lastPolicy(policies);
+  const daysLeft = Math.ceil((last.inForceUntil.getTime() - now.getTime()) / 86_400_000);
+  const warning = !current
+    ? noPolicyMessage(policies, now)
+    : daysLeft <= POLICY_END_WARNING_DAYS
+      ? `最后一版信用评价政策 ${last.version} 将于 ${last.effectiveTo} 到期（剩余 ${daysLeft} 天），此后将拒绝信用评价；请在 schema/policies/ 中加入后续政策。 ` +
+        `The last credit policy ${last.version} ends on ${last.effectiveTo} (${daysLeft} days left); evaluations will be refused after it. Add its successor to schema/policies/.`
+      : null;
+  return {
+    version: policyFor(policies, now, now).version,
+    inForce: Boolean(current),
+    lastVersion: last.version,
+    lastEffectiveTo: last.effectiveTo,
+    endsAt: last.inForceUntil.toISOString(),
+    daysLeft,
+    warning,
+  };
+}
+
+/** Why nothing can be evaluated at `asOf`, in Chinese then English, naming the last policy and its end. */
+export function noPolicyMessage(policies: CreditPolicy[], asOf: Date): string {
+  const last = lastPolicy(policies);
+  const first = policies.reduce((a, b) => (b.inForceFrom < a.inForceFrom ? b : a));
+  const when = asOf.toISOString();
+  if (asOf < first.inForceFrom)
+    return `${when} 无有效的信用评价政策：最早一版 ${first.version} 自 ${first.effectiveFrom} 起施行。 No credit policy is in force on ${when}: the first, ${first.version}, takes effect on ${first.effectiveFrom}.`;
+  if (asOf >= last.inForceUntil)
+    return (
+      `${when} 无有效的信用评价政策：最后一版 ${last.version} 已于 ${last.effectiveTo} 到期，需发布后续政策（schema/policies/）。 ` +
+      `No credit policy is in force on ${when}: the last one, ${last.version}, ended on ${last.effectiveTo}; a successor must be added to schema/policies/.`
+    );
+  return `${when} 无有效的信用评价政策（各版政策之间有空档）。 No credit policy is in force on ${when} (it falls between policy terms: ${policies.map((p) => `${p.version} ${p.effectiveFrom}…${p.effectiveTo}`).join(', ')}).`;
+}
+
+/**
+ * The refusal of an evaluation at `asOf` when no policy is in force then: BAD_USER_INPUT with
+ * `reason: 'NO_POLICY_IN_FORCE'` and the last policy's version and end in `extensions.lastPolicy`.
+ */
+export function noPolicyInForce(policies: CreditPolicy[], asOf: Date): HubError {
+  const last = lastPolicy(policies);
+  return new HubError('BAD_USER_INPUT', noPolicyMessage(policies, asOf), {
+    field: 'asOf',
+    reason: 'NO_POLICY_IN_FORCE',
+    lastPolicy: { version: last.version, effectiveTo: last.effectiveTo, endsAt: last.inForceUntil.toISOString() },
+  });
 }

@@ -1,6 +1,5 @@
 import { withTransaction } from '../../platform/context';
 import { HubContext } from '../context';
-import { badInput } from '../../platform/errors';
 import { logger } from '../../platform/logger';
 import { evaluations } from '../../platform/metrics';
 import { evaluate } from '../credit/credit.rules';
@@ -8,7 +7,7 @@ import { recordsOf } from '../credit/credit-record.repository';
 import { EnterpriseRow, enterpriseIdsIn, lockEnterpriseById, setCurrentRating } from '../enterprise/enterprise.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { permitsOf } from '../permit/permit.repository';
-import { policyInForce } from '../policy/credit-policy';
+import { noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
 import { appendRatingChanged } from '../outbox/outbox';
 import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
 import { notInFuture } from '../../platform/checks';
@@ -29,11 +28,7 @@ export const ratingService = {
    */
   async evaluateIn(ctx: HubContext, e: EnterpriseRow, asOf: Date): Promise<StoredEvaluation> {
     const policy = policyInForce(ctx.policies, asOf);
-    if (!policy)
-      throw badInput(
-        `No credit policy is in force on ${asOf.toISOString()} (policies: ${ctx.policies.map((p) => `${p.version} ${p.effectiveFrom}…${p.effectiveTo}`).join(', ')}).`,
-        'asOf',
-      );
+    if (!policy) throw noPolicyInForce(ctx.policies, asOf);
     // One after another: a transaction is a single connection.
     const records = await recordsOf(ctx.db, [e.id]);
     const permits = await permitsOf(ctx.db, [e.id]);
@@ -82,7 +77,7 @@ export const ratingService = {
   async reevaluateIn(ctx: HubContext, e: EnterpriseRow): Promise<StoredEvaluation | null> {
     const now = new Date();
     if (!policyInForce(ctx.policies, now)) {
-      logger.warn({ enterpriseId: e.id }, 'no credit policy in force today; re-evaluation skipped');
+      logger.warn({ enterpriseId: e.id, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; the change is kept, re-evaluation skipped');
       return null;
     }
     return this.evaluateIn(ctx, e, now);
@@ -93,6 +88,12 @@ export const ratingService = {
    * now, each in its own transaction, so grades follow the calendar without any new record.
    */
   async reevaluateAll(ctx: HubContext, ids?: string[]): Promise<void> {
+    // No policy in force: nothing can be graded, and retrying will not change that. Skip, loudly.
+    const outlook = policyOutlook(ctx.policies);
+    if (!outlook.inForce) {
+      logger.warn({ lastPolicy: outlook.lastVersion, endedOn: outlook.lastEffectiveTo }, 're-grading skipped: no credit policy is in force');
+      return;
+    }
     for (const id of ids ?? (await enterpriseIdsIn(ctx.db, null)))
       await withTransaction(ctx, async (ctx) => {
         const e = await lockEnterpriseById(ctx.db, id);
