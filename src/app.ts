@@ -15,7 +15,7 @@ import { jsonErrorHandler } from './platform/http-errors';
 import { graphqlRequests, registry } from './platform/metrics';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from './platform/auth/principal';
 import { auditPlugin, auditSubscriptionRead } from './modules/audit/audit.plugin';
-import { CreditPolicy } from './modules/policy/credit-policy';
+import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
@@ -86,7 +86,7 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   app.get('/health', async (_req, res) => {
     const dbUp = await db.ping();
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
-    res.status(status === 'ok' ? 200 : 503).json({ status, database: dbUp ? 'up' : 'down', embedded: db.embedded });
+    res.status(status === 'ok' ? 200 : 503).json({ status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(policies) });
   });
   // GraphiQL from the hub's own files (no CDN); the page loads while starting, its queries get the 503 below.
   mountIde(app, config.ide);

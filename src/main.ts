@@ -5,7 +5,7 @@ import { Database, MissingDatabaseError } from './platform/db';
 import { DataDirLockedError } from './platform/data-dir-lock';
 import { logger, printAfterLogs } from './platform/logger';
 import { signToken } from './platform/auth/principal';
-import { loadPolicies } from './modules/policy/credit-policy.loader';
+import { loadPolicies, warnOfPolicyEnd } from './modules/policy/credit-policy.loader';
 import { seedDemo } from './modules/demo/demo.seed';
 import { openJobs } from './workers';
 
@@ -24,7 +24,8 @@ async function main() {
   logger.level = config.logLevel;
   if (config.jwtSecretIsDev)
     logger.warn({ file: config.jwtSecretFile }, 'HUB_JWT_SECRET is not set: tokens are signed with the development secret generated for this data directory. Set HUB_JWT_SECRET (32+ chars) before real use.');
-  const policies = loadPolicies();
+  const policies = loadPolicies(config.policyDir);
+  warnOfPolicyEnd(policies);
   let db: Database;
   try {
     db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });

@@ -142,7 +142,7 @@ async function connect(role: string) {
   const { loadPolicies } = await import('../modules/policy/credit-policy.loader');
   const { openJobs } = await import('../workers');
   await db.migrate();
-  const policies = loadPolicies();
+  const policies = loadPolicies(c.policyDir);
   const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify, queueTiming: c.queueTiming });
   return { c, db, jobs };
 }

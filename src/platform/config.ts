@@ -29,6 +29,7 @@ const schema = z.object({
   HUB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_DEMO: flag.optional(),
   HUB_DATA_DIR: z.string().default('./.data'),
+  HUB_POLICY_DIR: z.string().optional(),
   HUB_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('hub'),
   HUB_RUN_WORKERS: flag.default(true),
   HUB_WEBHOOK_ALLOW_PRIVATE: z
@@ -61,6 +62,8 @@ export interface HubConfig {
   jwtSecretFile?: string;
   demo: boolean;
   dataDir: string;
+  /** Where the credit policy documents are read from; absent: the shipped `schema/policies/`. */
+  policyDir?: string;
   logLevel: string;
   /** `npm start` runs the workers (and outbox relay) beside the API unless this is false. */
   runWorkers: boolean;
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     jwtSecretFile: secret.file,
     demo: c.HUB_DEMO ?? !c.DATABASE_URL,
     dataDir: c.HUB_DATA_DIR,
+    policyDir: c.HUB_POLICY_DIR,
     logLevel: c.LOG_LEVEL,
     runWorkers: c.HUB_RUN_WORKERS,
     notify: {

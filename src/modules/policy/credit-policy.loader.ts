@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CreditPolicy, checkPolicySet, parsePolicy } from './credit-policy';
+import { logger } from '../../platform/logger';
+import { CreditPolicy, checkPolicySet, parsePolicy, policyOutlook } from './credit-policy';
 
 /** Where the versioned policy documents live, from the compiled or the ts-jest tree alike. */
 export function defaultPolicyDir(): string {
@@ -32,4 +33,13 @@ export function loadPolicies(dir = defaultPolicyDir()): CreditPolicy[] {
       return parsePolicy(raw, file);
     }),
   );
+}
+
+/**
+ * Logs a warning at start when no policy is in force or the last one ends within 180 days
+ * (the same text `/health` shows under `policy.warning`).
+ */
+export function warnOfPolicyEnd(policies: CreditPolicy[], now = new Date()): void {
+  const { warning, ...outlook } = policyOutlook(policies, now);
+  if (warning) logger.warn({ policy: outlook }, warning);
 }
