@@ -5,9 +5,9 @@ import type { Database } from '../../platform/db';
 import { EngineRecord, EnginePermit, evaluate } from '../credit/credit.rules';
 import { withCheckChar } from '../enterprise/credit-code.rules';
 import { ReadingRow, insertReadings } from '../meter/meter.repository';
-import { CreditPolicy, DishonestyLevel, GRADES, Grade, HonorLevel, IndicatorDefinition, policyInForce } from '../policy/credit-policy';
+import { CreditPolicy, DishonestyLevel, GRADES, Grade, HonorLevel, IndicatorDefinition, policyFor, policyInForce } from '../policy/credit-policy';
 import { IndustryKey, REGIONS, NAME_PREFIX, INDUSTRIES, INDUSTRY_KEYS, BRANDS, SUFFIXES, MOBILE_PREFIXES, SURNAMES, GIVEN, CONDUCT, LEVEL_ZH, HONOR_TITLES } from './demo.data';
-import { chinaDay } from '../../platform/china-time';
+import { chinaDay, chinaYear, chinaYearBounds } from '../../platform/china-time';
 import { insertRows, insertSimulatorSource, lockForSeeding, setCurrentRatings, setPlannedVolumeOfYear } from './demo.repository';
 
 export interface SeedOptions {
@@ -28,12 +28,18 @@ export interface SeedSummary {
   records: number;
   ratings: number;
   grades: Record<'A' | 'B' | 'C' | 'D', number>;
+  /** The policy the ratings were computed under, and their asOf (`now`, or the policy's last instant once it has ended). */
+  policyVersion: string;
+  asOf: string;
 }
 
 const DAY = 86_400_000;
 const SLOT = 900_000; // 15 minutes
 const READING_BATCH = 20_000;
 const RULES = '《承德市企业节约用水信用管理实施细则（试行）》';
+/** Seeded permits run from January 1st three years before the seed's year to January 1st two years after it. */
+const PERMIT_FROM_YEAR = (year: number) => year - 3;
+const PERMIT_TO_YEAR = (year: number) => year + 2;
 
 /** mulberry32: small, fast, deterministic. */
 class Rng {
@@ -91,9 +97,12 @@ interface Rec extends EngineRecord {
 
 /**
  * Seeds a realistic Chengde data set: enterprises across the 11 county-level divisions, one
- * permit, 2025/2026 plans, 1–4 meters each with `readingDays` of 15-minute readings (a few
+ * permit valid from three years before `now`'s year to two after, plans for last year and
+ * this, 1–4 meters each with `readingDays` of 15-minute readings (a few
  * meters silent, rolled back, stuck or spiking), credit records that yield every grade under
- * the policy in force at `now`, and a stored rating per enterprise from the pure engine.
+ * the policy in force at `now`, and a stored rating per enterprise from the pure engine. Every
+ * date follows `now` and the policy. When no policy is in force (the last one has ended),
+ * records and ratings are those of the last policy as of its final instant.
  * Everything is set-based (`unnest` multi-row inserts) inside one transaction, and the seed
  * gives the event loop a turn after each statement: PGlite runs in this thread, so without
  * that `/health` could not answer (503, starting) while the seed runs.
@@ -103,8 +112,11 @@ interface Rec extends EngineRecord {
  */
 export async function seedDemo(db: Database, policies: CreditPolicy[], opts: SeedOptions): Promise<SeedSummary | null> {
   const now = opts.now ?? new Date();
-  const policy = policyInForce(policies, now);
-  if (!policy) throw new RangeError(`no credit policy is in force at ${now.toISOString()}`);
+  // Graded under the policy in force; when none is (the last one ended), under the last one as of its final instant.
+  const policy = policyFor(policies, now, now);
+  if (now < policy.inForceFrom) throw new RangeError(`no credit policy has begun by ${now.toISOString()}`);
+  const asOf = policyInForce(policies, now) ? now : new Date(policy.inForceUntil.getTime() - 1);
+  const year = chinaYear(now);
   if (!Number.isInteger(opts.enterprises) || opts.enterprises < 0) throw new RangeError('enterprises must be a non-negative integer');
   if (!Number.isInteger(opts.readingDays) || opts.readingDays < 0) throw new RangeError('readingDays must be a non-negative integer');
   const seed = opts.seed ?? 20231018;
@@ -117,11 +129,11 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
   let permitSeq = 0;
   for (const e of ents) {
     permitSeq += rng.int(1, 3);
-    permits.push({ id: randomUUID(), enterpriseId: e.id, permitNo: `取水(冀承)字[2023]第${pad(permitSeq, 4)}号`, quota: e.quota, revokedAt: null, reason: null });
-    for (const year of [2025, 2026]) plans.push({ enterpriseId: e.id, year, volume: roundTo(e.quota * rng.between(0.85, 0.97), 100) });
+    permits.push({ id: randomUUID(), enterpriseId: e.id, permitNo: `取水(冀承)字[${PERMIT_FROM_YEAR(year)}]第${pad(permitSeq, 4)}号`, quota: e.quota, revokedAt: null, reason: null });
+    for (const y of [year - 1, year]) plans.push({ enterpriseId: e.id, year: y, volume: roundTo(e.quota * rng.between(0.85, 0.97), 100) });
     meters.push(...makeMeters(rng, e, now));
   }
-  const records = makeRecords(rng, policy, ents, permits, now);
+  const records = makeRecords(rng, policy, ents, permits, asOf);
 
   return db.transaction(async (m) => {
     // Serialise concurrent seeders; the second one finds rows and backs off.
@@ -141,8 +153,8 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['id', 'uuid', permits.map((p) => p.id)],
       ['permit_no', 'text', permits.map((p) => p.permitNo)],
       ['enterprise_id', 'uuid', permits.map((p) => p.enterpriseId)],
-      ['valid_from', 'timestamptz', permits.map(() => '2023-01-01T00:00:00+08:00')],
-      ['valid_to', 'timestamptz', permits.map(() => '2028-01-01T00:00:00+08:00')],
+      ['valid_from', 'timestamptz', permits.map(() => chinaYearBounds(PERMIT_FROM_YEAR(year)).start)],
+      ['valid_to', 'timestamptz', permits.map(() => chinaYearBounds(PERMIT_TO_YEAR(year)).start)],
       ['annual_quota', 'float8', permits.map((p) => p.quota)],
       ['revoked_at', 'timestamptz', permits.map((p) => p.revokedAt)],
       ['revocation_reason', 'text', permits.map((p) => p.reason)],
@@ -192,7 +204,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
         records: recordsOf.get(e.id) ?? [],
         permits: (permitsOf.get(e.id) ?? []).map((p): EnginePermit => ({ permitNo: p.permitNo, revokedAt: p.revokedAt })),
         history: [],
-        asOf: now,
+        asOf,
       });
       grades[ev.grade]++;
       return { id: randomUUID(), enterpriseId: e.id, ev };
@@ -207,13 +219,13 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['reasons', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.reasons)), 'ARRAY(SELECT jsonb_array_elements_text(u.c5))'],
       ['measures', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.measures)), 'ARRAY(SELECT jsonb_array_elements_text(u.c6))'],
       ['policy_version', 'text', ratings.map((r) => r.ev.policyVersion)],
-      ['as_of', 'timestamptz', ratings.map(() => now)],
+      ['as_of', 'timestamptz', ratings.map(() => asOf)],
       ['evaluated_by', 'text', ratings.map(() => 'system:demo-seed')],
       ['decisive_record_ids', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.decisiveRecordIds)), 'ARRAY(SELECT jsonb_array_elements_text(u.c10))::uuid[]'],
     ]);
     await setCurrentRatings(m, ratings.map((r) => ({ enterpriseId: r.enterpriseId, ratingId: r.id, grade: r.ev.grade })));
     if (opts.readingDays > 0) await seedSimulatorSource(m, ents.slice(0, 6).map((e) => e.id), now);
-    return { enterprises: ents.length, permits: permits.length, plans: plans.length, meters: meters.length, readings, records: records.length, ratings: ratings.length, grades };
+    return { enterprises: ents.length, permits: permits.length, plans: plans.length, meters: meters.length, readings, records: records.length, ratings: ratings.length, grades, policyVersion: policy.version, asOf: asOf.toISOString() };
   });
 }
 
