@@ -26,6 +26,7 @@ import { withCheckChar } from '../src/modules/enterprise/credit-code.rules';
 import { ratingChannel } from '../src/modules/rating-feed/rating-bus';
 import { Database } from '../src/platform/db';
 import { TEST_SECRET } from '../test/support/hub';
+import { inPeriod } from '../test/support/policy-time';
 import { HubProcess, spawnHub, stopHub, within } from '../test/support/processes';
 
 const SCHEMA = 'bench_subs';
@@ -188,7 +189,7 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
           await gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "bench") { id } }`, { id: rec });
           open.set(c, null);
         } else {
-          const d = await gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, { i: { creditCode: c, indicator: '1.1', level: 'SEVERE', occurredAt: '2025-11-05T00:00:00+08:00' } });
+          const d = await gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, { i: { creditCode: c, indicator: '1.1', level: 'SEVERE', occurredAt: inPeriod(30) } });
           open.set(c, d.recordDishonesty.id);
         }
       } finally {

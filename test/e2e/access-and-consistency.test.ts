@@ -1,5 +1,6 @@
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, codeOf, startTestHub } from '../support/hub';
+import { fromNow, inPeriod } from '../support/policy-time';
 
 /** Who may do what, and what stays consistent under concurrent changes. */
 let t: TestHub;
@@ -9,7 +10,7 @@ const E = code(1);
 const F = code(2);
 const G = code(3);
 const DISHONESTY = `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`;
-const occurredAt = '2025-11-05T00:00:00+08:00';
+const occurredAt = inPeriod(30);
 
 beforeAll(async () => {
   t = await startTestHub('access');
@@ -18,7 +19,7 @@ beforeAll(async () => {
     const r = await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821", contactPhone: "13912345678", legalRepresentative: "李明" }) { id } }`, { c }, admin);
     expect(r.errors).toBeUndefined();
   }
-  await t.gql(`mutation { registerPermit(input: { creditCode: "${E}", permitNo: "P-E-1", validFrom: "2024-01-01T00:00:00+08:00", validTo: "2029-01-01T00:00:00+08:00", annualQuota: 1000 }) { id } }`, {}, admin);
+  await t.gql(`mutation { registerPermit(input: { creditCode: "${E}", permitNo: "P-E-1", validFrom: "${fromNow(-3 * 365)}", validTo: "${fromNow(3 * 365)}", annualQuota: 1000 }) { id } }`, {}, admin);
 });
 afterAll(() => t?.stop());
 
@@ -29,7 +30,7 @@ describe('writes are refused outside jurisdiction and role', () => {
     const partner = t.token('PARTNER_AGENCY', { agency: '行政审批局' });
     const input = { creditCode: E, indicator: '1.1', level: 'GENERAL', occurredAt };
     for (const token of [other, credit, partner]) expect(codeOf(await t.gql(DISHONESTY, { i: input }, token))).toBe('FORBIDDEN');
-    const rev = `mutation { revokePermit(permitNo: "P-E-1", revokedAt: "2025-11-01T00:00:00+08:00", reason: "x") { id } }`;
+    const rev = `mutation { revokePermit(permitNo: "P-E-1", revokedAt: "${inPeriod(34)}", reason: "x") { id } }`;
     expect(codeOf(await t.gql(rev, {}, other))).toBe('FORBIDDEN');
     const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM credit_record`);
     expect(n).toBe(0);
@@ -38,7 +39,7 @@ describe('writes are refused outside jurisdiction and role', () => {
   });
 
   it('a duplicate permit is BAD_USER_INPUT', async () => {
-    const r = await t.gql(`mutation { registerPermit(input: { creditCode: "${F}", permitNo: "P-E-1", validFrom: "2024-01-01T00:00:00+08:00", validTo: "2029-01-01T00:00:00+08:00", annualQuota: 1 }) { id } }`, {}, admin);
+    const r = await t.gql(`mutation { registerPermit(input: { creditCode: "${F}", permitNo: "P-E-1", validFrom: "${fromNow(-3 * 365)}", validTo: "${fromNow(3 * 365)}", annualQuota: 1 }) { id } }`, {}, admin);
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0].message).toMatch(/already registered/);
   });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { subscribe } from '../support/ws';
+import { clockEnv, testPolicyDir } from '../support/policy-time';
 
 /**
  * The first quick-start command: `npm start` with nothing configured runs on embedded
@@ -10,8 +11,9 @@ import { subscribe } from '../support/ws';
  */
 const main = path.resolve(__dirname, '../../dist/src/main.js');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-embedded-'));
-// Info logs on: the token must still be the last line, after every startup log line.
-const env = { PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' } as NodeJS.ProcessEnv;
+// Info logs on: the token must still be the last line, after every startup log line. Nothing configured, but the
+// suite's clock (faketime) and credit policies (continued once the shipped ones end).
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...clockEnv(), HUB_POLICY_DIR: testPolicyDir() } as NodeJS.ProcessEnv;
 
 interface Started {
   child: ChildProcess;

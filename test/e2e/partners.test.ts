@@ -10,6 +10,7 @@ import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';
 import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { eventually } from '../support/eventually';
 import { openSubscriptions, subscribe } from '../support/ws';
+import { inPeriod, testPolicies } from '../support/policy-time';
 
 /**
  * Issue 4 in one process (in-process queue and relay): the outbox, graphql-ws
@@ -23,7 +24,7 @@ let receiver: WebhookReceiver;
 const code = (n: number, region = '130821') => withCheckChar(`91${region}MC${String(n).padStart(7, '0')}`);
 const E = code(1);
 const F = code(2, '130822');
-const occurredAt = '2025-11-05T00:00:00+08:00';
+const occurredAt = inPeriod(30);
 const partner = () => t.token('PARTNER_AGENCY', { agency: '行政审批局', regions: ['130821'], subject: 'agency:approval' });
 const SUB = `subscription($r: String, $c: String) { ratingChanged(regionCode: $r, creditCode: $c) {
   eventId sequence previousGrade grade changedAt enterprise { creditCode regionCode legalRepresentative } rating { grade score policyVersion } } }`;

@@ -16,7 +16,7 @@ beforeAll(async () => {
      m AS (INSERT INTO meter (meter_code, enterprise_id, online, level, last_reading_at)
            SELECT e.credit_code || '-M' || k, e.id, true, 1, now() FROM e, generate_series(1, 2) k RETURNING 1),
      p AS (INSERT INTO water_permit (permit_no, enterprise_id, valid_from, valid_to, annual_quota)
-           SELECT 'P-' || e.credit_code, e.id, '2024-01-01', '2029-01-01', 1000 FROM e RETURNING 1),
+           SELECT 'P-' || e.credit_code, e.id, now() - interval '2 years', now() + interval '3 years', 1000 FROM e RETURNING 1),
      r AS (INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
            SELECT e.id, 'B', 1000, '[]', '{}', '{}', 'chengde-2025-assumed', now(), 'test' FROM e RETURNING 1)
      SELECT count(*) FROM r`,

@@ -1,13 +1,15 @@
 import { Client } from 'pg';
 import { Database } from '../../src/platform/db';
 import { SeedSummary, seedDemo } from '../../src/modules/demo/demo.seed';
-import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 import { creditCodeProblem } from '../../src/modules/enterprise/credit-code.rules';
+import { chinaYear } from '../../src/platform/china-time';
+import { policyEnding, policyNow, testPolicies } from '../support/policy-time';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `demo_${process.pid}_${Date.now()}`;
-const now = new Date('2026-03-15T10:07:00+08:00');
-const policies = loadPolicies();
+/** Today: every date the seed writes follows it and the policy in force. */
+const now = new Date();
+const policies = testPolicies(now);
 
 let admin: Client;
 let db: Database;
@@ -38,7 +40,8 @@ describe('demo seed', () => {
     const grades = await q<{ grade: string; n: number }>(`SELECT current_grade AS grade, count(*)::int AS n FROM enterprise GROUP BY 1 ORDER BY 1`);
     expect(grades).toEqual(['A', 'B', 'C', 'D'].map((g) => ({ grade: g, n: summary!.grades[g as 'A'] })));
     const [{ versions }] = await q<{ versions: string[] }>(`SELECT array_agg(DISTINCT policy_version) AS versions FROM credit_rating`);
-    expect(versions).toEqual(['chengde-2025-assumed']);
+    expect(versions).toEqual([policyNow(now).version]);
+    expect(summary!.asOf).toBe(now.toISOString());
   });
 
   it('gives every enterprise a current grade that matches its stored rating', async () => {
@@ -79,9 +82,52 @@ describe('demo seed', () => {
     expect(offline).toBeGreaterThan(0);
   });
 
+  it('dates plans, permits, records and ratings from now and the policy in force', async () => {
+    const year = chinaYear(now);
+    const plans = await q<{ year: number }>(`SELECT DISTINCT year FROM water_plan ORDER BY year`);
+    expect(plans.map((p) => p.year)).toEqual([year - 1, year]);
+    const [permits] = await q<{ outside: number; numbered: number }>(
+      `SELECT count(*) FILTER (WHERE NOT (valid_from <= $1 AND $1 < valid_to))::int AS outside,
+              count(*) FILTER (WHERE permit_no LIKE $2)::int AS numbered FROM water_permit`,
+      [now, `%[${year - 3}]%`],
+    );
+    expect(permits).toEqual({ outside: 0, numbered: 200 });
+    const policy = policyNow(now);
+    const [records] = await q<{ future: number; inPeriod: number }>(
+      `SELECT count(*) FILTER (WHERE occurred_at > $1)::int AS future,
+              count(*) FILTER (WHERE kind = 'DISHONESTY' AND occurred_at >= $2)::int AS "inPeriod" FROM credit_record`,
+      [now, policy.periodStart],
+    );
+    expect(records.future).toBe(0);
+    expect(records.inPeriod).toBeGreaterThan(0);
+    const asOf = await q<{ asOf: Date }>(`SELECT DISTINCT as_of AS "asOf" FROM credit_rating`);
+    expect(asOf.map((r) => r.asOf.toISOString())).toEqual([now.toISOString()]);
+  });
+
   it('seeding again does nothing', async () => {
     const before = await q<{ n: number }>(`SELECT (SELECT count(*) FROM enterprise)::int + (SELECT count(*) FROM credit_rating)::int AS n`);
     expect(await seedDemo(db, policies, { enterprises: 200, readingDays: 3, seed: 7, now })).toBeNull();
     expect(await q(`SELECT (SELECT count(*) FROM enterprise)::int + (SELECT count(*) FROM credit_rating)::int AS n`)).toEqual(before);
+  });
+});
+
+describe('demo seed when no policy is in force', () => {
+  const ended = `demo_ended_${process.pid}_${Date.now()}`;
+  let other: Database;
+  afterAll(async () => {
+    await other?.close();
+    await admin?.query(`DROP SCHEMA IF EXISTS ${ended} CASCADE`);
+  });
+
+  it('still seeds, grading under the last policy as of its final instant', async () => {
+    await admin.query(`CREATE SCHEMA ${ended}`);
+    other = await Database.connect({ url, schema: ended, poolSize: 2 });
+    await other.migrate();
+    const last = policyEnding(-40, 'test-ended');
+    const s = await seedDemo(other, [last], { enterprises: 40, readingDays: 0, seed: 7, now });
+    expect(s).toEqual(expect.objectContaining({ enterprises: 40, policyVersion: 'test-ended', asOf: new Date(last.inForceUntil.getTime() - 1).toISOString() }));
+    for (const g of ['A', 'B', 'C', 'D'] as const) expect(s!.grades[g]).toBeGreaterThan(0);
+    const [{ late }] = (await other.manager.query(`SELECT count(*)::int AS late FROM credit_record WHERE occurred_at >= $1`, [last.inForceUntil])) as { late: number }[];
+    expect(late).toBe(0);
   });
 });

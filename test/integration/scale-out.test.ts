@@ -4,6 +4,7 @@ import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { verify } from '../../src/modules/webhook/standard-webhooks';
 import { eventually } from '../support/eventually';
 import { TEST_SECRET, testDatabase } from '../support/hub';
+import { inPeriod } from '../support/policy-time';
 import { HubProcess, PrivateRedis, freePort, spawnHub, stopHub, within } from '../support/processes';
 import { ReceivedWebhook, startReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { subscribe, TestSubscriber } from '../support/ws';
@@ -61,7 +62,7 @@ async function flip(creditCode: string): Promise<void> {
     openRecord.set(creditCode, null);
   } else {
     const d = await gql(urlB, `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, {
-      i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt: '2025-11-05T00:00:00+08:00' },
+      i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt: inPeriod(30) },
     });
     openRecord.set(creditCode, d.recordDishonesty.id);
   }

@@ -5,7 +5,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { FakeVendor, startFakeVendor } from '../../connectors/http-json/fake-vendor.server';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
-import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
+import { testPolicies } from '../support/policy-time';
 import { Database } from '../../src/platform/db';
 import { JobsHandle, openJobs } from '../../src/workers';
 import { TEST_DATABASE_URL, testDatabase } from '../support/hub';
@@ -91,7 +91,8 @@ const METER = 'K-1';
 /** 20 full pages of the sync job's PAGE_SIZE (1000); the sixth page is where A dies. */
 const N = 20_000;
 const KILL_ON_REQUEST = 6;
-const BASE = Date.parse('2025-04-01T00:00:00Z');
+/** Whole minutes from 30 days ago: the N readings end about 16 days before now, whatever the date. */
+const BASE = Math.floor((Date.now() - 30 * 86_400_000) / 60_000) * 60_000;
 const readingAt = (i: number) => ({ meterCode: METER, readAt: new Date(BASE + i * 60_000).toISOString(), cumulativeVolume: 1000 + i * 0.25, flowRate: 15 });
 /** The fake vendor's cursor of the i-th reading (1-based): `c` + 12 digits. */
 const vendorCursor = (i: number) => `c${String(i).padStart(12, '0')}`;
@@ -250,7 +251,7 @@ class CrashScenario {
     );
     [{ id: this.runId }] = await this.db.manager.query(`INSERT INTO sync_run (source_id, requested_by) VALUES ($1, 'test') RETURNING id`, [this.sourceId]);
     // This process only queues: the workers are the spawned `hub worker` processes.
-    this.jobs = await openJobs({ redisUrl: this.redis.url, db: this.db, policies: loadPolicies() });
+    this.jobs = await openJobs({ redisUrl: this.redis.url, db: this.db, policies: testPolicies() });
     await this.jobs.deps.jobs.add('sync', { runId: this.runId });
   }
 

@@ -4,8 +4,9 @@ import { createHub, Hub } from '../../src/app';
 import { HubConfig, loadConfig } from '../../src/platform/config';
 import { Database } from '../../src/platform/db';
 import { Role, signToken } from '../../src/platform/auth/principal';
-import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
+import { CreditPolicy } from '../../src/modules/policy/credit-policy';
 import { JobsHandle, openJobs } from '../../src/workers';
+import { testPolicies } from './policy-time';
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -52,7 +53,11 @@ export interface TestHub {
 }
 
 /** The whole HTTP server on a free port, over its own schema of the local Postgres. */
-export async function startTestHub(label: string, opts: { redisUrl?: string; env?: Record<string, string>; relay?: boolean } = {}): Promise<TestHub> {
+export async function startTestHub(
+  label: string,
+  /** `policies`: the credit policies to run with; default {@link testPolicies} (one is in force today). */
+  opts: { redisUrl?: string; env?: Record<string, string>; relay?: boolean; policies?: CreditPolicy[] } = {},
+): Promise<TestHub> {
   const { db, drop } = await testDatabase(label);
   // A queue (and pub/sub channel) prefix of its own: test files (and a hub running on this machine) never share jobs.
   const queuePrefix = `hubtest-${label}-${process.pid}`;
@@ -68,7 +73,7 @@ export async function startTestHub(label: string, opts: { redisUrl?: string; env
     HUB_OUTBOX_POLL_MS: '100',
     ...opts.env,
   });
-  const policies = loadPolicies();
+  const policies = opts.policies ?? testPolicies();
   const jobs = await openJobs({ redisUrl: opts.redisUrl, queuePrefix, db, policies, notify: config.notify });
   await jobs.startWorkers({ scheduler: false, relay: opts.relay });
   const hub = await createHub(config, db, policies, jobs);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { TEST_DATABASE_URL, TEST_SECRET } from './hub';
+import { testPolicyDir } from './policy-time';
 
 // From test/support under ts-jest, or dist/test/support when a compiled benchmark imports this.
 const ROOT = path.resolve(__dirname, '../..');
@@ -46,6 +47,8 @@ export function spawnHub(kind: 'api' | 'worker', name: string, schema: string, r
       PORT: '0',
       LOG_LEVEL: kind === 'api' ? 'info' : 'warn',
       NODE_ENV: 'test',
+      // The suite's policies: the shipped ones, continued when they have run out (see testPolicies).
+      HUB_POLICY_DIR: testPolicyDir(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

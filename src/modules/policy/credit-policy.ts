@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { detectionThresholdsSchema } from '../detection/detection.rules';
 import { HubError } from '../../platform/errors';
+import { chinaDayIndex } from '../../platform/china-time';
 
 export const GRADES = ['A', 'B', 'C', 'D'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -167,7 +168,7 @@ export interface PolicyOutlook {
   lastVersion: string;
   lastEffectiveTo: string;
   endsAt: string;
-  /** Whole days until the last policy ends (negative once it has). */
+  /** Asia/Shanghai calendar days from today to the day after the last policy's term (1 on its last day; 0 or less once it has ended). */
   daysLeft: number;
   /** Set when no policy is in force or the last one ends within {@link POLICY_END_WARNING_DAYS}. */
   warning: string | null;
@@ -192,7 +193,8 @@ function lastPolicy(policies: CreditPolicy[]): CreditPolicy {
 export function policyOutlook(policies: CreditPolicy[], now = new Date()): PolicyOutlook {
   const current = policyInForce(policies, now);
   const last = lastPolicy(policies);
-  const daysLeft = Math.ceil((last.inForceUntil.getTime() - now.getTime()) / 86_400_000);
+  // Calendar days in Asia/Shanghai: on the last day of the term, 1 is left; the day after, 0.
+  const daysLeft = chinaDayIndex(last.inForceUntil) - chinaDayIndex(now);
   const warning = !current
     ? noPolicyMessage(policies, now)
     : daysLeft <= POLICY_END_WARNING_DAYS
