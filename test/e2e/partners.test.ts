@@ -10,7 +10,7 @@ import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';
 import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { eventually } from '../support/eventually';
 import { openSubscriptions, subscribe } from '../support/ws';
-import { inPeriod, testPolicies } from '../support/policy-time';
+import { fromNow, inPeriod, testPolicies } from '../support/policy-time';
 
 /**
  * Issue 4 in one process (in-process queue and relay): the outbox, graphql-ws
@@ -87,7 +87,7 @@ describe('outbox', () => {
     await expect(
       withTransaction(testContext(t.jobs.deps), async (ctx) => {
         const e = (await findByCreditCode(ctx.db, E, true))!;
-        await ctx.db.query(`INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', now(), 'test')`, [e.id]);
+        await ctx.db.query(`INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', $2, 'test')`, [e.id, inPeriod(1)]);
         changed = (await ratingService.evaluateIn(ctx, e, new Date())).changed;
         throw new Error('fails after the outbox insert');
       }),
@@ -335,7 +335,7 @@ describe('webhooks', () => {
     await receiver.waitFor((all) => all.length >= n);
     const bad = await t.gql(`mutation($id: ID!) { replayWebhookDeliveries(webhookId: $id, from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") }`, { id: hookId }, partner());
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');
-    const old = await t.gql(`mutation($id: ID!, $from: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: "2030-01-01T00:00:00Z") }`, { id: hookId, from: new Date(Date.now() - 100 * 86_400_000).toISOString() }, partner());
+    const old = await t.gql(`mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`, { id: hookId, to: fromNow(365), from: new Date(Date.now() - 100 * 86_400_000).toISOString() }, partner());
     expect(old.errors![0].message).toMatch(/last 89 days/);
   });
 
@@ -390,7 +390,7 @@ describe('webhooks', () => {
     await revoke(id);
     await settled();
     expect(receiver.received).toHaveLength(1);
-    const replay = await t.gql(`mutation($id: ID!, $from: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: "2030-01-01T00:00:00Z") }`, { id: hookId, from: new Date(Date.now() - 3_600_000).toISOString() }, partner());
+    const replay = await t.gql(`mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`, { id: hookId, to: fromNow(365), from: new Date(Date.now() - 3_600_000).toISOString() }, partner());
     expect(codeOf(replay)).toBe('BAD_USER_INPUT');
     expect(replay.errors![0].message).toMatch(/inactive/);
   });

@@ -40,8 +40,9 @@ async function publishedEvent(sequence: number): Promise<RatingChangedEvent> {
     eventId: randomUUID(), type: 'rating.changed', sequence, enterpriseId, creditCode: 'x', regionCode: '130821', previousGrade: 'B', grade: 'D', score: 500,
     policyVersion: 'p', asOf: new Date().toISOString(), ratingId: randomUUID(), evaluatedAt: new Date().toISOString(), changedAt: new Date().toISOString(),
   };
-  await t.db.manager.query(`INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, published_at) VALUES ($1, 'rating.changed', $2, $3, $4::jsonb, now())`, [
-    e.eventId, enterpriseId, sequence, JSON.stringify(e),
+  await t.db.manager.query(`INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, published_at) VALUES ($1, 'rating.changed', $2, $3, $4::jsonb, $5)`, [
+    // The relay stamps published_at with the hub's clock (not the database's): so does this test.
+    e.eventId, enterpriseId, sequence, JSON.stringify(e), new Date(),
   ]);
   return e;
 }

@@ -93,8 +93,15 @@ export function inPeriod(daysAgo: number, now = new Date()): string {
  * processes spawned with an environment of their own: they keep the clock of the suite.
  */
 export function clockEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME')));
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => isFaketimeVar(k)));
 }
+
+/** This process's environment without `faketime`'s variables: for servers that keep the real clock (redis-server). */
+export function realClockEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !isFaketimeVar(k)));
+}
+
+const isFaketimeVar = (k: string) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME');
 
 /** An ISO instant `days` days from now (negative: ago), e.g. a permit's term around today. */
 export function fromNow(days: number, now = new Date()): string {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { TEST_DATABASE_URL, TEST_SECRET } from './hub';
-import { testPolicyDir } from './policy-time';
+import { realClockEnv, testPolicyDir } from './policy-time';
 
 // From test/support under ts-jest, or dist/test/support when a compiled benchmark imports this.
 const ROOT = path.resolve(__dirname, '../..');
@@ -118,7 +118,8 @@ export class PrivateRedis {
   }
 
   async up(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Like the database server, Redis keeps the real clock: under libfaketime redis-server hangs at start.
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'], env: realClockEnv() });
     this.child = child;
     await within(
       new Promise<void>((resolve, reject) => {

@@ -36,14 +36,15 @@ export interface NewCandidate {
  * Raises candidates set-based; where an OPEN one exists for the same (enterprise, meter,
  * kind) its evidence, level and detection time are refreshed instead.
  */
-export function upsertOpenCandidates(m: Queryable, c: NewCandidate[]): Promise<CandidateRow[]> {
+export function upsertOpenCandidates(m: Queryable, c: NewCandidate[], detectedAt = new Date()): Promise<CandidateRow[]> {
   if (!c.length) return Promise.resolve([]);
+  // detected_at is the hub's clock, not the database's: a confirmed candidate's conduct date is graded against the policy in force by it.
   return rows<CandidateRow>(
     m,
-    `INSERT INTO candidate_violation AS v (enterprise_id, meter_id, kind, indicator, suggested_level, evidence)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[])
+    `INSERT INTO candidate_violation AS v (enterprise_id, meter_id, kind, indicator, suggested_level, evidence, detected_at)
+     SELECT u.*, $7::timestamptz FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) AS u
      ON CONFLICT (enterprise_id, coalesce(meter_id, '00000000-0000-0000-0000-000000000000'::uuid), kind) WHERE status = 'OPEN'
-     DO UPDATE SET evidence = EXCLUDED.evidence, suggested_level = EXCLUDED.suggested_level, indicator = EXCLUDED.indicator, detected_at = date_trunc('milliseconds', now())
+     DO UPDATE SET evidence = EXCLUDED.evidence, suggested_level = EXCLUDED.suggested_level, indicator = EXCLUDED.indicator, detected_at = EXCLUDED.detected_at
      RETURNING ${CANDIDATE_COLUMNS}`,
     [
       c.map((x) => x.enterpriseId),
@@ -52,6 +53,7 @@ export function upsertOpenCandidates(m: Queryable, c: NewCandidate[]): Promise<C
       c.map((x) => x.indicator),
       c.map((x) => x.suggestedLevel),
       c.map((x) => JSON.stringify(x.evidence)),
+      detectedAt,
     ],
   );
 }

@@ -59,8 +59,9 @@ export async function appendRatingChanged(m: Queryable, e: EnterpriseRow, rating
     changedAt: new Date().toISOString(),
   };
   await m.query(
-    `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload) VALUES ($1, $2, $3, $4, $5::jsonb)`,
-    [event.eventId, RATING_CHANGED, e.id, seq, JSON.stringify(event)],
+    // Stamped with the hub's clock, like changedAt: clients compare their ranges and `since` with what they were sent.
+    `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)`,
+    [event.eventId, RATING_CHANGED, e.id, seq, JSON.stringify(event), event.changedAt],
   );
   // Wakes LISTENing relays when (and only if) this transaction commits.
   await m.query(`SELECT pg_notify('hub_outbox', '')`);
@@ -80,8 +81,9 @@ export function lockUnpublished(m: Queryable, limit: number): Promise<OutboxRow[
   return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED`, [limit]);
 }
 
-export function markPublished(m: Queryable, ids: string[]): Promise<unknown> {
-  return m.query(`UPDATE outbox_event SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [ids]);
+/** `publishedAt` is the relay's clock (the `publishedAt` it sent), the one `since` and the feed's catch-up compare with. */
+export function markPublished(m: Queryable, ids: string[], publishedAt: Date): Promise<unknown> {
+  return m.query(`UPDATE outbox_event SET published_at = $2 WHERE id = ANY($1::bigint[])`, [ids, publishedAt]);
 }
 
 export interface ChangeFilter {

@@ -122,7 +122,7 @@ export class OutboxRelay {
         const deliveries = await createDeliveries(m, ids);
         const publishedAt = new Date().toISOString();
         await this.publisher.publish(batch.map((r) => ({ ...r.payload, publishedAt })));
-        await markPublished(m, ids);
+        await markPublished(m, ids, new Date(publishedAt));
         return { events: batch.length, deliveries };
       });
       if (this.failing && events) logger.info('outbox relay: publishing again');

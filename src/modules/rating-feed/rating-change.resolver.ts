@@ -63,7 +63,7 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
     const code = args.creditCode ?? null;
     const wants = (ev: RatingChangedEvent) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code);
     const filter = { prefixes: jurisdictionPrefixes(p), regionPrefix: prefix, creditCode: p.role === 'ENTERPRISE' ? p.creditCode! : code };
-    // A minute of margin for clocks (the client's changedAt against the database's published_at); the bus passes each event once.
+    // A minute of margin for clocks (the client's changedAt against published_at, stamped by whichever hub relayed it); the bus passes each event once.
     const from = since && new Date(since.getTime() - 60_000);
     const past = from && (await changesSince(ctx.db, from, filter, SINCE_MAX_EVENTS + 1));
     if (past && past.length > SINCE_MAX_EVENTS)

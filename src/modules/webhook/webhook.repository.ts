@@ -251,6 +251,12 @@ export function deliveryById(m: Queryable, id: string): Promise<DeliveryRow | un
   return one<DeliveryRow>(m, `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery d JOIN outbox_event e ON e.id = d.event_id WHERE d.id = $1`, [id]);
 }
 
+/** Whether a delivery was created within the last `days` days, by the database's clock (the one its created_at and the outbox pruning use). */
+export async function createdWithin(m: Queryable, deliveryId: string, days: number): Promise<boolean> {
+  const r = await one<{ ok: boolean }>(m, `SELECT d.created_at >= now() - make_interval(days => $2) AS ok FROM webhook_delivery d WHERE d.id = $1`, [deliveryId, days]);
+  return r?.ok ?? false;
+}
+
 export interface AttemptRow {
   deliveryId: string;
   attempt: number;

@@ -19,6 +19,7 @@ import {
   DeliveryRow,
   DeliveryStatus,
   WebhookRow,
+  createdWithin,
   deliveryById,
   insertWebhook,
   listWebhooks,
@@ -184,7 +185,7 @@ export const webhookService = {
       throw notFound(`No webhook delivery ${deliveryId}.`);
     });
     if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'id');
-    if (d.createdAt < replayableSince()) throw badInput(`Only deliveries of the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'id');
+    if (!(await createdWithin(ctx.db, d.id, REPLAYABLE_DAYS))) throw badInput(`Only deliveries of the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'id');
     const ref = await withTransaction(ctx, async (ctx) => {
       await lockWebhook(ctx.db, w.id);
       const r = requireFound(await resetDelivery(ctx.db, deliveryId), 'webhook delivery', deliveryId);
