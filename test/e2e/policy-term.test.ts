@@ -19,7 +19,11 @@ describe('when the last policy has ended', () => {
   const occurredAt = fromNow(-60);
   beforeAll(async () => {
     t = await startTestHub('policy_ended', { policies: [ended] });
-    const r = await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "过期政策企业", regionCode: "130821" }) { id } }`, { c: E }, admin(t));
+    const r = await t.gql(
+      `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "过期政策企业", regionCode: "130821" }) { id } }`,
+      { c: E },
+      admin(t),
+    );
     expect(r.errors).toBeUndefined();
   });
   afterAll(() => t?.stop());
@@ -27,7 +31,9 @@ describe('when the last policy has ended', () => {
   it('still starts and serves, and /health says no policy is in force', async () => {
     const h = await health(t);
     expect(h.status).toBe('ok');
-    expect(h.policy).toEqual(expect.objectContaining({ version: 'test-ended', inForce: false, lastVersion: 'test-ended', lastEffectiveTo: ended.effectiveTo, daysLeft: -29 }));
+    expect(h.policy).toEqual(
+      expect.objectContaining({ version: 'test-ended', inForce: false, lastVersion: 'test-ended', lastEffectiveTo: ended.effectiveTo, daysLeft: -29 }),
+    );
     expect(h.policy.warning).toMatch(new RegExp(`无有效的信用评价政策.*test-ended 已于 ${ended.effectiveTo} 到期.*No credit policy is in force`));
     expect((await t.gql(`{ creditPolicies { version } }`)).data.creditPolicies).toEqual([{ version: 'test-ended' }]);
   });
@@ -35,25 +41,49 @@ describe('when the last policy has ended', () => {
   it('refuses an evaluation with a clear error naming the last policy and its end', async () => {
     const r = await t.gql(`mutation($c: String!) { evaluateEnterprise(creditCode: $c) { grade } }`, { c: E }, admin(t));
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
-    expect(r.errors![0].extensions).toEqual(expect.objectContaining({ reason: 'NO_POLICY_IN_FORCE', lastPolicy: expect.objectContaining({ version: 'test-ended', effectiveTo: ended.effectiveTo }) }));
-    expect(r.errors![0].message).toMatch(new RegExp(`^\\S+ 无有效的信用评价政策：最后一版 test-ended 已于 ${ended.effectiveTo} 到期.* the last one, test-ended, ended on ${ended.effectiveTo}`));
+    expect(r.errors![0].extensions).toEqual(
+      expect.objectContaining({ reason: 'NO_POLICY_IN_FORCE', lastPolicy: expect.objectContaining({ version: 'test-ended', effectiveTo: ended.effectiveTo }) }),
+    );
+    expect(r.errors![0].message).toMatch(
+      new RegExp(`^\\S+ 无有效的信用评价政策：最后一版 test-ended 已于 ${ended.effectiveTo} 到期.* the last one, test-ended, ended on ${ended.effectiveTo}`),
+    );
     // A date inside its term is still evaluated under it.
-    const past = await t.gql(`mutation($c: String!, $a: DateTime) { evaluateEnterprise(creditCode: $c, asOf: $a) { grade policyVersion } }`, { c: E, a: fromNow(-31) }, admin(t));
+    const past = await t.gql(
+      `mutation($c: String!, $a: DateTime) { evaluateEnterprise(creditCode: $c, asOf: $a) { grade policyVersion } }`,
+      { c: E, a: fromNow(-31) },
+      admin(t),
+    );
     expect(past.data).toEqual({ evaluateEnterprise: { grade: 'B', policyVersion: 'test-ended' } });
   });
 
   it('keeps a record determined now (checked against the last policy) without re-grading', async () => {
-    const before = (await t.gql(`query($c: String!) { enterprise(creditCode: $c) { ratingHistory { grade } } }`, { c: E }, admin(t))).data.enterprise.ratingHistory;
-    const r = await t.gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id status } }`, { i: { creditCode: E, indicator: '2.3', level: 'GENERAL', occurredAt } }, admin(t));
+    const before = (await t.gql(`query($c: String!) { enterprise(creditCode: $c) { ratingHistory { grade } } }`, { c: E }, admin(t))).data.enterprise
+      .ratingHistory;
+    const r = await t.gql(
+      `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id status } }`,
+      { i: { creditCode: E, indicator: '2.3', level: 'GENERAL', occurredAt } },
+      admin(t),
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.recordDishonesty.status).toBe('ACTIVE');
-    expect(codeOf(await t.gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, { i: { creditCode: E, indicator: '3.1', level: 'SEVERE', occurredAt } }, admin(t)))).toBe('BAD_USER_INPUT');
-    const after = (await t.gql(`query($c: String!) { enterprise(creditCode: $c) { ratingHistory { grade } } }`, { c: E }, admin(t))).data.enterprise.ratingHistory;
+    expect(
+      codeOf(
+        await t.gql(
+          `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`,
+          { i: { creditCode: E, indicator: '3.1', level: 'SEVERE', occurredAt } },
+          admin(t),
+        ),
+      ),
+    ).toBe('BAD_USER_INPUT');
+    const after = (await t.gql(`query($c: String!) { enterprise(creditCode: $c) { ratingHistory { grade } } }`, { c: E }, admin(t))).data.enterprise
+      .ratingHistory;
     expect(after).toEqual(before);
   });
 
   it('the daily re-grade skips instead of failing', async () => {
-    await expect(evaluateJob.handle({ reason: 'day:test' }, { attempt: 1, signal: new AbortController().signal, progress: async () => undefined }, t.jobs.deps)).resolves.toBeUndefined();
+    await expect(
+      evaluateJob.handle({ reason: 'day:test' }, { attempt: 1, signal: new AbortController().signal, progress: async () => undefined }, t.jobs.deps),
+    ).resolves.toBeUndefined();
     const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM credit_rating WHERE evaluated_by = 'system:evaluate'`);
     expect(n).toBe(0);
   });
@@ -70,10 +100,24 @@ describe('when the last policy ends within 180 days', () => {
   it('/health carries the policy, its end, the days left and a warning; evaluations still work', async () => {
     const h = await health(t);
     expect(h.status).toBe('ok');
-    expect(h.policy).toEqual(expect.objectContaining({ version: 'test-ending', inForce: true, lastEffectiveTo: ending.effectiveTo, endsAt: ending.inForceUntil.toISOString(), daysLeft: 101 }));
-    expect(h.policy.warning).toMatch(new RegExp(`test-ending 将于 ${ending.effectiveTo} 到期（剩余 101 天）.*ends on ${ending.effectiveTo} \\(101 days left\\)`));
+    expect(h.policy).toEqual(
+      expect.objectContaining({
+        version: 'test-ending',
+        inForce: true,
+        lastEffectiveTo: ending.effectiveTo,
+        endsAt: ending.inForceUntil.toISOString(),
+        daysLeft: 101,
+      }),
+    );
+    expect(h.policy.warning).toMatch(
+      new RegExp(`test-ending 将于 ${ending.effectiveTo} 到期（剩余 101 天）.*ends on ${ending.effectiveTo} \\(101 days left\\)`),
+    );
     await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c: E }, admin(t));
-    const r = await t.gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { enterprise { rating { grade policyVersion } } } }`, { i: { creditCode: E, indicator: '2.3', level: 'GENERAL', occurredAt: fromNow(-10) } }, admin(t));
+    const r = await t.gql(
+      `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { enterprise { rating { grade policyVersion } } } }`,
+      { i: { creditCode: E, indicator: '2.3', level: 'GENERAL', occurredAt: fromNow(-10) } },
+      admin(t),
+    );
     expect(r.data.recordDishonesty.enterprise.rating).toEqual({ grade: 'C', policyVersion: 'test-ending' });
   });
 

@@ -35,7 +35,10 @@ export function testPolicies(now = new Date()): CreditPolicy[] {
   if (policyInForce(shipped, now) || now < last.inForceUntil) return shipped;
   const years = last.period.years;
   let start = plusDays(last.effectiveTo, 1);
-  while (parsePolicy(policyDocument(last, { effectiveFrom: start, effectiveTo: plusDays(plusYears(start, years), -1), period: { start, years } })).inForceUntil <= now)
+  while (
+    parsePolicy(policyDocument(last, { effectiveFrom: start, effectiveTo: plusDays(plusYears(start, years), -1), period: { start, years } })).inForceUntil <=
+    now
+  )
     start = plusYears(start, years);
   const continuation = parsePolicy(
     policyDocument(last, {
