@@ -145,7 +145,7 @@ afterAll(async () => {
 
 it('a subscriber on API A receives a change made through API B', async () => {
   // The first grades' events go out before anyone listens (the worker relays them whenever it is up).
-  await eventually('the first grades published', async () => (await outbox()).every((e) => e.published));
+  await until('the first grades published', async () => (await outbox()).every((e) => e.published));
   subscriber = subscribe(urlA, `subscription { ratingChanged { eventId sequence grade previousGrade enterprise { creditCode } } }`, {}, partner);
   await subscriber.connected;
   const hook = await gql(urlB, `mutation($i: WebhookInput!) { registerWebhook(input: $i) { id secret } }`, { i: { url: receiver.url, events: ['rating.changed'] } }, partner);
