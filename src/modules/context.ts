@@ -2,7 +2,7 @@ import type { Principal } from '../platform/auth/principal';
 import { Context, buildContext } from '../platform/context';
 import type { Database } from '../platform/db';
 import type { Jobs } from '../platform/jobs';
-import { Loaders, createLoaders } from '../platform/loaders';
+import { Loaders, createLoaders } from './loaders';
 import type { CreditPolicy } from './policy/credit-policy';
 import type { DeliveryOptions } from './webhook/webhook.delivery';
 

@@ -1,4 +1,5 @@
-import { creditCodeCheckChar, creditCodeProblem, jurisdictionPrefix, regionCodeProblem, withCheckChar } from './credit-code.rules';
+import { creditCodeCheckChar, creditCodeProblem, withCheckChar } from './credit-code.rules';
+import { jurisdictionPrefix, regionCodeProblem } from '../../platform/auth/region.rules';
 
 describe('unified social credit code (GB 32100-2015)', () => {
   it('accepts published codes', () => {

@@ -7,7 +7,8 @@ import { maskIdNumber, maskName, maskPhone } from '../../platform/auth/masking.r
 import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { Page, pageSize, toConnection } from '../../platform/graphql/connection';
 import { EnterpriseInput } from './enterprise.input';
-import { creditCodeProblem, regionCodeProblem } from './credit-code.rules';
+import { creditCodeProblem } from './credit-code.rules';
+import { regionCodeProblem } from '../../platform/auth/region.rules';
 import { EnterpriseFilter, EnterpriseRow, PageIncludes, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
 import { regionArgument } from './region-argument';
 import { SUPERVISORS, hasRole } from '../../platform/auth/access.rules';

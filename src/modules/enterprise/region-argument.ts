@@ -1,5 +1,5 @@
 import { badInput } from '../../platform/errors';
-import { jurisdictionPrefix, regionCodeProblem } from './credit-code.rules';
+import { jurisdictionPrefix, regionCodeProblem } from '../../platform/auth/region.rules';
 
 /**
  * A `regionCode` argument of a list or a subscription, as the jurisdiction prefix to filter

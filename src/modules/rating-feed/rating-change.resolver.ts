@@ -3,7 +3,7 @@ import { mayReadRating } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { HubContext } from '../context';
 import { HubError, badInput, forbidden, notFound, unauthenticated } from '../../platform/errors';
-import { createLoaders } from '../../platform/loaders';
+import { createLoaders } from '../loaders';
 import { logger } from '../../platform/logger';
 import { appendAudit } from '../audit/audit.repository';
 import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterprise.repository';

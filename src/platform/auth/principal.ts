@@ -2,7 +2,7 @@ import { KeyObject, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { unauthenticated } from '../errors';
-import { jurisdictionPrefix, regionCodeProblem } from '../../modules/enterprise/credit-code.rules';
+import { jurisdictionPrefix, regionCodeProblem } from './region.rules';
 
 export const ROLES = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'PARTNER_AGENCY', 'ENTERPRISE', 'PUBLIC'] as const;
 export type Role = (typeof ROLES)[number];

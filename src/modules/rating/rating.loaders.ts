@@ -1,0 +1,21 @@
+import type { Queryable } from '../../platform/sql';
+import { argLoader, singleLoader } from '../../platform/dataloaders';
+import { RatingDetail, RatingRow, RatingSummary, historyOf, ratingDetails, ratingsByIds } from './rating.repository';
+
+/** Per-request loaders: Ratings by id (summary and detail), and an enterprise's rating history. */
+export function ratingLoaders(m: Queryable) {
+  return {
+    rating: singleLoader<RatingSummary>(
+      (ids) => ratingsByIds(m, ids),
+      (r) => r.id,
+    ),
+    ratingDetail: singleLoader<RatingDetail>(
+      (ids) => ratingDetails(m, ids),
+      (r) => r.id,
+    ),
+    ratingHistory: argLoader<number, RatingRow>(
+      (ids, first) => historyOf(m, ids, first),
+      (r) => r.enterpriseId,
+    ),
+  };
+}
