@@ -274,7 +274,7 @@ class CsvConnector implements Connector {
     if (fields.length < header.width || (fields.length > header.width && fields.slice(header.width).some((f) => f !== ''))) {
       return `${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${header.width}`;
     }
-    const get = (c: Column) => (header.index[c] === undefined ? undefined : fields[header.index[c]!]);
+    const get = (c: Column) => (header.index[c] === undefined ? undefined : fields[header.index[c]]);
     const mapped = toRawReading(
       { meterCode: get('meterCode'), readAt: get('readAt'), cumulativeVolume: get('cumulativeVolume'), flowRate: get('flowRate') },
       { assumeOffset: this.config.assumeOffset },
@@ -296,7 +296,7 @@ class CsvConnector implements Connector {
     if (minAgeMs > 0) {
       const now = Date.now();
       const mtimes = await Promise.all(names.map((n) => fs.stat(path.join(this.config.dir, n)).then((s) => s.mtimeMs, () => null)));
-      ready = names.filter((_, i) => mtimes[i] !== null && now - mtimes[i]! >= minAgeMs);
+      ready = names.filter((_, i) => mtimes[i] !== null && now - mtimes[i] >= minAgeMs);
     }
     return ready.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }

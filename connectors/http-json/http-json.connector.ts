@@ -227,7 +227,7 @@ class HttpJsonConnector implements Connector {
         rejected.push({ position: i + 1, reason: `record is ${rec === null ? 'null' : Array.isArray(rec) ? 'an array' : typeof rec}, not an object` });
         return;
       }
-      const mapped = toRawReading(rec as Record<string, unknown>);
+      const mapped = toRawReading(rec);
       if (mapped.ok) readings.push(mapped.reading);
       else rejected.push({ position: i + 1, reason: mapped.reason });
     });

@@ -199,7 +199,7 @@ export async function startFakeSensorThings(options: FakeSensorThingsOptions): P
     }
     const value = list
       .slice(page.skip, page.skip + page.top)
-      .map((o) => project({ ...o, resultTime: null } as Record<string, unknown>, params.get('$select')));
+      .map((o) => project({ ...o, resultTime: null }, params.get('$select')));
     const body: Record<string, unknown> = { value };
     if (page.skip + page.top < list.length) body['@iot.nextLink'] = nextLink(path, params, page.skip + page.top, page.top);
     return send(res, 200, body);

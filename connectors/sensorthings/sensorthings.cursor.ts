@@ -36,6 +36,6 @@ export function parseCursor(cursor: string | null): CursorState {
 }
 
 export function formatCursor(ds: Record<string, string>): string {
-  const sorted = Object.fromEntries(Object.keys(ds).sort().map((k) => [k, ds[k] as string]));
+  const sorted = Object.fromEntries(Object.keys(ds).sort().map((k) => [k, ds[k]]));
   return JSON.stringify({ v: 1, ds: sorted });
 }

@@ -36,7 +36,7 @@ const key = (r: RawReading): string => `${r.meterCode}@${r.readAt.toISOString()}
 /** Flow implied by consecutive totalisers, m³/h, with the later reading. */
 function implied(rs: RawReading[]): { flow: number; at: RawReading }[] {
   return rs.slice(1).map((r, i) => {
-    const prev = rs[i] as RawReading;
+    const prev = rs[i];
     return { flow: (r.cumulativeVolume - prev.cumulativeVolume) / ((r.readAt.getTime() - prev.readAt.getTime()) / HOUR), at: r };
   });
 }
@@ -124,8 +124,8 @@ describe('simulator connector', () => {
   it('rollback: exactly one drop of the totaliser', () => {
     const drops = implied(of(everything, 'R-1')).filter((f) => f.flow < 0);
     expect(drops).toHaveLength(1);
-    const i = of(everything, 'R-1').indexOf(drops[0]?.at as RawReading);
-    const before = of(everything, 'R-1')[i - 1] as RawReading;
+    const i = of(everything, 'R-1').indexOf(drops[0]?.at);
+    const before = of(everything, 'R-1')[i - 1];
     expect(before.cumulativeVolume - (drops[0]?.at.cumulativeVolume ?? 0)).toBeGreaterThan(1);
   });
 
@@ -159,7 +159,7 @@ describe('simulator connector', () => {
 
   it('overdraw: about 3 × avgFlow', () => {
     const rs = of(everything, 'O-1');
-    const first = rs[0] as RawReading;
+    const first = rs[0];
     const last = rs.at(-1) as RawReading;
     const mean = (last.cumulativeVolume - first.cumulativeVolume) / ((last.readAt.getTime() - first.readAt.getTime()) / HOUR);
     expect(mean).toBeGreaterThan(2.4 * 4);

@@ -51,7 +51,7 @@ const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{
 function parseCursor(cursor: string | null): { t: number; k: number } | null {
   if (cursor === null || cursor === '') return null;
   const m = CURSOR.exec(cursor.trim());
-  const t = m ? Date.parse(m[1] as string) : Number.NaN;
+  const t = m ? Date.parse(m[1]) : Number.NaN;
   if (!m || Number.isNaN(t)) {
     throw new FeedError(`${TYPE}: cursor ${JSON.stringify(cursor.slice(0, 80))} is not an ISO time (optionally #n)`, false);
   }
@@ -94,18 +94,18 @@ class SimulatorConnector implements Connector {
     let split: number | null = null;
     const nextTime = (): number => {
       let t = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < models.length; i++) t = Math.min(t, (models[i] as MeterModel).timeOf(next[i] as number));
+      for (let i = 0; i < models.length; i++) t = Math.min(t, models[i].timeOf(next[i]));
       return t;
     };
 
     for (let t = nextTime(); t <= nowMs; t = nextTime()) {
       const group: number[] = [];
-      for (let i = 0; i < models.length; i++) if ((models[i] as MeterModel).timeOf(next[i] as number) === t) group.push(i);
-      const rows = group.map((i) => (models[i] as MeterModel).reading(next[i] as number, nowMs));
+      for (let i = 0; i < models.length; i++) if (models[i].timeOf(next[i]) === t) group.push(i);
+      const rows = group.map((i) => models[i].reading(next[i], nowMs));
       const count = rows.filter((r) => r !== null).length;
       if (readings.length + count <= limit) {
         for (const r of rows) if (r) readings.push(r);
-        for (const i of group) next[i] = (next[i] as number) + 1;
+        for (const i of group) next[i] = next[i] + 1;
         lastT = t;
         split = null;
         continue;
@@ -117,7 +117,7 @@ class SimulatorConnector implements Connector {
         const r = rows[g];
         if (r && readings.length === limit) break;
         if (r) readings.push(r);
-        next[group[g] as number] = (next[group[g] as number] as number) + 1;
+        next[group[g]] = next[group[g]] + 1;
         taken++;
       }
       split = (from !== null && from.t === t ? from.k : 0) + taken;

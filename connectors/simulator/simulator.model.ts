@@ -136,9 +136,9 @@ export class MeterModel {
   private prefixTo(b: number): number {
     while (this.prefix.length <= b) {
       const n = this.prefix.length;
-      this.prefix.push((this.prefix[n - 1] as number) + this.blockTotal(n - 1));
+      this.prefix.push(this.prefix[n - 1] + this.blockTotal(n - 1));
     }
-    return this.prefix[b] as number;
+    return this.prefix[b];
   }
 
   /** cum[i] = volume of the block's first i intervals (interval j ends at slot j). */
@@ -153,27 +153,27 @@ export class MeterModel {
       const mid = this.timeOf(j) - this.intervalMs / 2;
       const localHour = (((mid + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS;
       q[i] = hourWeight(localHour) * (0.8 + 0.4 * this.rand(Stream.Slot, j));
-      sum += q[i] as number;
+      sum += q[i];
     }
     const total = this.blockTotal(b);
-    for (let i = 0; i < n; i++) q[i] = ((q[i] as number) * total) / sum;
+    for (let i = 0; i < n; i++) q[i] = (q[i] * total) / sum;
     // Water-fill: no interval above CAP_SHARE × maxFlowRate, the block total unchanged.
     const capQ = CAP_SHARE * this.maxFlowRate * this.dtH;
     for (let round = 0; round < 20; round++) {
       let excess = 0;
       let free = 0;
       for (let i = 0; i < n; i++) {
-        const v = q[i] as number;
+        const v = q[i];
         if (v > capQ) {
           excess += v - capQ;
           q[i] = capQ;
         } else if (v < capQ) free += v;
       }
       if (excess <= 1e-12 || free <= 0) break;
-      for (let i = 0; i < n; i++) if ((q[i] as number) < capQ) q[i] = (q[i] as number) * (1 + excess / free);
+      for (let i = 0; i < n; i++) if (q[i] < capQ) q[i] = q[i] * (1 + excess / free);
     }
     const cum = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) cum[i + 1] = (cum[i] as number) + (q[i] as number);
+    for (let i = 0; i < n; i++) cum[i + 1] = cum[i] + q[i];
     if (this.blocks.size >= 64) this.blocks.delete(this.blocks.keys().next().value as number);
     this.blocks.set(b, cum);
     return cum;
@@ -183,7 +183,7 @@ export class MeterModel {
   private volume(j: number): number {
     if (j <= 0) return this.startVolume;
     const b = Math.floor((j - 1) / this.perBlock);
-    return this.startVolume + this.prefixTo(b) + (this.block(b)[j - b * this.perBlock] as number);
+    return this.startVolume + this.prefixTo(b) + this.block(b)[j - b * this.perBlock];
   }
 
   /** Mean flow over the interval ending at slot j (the one starting at the anchor for j = 0). */
@@ -204,9 +204,9 @@ export class MeterModel {
     while (this.lost.length <= run) {
       const k = this.lost.length - 1;
       const s = e.phase + k * e.period;
-      this.lost.push((this.lost[k] as number) + this.volume(s + this.stuckRun - 1) - this.volume(s - 1));
+      this.lost.push(this.lost[k] + this.volume(s + this.stuckRun - 1) - this.volume(s - 1));
     }
-    return this.lost[run] as number;
+    return this.lost[run];
   }
 
   /** Slot j as the meter reports it, or null when it reports nothing then. */

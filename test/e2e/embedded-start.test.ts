@@ -44,11 +44,11 @@ function start(): Promise<Started> {
   const child = spawn('node', [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stdout = '';
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     out += d;
     stdout += d;
   });
-  child.stderr!.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const banner = () => /ready: (http:\/\/\S+)\/graphql[\s\S]*?Bearer <token>"\):\n(\S+)\n/.exec(stdout);
   const seeding = () => stdout.includes('seeding the demo data set') && !stdout.includes('demo data seeded');
   return new Promise((resolve, reject) => {

@@ -349,8 +349,8 @@ describe('webhooks', () => {
     await receiver.waitFor((all) => all.length >= 2);
     for (const hit of receiver.received) {
       expect(String(hit.headers['webhook-signature']).split(' ')).toHaveLength(2);
-      verify(fresh, hit.headers as Record<string, string>, hit.body);
-      verify(secret, hit.headers as Record<string, string>, hit.body);
+      verify(fresh, hit.headers, hit.body);
+      verify(secret, hit.headers, hit.body);
     }
   });
 

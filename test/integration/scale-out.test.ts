@@ -80,7 +80,7 @@ function receivedEvents(hits: ReceivedWebhook[]): Map<string, { creditCode: stri
   for (const h of hits) if (h.headers['webhook-id'] && !byMessage.has(String(h.headers['webhook-id']))) byMessage.set(String(h.headers['webhook-id']), h);
   const events = new Map<string, { creditCode: string; sequence: number }>();
   for (const h of byMessage.values()) {
-    verify(secret, h.headers as Record<string, string>, h.body);
+    verify(secret, h.headers, h.body);
     const { data } = JSON.parse(h.body);
     expect(events.has(data.eventId)).toBe(false); // one webhook-id per event
     events.set(data.eventId, { creditCode: data.creditCode, sequence: data.sequence });

@@ -47,7 +47,7 @@ describe('served schema', () => {
     expect(rootFields(contract.getSubscriptionType())).toEqual(expect.arrayContaining(['ratingChanged']));
     // The served schema without one contract field must be reported: the check above is not vacuous.
     const served = printSchema(await hubSchema());
-    const crippled = served.replace(/^(type Enterprise \{[\s\S]*?)\n  creditCode: String!\n/m, '$1\n');
+    const crippled = served.replace(/^(type Enterprise \{[\s\S]*?)\n {2}creditCode: String!\n/m, '$1\n');
     expect(crippled).not.toBe(served);
     expect(findBreakingChanges(contract, buildSchema(crippled)).map((b) => b.description)).toEqual(['Enterprise.creditCode was removed.']);
   });

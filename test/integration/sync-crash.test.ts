@@ -418,7 +418,6 @@ describe('a worker SIGKILLed mid-sync, then another started (issue 3, item 7)', 
       await q.close();
       connection.disconnect();
     }
-    // eslint-disable-next-line no-console
     console.log(
       `[sync-crash ${killPoint}] A killed after ${o.storedPages} committed pages${o.blocked ? ` (its open transaction, xid ${o.blocked.xid}, rolled back)` : ''}; ` +
         `B finished the run ${Math.round(o.handoverMs / 1000)} s after it started`,

@@ -61,8 +61,8 @@ export function spawnHub(kind: 'api' | 'worker', name: string, schema: string, r
     const m = /"url":"(http:\/\/[^"]+)\/graphql","msg":"hub ready"/.exec(out);
     if (m) onReady(m[1]);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return { name, child, exited, ready, output: () => `\n--- ${name} output (tail) ---\n${out.slice(-4000)}` };
 }
@@ -124,7 +124,7 @@ export class PrivateRedis {
     await within(
       new Promise<void>((resolve, reject) => {
         child.once('error', (e) => reject(new Error(`cannot start redis-server (${e.message}); this test needs redis-server on PATH`)));
-        child.stdout!.on('data', (d: Buffer) => {
+        child.stdout.on('data', (d: Buffer) => {
           if (/Ready to accept connections/.test(d.toString())) resolve();
         });
       }),

@@ -20,7 +20,7 @@ export interface Principal {
   agency?: string;
 }
 
-export const PUBLIC_PRINCIPAL: Principal = Object.freeze({ subject: 'anonymous', role: 'PUBLIC', regions: [] }) as Principal;
+export const PUBLIC_PRINCIPAL: Principal = Object.freeze({ subject: 'anonymous', role: 'PUBLIC', regions: [] });
 
 const claims = z.object({
   sub: z.string().min(1),
