@@ -5,6 +5,6 @@ import { sensorThingsConnector } from './sensorthings/sensorthings.connector';
 import { simulatorConnector } from './simulator/simulator.connector';
 
 /** Every connector type a data source may name. */
-export const CONNECTORS: Record<string, ConnectorDefinition<any>> = Object.fromEntries(
+export const CONNECTORS: Record<string, ConnectorDefinition<unknown>> = Object.fromEntries(
   [httpJsonConnector, sensorThingsConnector, csvConnector, simulatorConnector].map((d) => [d.type, d]),
 );

@@ -236,8 +236,9 @@ class CsvConnector implements Connector {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.cache = null;
+    return Promise.resolve();
   }
 
   /** Records of `file` after line `after`, or null when there are none left. */

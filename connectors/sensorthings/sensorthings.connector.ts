@@ -167,9 +167,10 @@ class SensorThingsConnector implements Connector {
     };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.streams = null;
     this.exhausted.clear();
+    return Promise.resolve();
   }
 
   private async discover(signal?: AbortSignal): Promise<{ streams: Stream[]; unusable: RejectedRecord[] }> {

@@ -73,7 +73,12 @@ class SimulatorConnector implements Connector {
     this.models = cfg.meters.map((m) => new MeterModel(m, cfg.seed, anchor));
   }
 
-  async fetchPage(cursor: string | null, opts: FetchOptions): Promise<Page> {
+  fetchPage(cursor: string | null, opts: FetchOptions): Promise<Page> {
+    // The page is computed, nothing to wait for; the executor turns a throw into a rejection as an async method would.
+    return new Promise((resolve) => resolve(this.page(cursor, opts)));
+  }
+
+  private page(cursor: string | null, opts: FetchOptions): Page {
     if (opts.signal?.aborted) throw opts.signal.reason;
     const limit = Math.max(1, Math.floor(opts.limit));
     const nowMs = this.fixedNowMs ?? Date.now();

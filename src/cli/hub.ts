@@ -308,7 +308,10 @@ program
       const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
       try {
         for await (const r of client.iterate({ query, variables: { r: o.region ?? null, c: o.creditCode ?? null, s: since } })) {
-          if (r.errors) throw r.errors;
+          if (r.errors) {
+            console.error(r.errors.map((x) => x.message).join('; '));
+            process.exit(1);
+          }
           const change = (r.data as { ratingChanged: { eventId: string; changedAt: string } }).ratingChanged;
           since = change.changedAt;
           if (!seen.add(change.eventId)) continue; // a reconnect's catch-up repeats the last minute
@@ -317,8 +320,8 @@ program
         return;
       } catch (e) {
         const code = (e as { code?: number }).code;
-        if (Array.isArray(e) || code === 4401 || code === 4403) {
-          console.error(Array.isArray(e) ? e.map((x: { message: string }) => x.message).join('; ') : `refused: ${(e as { reason?: string }).reason}`);
+        if (code === 4401 || code === 4403) {
+          console.error(`refused: ${(e as { reason?: string }).reason}`);
           process.exit(1);
         }
         console.error(`connection lost (${code ?? (e as Error).message}); reconnecting${since ? ` from ${since}` : ''}…`);

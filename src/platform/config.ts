@@ -34,7 +34,7 @@ const schema = z.object({
   HUB_RUN_WORKERS: flag.default(true),
   HUB_WEBHOOK_ALLOW_PRIVATE: z
     .string()
-    .regex(/^[0-9a-fA-F:.\/,\s]+$/, 'comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.20.0.0/16,::1')
+    .regex(/^[0-9a-fA-F:./,\s]+$/, 'comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.20.0.0/16,::1')
     .optional(),
   HUB_WEBHOOK_RETRY_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(1, 'must be at most 1').default(1),
   HUB_OUTBOX_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(60_000).default(1000),

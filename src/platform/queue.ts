@@ -37,7 +37,7 @@ export interface JobDefinition<P> {
 export interface JobQueue {
   add<P>(def: JobDefinition<P>, payload: P, delayMs?: number): Promise<void>;
   /** Starts workers for every queue (API process in embedded mode, `hub worker` with Redis). */
-  startWorkers(defs: JobDefinition<any>[]): Promise<void>;
+  startWorkers(defs: JobDefinition<unknown>[]): Promise<void>;
   /** Lets active jobs finish (or hands them back) and stops. */
   close(): Promise<void>;
   readonly kind: 'redis' | 'in-process';
@@ -114,7 +114,7 @@ export class RedisJobQueue implements JobQueue {
     });
   }
 
-  async startWorkers(defs: JobDefinition<any>[]): Promise<void> {
+  startWorkers(defs: JobDefinition<unknown>[]): Promise<void> {
     const registry = jobRegistry(defs);
     for (const name of Object.keys(QUEUES) as QueueName[]) {
       const worker = new Worker(
@@ -148,6 +148,7 @@ export class RedisJobQueue implements JobQueue {
       });
       this.workers.push(worker);
     }
+    return Promise.resolve();
   }
 
   private workerConnection(): IORedis {
@@ -177,8 +178,8 @@ export class RedisJobQueue implements JobQueue {
  */
 export class InProcessJobQueue implements JobQueue {
   readonly kind = 'in-process';
-  private registry = new Map<string, JobDefinition<any>>();
-  private readonly pending = new Map<QueueName, { def: JobDefinition<any>; payload: unknown; attempt: number; id: string }[]>();
+  private registry = new Map<string, JobDefinition<unknown>>();
+  private readonly pending = new Map<QueueName, { def: JobDefinition<unknown>; payload: unknown; attempt: number; id: string }[]>();
   private readonly active = new Map<QueueName, number>();
   private readonly known = new Set<string>();
   private readonly timers = new Map<NodeJS.Timeout, QueueName>();
@@ -186,14 +187,15 @@ export class InProcessJobQueue implements JobQueue {
   private closed = false;
   private readonly abort = new AbortController();
 
-  async add<P>(def: JobDefinition<P>, payload: P, delayMs = 0): Promise<void> {
+  add<P>(def: JobDefinition<P>, payload: P, delayMs = 0): Promise<void> {
     const id = def.jobId(payload);
-    if (this.known.has(id) || this.closed) return;
+    if (this.known.has(id) || this.closed) return Promise.resolve();
     this.known.add(id);
     this.schedule({ def, payload, attempt: 1, id }, delayMs);
+    return Promise.resolve();
   }
 
-  private schedule(job: { def: JobDefinition<any>; payload: unknown; attempt: number; id: string }, delayMs: number) {
+  private schedule(job: { def: JobDefinition<unknown>; payload: unknown; attempt: number; id: string }, delayMs: number) {
     const enqueue = () => {
       const list = this.pending.get(job.def.queue) ?? [];
       list.push(job);
@@ -208,9 +210,10 @@ export class InProcessJobQueue implements JobQueue {
     this.timers.set(t, job.def.queue);
   }
 
-  async startWorkers(defs: JobDefinition<any>[]): Promise<void> {
+  startWorkers(defs: JobDefinition<unknown>[]): Promise<void> {
     this.registry = jobRegistry(defs);
     for (const q of Object.keys(QUEUES) as QueueName[]) this.pump(q);
+    return Promise.resolve();
   }
 
   private pump(queue: QueueName) {
@@ -220,7 +223,7 @@ export class InProcessJobQueue implements JobQueue {
       const job = list.shift()!;
       this.active.set(queue, (this.active.get(queue) ?? 0) + 1);
       const run = job.def
-        .handle(job.payload, { attempt: job.attempt, signal: this.abort.signal, progress: async () => undefined })
+        .handle(job.payload, { attempt: job.attempt, signal: this.abort.signal, progress: () => Promise.resolve() })
         .then(
           () => {
             this.known.delete(job.id);
