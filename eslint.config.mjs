@@ -11,6 +11,9 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Aborts reject with the signal's reason, which lib.dom types as any (an AbortError or the
+      // caller's Error). only-throw-error already lets `throw signal.reason` through; align the two.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true }],
     },
   },
   {

@@ -16,22 +16,20 @@ describe('the one HTTP client', () => {
 
   it('retries transient failures only, honours the asked wait under the cap, and names the last failure', async () => {
     const seen: number[] = [];
-    const ok = await withRetries({ maxRetries: 2, baseMs: 1, maxWaitMs: 5 }, undefined, async (n) => {
+    const ok = await withRetries({ maxRetries: 2, baseMs: 1, maxWaitMs: 5 }, undefined, (n) => {
       seen.push(n);
-      if (n < 2) throw new Transient(`HTTP 503 #${n}`, 60_000); // capped at 5 ms
-      return 'done';
+      if (n < 2) return Promise.reject(new Transient(`HTTP 503 #${n}`, 60_000)); // capped at 5 ms
+      return Promise.resolve('done');
     });
     expect(ok).toBe('done');
     expect(seen).toEqual([0, 1, 2]);
-    const gaveUp = await withRetries({ maxRetries: 1, baseMs: 1, maxWaitMs: 5 }, undefined, async (n) => {
-      throw new Transient(`HTTP 500 #${n}`);
-    }).catch((e: unknown) => e);
+    const gaveUp = await withRetries({ maxRetries: 1, baseMs: 1, maxWaitMs: 5 }, undefined, (n) => Promise.reject(new Transient(`HTTP 500 #${n}`))).catch((e: unknown) => e);
     expect(gaveUp).toBeInstanceOf(RetriesExhausted);
     expect((gaveUp as Error).message).toBe('failed after 2 attempts: HTTP 500 #1');
     let calls = 0;
-    const fatal = await withRetries({ maxRetries: 3, baseMs: 1, maxWaitMs: 5 }, undefined, async () => {
+    const fatal = await withRetries({ maxRetries: 3, baseMs: 1, maxWaitMs: 5 }, undefined, () => {
       calls++;
-      throw new Error('bad settings');
+      return Promise.reject(new Error('bad settings'));
     }).catch((e: unknown) => e);
     expect((fatal as Error).message).toBe('bad settings');
     expect(calls).toBe(1);

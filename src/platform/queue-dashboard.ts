@@ -37,6 +37,7 @@ export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, 
       if (req.query.token) res.cookie?.(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_PATH });
       next();
     },
-    adapter.getRouter(),
+    // bull-board types its router as any; it is an express Router.
+    adapter.getRouter() as express.Router,
   );
 }

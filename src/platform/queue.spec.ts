@@ -9,10 +9,11 @@ describe('in-process job queue (the embedded default)', () => {
       jobId: (p) => `flaky:${p.id}`,
       attempts: 3,
       backoffMs: 5,
-      async handle(p, { attempt }) {
+      handle(p, { attempt }) {
         calls.push(`${p.id}#${attempt}`);
-        if (p.id === 'bad') throw new UnrecoverableJobError('bad input');
-        if (attempt < 3) throw new Error('feed down');
+        if (p.id === 'bad') return Promise.reject(new UnrecoverableJobError('bad input'));
+        if (attempt < 3) return Promise.reject(new Error('feed down'));
+        return Promise.resolve();
       },
     };
     const q = new InProcessJobQueue();
@@ -33,11 +34,10 @@ describe('in-process job queue (the embedded default)', () => {
       jobId: (p) => p.id,
       attempts: 2,
       backoffMs: 5,
-      async handle() {
-        throw new Error('still down');
-      },
-      async onFailed(p, err) {
+      handle: () => Promise.reject(new Error('still down')),
+      onFailed(p, err) {
         failed.push(`${p.id}: ${err.message}`);
+        return Promise.resolve();
       },
     };
     const q = new InProcessJobQueue();

@@ -1,11 +1,13 @@
 /** Anything that runs a parameterised statement: a context's `db`, a transaction's manager. */
 export interface Queryable {
+  // TypeORM's own signature (EntityManager.query answers Promise<any>); rows()/one() below give callers a type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query(sql: string, params?: unknown[]): Promise<any>;
 }
 
 /** Runs one parameterised statement and returns its rows. */
 export async function rows<T>(m: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
-  const result = await m.query(sql, params);
+  const result: unknown = await m.query(sql, params);
   // TypeORM answers UPDATE/DELETE … RETURNING with [rows, rowCount]; rows are objects otherwise.
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return result as T[];

@@ -46,7 +46,7 @@ describe('rating bus catch-up', () => {
       bus.deliver(event(3)); // live, queued before the catch-up read comes back
       let reads = 0;
       await s.catchUp({
-        read: async () => (++reads === 1 ? [event(1), event(2, '110101'), event(3), event(4)] : [event(4), event(6)]),
+        read: () => Promise.resolve(++reads === 1 ? [event(1), event(2, '110101'), event(3), event(4)] : [event(4), event(6)]),
         rereadAfterMs: [2000],
         windowMs: 60_000,
       });
@@ -67,7 +67,7 @@ describe('rating bus catch-up', () => {
     const bus = new RatingBus();
     const s = bus.subscribe();
     const pending = s.next();
-    await s.catchUp({ read: async () => [event(1)], rereadAfterMs: [], windowMs: 10 });
+    await s.catchUp({ read: () => Promise.resolve([event(1)]), rereadAfterMs: [], windowMs: 10 });
     expect((await pending).value.eventId).toBe('e1');
   });
 });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { CloseCode, ServerOptions, handleProtocols, makeServer } from 'graphql-ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { logger } from '../logger';
 
 /** What every operation's context can reach of its connection. */
@@ -67,12 +67,8 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
         },
         close: (code, reason) => socket.close(code, reason),
         onMessage: (cb) =>
-          socket.on('message', async (data) => {
-            try {
-              await cb(String(data));
-            } catch (err) {
-              internal(socket, err, 'error handling a WebSocket message');
-            }
+          socket.on('message', (data) => {
+            cb(messageText(data)).catch((err: unknown) => internal(socket, err, 'error handling a WebSocket message'));
           }),
       },
       { socket, request } as WsExtra & Partial<E>,
@@ -90,4 +86,10 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** A message's text: ws hands over a Buffer, or fragments / an ArrayBuffer under other binary types. */
+function messageText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
