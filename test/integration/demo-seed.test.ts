@@ -15,7 +15,7 @@ let admin: Client;
 let db: Database;
 let summary: SeedSummary | null;
 
-const q = <T>(sql: string, params: unknown[] = []) => db.manager.query(sql, params) as Promise<T[]>;
+const q = <T>(sql: string, params: unknown[] = []) => db.manager.query<T[]>(sql, params);
 
 beforeAll(async () => {
   admin = new Client({ connectionString: url });

@@ -51,7 +51,7 @@ class CountingPublisher implements EventPublisher {
 it('three relays draining at once publish every event exactly once', async () => {
   await addEvents(1000);
   const pubs = [new CountingPublisher(), new CountingPublisher(), new CountingPublisher()];
-  const relays = pubs.map((p) => new OutboxRelay(t.db, p, async () => undefined, { pollMs: 60_000, batch: 50 }));
+  const relays = pubs.map((p) => new OutboxRelay(t.db, p, () => Promise.resolve(), { pollMs: 60_000, batch: 50 }));
   await Promise.all(relays.map((r) => r.drain()));
   const all = pubs.flatMap((p) => p.published);
   expect(all).toHaveLength(1000);
@@ -65,7 +65,7 @@ it('a failed publish leaves the events in the outbox; the next pass sends them',
   await addEvents(10);
   const pub = new CountingPublisher();
   pub.failNext = 1;
-  const relay = new OutboxRelay(t.db, pub, async () => undefined, { pollMs: 60_000 });
+  const relay = new OutboxRelay(t.db, pub, () => Promise.resolve(), { pollMs: 60_000 });
   await expect(relay.drain()).rejects.toThrow(/redis is down/);
   const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
   expect(n).toBe(10);

@@ -180,8 +180,8 @@ describe('schedule', () => {
       expect(r.errors).toBeUndefined();
     }
     const signal = new AbortController().signal;
-    await tickJob.handle({ slot: 1 }, { attempt: 1, signal, progress: async () => undefined }, t.jobs.deps);
-    await tickJob.handle({ slot: 2 }, { attempt: 1, signal, progress: async () => undefined }, t.jobs.deps);
+    await tickJob.handle({ slot: 1 }, { attempt: 1, signal, progress: () => Promise.resolve() }, t.jobs.deps);
+    await tickJob.handle({ slot: 2 }, { attempt: 1, signal, progress: () => Promise.resolve() }, t.jobs.deps);
     const runs = await t.db.manager.query(`SELECT s.name, count(r.id)::int AS n FROM data_source s LEFT JOIN sync_run r ON r.source_id = s.id GROUP BY s.name ORDER BY s.name`);
     expect(runs).toEqual([{ name: 'manual', n: 0 }, { name: 'timed', n: 1 }]);
   });

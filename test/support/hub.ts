@@ -12,7 +12,7 @@ export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgre
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
 
 /** A fresh Postgres schema on the real local server, migrated; `drop()` removes it. */
-export async function testDatabase(label: string): Promise<{ db: Database; schema: string; drop(): Promise<void> }> {
+export async function testDatabase(label: string): Promise<{ db: Database; schema: string; drop: () => Promise<void> }> {
   const schema = `t_${label}_${process.pid}_${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
@@ -23,7 +23,7 @@ export async function testDatabase(label: string): Promise<{ db: Database; schem
   return {
     db,
     schema,
-    async drop() {
+    drop: async () => {
       await db.close();
       const c = new Client({ connectionString: TEST_DATABASE_URL });
       await c.connect();
