@@ -4,7 +4,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'bench/**', 'node_modules/**', 'coverage/**', '.data/**', '*.cjs', '*.mjs', 'jest.config.js'] },
+  { ignores: ['dist/**', 'bench/node_modules/**', 'node_modules/**', 'coverage/**', '.data/**', '*.cjs', '*.mjs', 'jest.config.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -18,8 +18,9 @@ export default tseslint.config(
   },
   {
     // Tests read untyped JSON bodies (GraphQL responses, webhook payloads) and assert on them:
-    // the unsafe-any family would only add casts there, not safety.
-    files: ['test/**/*.ts', '**/*.spec.ts'],
+    // the unsafe-any family would only add casts there, not safety. The benchmarks do the same
+    // with responses (and with the untyped peers they load from bench/node_modules).
+    files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

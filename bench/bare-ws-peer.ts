@@ -13,10 +13,17 @@ const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
 redis.on('message', (_channel: string, message: string) => {
   for (const socket of wss.clients) socket.send(message);
 });
-wss.on('listening', async () => {
-  await redis.subscribe(process.env.CHANNEL!);
-  const address = wss.address();
-  process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : address}\n`);
+wss.on('listening', () => {
+  redis.subscribe(process.env.CHANNEL!).then(
+    () => {
+      const address = wss.address();
+      process.stdout.write(`listening ${typeof address === 'object' && address ? address.port : address}\n`);
+    },
+    (err: unknown) => {
+      console.error('bare-ws-peer: cannot subscribe', err);
+      process.exit(1);
+    },
+  );
 });
 process.on('SIGTERM', () => {
   redis.disconnect();

@@ -14,7 +14,7 @@ export function benchRequire<T = any>(id: string): T {
     return load(id) as T;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && (e as Error).message.includes(`'${id}'`))
-      throw new Error(`${id} is not installed: run \`npm run bench\` (it installs bench/package.json's packages into bench/node_modules)`);
+      throw new Error(`${id} is not installed: run \`npm run bench\` (it installs bench/package.json's packages into bench/node_modules)`, { cause: e });
     throw e;
   }
 }

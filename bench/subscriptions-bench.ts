@@ -82,7 +82,7 @@ async function round(side: 'hub' | 'bare', o: SubscriptionBenchOptions, ctx: { h
               ws.once('error', reject);
               ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${ctx.token}` } })));
               ws.on('message', (raw) => {
-                const m = JSON.parse(raw.toString());
+                const m = JSON.parse(text(raw));
                 if (m.type === 'connection_ack') {
                   ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY } }));
                   resolve();
@@ -98,7 +98,7 @@ async function round(side: 'hub' | 'bare', o: SubscriptionBenchOptions, ctx: { h
             new Promise((resolve, reject) => {
               ws.once('error', reject);
               ws.on('open', () => resolve());
-              ws.on('message', (raw) => record(JSON.parse(raw.toString()).eventId));
+              ws.on('message', (raw) => record(JSON.parse(text(raw)).eventId));
             }),
         );
   await new Promise((r) => setTimeout(r, 1500)); // the last subscribe messages are processed
@@ -213,4 +213,10 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
     if (process.env.BENCH_KEEP_SCHEMAS !== '1') await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await c.end();
   }
+}
+
+/** A message's text: ws hands over a Buffer, or fragments / an ArrayBuffer under other binary types. */
+function text(raw: WebSocket.RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.from(raw).toString('utf8');
 }
