@@ -27,7 +27,7 @@ export interface Jobs {
 }
 
 /** `Jobs` over a queue and the job definitions (their ids and options); refuses a name without a definition. */
-export function jobsOn(queue: JobQueue, defs: readonly JobDefinition<any>[]): Jobs {
+export function jobsOn(queue: JobQueue, defs: readonly JobDefinition<unknown>[]): Jobs {
   const byName = new Map(defs.map((d) => [d.name, d]));
   const missing = JOB_NAMES.filter((n) => !byName.has(n));
   if (missing.length) throw new Error(`no job definition for ${missing.join(', ')}`);

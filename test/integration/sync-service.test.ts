@@ -19,8 +19,9 @@ const TOKEN = 'Bearer vendor-secret-svc';
 
 class RecordingJobs implements Jobs {
   readonly added: { name: JobName; payload: unknown }[] = [];
-  async add<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<void> {
+  add<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<void> {
     this.added.push({ name, payload });
+    return Promise.resolve();
   }
 }
 
@@ -57,7 +58,12 @@ it('stores every page, rejects the malformed record, advances the cursor and ask
   const run = await dataSourceService.trigger(ctx, 'vendor');
   expect(jobs.added).toEqual([{ name: 'sync', payload: { runId: run.id } }]);
   const progress: unknown[] = [];
-  await syncService.run(ctx, run.id, { progress: async (p) => void progress.push(p) });
+  await syncService.run(ctx, run.id, {
+    progress: (p) => {
+      progress.push(p);
+      return Promise.resolve();
+    },
+  });
   const done = await runOf(run.id);
   expect(done).toEqual(expect.objectContaining({ status: 'SUCCEEDED', readingsIngested: 2299, readingsRejected: 1, error: null }));
   expect(await count()).toBe(2299);
