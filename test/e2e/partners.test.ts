@@ -10,7 +10,7 @@ import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';
 import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { eventually } from '../support/eventually';
 import { openSubscriptions, subscribe } from '../support/ws';
-import { fromNow, inPeriod, testPolicies } from '../support/policy-time';
+import { fromNow, inPeriod } from '../support/policy-time';
 
 /**
  * Issue 4 in one process (in-process queue and relay): the outbox, graphql-ws

@@ -82,7 +82,7 @@ describe('when the last policy has ended', () => {
 
   it('the daily re-grade skips instead of failing', async () => {
     await expect(
-      evaluateJob.handle({ reason: 'day:test' }, { attempt: 1, signal: new AbortController().signal, progress: async () => undefined }, t.jobs.deps),
+      evaluateJob.handle({ reason: 'day:test' }, { attempt: 1, signal: new AbortController().signal, progress: () => Promise.resolve() }, t.jobs.deps),
     ).resolves.toBeUndefined();
     const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM credit_rating WHERE evaluated_by = 'system:evaluate'`);
     expect(n).toBe(0);
