@@ -1,3 +1,7 @@
+import { getOperationAST, parse } from 'graphql';
+import { MAX_COST, MAX_REPLAY_COST } from '../../src/platform/graphql/armor';
+import { costChecker } from '../../src/platform/graphql/cost';
+import { hubSchema } from '../../src/schema';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, codeOf, startTestHub } from '../support/hub';
 import { subscribe } from '../support/ws';
@@ -66,6 +70,37 @@ describe('over HTTP', () => {
     expect(r.data.enterprises.edges).toHaveLength(1);
   });
 
+  it('prices a page size left out at the default page the resolver serves (readings 100, enterprises 20)', async () => {
+    const noReadingsPage = await t.gql(`query { enterprises(first: 500) { edges { node { meters { readings { readAt } } } } } }`, {}, admin);
+    expect(noReadingsPage.status).toBe(400);
+    expect(noReadingsPage.errors![0].extensions.reason).toBe('COST_LIMIT');
+    expect(noReadingsPage.data).toBeUndefined();
+    const noEnterprisesPage = await t.gql(`query { enterprises { edges { node { meters { readings(first: 1000) { readAt } } } } } }`, {}, admin);
+    expect(noEnterprisesPage.status).toBe(400);
+    expect(noEnterprisesPage.errors![0].extensions.reason).toBe('COST_LIMIT');
+  });
+
+  it('prices a null page size (variable or literal) at the default page too', async () => {
+    const q = `query($n: Int, $m: Int) { enterprises(first: $n) { edges { node { meters { readings(first: $m) { readAt } } } } } }`;
+    const nullVariable = await t.gql(q, { n: 500, m: null }, admin);
+    expect(nullVariable.status).toBe(400);
+    expect(nullVariable.errors![0].extensions.reason).toBe('COST_LIMIT');
+    const nullLiteral = await t.gql(`query { enterprises(first: 500) { edges { node { meters { readings(first: null) { readAt } } } } } }`, {}, admin);
+    expect(nullLiteral.status).toBe(400);
+    expect(nullLiteral.errors![0].extensions.reason).toBe('COST_LIMIT');
+  });
+
+  it('still serves default page sizes where they are affordable, and the schema says the defaults', async () => {
+    const r = await t.gql(`query($h: Int) { enterprises { edges { node { name ratingHistory(first: $h) { grade } } } } }`, { h: null }, admin);
+    expect(r.errors).toBeUndefined();
+    expect(r.data.enterprises.edges).toHaveLength(1);
+    const m = await t.gql(`query($m: Int) { meter(meterCode: "M-1") { readings(first: $m) { readAt } } }`, { m: null }, admin);
+    expect(m.errors).toBeUndefined();
+    const i = await t.gql(`{ __type(name: "Meter") { fields { name args { name defaultValue } } } }`, {}, admin);
+    const readings = i.data.__type.fields.find((f: { name: string }) => f.name === 'readings');
+    expect(readings.args.find((a: { name: string }) => a.name === 'first').defaultValue).toBe('100');
+  });
+
   it('a variable that does not coerce gets its own error, not a cost refusal', async () => {
     const r = await t.gql(HEAVY, { n: 'many', m: 10 }, admin);
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
@@ -89,6 +124,27 @@ describe('over WebSocket', () => {
     expect(r.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(r.errors?.[0]?.extensions?.reason).toBe('COST_LIMIT');
     expect(r.errors?.[0]?.message).toMatch(/Cost limit of 20000 exceeded/);
+  });
+
+  it('prices a replay (since) per replayed message: a selection affordable once is refused when it may run 10,000 times', async () => {
+    const q = `subscription($s: DateTime) { ratingChanged(since: $s) { eventId enterprise { meters { readings(first: 100) { readAt } } } } }`;
+    const s = subscribe(t.url, q, { s: new Date(Date.now() - 3_600_000).toISOString() }, admin);
+    const [r] = await s.waitFor(1);
+    await s.dispose();
+    expect(r.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.errors?.[0]?.extensions?.reason).toBe('COST_LIMIT');
+    expect(r.errors?.[0]?.message).toMatch(/replay \(since\): up to 10000 messages/);
+  });
+
+  it('prices the same selection once when it does not replay (since null or left out)', async () => {
+    const q = `subscription($s: DateTime) { ratingChanged(since: $s) { eventId enterprise { meters { readings(first: 100) { readAt } } } } }`;
+    const schema = await hubSchema();
+    const check = costChecker({ maxCost: MAX_COST, maxReplayCost: MAX_REPLAY_COST });
+    const doc = parse(q);
+    const op = getOperationAST(doc)!;
+    expect(check(schema, doc, op, { s: null })).toBeNull();
+    expect(check(schema, doc, op, {})).toBeNull();
+    expect(check(schema, doc, op, { s: new Date().toISOString() })?.extensions.reason).toBe('COST_LIMIT');
   });
 
   it('serves the same subscription with small page sizes', async () => {

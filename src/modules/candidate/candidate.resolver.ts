@@ -8,7 +8,7 @@ import { Enterprise } from '../enterprise/enterprise.type';
 import { Meter } from '../meter/meter.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { CandidateFilter, CandidateRow } from './candidate.repository';
-import { candidateService } from './candidate.service';
+import { CANDIDATES_PAGE, candidateService } from './candidate.service';
 import { Audited } from '../audit/audited';
 
 @ArgsType()
@@ -16,7 +16,7 @@ class CandidateArgs {
   @Field(() => CandidateStatus, { nullable: true }) status?: CandidateStatus;
   @Field(() => AnomalyKind, { nullable: true }) kind?: AnomalyKind;
   @Field(() => String, { nullable: true, description: 'A county code, or a city code for all its counties.' }) regionCode?: string;
-  @Field(() => Int, { nullable: true, description: 'Page size, 0–500 (default 50).' }) first?: number;
+  @Field(() => Int, { nullable: true, defaultValue: CANDIDATES_PAGE, description: 'Page size, 0–500 (default 50).' }) first?: number;
   @Field(() => String, { nullable: true }) after?: string;
 }
 

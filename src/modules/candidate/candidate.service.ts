@@ -32,6 +32,9 @@ async function openCandidate(ctx: HubContext, id: string): Promise<CandidateRow>
 }
 
 /** Officer review of candidate violations: only confirmation turns meter data into a credit record. */
+/** `candidateViolations` page size when `first` is left out or null; also the schema's default, so the cost limit prices it. */
+export const CANDIDATES_PAGE = 50;
+
 export const candidateService = {
   /**
    * Confirms a candidate into a dishonesty record on its indicator (level defaults to the
@@ -78,7 +81,7 @@ export const candidateService = {
 
   /** `candidateViolations`: filtered by the caller's jurisdiction, newest first. */
   async list(ctx: HubContext, args: { status?: string | null; kind?: string | null; regionCode?: string | null; first?: number | null; after?: string | null }) {
-    const first = pageSize(args.first, 50);
+    const first = pageSize(args.first, CANDIDATES_PAGE);
     const p = ctx.principal;
     if (!hasRole(p, INTERNAL_READERS)) throw forbidden(`Role ${p.role} may not read candidate violations.`);
     const regionPrefix = regionArgument(args.regionCode);

@@ -14,15 +14,18 @@ import { WaterPlan } from '../plan/plan.type';
 import { CreditRating } from '../rating/rating.type';
 import { selectedFields } from '../../platform/graphql/selection';
 import { EnterpriseRow, countEnterprises } from './enterprise.repository';
-import { EnterprisePage, assertAccess, enterpriseService, personalView } from './enterprise.service';
+import { ENTERPRISES_PAGE, EnterprisePage, assertAccess, enterpriseService, personalView } from './enterprise.service';
 import { Audited } from '../audit/audited';
 import { pageSize } from '../../platform/graphql/connection';
+
+/** `Enterprise.ratingHistory` page size when `first` is left out or null (the schema's default, priced by the cost limit). */
+const RATING_HISTORY_PAGE = 20;
 
 @ArgsType()
 class EnterprisesArgs {
   @Field(() => String, { nullable: true, description: 'A county code, or a city code (130800) for all its counties.' }) regionCode?: string | null;
   @Field(() => CreditGrade, { nullable: true, description: "Current grade (the enterprise's latest evaluation)." }) grade?: CreditGrade | null;
-  @Field(() => Int, { nullable: true, description: 'Page size, 0–500 (default 20).' }) first?: number | null;
+  @Field(() => Int, { nullable: true, defaultValue: ENTERPRISES_PAGE, description: 'Page size, 0–500 (default 20).' }) first?: number | null;
   @Field(() => String, { nullable: true }) after?: string | null;
 }
 
@@ -104,8 +107,8 @@ export class EnterpriseResolver {
   }
 
   @FieldResolver(() => [CreditRating], { description: 'Evaluations, newest asOf first.' })
-  ratingHistory(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow, @Arg('first', () => Int, { nullable: true }) first?: number | null) {
-    const n = pageSize(first, 20, 200);
+  ratingHistory(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow, @Arg('first', () => Int, { nullable: true, defaultValue: RATING_HISTORY_PAGE }) first?: number | null) {
+    const n = pageSize(first, RATING_HISTORY_PAGE, 200);
     assertAccess(ctx, e, 'rating');
     return ctx.loaders.ratingHistory(e.id, n);
   }

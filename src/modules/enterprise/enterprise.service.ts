@@ -13,6 +13,9 @@ import { EnterpriseFilter, EnterpriseRow, PageIncludes, findByCreditCode, insert
 import { regionArgument } from './region-argument';
 import { SUPERVISORS, hasRole } from '../../platform/auth/access.rules';
 
+/** `enterprises` page size when `first` is left out or null; also the schema's default, so the cost limit prices it. */
+export const ENTERPRISES_PAGE = 20;
+
 export type Access = 'read' | 'rating' | 'internal' | 'write';
 
 /**
@@ -111,7 +114,7 @@ export const enterpriseService = {
     args: { regionCode?: string | null; grade?: string | null; first?: number | null; after?: string | null },
     include: PageIncludes = {},
   ): Promise<EnterprisePage> {
-    const first = pageSize(args.first, 20);
+    const first = pageSize(args.first, ENTERPRISES_PAGE);
     const regionPrefix = regionArgument(args.regionCode);
     const p = ctx.principal;
     if (args.grade && p.role === 'PUBLIC') throw forbidden('Filtering by grade discloses evaluation results (Art. 23): it needs a token.');

@@ -11,6 +11,9 @@ import { meterService } from './meter.service';
 import { Audited } from '../audit/audited';
 import { pageSize } from '../../platform/graphql/connection';
 
+/** `Meter.readings` page size when `first` is left out or null: in the schema as the default, so the cost limit prices it. */
+const READINGS_PAGE = 100;
+
 @Resolver(() => Meter)
 export class MeterResolver {
   @Query(() => Meter, { nullable: true })
@@ -36,9 +39,9 @@ export class MeterResolver {
     @Root() m: MeterRow,
     @Arg('from', () => Date, { nullable: true }) from?: Date | null,
     @Arg('to', () => Date, { nullable: true }) to?: Date | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: READINGS_PAGE }) first?: number | null,
   ) {
-    const n = pageSize(first, 100, 10_000);
+    const n = pageSize(first, READINGS_PAGE, 10_000);
     if (from && to && to <= from) throw badInput('to must be after from', 'to');
     return ctx.loaders.readings(m.id, { from: from ?? null, to: to ?? null, first: n });
   }

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Extensions, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import { mayReadRating } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { HubContext } from '../context';
@@ -97,6 +97,7 @@ const ENTERPRISE_MEMO = 2000;
 
 @Resolver(() => RatingChange)
 export class RatingChangeResolver {
+  @Extensions({ replay: { arg: 'since', messages: SINCE_MAX_EVENTS } }) // priced per replayed message by the cost limit
   @Subscription(() => RatingChange, {
     description:
       "Emitted after a committed evaluation changes an enterprise's grade. Over graphql-ws on /graphql; authenticate in connection_init with {\"authorization\": \"Bearer <token>\"}. Deduplicate by eventId; sequence orders one enterprise's changes.",

@@ -10,6 +10,12 @@ export const MAX_TOKENS = 5000;
 export const MAX_COST = 20_000;
 
 /**
+ * The most a subscription's replay may cost: its selection priced once per message it may replay (`ratingChanged(since:)`
+ * replays up to 10,000 changes), so a replayed message may cost 200 (an enterprise's rating, history and a few readings), not 20,000.
+ */
+export const MAX_REPLAY_COST = 2_000_000;
+
+/**
  * Limits every operation before it runs (HTTP and WebSocket subscriptions alike): depth 12, 30 aliases, 5,000 tokens, a static cost of 20,000, and no
  * "did you mean" field suggestions in production. The dashboard query sits far below. The cost is priced twice: on the
  * literals while validating (cached per document), then on the coerced variables once they are known (`checkCost`,
@@ -24,6 +30,6 @@ export function armor(production: boolean): { plugins: ApolloServerPlugin[]; val
     costLimit: { maxCost: MAX_COST },
     blockFieldSuggestion: { enabled: production },
   }).protect();
-  const checkCost = costChecker({ maxCost: MAX_COST });
+  const checkCost = costChecker({ maxCost: MAX_COST, maxReplayCost: MAX_REPLAY_COST });
   return { plugins: [...plugins, costLimitAfterVariablesPlugin(checkCost)], validationRules, checkCost };
 }
