@@ -1,3 +1,6 @@
+import { GraphQLError } from 'graphql';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { QueryFailedError } from 'typeorm';
 import { safeError } from './logger';
 
@@ -18,5 +21,25 @@ describe('safeError', () => {
 
   it("keeps the message of the hub's own errors", () => {
     expect(safeError(new Error('relay stopped'))).toMatchObject({ type: 'Error', message: 'relay stopped' });
+  });
+
+  it('keeps a string the hub logged as err (pino applies the serializer to strings too)', () => {
+    expect(safeError('Redis unreachable')).toEqual({ type: 'string', message: 'Redis unreachable' });
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    pino({ serializers: { err: safeError } }, sink).warn({ err: 'publish failed: ECONNREFUSED' }, 'relay');
+    expect(JSON.parse(lines[0]).err).toEqual({ type: 'string', message: 'publish failed: ECONNREFUSED' });
+  });
+
+  it('drops the outer message and stack of a GraphQLError around a database error', () => {
+    const driver = Object.assign(new Error('null value in column "legal_representative" violates not-null constraint: 欧阳建国'), {
+      code: '23502',
+      severity: 'ERROR',
+      table: 'enterprise',
+    });
+    const wrapped = new GraphQLError(driver.message, { originalError: driver });
+    const out = safeError(wrapped);
+    expect(out).toMatchObject({ type: 'GraphQLError', originalError: { code: '23502', table: 'enterprise' } });
+    expect(JSON.stringify(out)).not.toMatch(/欧阳建国|null value/);
   });
 });

@@ -22,6 +22,9 @@ const framesOf = (stack: string | undefined) =>
  * @example logger.error({ err }, 'sync failed') // {"err":{"type":"QueryFailedError","code":"23505","constraint":"enterprise_credit_code_key",…}}
  */
 export function safeError(e: unknown): Record<string, unknown> {
+  // pino applies this serializer to whatever sits under `err`: a string is a reason the hub wrote itself, kept.
+  // (Log a caught error as the Error object, never its `.message`, so a database error goes through the cleaning below.)
+  if (typeof e === 'string') return { type: 'string', message: e };
   if (!(e instanceof Error)) return { type: typeof e };
   if (isDatabaseError(e)) {
     const x = e as Error & { driverError?: Record<string, unknown> } & Record<string, unknown>;
@@ -39,7 +42,10 @@ export function safeError(e: unknown): Record<string, unknown> {
     };
   }
   const x = e as Error & { code?: unknown; originalError?: unknown; extensions?: { code?: unknown } };
-  const out: Record<string, unknown> = { type: e.name, message: e.message, code: x.code ?? x.extensions?.code, stack: e.stack };
+  const code = x.code ?? x.extensions?.code;
+  // A GraphQLError around a database error repeats the database's message (and its stack starts with it): only its codes stay.
+  if (isDatabaseError(x.originalError)) return { type: e.name, code, originalError: safeError(x.originalError) };
+  const out: Record<string, unknown> = { type: e.name, message: e.message, code, stack: e.stack };
   if (x.originalError instanceof Error) out.originalError = safeError(x.originalError);
   return out;
 }

@@ -61,7 +61,7 @@ function redisTrouble(source: string): (err: Error) => void {
     const now = Date.now();
     if (now - (lastComplaint.get(source) ?? 0) < 30_000) return;
     lastComplaint.set(source, now);
-    logger.warn({ source, err: err.message }, 'Redis unreachable; queued work waits until it is back');
+    logger.warn({ source, err }, 'Redis unreachable; queued work waits until it is back');
   };
 }
 
@@ -141,7 +141,7 @@ export class RedisJobQueue implements JobQueue {
       );
       worker.on('error', redisTrouble(`worker ${name}`));
       worker.on('failed', (job, err) => {
-        logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
+        logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err }, 'job failed');
         const def = job && registry.get(job.name);
         const final = err instanceof UnrecoverableError || /stalled more than allowable limit/.test(err.message) || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
         if (def?.onFailed && final) def.onFailed(job!.data, err).catch((e) => logger.error({ err: e, job: job?.name }, 'onFailed hook failed'));
@@ -229,7 +229,7 @@ export class InProcessJobQueue implements JobQueue {
             this.known.delete(job.id);
           },
           (err: Error) => {
-            logger.warn({ queue, job: job.def.name, id: job.id, attempt: job.attempt, err: err.message }, 'job failed');
+            logger.warn({ queue, job: job.def.name, id: job.id, attempt: job.attempt, err }, 'job failed');
             if (!(err instanceof UnrecoverableJobError) && job.attempt < job.def.attempts && !this.closed)
               this.schedule({ ...job, attempt: job.attempt + 1 }, job.def.backoffMs * 2 ** (job.attempt - 1));
             else {

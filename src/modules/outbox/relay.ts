@@ -23,7 +23,7 @@ export class RedisEventPublisher implements EventPublisher {
   constructor(url: string, private readonly channel: string) {
     // A Redis that hangs (rather than refusing) must not keep the relay's transaction open.
     this.redis = new IORedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 });
-    this.redis.on('error', (err) => logger.debug({ err: err.message }, 'outbox relay: redis error'));
+    this.redis.on('error', (err) => logger.debug({ err }, 'outbox relay: redis error'));
   }
   async publish(events: RatingChangedEvent[]): Promise<void> {
     const p = this.redis.pipeline();
@@ -96,7 +96,7 @@ export class OutboxRelay {
     this.running = this.drain()
       .then(() => undefined)
       .catch((err) => {
-        if (!this.failing) logger.warn({ err: err.message }, 'outbox relay: publish failed; events stay in the outbox and are retried');
+        if (!this.failing) logger.warn({ err }, 'outbox relay: publish failed; events stay in the outbox and are retried');
         this.failing = true;
       })
       .finally(() => {
@@ -144,7 +144,7 @@ export class OutboxRelay {
       }
       return lost.length;
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'outbox relay: sweep failed');
+      logger.warn({ err }, 'outbox relay: sweep failed');
       return 0;
     }
   }

@@ -87,7 +87,7 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
       this.timers.add(t);
     };
     take(await c.read());
-    for (const ms of c.rereadAfterMs) later(ms, () => void c.read().then(take, (err) => logger.warn({ err: (err as Error).message }, 'subscription catch-up: re-read failed')));
+    for (const ms of c.rereadAfterMs) later(ms, () => void c.read().then(take, (err) => logger.warn({ err }, 'subscription catch-up: re-read failed')));
     later(c.windowMs, () => (this.seen = undefined));
   }
 
@@ -191,7 +191,7 @@ export class RedisRatingFeed {
     this.redis.on('close', () => {
       if (this.everReady && !this.lostAt) this.lostAt = new Date();
     });
-    this.redis.on('error', (err) => logger.debug({ err: err.message }, 'rating feed: redis error'));
+    this.redis.on('error', (err) => logger.debug({ err }, 'rating feed: redis error'));
     this.redis.on('ready', () => {
       if (this.everReady) this.scheduleCatchUp();
       this.everReady = true;
@@ -207,7 +207,7 @@ export class RedisRatingFeed {
     try {
       this.bus.deliver(JSON.parse(message) as RatingChangedEvent);
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'rating feed: unreadable message dropped');
+      logger.warn({ err }, 'rating feed: unreadable message dropped');
     }
   }
 
