@@ -13,8 +13,8 @@ import { Database } from './platform/db';
 import { isDatabaseError, logger } from './platform/logger';
 import { jsonErrorHandler } from './platform/http-errors';
 import { graphqlRequests, registry } from './platform/metrics';
-import { PUBLIC_PRINCIPAL, Principal, verifyToken } from './platform/auth/principal';
-import { auditPlugin, auditSubscriptionRead } from './modules/audit/audit.plugin';
+import { PUBLIC_PRINCIPAL, Principal, rejectedPrincipal, tokenRejection, verifyToken } from './platform/auth/principal';
+import { auditPlugin, auditRefusedOverWebSocket, auditSubscriptionRead } from './modules/audit/audit.plugin';
 import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
@@ -54,17 +54,43 @@ function metricsPlugin(): ApolloServerPlugin<HubContext> {
   };
 }
 
+/**
+ * The caller, from the Authorization header. A refused token does not throw here (Apollo would answer before any plugin
+ * ran, so a refused mutation left no audit entry): it yields a principal that carries the reason, refused by
+ * `rejectedTokenPlugin` for every operation and on record for mutations.
+ */
 function principalFrom(req: express.Request, secret: string): Principal {
   const header = req.headers.authorization;
   if (!header) return PUBLIC_PRINCIPAL;
   const m = /^Bearer\s+(.+)$/i.exec(header);
-  if (!m) throw new GraphQLError('Authorization header must be "Bearer <token>".', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  if (!m) return rejectedPrincipal('Authorization header must be "Bearer <token>".');
   try {
     return verifyToken(m[1].trim(), secret);
   } catch (e) {
-    const err = e as GraphQLError;
-    throw new GraphQLError(err.message, { extensions: { ...err.extensions, http: { status: 401 } } });
+    return rejectedPrincipal((e as GraphQLError).message);
   }
+}
+
+/**
+ * A request whose token was refused: UNAUTHENTICATED with HTTP 401 whatever it asks, before anything executes (and in
+ * place of a syntax or validation error, as when the context function refused it). The audit plugin records a refused mutation.
+ */
+function rejectedTokenPlugin(): ApolloServerPlugin<HubContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const refusal = tokenRejection(contextValue.principal);
+      if (!refusal) return;
+      return {
+        async didResolveOperation() {
+          throw refusal;
+        },
+        async willSendResponse({ response }) {
+          response.body = { kind: 'single', singleResult: { errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED' } }] } };
+          response.http.status = 401;
+        },
+      };
+    },
+  };
 }
 
 /**
@@ -115,6 +141,7 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads Sandbox from a CDN; mountIde serves GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
+      rejectedTokenPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
       metricsPlugin(),
@@ -132,7 +159,7 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   });
   await apollo.start();
   // graphql-ws on the same port and path; rating changes reach it from Redis (any instance's relay) or in-process.
-  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, context: (principal, requestId) => createContext(deps, { principal, requestId }), validationRules: limits.validationRules, checkCost: limits.checkCost, production: config.nodeEnv === 'production', isReady: () => ready, auditPersonalRead: auditSubscriptionRead });
+  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, context: (principal, requestId) => createContext(deps, { principal, requestId }), validationRules: limits.validationRules, checkCost: limits.checkCost, production: config.nodeEnv === 'production', isReady: () => ready, auditPersonalRead: auditSubscriptionRead, auditRefusedMutation: auditRefusedOverWebSocket });
   const feed = config.redisUrl ? new RedisRatingFeed(config.redisUrl, ratingChannel(config.queuePrefix), db) : undefined;
   await feed?.start();
   app.use(

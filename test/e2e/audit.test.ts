@@ -1,3 +1,5 @@
+import jwt from 'jsonwebtoken';
+import { subscribe } from '../support/ws';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, codeOf, startTestHub } from '../support/hub';
 
@@ -157,6 +159,57 @@ describe("a successful change's entry is part of its transaction", () => {
     } finally {
       await t.db.manager.query(`DROP TRIGGER refuse_honor_audit ON audit_log`);
     }
+  });
+});
+
+describe('a refused token or transport is on record', () => {
+  const viaFragment = `mutation($a: DishonestyInput!) { ...F } fragment F on Mutation { recordDishonesty(input: $a) { id } }`;
+  const actorOf = async (id: string) => (await t.db.manager.query(`SELECT actor, actor_role FROM audit_log WHERE id = $1`, [id]))[0];
+
+  it('a mutation with a bad or an expired token is refused with 401 and appends UNAUTHENTICATED with the reason', async () => {
+    const expired = jwt.sign({ sub: 'officer-1', role: 'ADMIN', regions: [], exp: Math.floor(Date.now() / 1000) - 60 }, t.config.jwtSecret, {
+      algorithm: 'HS256',
+    });
+    for (const [token, reason] of [
+      ['not-a-token', /not valid/],
+      [expired, /expired/],
+    ] as const) {
+      const since = await lastId();
+      const r = await t.gql(viaFragment, { a: dishonesty(F) }, token);
+      expect(r.status).toBe(401);
+      expect(codeOf(r)).toBe('UNAUTHENTICATED');
+      const entries = await entriesSince(since, 'recordDishonesty');
+      expect(entries.map((e) => [e.outcome, e.target_id])).toEqual([['UNAUTHENTICATED', F]]);
+      expect(entries[0].detail.reason).toMatch(reason);
+      expect(await actorOf(entries[0].id)).toEqual({ actor: 'rejected-token', actor_role: 'PUBLIC' });
+    }
+  });
+
+  it('a bad token is 401 UNAUTHENTICATED also when the operation does not validate', async () => {
+    const since = await lastId();
+    const r = await t.gql(
+      `mutation { recordDishonesty(input: { creditCode: "${F}", indicator: "1.1", level: HUGE, occurredAt: "${occurredAt()}" }) { id } }`,
+      {},
+      'not-a-token',
+    );
+    expect(r.status).toBe(401);
+    expect(codeOf(r)).toBe('UNAUTHENTICATED');
+    expect((await entriesSince(since, 'recordDishonesty')).map((e) => e.outcome)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('a mutation sent over WebSocket is refused there and appends its entry', async () => {
+    const since = await lastId();
+    const s = subscribe(t.url, viaFragment, { a: dishonesty(F) }, admin);
+    const [r] = await s.waitFor(1);
+    await s.dispose();
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const entries = await entriesSince(since, 'recordDishonesty');
+    expect(entries.map((e) => [e.outcome, e.target_id, e.detail.transport])).toEqual([['BAD_USER_INPUT', F, 'websocket']]);
+    const [{ n }] = await t.db.manager.query(
+      `SELECT count(*)::int AS n FROM credit_record r JOIN enterprise e ON e.id = r.enterprise_id WHERE e.credit_code = $1`,
+      [F],
+    );
+    expect(n).toBe(0);
   });
 });
 

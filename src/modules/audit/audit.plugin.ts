@@ -35,8 +35,13 @@ export function auditPlugin(): ApolloServerPlugin<HubContext> {
           // A mutation refused by validation (bad argument, operation limits) has a document but no resolved operation.
           const op = operation ?? (document ? getOperationAST(document, request.operationName) : null);
           const all = collectErrors(errors, response);
-          if (op?.operation === OperationTypeNode.MUTATION && document && ctx && !mutationRan(ctx) && all.length)
-            entries.push(...refusedEntries(schema, document, op, request.variables ?? {}, outcomeOf(all.find((e) => !e.path) ?? all[0])));
+          if (op?.operation === OperationTypeNode.MUTATION && document && ctx && !mutationRan(ctx) && all.length) {
+            // A refused token refuses the request whatever else is wrong with it; its reason goes on record.
+            const outcome = ctx.principal.rejected !== undefined ? 'UNAUTHENTICATED' : outcomeOf(all.find((e) => !e.path) ?? all[0]);
+            const refused = refusedEntries(schema, document, op, request.variables ?? {}, outcome);
+            if (ctx.principal.rejected !== undefined) for (const e of refused) e.detail = { ...e.detail, reason: ctx.principal.rejected };
+            entries.push(...refused);
+          }
           if (ctx?.personalDataRead.size) entries.push(personalReadEntry([...ctx.personalDataRead], operation?.name?.value ?? null));
           for (const e of entries)
             await appendAudit(ctx.db, ctx.principal, e).catch((err: unknown) => logger.error({ err, action: e.action }, 'audit append failed'));
@@ -60,6 +65,19 @@ function personalReadEntry(enterpriseIds: string[], operation: string | null): A
 /** For the WebSocket server: a subscription message that carried personal data unmasked. */
 export async function auditSubscriptionRead(ctx: HubContext, enterpriseIds: string[]): Promise<void> {
   await appendAudit(ctx.db, ctx.principal, personalReadEntry(enterpriseIds, 'subscription'));
+}
+
+/** For the WebSocket server: a mutation sent over a socket is refused there (`outcome`), one entry per mutation field, as over HTTP. */
+export async function auditRefusedOverWebSocket(
+  ctx: HubContext,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  op: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  outcome: string,
+): Promise<void> {
+  for (const e of refusedEntries(schema, document, op, variables, outcome))
+    await appendAudit(ctx.db, ctx.principal, { ...e, detail: { ...e.detail, transport: 'websocket' } });
 }
 
 function collectErrors(errors: readonly GraphQLError[] | undefined, response: { body: { kind: string; singleResult?: { errors?: readonly unknown[] } } }) {

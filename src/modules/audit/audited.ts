@@ -2,6 +2,7 @@ import { GraphQLError, GraphQLField, GraphQLSchema, defaultFieldResolver } from 
 import { Extensions } from 'type-graphql';
 import type { BeforeCommit } from '../../platform/context';
 import type { HubContext } from '../context';
+import { unauthenticated } from '../../platform/errors';
 import { logger } from '../../platform/logger';
 import { AuditEntry, appendAudit, auditEntryExists } from './audit.repository';
 
@@ -115,6 +116,8 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
       ctx.beforeCommit = beforeCommit;
       let value: unknown;
       try {
+        // A refused token never reaches a resolver (the HTTP layer refuses the request); should one, it is refused and on record.
+        if (ctx.principal.rejected !== undefined) throw unauthenticated(ctx.principal.rejected);
         value = await resolve(root, args, ctx, info);
       } catch (e) {
         ctx.beforeCommit = outer;

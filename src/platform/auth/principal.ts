@@ -1,4 +1,5 @@
 import { KeyObject, createSecretKey } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { unauthenticated } from '../errors';
@@ -18,9 +19,21 @@ export interface Principal {
   creditCode?: string;
   /** PARTNER_AGENCY: the agency's name. */
   agency?: string;
+  /** Set when the request carried a token the hub refused: why (every operation of the request is then refused, UNAUTHENTICATED). */
+  rejected?: string;
 }
 
 export const PUBLIC_PRINCIPAL: Principal = Object.freeze({ subject: 'anonymous', role: 'PUBLIC', regions: [] });
+
+/** Who a request with a refused token is: no rights at all (PUBLIC, and every operation refused), and why, for the refusal and the audit trail. */
+export function rejectedPrincipal(reason: string): Principal {
+  return Object.freeze({ subject: 'rejected-token', role: 'PUBLIC', regions: [], rejected: reason }) as Principal;
+}
+
+/** The refusal of a request whose token was rejected: UNAUTHENTICATED, HTTP 401. */
+export function tokenRejection(p: Principal): GraphQLError | null {
+  return p.rejected === undefined ? null : new GraphQLError(p.rejected, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
 
 const claims = z.object({
   sub: z.string().min(1),

@@ -1,10 +1,12 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
+  DocumentNode,
   ExecutionArgs,
   ExecutionResult,
   GraphQLError,
   GraphQLSchema,
+  OperationDefinitionNode,
   ValidationRule,
   createSourceEventStream,
   execute,
@@ -37,6 +39,8 @@ export interface SubscriptionServerOptions {
   isReady(): boolean;
   /** Records that a subscription's message carried personal data unmasked (the audit module's, passed in: platform imports no module). */
   auditPersonalRead(ctx: Context, enterpriseIds: string[]): Promise<void>;
+  /** Records a mutation refused here (mutations run over HTTP only), one entry per mutation field, with the refusing code. */
+  auditRefusedMutation(ctx: Context, schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>, outcome: string): Promise<void>;
 }
 
 /** The token from a connection_init payload: `{"authorization": "Bearer …"}` (or `Authorization`, or `token`). */
@@ -167,7 +171,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
       onDisconnect() {
         wsConnections.dec();
       },
-      onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, _id, payload) {
         // graphql-ws has already reserved this one's id.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET)
           return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection; complete one or open another connection.`, { extensions: { code: 'BAD_USER_INPUT' } })];
@@ -181,11 +185,15 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (errors.length) return hideSuggestions(errors);
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
-        if (op.operation !== 'subscription')
-          return [new GraphQLError(`Only subscriptions run over WebSocket; send ${op.operation === 'query' ? 'queries' : 'mutations'} as HTTP POST to /graphql.`, { extensions: { code: 'BAD_USER_INPUT' } })];
+        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`);
+        if (op.operation !== 'subscription') {
+          const refusal = new GraphQLError(`Only subscriptions run over WebSocket; send ${op.operation === 'query' ? 'queries' : 'mutations'} as HTTP POST to /graphql.`, { extensions: { code: 'BAD_USER_INPUT' } });
+          if (op.operation === 'mutation')
+            await opts.auditRefusedMutation(context, opts.schema, document, op, payload.variables ?? {}, 'BAD_USER_INPUT').catch((err: unknown) => logger.error({ err }, 'audit append failed'));
+          return [refusal];
+        }
         const tooCostly = opts.checkCost(opts.schema, document, op, payload.variables);
         if (tooCostly) return [tooCostly];
-        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`);
         const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal);
         if (key) keys.set(context, key);
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
