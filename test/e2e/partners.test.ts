@@ -1,3 +1,5 @@
+import { auditDeclaration, resultFacts } from '../../src/modules/audit/audited';
+import { hubSchema } from '../../src/schema';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { findByCreditCode } from '../../src/modules/enterprise/enterprise.repository';
 import { ratingService } from '../../src/modules/rating/rating.service';
@@ -393,5 +395,23 @@ describe('webhooks', () => {
     const replay = await t.gql(`mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`, { id: hookId, to: fromNow(365), from: new Date(Date.now() - 3_600_000).toISOString() }, partner());
     expect(codeOf(replay)).toBe('BAD_USER_INPUT');
     expect(replay.errors![0].message).toMatch(/inactive/);
+  });
+});
+
+describe('the audit trail of these mutations', () => {
+  it('every OK entry carries every fact its declaration draws from the result (replayWebhookDelivery names its webhook)', async () => {
+    const schema = await hubSchema();
+    const rows: { action: string; target_id: string | null; detail: Record<string, unknown> }[] = await t.db.manager.query(
+      `SELECT action, target_id, detail FROM audit_log WHERE outcome = 'OK'`,
+    );
+    const missing = rows.flatMap((r) => {
+      const decl = auditDeclaration(schema, r.action);
+      if (!decl) return [];
+      const names = resultFacts(decl).filter((n) => r.detail[n] === undefined);
+      if (decl.id?.startsWith('result.') && r.target_id === null) names.push('id');
+      return names.map((n) => `${r.action}: ${n}`);
+    });
+    expect([...new Set(missing)]).toEqual([]);
+    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['replayWebhookDelivery', 'replayWebhookDeliveries', 'registerWebhook', 'recordDishonesty']));
   });
 });

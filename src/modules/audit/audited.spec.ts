@@ -1,6 +1,11 @@
 import 'reflect-metadata';
-import { Arg, Mutation, Query, Resolver, buildSchema } from 'type-graphql';
-import { Audited, auditEntry, auditMutations, originOf } from './audited';
+import { graphql } from 'graphql';
+import { Arg, Ctx, Mutation, Query, Resolver, buildSchema } from 'type-graphql';
+import type { Queryable } from '../../platform/sql';
+import type { HubContext } from '../context';
+import { HubError } from '../../platform/errors';
+import { PUBLIC_PRINCIPAL } from '../../platform/auth/principal';
+import { Audited, auditEntry, auditMutations, originOf, resultFacts } from './audited';
 
 @Resolver()
 class Declared {
@@ -68,5 +73,81 @@ describe('@Audited', () => {
   it('keeps only the origin of a URL', () => {
     expect(originOf('https://hooks.example.org/in?token=abc')).toBe('https://hooks.example.org');
     expect(originOf('not a url')).toBeNull();
+  });
+
+  it('names the facts a declaration draws from the result', () => {
+    expect(resultFacts({ target: 'webhook_delivery', id: 'id', detail: ['result.webhookId', 'from', ['n', 'result.length']] })).toEqual(['webhookId', 'n']);
+  });
+});
+
+/**
+ * The audit log as the wrapper sees it, in memory: an INSERT inside a "transaction" lands only when it commits; the
+ * existence check can be made to fail. The SQL itself is tested against Postgres in test/e2e/audit.test.ts.
+ */
+class FakeLog {
+  entries: { id: string; outcome: string; detail: Record<string, unknown> }[] = [];
+  existsFails = false;
+  db(pending?: FakeLog['entries']): Queryable {
+    return {
+      query: async (sql: string, params: unknown[]) => {
+        if (sql.startsWith('INSERT')) {
+          const row = { id: String(this.entries.length + (pending?.length ?? 0) + 1), outcome: params[5] as string, detail: JSON.parse(params[6] as string) };
+          (pending ?? this.entries).push(row);
+          return [{ id: row.id }];
+        }
+        if (this.existsFails) throw new Error('connection lost');
+        return this.entries.filter((e) => e.id === params[0]);
+      },
+    } as unknown as Queryable;
+  }
+}
+
+describe('@Audited when the mutation fails', () => {
+  let log: FakeLog;
+  let commit: boolean;
+  @Resolver()
+  class Changes {
+    @Query(() => Boolean) ping(): boolean {
+      return true;
+    }
+    @Audited({ target: 'thing', id: 'code', detail: [['thingId', 'result.id']] })
+    @Mutation(() => Boolean)
+    async change(@Ctx() ctx: HubContext, @Arg('code') _c: string): Promise<boolean> {
+      const pending: FakeLog['entries'] = [];
+      await ctx.beforeCommit?.({ ...ctx, db: log.db(pending) } as unknown as HubContext, { id: 't1' }); // the last step inside the transaction
+      if (commit) log.entries.push(...pending);
+      throw new HubError('CONFLICT', commit ? 'the job could not be queued' : 'the commit failed');
+    }
+  }
+  const run = async () => {
+    const schema = auditMutations(await buildSchema({ resolvers: [Changes], validate: false }));
+    const ctx = { principal: PUBLIC_PRINCIPAL, db: log.db(), personalDataRead: new Set() } as unknown as HubContext;
+    return graphql({ schema, source: 'mutation { change(code: "T") }', contextValue: ctx });
+  };
+  beforeEach(() => (log = new FakeLog()));
+
+  it('after its transaction committed: the OK entry stands and a follow-up names the error code and the entry', async () => {
+    commit = true;
+    expect((await run()).errors?.[0].extensions.code).toBe('CONFLICT');
+    expect(log.entries).toEqual([
+      { id: '1', outcome: 'OK', detail: { thingId: 't1' } },
+      { id: '2', outcome: 'CONFLICT', detail: { afterCommit: true, entryId: '1' } },
+    ]);
+  });
+
+  it('when its transaction rolled back: one failure entry', async () => {
+    commit = false;
+    await run();
+    expect(log.entries).toEqual([{ id: '1', outcome: 'CONFLICT', detail: {} }]);
+  });
+
+  it('when whether it committed cannot be checked: a follow-up that says so, not a failure as if nothing committed', async () => {
+    commit = true;
+    log.existsFails = true;
+    await run();
+    expect(log.entries.map((e) => [e.outcome, e.detail])).toEqual([
+      ['OK', { thingId: 't1' }],
+      ['CONFLICT', { afterCommit: 'unknown', entryId: '1' }],
+    ]);
   });
 });

@@ -61,6 +61,12 @@ function read(path: AuditPath, args: AuditArgs, result: unknown): unknown {
   return value;
 }
 
+/** The facts a declaration draws from the mutation's result (`result.…`), by the name they are stored under: an OK entry of a change has each. */
+export function resultFacts(decl: AuditDeclaration): string[] {
+  const facts = (decl.detail ?? []).map((f) => (typeof f === 'string' ? [f.split('.').pop()!, f] : [f[0], f[1]]));
+  return facts.filter(([, path]) => path.split('.')[0] === 'result').map(([name]) => name);
+}
+
 /** The entry a declaration describes; facts missing from malformed or refused input are left out. */
 export function auditEntry(action: string, decl: AuditDeclaration | undefined, args: AuditArgs, outcome: string, result?: unknown): AuditEntry {
   const id = decl?.id ? read(decl.id, args, result) : undefined;
@@ -121,12 +127,12 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
         value = await resolve(root, args, ctx, info);
       } catch (e) {
         ctx.beforeCommit = outer;
-        // Staged in a transaction that then failed (at commit, say): it rolled back with the change.
-        const committed = staged !== undefined && (await auditEntryExists(ctx.db, staged).catch(() => false));
-        if (!committed)
-          await appendAudit(ctx.db, ctx.principal, auditEntry(action, decl, args, outcomeOf(e))).catch((err: unknown) =>
-            logger.error({ err, action }, 'audit append failed'),
-          );
+        // Staged in a transaction that then failed (at commit, say): it rolled back with the change. Or the change
+        // committed and the mutation failed afterwards (queueing its job, say): its OK entry stands and a follow-up says how it ended.
+        const committed = staged === undefined ? false : await auditEntryExists(ctx.db, staged).catch(() => 'unknown' as const);
+        const entry = auditEntry(action, decl, args, outcomeOf(e));
+        if (committed !== false) entry.detail = { ...entry.detail, afterCommit: committed === true ? true : 'unknown', entryId: staged };
+        await appendAudit(ctx.db, ctx.principal, entry).catch((err: unknown) => logger.error({ err, action }, 'audit append failed'));
         throw e;
       }
       ctx.beforeCommit = outer;

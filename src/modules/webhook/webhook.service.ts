@@ -189,7 +189,7 @@ export const webhookService = {
     const ref = await withTransaction(ctx, async (ctx) => {
       await lockWebhook(ctx.db, w.id);
       const r = requireFound(await resetDelivery(ctx.db, deliveryId), 'webhook delivery', deliveryId);
-      return r;
+      return { ...r, webhookId: w.id }; // the audit entry names the webhook (result.webhookId)
     });
     await queueDelivery(ctx.jobs, ref);
     return requireFound(await deliveryById(ctx.db, deliveryId), 'webhook delivery', deliveryId);
