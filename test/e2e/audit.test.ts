@@ -101,6 +101,29 @@ describe('refused attempts are on record', () => {
     expect(n).toBe(0);
   });
 
+  it('a refused operation has one entry per mutation it would have run: none for a field @skip/@include leaves out, one for a key selected twice', async () => {
+    const bad = dishonesty(F, { level: 'HUGE' }); // does not coerce: the operation is refused before any field runs
+    const cases: [string, Record<string, unknown>, number][] = [
+      [
+        `mutation($a: DishonestyInput!) { recordDishonesty(input: $a) { id } ...F } fragment F on Mutation { recordDishonesty(input: $a) { id } }`,
+        { a: bad },
+        1,
+      ],
+      [`mutation($a: DishonestyInput!) { x: recordDishonesty(input: $a) { id } y: recordDishonesty(input: $a) @include(if: false) { id } }`, { a: bad }, 1],
+      [
+        `mutation($a: DishonestyInput!, $no: Boolean = true) { x: recordDishonesty(input: $a) { id } ... @skip(if: $no) { y: recordDishonesty(input: $a) { id } } }`,
+        { a: bad },
+        1,
+      ],
+      [`mutation($a: DishonestyInput!, $no: Boolean!) { x: recordDishonesty(input: $a) @skip(if: $no) { id } }`, { a: bad, no: true }, 0],
+    ];
+    for (const [query, variables, n] of cases) {
+      const since = await lastId();
+      expect(codeOf(await t.gql(query, variables, admin))).toBe('BAD_USER_INPUT');
+      expect((await entriesSince(since, 'recordDishonesty')).map((e) => [e.outcome, e.target_id])).toEqual(Array(n).fill(['BAD_USER_INPUT', F]));
+    }
+  });
+
   it('a mutation refused before it ran (validation in a fragment, variables that do not coerce) names its target', async () => {
     let since = await lastId();
     const invalid = `mutation { ...F } fragment F on Mutation { recordDishonesty(input: { creditCode: "${F}", indicator: "1.1", level: HUGE, occurredAt: "${occurredAt()}" }) { id } }`;

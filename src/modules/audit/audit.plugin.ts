@@ -9,8 +9,10 @@ import {
   OperationTypeNode,
   SelectionSetNode,
   getOperationAST,
+  getVariableValues,
   valueFromASTUntyped,
 } from 'graphql';
+import { collectFields } from 'graphql/execution/collectFields';
 import { getArgumentValues } from 'graphql/execution/values';
 import { HubContext } from '../context';
 import { logger } from '../../platform/logger';
@@ -84,7 +86,28 @@ function collectErrors(errors: readonly GraphQLError[] | undefined, response: { 
   return [...(errors ?? []), ...((response.body.kind === 'single' ? response.body.singleResult?.errors : undefined) ?? [])] as GraphQLError[];
 }
 
-/** The operation's root fields, through fragment spreads and inline fragments. */
+/**
+ * The mutation fields the operation would execute, one per response key, as graphql-js collects them: through fragment
+ * spreads and inline fragments, without those @skip/@include leave out, a key selected twice (directly and in a fragment)
+ * once. An operation whose directives cannot be read (it failed validation) falls back to every field as written.
+ */
+function executedRootFields(schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>): FieldNode[] {
+  const type = schema.getMutationType();
+  if (!type) return [];
+  const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])));
+  // Each variable coerced on its own (a bad input does not hide a @skip flag beside it; defaults apply), else as sent.
+  const values: Record<string, unknown> = { ...variables };
+  for (const def of op.variableDefinitions ?? []) Object.assign(values, getVariableValues(schema, [def], variables, { maxErrors: 1 }).coerced);
+  try {
+    return [...collectFields(schema, fragments, values, type, op.selectionSet).values()].map((nodes) => nodes[0]);
+  } catch {
+    const byKey = new Map<string, FieldNode>();
+    for (const f of rootFields(document, op.selectionSet)) if (!byKey.has((f.alias ?? f.name).value)) byKey.set((f.alias ?? f.name).value, f);
+    return [...byKey.values()];
+  }
+}
+
+/** The operation's root fields as written, through fragment spreads and inline fragments. */
 function rootFields(document: DocumentNode, set: SelectionSetNode, seen = new Set<string>()): FieldNode[] {
   return set.selections.flatMap((sel): FieldNode[] => {
     if (sel.kind === Kind.FIELD) return [sel];
@@ -104,7 +127,7 @@ function refusedEntries(
   outcome: string,
 ): AuditEntry[] {
   const fields = schema.getMutationType()?.getFields() ?? {};
-  return rootFields(document, op.selectionSet)
+  return executedRootFields(schema, document, op, variables)
     .filter((sel) => fields[sel.name.value])
     .map((sel) => {
       const def = fields[sel.name.value];
