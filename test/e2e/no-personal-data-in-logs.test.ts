@@ -2,6 +2,7 @@ import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { signToken } from '../../src/platform/auth/principal';
 import { TEST_SECRET, testDatabase } from '../support/hub';
 import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
+import { subscribe } from '../support/ws';
 
 /**
  * Issue 8, item 10: a hub process at debug level is given personal data that ends in a database error, and a malformed
@@ -77,10 +78,27 @@ it('a malformed JSON body answers 400 with a GraphQL-style error and no echo', a
   expect(text).not.toContain(BODY_ID);
 });
 
+let wsErrorId = '';
+
+it('a database error over WebSocket: the subscriber gets an error id, not the database message', async () => {
+  // A NUL character in the credit code: Postgres refuses the lookup (22021) while the subscription opens.
+  const s = subscribe(url, `subscription($c: String) { ratingChanged(creditCode: $c) { eventId } }`, { c: `${NAME}\u0000` }, admin);
+  const [r] = await s.waitFor(1);
+  await s.dispose();
+  const text = JSON.stringify(r);
+  expect(r.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+  expect(r.errors?.[0]?.message).toMatch(/^Internal error \(database\)/);
+  expect(text).not.toMatch(/invalid byte sequence|UTF8/);
+  for (const sec of SECRETS) expect(text).not.toContain(sec);
+  wsErrorId = r.errors![0].extensions!.errorId;
+  expect(wsErrorId).toMatch(/^[0-9a-f-]{36}$/);
+});
+
 it("the hub's log names both by code and holds none of the personal data", async () => {
   await stopHub(hub); // every line written
   expect(SECRETS.filter((s) => log.includes(s))).toEqual([]);
   const lines = log.split('\n');
   expect(lines.find((l) => l.includes(errorId))).toMatch(/"code":"22021"/);
+  expect(lines.find((l) => l.includes(wsErrorId))).toMatch(/"code":"22021"/);
   expect(lines.some((l) => l.includes('entity.parse.failed'))).toBe(true);
 });

@@ -25,6 +25,7 @@ import { wsConnections, wsSubscriptions } from '../metrics';
 import { MAX_TOKENS } from './armor';
 import { CostChecker } from './cost';
 import { PERSONAL_READERS, hasRole } from '../auth/access.rules';
+import { maskResult, maskUnexpected } from './unexpected-errors';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
@@ -198,13 +199,23 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (key) keys.set(context, key);
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
-      onNext(_ctx, _id, _payload, args) {
+      onError(_ctx, _id, _payload, errors) {
+        // A stream that failed mid-way (graphql-ws wraps what it threw); the refusals of onSubscribe carry no originalError.
+        return errors.map((e) => (e.originalError ? maskUnexpected(e) : e));
+      },
+      onNext(_ctx, _id, _payload, args, result) {
+        // Unexpected errors (a database error's message quotes the row) are logged with an errorId and masked, as over HTTP.
+        const answer = maskResult(result as ExecutionResult);
+        const replaced = answer === result ? undefined : answer;
         // An authority's subscription that selected personal data unmasked: audited like an HTTP read.
         const c = args.contextValue as Context;
-        if (!c.personalDataRead.size) return undefined; // the hot path: no promise per message
+        if (!c.personalDataRead.size) return replaced; // the hot path: no promise per message
         const ids = [...c.personalDataRead];
         c.personalDataRead.clear();
-        return void opts.auditPersonalRead(c, ids).catch((err: unknown) => logger.error({ err }, 'audit append failed'));
+        return opts.auditPersonalRead(c, ids).then(
+          () => replaced,
+          (err: unknown) => (logger.error({ err }, 'audit append failed'), replaced),
+        );
       },
     },
     wss,
