@@ -77,18 +77,17 @@ function principalFrom(req: express.Request, secret: string): Principal {
  */
 function rejectedTokenPlugin(): ApolloServerPlugin<HubContext> {
   return {
-    async requestDidStart({ contextValue }) {
+    requestDidStart({ contextValue }) {
       const refusal = tokenRejection(contextValue.principal);
-      if (!refusal) return;
-      return {
-        async didResolveOperation() {
-          throw refusal;
-        },
-        async willSendResponse({ response }) {
+      if (!refusal) return Promise.resolve();
+      return Promise.resolve({
+        didResolveOperation: () => Promise.reject(refusal),
+        willSendResponse({ response }) {
           response.body = { kind: 'single', singleResult: { errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED' } }] } };
           response.http.status = 401;
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }

@@ -89,16 +89,17 @@ class FakeLog {
   existsFails = false;
   db(pending?: FakeLog['entries']): Queryable {
     return {
-      query: async (sql: string, params: unknown[]) => {
+      query: (sql: string, params: unknown[]) => {
         if (sql.startsWith('INSERT')) {
-          const row = { id: String(this.entries.length + (pending?.length ?? 0) + 1), outcome: params[5] as string, detail: JSON.parse(params[6] as string) };
+          const detail = JSON.parse(params[6] as string) as Record<string, unknown>;
+          const row = { id: String(this.entries.length + (pending?.length ?? 0) + 1), outcome: params[5] as string, detail };
           (pending ?? this.entries).push(row);
-          return [{ id: row.id }];
+          return Promise.resolve([{ id: row.id }]);
         }
-        if (this.existsFails) throw new Error('connection lost');
-        return this.entries.filter((e) => e.id === params[0]);
+        if (this.existsFails) return Promise.reject(new Error('connection lost'));
+        return Promise.resolve(this.entries.filter((e) => e.id === params[0]));
       },
-    } as unknown as Queryable;
+    };
   }
 }
 

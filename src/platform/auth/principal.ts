@@ -27,7 +27,8 @@ export const PUBLIC_PRINCIPAL: Principal = Object.freeze({ subject: 'anonymous',
 
 /** Who a request with a refused token is: no rights at all (PUBLIC, and every operation refused), and why, for the refusal and the audit trail. */
 export function rejectedPrincipal(reason: string): Principal {
-  return Object.freeze({ subject: 'rejected-token', role: 'PUBLIC', regions: [], rejected: reason }) as Principal;
+  const p: Principal = { subject: 'rejected-token', role: 'PUBLIC', regions: [], rejected: reason };
+  return Object.freeze(p);
 }
 
 /** The refusal of a request whose token was rejected: UNAUTHENTICATED, HTTP 401. */

@@ -8,6 +8,7 @@ import {
   GraphQLSchema,
   Kind,
   OperationDefinitionNode,
+  OperationTypeNode,
   SelectionSetNode,
   TypeInfo,
   ValidationRule,
@@ -92,7 +93,7 @@ export function pricedDocument(
 function costRule(maxCost: number, onReject: (err: GraphQLError) => void, onAccept: (cost: number) => void): ValidationRule {
   const off = { enabled: false };
   const { validationRules } = new ApolloArmor({
-    costLimit: { maxCost, propagateOnRejection: false, onReject: [(_ctx, err) => onReject(err)], onAccept: [(_ctx, { n }) => onAccept(n)] },
+    costLimit: { maxCost, propagateOnRejection: false, onReject: [(_ctx, err) => onReject(err)], onAccept: [(_ctx, { n }: { n: number }) => onAccept(n)] },
     maxDepth: off,
     maxAliases: off,
     maxTokens: off,
@@ -118,7 +119,7 @@ export function replayBound(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): number | null {
-  if (operation.operation !== 'subscription') return null;
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return null;
   const type = schema.getSubscriptionType();
   if (!type) return null;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });

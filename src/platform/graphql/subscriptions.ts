@@ -7,6 +7,7 @@ import {
   GraphQLError,
   GraphQLSchema,
   OperationDefinitionNode,
+  OperationTypeNode,
   ValidationRule,
   createSourceEventStream,
   execute,
@@ -189,7 +190,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`);
         if (op.operation !== 'subscription') {
           const refusal = new GraphQLError(`Only subscriptions run over WebSocket; send ${op.operation === 'query' ? 'queries' : 'mutations'} as HTTP POST to /graphql.`, { extensions: { code: 'BAD_USER_INPUT' } });
-          if (op.operation === 'mutation')
+          if (op.operation === OperationTypeNode.MUTATION)
             await opts.auditRefusedMutation(context, opts.schema, document, op, payload.variables ?? {}, 'BAD_USER_INPUT').catch((err: unknown) => logger.error({ err }, 'audit append failed'));
           return [refusal];
         }
@@ -205,7 +206,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
       },
       onNext(_ctx, _id, _payload, args, result) {
         // Unexpected errors (a database error's message quotes the row) are logged with an errorId and masked, as over HTTP.
-        const answer = maskResult(result as ExecutionResult);
+        const answer = maskResult(result);
         const replaced = answer === result ? undefined : answer;
         // An authority's subscription that selected personal data unmasked: audited like an HTTP read.
         const c = args.contextValue as Context;
