@@ -1,4 +1,4 @@
-import { Jobs, jobsOn } from '../src/platform/jobs';
+import { JobName, Jobs, jobsOn } from '../src/platform/jobs';
 import { JobDefinition, JobQueue } from '../src/platform/queue';
 import type { HubDeps } from '../src/modules/context';
 import { detectJob } from './detect.job';
@@ -9,13 +9,13 @@ import { syncJob } from './sync.job';
 import { TICK_SECONDS, tickJob } from './tick.job';
 
 /** Every job the workers handle; the registry refuses a name without (or with two) handlers at boot. */
-export const ALL_JOBS: HubJob<any>[] = [syncJob, detectJob, evaluateJob, tickJob, notifyJob];
+export const ALL_JOBS: HubJob<JobName>[] = [syncJob, detectJob, evaluateJob, tickJob, notifyJob];
 
 /**
  * The process's dependencies with `jobs` enqueueing on `queue`, and the job definitions
  * the workers run, whose handlers get those dependencies.
  */
-export function hubJobs(queue: JobQueue, base: Omit<HubDeps, 'jobs'>): { deps: HubDeps; definitions: JobDefinition<any>[] } {
+export function hubJobs(queue: JobQueue, base: Omit<HubDeps, 'jobs'>): { deps: HubDeps; definitions: JobDefinition<unknown>[] } {
   const definitions = ALL_JOBS.map((j) => bindJob(j, () => deps));
   const deps: HubDeps = { ...base, jobs: jobsOn(queue, definitions) };
   return { deps, definitions };

@@ -19,10 +19,10 @@ export interface HubJob<N extends JobName> extends Omit<JobDefinition<JobPayload
 
 /** The queue's definition of a hub job, its handler given `deps()` (read when a job runs). */
 export function bindJob<N extends JobName>(job: HubJob<N>, deps: () => HubDeps): JobDefinition<JobPayloads[N]> {
-  const { handle, onFailed, ...options } = job;
+  const { handle: _handle, onFailed, ...options } = job;
   return {
     ...options,
-    handle: (payload, run) => handle.call(job, payload, run, deps()),
-    onFailed: onFailed && ((payload, error) => onFailed.call(job, payload, error, deps())),
+    handle: (payload, run) => job.handle(payload, run, deps()),
+    onFailed: onFailed && ((payload, error) => job.onFailed!(payload, error, deps())),
   };
 }

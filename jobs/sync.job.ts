@@ -20,9 +20,9 @@ export const syncJob: HubJob<'sync'> = {
   async onFailed({ runId }, error, deps) {
     await syncService.failed(systemContext(deps, 'sync'), runId, error.message);
   },
-  async handle({ runId }, { signal, progress }, deps) {
+  async handle({ runId }, run, deps) {
     try {
-      await syncService.run(systemContext(deps, 'sync'), runId, { signal, progress });
+      await syncService.run(systemContext(deps, 'sync'), runId, { signal: run.signal, progress: (p) => run.progress(p) });
     } catch (e) {
       if (e instanceof PermanentSyncError) throw new UnrecoverableJobError(e.message);
       throw e;

@@ -59,6 +59,7 @@ class Handle implements Db {
     private readonly target: Queryable,
     readonly inTransaction: boolean,
   ) {}
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's rows are untyped; callers type them through rows<T>() / one<T>()
   query(sql: string, params?: unknown[]): Promise<any> {
     if (this.children) return Promise.reject(new OuterHandleError());
     if (this.ended) return Promise.reject(new Error('This transaction has ended; a query through its context came too late (a promise left running?).'));
@@ -146,6 +147,6 @@ export async function withTransaction<C extends Context, T>(ctx: C, fn: (txCtx: 
     });
   } finally {
     outer.leave();
-    ctx.loaders = own.loaders(outer) as C['loaders'];
+    ctx.loaders = own.loaders(outer);
   }
 }

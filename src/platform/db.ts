@@ -194,7 +194,7 @@ export class Database {
    */
   async listen(channel: string, fn: () => void): Promise<() => Promise<void>> {
     const url = (this.dataSource.options as { url?: string }).url;
-    if (this.embedded || !url) return async () => undefined;
+    if (this.embedded || !url) return () => Promise.resolve();
     let client: Client | undefined;
     let stopped = false;
     const connect = async (): Promise<void> => {

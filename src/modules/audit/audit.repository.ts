@@ -1,4 +1,4 @@
-import type { Queryable } from '../../platform/sql';
+import { Queryable, rows } from '../../platform/sql';
 import { Principal } from '../../platform/auth/principal';
 
 export interface AuditEntry {
@@ -13,15 +13,15 @@ export interface AuditEntry {
 
 /** Appends one entry and returns its id; the table refuses UPDATE, DELETE and TRUNCATE (migration trigger). */
 export async function appendAudit(m: Queryable, actor: Principal, e: AuditEntry): Promise<string> {
-  const rows: { id: string }[] = await m.query(
+  const inserted = await rows<{ id: string }>(
+    m,
     `INSERT INTO audit_log (actor, actor_role, action, target_type, target_id, outcome, detail) VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb) RETURNING id`,
     [actor.subject, actor.role, e.action, e.targetType ?? null, e.targetId ?? null, e.outcome, JSON.stringify(e.detail ?? {})],
   );
-  return String(rows[0].id);
+  return String(inserted[0].id);
 }
 
 /** Whether an entry is on record (an entry written inside a transaction that then failed to commit is not). */
 export async function auditEntryExists(m: Queryable, id: string): Promise<boolean> {
-  const rows: unknown[] = await m.query(`SELECT 1 FROM audit_log WHERE id = $1`, [id]);
-  return rows.length > 0;
+  return (await rows(m, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).length > 0;
 }

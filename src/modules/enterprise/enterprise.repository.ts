@@ -96,7 +96,7 @@ export interface PageIncludes {
 /** Timestamps arrive as strings inside JSON; these keys become Dates again. */
 const DATE_KEYS = ['asOf', 'evaluatedAt', 'lastReadingAt', 'calibrationExpiresAt', 'createdAt', 'validFrom', 'validTo', 'revokedAt'];
 function revive<T>(row: Record<string, unknown>): T {
-  for (const k of DATE_KEYS) if (typeof row[k] === 'string') row[k] = new Date(row[k] as string);
+  for (const k of DATE_KEYS) if (typeof row[k] === 'string') row[k] = new Date(row[k]);
   return row as T;
 }
 

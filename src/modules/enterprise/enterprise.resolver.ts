@@ -2,7 +2,6 @@ import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { HubContext } from '../context';
 import { WRITERS } from '../../platform/auth/auth-checker';
-import { badInput } from '../../platform/errors';
 import { CandidateStatus, CreditGrade, CreditRecordStatus } from '../graphql-enums';
 import { CandidateViolation } from '../candidate/candidate.type';
 import { CreditRecord } from '../credit/credit-record.type';

@@ -43,7 +43,7 @@ export function personalView(ctx: HubContext, e: EnterpriseRow) {
   const clear = mayReadPersonal(ctx.principal, e);
   const has = e.legalRepresentative || e.contactPhone || e.legalRepresentativeIdNumber;
   if (clear && has) ctx.personalDataRead.add(e.id);
-  const mask = <T>(v: string | null, f: (s: string) => string) => (v == null ? null : clear ? v : f(v));
+  const mask = (v: string | null, f: (s: string) => string) => (v == null ? null : clear ? v : f(v));
   return {
     legalRepresentative: mask(e.legalRepresentative, maskName),
     contactPhone: mask(e.contactPhone, maskPhone),

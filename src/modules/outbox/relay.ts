@@ -32,16 +32,18 @@ export class RedisEventPublisher implements EventPublisher {
     const failed = results.find(([err]) => err);
     if (failed || results.length !== events.length) throw failed?.[0] ?? new Error('redis pipeline answered short');
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.redis.disconnect();
+    return Promise.resolve();
   }
 }
 
 /** Embedded (no Redis): this process's subscribers are everyone's. */
 export class LocalEventPublisher implements EventPublisher {
   constructor(private readonly bus: RatingBus = ratingBus) {}
-  async publish(events: RatingChangedEvent[]): Promise<void> {
+  publish(events: RatingChangedEvent[]): Promise<void> {
     for (const e of events) this.bus.deliver(e);
+    return Promise.resolve();
   }
   async close(): Promise<void> {}
 }

@@ -28,7 +28,7 @@ export function loadPolicies(dir = defaultPolicyDir()): CreditPolicy[] {
       try {
         raw = JSON.parse(fs.readFileSync(file, 'utf8'));
       } catch (e) {
-        throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+        throw new Error(`${file}: not valid JSON (${(e as Error).message})`, { cause: e });
       }
       return parsePolicy(raw, file);
     }),

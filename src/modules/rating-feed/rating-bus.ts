@@ -109,7 +109,7 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
     w?.reject(err);
   }
 
-  async return(): Promise<IteratorResult<RatingChangedEvent>> {
+  return(): Promise<IteratorResult<RatingChangedEvent>> {
     if (!this.done) {
       this.done = true;
       this.leave(this);
@@ -119,7 +119,7 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
       this.waiting?.resolve({ value: undefined, done: true });
       this.waiting = undefined;
     }
-    return { value: undefined, done: true };
+    return Promise.resolve({ value: undefined, done: true });
   }
 
   [Symbol.asyncIterator]() {
@@ -247,8 +247,9 @@ export class RedisRatingFeed {
     return replayed;
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.redis.disconnect();
+    return Promise.resolve();
   }
 }

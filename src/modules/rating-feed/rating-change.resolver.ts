@@ -67,7 +67,7 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
     const from = since && new Date(since.getTime() - 60_000);
     const past = from && (await changesSince(ctx.db, from, filter, SINCE_MAX_EVENTS + 1));
     if (past && past.length > SINCE_MAX_EVENTS)
-      throw badInput(`More than ${SINCE_MAX_EVENTS} changes since ${since!.toISOString()}; pass a later since, or narrow with regionCode or creditCode.`, 'since');
+      throw badInput(`More than ${SINCE_MAX_EVENTS} changes since ${since.toISOString()}; pass a later since, or narrow with regionCode or creditCode.`, 'since');
     await audit('OK');
     // Live events queue from here on; the past ones go ahead of them.
     const stream = ratingBus.subscribe(wants);
@@ -75,7 +75,7 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
       let first = true;
       await stream
         .catchUp({
-          read: async () => (first ? ((first = false), past) : await changesSince(ctx.db, from!, filter, SINCE_MAX_EVENTS)).map((r) => r.payload),
+          read: async () => (first ? ((first = false), past) : await changesSince(ctx.db, from, filter, SINCE_MAX_EVENTS)).map((r) => r.payload),
           rereadAfterMs: [2_000, 10_000],
           windowMs: 60_000,
         })

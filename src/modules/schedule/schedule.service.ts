@@ -20,7 +20,7 @@ export const scheduleService = {
    */
   async tick(ctx: HubContext, slot: number): Promise<void> {
     for (const s of await dueSources(ctx.db))
-      await dataSourceService.trigger(ctx, s.id).catch((err) => logger.warn({ source: s.name, err }, 'scheduled sync not queued'));
+      await dataSourceService.trigger(ctx, s.id).catch((err: unknown) => logger.warn({ source: s.name, err }, 'scheduled sync not queued'));
     const detectSlot = Math.floor((slot * TICK_SECONDS) / DETECT_EVERY_SECONDS);
     const second = slot * TICK_SECONDS;
     if (second % DETECT_EVERY_SECONDS < TICK_SECONDS) await ctx.jobs.add('detect', { reason: `slot:${detectSlot}` });

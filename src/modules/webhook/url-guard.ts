@@ -55,18 +55,21 @@ export class AddressPolicy {
 
   /** A `lookup` for http.request that refuses internal addresses at connect time. */
   lookup(): typeof dns.lookup {
-    const self = this;
+    // dns.lookup's overloads (options or not, one address or all) cannot be implemented without `any`.
+    /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
+    const permits = (address: string) => this.permits(address);
     return function guardedLookup(hostname: string, options: any, callback?: any) {
       const cb = typeof options === 'function' ? options : callback;
       const opts = typeof options === 'function' ? {} : options;
       dns.lookup(hostname, { ...opts, all: true }, (err, addresses: dns.LookupAddress[]) => {
         if (err) return cb(err);
-        const bad = addresses.find((a) => !self.permits(a.address));
+        const bad = addresses.find((a) => !permits(a.address));
         if (bad) return cb(Object.assign(new Error(`${hostname} resolves to ${bad.address}, an internal address (not allow-listed)`), { code: 'EINTERNALADDRESS' }));
         if (opts.all) return cb(null, addresses);
         cb(null, addresses[0].address, addresses[0].family);
       });
     } as typeof dns.lookup;
+    /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
   }
 }
 

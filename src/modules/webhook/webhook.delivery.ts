@@ -101,5 +101,5 @@ export async function queueDelivery(jobs: Jobs, d: DeliveryRef, delayMs = 0): Pr
   const deliveryId = d.id;
   await jobs
     .add('notify', { deliveryId, attempts: d.attempts, generation: d.generation }, delayMs)
-    .catch((err) => logger.warn({ deliveryId, err }, 'webhook delivery not queued; the relay sweep will re-add it'));
+    .catch((err: unknown) => logger.warn({ deliveryId, err }, 'webhook delivery not queued; the relay sweep will re-add it'));
 }
