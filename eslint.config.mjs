@@ -4,7 +4,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'bench/node_modules/**', 'node_modules/**', 'coverage/**', '.data/**', '*.cjs', '*.mjs', 'jest.config.js'] },
+  { ignores: ['dist/**', 'bench/node_modules/**', 'node_modules/**', 'coverage/**', '.data/**', '**/*.cjs', '**/*.mjs', 'jest.config.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

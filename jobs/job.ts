@@ -19,10 +19,9 @@ export interface HubJob<N extends JobName> extends Omit<JobDefinition<JobPayload
 
 /** The queue's definition of a hub job, its handler given `deps()` (read when a job runs). */
 export function bindJob<N extends JobName>(job: HubJob<N>, deps: () => HubDeps): JobDefinition<JobPayloads[N]> {
-  const { handle: _handle, onFailed, ...options } = job;
   return {
-    ...options,
+    ...job,
     handle: (payload, run) => job.handle(payload, run, deps()),
-    onFailed: onFailed && ((payload, error) => job.onFailed!(payload, error, deps())),
+    onFailed: job.onFailed && ((payload, error) => job.onFailed!(payload, error, deps())),
   };
 }

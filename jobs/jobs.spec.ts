@@ -47,7 +47,7 @@ describe('natural job ids', () => {
   it('make adding the same sync run twice a no-op on a queue, and another run a job of its own', async () => {
     const ran: string[] = [];
     // The real sync definition (its id, queue, attempts) with a handler that only records (and no failure hook: it needs the process's deps).
-    const recording: JobDefinition<SyncPayload> = { ...syncJob, onFailed: undefined, handle: async (p) => void ran.push(p.runId) };
+    const recording: JobDefinition<SyncPayload> = { ...syncJob, onFailed: undefined, handle: (p) => Promise.resolve(void ran.push(p.runId)) };
     const q = new InProcessJobQueue();
     await q.add(recording, { runId: 'r1' });
     await q.add(recording, { runId: 'r1' });

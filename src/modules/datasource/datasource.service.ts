@@ -70,9 +70,9 @@ export const dataSourceService = {
     const run = await withTransaction(ctx, async (ctx) => {
       const s = await findSource(ctx.db, idOrName, true);
       if (!s) throw notFound(`No data source ${idOrName}`);
-      const cursorAt = CONNECTORS[s.connector]?.cursorAt;
-      if (!cursorAt) throw badInput(`Connector ${s.connector} has no time-based cursor, so it cannot backfill a time range`, 'sourceId');
-      return (await insertRun(ctx.db, s.id, ctx.principal.subject, { from, to, cursor: cursorAt(from) }))!;
+      const connector = CONNECTORS[s.connector];
+      if (!connector?.cursorAt) throw badInput(`Connector ${s.connector} has no time-based cursor, so it cannot backfill a time range`, 'sourceId');
+      return (await insertRun(ctx.db, s.id, ctx.principal.subject, { from, to, cursor: connector.cursorAt(from) }))!;
     });
     await ctx.jobs.add('sync', { runId: run.id });
     return run;
