@@ -42,14 +42,15 @@ export interface Hub {
 /** Times operations for `/metrics`. */
 function metricsPlugin(): ApolloServerPlugin<HubContext> {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       const end = graphqlRequests.startTimer();
-      return {
-        async willSendResponse({ operationName, errors, response }) {
+      return Promise.resolve({
+        willSendResponse({ operationName, errors, response }) {
           const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
           end({ operation: operationName ?? 'anonymous', outcome: failed ? 'error' : 'ok' });
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
 }
@@ -165,8 +166,8 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     '/graphql',
     express.json({ limit: '5mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<HubContext> =>
-        createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: (req.headers['x-request-id'] as string) ?? randomUUID() }),
+      context: ({ req }): Promise<HubContext> =>
+        Promise.resolve(createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: (req.headers['x-request-id'] as string) ?? randomUUID() })),
     }),
   );
   // After every route: JSON errors with a code, never Express's default page (it echoes the body).

@@ -29,7 +29,7 @@ export function safeError(e: unknown): Record<string, unknown> {
   if (isDatabaseError(e)) {
     const x = e as Error & { driverError?: Record<string, unknown> } & Record<string, unknown>;
     const d = x.driverError ?? x;
-    const pick = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
+    const pick = (k: string) => (typeof d[k] === 'string' ? d[k] : undefined);
     return {
       type: e.name,
       code: pick('code'),

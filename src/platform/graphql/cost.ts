@@ -194,13 +194,13 @@ export type CostChecker = ReturnType<typeof costChecker>;
 /** The cost check over HTTP: once the operation is known, before it executes, on the request's variables. */
 export function costLimitAfterVariablesPlugin(check: CostChecker): ApolloServerPlugin {
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request }) {
+    requestDidStart() {
+      return Promise.resolve({
+        didResolveOperation({ schema, document, operation, request }) {
           const err = operation ? check(schema, document, operation, request.variables) : null;
-          if (err) throw err;
+          return err ? Promise.reject(err) : Promise.resolve();
         },
-      };
+      });
     },
   };
 }

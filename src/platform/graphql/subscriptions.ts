@@ -91,7 +91,7 @@ async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterable<Execu
   const answer = (event: unknown): Promise<ExecutionResult> => {
     if (typeof event !== 'object' || event === null || !key) return Promise.resolve(execute({ ...args, rootValue: event }));
     let byKey = answers.get(event);
-    if (!byKey) answers.set(event, (byKey = new Map()));
+    if (!byKey) answers.set(event, (byKey = new Map<string, Promise<ExecutionResult>>()));
     let result = byKey.get(key);
     if (!result) byKey.set(key, (result = Promise.resolve(execute({ ...args, rootValue: event }))));
     return result;
@@ -188,8 +188,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
         const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`);
-        if (op.operation !== 'subscription') {
-          const refusal = new GraphQLError(`Only subscriptions run over WebSocket; send ${op.operation === 'query' ? 'queries' : 'mutations'} as HTTP POST to /graphql.`, { extensions: { code: 'BAD_USER_INPUT' } });
+        if (op.operation !== OperationTypeNode.SUBSCRIPTION) {
+          const refusal = new GraphQLError(`Only subscriptions run over WebSocket; send ${op.operation === OperationTypeNode.QUERY ? 'queries' : 'mutations'} as HTTP POST to /graphql.`, { extensions: { code: 'BAD_USER_INPUT' } });
           if (op.operation === OperationTypeNode.MUTATION)
             await opts.auditRefusedMutation(context, opts.schema, document, op, payload.variables ?? {}, 'BAD_USER_INPUT').catch((err: unknown) => logger.error({ err }, 'audit append failed'));
           return [refusal];
