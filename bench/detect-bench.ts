@@ -92,10 +92,19 @@ function expected(enterprises: number): Record<string, number> {
 function timeStatements(m: Queryable, into: Map<string, { n: number; ms: number }>): void {
   const query = m.query.bind(m);
   const label = (sql: string) =>
-    /INSERT INTO candidate_violation/.test(sql) ? 'upsert candidates'
-      : /row_number\(\)/.test(sql) ? 'daily endpoints (level 1, plan year)'
-        : /unnest\(\$1::uuid\[\], \$2::timestamptz/.test(sql) ? 'readings in windows'
-          : /FROM meter t/.test(sql) ? 'meters' : /water_plan/.test(sql) ? 'plans' : /water_permit/.test(sql) ? 'permits' : sql.trim().slice(0, 30);
+    /INSERT INTO candidate_violation/.test(sql)
+      ? 'upsert candidates'
+      : /row_number\(\)/.test(sql)
+        ? 'daily endpoints (level 1, plan year)'
+        : /unnest\(\$1::uuid\[\], \$2::timestamptz/.test(sql)
+          ? 'readings in windows'
+          : /FROM meter t/.test(sql)
+            ? 'meters'
+            : /water_plan/.test(sql)
+              ? 'plans'
+              : /water_permit/.test(sql)
+                ? 'permits'
+                : sql.trim().slice(0, 30);
   m.query = (async (sql: string, params?: unknown[]) => {
     const t0 = performance.now();
     try {
@@ -116,7 +125,9 @@ export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBench
   const asOf = new Date(Math.min(now.getTime(), todayStart + 23 * 3_600_000));
   const day = previousChinaDay(asOf);
   const year = chinaYear(asOf);
-  console.log(`\n=== detection: ${fmt(o.enterprises)} enterprises × 4 meters, 96 readings per meter on ${day.day} (Asia/Shanghai), asOf ${asOf.toISOString()}${asOf < now ? ' (moved back from now)' : ''}, schema ${SCHEMA} ===`);
+  console.log(
+    `\n=== detection: ${fmt(o.enterprises)} enterprises × 4 meters, 96 readings per meter on ${day.day} (Asia/Shanghai), asOf ${asOf.toISOString()}${asOf < now ? ' (moved back from now)' : ''}, schema ${SCHEMA} ===`,
+  );
   const admin = new Client({ connectionString: o.url });
   await admin.connect();
   await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
@@ -127,12 +138,17 @@ export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBench
     const t0 = performance.now();
     await admin.query(`SET search_path = ${SCHEMA}, public`);
     await admin.query('BEGIN');
-    for (const stmt of SEED_SQL.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+    for (const stmt of SEED_SQL.split(/;\s*\n/)
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const used = [...new Set([...stmt.matchAll(/\$(\d)/g)].map((x) => Number(x[1])))].sort();
       const all = [o.enterprises, asOf, day.start, year, chinaYearBounds(year).start];
       // each statement gets only the parameters it names, renumbered $1..$n
       const renum = stmt.replace(/\$(\d)/g, (_, d) => `$${used.indexOf(Number(d)) + 1}`);
-      await admin.query(renum, used.map((d) => all[d - 1]));
+      await admin.query(
+        renum,
+        used.map((d) => all[d - 1]),
+      );
     }
     await admin.query('COMMIT');
     await admin.query('VACUUM ANALYZE');
@@ -177,7 +193,9 @@ export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBench
     console.log(`candidates by kind (raised / expected): ${kinds.map((k) => `${k} ${first.byKind.get(k) ?? 0}/${want[k]}`).join(', ')}`);
     const mismatch = kinds.some((k) => (first.byKind.get(k) ?? 0) !== want[k]) || runs.some((r) => r.raised !== first.raised) || open !== first.raised;
     if (mismatch) console.log(`WARNING: candidates differ from what the seed should raise (OPEN rows after both runs: ${open}).`);
-    console.log(`detection time: ${(first.ms / 1000).toFixed(2)} s for ${fmt(meters)} meters × one day of 15-minute readings (${fmt(readings)} readings); ${fmt(first.raised)} candidates raised`);
+    console.log(
+      `detection time: ${(first.ms / 1000).toFixed(2)} s for ${fmt(meters)} meters × one day of 15-minute readings (${fmt(readings)} readings); ${fmt(first.raised)} candidates raised`,
+    );
     return { seconds: first.ms / 1000, candidates: first.raised, readings };
   } finally {
     await db.close().catch(() => undefined);

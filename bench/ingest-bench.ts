@@ -124,7 +124,9 @@ async function timedCopy(c: Client, table: string, file: string): Promise<{ ms: 
 export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBenchResult> {
   const batch = Math.min(Math.max(1, Math.floor(o.batch)), MAX_BATCH);
   const rounds = Math.max(1, Math.floor(o.rounds));
-  console.log(`\n=== ingest vs COPY: ${fmt(o.rows)} readings, ${fmt(o.meters)} meters, batches of ${fmt(batch)} (${Math.ceil(o.rows / batch)} transactions), ${rounds} round(s), schema ${SCHEMA}; autovacuum off there ===`);
+  console.log(
+    `\n=== ingest vs COPY: ${fmt(o.rows)} readings, ${fmt(o.meters)} meters, batches of ${fmt(batch)} (${Math.ceil(o.rows / batch)} transactions), ${rounds} round(s), schema ${SCHEMA}; autovacuum off there ===`,
+  );
   await withClient(o.url, async (c) => {
     await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await c.query(`CREATE SCHEMA ${SCHEMA}`);
@@ -163,23 +165,29 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     fs.chmodSync(file, 0o644);
     await admin.query(`CREATE TABLE ${SCHEMA}.twin (LIKE ${SCHEMA}.meter_reading INCLUDING ALL) WITH (autovacuum_enabled = false)`);
     // The same again with meter_reading's foreign key to meter, which our path pays for on every row.
-    await admin.query(`CREATE TABLE ${SCHEMA}.twin_fk (LIKE ${SCHEMA}.meter_reading INCLUDING ALL, FOREIGN KEY (meter_id) REFERENCES ${SCHEMA}.meter(id)) WITH (autovacuum_enabled = false)`);
+    await admin.query(
+      `CREATE TABLE ${SCHEMA}.twin_fk (LIKE ${SCHEMA}.meter_reading INCLUDING ALL, FOREIGN KEY (meter_id) REFERENCES ${SCHEMA}.meter(id)) WITH (autovacuum_enabled = false)`,
+    );
     const idx = await admin.query(
       `SELECT tablename, count(*)::int AS n FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('meter_reading', 'twin', 'twin_fk') GROUP BY 1 ORDER BY 1`,
       [SCHEMA],
     );
-    console.log(`indexes: ${idx.rows.map((r) => `${r.tablename} ${r.n}`).join(', ')}; COPY timing covers the COPY statement only (server-side CSV file); each phase starts after a CHECKPOINT`);
+    console.log(
+      `indexes: ${idx.rows.map((r) => `${r.tablename} ${r.n}`).join(', ')}; COPY timing covers the COPY statement only (server-side CSV file); each phase starts after a CHECKPOINT`,
+    );
 
     const n = readings.length;
     const rate = (rows: number, ms: number) => (ms > 0 ? (rows * 1000) / ms : NaN);
-    const line = (label: string, ms: number, note: string) => console.log(`${label.padEnd(44)}${secs(ms).padStart(9)}${`${fmt(rate(n, ms))} rows/s`.padStart(18)}   ${note}`);
+    const line = (label: string, ms: number, note: string) =>
+      console.log(`${label.padEnd(44)}${secs(ms).padStart(9)}${`${fmt(rate(n, ms))} rows/s`.padStart(18)}   ${note}`);
     const split = (r: { ms: number; sql: Record<string, number> }) => {
       const sqlMs = Object.values(r.sql).reduce((a, b) => a + b, 0);
       return `insert statements ${secs(r.sql.insert ?? 0)}, meter lookups ${secs(r.sql.lookup ?? 0)}, rest (Node validation and parameters, BEGIN/COMMIT) ${secs(r.ms - sqlMs)}`;
     };
     const got = { hub: [] as number[], dup: [] as number[], copy: [] as number[], copyFk: [] as number[] };
     for (let round = 1; round <= rounds; round++) {
-      if (round > 1) await admin.query(`TRUNCATE ${SCHEMA}.meter_reading, ${SCHEMA}.twin, ${SCHEMA}.twin_fk; UPDATE ${SCHEMA}.meter SET last_reading_at = NULL`);
+      if (round > 1)
+        await admin.query(`TRUNCATE ${SCHEMA}.meter_reading, ${SCHEMA}.twin, ${SCHEMA}.twin_fk; UPDATE ${SCHEMA}.meter SET last_reading_at = NULL`);
       await admin.query('CHECKPOINT');
       const fresh = await ingestAll(db, readings, batch);
       const [{ stored, lagging }] = await q.query(
@@ -197,9 +205,17 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
         )
       ).rows;
       if (rounds > 1) console.log(`round ${round}`);
-      line('hub ingest, new rows', fresh.ms, `accepted ${fmt(fresh.accepted)}, duplicates ${fmt(fresh.duplicates)}, rejected ${fmt(fresh.rejected)}; stored ${fmt(stored)}; meters with a wrong lastReadingAt: ${lagging}`);
+      line(
+        'hub ingest, new rows',
+        fresh.ms,
+        `accepted ${fmt(fresh.accepted)}, duplicates ${fmt(fresh.duplicates)}, rejected ${fmt(fresh.rejected)}; stored ${fmt(stored)}; meters with a wrong lastReadingAt: ${lagging}`,
+      );
       console.log(`  ${split(fresh)}`);
-      line('hub ingest, the same rows again (duplicates)', again.ms, `accepted ${fmt(again.accepted)}, duplicates ${fmt(again.duplicates)}, rejected ${fmt(again.rejected)}`);
+      line(
+        'hub ingest, the same rows again (duplicates)',
+        again.ms,
+        `accepted ${fmt(again.accepted)}, duplicates ${fmt(again.duplicates)}, rejected ${fmt(again.rejected)}`,
+      );
       console.log(`  ${split(again)}`);
       line('COPY into twin', copy.ms, `${fmt(copy.rows)} rows, same rows as meter_reading: ${same ? 'yes' : 'NO'}`);
       line('COPY into twin + FK to meter (for reference)', copyFk.ms, `${fmt(copyFk.rows)} rows`);
@@ -214,7 +230,9 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     const [hub, dup, copy, copyFk] = [med(got.hub), med(got.dup), med(got.copy), med(got.copyFk)];
     const of = rounds > 1 ? ` (medians of ${rounds} rounds)` : '';
     console.log(`rows/s${of}: hub ingest ${fmt(hub)}, duplicates ${fmt(dup)}, COPY ${fmt(copy)}, COPY with FK ${fmt(copyFk)}`);
-    console.log(`ingest ratio (hub/COPY): ${(hub / copy).toFixed(2)} (goal ≥ 0.5); against COPY into a twin that also has meter_reading's FK: ${(hub / copyFk).toFixed(2)}`);
+    console.log(
+      `ingest ratio (hub/COPY): ${(hub / copy).toFixed(2)} (goal ≥ 0.5); against COPY into a twin that also has meter_reading's FK: ${(hub / copyFk).toFixed(2)}`,
+    );
     return { hubRowsPerSec: hub, duplicateRowsPerSec: dup, copyRowsPerSec: copy, ratio: hub / copy };
   } finally {
     fs.rmSync(file, { force: true });

@@ -54,7 +54,8 @@ async function post(url: string, query: string, headers: Record<string, string> 
   } catch {
     throw new Abort(`${url} answered HTTP ${res.status} with a non-JSON body: ${text.slice(0, 300)}`);
   }
-  if (res.status !== 200 || json.errors?.length) throw new Abort(`${url} answered HTTP ${res.status} with errors: ${JSON.stringify(json.errors ?? json).slice(0, 600)}`);
+  if (res.status !== 200 || json.errors?.length)
+    throw new Abort(`${url} answered HTTP ${res.status} with errors: ${JSON.stringify(json.errors ?? json).slice(0, 600)}`);
   return { text, json };
 }
 
@@ -142,14 +143,23 @@ async function runDashboard(): Promise<void> {
       meters: n.metersByEnterpriseId.nodes.length,
       permits: n.waterPermitsByEnterpriseId.nodes.length,
     }));
-    if (ourRows.length !== 100 || theirRows.length !== 100) throw new Abort(`expected 100 enterprises from each server, got hub ${ourRows.length}, postgraphile ${theirRows.length}`);
+    if (ourRows.length !== 100 || theirRows.length !== 100)
+      throw new Abort(`expected 100 enterprises from each server, got hub ${ourRows.length}, postgraphile ${theirRows.length}`);
     const differ = ourRows.findIndex((r, i) => r.name !== theirRows[i].name);
-    if (differ >= 0) throw new Abort(`the two servers list different enterprises: #${differ} is "${ourRows[differ].name}" on the hub but "${theirRows[differ].name}" on postgraphile`);
+    if (differ >= 0)
+      throw new Abort(
+        `the two servers list different enterprises: #${differ} is "${ourRows[differ].name}" on the hub but "${theirRows[differ].name}" on postgraphile`,
+      );
     const nested = ourRows.findIndex((r, i) => JSON.stringify(r) !== JSON.stringify(theirRows[i]));
-    if (nested >= 0) throw new Abort(`nested data differs for "${ourRows[nested].name}": hub ${JSON.stringify(ourRows[nested])}, postgraphile ${JSON.stringify(theirRows[nested])}`);
+    if (nested >= 0)
+      throw new Abort(
+        `nested data differs for "${ourRows[nested].name}": hub ${JSON.stringify(ourRows[nested])}, postgraphile ${JSON.stringify(theirRows[nested])}`,
+      );
     const meters = ourRows.reduce((s, r) => s + r.meters, 0);
     const permits = ourRows.reduce((s, r) => s + r.permits, 0);
-    console.log(`verified: 100 enterprises in the same order, ${meters} meters, ${permits} permits; response ${ours.text.length} B (hub) / ${theirs.text.length} B (postgraphile)`);
+    console.log(
+      `verified: 100 enterprises in the same order, ${meters} meters, ${permits} permits; response ${ours.text.length} B (hub) / ${theirs.text.length} B (postgraphile)`,
+    );
     console.log(`SQL statements per request: hub ${hubSql}, postgraphile ${peerSql}`);
 
     const allTargets: Target[] = [
@@ -177,14 +187,21 @@ async function runDashboard(): Promise<void> {
         const perReq = (count() - s0) / Math.max(1, r.requests);
         sqlPerReq[t.name].push(perReq);
         results.push(r);
-        console.log(`${String(round).padEnd(6)}${t.name.padEnd(14)}${pad(r.rps.toFixed(1), 9)}${pad(ms(r.p50), 10)}${pad(ms(r.p99), 10)}${pad(perReq.toFixed(2), 9)}${pad(r.failures, 10)}`);
+        console.log(
+          `${String(round).padEnd(6)}${t.name.padEnd(14)}${pad(r.rps.toFixed(1), 9)}${pad(ms(r.p50), 10)}${pad(ms(r.p99), 10)}${pad(perReq.toFixed(2), 9)}${pad(r.failures, 10)}`,
+        );
       }
     }
     if (ROUNDS < 1 || targets.length < 2) return;
     const h = summarise(results.filter((r) => r.target === 'hub'));
     const p = summarise(results.filter((r) => r.target === 'postgraphile'));
-    console.log(`\n${'server'.padEnd(14)}${pad('req/s (mean)', 14)}${pad('p99 (median)', 14)}${pad('p99 (worst)', 13)}${pad('requests', 10)}${pad('failures', 10)}`);
-    for (const [name, s] of [['hub', h], ['postgraphile', p]] as const)
+    console.log(
+      `\n${'server'.padEnd(14)}${pad('req/s (mean)', 14)}${pad('p99 (median)', 14)}${pad('p99 (worst)', 13)}${pad('requests', 10)}${pad('failures', 10)}`,
+    );
+    for (const [name, s] of [
+      ['hub', h],
+      ['postgraphile', p],
+    ] as const)
       console.log(`${name.padEnd(14)}${pad(s.rps.toFixed(1), 14)}${pad(ms(s.p99), 14)}${pad(ms(s.p99Worst), 13)}${pad(s.requests, 10)}${pad(s.failures, 10)}`);
     if (h.failures || p.failures) console.log('WARNING: some requests failed or returned a different body; figures are suspect.');
     const ratio = p.rps > 0 ? h.rps / p.rps : NaN;

@@ -65,7 +65,11 @@ async function openClients(n: number, open: () => WebSocket, subscribedWhen: (ws
   return sockets;
 }
 
-async function round(side: 'hub' | 'bare', o: SubscriptionBenchOptions, ctx: { hubWs: string; bareWs: string; token: string; flip: () => Promise<void>; published: Map<string, number> }): Promise<RoundResult> {
+async function round(
+  side: 'hub' | 'bare',
+  o: SubscriptionBenchOptions,
+  ctx: { hubWs: string; bareWs: string; token: string; flip: () => Promise<void>; published: Map<string, number> },
+): Promise<RoundResult> {
   const last = new Map<string, number>();
   let messages = 0;
   const record = (eventId: string) => {
@@ -125,7 +129,9 @@ async function round(side: 'hub' | 'bare', o: SubscriptionBenchOptions, ctx: { h
 }
 
 export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promise<void> {
-  console.log(`\n== Subscriptions: ${fmt(o.clients)} subscribers, ${o.changes} grade changes; hub (graphql-ws) vs a bare ws server on the same Redis messages ==`);
+  console.log(
+    `\n== Subscriptions: ${fmt(o.clients)} subscribers, ${o.changes} grade changes; hub (graphql-ws) vs a bare ws server on the same Redis messages ==`,
+  );
   const admin = new Client({ connectionString: o.url });
   await admin.connect();
   await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}`);
@@ -147,10 +153,19 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
     const writer = spawnHub('api', 'hub-writer', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' });
     const worker = spawnHub('worker', 'hub-worker', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_OUTBOX_POLL_MS: '200' });
     procs.push(api, writer, worker);
-    const [base, writeBase] = await within(Promise.all([api.ready, writer.ready]), 60_000, () => new Error(`hub API not ready${api.output()}${writer.output()}`));
-    peer = spawn(process.execPath, [path.join(__dirname, 'bare-ws-peer.js')], { env: { ...process.env, REDIS_URL: o.redisUrl, CHANNEL: channel }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const [base, writeBase] = await within(
+      Promise.all([api.ready, writer.ready]),
+      60_000,
+      () => new Error(`hub API not ready${api.output()}${writer.output()}`),
+    );
+    peer = spawn(process.execPath, [path.join(__dirname, 'bare-ws-peer.js')], {
+      env: { ...process.env, REDIS_URL: o.redisUrl, CHANNEL: channel },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const barePort = await within(
-      new Promise<number>((resolve) => peer!.stdout!.on('data', (d: Buffer) => /listening (\d+)/.test(d.toString()) && resolve(Number(/listening (\d+)/.exec(d.toString())![1])))),
+      new Promise<number>((resolve) =>
+        peer!.stdout!.on('data', (d: Buffer) => /listening (\d+)/.test(d.toString()) && resolve(Number(/listening (\d+)/.exec(d.toString())![1]))),
+      ),
       20_000,
       () => new Error('bare ws peer did not start'),
     );
@@ -165,7 +180,11 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
 
     const adminToken = signToken({ role: 'ADMIN', subject: 'admin:bench' }, TEST_SECRET);
     const gql = async (query: string, variables: Record<string, unknown>) => {
-      const res = await fetch(`${writeBase}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${writeBase}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({ query, variables }),
+      });
       const body = (await res.json()) as { data?: any; errors?: unknown[] };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
@@ -189,7 +208,9 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
           await gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "bench") { id } }`, { id: rec });
           open.set(c, null);
         } else {
-          const d = await gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, { i: { creditCode: c, indicator: '1.1', level: 'SEVERE', occurredAt: inPeriod(30) } });
+          const d = await gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, {
+            i: { creditCode: c, indicator: '1.1', level: 'SEVERE', occurredAt: inPeriod(30) },
+          });
           open.set(c, d.recordDishonesty.id);
         }
       } finally {
@@ -202,7 +223,9 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
     const hub = await round('hub', o, ctx);
     const bare = await round('bare', o, ctx);
     for (const r of [hub, bare])
-      console.log(`${r.side.padEnd(5)} ${fmt(r.messages)} messages, ${fmt(r.perSecond)} messages/s; publish → last subscriber: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`);
+      console.log(
+        `${r.side.padEnd(5)} ${fmt(r.messages)} messages, ${fmt(r.perSecond)} messages/s; publish → last subscriber: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`,
+      );
     console.log(`ratio hub/bare: messages/s ${(hub.perSecond / bare.perSecond).toFixed(2)}, p99 latency ${(hub.p99 / bare.p99).toFixed(2)}× the bare server's`);
   } finally {
     watcher.disconnect();

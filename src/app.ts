@@ -102,7 +102,11 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   // Without a job runtime (health checks, benchmarks) work is queued in-process and never run.
   const deps: HubDeps =
     jobs?.deps ??
-    hubJobs(new InProcessJobQueue(), { database: db, policies, webhooks: { policy: new AddressPolicy(config.notify.allowPrivate), retryScale: config.notify.retryScale } }).deps;
+    hubJobs(new InProcessJobQueue(), {
+      database: db,
+      policies,
+      webhooks: { policy: new AddressPolicy(config.notify.allowPrivate), retryScale: config.notify.retryScale },
+    }).deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
@@ -154,12 +158,27 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
       const errorId = randomUUID();
       logger.error({ err: original, path: formatted.path, errorId }, 'unexpected error');
       if (!isDatabaseError(original)) return formatted;
-      return { message: `Internal error (database); the hub's log has it under errorId ${errorId}.`, locations: formatted.locations, path: formatted.path, extensions: { code, errorId } };
+      return {
+        message: `Internal error (database); the hub's log has it under errorId ${errorId}.`,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code, errorId },
+      };
     },
   });
   await apollo.start();
   // graphql-ws on the same port and path; rating changes reach it from Redis (any instance's relay) or in-process.
-  const subscriptions = attachSubscriptions(server, { schema, jwtSecret: config.jwtSecret, context: (principal, requestId) => createContext(deps, { principal, requestId }), validationRules: limits.validationRules, checkCost: limits.checkCost, production: config.nodeEnv === 'production', isReady: () => ready, auditPersonalRead: auditSubscriptionRead, auditRefusedMutation: auditRefusedOverWebSocket });
+  const subscriptions = attachSubscriptions(server, {
+    schema,
+    jwtSecret: config.jwtSecret,
+    context: (principal, requestId) => createContext(deps, { principal, requestId }),
+    validationRules: limits.validationRules,
+    checkCost: limits.checkCost,
+    production: config.nodeEnv === 'production',
+    isReady: () => ready,
+    auditPersonalRead: auditSubscriptionRead,
+    auditRefusedMutation: auditRefusedOverWebSocket,
+  });
   const feed = config.redisUrl ? new RedisRatingFeed(config.redisUrl, ratingChannel(config.queuePrefix), db) : undefined;
   await feed?.start();
   app.use(
@@ -167,7 +186,9 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
     express.json({ limit: '5mb' }),
     expressMiddleware(apollo, {
       context: ({ req }): Promise<HubContext> =>
-        Promise.resolve(createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: (req.headers['x-request-id'] as string) ?? randomUUID() })),
+        Promise.resolve(
+          createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: (req.headers['x-request-id'] as string) ?? randomUUID() }),
+        ),
     }),
   );
   // After every route: JSON errors with a code, never Express's default page (it echoes the body).

@@ -23,7 +23,10 @@ async function main() {
   }
   logger.level = config.logLevel;
   if (config.jwtSecretIsDev)
-    logger.warn({ file: config.jwtSecretFile }, 'HUB_JWT_SECRET is not set: tokens are signed with the development secret generated for this data directory. Set HUB_JWT_SECRET (32+ chars) before real use.');
+    logger.warn(
+      { file: config.jwtSecretFile },
+      'HUB_JWT_SECRET is not set: tokens are signed with the development secret generated for this data directory. Set HUB_JWT_SECRET (32+ chars) before real use.',
+    );
   const policies = loadPolicies(config.policyDir);
   warnOfPolicyEnd(policies);
   let db: Database;

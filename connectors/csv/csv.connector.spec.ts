@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 const write = (name: string, text: string) => fs.writeFile(path.join(dir, name), text);
-const ls = async (sub = '') => (await fs.readdir(path.join(dir, sub), { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+const ls = async (sub = '') =>
+  (await fs.readdir(path.join(dir, sub), { withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 const make = (extra: Record<string, unknown> = {}) => csvConnector.create(csvConnector.parseConfig({ dir, ...extra }));
 
 /** The sync loop: store (collect) each page, then advance, until done. */
@@ -30,19 +34,20 @@ async function drain(c: Connector, cursor: string | null, limit: number) {
 }
 
 // a.csv: BOM, CRLF, columns in another order with odd case, quoted fields, a blank line, bad rows.
-const A = [
-  '\uFEFFreadAt,METERCODE,flowrate,CumulativeVolume', // 1
-  '2025-05-01T00:00:00Z,M1,1.5,100', // 2
-  '2025-05-01T00:15:00+08:00,"M,2",,200.25', // 3
-  '2025-05-01T00:30:00Z,M1,1.5,abc', // 4 bad number
-  '', // 5 blank
-  'yesterday,M1,1.5,101', // 6 bad date
-  '2025-05-01T00:45:00Z,"M ""3""",0,300', // 7
-  '2025-05-01T01:00:00Z,M1', // 8 too few fields
-  '2025-05-01T01:15:00Z,M1,2,-5', // 9 negative totaliser
-  '2025-05-01T01:30:00Z,"M1,1,102', // 10 unterminated quote
-  '2025-05-01T01:45:00Z,M1,,103', // 11
-].join('\r\n') + '\r\n';
+const A =
+  [
+    '\uFEFFreadAt,METERCODE,flowrate,CumulativeVolume', // 1
+    '2025-05-01T00:00:00Z,M1,1.5,100', // 2
+    '2025-05-01T00:15:00+08:00,"M,2",,200.25', // 3
+    '2025-05-01T00:30:00Z,M1,1.5,abc', // 4 bad number
+    '', // 5 blank
+    'yesterday,M1,1.5,101', // 6 bad date
+    '2025-05-01T00:45:00Z,"M ""3""",0,300', // 7
+    '2025-05-01T01:00:00Z,M1', // 8 too few fields
+    '2025-05-01T01:15:00Z,M1,2,-5', // 9 negative totaliser
+    '2025-05-01T01:30:00Z,"M1,1,102', // 10 unterminated quote
+    '2025-05-01T01:45:00Z,M1,,103', // 11
+  ].join('\r\n') + '\r\n';
 
 // b.csv: five good rows, for paging.
 const B = ['meterCode,readAt,cumulativeVolume', ...[1, 2, 3, 4, 5].map((i) => `B${i},2025-05-02T00:0${i}:00Z,${i}`)].join('\n') + '\n';

@@ -115,7 +115,10 @@ export function parseCsvCursor(cursor: string | null): CursorParts | null {
 
 /** `*.csv` → /^.*\.csv$/i */
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -161,7 +164,8 @@ export function splitCsvLine(line: string, delimiter: string): string[] | string
 type Header = { ok: true; index: Record<Column, number | undefined>; width: number } | { ok: false; reason: string };
 
 function readHeader(line: string | undefined, delimiter: string): Header {
-  if (line === undefined || line.trim() === '') return { ok: false, reason: 'bad header: the first line is empty (expected meterCode,readAt,cumulativeVolume[,flowRate])' };
+  if (line === undefined || line.trim() === '')
+    return { ok: false, reason: 'bad header: the first line is empty (expected meterCode,readAt,cumulativeVolume[,flowRate])' };
   const names = splitCsvLine(line, delimiter);
   if (typeof names === 'string') return { ok: false, reason: `bad header: ${names}` };
   const index = {} as Record<Column, number | undefined>;
@@ -209,8 +213,7 @@ class CsvConnector implements Connector {
     let finished: string | null = null;
 
     // The file in progress comes first, if it is still there; then the others in name order.
-    let current: { name: string; after: number } | null =
-      at && at.line !== null && files.includes(at.file) ? { name: at.file, after: at.line } : null;
+    let current: { name: string; after: number } | null = at && at.line !== null && files.includes(at.file) ? { name: at.file, after: at.line } : null;
     let queue = files.filter((f) => f !== current?.name);
 
     for (;;) {
@@ -296,7 +299,14 @@ class CsvConnector implements Connector {
     let ready = names;
     if (minAgeMs > 0) {
       const now = Date.now();
-      const mtimes = await Promise.all(names.map((n) => fs.stat(path.join(this.config.dir, n)).then((s) => s.mtimeMs, () => null)));
+      const mtimes = await Promise.all(
+        names.map((n) =>
+          fs.stat(path.join(this.config.dir, n)).then(
+            (s) => s.mtimeMs,
+            () => null,
+          ),
+        ),
+      );
       ready = names.filter((_, i) => mtimes[i] !== null && now - mtimes[i] >= minAgeMs);
     }
     return ready.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

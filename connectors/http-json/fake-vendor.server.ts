@@ -146,9 +146,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
       if (start < 0) start = rows.length;
     }
     const slice = rows.slice(start, start + Math.min(limit, maxLimit));
-    const readings = slice.map((r, i) =>
-      malformedIdx.has(start + i) ? { ...r.record, meterCode: undefined, readAt: 'yesterday-ish' } : r.record,
-    );
+    const readings = slice.map((r, i) => (malformedIdx.has(start + i) ? { ...r.record, meterCode: undefined, readAt: 'yesterday-ish' } : r.record));
     const nextCursor = slice.length ? slice[slice.length - 1].cursor : null;
     send(res, 200, JSON.stringify({ readings, nextCursor }));
   };
@@ -169,8 +167,7 @@ export async function startFakeVendor(opts: FakeVendorOptions = {}): Promise<Fak
     healthy: () => {
       faults.length = 0;
     },
-    failNext: (n, status, retryAfter) =>
-      queue(n, { kind: 'fail', status, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) }),
+    failNext: (n, status, retryAfter) => queue(n, { kind: 'fail', status, retryAfter: retryAfter === undefined ? undefined : String(retryAfter) }),
     garbageNext: (n) => queue(n, { kind: 'garbage' }),
     hangNext: (n) => queue(n, { kind: 'hang' }),
     malformed: (index) => {

@@ -18,8 +18,7 @@ export interface FieldOptions {
 
 export type FieldResult = { ok: true; reading: RawReading } | { ok: false; reason: string };
 
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const OFFSET = /^(?:Z|([+-])(\d{2})(?::?(\d{2}))?)$/i;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -52,10 +51,7 @@ export function parseIsoDateTime(text: string, assumeOffset?: string): Date | st
   const ms = Math.floor(Number(`0.${frac}`) * 1000);
   const local = Date.UTC(Y, M - 1, D, H, Mi, S, ms);
   const check = new Date(local);
-  if (
-    M < 1 || M > 12 || H > 23 || Mi > 59 || S > 59 ||
-    check.getUTCFullYear() !== Y || check.getUTCMonth() !== M - 1 || check.getUTCDate() !== D
-  ) {
+  if (M < 1 || M > 12 || H > 23 || Mi > 59 || S > 59 || check.getUTCFullYear() !== Y || check.getUTCMonth() !== M - 1 || check.getUTCDate() !== D) {
     return `"${excerpt(text, 40)}" is not a valid calendar date-time`;
   }
   return new Date(local - offset * 60_000);
@@ -83,7 +79,8 @@ export function toRawReading(
   opts: FieldOptions = {},
 ): FieldResult {
   const code = typeof rec.meterCode === 'string' ? rec.meterCode.trim() : typeof rec.meterCode === 'number' ? String(rec.meterCode) : '';
-  if (!code) return { ok: false, reason: rec.meterCode == null || rec.meterCode === '' ? 'meterCode is missing' : `meterCode ${show(rec.meterCode)} is not a string` };
+  if (!code)
+    return { ok: false, reason: rec.meterCode == null || rec.meterCode === '' ? 'meterCode is missing' : `meterCode ${show(rec.meterCode)} is not a string` };
 
   if (typeof rec.readAt !== 'string' || !rec.readAt.trim()) {
     return { ok: false, reason: rec.readAt == null || rec.readAt === '' ? 'readAt is missing' : `readAt ${show(rec.readAt)} is not an ISO 8601 string` };

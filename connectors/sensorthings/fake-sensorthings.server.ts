@@ -117,8 +117,7 @@ export async function startFakeSensorThings(options: FakeSensorThingsOptions): P
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   };
-  const error = (res: ServerResponse, status: number, message: string): void =>
-    send(res, status, { code: status, type: 'error', message });
+  const error = (res: ServerResponse, status: number, message: string): void => send(res, status, { code: status, type: 'error', message });
 
   /** Builds `@iot.nextLink` from the request's own parameters with `$skip` moved on. */
   const nextLink = (path: string, params: URLSearchParams, skip: number, top: number): string => {
@@ -197,9 +196,7 @@ export async function startFakeSensorThings(options: FakeSensorThingsOptions): P
       };
       list.sort((a, b) => key(a) - key(b) || a['@iot.id'] - b['@iot.id']);
     }
-    const value = list
-      .slice(page.skip, page.skip + page.top)
-      .map((o) => project({ ...o, resultTime: null }, params.get('$select')));
+    const value = list.slice(page.skip, page.skip + page.top).map((o) => project({ ...o, resultTime: null }, params.get('$select')));
     const body: Record<string, unknown> = { value };
     if (page.skip + page.top < list.length) body['@iot.nextLink'] = nextLink(path, params, page.skip + page.top, page.top);
     return send(res, 200, body);

@@ -13,9 +13,7 @@ function series(n: number, from = 0, perStep = 1): { phenomenonTime: string; res
 }
 
 function connector(fake: FakeSensorThings, extra: Partial<Record<keyof SensorThingsConfig, unknown>> = {}): Connector {
-  return sensorThingsConnector.create(
-    sensorThingsConnector.parseConfig({ baseUrl: fake.url, token: TOKEN, retryBaseMs: 5, timeoutMs: 2000, ...extra }),
-  );
+  return sensorThingsConnector.create(sensorThingsConnector.parseConfig({ baseUrl: fake.url, token: TOKEN, retryBaseMs: 5, timeoutMs: 2000, ...extra }));
 }
 
 async function drain(c: Connector, cursor: string | null, limit: number): Promise<{ pages: Page[]; cursor: string | null }> {
@@ -261,7 +259,9 @@ describe('sensorthings connector', () => {
   it('fails 4xx at once with a non-retryable FeedError that never shows the token', async () => {
     const f = await start([{ id: 1, name: 'A', properties: { meterCode: 'A' }, unitOfMeasurement: M3, observations: series(3) }]);
     f.failNext(1, 401); // the fake echoes the Authorization header in its error body
-    const err = await connector(f).fetchPage(null, { limit: 10 }).catch((e: unknown) => e);
+    const err = await connector(f)
+      .fetchPage(null, { limit: 10 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FeedError);
     expect((err as FeedError).retryable).toBe(false);
     expect((err as FeedError).message).toMatch(/answered HTTP 401/);
@@ -269,9 +269,7 @@ describe('sensorthings connector', () => {
     expect((err as FeedError).message).not.toContain(TOKEN);
     expect(f.requests).toHaveLength(1);
 
-    const wrongRoot = sensorThingsConnector.create(
-      sensorThingsConnector.parseConfig({ baseUrl: `${f.url}/nope/v1.1`, token: TOKEN, retryBaseMs: 1 }),
-    );
+    const wrongRoot = sensorThingsConnector.create(sensorThingsConnector.parseConfig({ baseUrl: `${f.url}/nope/v1.1`, token: TOKEN, retryBaseMs: 1 }));
     const notFound = await wrongRoot.fetchPage(null, { limit: 10 }).catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(FeedError);
     expect((notFound as FeedError).retryable).toBe(false);
@@ -282,7 +280,9 @@ describe('sensorthings connector', () => {
   it('fails garbage answers with a FeedError and leaves the cursor alone', async () => {
     const f = await start([{ id: 1, name: 'A', properties: { meterCode: 'A' }, unitOfMeasurement: M3, observations: series(3) }]);
     f.failNext(1, 200, '<html>Gateway login</html>');
-    const notJson = await connector(f).fetchPage(null, { limit: 10 }).catch((e: unknown) => e);
+    const notJson = await connector(f)
+      .fetchPage(null, { limit: 10 })
+      .catch((e: unknown) => e);
     expect(notJson).toBeInstanceOf(FeedError);
     expect((notJson as FeedError).message).toMatch(/not JSON/);
 
@@ -298,17 +298,13 @@ describe('sensorthings connector', () => {
   });
 
   it('re-bases a nextLink on a foreign origin onto baseUrl so the token stays home', async () => {
-    const f = await start(
-      [{ id: 1, name: 'A', properties: { meterCode: 'A' }, unitOfMeasurement: M3, observations: series(9) }],
-      2,
-      'http://localhost:1',
-    );
+    const f = await start([{ id: 1, name: 'A', properties: { meterCode: 'A' }, unitOfMeasurement: M3, observations: series(9) }], 2, 'http://localhost:1');
     const page = await connector(f).fetchPage(null, { limit: 100 });
     expect(page.readings).toHaveLength(9);
     expect(f.requests.filter((r) => r.url.includes('$skip='))).toHaveLength(4);
   });
 
-  it('stops on the caller\'s abort signal without retrying', async () => {
+  it("stops on the caller's abort signal without retrying", async () => {
     const f = await start([{ id: 1, name: 'A', properties: { meterCode: 'A' }, unitOfMeasurement: M3, observations: series(3) }]);
     const ac = new AbortController();
     ac.abort(new Error('sync cancelled'));

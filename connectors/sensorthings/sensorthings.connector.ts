@@ -53,16 +53,7 @@
  *     baseUrl: 'https://frost.example.org/FROST-Server/v1.1', token: '…' }));
  *   const page = await c.fetchPage(null, { limit: 1000 });
  */
-import {
-  HttpFailure,
-  RetriesExhausted,
-  Transient,
-  isTransientStatus,
-  parseRetryAfter,
-  redact,
-  request,
-  withRetries,
-} from '../../src/platform/http-client';
+import { HttpFailure, RetriesExhausted, Transient, isTransientStatus, parseRetryAfter, redact, request, withRetries } from '../../src/platform/http-client';
 import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord, isoCursorAt } from '../connector';
 import { formatCursor, parseCursor } from './sensorthings.cursor';
 import { Stream, describe, parseObservation, volumeFactor } from './sensorthings.mapping';
@@ -78,7 +69,6 @@ interface Collection {
   value: unknown[];
   nextLink?: string;
 }
-
 
 /** The `message` of a JSON error body (FROST's shape), else the body's first 200 characters on one line. */
 function bodySnippet(text: string): string {

@@ -13,7 +13,6 @@ interface CursorState {
   after?: string;
 }
 
-
 export function parseCursor(cursor: string | null): CursorState {
   if (cursor === null || cursor === '') return { ds: {} };
   const text = cursor.trim();
@@ -36,6 +35,10 @@ export function parseCursor(cursor: string | null): CursorState {
 }
 
 export function formatCursor(ds: Record<string, string>): string {
-  const sorted = Object.fromEntries(Object.keys(ds).sort().map((k) => [k, ds[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(ds)
+      .sort()
+      .map((k) => [k, ds[k]]),
+  );
   return JSON.stringify({ v: 1, ds: sorted });
 }

@@ -51,9 +51,7 @@ export function volumeFactor(unit: unknown): number | null {
 
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-export type Parsed =
-  | { ok: true; reading: RawReading; key: string; keyMs: number }
-  | { ok: false; reason: string; key?: string; keyMs?: number };
+export type Parsed = { ok: true; reading: RawReading; key: string; keyMs: number } | { ok: false; reason: string; key?: string; keyMs?: number };
 
 function parseTime(s: string): number {
   return ISO_INSTANT.test(s) ? Date.parse(s) : Number.NaN;

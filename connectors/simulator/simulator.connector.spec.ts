@@ -171,8 +171,7 @@ describe('simulator connector', () => {
     const base = { meters: METERS, seed: 3 };
     const t1 = Date.parse('2025-06-10T09:07:00Z');
     const a = (await sim({ ...base, start: undefined, now: new Date(t1).toISOString() }).fetchPage(null, { limit: 100_000 })).readings;
-    const b = (await sim({ ...base, start: undefined, now: new Date(t1 + 5 * HOUR).toISOString() }).fetchPage(null, { limit: 100_000 }))
-      .readings;
+    const b = (await sim({ ...base, start: undefined, now: new Date(t1 + 5 * HOUR).toISOString() }).fetchPage(null, { limit: 100_000 })).readings;
     const later = new Map(b.map((r) => [key(r), r]));
     const common = a.filter((r) => later.has(key(r)));
     expect(common.length).toBeGreaterThan(1000);
@@ -197,14 +196,17 @@ describe('simulator connector', () => {
     expect(simulatorConnector.secretKeys).toEqual([]);
     expect(() => simulatorConnector.parseConfig({ meters: [] })).toThrow(/meters: must list at least one meter/);
     expect(() => simulatorConnector.parseConfig({ meters: [{ meterCode: 'A', avgFlow: -1 }] })).toThrow(/meters\.0\.avgFlow/);
-    expect(() => simulatorConnector.parseConfig({ meters: [{ meterCode: 'A', avgFlow: 1, intervalSeconds: 7 }] })).toThrow(
-      /meters\.0\.intervalSeconds/,
-    );
+    expect(() => simulatorConnector.parseConfig({ meters: [{ meterCode: 'A', avgFlow: 1, intervalSeconds: 7 }] })).toThrow(/meters\.0\.intervalSeconds/);
     expect(() => simulatorConnector.parseConfig({ meters: [{ meterCode: 'A', avgFlow: 1, behaviour: 'weird' }] })).toThrow(
       /meters\.0\.behaviour: must be one of/,
     );
     expect(() =>
-      simulatorConnector.parseConfig({ meters: [{ meterCode: 'A', avgFlow: 1 }, { meterCode: 'A', avgFlow: 2 }] }),
+      simulatorConnector.parseConfig({
+        meters: [
+          { meterCode: 'A', avgFlow: 1 },
+          { meterCode: 'A', avgFlow: 2 },
+        ],
+      }),
     ).toThrow(/unique/);
     expect(() => simulatorConnector.parseConfig({ meters: [{ meterCode: 'A', avgFlow: 1 }], start: 'monday' })).toThrow(/start/);
   });

@@ -130,8 +130,7 @@ class SimulatorConnector implements Connector {
       break;
     }
 
-    const nextCursor =
-      lastT === null ? cursor : split !== null ? `${new Date(lastT).toISOString()}#${split}` : new Date(lastT).toISOString();
+    const nextCursor = lastT === null ? cursor : split !== null ? `${new Date(lastT).toISOString()}#${split}` : new Date(lastT).toISOString();
     return { readings, rejected: [], nextCursor, done: nextTime() > nowMs };
   }
 }

@@ -151,7 +151,7 @@ export class MeterModel {
     for (let i = 0; i < n; i++) {
       const j = b * n + i + 1;
       const mid = this.timeOf(j) - this.intervalMs / 2;
-      const localHour = (((mid + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS;
+      const localHour = ((((mid + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS;
       q[i] = hourWeight(localHour) * (0.8 + 0.4 * this.rand(Stream.Slot, j));
       sum += q[i];
     }
@@ -225,10 +225,7 @@ export class MeterModel {
     } else if (this.behaviour === 'stuck' && e && events > 0) {
       const run = events - 1;
       const runStart = e.phase + run * e.period;
-      total =
-        j < runStart + this.stuckRun
-          ? this.volume(runStart - 1) - this.lostBefore(run)
-          : total - this.lostBefore(run + 1);
+      total = j < runStart + this.stuckRun ? this.volume(runStart - 1) - this.lostBefore(run) : total - this.lostBefore(run + 1);
     }
     return { meterCode: this.code, readAt: new Date(t), cumulativeVolume: round3(total), flowRate: round4(flow) };
   }

@@ -36,9 +36,15 @@ program
   .option('--expires-in <span>', 'lifetime, e.g. 12h, 30d', '30d')
   .action((o: { role: Role; region?: string[]; creditCode?: string; agency?: string; subject?: string; expiresIn: string }) => {
     const c = config();
-    if (c.jwtSecretIsDev) console.error(`warning: HUB_JWT_SECRET is not set; this token is signed with the development secret of this data directory (${c.jwtSecretFile}), valid on a development hub started with the same HUB_DATA_DIR`);
+    if (c.jwtSecretIsDev)
+      console.error(
+        `warning: HUB_JWT_SECRET is not set; this token is signed with the development secret of this data directory (${c.jwtSecretFile}), valid on a development hub started with the same HUB_DATA_DIR`,
+      );
     try {
-      const token = signToken({ role: o.role, regions: o.region, creditCode: o.creditCode, agency: o.agency, subject: o.subject, expiresIn: o.expiresIn }, c.jwtSecret);
+      const token = signToken(
+        { role: o.role, regions: o.region, creditCode: o.creditCode, agency: o.agency, subject: o.subject, expiresIn: o.expiresIn },
+        c.jwtSecret,
+      );
       console.log(token);
     } catch (e) {
       console.error(`error: ${(e as Error).message}`);
@@ -97,7 +103,11 @@ async function hubRequest<T>(url: string, query: string, variables: Record<strin
   const token = signToken({ role: 'ADMIN', subject: 'cli', expiresIn: '10m' }, config().jwtSecret);
   let res: Response;
   try {
-    res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
   } catch (e) {
     fail(`the hub holding ${config().dataDir} does not answer at ${url} (${(e as { cause?: Error }).cause?.message ?? (e as Error).message})`);
   }
@@ -192,12 +202,20 @@ program
     let sources: SourceView[];
     const url = runningHub();
     if (url) {
-      sources = (await hubRequest<{ dataSources: SourceView[] }>(url, `{ dataSources { name connector enabled everyMs lastRun { ${RUN_FIELDS} } } }`)).dataSources;
+      sources = (await hubRequest<{ dataSources: SourceView[] }>(url, `{ dataSources { name connector enabled everyMs lastRun { ${RUN_FIELDS} } } }`))
+        .dataSources;
     } else {
       const { db, jobs } = await connect('sources');
       const { listSources, lastRuns } = await import('../modules/datasource/datasource.repository');
       const rows = await listSources(db.manager);
-      const runs = new Map((await lastRuns(db.manager, rows.map((s) => s.id))).map((r) => [r.sourceId, r]));
+      const runs = new Map(
+        (
+          await lastRuns(
+            db.manager,
+            rows.map((s) => s.id),
+          )
+        ).map((r) => [r.sourceId, r]),
+      );
       sources = rows.map((s) => {
         const r = runs.get(s.id);
         return { ...s, lastRun: r && { ...r, rejectedSample: r.rejectedSample.map((x) => ({ index: x.position, reason: x.reason })) } };
@@ -210,8 +228,13 @@ program
       const r = s.lastRun;
       const finished = r?.finishedAt ? new Date(r.finishedAt).toISOString() : '';
       console.log(
-        [s.name.padEnd(24), s.connector.padEnd(13), (s.enabled ? 'enabled' : 'disabled').padEnd(9), s.everyMs ? `every ${s.everyMs / 1000}s`.padEnd(12) : 'manual'.padEnd(12),
-          r ? `last ${r.status} ${finished} +${r.readingsIngested} readings, ${r.readingsRejected} rejected` : 'never run'].join(' '),
+        [
+          s.name.padEnd(24),
+          s.connector.padEnd(13),
+          (s.enabled ? 'enabled' : 'disabled').padEnd(9),
+          s.everyMs ? `every ${s.everyMs / 1000}s`.padEnd(12) : 'manual'.padEnd(12),
+          r ? `last ${r.status} ${finished} +${r.readingsIngested} readings, ${r.readingsRejected} rejected` : 'never run',
+        ].join(' '),
       );
     }
   });
@@ -219,7 +242,10 @@ program
 /** Shows a run's progress until it ends; returns the finished run. */
 async function follow(source: string, read: () => Promise<RunView>): Promise<RunView> {
   const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar({ format: 'sync {source} |{bar}| {status} pages {pages} readings +{value} rejected {rejected}', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'sync {source} |{bar}| {status} pages {pages} readings +{value} rejected {rejected}', hideCursor: true },
+    Presets.shades_classic,
+  );
   bar.start(1, 0, { source, status: 'QUEUED', pages: 0, rejected: 0 });
   for (;;) {
     const r = await read();
@@ -227,7 +253,9 @@ async function follow(source: string, read: () => Promise<RunView>): Promise<Run
     bar.update(r.readingsIngested, { status: r.status, pages: r.pages, rejected: r.readingsRejected });
     if (r.status === 'SUCCEEDED' || (r.status === 'FAILED' && r.error)) {
       bar.stop();
-      console.log(`sync ${source}: ${r.status}, +${r.readingsIngested} readings (${r.readingsDuplicate} already stored), ${r.readingsRejected} rejected, ${r.pages} pages`);
+      console.log(
+        `sync ${source}: ${r.status}, +${r.readingsIngested} readings (${r.readingsDuplicate} already stored), ${r.readingsRejected} rejected, ${r.pages} pages`,
+      );
       if (r.status === 'FAILED') console.error(`sync failed: ${r.error} (it is retried with backoff; run again to watch)`);
       for (const x of r.rejectedSample.slice(0, 10)) console.error(`  rejected #${x.index}: ${x.reason}`);
       return r;
@@ -238,7 +266,9 @@ async function follow(source: string, read: () => Promise<RunView>): Promise<Run
 
 program
   .command('sync <source>')
-  .description('sync a data source now (by name or id) and show its progress; --from/--to backfill a time range (through the running hub when one holds the embedded data directory)')
+  .description(
+    'sync a data source now (by name or id) and show its progress; --from/--to backfill a time range (through the running hub when one holds the embedded data directory)',
+  )
   .option('--from <time>', 'backfill start (ISO 8601), with --to')
   .option('--to <time>', 'backfill end (ISO 8601)')
   .action(async (source: string, o: { from?: string; to?: string }) => {
@@ -249,9 +279,18 @@ program
     if (url) {
       // The running hub stores the run and its workers run it (and detection after it).
       const started = o.from
-        ? (await hubRequest<{ backfillDataSource: RunView }>(url, `mutation($s: ID!, $f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: $s, from: $f, to: $t) { ${RUN_FIELDS} } }`, { s: source, f: new Date(o.from).toISOString(), t: new Date(o.to!).toISOString() })).backfillDataSource
+        ? (
+            await hubRequest<{ backfillDataSource: RunView }>(
+              url,
+              `mutation($s: ID!, $f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: $s, from: $f, to: $t) { ${RUN_FIELDS} } }`,
+              { s: source, f: new Date(o.from).toISOString(), t: new Date(o.to!).toISOString() },
+            )
+          ).backfillDataSource
         : (await hubRequest<{ triggerSync: RunView }>(url, `mutation($s: ID!) { triggerSync(sourceId: $s) { ${RUN_FIELDS} } }`, { s: source })).triggerSync;
-      const r = await follow(source, async () => (await hubRequest<{ syncRun: RunView }>(url, `query($id: ID!) { syncRun(id: $id) { ${RUN_FIELDS} } }`, { id: started.id })).syncRun);
+      const r = await follow(
+        source,
+        async () => (await hubRequest<{ syncRun: RunView }>(url, `query($id: ID!) { syncRun(id: $id) { ${RUN_FIELDS} } }`, { id: started.id })).syncRun,
+      );
       if (r.status === 'SUCCEEDED') console.log(`detection runs in the hub at ${url} for the meters that received readings`);
       process.exit(r.status === 'SUCCEEDED' ? 0 : 1);
     }
@@ -305,7 +344,12 @@ program
     let since = o.since ?? null;
     console.error(`watching rating changes on ${url}/graphql (Ctrl-C to stop)`);
     for (;;) {
-      const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      const client = createClient({
+        url: url.replace(/^http/, 'ws') + '/graphql',
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+      });
       try {
         for await (const r of client.iterate({ query, variables: { r: o.region ?? null, c: o.creditCode ?? null, s: since } })) {
           if (r.errors) {

@@ -38,7 +38,9 @@ describe('configuration', () => {
     expect(loadConfig({ HUB_DATA_DIR: tmpDir() }).jwtSecret).not.toBe(first.jwtSecret);
     // A configured secret is used as is and touches no file.
     const b = tmpDir();
-    expect(loadConfig({ HUB_DATA_DIR: b, HUB_JWT_SECRET: 'k'.repeat(32) })).toEqual(expect.objectContaining({ jwtSecret: 'k'.repeat(32), jwtSecretIsDev: false }));
+    expect(loadConfig({ HUB_DATA_DIR: b, HUB_JWT_SECRET: 'k'.repeat(32) })).toEqual(
+      expect.objectContaining({ jwtSecret: 'k'.repeat(32), jwtSecretIsDev: false }),
+    );
     expect(fs.existsSync(path.join(b, 'dev-jwt-secret'))).toBe(false);
   });
   it('with DATABASE_URL the demo is off unless HUB_DEMO=1', () => {

@@ -22,15 +22,24 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL, e.g. postgres://postgres@127.0.0.1:5432/hub')
     .optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+    .optional(),
   PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be at most 65535').default(4000),
-  HOST: z.string().regex(/^[0-9A-Za-z.:_-]+$/, 'an address or host name to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::').optional(),
+  HOST: z
+    .string()
+    .regex(/^[0-9A-Za-z.:_-]+$/, 'an address or host name to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::')
+    .optional(),
   HUB_IDE: flag.optional(),
   HUB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_DEMO: flag.optional(),
   HUB_DATA_DIR: z.string().default('./.data'),
   HUB_POLICY_DIR: z.string().optional(),
-  HUB_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('hub'),
+  HUB_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .default('hub'),
   HUB_RUN_WORKERS: flag.default(true),
   HUB_WEBHOOK_ALLOW_PRIVATE: z
     .string()
@@ -132,7 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: c.LOG_LEVEL,
     runWorkers: c.HUB_RUN_WORKERS,
     notify: {
-      allowPrivate: (c.HUB_WEBHOOK_ALLOW_PRIVATE ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      allowPrivate: (c.HUB_WEBHOOK_ALLOW_PRIVATE ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       retryScale: c.HUB_WEBHOOK_RETRY_SCALE,
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
     },
@@ -145,8 +157,11 @@ function devSecretOf(dataDir: string): { secret: string; file: string } {
   try {
     dev = devJwtSecret(dataDir);
   } catch (e) {
-    throw new ConfigError([`HUB_DATA_DIR: cannot keep the development secret in ${dataDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set HUB_JWT_SECRET or a writable HUB_DATA_DIR`]);
+    throw new ConfigError([
+      `HUB_DATA_DIR: cannot keep the development secret in ${dataDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set HUB_JWT_SECRET or a writable HUB_DATA_DIR`,
+    ]);
   }
-  if (dev.secret.length < 32) throw new ConfigError([`HUB_DATA_DIR: ${dev.file} holds no usable secret (under 32 characters); delete it to generate a new one`]);
+  if (dev.secret.length < 32)
+    throw new ConfigError([`HUB_DATA_DIR: ${dev.file} holds no usable secret (under 32 characters); delete it to generate a new one`]);
   return dev;
 }

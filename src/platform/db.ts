@@ -14,21 +14,37 @@ import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
 /** A statement's text with any literal values replaced by `?` (statements are parameterised; this guards the exceptions). */
-export const statementShape = (sql: string) => sql.replace(/'(?:[^']|'')*'/g, "'?'").replace(/\s+/g, ' ').slice(0, 200);
+export const statementShape = (sql: string) =>
+  sql
+    .replace(/'(?:[^']|'')*'/g, "'?'")
+    .replace(/\s+/g, ' ')
+    .slice(0, 200);
 import { sqlStatements } from './metrics';
 
 /** Every migration, in order. `npm start` runs the pending ones; never `synchronize`. */
-export const MIGRATIONS = [Initial1732190000000, RatingDecisiveRecords1732280000000, CandidateOpenKey1732370000000, DataSources1732460000000, ReadingFkToLock1732550000000, OutboxAndWebhooks1732640000000];
+export const MIGRATIONS = [
+  Initial1732190000000,
+  RatingDecisiveRecords1732280000000,
+  CandidateOpenKey1732370000000,
+  DataSources1732460000000,
+  ReadingFkToLock1732550000000,
+  OutboxAndWebhooks1732640000000,
+];
 
 /**
  * `DATABASE_URL` names a database the server does not have. Its message is one line that
  * says how to create it; entry points print it and exit 2, like a configuration error.
  */
 export class MissingDatabaseError extends Error {
-  constructor(readonly database: string, url: URL) {
+  constructor(
+    readonly database: string,
+    url: URL,
+  ) {
     const host = url.hostname || '127.0.0.1';
     const args = [`-h ${host}`, url.port ? `-p ${url.port}` : '', url.username ? `-U ${decodeURIComponent(url.username)}` : ''].filter(Boolean).join(' ');
-    super(`DATABASE_URL: database "${database}" does not exist on ${host}:${url.port || 5432}; create it with \`createdb ${args} ${database}\` (or in psql: CREATE DATABASE "${database}";) and start again`);
+    super(
+      `DATABASE_URL: database "${database}" does not exist on ${host}:${url.port || 5432}; create it with \`createdb ${args} ${database}\` (or in psql: CREATE DATABASE "${database}";) and start again`,
+    );
   }
 }
 

@@ -23,7 +23,9 @@ describe('the one HTTP client', () => {
     });
     expect(ok).toBe('done');
     expect(seen).toEqual([0, 1, 2]);
-    const gaveUp = await withRetries({ maxRetries: 1, baseMs: 1, maxWaitMs: 5 }, undefined, (n) => Promise.reject(new Transient(`HTTP 500 #${n}`))).catch((e: unknown) => e);
+    const gaveUp = await withRetries({ maxRetries: 1, baseMs: 1, maxWaitMs: 5 }, undefined, (n) => Promise.reject(new Transient(`HTTP 500 #${n}`))).catch(
+      (e: unknown) => e,
+    );
     expect(gaveUp).toBeInstanceOf(RetriesExhausted);
     expect((gaveUp as Error).message).toBe('failed after 2 attempts: HTTP 500 #1');
     let calls = 0;

@@ -12,7 +12,10 @@ function tokenFrom(req: express.Request): string | undefined {
   const header = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (header) return header;
   if (typeof req.query.token === 'string') return req.query.token;
-  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim().split('=')).find(([k]) => k === COOKIE);
+  const cookie = (req.headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim().split('='))
+    .find(([k]) => k === COOKIE);
   return cookie ? decodeURIComponent(cookie[1]) : undefined;
 }
 

@@ -143,7 +143,8 @@ export class RedisJobQueue implements JobQueue {
       worker.on('failed', (job, err) => {
         logger.warn({ queue: name, job: job?.name, id: job?.id, attempt: job?.attemptsMade, err }, 'job failed');
         const def = job && registry.get(job.name);
-        const final = err instanceof UnrecoverableError || /stalled more than allowable limit/.test(err.message) || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
+        const final =
+          err instanceof UnrecoverableError || /stalled more than allowable limit/.test(err.message) || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
         if (def?.onFailed && final) def.onFailed(job!.data, err).catch((e) => logger.error({ err: e, job: job?.name }, 'onFailed hook failed'));
       });
       this.workers.push(worker);

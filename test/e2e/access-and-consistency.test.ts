@@ -16,10 +16,18 @@ beforeAll(async () => {
   t = await startTestHub('access');
   admin = t.token('ADMIN');
   for (const c of [E, F, G]) {
-    const r = await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821", contactPhone: "13912345678", legalRepresentative: "李明" }) { id } }`, { c }, admin);
+    const r = await t.gql(
+      `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821", contactPhone: "13912345678", legalRepresentative: "李明" }) { id } }`,
+      { c },
+      admin,
+    );
     expect(r.errors).toBeUndefined();
   }
-  await t.gql(`mutation { registerPermit(input: { creditCode: "${E}", permitNo: "P-E-1", validFrom: "${fromNow(-3 * 365)}", validTo: "${fromNow(3 * 365)}", annualQuota: 1000 }) { id } }`, {}, admin);
+  await t.gql(
+    `mutation { registerPermit(input: { creditCode: "${E}", permitNo: "P-E-1", validFrom: "${fromNow(-3 * 365)}", validTo: "${fromNow(3 * 365)}", annualQuota: 1000 }) { id } }`,
+    {},
+    admin,
+  );
 });
 afterAll(() => t?.stop());
 
@@ -39,13 +47,21 @@ describe('writes are refused outside jurisdiction and role', () => {
   });
 
   it('a duplicate permit is BAD_USER_INPUT', async () => {
-    const r = await t.gql(`mutation { registerPermit(input: { creditCode: "${F}", permitNo: "P-E-1", validFrom: "${fromNow(-3 * 365)}", validTo: "${fromNow(3 * 365)}", annualQuota: 1 }) { id } }`, {}, admin);
+    const r = await t.gql(
+      `mutation { registerPermit(input: { creditCode: "${F}", permitNo: "P-E-1", validFrom: "${fromNow(-3 * 365)}", validTo: "${fromNow(3 * 365)}", annualQuota: 1 }) { id } }`,
+      {},
+      admin,
+    );
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0].message).toMatch(/already registered/);
   });
 
   it('a mutation refused by validation is audited with its code', async () => {
-    const r = await t.gql(`mutation { recordDishonesty(input: { creditCode: "${F}", indicator: "1.1", level: HUGE, occurredAt: "${occurredAt}" }) { id } }`, {}, admin);
+    const r = await t.gql(
+      `mutation { recordDishonesty(input: { creditCode: "${F}", indicator: "1.1", level: HUGE, occurredAt: "${occurredAt}" }) { id } }`,
+      {},
+      admin,
+    );
     expect(codeOf(r)).toBe('GRAPHQL_VALIDATION_FAILED');
     const [row] = await t.db.manager.query(`SELECT outcome, target_id FROM audit_log WHERE action = 'recordDishonesty' ORDER BY id DESC LIMIT 1`);
     expect(row).toEqual({ outcome: 'GRAPHQL_VALIDATION_FAILED', target_id: F });
@@ -77,7 +93,11 @@ describe('what each role reads', () => {
     const pub = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { creditRecords { id } } }`, { c: G });
     expect(pub.data.enterprise.creditRecords).toEqual([]);
     const partner = t.token('PARTNER_AGENCY', { agency: '工信局' });
-    const hist = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { ratingHistory { grade indicators { code records { id status } } } } }`, { c: G }, partner);
+    const hist = await t.gql(
+      `query($c: String!) { enterprise(creditCode: $c) { ratingHistory { grade indicators { code records { id status } } } } }`,
+      { c: G },
+      partner,
+    );
     const shown = hist.data.enterprise.ratingHistory.flatMap((h: any) => h.indicators.flatMap((i: any) => i.records));
     expect(shown).toEqual([]);
     const [audit] = await t.db.manager.query(`SELECT target_type, target_id FROM audit_log WHERE action = 'setCreditRecordStatus' ORDER BY id DESC LIMIT 1`);
@@ -105,8 +125,11 @@ describe('consistency', () => {
 
   it('concurrent status changes of one enterprise leave a current rating that counts all of them', async () => {
     const ids: string[] = [];
-    for (const ind of ['1.1', '1.2', '1.3', '2.1', '2.2']) ids.push((await t.gql(DISHONESTY, { i: { creditCode: E, indicator: ind, level: 'SERIOUS', occurredAt } }, admin)).data.recordDishonesty.id);
-    await Promise.all(ids.map((id) => t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "异议成立") { status } }`, { id }, admin)));
+    for (const ind of ['1.1', '1.2', '1.3', '2.1', '2.2'])
+      ids.push((await t.gql(DISHONESTY, { i: { creditCode: E, indicator: ind, level: 'SERIOUS', occurredAt } }, admin)).data.recordDishonesty.id);
+    await Promise.all(
+      ids.map((id) => t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "异议成立") { status } }`, { id }, admin)),
+    );
     const r = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { rating { grade score } } }`, { c: E }, admin);
     expect(r.data.enterprise.rating).toEqual({ grade: 'B', score: 1000 });
   });

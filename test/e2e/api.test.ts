@@ -18,8 +18,26 @@ const DISHONESTY = `mutation($i: DishonestyInput!) { recordDishonesty(input: $i)
 beforeAll(async () => {
   t = await startTestHub('api');
   admin = t.token('ADMIN', { subject: 'admin:test' });
-  for (const [c, region] of [[A, '130821'], [B, '130821'], [OTHER_COUNTY, '130822']]) {
-    const r = await t.gql(REGISTER, { input: { creditCode: c, name: `测试企业${c.slice(-4)}`, regionCode: region, industry: '食品加工', legalRepresentative: '王建国', contactPhone: '13812341234', legalRepresentativeIdNumber: '130821199001011234' } }, admin);
+  for (const [c, region] of [
+    [A, '130821'],
+    [B, '130821'],
+    [OTHER_COUNTY, '130822'],
+  ]) {
+    const r = await t.gql(
+      REGISTER,
+      {
+        input: {
+          creditCode: c,
+          name: `测试企业${c.slice(-4)}`,
+          regionCode: region,
+          industry: '食品加工',
+          legalRepresentative: '王建国',
+          contactPhone: '13812341234',
+          legalRepresentativeIdNumber: '130821199001011234',
+        },
+      },
+      admin,
+    );
     expect(r.errors).toBeUndefined();
   }
 });
@@ -38,7 +56,9 @@ describe('registration and bad input', () => {
     expect(codeOf(await t.gql(REGISTER, { input: { creditCode: pilot, name: '试点企业', regionCode: '130821' }, o: true }, county))).toBe('FORBIDDEN');
     const r = await t.gql(REGISTER, { input: { creditCode: pilot, name: '试点企业', regionCode: '130821' }, o: true }, admin);
     expect(r.data.registerEnterprise.checkOverride).toBe(true);
-    const audit = await t.db.manager.query(`SELECT actor, outcome, detail FROM audit_log WHERE action = 'registerEnterprise' AND target_id = $1 ORDER BY id`, [pilot]);
+    const audit = await t.db.manager.query(`SELECT actor, outcome, detail FROM audit_log WHERE action = 'registerEnterprise' AND target_id = $1 ORDER BY id`, [
+      pilot,
+    ]);
     expect(audit.map((a: any) => a.outcome)).toEqual(['FORBIDDEN', 'OK']);
     expect(audit[1].detail.overrideCheckCharacter).toBe(true);
   });
@@ -82,13 +102,21 @@ describe('credit records re-grade the enterprise', () => {
   });
 
   it('a municipal honor grades a clean enterprise A', async () => {
-    const r = await t.gql(`mutation { recordHonor(input: { creditCode: "${B}", title: "节水型企业", level: MUNICIPAL, awardedAt: "${inPeriod(60)}" }) { id kind honorLevel } }`, {}, admin);
+    const r = await t.gql(
+      `mutation { recordHonor(input: { creditCode: "${B}", title: "节水型企业", level: MUNICIPAL, awardedAt: "${inPeriod(60)}" }) { id kind honorLevel } }`,
+      {},
+      admin,
+    );
     expect(r.errors).toBeUndefined();
     expect((await t.gql(RATING, { c: B }, admin)).data.enterprise.rating.grade).toBe('A');
   });
 
   it('revoking the permit grades D; a second revocation is refused', async () => {
-    await t.gql(`mutation { registerPermit(input: { creditCode: "${B}", permitNo: "取水(冀承)字[2024]第0001号", validFrom: "${fromNow(-3 * 365)}", validTo: "${fromNow(3 * 365)}", annualQuota: 120000 }) { id } }`, {}, admin);
+    await t.gql(
+      `mutation { registerPermit(input: { creditCode: "${B}", permitNo: "取水(冀承)字[2024]第0001号", validFrom: "${fromNow(-3 * 365)}", validTo: "${fromNow(3 * 365)}", annualQuota: 120000 }) { id } }`,
+      {},
+      admin,
+    );
     const rev = `mutation { revokePermit(permitNo: "取水(冀承)字[2024]第0001号", revokedAt: "${inPeriod(20)}", reason: "擅自转让取水权") { revokedAt } }`;
     expect((await t.gql(rev, {}, admin)).errors).toBeUndefined();
     const rating = (await t.gql(RATING, { c: B }, admin)).data.enterprise.rating;
@@ -110,9 +138,17 @@ describe('credit records re-grade the enterprise', () => {
   });
 
   it('evaluateEnterprise for a past date applies and names the 2023 policy', async () => {
-    const r = await t.gql(`mutation($c: String!) { evaluateEnterprise(creditCode: $c, asOf: "2025-06-30T00:00:00+08:00") { grade policyVersion asOf } }`, { c: OTHER_COUNTY }, admin);
+    const r = await t.gql(
+      `mutation($c: String!) { evaluateEnterprise(creditCode: $c, asOf: "2025-06-30T00:00:00+08:00") { grade policyVersion asOf } }`,
+      { c: OTHER_COUNTY },
+      admin,
+    );
     expect(r.data.evaluateEnterprise).toEqual({ grade: 'B', policyVersion: 'chengde-2023', asOf: '2025-06-29T16:00:00.000Z' });
-    const before = await t.gql(`mutation($c: String!) { evaluateEnterprise(creditCode: $c, asOf: "2020-01-01T00:00:00+08:00") { grade } }`, { c: OTHER_COUNTY }, admin);
+    const before = await t.gql(
+      `mutation($c: String!) { evaluateEnterprise(creditCode: $c, asOf: "2020-01-01T00:00:00+08:00") { grade } }`,
+      { c: OTHER_COUNTY },
+      admin,
+    );
     expect(codeOf(before)).toBe('BAD_USER_INPUT');
   });
 });

@@ -29,7 +29,10 @@ describe('hub token', () => {
   });
 
   it('reports each bad configuration value and exits 2', () => {
-    const r = spawnSync('node', [cli, 'token', '--role', 'ADMIN'], { env: { ...env, PORT: 'eighty', NODE_ENV: 'production', HUB_JWT_SECRET: '' }, encoding: 'utf8' });
+    const r = spawnSync('node', [cli, 'token', '--role', 'ADMIN'], {
+      env: { ...env, PORT: 'eighty', NODE_ENV: 'production', HUB_JWT_SECRET: '' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/PORT: must be a port number/);
   });
@@ -44,7 +47,10 @@ describe('hub watch', () => {
     const { openSubscriptions } = await import('../support/ws');
     const open = await openSubscriptions(t.url);
     const { spawn } = await import('node:child_process');
-    const child = spawn('node', [cli, 'watch', '--url', t.url, '--token', t.token('PARTNER_AGENCY', { agency: '工信局' })], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [cli, 'watch', '--url', t.url, '--token', t.token('PARTNER_AGENCY', { agency: '工信局' })], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     try {

@@ -17,7 +17,9 @@ beforeAll(async () => {
   await ok(`mutation { registerEnterprise(input: { creditCode: "${E}", name: "承德县测试矿业有限公司", regionCode: "130821" }) { id } }`);
   // SILENT: online, last reading 3 days ago. SPIKY: 100 m³ in 15 minutes against a 10 m³/h maximum.
   await ok(`mutation { registerMeter(input: { creditCode: "${E}", meterCode: "SILENT", online: true, level: 2 }) { id } }`);
-  await ok(`mutation { registerMeter(input: { creditCode: "${E}", meterCode: "SPIKY", online: false, level: 2, maxFlowRate: 10, calibrationExpiresAt: "2020-01-01T00:00:00Z" }) { id } }`);
+  await ok(
+    `mutation { registerMeter(input: { creditCode: "${E}", meterCode: "SPIKY", online: false, level: 2, maxFlowRate: 10, calibrationExpiresAt: "2020-01-01T00:00:00Z" }) { id } }`,
+  );
   const r = await t.gql(
     `mutation($r: [ReadingInput!]!) { ingestReadings(readings: $r) { accepted rejected { reason } } }`,
     {
@@ -50,7 +52,11 @@ it('confirming creates the credit record in the same step and re-grades; dismiss
   const other = t.token('COUNTY_AUTHORITY', { regions: ['130822'] });
   expect(codeOf(await t.gql(`mutation($id: ID!) { confirmCandidate(id: $id, basis: "x") { id } }`, { id }, other))).toBe('FORBIDDEN');
   expect(codeOf(await t.gql(`mutation($id: ID!) { confirmCandidate(id: $id, basis: " ") { id } }`, { id }, admin))).toBe('BAD_USER_INPUT');
-  const r = await t.gql(`mutation($id: ID!) { confirmCandidate(id: $id, basis: "《细则》附件 2.3 一般失信") { id indicator level status enterprise { rating { grade score } } } }`, { id }, admin);
+  const r = await t.gql(
+    `mutation($id: ID!) { confirmCandidate(id: $id, basis: "《细则》附件 2.3 一般失信") { id indicator level status enterprise { rating { grade score } } } }`,
+    { id },
+    admin,
+  );
   expect(r.errors).toBeUndefined();
   expect(r.data.confirmCandidate).toEqual(expect.objectContaining({ indicator: '2.3', level: 'GENERAL', status: 'ACTIVE' }));
   expect(r.data.confirmCandidate.enterprise.rating).toEqual({ grade: 'C', score: 980 });
@@ -58,11 +64,18 @@ it('confirming creates the credit record in the same step and re-grades; dismiss
   expect(c.data.candidateViolations.edges[0].node.creditRecord.id).toBe(r.data.confirmCandidate.id);
   expect(codeOf(await t.gql(`mutation($id: ID!) { confirmCandidate(id: $id, basis: "again") { id } }`, { id }, admin))).toBe('BAD_USER_INPUT');
 
-  const spike = (await t.gql(`{ candidateViolations(status: OPEN, kind: FLOW_SPIKE) { edges { node { id } } } }`, {}, admin)).data.candidateViolations.edges[0].node.id;
+  const spike = (await t.gql(`{ candidateViolations(status: OPEN, kind: FLOW_SPIKE) { edges { node { id } } } }`, {}, admin)).data.candidateViolations.edges[0]
+    .node.id;
   expect(codeOf(await t.gql(`mutation($id: ID!) { dismissCandidate(id: $id, reason: "") { id } }`, { id: spike }, admin))).toBe('BAD_USER_INPUT');
-  const d = await t.gql(`mutation($id: ID!) { dismissCandidate(id: $id, reason: "现场核查：表计更换导致") { status resolutionNote creditRecord { id } } }`, { id: spike }, admin);
+  const d = await t.gql(
+    `mutation($id: ID!) { dismissCandidate(id: $id, reason: "现场核查：表计更换导致") { status resolutionNote creditRecord { id } } }`,
+    { id: spike },
+    admin,
+  );
   expect(d.data.dismissCandidate).toEqual({ status: 'DISMISSED', resolutionNote: '现场核查：表计更换导致', creditRecord: null });
-  const audit = await t.db.manager.query(`SELECT action, target_type, outcome FROM audit_log WHERE action IN ('confirmCandidate','dismissCandidate') ORDER BY id`);
+  const audit = await t.db.manager.query(
+    `SELECT action, target_type, outcome FROM audit_log WHERE action IN ('confirmCandidate','dismissCandidate') ORDER BY id`,
+  );
   expect(audit.filter((a: any) => a.outcome === 'OK').map((a: any) => [a.action, a.target_type])).toEqual([
     ['confirmCandidate', 'candidate_violation'],
     ['dismissCandidate', 'candidate_violation'],
@@ -73,7 +86,11 @@ it('candidate lists page with a cursor and stay within jurisdiction', async () =
   const p1 = await t.gql(`{ candidateViolations(first: 2) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }`, {}, admin);
   expect(p1.data.candidateViolations.totalCount).toBe(3);
   expect(p1.data.candidateViolations.pageInfo.hasNextPage).toBe(true);
-  const p2 = await t.gql(`query($a: String) { candidateViolations(first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }`, { a: p1.data.candidateViolations.pageInfo.endCursor }, admin);
+  const p2 = await t.gql(
+    `query($a: String) { candidateViolations(first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }`,
+    { a: p1.data.candidateViolations.pageInfo.endCursor },
+    admin,
+  );
   const ids = [...p1.data.candidateViolations.edges, ...p2.data.candidateViolations.edges].map((e: any) => e.node.id);
   expect(new Set(ids).size).toBe(3);
   const other = t.token('COUNTY_AUTHORITY', { regions: ['130822'] });

@@ -13,7 +13,15 @@ const main = path.resolve(__dirname, '../../dist/src/main.js');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-embedded-'));
 // Info logs on: the token must still be the last line, after every startup log line. Nothing configured, but the
 // suite's clock (faketime) and credit policies (continued once the shipped ones end).
-const env = { PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', ...clockEnv(), HUB_POLICY_DIR: testPolicyDir() } as NodeJS.ProcessEnv;
+const env = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  HUB_DATA_DIR: dataDir,
+  PORT: '0',
+  LOG_LEVEL: 'info',
+  ...clockEnv(),
+  HUB_POLICY_DIR: testPolicyDir(),
+} as NodeJS.ProcessEnv;
 
 interface Started {
   child: ChildProcess;
@@ -29,9 +37,16 @@ interface Started {
 async function pollWhile(url: string, until: () => boolean, counts: () => boolean) {
   const seen = { health: [] as number[], graphql: [] as number[] };
   while (!until()) {
-    const health = await fetch(`${url}/health`).then((r) => r.status, () => 0);
+    const health = await fetch(`${url}/health`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (counts()) seen.health.push(health);
-    const graphql = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ creditPolicies { version } }"}' }).then(
+    const graphql = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ creditPolicies { version } }"}',
+    }).then(
       (r) => r.status,
       () => 0,
     );
@@ -76,7 +91,11 @@ async function stop(child: ChildProcess): Promise<number | null> {
 }
 
 async function gql(url: string, token: string, query: string) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
   return (await res.json()) as { data: any; errors?: unknown[] };
 }
 
@@ -94,13 +113,22 @@ it('starts embedded, seeds a demo with every grade, and restarts without seeding
     expect(tokenAt).toBeGreaterThan(0);
     for (const msg of ['listening;', 'migrations applied', 'demo data seeded', 'workers and outbox relay started', 'hub ready']) {
       const at = lines.findIndex((l) => l.includes(msg));
-      expect({ msg, logged: at >= 0, beforeToken: at < tokenAt, stdout: at < 0 || at >= tokenAt ? first.stdout() : "" }).toEqual({ msg, logged: true, beforeToken: true, stdout: "" });
+      expect({ msg, logged: at >= 0, beforeToken: at < tokenAt, stdout: at < 0 || at >= tokenAt ? first.stdout() : '' }).toEqual({
+        msg,
+        logged: true,
+        beforeToken: true,
+        stdout: '',
+      });
     }
     expect((await fetch(`${first.url}/health`)).status).toBe(200);
-    const r = await gql(first.url, first.token, `{
+    const r = await gql(
+      first.url,
+      first.token,
+      `{
       all: enterprises(first: 100) { totalCount edges { node { regionCode rating { grade } meters { lastReadingAt } permits { permitNo } } } }
       a: enterprises(grade: A) { totalCount } b: enterprises(grade: B) { totalCount }
-      c: enterprises(grade: C) { totalCount } d: enterprises(grade: D) { totalCount } }`);
+      c: enterprises(grade: C) { totalCount } d: enterprises(grade: D) { totalCount } }`,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data.all.totalCount).toBeGreaterThanOrEqual(150);
     for (const g of ['a', 'b', 'c', 'd']) expect(r.data[g].totalCount).toBeGreaterThan(0);
@@ -114,7 +142,11 @@ it('starts embedded, seeds a demo with every grade, and restarts without seeding
     const sub = subscribe(first.url, `subscription($c: String) { ratingChanged(creditCode: $c) { previousGrade grade sequence } }`, { c: code }, first.token);
     await sub.listening();
     const [rec, read] = await Promise.all([
-      gql(first.url, first.token, `mutation { recordDishonesty(input: { creditCode: "${code}", indicator: "2.3", level: SEVERE, occurredAt: "${new Date().toISOString()}" }) { id enterprise { rating { grade } } } }`),
+      gql(
+        first.url,
+        first.token,
+        `mutation { recordDishonesty(input: { creditCode: "${code}", indicator: "2.3", level: SEVERE, occurredAt: "${new Date().toISOString()}" }) { id enterprise { rating { grade } } } }`,
+      ),
       gql(first.url, first.token, `{ enterprises(first: 50) { totalCount } }`),
     ]);
     expect(rec.errors).toBeUndefined();

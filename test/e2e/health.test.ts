@@ -25,7 +25,11 @@ it('answers 503 on /health and /graphql until migrations are done', async () => 
   try {
     const url = await hub.listen(0);
     expect((await fetch(`${url}/health`)).status).toBe(503);
-    const gql = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ creditPolicies { version } }"}' });
+    const gql = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ creditPolicies { version } }"}',
+    });
     expect(gql.status).toBe(503);
     hub.markReady();
     expect((await fetch(`${url}/health`)).status).toBe(200);

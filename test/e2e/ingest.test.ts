@@ -12,9 +12,16 @@ const at = (h: number) => new Date(Date.UTC(2026, 0, 1, h)).toISOString();
 beforeAll(async () => {
   t = await startTestHub('ingest');
   admin = t.token('ADMIN');
-  for (const [c, region, meter] of [[E, '130821', 'M-E-1'], [OTHER, '130822', 'M-O-1']]) {
+  for (const [c, region, meter] of [
+    [E, '130821', 'M-E-1'],
+    [OTHER, '130822', 'M-O-1'],
+  ]) {
     await t.gql(`mutation { registerEnterprise(input: { creditCode: "${c}", name: "企业", regionCode: "${region}" }) { id } }`, {}, admin);
-    const r = await t.gql(`mutation { registerMeter(input: { creditCode: "${c}", meterCode: "${meter}", online: true, level: 1, maxFlowRate: 50 }) { id } }`, {}, admin);
+    const r = await t.gql(
+      `mutation { registerMeter(input: { creditCode: "${c}", meterCode: "${meter}", online: true, level: 1, maxFlowRate: 50 }) { id } }`,
+      {},
+      admin,
+    );
     expect(r.errors).toBeUndefined();
   }
 });
@@ -47,7 +54,16 @@ it('stores good rows, rejects bad ones with reasons, and counts repeats as dupli
 
 it('a county officer cannot feed meters of another county, row by row', async () => {
   const county = t.token('COUNTY_AUTHORITY', { regions: ['130821'] });
-  const r = await t.gql(INGEST, { r: [{ meterCode: 'M-O-1', readAt: at(3), cumulativeVolume: 5 }, { meterCode: 'M-E-1', readAt: at(3), cumulativeVolume: 108 }] }, county);
+  const r = await t.gql(
+    INGEST,
+    {
+      r: [
+        { meterCode: 'M-O-1', readAt: at(3), cumulativeVolume: 5 },
+        { meterCode: 'M-E-1', readAt: at(3), cumulativeVolume: 108 },
+      ],
+    },
+    county,
+  );
   expect(r.data.ingestReadings.accepted).toBe(1);
   expect(r.data.ingestReadings.rejected).toEqual([{ index: 0, reason: expect.stringMatching(/outside your jurisdiction/) }]);
   expect(codeOf(await t.gql(INGEST, { r: [] }))).toBe('UNAUTHENTICATED');

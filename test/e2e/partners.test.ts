@@ -33,7 +33,11 @@ const SUB = `subscription($r: String, $c: String) { ratingChanged(regionCode: $r
 const REGISTER = `mutation($i: WebhookInput!) { registerWebhook(input: $i) { id url events active secret regionCode agency } }`;
 
 async function severe(creditCode: string): Promise<string> {
-  const r = await t.gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, { i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt } }, admin);
+  const r = await t.gql(
+    `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`,
+    { i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt } },
+    admin,
+  );
   expect(r.errors).toBeUndefined();
   return r.data.recordDishonesty.id;
 }
@@ -61,8 +65,15 @@ beforeAll(async () => {
   t = await startTestHub('partners', { env: { HUB_WEBHOOK_RETRY_SCALE: '0.000001' } });
   admin = t.token('ADMIN');
   receiver = await startReceiver();
-  for (const [c, region] of [[E, '130821'], [F, '130822']]) {
-    const r = await t.gql(`mutation($c: String!, $r: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: $r, legalRepresentative: "李明" }) { id } }`, { c, r: region }, admin);
+  for (const [c, region] of [
+    [E, '130821'],
+    [F, '130822'],
+  ]) {
+    const r = await t.gql(
+      `mutation($c: String!, $r: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: $r, legalRepresentative: "李明" }) { id } }`,
+      { c, r: region },
+      admin,
+    );
     expect(r.errors).toBeUndefined();
   }
 });
@@ -77,7 +88,10 @@ describe('outbox', () => {
     await t.gql(`mutation { evaluateEnterprise(creditCode: "${E}") { grade } }`, {}, admin); // first grade: B
     await t.gql(`mutation { evaluateEnterprise(creditCode: "${E}") { grade } }`, {}, admin); // still B
     expect(await outboxCount()).toBe(before + 1);
-    const [ev] = await t.db.manager.query(`SELECT sequence, payload FROM outbox_event o JOIN enterprise e ON e.id = o.enterprise_id WHERE e.credit_code = $1 ORDER BY o.id DESC LIMIT 1`, [E]);
+    const [ev] = await t.db.manager.query(
+      `SELECT sequence, payload FROM outbox_event o JOIN enterprise e ON e.id = o.enterprise_id WHERE e.credit_code = $1 ORDER BY o.id DESC LIMIT 1`,
+      [E],
+    );
     expect(ev.sequence).toBe(1);
     expect(ev.payload).toMatchObject({ type: 'rating.changed', creditCode: E, regionCode: '130821', previousGrade: null, grade: 'B', sequence: 1 });
     expect(JSON.stringify(ev.payload)).not.toMatch(/李明|企业/);
@@ -89,7 +103,10 @@ describe('outbox', () => {
     await expect(
       withTransaction(testContext(t.jobs.deps), async (ctx) => {
         const e = (await findByCreditCode(ctx.db, E, true))!;
-        await ctx.db.query(`INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', $2, 'test')`, [e.id, inPeriod(1)]);
+        await ctx.db.query(
+          `INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', $2, 'test')`,
+          [e.id, inPeriod(1)],
+        );
         changed = (await ratingService.evaluateIn(ctx, e, new Date())).changed;
         throw new Error('fails after the outbox insert');
       }),
@@ -100,7 +117,7 @@ describe('outbox', () => {
 });
 
 describe('ratingChanged over graphql-ws', () => {
-  it('delivers changes in the partner\'s jurisdiction, masked, with sequence numbers, and nothing outside it', async () => {
+  it("delivers changes in the partner's jurisdiction, masked, with sequence numbers, and nothing outside it", async () => {
     const s = subscribe(t.url, SUB, {}, partner());
     await s.listening();
     const id = await severe(F); // 130822: outside the partner's scope
@@ -108,7 +125,13 @@ describe('ratingChanged over graphql-ws', () => {
     const rec = await severe(E); // B → D
     const [first] = await s.waitFor(1);
     expect(first.errors).toBeUndefined();
-    expect(first.data.ratingChanged).toMatchObject({ previousGrade: 'B', grade: 'D', sequence: 2, enterprise: { creditCode: E, regionCode: '130821', legalRepresentative: '李*' }, rating: { grade: 'D' } });
+    expect(first.data.ratingChanged).toMatchObject({
+      previousGrade: 'B',
+      grade: 'D',
+      sequence: 2,
+      enterprise: { creditCode: E, regionCode: '130821', legalRepresentative: '李*' },
+      rating: { grade: 'D' },
+    });
     await revoke(rec); // D → B
     const all = await s.waitFor(2);
     expect(all[1].data.ratingChanged).toMatchObject({ previousGrade: 'D', grade: 'B', sequence: 3 });
@@ -136,12 +159,22 @@ describe('ratingChanged over graphql-ws', () => {
   });
 
   it('with since, delivers the changes published meanwhile before the live ones, each once', async () => {
-    const seqOf = async () => (await t.db.manager.query(`SELECT max(o.sequence)::int AS n FROM outbox_event o JOIN enterprise e ON e.id = o.enterprise_id WHERE e.credit_code = $1`, [E]))[0].n as number;
+    const seqOf = async () =>
+      (
+        await t.db.manager.query(`SELECT max(o.sequence)::int AS n FROM outbox_event o JOIN enterprise e ON e.id = o.enterprise_id WHERE e.credit_code = $1`, [
+          E,
+        ])
+      )[0].n as number;
     const before = new Date().toISOString();
     const last = await seqOf();
     const id = await severe(E); // while "disconnected"
     await settled(); // the relay published it
-    const s = subscribe(t.url, `subscription($c: String, $s: DateTime) { ratingChanged(creditCode: $c, since: $s) { eventId sequence grade } }`, { c: E, s: before }, partner());
+    const s = subscribe(
+      t.url,
+      `subscription($c: String, $s: DateTime) { ratingChanged(creditCode: $c, since: $s) { eventId sequence grade } }`,
+      { c: E, s: before },
+      partner(),
+    );
     const seqs = () => s.results.map((r) => r.data.ratingChanged.sequence);
     // Changes of the minute before `since` may come too (a margin for clocks): clients deduplicate by eventId.
     await s.waitFor(1);
@@ -275,7 +308,18 @@ describe('webhooks', () => {
     expect(() => verify(secret, hit.headers as Record<string, string>, hit.body.replace('"D"', '"A"'))).toThrow(/no webhook-signature matches/);
     const body = JSON.parse(hit.body);
     expect(body).toMatchObject({ type: 'rating.changed', data: { creditCode: E, regionCode: '130821', grade: 'D', previousGrade: 'B' } });
-    expect(Object.keys(body.data).sort()).toEqual(['asOf', 'creditCode', 'eventId', 'grade', 'policyVersion', 'previousGrade', 'ratingId', 'regionCode', 'score', 'sequence']);
+    expect(Object.keys(body.data).sort()).toEqual([
+      'asOf',
+      'creditCode',
+      'eventId',
+      'grade',
+      'policyVersion',
+      'previousGrade',
+      'ratingId',
+      'regionCode',
+      'score',
+      'sequence',
+    ]);
     expect(hit.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
     await revoke(id);
     await receiver.waitFor((all) => all.length >= 2);
@@ -293,12 +337,20 @@ describe('webhooks', () => {
     await receiver.waitFor((all) => all.length >= 3);
     const ids = new Set(receiver.received.map((h) => h.headers['webhook-id']));
     expect(ids.size).toBe(1);
-    const log = await t.gql(`query($id: ID!) { webhook(id: $id) { deliveries(first: 1) { messageId status attempts attemptLog { attempt statusCode } } } }`, { id: hookId }, partner());
+    const log = await t.gql(
+      `query($id: ID!) { webhook(id: $id) { deliveries(first: 1) { messageId status attempts attemptLog { attempt statusCode } } } }`,
+      { id: hookId },
+      partner(),
+    );
     expect(log.data.webhook.deliveries[0]).toEqual({
       messageId: [...ids][0],
       status: 'DELIVERED',
       attempts: 3,
-      attemptLog: [{ attempt: 1, statusCode: 503 }, { attempt: 2, statusCode: 503 }, { attempt: 3, statusCode: 200 }],
+      attemptLog: [
+        { attempt: 1, statusCode: 503 },
+        { attempt: 2, statusCode: 503 },
+        { attempt: 3, statusCode: 200 },
+      ],
     });
     receiver.respond = () => ({ status: 200 });
     await revoke(id);
@@ -329,15 +381,29 @@ describe('webhooks', () => {
 
   it('replays a time range', async () => {
     receiver.received.length = 0;
-    const r = await t.gql(`mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`, {
-      id: hookId, from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(),
-    }, partner());
+    const r = await t.gql(
+      `mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`,
+      {
+        id: hookId,
+        from: new Date(Date.now() - 3_600_000).toISOString(),
+        to: new Date(Date.now() + 60_000).toISOString(),
+      },
+      partner(),
+    );
     const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE webhook_id = $1`, [hookId]);
     expect(r.data.replayWebhookDeliveries).toBe(n);
     await receiver.waitFor((all) => all.length >= n);
-    const bad = await t.gql(`mutation($id: ID!) { replayWebhookDeliveries(webhookId: $id, from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") }`, { id: hookId }, partner());
+    const bad = await t.gql(
+      `mutation($id: ID!) { replayWebhookDeliveries(webhookId: $id, from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") }`,
+      { id: hookId },
+      partner(),
+    );
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');
-    const old = await t.gql(`mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`, { id: hookId, to: fromNow(365), from: new Date(Date.now() - 100 * 86_400_000).toISOString() }, partner());
+    const old = await t.gql(
+      `mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`,
+      { id: hookId, to: fromNow(365), from: new Date(Date.now() - 100 * 86_400_000).toISOString() },
+      partner(),
+    );
     expect(old.errors![0].message).toMatch(/last 89 days/);
   });
 
@@ -372,8 +438,14 @@ describe('webhooks', () => {
   it('another owner cannot see or change it, also with default token subjects', async () => {
     const defaults = t.token('PARTNER_AGENCY', { agency: '工信局' });
     const mine = await t.gql(REGISTER, { i: { url: receiver.url, events: ['rating.changed'] } }, t.token('PARTNER_AGENCY', { agency: '发改委' }));
-    expect(codeOf(await t.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: mine.data.registerWebhook.id }, defaults))).toBe('NOT_FOUND');
-    await t.gql(`mutation($id: ID!) { setWebhookActive(id: $id, active: false) { id } }`, { id: mine.data.registerWebhook.id }, t.token('PARTNER_AGENCY', { agency: '发改委' }));
+    expect(codeOf(await t.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: mine.data.registerWebhook.id }, defaults))).toBe(
+      'NOT_FOUND',
+    );
+    await t.gql(
+      `mutation($id: ID!) { setWebhookActive(id: $id, active: false) { id } }`,
+      { id: mine.data.registerWebhook.id },
+      t.token('PARTNER_AGENCY', { agency: '发改委' }),
+    );
     const other = t.token('PARTNER_AGENCY', { agency: '工信局', subject: 'agency:industry' });
     expect(codeOf(await t.gql(`query($id: ID!) { webhook(id: $id) { id } }`, { id: hookId }, other))).toBe('NOT_FOUND');
     expect(codeOf(await t.gql(`mutation($id: ID!) { setWebhookActive(id: $id, active: false) { id } }`, { id: hookId }, other))).toBe('NOT_FOUND');
@@ -392,7 +464,11 @@ describe('webhooks', () => {
     await revoke(id);
     await settled();
     expect(receiver.received).toHaveLength(1);
-    const replay = await t.gql(`mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`, { id: hookId, to: fromNow(365), from: new Date(Date.now() - 3_600_000).toISOString() }, partner());
+    const replay = await t.gql(
+      `mutation($id: ID!, $from: DateTime!, $to: DateTime!) { replayWebhookDeliveries(webhookId: $id, from: $from, to: $to) }`,
+      { id: hookId, to: fromNow(365), from: new Date(Date.now() - 3_600_000).toISOString() },
+      partner(),
+    );
     expect(codeOf(replay)).toBe('BAD_USER_INPUT');
     expect(replay.errors![0].message).toMatch(/inactive/);
   });
@@ -412,6 +488,8 @@ describe('the audit trail of these mutations', () => {
       return names.map((n) => `${r.action}: ${n}`);
     });
     expect([...new Set(missing)]).toEqual([]);
-    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['replayWebhookDelivery', 'replayWebhookDeliveries', 'registerWebhook', 'recordDishonesty']));
+    expect(rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['replayWebhookDelivery', 'replayWebhookDeliveries', 'registerWebhook', 'recordDishonesty']),
+    );
   });
 });

@@ -22,9 +22,7 @@ beforeAll(async () => {
      SELECT count(*) FROM r`,
     [codes],
   );
-  await t.db.manager.query(
-    `UPDATE enterprise e SET current_rating_id = r.id, current_grade = r.grade FROM credit_rating r WHERE r.enterprise_id = e.id`,
-  );
+  await t.db.manager.query(`UPDATE enterprise e SET current_rating_id = r.id, current_grade = r.grade FROM credit_rating r WHERE r.enterprise_id = e.id`);
 });
 afterAll(() => t?.stop());
 

@@ -127,7 +127,9 @@ describe('demo seed when no policy is in force', () => {
     const s = await seedDemo(other, [last], { enterprises: 40, readingDays: 0, seed: 7, now });
     expect(s).toEqual(expect.objectContaining({ enterprises: 40, policyVersion: 'test-ended', asOf: new Date(last.inForceUntil.getTime() - 1).toISOString() }));
     for (const g of ['A', 'B', 'C', 'D'] as const) expect(s!.grades[g]).toBeGreaterThan(0);
-    const [{ late }] = await other.manager.query<{ late: number }[]>(`SELECT count(*)::int AS late FROM credit_record WHERE occurred_at >= $1`, [last.inForceUntil]);
+    const [{ late }] = await other.manager.query<{ late: number }[]>(`SELECT count(*)::int AS late FROM credit_record WHERE occurred_at >= $1`, [
+      last.inForceUntil,
+    ]);
     expect(late).toBe(0);
   });
 });

@@ -21,7 +21,11 @@ let enterpriseId: string;
 beforeAll(async () => {
   t = await startTestHub('feed', { relay: false });
   const c = withCheckChar('91130821MF0000009');
-  const r = await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c }, t.token('ADMIN'));
+  const r = await t.gql(
+    `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`,
+    { c },
+    t.token('ADMIN'),
+  );
   enterpriseId = r.data.registerEnterprise.id;
   feed = new RedisRatingFeed(REDIS_URL, channel, t.db, bus, 1500);
   await feed.start();
@@ -37,13 +41,32 @@ afterAll(async () => {
 /** An event as the relay leaves it: in the outbox, published. */
 async function publishedEvent(sequence: number): Promise<RatingChangedEvent> {
   const e: RatingChangedEvent = {
-    eventId: randomUUID(), type: 'rating.changed', sequence, enterpriseId, creditCode: 'x', regionCode: '130821', previousGrade: 'B', grade: 'D', score: 500,
-    policyVersion: 'p', asOf: new Date().toISOString(), ratingId: randomUUID(), evaluatedAt: new Date().toISOString(), changedAt: new Date().toISOString(),
+    eventId: randomUUID(),
+    type: 'rating.changed',
+    sequence,
+    enterpriseId,
+    creditCode: 'x',
+    regionCode: '130821',
+    previousGrade: 'B',
+    grade: 'D',
+    score: 500,
+    policyVersion: 'p',
+    asOf: new Date().toISOString(),
+    ratingId: randomUUID(),
+    evaluatedAt: new Date().toISOString(),
+    changedAt: new Date().toISOString(),
   };
-  await t.db.manager.query(`INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, published_at) VALUES ($1, 'rating.changed', $2, $3, $4::jsonb, $5)`, [
-    // The relay stamps published_at with the hub's clock (not the database's): so does this test.
-    e.eventId, enterpriseId, sequence, JSON.stringify(e), new Date(),
-  ]);
+  await t.db.manager.query(
+    `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, published_at) VALUES ($1, 'rating.changed', $2, $3, $4::jsonb, $5)`,
+    [
+      // The relay stamps published_at with the hub's clock (not the database's): so does this test.
+      e.eventId,
+      enterpriseId,
+      sequence,
+      JSON.stringify(e),
+      new Date(),
+    ],
+  );
   return e;
 }
 

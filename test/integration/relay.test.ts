@@ -15,7 +15,11 @@ let enterpriseId: string;
 
 beforeAll(async () => {
   t = await startTestHub('relay', { relay: false });
-  const r = await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c: withCheckChar('91130821MR0000001') }, t.token('ADMIN'));
+  const r = await t.gql(
+    `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`,
+    { c: withCheckChar('91130821MR0000001') },
+    t.token('ADMIN'),
+  );
   enterpriseId = r.data.registerEnterprise.id;
 });
 afterAll(() => t?.stop());
@@ -24,7 +28,22 @@ let seq = 0;
 async function addEvents(n: number): Promise<void> {
   const values = Array.from({ length: n }, () => {
     const s = ++seq;
-    return { eventId: randomUUID(), type: 'rating.changed', sequence: s, enterpriseId, creditCode: 'c', regionCode: '130821', previousGrade: 'B', grade: 'D', score: 1, policyVersion: 'p', asOf: '', ratingId: randomUUID(), evaluatedAt: '', changedAt: '' };
+    return {
+      eventId: randomUUID(),
+      type: 'rating.changed',
+      sequence: s,
+      enterpriseId,
+      creditCode: 'c',
+      regionCode: '130821',
+      previousGrade: 'B',
+      grade: 'D',
+      score: 1,
+      policyVersion: 'p',
+      asOf: '',
+      ratingId: randomUUID(),
+      evaluatedAt: '',
+      changedAt: '',
+    };
   });
   await t.db.manager.query(
     `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload)
@@ -119,8 +138,14 @@ it('prunes published events past the retention with their finished deliveries, k
   await addEvents(2);
   const [a, b] = await t.db.manager.query(`SELECT id FROM outbox_event ORDER BY id DESC LIMIT 2`);
   await t.db.manager.query(`UPDATE outbox_event SET published_at = now() - interval '100 days' WHERE id IN ($1, $2)`, [a.id, b.id]);
-  const [w] = await t.db.manager.query(`INSERT INTO webhook (owner_subject, owner_role, url, events, secret) VALUES ('s', 'ADMIN', 'https://x.example/', '{rating.changed}', $1) RETURNING id`, [newSecret()]);
-  const [done] = await t.db.manager.query(`INSERT INTO webhook_delivery (webhook_id, event_id, status) VALUES ($1, $2, 'DELIVERED') RETURNING id`, [w.id, a.id]);
+  const [w] = await t.db.manager.query(
+    `INSERT INTO webhook (owner_subject, owner_role, url, events, secret) VALUES ('s', 'ADMIN', 'https://x.example/', '{rating.changed}', $1) RETURNING id`,
+    [newSecret()],
+  );
+  const [done] = await t.db.manager.query(`INSERT INTO webhook_delivery (webhook_id, event_id, status) VALUES ($1, $2, 'DELIVERED') RETURNING id`, [
+    w.id,
+    a.id,
+  ]);
   await t.db.manager.query(`INSERT INTO webhook_attempt (delivery_id, attempt, status_code, duration_ms) VALUES ($1, 1, 200, 5)`, [done.id]);
   await t.db.manager.query(`INSERT INTO webhook_delivery (webhook_id, event_id) VALUES ($1, $2)`, [w.id, b.id]); // still pending
   expect(await pruneOutbox(t.db.manager)).toBe(1);

@@ -48,7 +48,11 @@ const openRecord = new Map<string, string | null>();
 const outputs = () => [apiA, apiB, worker].map((p) => p?.output() ?? '').join('');
 
 async function gql(url: string, query: string, variables: Record<string, unknown> = {}, token = admin): Promise<any> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: any; errors?: any[] };
   if (body.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(body.errors)}`);
   return body.data;
@@ -148,7 +152,12 @@ it('a subscriber on API A receives a change made through API B', async () => {
   await until('the first grades published', async () => (await outbox()).every((e) => e.published));
   subscriber = subscribe(urlA, `subscription { ratingChanged { eventId sequence grade previousGrade enterprise { creditCode } } }`, {}, partner);
   await subscriber.connected;
-  const hook = await gql(urlB, `mutation($i: WebhookInput!) { registerWebhook(input: $i) { id secret } }`, { i: { url: receiver.url, events: ['rating.changed'] } }, partner);
+  const hook = await gql(
+    urlB,
+    `mutation($i: WebhookInput!) { registerWebhook(input: $i) { id secret } }`,
+    { i: { url: receiver.url, events: ['rating.changed'] } },
+    partner,
+  );
   secret = hook.registerWebhook.secret;
   await subscriber.listening();
   await flip(codes[0]);
@@ -176,7 +185,10 @@ it('a receiver that was down, with Redis flushed meanwhile, gets every event onc
   const got = receivedEvents(receiver.received);
   expect([...got.keys()].sort()).toEqual(expected.map((e) => e.eventId).sort());
   for (const c of codes) {
-    const seqs = [...got.values()].filter((e) => e.creditCode === c).map((e) => e.sequence).sort((a, b) => a - b);
+    const seqs = [...got.values()]
+      .filter((e) => e.creditCode === c)
+      .map((e) => e.sequence)
+      .sort((a, b) => a - b);
     expect(seqs).toEqual(seqs.map((_, i) => i + 2));
   }
   await until('every event reached the subscriber on A', () => subscribedIds().size >= expected.length);

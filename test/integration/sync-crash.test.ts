@@ -85,7 +85,6 @@ async function flushHubKeys(url: string): Promise<void> {
   }
 }
 
-
 const E = withCheckChar('91130821MF0000001');
 const METER = 'K-1';
 /** 20 full pages of the sync job's PAGE_SIZE (1000); the sixth page is where A dies. */
@@ -286,10 +285,7 @@ class CrashScenario {
         "worker A's cursor update to wait on the test's lock",
         async () =>
           (
-            await this.db.manager.query(
-              `SELECT pid, backend_xid::text AS xid, query FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
-              [lockPid],
-            )
+            await this.db.manager.query(`SELECT pid, backend_xid::text AS xid, query FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [lockPid])
           )[0] as Observed['blocked'],
         (v) => Boolean(v),
         { ms: 30_000, every: 100, context: this.outputs, signal },
@@ -372,55 +368,63 @@ describe('a worker SIGKILLed mid-sync, then another started (issue 3, item 7)', 
   it.each<[KillPoint, string]>([
     ['between-pages', 'while it waits for the next page'],
     ['mid-transaction', 'with a page inserted but its cursor not yet moved (open transaction)'],
-  ])('%s: killed %s; the next worker resumes from the committed cursor and stores every reading exactly once', async (killPoint) => {
-    const s = scenarios[killPoint];
-    const o = await s.result;
-    const stored = o.storedPages * 1000;
+  ])(
+    '%s: killed %s; the next worker resumes from the committed cursor and stores every reading exactly once',
+    async (killPoint) => {
+      const s = scenarios[killPoint];
+      const o = await s.result;
+      const stored = o.storedPages * 1000;
 
-    // A died with five pages committed, by SIGKILL.
-    expect(o.aExit).toEqual({ code: null, signal: 'SIGKILL' });
-    expect(o.atKill).toEqual({ run: expect.objectContaining({ status: 'RUNNING', pages: o.storedPages, ingested: stored, attempts: 1 }), stored, cursor: vendorCursor(stored) });
-    if (killPoint === 'mid-transaction') {
-      expect(o.blocked!.query).toMatch(/UPDATE data_source SET cursor/);
-      expect(o.blocked!.xid).not.toBeNull(); // its transaction had written: the page's inserts were in it
-    }
-    // Nothing of the interrupted page became visible; the run still says where it stood.
-    expect(o.afterKill).toEqual(o.atKill);
+      // A died with five pages committed, by SIGKILL.
+      expect(o.aExit).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(o.atKill).toEqual({
+        run: expect.objectContaining({ status: 'RUNNING', pages: o.storedPages, ingested: stored, attempts: 1 }),
+        stored,
+        cursor: vendorCursor(stored),
+      });
+      if (killPoint === 'mid-transaction') {
+        expect(o.blocked!.query).toMatch(/UPDATE data_source SET cursor/);
+        expect(o.blocked!.xid).not.toBeNull(); // its transaction had written: the page's inserts were in it
+      }
+      // Nothing of the interrupted page became visible; the run still says where it stood.
+      expect(o.afterKill).toEqual(o.atKill);
 
-    // B finished the same run (a second attempt), from the committed cursor, not from the start of the feed.
-    expect(o.final).toEqual({ status: 'SUCCEEDED', pages: N / 1000 + 1, ingested: N, duplicate: 0, rejected: 0, attempts: 2, error: null });
-    expect(o.bRequests[0]).toBe(`/api/readings?after=${vendorCursor(stored)}&limit=1000`);
-    expect(o.bRequests).toHaveLength(N / 1000 - o.storedPages + 1); // pages 6-20 and the empty one that ends the feed
+      // B finished the same run (a second attempt), from the committed cursor, not from the start of the feed.
+      expect(o.final).toEqual({ status: 'SUCCEEDED', pages: N / 1000 + 1, ingested: N, duplicate: 0, rejected: 0, attempts: 2, error: null });
+      expect(o.bRequests[0]).toBe(`/api/readings?after=${vendorCursor(stored)}&limit=1000`);
+      expect(o.bRequests).toHaveLength(N / 1000 - o.storedPages + 1); // pages 6-20 and the empty one that ends the feed
 
-    // Every reading exactly once, with the vendor's values.
-    const [counts] = await s.db.manager.query(
-      `SELECT count(*)::int AS n, count(DISTINCT (meter_id, read_at))::int AS distinct_n, sum(cumulative_volume) AS total FROM meter_reading`,
-    );
-    const expected = Array.from({ length: N }, (_, i) => readingAt(i));
-    expect(counts).toEqual({ n: N, distinct_n: N, total: expected.reduce((sum, x) => sum + x.cumulativeVolume, 0) });
-    const rows: { readAt: Date; v: number; code: string }[] = await s.db.manager.query(
-      `SELECT r.read_at AS "readAt", r.cumulative_volume AS v, t.meter_code AS code FROM meter_reading r JOIN meter t ON t.id = r.meter_id ORDER BY r.read_at`,
-    );
-    expect(rows.map((r) => [r.code, r.readAt.toISOString(), r.v])).toEqual(expected.map((x) => [x.meterCode, x.readAt, x.cumulativeVolume]));
-    expect(await s.cursor()).toBe(vendorCursor(N));
-    const [{ last }] = await s.db.manager.query(`SELECT last_reading_at AS last FROM meter WHERE meter_code = $1`, [METER]);
-    expect(last.toISOString()).toBe(expected[N - 1].readAt);
+      // Every reading exactly once, with the vendor's values.
+      const [counts] = await s.db.manager.query(
+        `SELECT count(*)::int AS n, count(DISTINCT (meter_id, read_at))::int AS distinct_n, sum(cumulative_volume) AS total FROM meter_reading`,
+      );
+      const expected = Array.from({ length: N }, (_, i) => readingAt(i));
+      expect(counts).toEqual({ n: N, distinct_n: N, total: expected.reduce((sum, x) => sum + x.cumulativeVolume, 0) });
+      const rows: { readAt: Date; v: number; code: string }[] = await s.db.manager.query(
+        `SELECT r.read_at AS "readAt", r.cumulative_volume AS v, t.meter_code AS code FROM meter_reading r JOIN meter t ON t.id = r.meter_id ORDER BY r.read_at`,
+      );
+      expect(rows.map((r) => [r.code, r.readAt.toISOString(), r.v])).toEqual(expected.map((x) => [x.meterCode, x.readAt, x.cumulativeVolume]));
+      expect(await s.cursor()).toBe(vendorCursor(N));
+      const [{ last }] = await s.db.manager.query(`SELECT last_reading_at AS last FROM meter WHERE meter_code = $1`, [METER]);
+      expect(last.toISOString()).toBe(expected[N - 1].readAt);
 
-    // BullMQ saw one stall (A) and completed the job on B.
-    const connection = new IORedis(s.redisUrl, { maxRetriesPerRequest: null });
-    const q = new Queue('sync', { connection, prefix: 'hub' });
-    try {
-      const job = await q.getJob(`sync-run.${s.runId}`);
-      expect(job).toBeDefined();
-      expect(await job!.getState()).toBe('completed');
-      expect(job!.stalledCounter).toBe(1);
-    } finally {
-      await q.close();
-      connection.disconnect();
-    }
-    console.log(
-      `[sync-crash ${killPoint}] A killed after ${o.storedPages} committed pages${o.blocked ? ` (its open transaction, xid ${o.blocked.xid}, rolled back)` : ''}; ` +
-        `B finished the run ${Math.round(o.handoverMs / 1000)} s after it started`,
-    );
-  }, 120_000);
+      // BullMQ saw one stall (A) and completed the job on B.
+      const connection = new IORedis(s.redisUrl, { maxRetriesPerRequest: null });
+      const q = new Queue('sync', { connection, prefix: 'hub' });
+      try {
+        const job = await q.getJob(`sync-run.${s.runId}`);
+        expect(job).toBeDefined();
+        expect(await job!.getState()).toBe('completed');
+        expect(job!.stalledCounter).toBe(1);
+      } finally {
+        await q.close();
+        connection.disconnect();
+      }
+      console.log(
+        `[sync-crash ${killPoint}] A killed after ${o.storedPages} committed pages${o.blocked ? ` (its open transaction, xid ${o.blocked.xid}, rolled back)` : ''}; ` +
+          `B finished the run ${Math.round(o.handoverMs / 1000)} s after it started`,
+      );
+    },
+    120_000,
+  );
 });

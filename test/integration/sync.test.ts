@@ -31,7 +31,12 @@ describe.each([
   let t: TestHub;
   let vendor: FakeVendor;
   let admin: string;
-  const run = (id: string) => t.gql(`query($id: ID!) { syncRun(id: $id) { id status readingsIngested readingsRejected readingsDuplicate error rejectedSample { reason } } }`, { id }, admin);
+  const run = (id: string) =>
+    t.gql(
+      `query($id: ID!) { syncRun(id: $id) { id status readingsIngested readingsRejected readingsDuplicate error rejectedSample { reason } } }`,
+      { id },
+      admin,
+    );
 
   beforeAll(async () => {
     t = await startTestHub(`sync_${redisUrl ? 'bull' : 'mem'}`, { redisUrl });
@@ -41,7 +46,12 @@ describe.each([
     const base = Date.now() - 3 * 3_600_000;
     vendor = await startFakeVendor({
       token: TOKEN,
-      readings: Array.from({ length: 2500 }, (_, i) => ({ meterCode: 'V-1', readAt: new Date(base + i * 1000).toISOString(), cumulativeVolume: i, flowRate: 1 })),
+      readings: Array.from({ length: 2500 }, (_, i) => ({
+        meterCode: 'V-1',
+        readAt: new Date(base + i * 1000).toISOString(),
+        cumulativeVolume: i,
+        flowRate: 1,
+      })),
     });
     vendor.malformed(7);
   });
@@ -69,7 +79,10 @@ describe.each([
     expect(trig.errors).toBeUndefined();
     const again = await t.gql(`mutation { triggerSync(sourceId: "vendor") { id } }`, {}, admin);
     expect(again.data.triggerSync.id).toBe(trig.data.triggerSync.id);
-    const done = await until(() => run(trig.data.triggerSync.id), (r) => ['SUCCEEDED', 'FAILED'].includes(r.data.syncRun.status));
+    const done = await until(
+      () => run(trig.data.triggerSync.id),
+      (r) => ['SUCCEEDED', 'FAILED'].includes(r.data.syncRun.status),
+    );
     expect(done.data.syncRun).toEqual(expect.objectContaining({ status: 'SUCCEEDED', readingsIngested: 2499, readingsRejected: 1, error: null }));
     const [{ n }] = await t.db.manager.query(`SELECT count(*)::int AS n FROM meter_reading`);
     expect(n).toBe(2499);
@@ -82,7 +95,10 @@ describe.each([
     vendor.push({ meterCode: 'V-1', readAt: new Date().toISOString(), cumulativeVolume: 5000, flowRate: 1 });
     vendor.failNext(100, 503);
     const trig = await t.gql(`mutation { triggerSync(sourceId: "vendor") { id } }`, {}, admin);
-    const failed = await until(() => run(trig.data.triggerSync.id), (r) => r.data.syncRun.status === 'FAILED');
+    const failed = await until(
+      () => run(trig.data.triggerSync.id),
+      (r) => r.data.syncRun.status === 'FAILED',
+    );
     expect(failed.data.syncRun.error).toMatch(/503/);
     const [{ cursor: after }] = await t.db.manager.query(`SELECT cursor FROM data_source WHERE name = 'vendor'`);
     expect(after).toBe(before);
@@ -90,7 +106,11 @@ describe.each([
     vendor.healthy();
     const next = await t.gql(`mutation { triggerSync(sourceId: "vendor") { id } }`, {}, admin);
     const same = next.data.triggerSync.id === trig.data.triggerSync.id;
-    await until(() => run(next.data.triggerSync.id), (r) => r.data.syncRun.status === 'SUCCEEDED', 40_000);
+    await until(
+      () => run(next.data.triggerSync.id),
+      (r) => r.data.syncRun.status === 'SUCCEEDED',
+      40_000,
+    );
     expect(same || (await run(trig.data.triggerSync.id)).data.syncRun.status !== 'RUNNING').toBe(true);
     await until(
       async () => (await t.db.manager.query(`SELECT count(*)::int AS n FROM meter_reading`))[0].n,
@@ -141,22 +161,39 @@ describe('backfill (in-process, simulator)', () => {
     const H = 3_600_000;
     const from = new Date(Math.floor((Date.now() - 24 * H) / (15 * 60_000)) * 15 * 60_000);
     const to = new Date(from.getTime() + 6 * H);
-    const bf = await t.gql(`mutation($f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: "sim", from: $f, to: $t) { id } }`, { f: from.toISOString(), t: to.toISOString() }, admin);
+    const bf = await t.gql(
+      `mutation($f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: "sim", from: $f, to: $t) { id } }`,
+      { f: from.toISOString(), t: to.toISOString() },
+      admin,
+    );
     expect(bf.errors).toBeUndefined();
     const q = (id: string) => t.gql(`query($id: ID!) { syncRun(id: $id) { status readingsIngested readingsDuplicate error } }`, { id }, admin);
-    const done = await until(() => q(bf.data.backfillDataSource.id), (r) => ['SUCCEEDED', 'FAILED'].includes(r.data.syncRun.status));
+    const done = await until(
+      () => q(bf.data.backfillDataSource.id),
+      (r) => ['SUCCEEDED', 'FAILED'].includes(r.data.syncRun.status),
+    );
     expect(done.data.syncRun).toEqual(expect.objectContaining({ status: 'SUCCEEDED', readingsIngested: 25 }));
     const [span] = await t.db.manager.query(`SELECT min(read_at) AS lo, max(read_at) AS hi FROM meter_reading`);
     expect([span.lo.toISOString(), span.hi.toISOString()]).toEqual([from.toISOString(), to.toISOString()]);
     const [{ cursor }] = await t.db.manager.query(`SELECT cursor FROM data_source WHERE name = 'sim'`);
     expect(cursor).toBeNull();
     const sync = await t.gql(`mutation { triggerSync(sourceId: "sim") { id } }`, {}, admin);
-    const s = await until(() => q(sync.data.triggerSync.id), (r) => r.data.syncRun.status === 'SUCCEEDED');
+    const s = await until(
+      () => q(sync.data.triggerSync.id),
+      (r) => r.data.syncRun.status === 'SUCCEEDED',
+    );
     expect(s.data.syncRun.readingsDuplicate).toBe(25);
     const http = await t.gql(
-      `mutation { createDataSource(input: { name: "plain", connector: "http-json", config: { baseUrl: "http://127.0.0.1:9", token: "t" } }) { id } }`, {}, admin);
+      `mutation { createDataSource(input: { name: "plain", connector: "http-json", config: { baseUrl: "http://127.0.0.1:9", token: "t" } }) { id } }`,
+      {},
+      admin,
+    );
     expect(http.errors).toBeUndefined();
-    const refused = await t.gql(`mutation($f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: "plain", from: $f, to: $t) { id } }`, { f: from.toISOString(), t: to.toISOString() }, admin);
+    const refused = await t.gql(
+      `mutation($f: DateTime!, $t: DateTime!) { backfillDataSource(sourceId: "plain", from: $f, to: $t) { id } }`,
+      { f: from.toISOString(), t: to.toISOString() },
+      admin,
+    );
     expect(codeOf(refused)).toBe('BAD_USER_INPUT');
   });
 });
@@ -171,10 +208,20 @@ describe('schedule', () => {
   it('the scheduler tick queues a sync for sources whose everyMs has passed, once', async () => {
     const { tickJob } = await import('../../jobs/tick.job');
     const admin = t.token('ADMIN');
-    for (const [name, everyMs] of [['timed', 60_000], ['manual', null]] as const) {
+    for (const [name, everyMs] of [
+      ['timed', 60_000],
+      ['manual', null],
+    ] as const) {
       const r = await t.gql(
         `mutation($i: DataSourceInput!) { createDataSource(input: $i) { id } }`,
-        { i: { name, connector: 'simulator', everyMs, config: { meters: [{ meterCode: 'none', avgFlow: 1 }], start: new Date(Date.now() - 3_600_000).toISOString() } } },
+        {
+          i: {
+            name,
+            connector: 'simulator',
+            everyMs,
+            config: { meters: [{ meterCode: 'none', avgFlow: 1 }], start: new Date(Date.now() - 3_600_000).toISOString() },
+          },
+        },
         admin,
       );
       expect(r.errors).toBeUndefined();
@@ -182,7 +229,12 @@ describe('schedule', () => {
     const signal = new AbortController().signal;
     await tickJob.handle({ slot: 1 }, { attempt: 1, signal, progress: () => Promise.resolve() }, t.jobs.deps);
     await tickJob.handle({ slot: 2 }, { attempt: 1, signal, progress: () => Promise.resolve() }, t.jobs.deps);
-    const runs = await t.db.manager.query(`SELECT s.name, count(r.id)::int AS n FROM data_source s LEFT JOIN sync_run r ON r.source_id = s.id GROUP BY s.name ORDER BY s.name`);
-    expect(runs).toEqual([{ name: 'manual', n: 0 }, { name: 'timed', n: 1 }]);
+    const runs = await t.db.manager.query(
+      `SELECT s.name, count(r.id)::int AS n FROM data_source s LEFT JOIN sync_run r ON r.source_id = s.id GROUP BY s.name ORDER BY s.name`,
+    );
+    expect(runs).toEqual([
+      { name: 'manual', n: 0 },
+      { name: 'timed', n: 1 },
+    ]);
   });
 });

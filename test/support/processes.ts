@@ -32,7 +32,14 @@ export function schemaUrl(schema: string): string {
  * Starts `hub worker` (kind worker) or `npm start`'s entry point without the demo (kind
  * api) over a test schema and a Redis URL.
  */
-export function spawnHub(kind: 'api' | 'worker', name: string, schema: string, redisUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): HubProcess {
+export function spawnHub(
+  kind: 'api' | 'worker',
+  name: string,
+  schema: string,
+  redisUrl: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): HubProcess {
   const entry = kind === 'api' ? HUB_MAIN : HUB_CLI;
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first (npm test does it in pretest)`);
   const child = spawn(process.execPath, [...nodeArgs, ...(kind === 'api' ? [entry] : [entry, 'worker'])], {
@@ -63,7 +70,9 @@ export function spawnHub(kind: 'api' | 'worker', name: string, schema: string, r
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { name, child, exited, ready, output: () => `\n--- ${name} output (tail) ---\n${out.slice(-4000)}` };
 }
 
@@ -80,7 +89,11 @@ export async function within<T>(p: Promise<T>, ms: number, onTimeout: () => Erro
 export async function stopHub(p: HubProcess | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill('SIGTERM');
-  const done = await within(p.exited.then(() => true), 10_000, () => new Error('still running')).catch(() => false);
+  const done = await within(
+    p.exited.then(() => true),
+    10_000,
+    () => new Error('still running'),
+  ).catch(() => false);
   if (!done) {
     p.child.kill('SIGKILL');
     await p.exited;
@@ -119,7 +132,10 @@ export class PrivateRedis {
 
   async up(): Promise<void> {
     // Like the database server, Redis keeps the real clock: under libfaketime redis-server hangs at start.
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'], env: realClockEnv() });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: realClockEnv(),
+    });
     this.child = child;
     await within(
       new Promise<void>((resolve, reject) => {

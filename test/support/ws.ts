@@ -55,7 +55,10 @@ export function subscribe(httpUrl: string, query: string, variables: Record<stri
   // Count the server's open subscriptions first, so `listening` can tell when this one is added.
   const before = openSubscriptions(httpUrl).catch(() => 0);
   void before.then(() =>
-    client.subscribe({ query, variables }, { next: (r) => push(r as any), error: (e) => push({ errors: Array.isArray(e) ? e : [e] }), complete: () => undefined }),
+    client.subscribe(
+      { query, variables },
+      { next: (r) => push(r as any), error: (e) => push({ errors: Array.isArray(e) ? e : [e] }), complete: () => undefined },
+    ),
   );
   return {
     client,
@@ -78,7 +81,10 @@ export function subscribe(httpUrl: string, query: string, variables: Record<stri
       let timer: NodeJS.Timeout | undefined;
       try {
         await new Promise<void>((resolve, reject) => {
-          timer = setTimeout(() => reject(new Error(`expected ${n} subscription results within ${timeoutMs} ms, got ${results.length}: ${JSON.stringify(results)}`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`expected ${n} subscription results within ${timeoutMs} ms, got ${results.length}: ${JSON.stringify(results)}`)),
+            timeoutMs,
+          );
           const check = () => (results.length >= n ? resolve() : waiters.push(check));
           check();
         });

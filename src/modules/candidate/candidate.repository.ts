@@ -113,6 +113,10 @@ export function pageCandidates(m: Queryable, f: CandidateFilter, first: number, 
 
 export async function countCandidates(m: Queryable, f: CandidateFilter): Promise<number> {
   const w = where(f);
-  const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM candidate_violation v JOIN enterprise e ON e.id = v.enterprise_id WHERE ${w.sql}`, w.params);
+  const r = await one<{ n: number }>(
+    m,
+    `SELECT count(*)::int AS n FROM candidate_violation v JOIN enterprise e ON e.id = v.enterprise_id WHERE ${w.sql}`,
+    w.params,
+  );
   return r?.n ?? 0;
 }

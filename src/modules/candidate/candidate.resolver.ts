@@ -30,7 +30,9 @@ export class CandidateResolver {
 
   @Authorized(WRITERS)
   @Audited({ target: 'candidate_violation', id: 'id', detail: [['recordId', 'result.id'], 'basis', 'level'] })
-  @Mutation(() => CreditRecord, { description: 'Confirms a candidate into a dishonesty record (level defaults to the suggestion) and re-grades the enterprise.' })
+  @Mutation(() => CreditRecord, {
+    description: 'Confirms a candidate into a dishonesty record (level defaults to the suggestion) and re-grades the enterprise.',
+  })
   confirmCandidate(
     @Ctx() ctx: HubContext,
     @Arg('id', () => ID) id: string,

@@ -80,7 +80,10 @@ export const candidateService = {
   },
 
   /** `candidateViolations`: filtered by the caller's jurisdiction, newest first. */
-  async list(ctx: HubContext, args: { status?: string | null; kind?: string | null; regionCode?: string | null; first?: number | null; after?: string | null }) {
+  async list(
+    ctx: HubContext,
+    args: { status?: string | null; kind?: string | null; regionCode?: string | null; first?: number | null; after?: string | null },
+  ) {
     const first = pageSize(args.first, CANDIDATES_PAGE);
     const p = ctx.principal;
     if (!hasRole(p, INTERNAL_READERS)) throw forbidden(`Role ${p.role} may not read candidate violations.`);

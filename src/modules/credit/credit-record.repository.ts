@@ -34,7 +34,20 @@ export function insertCreditRecord(m: Queryable, r: NewCreditRecord): Promise<Cr
     m,
     `INSERT INTO credit_record AS c (enterprise_id, kind, indicator, level, honor_level, title, description, occurred_at, basis, unheeded_notices, government_award, determined_by)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING ${COLUMNS}`,
-    [r.enterpriseId, r.kind, r.indicator, r.level, r.honorLevel, r.title, r.description, r.occurredAt, r.basis, r.unheededNotices, r.governmentAward, r.determinedBy],
+    [
+      r.enterpriseId,
+      r.kind,
+      r.indicator,
+      r.level,
+      r.honorLevel,
+      r.title,
+      r.description,
+      r.occurredAt,
+      r.basis,
+      r.unheededNotices,
+      r.governmentAward,
+      r.determinedBy,
+    ],
   );
 }
 
@@ -43,15 +56,17 @@ export function findCreditRecord(m: Queryable, id: string, lock = false): Promis
 }
 
 export function setCreditRecordStatus(m: Queryable, id: string, status: string, reason: string): Promise<CreditRecordRow | undefined> {
-  return one<CreditRecordRow>(
-    m,
-    `UPDATE credit_record c SET status = $2, status_reason = $3, updated_at = now() WHERE c.id = $1 RETURNING ${COLUMNS}`,
-    [id, status, reason],
-  );
+  return one<CreditRecordRow>(m, `UPDATE credit_record c SET status = $2, status_reason = $3, updated_at = now() WHERE c.id = $1 RETURNING ${COLUMNS}`, [
+    id,
+    status,
+    reason,
+  ]);
 }
 
 export function recordsOf(m: Queryable, enterpriseIds: readonly string[]): Promise<CreditRecordRow[]> {
-  return rows<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.enterprise_id = ANY($1::uuid[]) ORDER BY c.occurred_at, c.id`, [enterpriseIds]);
+  return rows<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.enterprise_id = ANY($1::uuid[]) ORDER BY c.occurred_at, c.id`, [
+    enterpriseIds,
+  ]);
 }
 
 export function recordsByIds(m: Queryable, ids: readonly string[]): Promise<CreditRecordRow[]> {

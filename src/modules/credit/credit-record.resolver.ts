@@ -13,14 +13,22 @@ import { Audited } from '../audit/audited';
 @Resolver(() => CreditRecord)
 export class CreditRecordResolver {
   @Authorized(WRITERS)
-  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: [['recordId', 'result.id'], 'input.indicator', 'input.level', 'input.occurredAt', 'input.unheededNotices'] })
+  @Audited({
+    target: 'enterprise',
+    id: 'input.creditCode',
+    detail: [['recordId', 'result.id'], 'input.indicator', 'input.level', 'input.occurredAt', 'input.unheededNotices'],
+  })
   @Mutation(() => CreditRecord, { description: 'Determines a dishonesty record (Art. 11) and re-grades the enterprise.' })
   recordDishonesty(@Ctx() ctx: HubContext, @Arg('input', () => DishonestyInput) input: DishonestyInput) {
     return creditRecordService.recordDishonesty(ctx, input);
   }
 
   @Authorized(WRITERS)
-  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: [['recordId', 'result.id'], 'input.title', 'input.level', 'input.awardedAt', 'input.governmentAward'] })
+  @Audited({
+    target: 'enterprise',
+    id: 'input.creditCode',
+    detail: [['recordId', 'result.id'], 'input.title', 'input.level', 'input.awardedAt', 'input.governmentAward'],
+  })
   @Mutation(() => CreditRecord, { description: 'Records an honor (Art. 10) and re-grades the enterprise.' })
   recordHonor(@Ctx() ctx: HubContext, @Arg('input', () => HonorInput) input: HonorInput) {
     return creditRecordService.recordHonor(ctx, input);
@@ -28,7 +36,7 @@ export class CreditRecordResolver {
 
   @Authorized(WRITERS)
   @Audited({ target: 'credit_record', id: 'id', detail: ['status', 'reason'] })
-  @Mutation(() => CreditRecord, { description: 'Changes a record\'s status (REPAIRED, REVOKED, ACTIVE) with a reason and re-grades the enterprise.' })
+  @Mutation(() => CreditRecord, { description: "Changes a record's status (REPAIRED, REVOKED, ACTIVE) with a reason and re-grades the enterprise." })
   setCreditRecordStatus(
     @Ctx() ctx: HubContext,
     @Arg('id', () => ID) id: string,

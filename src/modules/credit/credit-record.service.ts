@@ -27,7 +27,12 @@ export const creditRecordService = {
     try {
       levelScore(policy, indicator, input.level);
     } catch (e) {
-      throw badInput(`${(e as Error).message}: choose ${Object.keys(policy.indicators.find((i) => i.code === indicator)!.levels).filter((l) => l !== 'TRUSTWORTHY').join(', ')}`, 'level');
+      throw badInput(
+        `${(e as Error).message}: choose ${Object.keys(policy.indicators.find((i) => i.code === indicator)!.levels)
+          .filter((l) => l !== 'TRUSTWORTHY')
+          .join(', ')}`,
+        'level',
+      );
     }
     const notices = input.unheededNotices ?? 0;
     if (!Number.isInteger(notices) || notices < 0 || notices > 20) throw badInput('unheededNotices must be between 0 and 20', 'unheededNotices');

@@ -42,16 +42,14 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       expect(run({ records: [honor(level, '2024-01-01')] }).grade).toBe('A');
     });
     it('county honor → B', () => expect(run({ records: [honor('COUNTY', '2024-01-01')] }).grade).toBe('B'));
-    it('honor from a non-government body → B', () =>
-      expect(run({ records: [honor('NATIONAL', '2024-01-01', { governmentAward: false })] }).grade).toBe('B'));
+    it('honor from a non-government body → B', () => expect(run({ records: [honor('NATIONAL', '2024-01-01', { governmentAward: false })] }).grade).toBe('B'));
     it('honor exactly two years before the period start counts; one day earlier does not', () => {
       expect(run({ records: [honor('MUNICIPAL', '2021-10-18')] }).grade).toBe('A');
       expect(run({ records: [honor('MUNICIPAL', '2021-10-17')] }).grade).toBe('B');
     });
     it('honor awarded after asOf does not count', () => expect(run({ records: [honor('MUNICIPAL', '2025-07-01')] }).grade).toBe('B'));
     it('revoked honor does not count', () => expect(run({ records: [honor('MUNICIPAL', '2024-01-01', { status: 'REVOKED' })] }).grade).toBe('B'));
-    it('an honor does not lift a dishonesty record', () =>
-      expect(run({ records: [honor('NATIONAL', '2024-01-01'), dis('1.1', 'GENERAL')] }).grade).toBe('C'));
+    it('an honor does not lift a dishonesty record', () => expect(run({ records: [honor('NATIONAL', '2024-01-01'), dis('1.1', 'GENERAL')] }).grade).toBe('C'));
   });
 
   describe('scores per indicator (annex)', () => {
@@ -168,22 +166,23 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
   describe('which records count', () => {
     it('records before the period, after asOf, repaired or revoked leave the score alone', () => {
       const r = run({
-        records: [
-          dis('1.1', 'SEVERE', '2023-10-17'),
-          dis('1.2', 'SEVERE', '2025-07-01'),
-          dis('1.3', 'SEVERE', '2024-01-01', { status: 'REVOKED' }),
-        ],
+        records: [dis('1.1', 'SEVERE', '2023-10-17'), dis('1.2', 'SEVERE', '2025-07-01'), dis('1.3', 'SEVERE', '2024-01-01', { status: 'REVOKED' })],
       });
       expect(r.grade).toBe('B');
       expect(r.score).toBe(1000);
     });
-    it('a record on the first day of the period counts', () =>
-      expect(run({ records: [dis('1.1', 'GENERAL', '2023-10-18')] }).grade).toBe('C'));
+    it('a record on the first day of the period counts', () => expect(run({ records: [dis('1.1', 'GENERAL', '2023-10-18')] }).grade).toBe('C'));
     it('the period ends after 2025-10-17 (China time): conduct on its last day counts, the next day belongs to the next policy', () => {
       const lastDay = new Date('2025-10-17T23:00:00+08:00');
       expect(run({ asOf: lastDay, records: [dis('1.1', 'GENERAL', '2025-10-17')] }).grade).toBe('C');
       const next = policyInForce(policies, new Date('2025-10-18T00:00:00+08:00'))!;
-      const r = evaluate({ policy: next, records: [dis('1.1', 'GENERAL', '2025-10-17')], permits: [], history: [], asOf: new Date('2025-10-18T12:00:00+08:00') });
+      const r = evaluate({
+        policy: next,
+        records: [dis('1.1', 'GENERAL', '2025-10-17')],
+        permits: [],
+        history: [],
+        asOf: new Date('2025-10-18T12:00:00+08:00'),
+      });
       expect(r.grade).toBe('B');
     });
     it('a permit revoked before the period does not grade D', () =>

@@ -80,8 +80,7 @@ const describe = (r: EngineRecord) => `${r.indicator} ${r.level?.toLowerCase()} 
  */
 export function evaluate(input: EvaluationInput): Evaluation {
   const { policy, asOf } = input;
-  if (asOf < policy.inForceFrom || asOf >= policy.inForceUntil)
-    throw new RangeError(`policy ${policy.version} is not in force at ${asOf.toISOString()}`);
+  if (asOf < policy.inForceFrom || asOf >= policy.inForceUntil) throw new RangeError(`policy ${policy.version} is not in force at ${asOf.toISOString()}`);
   const inPeriod = (d: Date) => d >= policy.periodStart && d < policy.periodEnd && d <= asOf;
 
   const dishonesty = input.records.filter((r) => r.kind === 'DISHONESTY' && inPeriod(r.occurredAt));
@@ -89,9 +88,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const repaired = dishonesty.filter((r) => r.status === 'REPAIRED');
 
   const indicators: IndicatorResult[] = policy.indicators.map((ind) => {
-    const scored = active
-      .filter((r) => r.indicator === ind.code)
-      .map((r) => ({ r, score: levelScore(policy, ind.code, r.level!) }));
+    const scored = active.filter((r) => r.indicator === ind.code).map((r) => ({ r, score: levelScore(policy, ind.code, r.level!) }));
     const score = Math.min(ind.maxScore, ...scored.map((s) => s.score));
     return {
       code: ind.code,
@@ -113,8 +110,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (severe.length) d.push(`D: ${severe.length} active severe record(s) in the period (${severe.map(describe).join('; ')}) — Art. 17(1)`);
   if (score < poor) d.push(`D: total score ${score} is below ${poor} — Art. 17(2)`);
   const dNotices = active.filter((r) => (r.unheededNotices ?? 0) >= dg.dNotices && dg.dAreas.includes(area(r)));
-  if (dNotices.length)
-    d.push(`D: ${dg.dNotices} consecutive rectification notices unheeded (${dNotices.map(describe).join('; ')}) — Art. 17(3), annex item 6`);
+  if (dNotices.length) d.push(`D: ${dg.dNotices} consecutive rectification notices unheeded (${dNotices.map(describe).join('; ')}) — Art. 17(3), annex item 6`);
   if (dg.permitRevocationIsD) {
     const revoked = input.permits.filter((p) => p.revokedAt && inPeriod(p.revokedAt));
     if (revoked.length)
@@ -133,18 +129,27 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (score < full) c.push(`C: total score ${score} is at least ${poor} and below ${full} — Art. 16(3)`);
   const cNotices = active.filter((r) => (r.unheededNotices ?? 0) >= dg.cNotices);
   if (cNotices.length)
-    c.push(`C: ${dg.cNotices} consecutive rectification notices unheeded, rectified after the next (${cNotices.map(describe).join('; ')}) — Art. 16(4), annex item 6`);
+    c.push(
+      `C: ${dg.cNotices} consecutive rectification notices unheeded, rectified after the next (${cNotices.map(describe).join('; ')}) — Art. 16(4), annex item 6`,
+    );
   const status = new Map(input.records.map((r) => [r.id, r.status]));
   const episodes = dEpisodes(
     input.history.filter((h) => h.asOf >= policy.periodStart && h.asOf < asOf),
     (id) => status.get(id) === 'REVOKED',
   );
   const repairedEpisodes = episodes.filter((ep) => ep.some((id) => status.get(id) === 'REPAIRED'));
-  if (repairedEpisodes.length === 1 && episodes.length === 1)
-    c.push(`C: graded D once in the period and since repaired — Art. 16(2)`);
+  if (repairedEpisodes.length === 1 && episodes.length === 1) c.push(`C: graded D once in the period and since repaired — Art. 16(2)`);
   if (policy.repairedRecordsBlockAB && repaired.length)
     c.push(`C: ${repaired.length} repaired dishonesty record(s) in the period; A and B need none ("施行期内无失信信息") — Art. 14(1), Art. 15`);
-  if (c.length) return result(input, 'C', score, indicators, c, active.map((r) => r.id));
+  if (c.length)
+    return result(
+      input,
+      'C',
+      score,
+      indicators,
+      c,
+      active.map((r) => r.id),
+    );
 
   const minHonor = HONOR_LEVELS.indexOf(policy.honorMinLevel);
   const honor = input.records.find(
@@ -194,7 +199,14 @@ export function dEpisodes(history: PriorRating[], revoked: (id: string) => boole
   return episodes.filter((ep) => ep.length === 0 || !ep.every(revoked));
 }
 
-function result(input: EvaluationInput, grade: Grade, score: number, indicators: IndicatorResult[], reasons: string[], decisiveRecordIds: string[] = []): Evaluation {
+function result(
+  input: EvaluationInput,
+  grade: Grade,
+  score: number,
+  indicators: IndicatorResult[],
+  reasons: string[],
+  decisiveRecordIds: string[] = [],
+): Evaluation {
   return {
     decisiveRecordIds,
     grade,

@@ -71,16 +71,15 @@ export function setSourceEnabled(m: Queryable, id: string, enabled: boolean): Pr
 
 /** Moves the cursor only from the value this run started from: two runs never both advance it. */
 export async function advanceCursor(m: Queryable, id: string, from: string | null, to: string | null): Promise<boolean> {
-  const r = await rows(m, `UPDATE data_source SET cursor = $3, updated_at = now() WHERE id = $1 AND cursor IS NOT DISTINCT FROM $2 RETURNING id`, [id, from, to]);
+  const r = await rows(m, `UPDATE data_source SET cursor = $3, updated_at = now() WHERE id = $1 AND cursor IS NOT DISTINCT FROM $2 RETURNING id`, [
+    id,
+    from,
+    to,
+  ]);
   return r.length === 1;
 }
 
-export function insertRun(
-  m: Queryable,
-  sourceId: string,
-  by: string,
-  backfill?: { from: Date; to: Date; cursor: string },
-): Promise<SyncRunRow | undefined> {
+export function insertRun(m: Queryable, sourceId: string, by: string, backfill?: { from: Date; to: Date; cursor: string }): Promise<SyncRunRow | undefined> {
   return one<SyncRunRow>(
     m,
     `INSERT INTO sync_run AS r (source_id, requested_by, range_from, range_to, backfill_cursor) VALUES ($1, $2, $3, $4, $5) RETURNING ${RUN}`,
@@ -96,7 +95,11 @@ export async function advanceBackfillCursor(m: Queryable, runId: string, from: s
 
 /** The source's regular (not backfill) run that is queued or running, if any: triggering again returns it. */
 export function activeRun(m: Queryable, sourceId: string): Promise<SyncRunRow | undefined> {
-  return one<SyncRunRow>(m, `SELECT ${RUN} FROM sync_run r WHERE r.source_id = $1 AND r.status IN ('QUEUED','RUNNING') AND r.range_to IS NULL ORDER BY r.queued_at DESC LIMIT 1`, [sourceId]);
+  return one<SyncRunRow>(
+    m,
+    `SELECT ${RUN} FROM sync_run r WHERE r.source_id = $1 AND r.status IN ('QUEUED','RUNNING') AND r.range_to IS NULL ORDER BY r.queued_at DESC LIMIT 1`,
+    [sourceId],
+  );
 }
 
 export function findRun(m: Queryable, id: string): Promise<SyncRunRow | undefined> {
@@ -135,7 +138,10 @@ export function dueSources(m: Queryable): Promise<{ id: string; name: string }[]
 
 /** Marks a QUEUED or RUNNING run FAILED (keeping an error it already has). */
 export function failRunIfOpen(m: Queryable, id: string, error: string): Promise<unknown> {
-  return m.query(`UPDATE sync_run SET status = 'FAILED', finished_at = now(), error = coalesce(error, $2) WHERE id = $1 AND status IN ('QUEUED','RUNNING')`, [id, error]);
+  return m.query(`UPDATE sync_run SET status = 'FAILED', finished_at = now(), error = coalesce(error, $2) WHERE id = $1 AND status IN ('QUEUED','RUNNING')`, [
+    id,
+    error,
+  ]);
 }
 
 export function addRunCounts(m: Queryable, id: string, c: { ingested: number; duplicate: number; rejected: { position: number; reason: string }[] }) {

@@ -41,14 +41,16 @@ export class DataSourceResolver {
 
   @Authorized(DATA_TEAM)
   @Audited({ target: 'data_source', id: 'sourceId', detail: [['runId', 'result.id']] })
-  @Mutation(() => SyncRun, { description: 'Queues a sync from the source\'s cursor; while one is queued or running, returns that run.' })
+  @Mutation(() => SyncRun, { description: "Queues a sync from the source's cursor; while one is queued or running, returns that run." })
   triggerSync(@Ctx() ctx: HubContext, @Arg('sourceId', () => ID) sourceId: string) {
     return dataSourceService.trigger(ctx, sourceId);
   }
 
   @Authorized(DATA_TEAM)
   @Audited({ target: 'data_source', id: 'sourceId', detail: [['runId', 'result.id'], 'from', 'to'] })
-  @Mutation(() => SyncRun, { description: 'Queues a backfill of readings in [from, to] (connectors with time cursors: sensorthings, simulator); the source\'s cursor is not moved.' })
+  @Mutation(() => SyncRun, {
+    description: "Queues a backfill of readings in [from, to] (connectors with time cursors: sensorthings, simulator); the source's cursor is not moved.",
+  })
   backfillDataSource(@Ctx() ctx: HubContext, @Arg('sourceId', () => ID) sourceId: string, @Arg('from') from: Date, @Arg('to') to: Date) {
     return dataSourceService.backfill(ctx, sourceId, from, to);
   }

@@ -1,7 +1,22 @@
 /** Reference tables for the demo data set: Chengde's counties, industries, names, typical conduct. */
 import type { DishonestyLevel, HonorLevel } from '../policy/credit-policy';
 
-export type IndustryKey = 'steel' | 'power' | 'mining' | 'pharma' | 'liquor' | 'paper' | 'food' | 'hawthorn' | 'mushroom' | 'cement' | 'chemical' | 'dairy' | 'water' | 'hotel' | 'textile';
+export type IndustryKey =
+  | 'steel'
+  | 'power'
+  | 'mining'
+  | 'pharma'
+  | 'liquor'
+  | 'paper'
+  | 'food'
+  | 'hawthorn'
+  | 'mushroom'
+  | 'cement'
+  | 'chemical'
+  | 'dairy'
+  | 'water'
+  | 'hotel'
+  | 'textile';
 
 /** [code, name, weight, local industries] */
 export const REGIONS: readonly (readonly [string, string, number, IndustryKey[]])[] = [
@@ -45,21 +60,58 @@ export const INDUSTRIES: Record<IndustryKey, readonly [string[], string, number,
   textile: [['毛纺', '纺织'], '纺织业', 80_000, 500_000],
 };
 export const INDUSTRY_KEYS = Object.keys(INDUSTRIES) as IndustryKey[];
-export const BRANDS = [...'宏达 兴旺 鑫源 恒泰 金山 瑞丰 盛达 鼎盛 天宝 永兴 顺通 德润 聚源 富丰 佳禾 利民 昌盛 振兴 广源 泰和 燕山 滦河 武烈 雾灵 塞罕 坝上 热河 磬锤 青松 新宇 福源 锦绣 润泽 清源 龙泉 冀北 众诚 安泰 博远 万通 嘉禾 旭日 和顺 兴业 德胜 蓝天 绿源 碧水 丰泽 宝丰 华盛 金鼎 长兴 同信 益民 凯达 晟达 恒信 北辰 四方'.split(' ')];
-export const SUFFIXES: readonly (readonly [string, number])[] = [['有限公司', 60], ['有限责任公司', 25], ['股份有限公司', 10], ['集团有限公司', 5]];
+export const BRANDS = [
+  ...'宏达 兴旺 鑫源 恒泰 金山 瑞丰 盛达 鼎盛 天宝 永兴 顺通 德润 聚源 富丰 佳禾 利民 昌盛 振兴 广源 泰和 燕山 滦河 武烈 雾灵 塞罕 坝上 热河 磬锤 青松 新宇 福源 锦绣 润泽 清源 龙泉 冀北 众诚 安泰 博远 万通 嘉禾 旭日 和顺 兴业 德胜 蓝天 绿源 碧水 丰泽 宝丰 华盛 金鼎 长兴 同信 益民 凯达 晟达 恒信 北辰 四方'.split(
+    ' ',
+  ),
+];
+export const SUFFIXES: readonly (readonly [string, number])[] = [
+  ['有限公司', 60],
+  ['有限责任公司', 25],
+  ['股份有限公司', 10],
+  ['集团有限公司', 5],
+];
 /** Mobile prefixes actually allocated in mainland China (13x, 15x without 154, 18x). */
 export const MOBILE_PREFIXES = '130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 180 181 182 183 185 186 187 188 189'.split(' ');
-export const SURNAMES = '王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹孟熊秦邱江尹薛闫段雷侯史陶贺顾毛郝龚邵钱严武戴孔汤';
-export const GIVEN = '伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀兰 霞 平 刚 桂英 建国 建华 志强 海涛 国庆 春生 玉兰 淑珍 文博 晓东 红梅 立新 振华 德明 永强 宏伟 金凤 海军 树林 凤霞 志刚 俊峰 雪梅 长春 宝山 玉华 福生'.split(' ');
+export const SURNAMES =
+  '王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹孟熊秦邱江尹薛闫段雷侯史陶贺顾毛郝龚邵钱严武戴孔汤';
+export const GIVEN =
+  '伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀兰 霞 平 刚 桂英 建国 建华 志强 海涛 国庆 春生 玉兰 淑珍 文博 晓东 红梅 立新 振华 德明 永强 宏伟 金凤 海军 树林 凤霞 志刚 俊峰 雪梅 长春 宝山 玉华 福生'.split(
+    ' ',
+  );
 
 /** What an officer writes for each indicator and level (annex wording, shortened). */
 export const CONDUCT: Record<string, Partial<Record<DishonestyLevel, string>>> = {
-  '1.1': { GENERAL: '年度计划用水申报量与上年实际用水量相差30%以上，已按要求整改', SERIOUS: '未按规定申报年度计划用水，被处以罚款，已整改', SEVERE: '未申报年度计划用水且与取水许可不符，被处以罚款，逾期未整改' },
-  '1.2': { GENERAL: '实际用水量超计划用水量（30%以内），已累进加价并整改', SERIOUS: '无用水计划取水，被处以罚款，已按时整改', SEVERE: '无证、无计划取水，被处以罚款，未按时整改' },
-  '1.3': { GENERAL: '未能按时提供用水原始记录和统计台账，已整改', SERIOUS: '未能提供用水原始记录和统计台账，被处以罚款，已整改', SEVERE: '伪造用水原始记录，被处以罚款，未整改' },
-  '2.1': { GENERAL: '三级计量安装率未达100%，已整改', SERIOUS: '未安装取用水计量设施，被处以罚款，已整改', SEVERE: '未安装取用水计量设施，被处以罚款，逾期未整改' },
-  '2.2': { GENERAL: '计量器具检定证书过期，未定期维护，已整改', SERIOUS: '计量设施不合格、不能正常运行，被处以罚款，已整改', SEVERE: '计量设施不能正常运行，被处以罚款，逾期未整改' },
-  '2.3': { GENERAL: '在线计量设备数据传输率未达要求，已整改', SERIOUS: '在线计量设备未与水行政主管部门联网，被处以罚款，已整改', SEVERE: '在线计量设备未联网，被处以罚款，逾期未整改' },
+  '1.1': {
+    GENERAL: '年度计划用水申报量与上年实际用水量相差30%以上，已按要求整改',
+    SERIOUS: '未按规定申报年度计划用水，被处以罚款，已整改',
+    SEVERE: '未申报年度计划用水且与取水许可不符，被处以罚款，逾期未整改',
+  },
+  '1.2': {
+    GENERAL: '实际用水量超计划用水量（30%以内），已累进加价并整改',
+    SERIOUS: '无用水计划取水，被处以罚款，已按时整改',
+    SEVERE: '无证、无计划取水，被处以罚款，未按时整改',
+  },
+  '1.3': {
+    GENERAL: '未能按时提供用水原始记录和统计台账，已整改',
+    SERIOUS: '未能提供用水原始记录和统计台账，被处以罚款，已整改',
+    SEVERE: '伪造用水原始记录，被处以罚款，未整改',
+  },
+  '2.1': {
+    GENERAL: '三级计量安装率未达100%，已整改',
+    SERIOUS: '未安装取用水计量设施，被处以罚款，已整改',
+    SEVERE: '未安装取用水计量设施，被处以罚款，逾期未整改',
+  },
+  '2.2': {
+    GENERAL: '计量器具检定证书过期，未定期维护，已整改',
+    SERIOUS: '计量设施不合格、不能正常运行，被处以罚款，已整改',
+    SEVERE: '计量设施不能正常运行，被处以罚款，逾期未整改',
+  },
+  '2.3': {
+    GENERAL: '在线计量设备数据传输率未达要求，已整改',
+    SERIOUS: '在线计量设备未与水行政主管部门联网，被处以罚款，已整改',
+    SEVERE: '在线计量设备未联网，被处以罚款，逾期未整改',
+  },
   '3.1': { GENERAL: '未落实节水设施“三同时”制度，已整改', SERIOUS: '已建节水设施停止使用，被处以罚款' },
   '4.1': { GENERAL: '未按规定时间开展水平衡测试，已整改', SERIOUS: '逾期未开展水平衡测试，被处以罚款' },
   '5.1': { GENERAL: '年度取水情况报送迟延，已整改', SERIOUS: '未报送年度取水情况，被处以罚款，已整改', SEVERE: '未报送年度取水情况，被处以罚款，逾期未整改' },

@@ -11,7 +11,8 @@ export class DetectionResolver {
   @Authorized(WRITERS)
   @Audited({ target: 'enterprise', id: 'creditCode', detail: ['asOf', ['candidates', 'result.length']] })
   @Mutation(() => [CandidateViolation], {
-    description: 'Runs every detection rule for the meters of one enterprise (or all in your jurisdiction, when null) as of a time; returns the candidates raised or refreshed.',
+    description:
+      'Runs every detection rule for the meters of one enterprise (or all in your jurisdiction, when null) as of a time; returns the candidates raised or refreshed.',
   })
   detectAnomalies(
     @Ctx() ctx: HubContext,

@@ -186,7 +186,9 @@ describe('detectMeter', () => {
       expect(find(c2, 'LOW_TRANSMISSION_RATE')?.evidence).toMatchObject({ received: 8 });
     });
     it('skips a meter registered during the previous day', () => {
-      expect(detectMeter(meter({ reportingIntervalSeconds: 8640, createdAt: at('2025-03-09T06:00:00+08:00') }), [r('2025-03-10T11:00:00+08:00', 5)], ASOF)).toEqual([]);
+      expect(
+        detectMeter(meter({ reportingIntervalSeconds: 8640, createdAt: at('2025-03-09T06:00:00+08:00') }), [r('2025-03-10T11:00:00+08:00', 5)], ASOF),
+      ).toEqual([]);
     });
   });
 
@@ -216,7 +218,11 @@ describe('detectMeter', () => {
       expect(find(both, 'COUNTER_ROLLBACK')?.evidence).toMatchObject({ count: 1, wrapsIgnored: 1 });
     });
     it('caps the listed rollbacks at 20 and keeps the count', () => {
-      const saw = Array.from({ length: 51 }, (_, i) => ({ readAt: plus(at('2025-03-10T00:00:00+08:00'), i * 600_000), cumulativeVolume: i % 2 ? 10 : 20, flowRate: 1 }));
+      const saw = Array.from({ length: 51 }, (_, i) => ({
+        readAt: plus(at('2025-03-10T00:00:00+08:00'), i * 600_000),
+        cumulativeVolume: i % 2 ? 10 : 20,
+        flowRate: 1,
+      }));
       const c = find(detectMeter(meter(), saw, ASOF), 'COUNTER_ROLLBACK');
       expect(c?.evidence.count).toBe(25);
       expect(c?.evidence.rollbacks).toHaveLength(20);
@@ -255,7 +261,11 @@ describe('detectMeter', () => {
       expect(stuck([0, 2, 2, 2, 2, 2, 2])?.evidence).toMatchObject({ count: 6, from: at('2025-03-10T09:15:00+08:00').toISOString() });
     });
     it('treats values within 1e-9 as identical and follows the threshold', () => {
-      const nearly = [0, 1e-10, 0, 1e-10, 0, 1e-10].map((d, i) => ({ readAt: plus(at('2025-03-10T09:00:00+08:00'), i * 900_000), cumulativeVolume: 7 + d, flowRate: 1 }));
+      const nearly = [0, 1e-10, 0, 1e-10, 0, 1e-10].map((d, i) => ({
+        readAt: plus(at('2025-03-10T09:00:00+08:00'), i * 900_000),
+        cumulativeVolume: 7 + d,
+        flowRate: 1,
+      }));
       expect(find(detectMeter(meter({ lastReadingAt: ASOF }), nearly, ASOF), 'STUCK_READING')).toBeDefined();
       expect(stuck([2, 2, 2], detectionThresholdsSchema.parse({ stuckMinReadings: 3 }))?.evidence.count).toBe(3);
     });
@@ -264,7 +274,10 @@ describe('detectMeter', () => {
   describe('FLOW_SPIKE', () => {
     // maxFlowRate 10 m³/h → threshold 15 m³/h; 15 minutes apart → 3.75 m³ is exactly 15 m³/h.
     const spike = (dv: number, maxFlowRate: number | null = 10) =>
-      find(detectMeter(meter({ maxFlowRate, lastReadingAt: ASOF }), [r('2025-03-10T10:00:00+08:00', 100), r('2025-03-10T10:15:00+08:00', 100 + dv)], ASOF), 'FLOW_SPIKE');
+      find(
+        detectMeter(meter({ maxFlowRate, lastReadingAt: ASOF }), [r('2025-03-10T10:00:00+08:00', 100), r('2025-03-10T10:15:00+08:00', 100 + dv)], ASOF),
+        'FLOW_SPIKE',
+      );
     it('does not fire at exactly 1.5 × maxFlowRate, fires above', () => {
       expect(spike(3.75)).toBeUndefined();
       const c = spike(4);
@@ -365,7 +378,9 @@ describe('detectEnterprise', () => {
       }
       return { a: rs };
     };
-    const permit = (revokedAt: Date | null) => [{ permitNo: 'P-9', validFrom: at('2025-01-01T00:00:00+08:00'), validTo: at('2026-01-01T00:00:00+08:00'), revokedAt }];
+    const permit = (revokedAt: Date | null) => [
+      { permitNo: 'P-9', validFrom: at('2025-01-01T00:00:00+08:00'), validTo: at('2026-01-01T00:00:00+08:00'), revokedAt },
+    ];
 
     it('is quiet while a permit covers every day (validFrom exactly at day start)', () => {
       expect(detectEnterprise(facts(daily(), { plans: [], permits: permit(null) }), MARCH20)).toEqual([]);
@@ -390,12 +405,7 @@ describe('detectEnterprise', () => {
     });
     it('assigns a reading at 23:59 +08:00 to that China day and skips days without consumption', () => {
       const rs = {
-        a: [
-          r('2025-03-09T00:00:00+08:00', 0),
-          r('2025-03-09T23:59:00+08:00', 5),
-          r('2025-03-10T00:00:00+08:00', 5),
-          r('2025-03-10T08:00:00+08:00', 5),
-        ],
+        a: [r('2025-03-09T00:00:00+08:00', 0), r('2025-03-09T23:59:00+08:00', 5), r('2025-03-10T00:00:00+08:00', 5), r('2025-03-10T08:00:00+08:00', 5)],
       };
       const c = detectEnterprise(facts(rs, { plans: [], permits: [] }), MARCH20);
       expect(c[0].evidence).toMatchObject({ dayCount: 1, days: [{ day: '2025-03-09', volume: 5 }] });

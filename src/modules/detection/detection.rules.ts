@@ -15,7 +15,11 @@ export const ANOMALY_KINDS = [
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
-const indicatorCode = (code: string) => z.string().regex(/^\d+\.\d+$/, 'indicator code must look like 2.3').default(code);
+const indicatorCode = (code: string) =>
+  z
+    .string()
+    .regex(/^\d+\.\d+$/, 'indicator code must look like 2.3')
+    .default(code);
 
 /**
  * Detection thresholds are policy data: every field defaults to the value in the issue 3
@@ -107,10 +111,8 @@ interface Point {
 
 const iso = (t: number) => new Date(t).toISOString();
 const point = (p: Point) => ({ readAt: iso(p.t), cumulativeVolume: p.v });
-const validInterval = (m: MeterFacts) =>
-  Number.isFinite(m.reportingIntervalSeconds) && m.reportingIntervalSeconds > 0 ? m.reportingIntervalSeconds : null;
-const silenceThresholdSeconds = (m: MeterFacts, th: DetectionThresholds) =>
-  Math.max(th.silenceMinHours * 3600, th.silenceIntervals * (validInterval(m) ?? 0));
+const validInterval = (m: MeterFacts) => (Number.isFinite(m.reportingIntervalSeconds) && m.reportingIntervalSeconds > 0 ? m.reportingIntervalSeconds : null);
+const silenceThresholdSeconds = (m: MeterFacts, th: DetectionThresholds) => Math.max(th.silenceMinHours * 3600, th.silenceIntervals * (validInterval(m) ?? 0));
 
 /**
  * Readings with a valid instant in `[from, to]` and a finite totaliser, sorted by time,
@@ -144,8 +146,7 @@ export function isCounterWrap(prev: number, next: number, th: DetectionThreshold
 function usedVolume(pts: Point[], th: DetectionThresholds): number | null {
   if (pts.length < 2) return null;
   let wraps = 0;
-  for (let i = 1; i < pts.length; i++)
-    if (pts[i].v < pts[i - 1].v - th.rollbackToleranceM3 && isCounterWrap(pts[i - 1].v, pts[i].v, th)) wraps++;
+  for (let i = 1; i < pts.length; i++) if (pts[i].v < pts[i - 1].v - th.rollbackToleranceM3 && isCounterWrap(pts[i - 1].v, pts[i].v, th)) wraps++;
   return Math.max(0, pts[pts.length - 1].v - pts[0].v + wraps * (th.counterWrapM3 + 1));
 }
 
@@ -178,7 +179,14 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
   const windowEvidence = { from: window.from.toISOString(), to: window.to.toISOString() };
   const out: CandidateDraft[] = [];
   const raise = (kind: AnomalyKind, evidence: Record<string, unknown>) =>
-    out.push({ kind, indicator: th.indicators[kind], suggestedLevel: 'GENERAL', enterpriseId: meter.enterpriseId, meterId: meter.id, evidence: { meterCode: meter.meterCode, ...evidence } });
+    out.push({
+      kind,
+      indicator: th.indicators[kind],
+      suggestedLevel: 'GENERAL',
+      enterpriseId: meter.enterpriseId,
+      meterId: meter.id,
+      evidence: { meterCode: meter.meterCode, ...evidence },
+    });
 
   if (meter.online) {
     const silence = nonNetworked(meter, pts, asOf, window.from, th);
@@ -269,17 +277,38 @@ function nonNetworked(meter: MeterFacts, pts: Point[], asOf: Date, windowFrom: D
     const last = Math.max(...known);
     const silentForSeconds = (now - last) / 1000;
     if (silentForSeconds <= thresholdSeconds) return null;
-    return { ...base, lastReadingAt: iso(last), silentForSeconds, thresholdSeconds, rule: `no reading for ${silentForSeconds} s > max(${th.silenceMinHours} h, ${th.silenceIntervals} × interval) = ${thresholdSeconds} s` };
+    return {
+      ...base,
+      lastReadingAt: iso(last),
+      silentForSeconds,
+      thresholdSeconds,
+      rule: `no reading for ${silentForSeconds} s > max(${th.silenceMinHours} h, ${th.silenceIntervals} × interval) = ${thresholdSeconds} s`,
+    };
   }
   const created = meter.createdAt.getTime();
   if (meter.lastReadingAt === null || created >= windowFrom.getTime()) {
     const silentForSeconds = (now - created) / 1000;
     const graceSeconds = th.neverReportedGraceHours * 3600;
     if (!(silentForSeconds > graceSeconds)) return null;
-    return { ...base, lastReadingAt: null, neverReported: true, createdAt: iso(created), silentForSeconds, thresholdSeconds: graceSeconds, rule: `no reading ever, registered ${silentForSeconds} s ago > ${th.neverReportedGraceHours} h grace` };
+    return {
+      ...base,
+      lastReadingAt: null,
+      neverReported: true,
+      createdAt: iso(created),
+      silentForSeconds,
+      thresholdSeconds: graceSeconds,
+      rule: `no reading ever, registered ${silentForSeconds} s ago > ${th.neverReportedGraceHours} h grace`,
+    };
   }
   const silentForSeconds = (now - windowFrom.getTime()) / 1000;
-  return { ...base, lastReadingAt: null, silentSince: 'before window', silentForSeconds, thresholdSeconds, rule: `no reading in the ${silentForSeconds} s before asOf > ${thresholdSeconds} s` };
+  return {
+    ...base,
+    lastReadingAt: null,
+    silentSince: 'before window',
+    silentForSeconds,
+    thresholdSeconds,
+    rule: `no reading in the ${silentForSeconds} s before asOf > ${thresholdSeconds} s`,
+  };
 }
 
 /**
@@ -297,8 +326,14 @@ function lowTransmission(meter: MeterFacts, pts: Point[], asOf: Date, th: Detect
   const rate = received / expected;
   if (!(rate < th.transmissionRateMin)) return null;
   return {
-    day: day.day, from: day.start.toISOString(), to: day.end.toISOString(),
-    received, expected, rate, threshold: th.transmissionRateMin, intervalSeconds: interval,
+    day: day.day,
+    from: day.start.toISOString(),
+    to: day.end.toISOString(),
+    received,
+    expected,
+    rate,
+    threshold: th.transmissionRateMin,
+    intervalSeconds: interval,
     rule: `${received} of ${expected} expected readings on ${day.day} (rate ${rate.toFixed(4)} < ${th.transmissionRateMin})`,
   };
 }
@@ -373,7 +408,7 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
   const lastDay = chinaDayIndex(asOf) - 1;
   const perDay = new Map<number, number>();
   for (const { pts } of meters) {
-    for (let i = 0; i < pts.length; ) {
+    for (let i = 0; i < pts.length;) {
       const day = chinaDayIndex(new Date(pts[i].t));
       let j = i;
       while (j < pts.length && chinaDayIndex(new Date(pts[j].t)) === day) j++;
@@ -382,8 +417,7 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
       i = j;
     }
   }
-  const covered = (start: Date, end: Date) =>
-    facts.permits.some((p) => p.validFrom <= start && p.validTo >= end && !(p.revokedAt && p.revokedAt < end));
+  const covered = (start: Date, end: Date) => facts.permits.some((p) => p.validFrom <= start && p.validTo >= end && !(p.revokedAt && p.revokedAt < end));
   const uncovered = [...perDay.entries()]
     .filter(([, volume]) => volume > EPSILON)
     .sort(([a], [b]) => a - b)
@@ -398,7 +432,12 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
       lastDay: last,
       totalVolume: uncovered.reduce((s, d) => s + d.volume, 0),
       days: uncovered.slice(0, PERMIT_DAYS_CAP).map((d) => ({ day: d.day, volume: d.volume })),
-      permits: facts.permits.map((p) => ({ permitNo: p.permitNo, validFrom: p.validFrom.toISOString(), validTo: p.validTo.toISOString(), revokedAt: p.revokedAt?.toISOString() ?? null })),
+      permits: facts.permits.map((p) => ({
+        permitNo: p.permitNo,
+        validFrom: p.validFrom.toISOString(),
+        validTo: p.validTo.toISOString(),
+        revokedAt: p.revokedAt?.toISOString() ?? null,
+      })),
       rule: `consumption on ${uncovered.length} day(s) (${first} … ${last}) with no permit valid and unrevoked all day`,
     });
   }

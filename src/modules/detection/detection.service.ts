@@ -32,12 +32,26 @@ export function thresholdsAt(policies: CreditPolicy[], asOf: Date): DetectionThr
 export async function detectFor(ctx: HubContext, enterpriseIds: string[], asOf: Date, th: DetectionThresholds): Promise<CandidateRow[]> {
   if (!enterpriseIds.length) return [];
   const meters: MeterRow[] = await metersOf(ctx.db, enterpriseIds);
-  const readings = byMeter(await readingsInWindows(ctx.db, meters.map((t) => ({ meterId: t.id, ...meterWindow(t, asOf, th) }))));
+  const readings = byMeter(
+    await readingsInWindows(
+      ctx.db,
+      meters.map((t) => ({ meterId: t.id, ...meterWindow(t, asOf, th) })),
+    ),
+  );
   const drafts: CandidateDraft[] = meters.flatMap((t) => detectMeter(t, readings.get(t.id) ?? [], asOf, th));
 
   const level1 = meters.filter((t) => t.level === 1);
   const { start } = chinaYearBounds(chinaYear(asOf));
-  const daily = byMeter(level1.length ? await dailyEndpoints(ctx.db, level1.map((t) => t.id), start, asOf) : []);
+  const daily = byMeter(
+    level1.length
+      ? await dailyEndpoints(
+          ctx.db,
+          level1.map((t) => t.id),
+          start,
+          asOf,
+        )
+      : [],
+  );
   const group = <T extends { enterpriseId: string }>(xs: T[]) => {
     const map = new Map<string, T[]>();
     for (const x of xs) (map.get(x.enterpriseId) ?? map.set(x.enterpriseId, []).get(x.enterpriseId)!).push(x);

@@ -74,7 +74,11 @@ export interface EnterpriseFilter {
 /** Jurisdiction, own code and region conditions on an enterprise aliased `e`: every list filtered by who asks starts here. */
 export function enterpriseConditions(f: Pick<EnterpriseFilter, 'scope' | 'onlyCreditCode' | 'regionPrefix'>): Conditions {
   const c = new Conditions();
-  if (f.scope) c.add(`e.region_code LIKE ANY(?::text[])`, f.scope.map((p) => `${p}%`));
+  if (f.scope)
+    c.add(
+      `e.region_code LIKE ANY(?::text[])`,
+      f.scope.map((p) => `${p}%`),
+    );
   if (f.onlyCreditCode) c.add(`e.credit_code = ?`, f.onlyCreditCode);
   if (f.regionPrefix) c.add(`e.region_code LIKE ?`, `${f.regionPrefix}%`);
   return c;
@@ -116,11 +120,14 @@ export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: 
   }
   const extra = [
     include.rating && `(SELECT row_to_json(x) FROM (SELECT ${RATING_SUMMARY_COLUMNS} FROM credit_rating r WHERE r.id = e.current_rating_id) x) AS "__rating"`,
-    include.meters && `(SELECT coalesce(json_agg(x ORDER BY x."meterCode"), '[]') FROM (SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = e.id) x) AS "__meters"`,
+    include.meters &&
+      `(SELECT coalesce(json_agg(x ORDER BY x."meterCode"), '[]') FROM (SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = e.id) x) AS "__meters"`,
     include.permits &&
       `(SELECT coalesce(json_agg(x ORDER BY x."validFrom", x."permitNo"), '[]') FROM (SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = e.id) x) AS "__permits"`,
   ].filter(Boolean);
-  const page = await rows<EnterpriseRow & { __rating?: Record<string, unknown> | null; __meters?: Record<string, unknown>[]; __permits?: Record<string, unknown>[] }>(
+  const page = await rows<
+    EnterpriseRow & { __rating?: Record<string, unknown> | null; __meters?: Record<string, unknown>[]; __permits?: Record<string, unknown>[] }
+  >(
     m,
     `SELECT ${ENTERPRISE_COLUMNS}${extra.map((x) => `, ${x}`).join('')}
        FROM enterprise e WHERE ${w.sql}${cursor} ORDER BY e.credit_code LIMIT $${w.params.length + 1}`,

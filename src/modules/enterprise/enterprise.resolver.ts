@@ -48,7 +48,10 @@ export class EnterpriseResolver {
   registerEnterprise(
     @Ctx() ctx: HubContext,
     @Arg('input', () => EnterpriseInput) input: EnterpriseInput,
-    @Arg('overrideCheckCharacter', () => Boolean, { nullable: true, description: 'ADMIN only: register a legal early pilot code that fails the check character.' })
+    @Arg('overrideCheckCharacter', () => Boolean, {
+      nullable: true,
+      description: 'ADMIN only: register a legal early pilot code that fails the check character.',
+    })
     override?: boolean | null,
   ) {
     return enterpriseService.register(ctx, input, override ?? false);
@@ -106,7 +109,11 @@ export class EnterpriseResolver {
   }
 
   @FieldResolver(() => [CreditRating], { description: 'Evaluations, newest asOf first.' })
-  ratingHistory(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow, @Arg('first', () => Int, { nullable: true, defaultValue: RATING_HISTORY_PAGE }) first?: number | null) {
+  ratingHistory(
+    @Ctx() ctx: HubContext,
+    @Root() e: EnterpriseRow,
+    @Arg('first', () => Int, { nullable: true, defaultValue: RATING_HISTORY_PAGE }) first?: number | null,
+  ) {
     const n = pageSize(first, RATING_HISTORY_PAGE, 200);
     assertAccess(ctx, e, 'rating');
     return ctx.loaders.ratingHistory(e.id, n);

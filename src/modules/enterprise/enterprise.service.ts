@@ -33,9 +33,13 @@ export function assertAccess(ctx: HubContext, e: EnterpriseRow, access: Access):
   const p = ctx.principal;
   if (!inScope(p, e)) throw forbidden(`Enterprise ${e.creditCode} (region ${e.regionCode}) is outside your jurisdiction.`);
   if (access === 'rating' && !mayReadRating(p, e))
-    throw forbidden(`Evaluation results of ${e.creditCode} are disclosed to the enterprise, its authorities and partner agencies only; others need its written authorisation (Art. 23).`);
-  if (access === 'internal' && !mayReadInternal(p, e)) throw forbidden(`Role ${p.role} may not read internal data (meters, readings, plans, candidates) of ${e.creditCode}.`);
-  if (access === 'write' && !mayWrite(p, e)) throw forbidden(`Role ${p.role} may not change data of ${e.creditCode}; a water authority with jurisdiction over region ${e.regionCode} may.`);
+    throw forbidden(
+      `Evaluation results of ${e.creditCode} are disclosed to the enterprise, its authorities and partner agencies only; others need its written authorisation (Art. 23).`,
+    );
+  if (access === 'internal' && !mayReadInternal(p, e))
+    throw forbidden(`Role ${p.role} may not read internal data (meters, readings, plans, candidates) of ${e.creditCode}.`);
+  if (access === 'write' && !mayWrite(p, e))
+    throw forbidden(`Role ${p.role} may not change data of ${e.creditCode}; a water authority with jurisdiction over region ${e.regionCode} may.`);
 }
 
 /** Personal fields of an enterprise as this caller may see them; unmasked reads are noted for the audit log. */
@@ -64,7 +68,8 @@ export const enterpriseService = {
     let override = false;
     if (problem?.kind === 'FORMAT') throw badInput(problem.message, 'creditCode');
     if (problem?.kind === 'CHECK') {
-      if (!overrideCheckCharacter) throw badInput(`${problem.message}. An ADMIN may register a legal early pilot code with overrideCheckCharacter: true.`, 'creditCode');
+      if (!overrideCheckCharacter)
+        throw badInput(`${problem.message}. An ADMIN may register a legal early pilot code with overrideCheckCharacter: true.`, 'creditCode');
       if (ctx.principal.role !== 'ADMIN') throw forbidden('Only an ADMIN may override the check character of a unified social credit code.');
       override = true;
     }

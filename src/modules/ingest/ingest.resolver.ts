@@ -11,7 +11,8 @@ export class IngestResolver {
   @Authorized(WRITERS)
   @Audited({ target: 'meter_reading', detail: [['readings', 'readings.length']] })
   @Mutation(() => IngestResult, {
-    description: 'Idempotent: a reading already stored for the same meter and time counts as a duplicate. Bad rows are rejected with a reason; the rest are stored.',
+    description:
+      'Idempotent: a reading already stored for the same meter and time counts as a duplicate. Bad rows are rejected with a reason; the rest are stored.',
   })
   ingestReadings(@Ctx() ctx: HubContext, @Arg('readings', () => [ReadingInput]) readings: ReadingInput[]) {
     return ingestService.ingestReadings(ctx, readings);

@@ -15,8 +15,10 @@ export const meterService = {
     if (!meterCode || meterCode.length > 64) throw badInput('meterCode must have 1 to 64 characters', 'meterCode');
     if (![1, 2, 3].includes(input.level)) throw badInput('level must be 1 (intake), 2 (workshop) or 3 (device)', 'level');
     const interval = input.reportingIntervalSeconds ?? DEFAULT_INTERVAL_SECONDS;
-    if (!Number.isInteger(interval) || interval < 1 || interval > 86_400) throw badInput('reportingIntervalSeconds must be between 1 and 86400', 'reportingIntervalSeconds');
-    if (input.maxFlowRate != null && !(Number.isFinite(input.maxFlowRate) && input.maxFlowRate > 0)) throw badInput('maxFlowRate must be a positive number of m³/h', 'maxFlowRate');
+    if (!Number.isInteger(interval) || interval < 1 || interval > 86_400)
+      throw badInput('reportingIntervalSeconds must be between 1 and 86400', 'reportingIntervalSeconds');
+    if (input.maxFlowRate != null && !(Number.isFinite(input.maxFlowRate) && input.maxFlowRate > 0))
+      throw badInput('maxFlowRate must be a positive number of m³/h', 'maxFlowRate');
     try {
       return await withTransaction(ctx, async (ctx) => {
         const e = await requireEnterprise(ctx, input.creditCode, 'write');

@@ -78,7 +78,9 @@ export interface OutboxRow {
  * NO KEY UPDATE: the foreign keys of new webhook deliveries (KEY SHARE) do not wait on it.
  */
 export function lockUnpublished(m: Queryable, limit: number): Promise<OutboxRow[]> {
-  return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED`, [limit]);
+  return rows<OutboxRow>(m, `SELECT id::text, payload FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR NO KEY UPDATE SKIP LOCKED`, [
+    limit,
+  ]);
 }
 
 /** `publishedAt` is the relay's clock (the `publishedAt` it sent), the one `since` and the feed's catch-up compare with. */

@@ -20,7 +20,10 @@ export interface EventPublisher {
  */
 export class RedisEventPublisher implements EventPublisher {
   private readonly redis: IORedis;
-  constructor(url: string, private readonly channel: string) {
+  constructor(
+    url: string,
+    private readonly channel: string,
+  ) {
     // A Redis that hangs (rather than refusing) must not keep the relay's transaction open.
     this.redis = new IORedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5000 });
     this.redis.on('error', (err) => logger.debug({ err }, 'outbox relay: redis error'));

@@ -17,11 +17,13 @@ function notYet(operation: string, arrivesWith: string): never {
 @Resolver()
 export class PendingResolver {
   @Audited({ target: 'credit_record', id: 'recordId' })
-  @Mutation(() => CreditRepair) submitCreditRepair(@Arg('recordId', () => ID) _id: string, @Arg('statement') _s: string): CreditRepair {
+  @Mutation(() => CreditRepair)
+  submitCreditRepair(@Arg('recordId', () => ID) _id: string, @Arg('statement') _s: string): CreditRepair {
     return notYet('submitCreditRepair', REPAIR);
   }
   @Audited({ target: 'credit_repair', id: 'id' })
-  @Mutation(() => CreditRepair) confirmCreditRepair(@Arg('id', () => ID) _id: string): CreditRepair {
+  @Mutation(() => CreditRepair)
+  confirmCreditRepair(@Arg('id', () => ID) _id: string): CreditRepair {
     return notYet('confirmCreditRepair', REPAIR);
   }
   @Audited({ target: 'credit_repair', id: 'id', detail: ['approve'] })

@@ -28,9 +28,15 @@ export function findPermit(m: Queryable, permitNo: string, lock = false): Promis
 }
 
 export function revokePermit(m: Queryable, id: string, revokedAt: Date, reason: string): Promise<PermitRow | undefined> {
-  return one<PermitRow>(m, `UPDATE water_permit p SET revoked_at = $2, revocation_reason = $3 WHERE p.id = $1 RETURNING ${PERMIT_COLUMNS}`, [id, revokedAt, reason]);
+  return one<PermitRow>(m, `UPDATE water_permit p SET revoked_at = $2, revocation_reason = $3 WHERE p.id = $1 RETURNING ${PERMIT_COLUMNS}`, [
+    id,
+    revokedAt,
+    reason,
+  ]);
 }
 
 export function permitsOf(m: Queryable, enterpriseIds: readonly string[]): Promise<PermitRow[]> {
-  return rows<PermitRow>(m, `SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = ANY($1::uuid[]) ORDER BY p.valid_from, p.permit_no`, [enterpriseIds]);
+  return rows<PermitRow>(m, `SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = ANY($1::uuid[]) ORDER BY p.valid_from, p.permit_no`, [
+    enterpriseIds,
+  ]);
 }

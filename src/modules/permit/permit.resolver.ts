@@ -20,7 +20,7 @@ export class PermitResolver {
 
   @Authorized(WRITERS)
   @Audited({ target: 'water_permit', id: 'permitNo', detail: ['revokedAt', 'reason'] })
-  @Mutation(() => WaterPermit, { description: "Revokes a permit and re-grades the enterprise (direct D, annex item 6)." })
+  @Mutation(() => WaterPermit, { description: 'Revokes a permit and re-grades the enterprise (direct D, annex item 6).' })
   revokePermit(@Ctx() ctx: HubContext, @Arg('permitNo') permitNo: string, @Arg('revokedAt') revokedAt: Date, @Arg('reason') reason: string) {
     return permitService.revoke(ctx, permitNo, revokedAt, reason);
   }

@@ -14,11 +14,18 @@ export const permitService = {
     const permitNo = input.permitNo.trim();
     if (!permitNo || permitNo.length > 64) throw badInput('permitNo must have 1 to 64 characters', 'permitNo');
     if (!(input.validTo > input.validFrom)) throw badInput('validTo must be after validFrom', 'validTo');
-    if (!Number.isFinite(input.annualQuota) || input.annualQuota < 0) throw badInput('annualQuota must be a non-negative number of cubic metres', 'annualQuota');
+    if (!Number.isFinite(input.annualQuota) || input.annualQuota < 0)
+      throw badInput('annualQuota must be a non-negative number of cubic metres', 'annualQuota');
     try {
       return await withTransaction(ctx, async (ctx) => {
         const e = await requireEnterprise(ctx, input.creditCode, 'write');
-        return (await insertPermit(ctx.db, { permitNo, enterpriseId: e.id, validFrom: input.validFrom, validTo: input.validTo, annualQuota: input.annualQuota }))!;
+        return (await insertPermit(ctx.db, {
+          permitNo,
+          enterpriseId: e.id,
+          validFrom: input.validFrom,
+          validTo: input.validTo,
+          annualQuota: input.annualQuota,
+        }))!;
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw duplicate(`Water permit ${permitNo} is already registered.`);

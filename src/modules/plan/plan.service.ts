@@ -9,7 +9,8 @@ import { PlanRow, upsertPlan } from './plan.repository';
 export const planService = {
   async set(ctx: HubContext, input: PlanInput): Promise<PlanRow> {
     if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) throw badInput('year must be between 2000 and 2100', 'year');
-    if (!Number.isFinite(input.plannedVolume) || input.plannedVolume < 0) throw badInput('plannedVolume must be a non-negative number of cubic metres', 'plannedVolume');
+    if (!Number.isFinite(input.plannedVolume) || input.plannedVolume < 0)
+      throw badInput('plannedVolume must be a non-negative number of cubic metres', 'plannedVolume');
     return withTransaction(ctx, async (ctx) => {
       const e = await requireEnterprise(ctx, input.creditCode, 'write');
       return (await upsertPlan(ctx.db, e.id, input.year, input.plannedVolume))!;

@@ -52,29 +52,52 @@ describe('the term of the policies, seen from a date', () => {
   const at = (iso: string) => new Date(iso);
   it('gives no warning while the last policy has more than 180 days to run', () => {
     const o = policyOutlook(shipped, at('2027-04-20T12:00:00+08:00'));
-    expect(o).toEqual({ version: 'chengde-2025-assumed', inForce: true, lastVersion: 'chengde-2025-assumed', lastEffectiveTo: '2027-10-17', endsAt: '2027-10-17T16:00:00.000Z', daysLeft: 181, warning: null });
+    expect(o).toEqual({
+      version: 'chengde-2025-assumed',
+      inForce: true,
+      lastVersion: 'chengde-2025-assumed',
+      lastEffectiveTo: '2027-10-17',
+      endsAt: '2027-10-17T16:00:00.000Z',
+      daysLeft: 181,
+      warning: null,
+    });
   });
   it('warns from 180 days before the last policy ends, naming it and its end, in Chinese then English', () => {
     const o = policyOutlook(shipped, at('2027-04-21T00:00:00+08:00'));
     expect(o.daysLeft).toBe(180);
-    expect(o.warning).toMatch(/^最后一版信用评价政策 chengde-2025-assumed 将于 2027-10-17 到期（剩余 180 天）.*The last credit policy chengde-2025-assumed ends on 2027-10-17 \(180 days left\)/);
+    expect(o.warning).toMatch(
+      /^最后一版信用评价政策 chengde-2025-assumed 将于 2027-10-17 到期（剩余 180 天）.*The last credit policy chengde-2025-assumed ends on 2027-10-17 \(180 days left\)/,
+    );
     expect(policyOutlook(shipped, at('2027-10-17T23:59:59+08:00'))).toEqual(expect.objectContaining({ inForce: true, daysLeft: 1 }));
   });
   it('says that no policy is in force once the last has ended, and which one it was', () => {
     const o = policyOutlook(shipped, at('2027-10-18T00:00:00+08:00'));
     expect(o).toEqual(expect.objectContaining({ version: 'chengde-2025-assumed', inForce: false, daysLeft: 0 }));
-    expect(o.warning).toMatch(/^2027-10-17T16:00:00.000Z 无有效的信用评价政策：最后一版 chengde-2025-assumed 已于 2027-10-17 到期.*No credit policy is in force .* the last one, chengde-2025-assumed, ended on 2027-10-17/);
+    expect(o.warning).toMatch(
+      /^2027-10-17T16:00:00.000Z 无有效的信用评价政策：最后一版 chengde-2025-assumed 已于 2027-10-17 到期.*No credit policy is in force .* the last one, chengde-2025-assumed, ended on 2027-10-17/,
+    );
   });
   it('refuses an evaluation with no policy in force as BAD_USER_INPUT naming the last policy', () => {
     const e = noPolicyInForce(shipped, at('2028-01-01T00:00:00+08:00'));
-    expect(e.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'asOf', reason: 'NO_POLICY_IN_FORCE', lastPolicy: { version: 'chengde-2025-assumed', effectiveTo: '2027-10-17', endsAt: '2027-10-17T16:00:00.000Z' } });
+    expect(e.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'asOf',
+      reason: 'NO_POLICY_IN_FORCE',
+      lastPolicy: { version: 'chengde-2025-assumed', effectiveTo: '2027-10-17', endsAt: '2027-10-17T16:00:00.000Z' },
+    });
     expect(noPolicyInForce(shipped, at('2020-01-01T00:00:00+08:00')).message).toMatch(/first, chengde-2023, takes effect on 2023-10-18/);
   });
   it('checks records against the policy of their date, else today’s, else the latest begun', () => {
     expect(policyFor(shipped, at('2024-01-01T00:00:00+08:00'), at('2026-01-01T00:00:00+08:00')).version).toBe('chengde-2023');
     expect(policyFor(shipped, at('2020-01-01T00:00:00+08:00'), at('2026-01-01T00:00:00+08:00')).version).toBe('chengde-2025-assumed');
     expect(policyFor(shipped, at('2020-01-01T00:00:00+08:00'), at('2030-01-01T00:00:00+08:00')).version).toBe('chengde-2025-assumed');
-    const future = parsePolicy({ ...doc(), version: 'future', effectiveFrom: '2031-01-01', effectiveTo: '2032-12-31', period: { start: '2031-01-01', years: 2 } });
+    const future = parsePolicy({
+      ...doc(),
+      version: 'future',
+      effectiveFrom: '2031-01-01',
+      effectiveTo: '2032-12-31',
+      period: { start: '2031-01-01', years: 2 },
+    });
     expect(policyFor([...shipped, future], at('2030-01-01T00:00:00+08:00'), at('2030-01-01T00:00:00+08:00')).version).toBe('chengde-2025-assumed');
   });
   it('logs the warning at start (pino), without it while the term is long', () => {
@@ -83,7 +106,10 @@ describe('the term of the policies, seen from a date', () => {
       warnOfPolicyEnd(shipped, at('2026-01-01T00:00:00+08:00'));
       expect(warn).not.toHaveBeenCalled();
       warnOfPolicyEnd(shipped, at('2027-06-01T00:00:00+08:00'));
-      expect(warn).toHaveBeenCalledWith({ policy: expect.objectContaining({ lastVersion: 'chengde-2025-assumed', daysLeft: 139 }) }, expect.stringMatching(/2027-10-17/));
+      expect(warn).toHaveBeenCalledWith(
+        { policy: expect.objectContaining({ lastVersion: 'chengde-2025-assumed', daysLeft: 139 }) },
+        expect.stringMatching(/2027-10-17/),
+      );
     } finally {
       warn.mockRestore();
     }

@@ -74,14 +74,13 @@ export const policyDocumentSchema = z
     }
     if (total !== p.thresholds.full)
       ctx.addIssue({ code: 'custom', path: ['thresholds', 'full'], message: `indicators sum to ${total}, thresholds.full is ${p.thresholds.full}` });
-    if (p.thresholds.poor >= p.thresholds.full)
-      ctx.addIssue({ code: 'custom', path: ['thresholds', 'poor'], message: 'poor threshold must be below full' });
+    if (p.thresholds.poor >= p.thresholds.full) ctx.addIssue({ code: 'custom', path: ['thresholds', 'poor'], message: 'poor threshold must be below full' });
     if (p.effectiveTo < p.effectiveFrom) ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'effectiveTo is before effectiveFrom' });
     for (const [kind, code] of Object.entries(p.detection.indicators))
-      if (!codes.has(code)) ctx.addIssue({ code: 'custom', path: ['detection', 'indicators', kind], message: `indicator ${code} is not in this policy's table` });
+      if (!codes.has(code))
+        ctx.addIssue({ code: 'custom', path: ['detection', 'indicators', kind], message: `indicator ${code} is not in this policy's table` });
     for (const a of p.directGrading.dAreas)
-      if (!p.indicators.some((ind) => ind.area === a))
-        ctx.addIssue({ code: 'custom', path: ['directGrading', 'dAreas'], message: `unknown area ${a}` });
+      if (!p.indicators.some((ind) => ind.area === a)) ctx.addIssue({ code: 'custom', path: ['directGrading', 'dAreas'], message: `unknown area ${a}` });
   });
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
@@ -140,8 +139,7 @@ export function checkPolicySet(policies: CreditPolicy[]): CreditPolicy[] {
     if (seen.has(p.version)) throw new Error(`credit policy version ${p.version} is defined twice`);
     seen.add(p.version);
     const prev = sorted[i - 1];
-    if (prev && prev.inForceUntil > p.inForceFrom)
-      throw new Error(`credit policies ${prev.version} and ${p.version} are both in force on ${p.effectiveFrom}`);
+    if (prev && prev.inForceUntil > p.inForceFrom) throw new Error(`credit policies ${prev.version} and ${p.version} are both in force on ${p.effectiveFrom}`);
   }
   return sorted;
 }

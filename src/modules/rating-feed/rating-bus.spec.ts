@@ -2,8 +2,20 @@ import { RatingChangedEvent } from '../outbox/outbox';
 import { MAX_BACKLOG, RatingBus } from './rating-bus';
 
 const event = (n: number, regionCode = '130821'): RatingChangedEvent => ({
-  eventId: `e${n}`, type: 'rating.changed', sequence: n, enterpriseId: 'x', creditCode: 'c', regionCode, previousGrade: 'B', grade: 'D', score: 1,
-  policyVersion: 'p', asOf: '', ratingId: 'r', evaluatedAt: '', changedAt: '',
+  eventId: `e${n}`,
+  type: 'rating.changed',
+  sequence: n,
+  enterpriseId: 'x',
+  creditCode: 'c',
+  regionCode,
+  previousGrade: 'B',
+  grade: 'D',
+  score: 1,
+  policyVersion: 'p',
+  asOf: '',
+  ratingId: 'r',
+  evaluatedAt: '',
+  changedAt: '',
 });
 
 describe('rating bus', () => {

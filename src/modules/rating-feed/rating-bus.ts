@@ -63,7 +63,12 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
 
   offer(e: RatingChangedEvent): void {
     if (this.done || !this.wants(e)) return;
-    if (this.live.length >= MAX_BACKLOG) return this.fail(new Error(`This subscriber fell ${MAX_BACKLOG} changes behind and was disconnected; resubscribe with since: the changedAt of the last change received.`));
+    if (this.live.length >= MAX_BACKLOG)
+      return this.fail(
+        new Error(
+          `This subscriber fell ${MAX_BACKLOG} changes behind and was disconnected; resubscribe with since: the changedAt of the last change received.`,
+        ),
+      );
     this.hand(e, this.live);
   }
 

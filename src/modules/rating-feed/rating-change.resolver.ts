@@ -67,7 +67,10 @@ async function openStream(ctx: HubContext, args: RatingChangeArgs): Promise<Asyn
     const from = since && new Date(since.getTime() - 60_000);
     const past = from && (await changesSince(ctx.db, from, filter, SINCE_MAX_EVENTS + 1));
     if (past && past.length > SINCE_MAX_EVENTS)
-      throw badInput(`More than ${SINCE_MAX_EVENTS} changes since ${since.toISOString()}; pass a later since, or narrow with regionCode or creditCode.`, 'since');
+      throw badInput(
+        `More than ${SINCE_MAX_EVENTS} changes since ${since.toISOString()}; pass a later since, or narrow with regionCode or creditCode.`,
+        'since',
+      );
     await audit('OK');
     // Live events queue from here on; the past ones go ahead of them.
     const stream = ratingBus.subscribe(wants);
@@ -100,7 +103,7 @@ export class RatingChangeResolver {
   @Extensions({ replay: { arg: 'since', messages: SINCE_MAX_EVENTS } }) // priced per replayed message by the cost limit
   @Subscription(() => RatingChange, {
     description:
-      "Emitted after a committed evaluation changes an enterprise's grade. Over graphql-ws on /graphql; authenticate in connection_init with {\"authorization\": \"Bearer <token>\"}. Deduplicate by eventId; sequence orders one enterprise's changes.",
+      'Emitted after a committed evaluation changes an enterprise\'s grade. Over graphql-ws on /graphql; authenticate in connection_init with {"authorization": "Bearer <token>"}. Deduplicate by eventId; sequence orders one enterprise\'s changes.',
     subscribe: ({ args, context }) => openStream(context as HubContext, args as RatingChangeArgs),
   })
   ratingChanged(

@@ -51,7 +51,9 @@ export function ratingDetails(m: Queryable, ids: readonly string[]): Promise<Rat
 
 /** Grade, asOf and deciding records of every earlier evaluation (the D-once rule reads them). */
 export function gradeHistory(m: Queryable, enterpriseId: string): Promise<{ grade: Grade; asOf: Date; decisiveRecordIds: string[] }[]> {
-  return rows(m, `SELECT grade, as_of AS "asOf", decisive_record_ids::text[] AS "decisiveRecordIds" FROM credit_rating WHERE enterprise_id = $1`, [enterpriseId]);
+  return rows(m, `SELECT grade, as_of AS "asOf", decisive_record_ids::text[] AS "decisiveRecordIds" FROM credit_rating WHERE enterprise_id = $1`, [
+    enterpriseId,
+  ]);
 }
 
 /** The latest `first` evaluations per enterprise, newest first, in one statement. */

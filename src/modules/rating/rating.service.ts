@@ -77,7 +77,10 @@ export const ratingService = {
   async reevaluateIn(ctx: HubContext, e: EnterpriseRow): Promise<StoredEvaluation | null> {
     const now = new Date();
     if (!policyInForce(ctx.policies, now)) {
-      logger.warn({ enterpriseId: e.id, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; the change is kept, re-evaluation skipped');
+      logger.warn(
+        { enterpriseId: e.id, lastPolicy: ctx.policies.at(-1)?.version },
+        'no credit policy in force today; the change is kept, re-evaluation skipped',
+      );
       return null;
     }
     return this.evaluateIn(ctx, e, now);

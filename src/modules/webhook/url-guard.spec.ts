@@ -9,7 +9,20 @@ describe('webhook URL guard (SSRF)', () => {
   const loopback = new AddressPolicy(['127.0.0.1', '::1']);
 
   it('refuses private, loopback, link-local and mapped addresses, in every spelling', () => {
-    for (const a of ['10.0.0.1', '172.16.5.4', '192.168.1.1', '127.0.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:10.0.0.1', '::ffff:127.0.0.1'])
+    for (const a of [
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.1.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:10.0.0.1',
+      '::ffff:127.0.0.1',
+    ])
       expect([a, strict.permits(a)]).toEqual([a, false]);
     for (const a of ['8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect([a, strict.permits(a)]).toEqual([a, true]);
   });

@@ -10,12 +10,31 @@ import dns from 'node:dns';
  */
 const INTERNAL = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-  ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const)
   INTERNAL.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96]] as const)
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+  ['64:ff9b::', 96],
+] as const)
   INTERNAL.addSubnet(net, bits, 'ipv6');
 
 /** An IPv4 address written as IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address. */
@@ -64,7 +83,8 @@ export class AddressPolicy {
       dns.lookup(hostname, { ...opts, all: true }, (err, addresses: dns.LookupAddress[]) => {
         if (err) return cb(err);
         const bad = addresses.find((a) => !permits(a.address));
-        if (bad) return cb(Object.assign(new Error(`${hostname} resolves to ${bad.address}, an internal address (not allow-listed)`), { code: 'EINTERNALADDRESS' }));
+        if (bad)
+          return cb(Object.assign(new Error(`${hostname} resolves to ${bad.address}, an internal address (not allow-listed)`), { code: 'EINTERNALADDRESS' }));
         if (opts.all) return cb(null, addresses);
         cb(null, addresses[0].address, addresses[0].family);
       });
@@ -94,7 +114,9 @@ export async function webhookUrlProblem(raw: string, policy: AddressPolicy): Pro
     return `the host ${host} does not resolve`;
   }
   const internal = addresses.find((a) => !policy.permits(a));
-  if (internal) return `${host} resolves to ${internal}, a private, loopback or link-local address; an administrator can allow it with HUB_WEBHOOK_ALLOW_PRIVATE`;
-  if (url.protocol === 'http:' && !addresses.every((a) => policy.allowListed(a))) return 'a webhook URL must use https (plain http only for allow-listed internal addresses)';
+  if (internal)
+    return `${host} resolves to ${internal}, a private, loopback or link-local address; an administrator can allow it with HUB_WEBHOOK_ALLOW_PRIVATE`;
+  if (url.protocol === 'http:' && !addresses.every((a) => policy.allowListed(a)))
+    return 'a webhook URL must use https (plain http only for allow-listed internal addresses)';
   return null;
 }

@@ -77,19 +77,41 @@ export async function attemptDelivery(ctx: HubContext, deliveryId: string): Prom
   const moved = await withTransaction(ctx, async (ctx) => {
     // Webhook before deliveries, as everywhere: a 410 and a deactivation cannot deadlock.
     if (decision.kind === 'gone' || throttle) await lockWebhook(ctx.db, d.webhookId);
-    const moved = await recordAttempt(ctx.db, { deliveryId: d.id, generation: d.generation, attempt, statusCode: res.status, error, durationMs: res.durationMs, status, retryInMs });
+    const moved = await recordAttempt(ctx.db, {
+      deliveryId: d.id,
+      generation: d.generation,
+      attempt,
+      statusCode: res.status,
+      error,
+      durationMs: res.durationMs,
+      status,
+      retryInMs,
+    });
     if (throttle && moved) await holdOthers(ctx.db, d.webhookId, d.id, retryInMs!);
     if (decision.kind === 'gone') {
       await setWebhookActive(ctx.db, d.webhookId, false, 'the receiver answered 410 Gone');
       await cancelPending(ctx.db, d.webhookId);
-      await appendAudit(ctx.db, SYSTEM, { action: 'webhook.deactivated', targetType: 'webhook', targetId: d.webhookId, outcome: 'OK', detail: { reason: '410 Gone', deliveryId: d.id } });
+      await appendAudit(ctx.db, SYSTEM, {
+        action: 'webhook.deactivated',
+        targetType: 'webhook',
+        targetId: d.webhookId,
+        outcome: 'OK',
+        detail: { reason: '410 Gone', deliveryId: d.id },
+      });
     }
     if (decision.kind === 'dead' && moved)
-      await appendAudit(ctx.db, SYSTEM, { action: 'webhook.deadLettered', targetType: 'webhook_delivery', targetId: d.id, outcome: 'OK', detail: { webhookId: d.webhookId, attempts: attempt, lastStatus: res.status } });
+      await appendAudit(ctx.db, SYSTEM, {
+        action: 'webhook.deadLettered',
+        targetType: 'webhook_delivery',
+        targetId: d.id,
+        outcome: 'OK',
+        detail: { webhookId: d.webhookId, attempts: attempt, lastStatus: res.status },
+      });
     return moved;
   });
   if (decision.kind === 'gone') logger.warn({ webhookId: d.webhookId }, 'webhook deactivated: the receiver answered 410 Gone');
-  if (decision.kind === 'dead' && moved) logger.warn({ webhookId: d.webhookId, deliveryId: d.id, attempts: attempt }, 'webhook delivery dead-lettered after its last retry');
+  if (decision.kind === 'dead' && moved)
+    logger.warn({ webhookId: d.webhookId, deliveryId: d.id, attempts: attempt }, 'webhook delivery dead-lettered after its last retry');
   // A replay or cancellation made during the attempt has taken over: nothing more to queue here.
   if (!moved) return { outcome: 'skipped' };
   if (decision.kind === 'retry') return { outcome: 'retry', attempts: attempt, generation: d.generation, retryInMs: decision.delayMs };

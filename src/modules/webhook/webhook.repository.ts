@@ -47,7 +47,19 @@ export function insertWebhook(m: Queryable, w: NewWebhook): Promise<WebhookRow |
     m,
     `INSERT INTO webhook AS w (owner_subject, owner_role, agency, scope_prefixes, scope_credit_code, filter_region_code, filter_region_prefix, filter_credit_code, url, events, secret)
      VALUES ($1,$2,$3,$4::text[],$5,$6,$7,$8,$9,$10::text[],$11) RETURNING ${WEBHOOK_COLUMNS}`,
-    [w.ownerSubject, w.ownerRole, w.agency, w.scopePrefixes, w.scopeCreditCode, w.filterRegionCode, w.filterRegionPrefix, w.filterCreditCode, w.url, w.events, w.secret],
+    [
+      w.ownerSubject,
+      w.ownerRole,
+      w.agency,
+      w.scopePrefixes,
+      w.scopeCreditCode,
+      w.filterRegionCode,
+      w.filterRegionPrefix,
+      w.filterCreditCode,
+      w.url,
+      w.events,
+      w.secret,
+    ],
   );
 }
 
@@ -76,7 +88,10 @@ export function setWebhookActive(m: Queryable, id: string, active: boolean, reas
 /** Pending deliveries of a webhook that stopped: they are not sent (a replay can send them later). */
 /** Cancels one pending delivery of a round (its webhook was deactivated meanwhile). */
 export function cancelDelivery(m: Queryable, id: string, generation: number): Promise<unknown> {
-  return m.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE id = $1 AND generation = $2 AND status = 'PENDING'`, [id, generation]);
+  return m.query(`UPDATE webhook_delivery SET status = 'CANCELLED', locked_until = NULL WHERE id = $1 AND generation = $2 AND status = 'PENDING'`, [
+    id,
+    generation,
+  ]);
 }
 
 export function cancelPending(m: Queryable, webhookId: string): Promise<unknown> {
@@ -157,7 +172,11 @@ export interface AttemptRecord {
  */
 export async function recordAttempt(m: Queryable, a: AttemptRecord): Promise<boolean> {
   await m.query(`INSERT INTO webhook_attempt (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1,$2,$3,$4,$5)`, [
-    a.deliveryId, a.attempt, a.statusCode, a.error, a.durationMs,
+    a.deliveryId,
+    a.attempt,
+    a.statusCode,
+    a.error,
+    a.durationMs,
   ]);
   const moved = await rows<{ id: string }>(
     m,
@@ -253,7 +272,10 @@ export function deliveryById(m: Queryable, id: string): Promise<DeliveryRow | un
 
 /** Whether a delivery was created within the last `days` days, by the database's clock (the one its created_at and the outbox pruning use). */
 export async function createdWithin(m: Queryable, deliveryId: string, days: number): Promise<boolean> {
-  const r = await one<{ ok: boolean }>(m, `SELECT d.created_at >= now() - make_interval(days => $2) AS ok FROM webhook_delivery d WHERE d.id = $1`, [deliveryId, days]);
+  const r = await one<{ ok: boolean }>(m, `SELECT d.created_at >= now() - make_interval(days => $2) AS ok FROM webhook_delivery d WHERE d.id = $1`, [
+    deliveryId,
+    days,
+  ]);
   return r?.ok ?? false;
 }
 

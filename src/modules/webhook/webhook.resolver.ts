@@ -39,7 +39,11 @@ function toDelivery(d: DeliveryRow): WebhookDelivery {
 @Resolver(() => Webhook)
 export class WebhookResolver {
   @Authorized(WEBHOOK_OWNERS)
-  @Audited({ target: 'webhook', id: 'result.id', detail: [['origin', 'input.url', originOf], 'result.agency', 'input.events', 'input.regionCode', 'input.creditCode'] })
+  @Audited({
+    target: 'webhook',
+    id: 'result.id',
+    detail: [['origin', 'input.url', originOf], 'result.agency', 'input.events', 'input.regionCode', 'input.creditCode'],
+  })
   @Mutation(() => Webhook, {
     description:
       'Registers a webhook for rating changes (Standard Webhooks signatures). The URL must be public https (internal addresses only when an administrator allow-listed them). The answer carries the secret, once.',
@@ -69,8 +73,15 @@ export class WebhookResolver {
 
   @Authorized(WEBHOOK_OWNERS)
   @Audited({ target: 'webhook', id: 'id' })
-  @Mutation(() => Webhook, { description: 'Replaces the signing secret (given, or generated); the old one keeps signing beside it for 24 hours. The answer carries the new secret, once.' })
-  async rotateWebhookSecret(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('secret', () => String, { nullable: true }) secret?: string | null): Promise<Webhook> {
+  @Mutation(() => Webhook, {
+    description:
+      'Replaces the signing secret (given, or generated); the old one keeps signing beside it for 24 hours. The answer carries the new secret, once.',
+  })
+  async rotateWebhookSecret(
+    @Ctx() ctx: HubContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('secret', () => String, { nullable: true }) secret?: string | null,
+  ): Promise<Webhook> {
     return toWebhook(await webhookService.rotateSecret(ctx, id, secret));
   }
 
@@ -83,8 +94,15 @@ export class WebhookResolver {
 
   @Authorized(WEBHOOK_OWNERS)
   @Audited({ target: 'webhook', id: 'webhookId', detail: ['from', 'to', ['deliveries', 'result.length']] })
-  @Mutation(() => Int, { description: 'Sends again every event in [from, to) that matches the webhook (10,000 at most per call, oldest first); returns how many were queued.' })
-  replayWebhookDeliveries(@Ctx() ctx: HubContext, @Arg('webhookId', () => ID) webhookId: string, @Arg('from') from: Date, @Arg('to') to: Date): Promise<number> {
+  @Mutation(() => Int, {
+    description: 'Sends again every event in [from, to) that matches the webhook (10,000 at most per call, oldest first); returns how many were queued.',
+  })
+  replayWebhookDeliveries(
+    @Ctx() ctx: HubContext,
+    @Arg('webhookId', () => ID) webhookId: string,
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+  ): Promise<number> {
     return webhookService.replayRange(ctx, webhookId, from, to);
   }
 

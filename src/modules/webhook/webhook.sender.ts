@@ -19,7 +19,13 @@ export interface SendResult {
  * the address is checked against the policy at connect time, the answer's body is drained
  * and ignored.
  */
-export async function send(url: string, headers: Record<string, string>, body: string, policy: AddressPolicy, timeoutMs = DELIVERY_TIMEOUT_MS): Promise<SendResult> {
+export async function send(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  policy: AddressPolicy,
+  timeoutMs = DELIVERY_TIMEOUT_MS,
+): Promise<SendResult> {
   const started = Date.now();
   const done = (r: Omit<SendResult, 'durationMs'>): SendResult => ({ ...r, durationMs: Date.now() - started });
   let target: URL;

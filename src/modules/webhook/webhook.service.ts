@@ -88,7 +88,8 @@ const replayableSince = () => new Date(Date.now() - REPLAYABLE_DAYS * 86_400_000
 
 function checkRange(from: Date, to: Date): void {
   if (!(from < to)) throw badInput('from must lie before to', 'from');
-  if (from < replayableSince()) throw badInput(`Only the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'from');
+  if (from < replayableSince())
+    throw badInput(`Only the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'from');
 }
 
 /** Partner webhooks: registration, management, the delivery log and replays. */
@@ -110,7 +111,8 @@ export const webhookService = {
     const secret = input.secret ?? newSecret();
     return withTransaction(ctx, async (ctx) => {
       const count = (await listWebhooks(ctx.db, p.subject)).filter((w) => w.active && owns(p, w)).length;
-      if (count >= MAX_WEBHOOKS_PER_OWNER) throw badInput(`You already have ${count} active webhooks (at most ${MAX_WEBHOOKS_PER_OWNER}); deactivate one first.`);
+      if (count >= MAX_WEBHOOKS_PER_OWNER)
+        throw badInput(`You already have ${count} active webhooks (at most ${MAX_WEBHOOKS_PER_OWNER}); deactivate one first.`);
       const w = (await insertWebhook(ctx.db, {
         ownerSubject: p.subject,
         ownerRole: p.role,
@@ -185,7 +187,8 @@ export const webhookService = {
       throw notFound(`No webhook delivery ${deliveryId}.`);
     });
     if (!w.active) throw badInput('The webhook is inactive; activate it (setWebhookActive) before replaying.', 'id');
-    if (!(await createdWithin(ctx.db, d.id, REPLAYABLE_DAYS))) throw badInput(`Only deliveries of the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'id');
+    if (!(await createdWithin(ctx.db, d.id, REPLAYABLE_DAYS)))
+      throw badInput(`Only deliveries of the last ${REPLAYABLE_DAYS} days can be replayed (events are kept ${OUTBOX_RETENTION_DAYS} days).`, 'id');
     const ref = await withTransaction(ctx, async (ctx) => {
       await lockWebhook(ctx.db, w.id);
       const r = requireFound(await resetDelivery(ctx.db, deliveryId), 'webhook delivery', deliveryId);

@@ -9,8 +9,7 @@ import { EVALUATORS, SUPERVISORS } from './access.rules';
  */
 export const authChecker: AuthChecker<Context> = ({ context, info }, roles) => {
   const p = context.principal;
-  if (p.role === 'PUBLIC' && !roles.includes('PUBLIC'))
-    throw unauthenticated(`${info.fieldName} needs a bearer token (Authorization: Bearer …).`);
+  if (p.role === 'PUBLIC' && !roles.includes('PUBLIC')) throw unauthenticated(`${info.fieldName} needs a bearer token (Authorization: Bearer …).`);
   if (roles.length === 0 || roles.includes(p.role)) return true;
   throw forbidden(`Role ${p.role} may not use ${info.fieldName}; allowed: ${roles.join(', ')}.`);
 };

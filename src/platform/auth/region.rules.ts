@@ -1,6 +1,8 @@
 /** Administrative division codes (GB/T 2260) and the jurisdiction prefixes access control is built on. */
 
-const PROVINCES = new Set([11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82]);
+const PROVINCES = new Set([
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+]);
 
 /** A 6-digit administrative division code (GB/T 2260) of a real province; null when valid. */
 export function regionCodeProblem(code: string): string | null {

@@ -7,7 +7,10 @@ import { FieldNode, GraphQLResolveInfo, Kind, SelectionSetNode } from 'graphql';
  */
 export function selectedFields(info: GraphQLResolveInfo, path: string[]): Set<string> {
   let sets: SelectionSetNode[] = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
-  for (const name of path) sets = fieldsOf(info, sets).filter((f) => f.name.value === name && f.selectionSet).map((f) => f.selectionSet!);
+  for (const name of path)
+    sets = fieldsOf(info, sets)
+      .filter((f) => f.name.value === name && f.selectionSet)
+      .map((f) => f.selectionSet!);
   return new Set(fieldsOf(info, sets).map((f) => f.name.value));
 }
 

@@ -42,7 +42,14 @@ export interface SubscriptionServerOptions {
   /** Records that a subscription's message carried personal data unmasked (the audit module's, passed in: platform imports no module). */
   auditPersonalRead(ctx: Context, enterpriseIds: string[]): Promise<void>;
   /** Records a mutation refused here (mutations run over HTTP only), one entry per mutation field, with the refusing code. */
-  auditRefusedMutation(ctx: Context, schema: GraphQLSchema, document: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>, outcome: string): Promise<void>;
+  auditRefusedMutation(
+    ctx: Context,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    op: OperationDefinitionNode,
+    variables: Record<string, unknown>,
+    outcome: string,
+  ): Promise<void>;
 }
 
 /** The token from a connection_init payload: `{"authorization": "Bearer …"}` (or `Authorization`, or `token`). */
@@ -176,7 +183,11 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
       async onSubscribe(ctx, _id, payload) {
         // graphql-ws has already reserved this one's id.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET)
-          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection; complete one or open another connection.`, { extensions: { code: 'BAD_USER_INPUT' } })];
+          return [
+            new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection; complete one or open another connection.`, {
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
+          ];
         let document;
         try {
           document = parse(payload.query, { maxTokens: MAX_TOKENS });
@@ -189,9 +200,14 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
         const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`);
         if (op.operation !== OperationTypeNode.SUBSCRIPTION) {
-          const refusal = new GraphQLError(`Only subscriptions run over WebSocket; send ${op.operation === OperationTypeNode.QUERY ? 'queries' : 'mutations'} as HTTP POST to /graphql.`, { extensions: { code: 'BAD_USER_INPUT' } });
+          const refusal = new GraphQLError(
+            `Only subscriptions run over WebSocket; send ${op.operation === OperationTypeNode.QUERY ? 'queries' : 'mutations'} as HTTP POST to /graphql.`,
+            { extensions: { code: 'BAD_USER_INPUT' } },
+          );
           if (op.operation === OperationTypeNode.MUTATION)
-            await opts.auditRefusedMutation(context, opts.schema, document, op, payload.variables ?? {}, 'BAD_USER_INPUT').catch((err: unknown) => logger.error({ err }, 'audit append failed'));
+            await opts
+              .auditRefusedMutation(context, opts.schema, document, op, payload.variables ?? {}, 'BAD_USER_INPUT')
+              .catch((err: unknown) => logger.error({ err }, 'audit append failed'));
           return [refusal];
         }
         const tooCostly = opts.checkCost(opts.schema, document, op, payload.variables);
