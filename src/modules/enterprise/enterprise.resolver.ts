@@ -12,7 +12,7 @@ import { WaterPermit } from '../permit/permit.type';
 import { WaterPlan } from '../plan/plan.type';
 import { CreditRating } from '../rating/rating.type';
 import { selectedFields } from '../../platform/graphql/selection';
-import { EnterpriseRow, countEnterprises } from './enterprise.repository';
+import type { EnterpriseRow } from './enterprise.repository';
 import { ENTERPRISES_PAGE, EnterprisePage, assertAccess, enterpriseService, personalView } from './enterprise.service';
 import { Audited } from '../audit/audited';
 import { pageSize } from '../../platform/graphql/connection';
@@ -135,6 +135,6 @@ export class EnterpriseResolver {
 export class EnterpriseConnectionResolver {
   @FieldResolver(() => Int, { description: 'Enterprises matching the filter within your jurisdiction; counted only when selected.' })
   totalCount(@Ctx() ctx: HubContext, @Root() page: EnterprisePage) {
-    return countEnterprises(ctx.db, page.filter);
+    return enterpriseService.count(ctx, page);
   }
 }

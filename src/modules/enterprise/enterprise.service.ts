@@ -9,7 +9,7 @@ import { Page, pageSize, toConnection } from '../../platform/graphql/connection'
 import { EnterpriseInput } from './enterprise.input';
 import { creditCodeProblem } from './credit-code.rules';
 import { regionCodeProblem } from '../../platform/auth/region.rules';
-import { EnterpriseFilter, EnterpriseRow, PageIncludes, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
+import { EnterpriseFilter, EnterpriseRow, PageIncludes, countEnterprises, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
 import { regionArgument } from './region-argument';
 import { SUPERVISORS, hasRole } from '../../platform/auth/access.rules';
 
@@ -135,6 +135,11 @@ export const enterpriseService = {
     const connection = toConnection(page, first, (e) => encodeCursor(e.creditCode));
     for (const { node } of connection.edges) ctx.loaders.enterprise.prime(node.id, node);
     return { ...connection, filter };
+  },
+
+  /** How many enterprises match a page's filter (the filter `list` built, so the caller's jurisdiction applies). */
+  count(ctx: HubContext, page: EnterprisePage): Promise<number> {
+    return countEnterprises(ctx.db, page.filter);
   },
 };
 
