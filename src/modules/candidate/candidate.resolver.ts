@@ -7,7 +7,7 @@ import { CreditRecord } from '../credit/credit-record.type';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { Meter } from '../meter/meter.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
-import { CandidateFilter, CandidateRow } from './candidate.repository';
+import type { CandidateFilter, CandidateRow } from './candidate.repository';
 import { CANDIDATES_PAGE, candidateService } from './candidate.service';
 import { Audited } from '../audit/audited';
 

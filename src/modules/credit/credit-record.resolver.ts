@@ -6,7 +6,7 @@ import { DishonestyInput, HonorInput } from './credit-record.input';
 import { CreditRecord } from './credit-record.type';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
-import { CreditRecordRow } from './credit-record.repository';
+import type { CreditRecordRow } from './credit-record.repository';
 import { creditRecordService } from './credit-record.service';
 import { Audited } from '../audit/audited';
 

@@ -4,7 +4,7 @@ import { HubContext } from '../context';
 import { DataSourceInput } from './datasource.input';
 import { DataSource, SyncRun, toDataSourceParent } from './datasource.type';
 import { RejectedReading } from '../ingest/ingest.type';
-import { DataSourceRow, SyncRunRow } from './datasource.repository';
+import type { DataSourceRow, SyncRunRow } from './datasource.repository';
 import { dataSourceService } from './datasource.service';
 import { Audited } from '../audit/audited';
 

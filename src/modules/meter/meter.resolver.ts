@@ -6,7 +6,7 @@ import { Enterprise } from '../enterprise/enterprise.type';
 import { MeterInput } from './meter.input';
 import { Meter, MeterReading } from './meter.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
-import { MeterRow, ReadingRow } from './meter.repository';
+import type { MeterRow, ReadingRow } from './meter.repository';
 import { meterService } from './meter.service';
 import { Audited } from '../audit/audited';
 import { pageSize } from '../../platform/graphql/connection';

@@ -5,7 +5,7 @@ import { Enterprise } from '../enterprise/enterprise.type';
 import { PermitInput } from './permit.input';
 import { WaterPermit } from './permit.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
-import { PermitRow } from './permit.repository';
+import type { PermitRow } from './permit.repository';
 import { permitService } from './permit.service';
 import { Audited } from '../audit/audited';
 

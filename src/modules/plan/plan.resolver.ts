@@ -5,7 +5,7 @@ import { Enterprise } from '../enterprise/enterprise.type';
 import { PlanInput } from './plan.input';
 import { WaterPlan } from './plan.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
-import { PlanRow } from './plan.repository';
+import type { PlanRow } from './plan.repository';
 import { planService } from './plan.service';
 import { Audited } from '../audit/audited';
 

@@ -6,9 +6,9 @@ import { Enterprise } from '../enterprise/enterprise.type';
 import { CreditRating, IndicatorScore } from './rating.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { IndicatorResult } from '../credit/credit.rules';
-import { RatingDetail, RatingRow } from './rating.repository';
+import type { RatingDetail, RatingRow } from './rating.repository';
 import { ratingService } from './rating.service';
-import { CreditRecordRow } from '../credit/credit-record.repository';
+import type { CreditRecordRow } from '../credit/credit-record.repository';
 import { mayReadInternal } from '../../platform/auth/access.rules';
 import { Audited } from '../audit/audited';
 

@@ -5,7 +5,7 @@ import { WebhookDeliveryStatus } from '../graphql-enums';
 import { WebhookInput } from './webhook.input';
 import { Webhook, WebhookAttempt, WebhookDelivery } from './webhook.type';
 import { messageId } from './webhook.delivery';
-import { AttemptRow, DeliveryRow, WebhookRow } from './webhook.repository';
+import type { AttemptRow, DeliveryRow, WebhookRow } from './webhook.repository';
 import { WEBHOOK_OWNERS, webhookService } from './webhook.service';
 import { Audited, originOf } from '../audit/audited';
 
