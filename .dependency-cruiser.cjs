@@ -69,6 +69,13 @@ module.exports = {
       to: { circular: true, dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'resolvers-call-services',
+      comment: 'A resolver checks access and calls one service method; SQL stays behind the service. Row types may be imported (import type), functions not.',
+      severity: 'error',
+      from: { path: '\\.resolver\\.ts$' },
+      to: { path: '\\.repository\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-test-code-in-product',
       comment: 'Product code never imports tests or fakes.',
       severity: 'error',
