@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { RatingChangedEvent, pruneOutbox } from '../../src/modules/outbox/outbox';
+import { RatingChangedEvent } from '../../src/modules/outbox/outbox';
+import { pruneOutbox } from '../../src/modules/outbox/outbox.repository';
 import { EventPublisher, OutboxRelay } from '../../src/modules/outbox/relay';
 import { attemptDelivery } from '../../src/modules/webhook/webhook.delivery';
 import { AddressPolicy } from '../../src/modules/webhook/url-guard';

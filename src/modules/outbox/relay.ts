@@ -2,7 +2,8 @@ import IORedis from 'ioredis';
 import { Database } from '../../platform/db';
 import { logger } from '../../platform/logger';
 import { outboxPublished } from '../../platform/metrics';
-import { RatingChangedEvent, lockUnpublished, markPublished } from './outbox';
+import { RatingChangedEvent } from './outbox';
+import { lockUnpublished, markPublished } from './outbox.repository';
 import { RatingBus, ratingBus } from '../rating-feed/rating-bus';
 import { DeliveryRef, createDeliveries, overdueDeliveries } from '../webhook/webhook.repository';
 

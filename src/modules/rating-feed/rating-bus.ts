@@ -1,7 +1,8 @@
 import IORedis from 'ioredis';
 import { Database } from '../../platform/db';
 import { logger } from '../../platform/logger';
-import { ALL_CHANGES, RATING_CHANGED, RatingChangedEvent, changesSince } from '../outbox/outbox';
+import { RATING_CHANGED, RatingChangedEvent } from '../outbox/outbox';
+import { ALL_CHANGES, changesSince } from '../outbox/outbox.repository';
 
 /** The Redis channel rating changes travel on; the prefix keeps hubs sharing one Redis apart (pub/sub ignores database numbers). */
 export const ratingChannel = (prefix: string) => `${prefix}:${RATING_CHANGED}`;

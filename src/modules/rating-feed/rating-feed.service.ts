@@ -8,7 +8,8 @@ import { appendAudit } from '../audit/audit.repository';
 import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterprise.repository';
 import type { RatingChange } from './rating-change.type';
 import type { RatingRow } from '../rating/rating.repository';
-import { RatingChangedEvent, changesSince } from '../outbox/outbox';
+import type { RatingChangedEvent } from '../outbox/outbox';
+import { changesSince } from '../outbox/outbox.repository';
 import { ratingBus } from './rating-bus';
 import { regionArgument } from '../enterprise/region-argument';
 

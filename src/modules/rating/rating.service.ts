@@ -8,7 +8,7 @@ import { EnterpriseRow, enterpriseIdsIn, lockEnterpriseById, setCurrentRating } 
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { permitsOf } from '../permit/permit.repository';
 import { noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
-import { appendRatingChanged } from '../outbox/outbox';
+import { appendRatingChanged } from '../outbox/outbox.repository';
 import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
 import { notInFuture } from '../../platform/checks';
 

@@ -2,7 +2,8 @@ import { logger } from '../../platform/logger';
 import type { HubContext } from '../context';
 import { dataSourceService } from '../datasource/datasource.service';
 import { dueSources } from '../datasource/datasource.repository';
-import { OUTBOX_RETENTION_DAYS, pruneOutbox } from '../outbox/outbox';
+import { OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
+import { pruneOutbox } from '../outbox/outbox.repository';
 
 /** Seconds between scheduler ticks; every process adds the tick with the same id per slot, so one runs. */
 export const TICK_SECONDS = 10;
