@@ -4,8 +4,18 @@ import type { Queryable } from '../../platform/sql';
 /** Rows per multi-row statement: unnest takes one bind parameter per column, so only payload size limits it. */
 const CHUNK = 5_000;
 
-/** A column to seed: name, Postgres type, one value per row, and optionally an SQL expression over `u.cN` that maps the value. */
-export type SeedColumn = [name: string, type: string, values: unknown[], expr?: string];
+/**
+ * A column to seed: name, Postgres type, one value per row. The type `text[]` or `uuid[]`
+ * takes one JS array per row (rows may differ in length, which a 2-D unnest cannot carry,
+ * so they travel as JSON arrays and become Postgres arrays here).
+ */
+export type SeedColumn = [name: string, type: string, values: unknown[]];
+
+/** What a column is sent as, and the expression over `u.cN` that stores it. */
+function column(type: string, i: number): { param: string; expr: string } {
+  if (type === 'text[]' || type === 'uuid[]') return { param: 'jsonb', expr: `ARRAY(SELECT jsonb_array_elements_text(u.c${i}))::${type}` };
+  return { param: type, expr: `u.c${i}` };
+}
 
 /**
  * Serialises concurrent seeders (the table lock is held to the end of the transaction) and
@@ -20,13 +30,15 @@ export async function lockForSeeding(m: Queryable): Promise<boolean> {
 /** `INSERT … SELECT … FROM unnest($1::t1[], $2::t2[], …)` in chunks; a column may map its value through an SQL expression over `u.cN`. */
 export async function insertRows(m: Queryable, table: string, cols: SeedColumn[]): Promise<void> {
   const n = cols[0][2].length;
+  const shapes = cols.map((c, i) => column(c[1], i));
   const sql = `INSERT INTO ${table} (${cols.map((c) => c[0]).join(', ')})
-    SELECT ${cols.map((c, i) => c[3] ?? `u.c${i}`).join(', ')}
-      FROM unnest(${cols.map((c, i) => `$${i + 1}::${c[1]}[]`).join(', ')}) AS u(${cols.map((_, i) => `c${i}`).join(', ')})`;
+    SELECT ${shapes.map((s) => s.expr).join(', ')}
+      FROM unnest(${shapes.map((s, i) => `$${i + 1}::${s.param}[]`).join(', ')}) AS u(${cols.map((_, i) => `c${i}`).join(', ')})`;
+  const values = cols.map((c, i) => (shapes[i].param === 'jsonb' && c[1] !== 'jsonb' ? c[2].map((v) => JSON.stringify(v)) : c[2]));
   for (let i = 0; i < n; i += CHUNK) {
     await m.query(
       sql,
-      cols.map((c) => c[2].slice(i, i + CHUNK)),
+      values.map((v) => v.slice(i, i + CHUNK)),
     );
     await nextTurn(); // the seed runs while the hub serves: let /health answer between chunks
   }

@@ -159,12 +159,12 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['score', 'int4', ratings.map((r) => r.ev.score)],
       ['indicators', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.indicators))],
       // text[] per row cannot ride in a 2-D array (rows differ in length): JSON, unpacked in SQL.
-      ['reasons', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.reasons)), 'ARRAY(SELECT jsonb_array_elements_text(u.c5))'],
-      ['measures', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.measures)), 'ARRAY(SELECT jsonb_array_elements_text(u.c6))'],
+      ['reasons', 'text[]', ratings.map((r) => r.ev.reasons)],
+      ['measures', 'text[]', ratings.map((r) => r.ev.measures)],
       ['policy_version', 'text', ratings.map((r) => r.ev.policyVersion)],
       ['as_of', 'timestamptz', ratings.map(() => asOf)],
       ['evaluated_by', 'text', ratings.map(() => 'system:demo-seed')],
-      ['decisive_record_ids', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.decisiveRecordIds)), 'ARRAY(SELECT jsonb_array_elements_text(u.c10))::uuid[]'],
+      ['decisive_record_ids', 'uuid[]', ratings.map((r) => r.ev.decisiveRecordIds)],
     ]);
     await setCurrentRatings(
       m,
