@@ -20,6 +20,7 @@ import { PolicyResolver } from './modules/policy/policy.resolver';
 import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
+import { CalendarResolver } from './modules/calendar/calendar.resolver';
 
 export const RESOLVERS = [
   EnterpriseResolver,
@@ -42,6 +43,7 @@ export const RESOLVERS = [
   WebhookResolver,
   WebhookDeliveryResolver,
   PendingResolver,
+  CalendarResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -24,8 +24,11 @@ let schema: GraphQLSchema;
 const policies = loadPolicies();
 const MAX_DEPTH = 7;
 
-/** Query fields that need an argument the walk cannot invent; each one's type is reached through a list instead. */
-const SINGLE_ROOTS = ['Query.enterprise', 'Query.meter', 'Query.syncRun', 'Query.webhook'];
+/**
+ * Query fields that need an argument the walk cannot invent; each one's type is reached through a list instead,
+ * except workingDayDeadline's Deadline: scalars only, computed without SQL.
+ */
+const SINGLE_ROOTS = ['Query.enterprise', 'Query.meter', 'Query.syncRun', 'Query.webhook', 'Query.workingDayDeadline'];
 
 function adminContext(): HubContext {
   return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
