@@ -10,6 +10,7 @@ import { CandidateOpenKey1732370000000 } from '../migrations/1732370000000-candi
 import { DataSources1732460000000 } from '../migrations/1732460000000-data-sources';
 import { ReadingFkToLock1732550000000 } from '../migrations/1732550000000-reading-fk-to-lock';
 import { OutboxAndWebhooks1732640000000 } from '../migrations/1732640000000-outbox-and-webhooks';
+import { CalendarYear1732738000000 } from '../migrations/1732738000000-calendar-year';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   DataSources1732460000000,
   ReadingFkToLock1732550000000,
   OutboxAndWebhooks1732640000000,
+  CalendarYear1732738000000,
 ];
 
 /**

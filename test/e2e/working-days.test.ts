@@ -49,3 +49,49 @@ describe('workingDayDeadline', () => {
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('loadCalendarYear', () => {
+  let t: TestHub;
+  const M = `mutation($y: Int!, $h: [String!]!, $w: [String!]!) { loadCalendarYear(year: $y, holidays: $h, workdays: $w) { year holidays workdays loadedBy loadedAt } }`;
+  // A far-future year no package covers: the deadline into it is provisional until it is loaded.
+  const year = 2085; // 1 January is a Monday
+  const from = `${year}-01-01T09:00:00+08:00`;
+  beforeAll(async () => {
+    t = await startTestHub('calendar_year');
+  });
+  afterAll(() => t?.stop());
+
+  it('is for ADMIN only, and audited', async () => {
+    const vars = { y: year, h: [`${year}-01-01`], w: [] };
+    expect(codeOf(await t.gql(M, vars))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await t.gql(M, vars, t.token('CITY_AUTHORITY', { regions: ['130800'] })))).toBe('FORBIDDEN');
+    const r = await t.gql(M, { ...vars, h: [`${year}-01-01`, `${year}-01-01`] }, t.token('ADMIN', { subject: 'admin:calendar' }));
+    expect(r.errors).toBeUndefined();
+    expect(r.data.loadCalendarYear).toMatchObject({ year, holidays: [`${year}-01-01`], workdays: [], loadedBy: 'admin:calendar' });
+    const [entry] = await t.db.manager.query(`SELECT outcome, target_type, target_id FROM audit_log WHERE action = 'loadCalendarYear' AND outcome = 'OK'`);
+    expect(entry).toEqual({ outcome: 'OK', target_type: 'calendar_year', target_id: String(year) });
+  });
+
+  it('makes deadlines into the loaded year final, with its holidays and adjusted days', async () => {
+    const admin = t.token('ADMIN', { subject: 'admin:calendar' });
+    // The act on 元旦 (Mon 01-01): Tue 01-02 (1), Wed 01-03 (2) in the fallback.
+    await t.db.manager.query(`DELETE FROM calendar_year WHERE year = $1`, [year]);
+    if (!officiallyCovered(year)) expect((await t.gql(Q, { from, n: 2 })).data.workingDayDeadline).toEqual({ dueDate: `${year}-01-03`, provisional: true });
+    // The notice: 01-01 … 01-02 off, Sat 01-06 worked.
+    const r = await t.gql(M, { y: year, h: [`${year}-01-01`, `${year}-01-02`], w: [`${year}-01-06`] }, admin);
+    expect(r.errors).toBeUndefined();
+    // Wed 01-03 (1), Thu 01-04 (2), Fri 01-05 (3), Sat 01-06 (4).
+    expect((await t.gql(Q, { from, n: 2 })).data.workingDayDeadline).toEqual({ dueDate: `${year}-01-04`, provisional: false });
+    expect((await t.gql(Q, { from, n: 4 })).data.workingDayDeadline).toEqual({ dueDate: `${year}-01-06`, provisional: false });
+  });
+
+  it.each([
+    ['a year beyond the lunar tables', { y: 2150, h: [], w: [] }],
+    ['a date of another year', { y: year, h: [`${year + 1}-01-01`], w: [] }],
+    ['an impossible date', { y: year, h: [`${year}-02-30`], w: [] }],
+    ['a weekday as adjusted working day', { y: year, h: [], w: [`${year}-01-03`] }],
+    ['a day both off and worked', { y: year, h: [`${year}-01-07`], w: [`${year}-01-07`] }],
+  ])('refuses %s with BAD_USER_INPUT', async (_what, vars) => {
+    expect(codeOf(await t.gql(M, vars, t.token('ADMIN', { subject: 'admin:calendar' })))).toBe('BAD_USER_INPUT');
+  });
+});

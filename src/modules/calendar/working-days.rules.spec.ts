@@ -6,6 +6,7 @@ import {
   isWorkingDay,
   officiallyCovered,
   statutoryHolidays,
+  validateYearDays,
   workingDayDeadline,
 } from './working-days.rules';
 
@@ -131,5 +132,25 @@ describe('workingDayDeadline', () => {
     expect(() => workingDayDeadline(new Date('nope'), 1)).toThrow(WorkingDaysInputError);
     expect(() => workingDayDeadline(cst('1800-01-02'), 1)).toThrow(WorkingDaysInputError);
     expect(() => workingDayDeadline(cst('2098-06-01'), 1)).toThrow(WorkingDaysInputError);
+  });
+});
+
+describe('validateYearDays (a year an administrator loads)', () => {
+  it('sorts and deduplicates a valid notice', () => {
+    expect(validateYearDays(2027, { holidays: ['2027-01-02', '2027-01-01', '2027-01-01'], workdays: ['2027-01-09'] })).toEqual({
+      holidays: ['2027-01-01', '2027-01-02'],
+      workdays: ['2027-01-09'],
+    });
+  });
+
+  it.each([
+    ['a year outside the lunar tables', 1900, { holidays: [], workdays: [] }],
+    ['a date of another year', 2027, { holidays: ['2028-01-01'], workdays: [] }],
+    ['an impossible date', 2027, { holidays: ['2027-02-29'], workdays: [] }],
+    ['a malformed date', 2027, { holidays: ['2027-1-1'], workdays: [] }],
+    ['a weekday as adjusted working day', 2027, { holidays: [], workdays: ['2027-01-04'] }],
+    ['a day both off and worked', 2027, { holidays: ['2027-01-09'], workdays: ['2027-01-09'] }],
+  ])('refuses %s', (_what, year, days) => {
+    expect(() => validateYearDays(year, days)).toThrow(WorkingDaysInputError);
   });
 });

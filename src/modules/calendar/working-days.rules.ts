@@ -51,7 +51,7 @@ export interface Deadline {
 export class WorkingDaysInputError extends Error {
   constructor(
     message: string,
-    readonly field: 'from' | 'workingDays',
+    readonly field: 'from' | 'workingDays' | 'year' | 'holidays' | 'workdays',
   ) {
     super(message);
   }
@@ -143,11 +143,8 @@ export function isWorkingDay(cal: YearCalendar, day: string): boolean {
   return weekday >= 1 && weekday <= 5;
 }
 
-/**
- * The day that falls `workingDays` working days after `from` (China Standard Time; the day of
- * `from` is not counted). Provisional when any day counted through lies in a fallback year.
- */
-export function workingDayDeadline(from: Date, workingDays: number, source: CalendarSource = calendarSource()): Deadline {
+/** Refuses a count outside 1..{@link MAX_WORKING_DAYS}, an invalid date, or one whose deadline could leave the lunar tables. */
+export function checkDeadlineInput(from: Date, workingDays: number): void {
   if (!Number.isInteger(workingDays) || workingDays < 1 || workingDays > MAX_WORKING_DAYS) {
     throw new WorkingDaysInputError(`workingDays must be a whole number from 1 to ${MAX_WORKING_DAYS}`, 'workingDays');
   }
@@ -157,6 +154,14 @@ export function workingDayDeadline(from: Date, workingDays: number, source: Cale
   if (startYear < FIRST_YEAR || startYear + 2 > LAST_YEAR) {
     throw new WorkingDaysInputError(`from must lie between ${FIRST_YEAR} and ${LAST_YEAR - 2} (China time)`, 'from');
   }
+}
+
+/**
+ * The day that falls `workingDays` working days after `from` (China Standard Time; the day of
+ * `from` is not counted). Provisional when any day counted through lies in a fallback year.
+ */
+export function workingDayDeadline(from: Date, workingDays: number, source: CalendarSource = calendarSource()): Deadline {
+  checkDeadlineInput(from, workingDays);
   let index = chinaDayIndex(from);
   let counted = 0;
   let provisional = false;
@@ -169,4 +174,39 @@ export function workingDayDeadline(from: Date, workingDays: number, source: Cale
     if (isWorkingDay(cal, day)) counted++;
   }
   return { dueDate: day, provisional };
+}
+
+/**
+ * Checks a year an administrator loads (the State Council notice): every date a real
+ * `YYYY-MM-DD` of that year, none both a holiday and a working day, adjusted working days on
+ * a weekend only (a weekday is a working day already). Returns the days sorted and deduplicated.
+ */
+export function validateYearDays(year: number, days: YearDays): YearDays {
+  if (!Number.isInteger(year) || year < FIRST_YEAR || year > LAST_YEAR) {
+    throw new WorkingDaysInputError(`year must be between ${FIRST_YEAR} and ${LAST_YEAR}`, 'year');
+  }
+  const check = (list: readonly string[], field: 'holidays' | 'workdays') => {
+    for (const d of list) {
+      const parsed = /^\d{4}-\d{2}-\d{2}$/.test(d) ? new Date(`${d}T00:00:00Z`) : null;
+      if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== d) {
+        throw new WorkingDaysInputError(`${field}: ${JSON.stringify(d)} is not a date YYYY-MM-DD`, field);
+      }
+      if (!d.startsWith(`${year}-`)) throw new WorkingDaysInputError(`${field}: ${d} is not in ${year}`, field);
+      const weekday = parsed.getUTCDay();
+      if (field === 'workdays' && weekday !== 0 && weekday !== 6)
+        throw new WorkingDaysInputError(`workdays: ${d} is a weekday, not an adjusted working day`, field);
+    }
+    return [...new Set(list)].sort();
+  };
+  const holidays = check(days.holidays, 'holidays');
+  const workdays = check(days.workdays, 'workdays');
+  const both = workdays.filter((d) => holidays.includes(d));
+  if (both.length) throw new WorkingDaysInputError(`${both.join(', ')} listed both as holiday and as working day`, 'workdays');
+  return { holidays, workdays };
+}
+
+/** The years a deadline from `from` can reach (a year and a half of calendar days holds 366 working days). */
+export function yearsReachable(from: Date): number[] {
+  const y = Number(chinaDateString(from).slice(0, 4));
+  return [y, y + 1, y + 2];
 }
