@@ -83,6 +83,19 @@ function lunarOf(index: number): { month: number; day: number } | null {
 }
 
 /**
+ * The day of the solar term 清明 in `year`. chinese-days computes the day of the month
+ * arithmetically, then formats a UTC midnight with local getters: west of UTC that prints the
+ * day before, so the skew of this process is added back.
+ */
+function qingmingDay(year: number): string {
+  const printed = getSolarTermDate(year, 4, 'pure_brightness');
+  const skew = new Date(Date.UTC(year, 3, 10)).getDate() - 10; // 0 at or east of UTC, -1 west of it
+  const day = new Date(Date.UTC(year, 3, Number(printed.slice(8, 10)) - skew)).toISOString().slice(0, 10);
+  if (!/^\d{4}-04-0[3-7]$/.test(day) || !day.startsWith(`${year}-`)) throw new Error(`unexpected 清明 date ${printed} for ${year}`);
+  return day;
+}
+
+/**
  * The statutory holidays of `year` fixed by law (全国年节及纪念日放假办法, as revised in 2024):
  * 元旦 1 Jan; 春节 lunar New Year's Eve and the first three days; 清明 the solar-term day;
  * 劳动节 1–2 May; 端午 5/5 and 中秋 8/15 lunar; 国庆 1–3 Oct. No adjusted days.
@@ -90,9 +103,7 @@ function lunarOf(index: number): { month: number; day: number } | null {
 export function statutoryHolidays(year: number): string[] {
   if (!Number.isInteger(year) || year < FIRST_YEAR || year > LAST_YEAR) throw new RangeError(`no lunar data for ${year}`);
   const days = new Set<string>([`${year}-01-01`, `${year}-05-01`, `${year}-05-02`, `${year}-10-01`, `${year}-10-02`, `${year}-10-03`]);
-  const qingming = getSolarTermDate(year, 4, 'pure_brightness');
-  if (!/^\d{4}-04-0[3-7]$/.test(qingming) || !qingming.startsWith(`${year}-`)) throw new Error(`unexpected 清明 date ${qingming} for ${year}`);
-  days.add(qingming);
+  days.add(qingmingDay(year));
   const first = chinaDayIndex(new Date(Date.UTC(year, 0, 1, 12)));
   const last = chinaDayIndex(new Date(Date.UTC(year, 11, 31, 12)));
   for (let i = first; i <= last; i++) {
