@@ -76,7 +76,7 @@ async function main() {
     printAfterLogs(
       `\nWater credit hub ready: ${url}/graphql  (health ${url}/health, metrics ${url}/metrics)\n` +
         `节水信用数据枢纽已就绪：浏览器打开 ${url}/graphql 即为 GraphQL 调试台；${url}/ 列出各入口。\n` +
-        `Demo admin token (7 days; send as "Authorization: Bearer <token>"):\n${token}\n\n`,
+        `Demo admin token (7 days; send as "Authorization: Bearer <token>"):\n${token}\n`,
     );
   }
   let stopping = false;
