@@ -19,8 +19,9 @@ export function isUuid(id: string): boolean {
 /** Clocks differ: a time up to this far ahead of ours still counts as now. */
 export const CLOCK_SLACK_MS = 10 * 60_000;
 
-/** `at`, or BAD_USER_INPUT "`field` may not lie in the future" when it is later than now + slack. */
+/** `at`, or BAD_USER_INPUT when it is no valid time or later than now + slack. */
 export function notInFuture(at: Date, field: string, now = Date.now(), slackMs = CLOCK_SLACK_MS): Date {
+  if (Number.isNaN(at.getTime())) throw badInput(`${field} is not a valid date-time`, field);
   if (at.getTime() > now + slackMs) throw badInput(`${field} may not lie in the future`, field);
   return at;
 }

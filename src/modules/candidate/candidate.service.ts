@@ -5,13 +5,13 @@ import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { pageSize, toConnection } from '../../platform/graphql/connection';
 import { levelScore } from '../credit/credit.rules';
-import { CreditRecordRow, insertCreditRecord } from '../credit/credit-record.repository';
+import type { CreditRecordRow } from '../credit/credit-record.repository';
+import { determineIn } from '../credit/credit-record.service';
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { assertAccess } from '../enterprise/enterprise.service';
 import { DishonestyLevel, policyFor } from '../policy/credit-policy';
-import { ratingService } from '../rating/rating.service';
 import { CandidateFilter, CandidateRow, countCandidates, findCandidate, pageCandidates, resolveCandidate } from './candidate.repository';
-import { isUuid } from '../../platform/checks';
+import { isUuid, requireFound } from '../../platform/checks';
 import { regionArgument } from '../enterprise/region-argument';
 import { INTERNAL_READERS, SUPERVISORS, hasRole } from '../../platform/auth/access.rules';
 
@@ -51,8 +51,8 @@ export const candidateService = {
       } catch (e) {
         throw badInput((e as Error).message, 'level');
       }
-      const record = (await insertCreditRecord(ctx.db, {
-        enterpriseId: c.enterpriseId,
+      const e = requireFound(await lockEnterpriseById(ctx.db, c.enterpriseId), 'enterprise', c.enterpriseId);
+      const record = await determineIn(ctx, e, {
         kind: 'DISHONESTY',
         indicator: c.indicator,
         level: chosen,
@@ -63,10 +63,8 @@ export const candidateService = {
         basis: basis.trim(),
         unheededNotices: 0,
         governmentAward: true,
-        determinedBy: ctx.principal.subject,
-      }))!;
+      });
       await resolveCandidate(ctx.db, c.id, { status: 'CONFIRMED', note: basis.trim(), creditRecordId: record.id, by: ctx.principal.subject });
-      await ratingService.reevaluateIn(ctx, (await lockEnterpriseById(ctx.db, c.enterpriseId))!);
       return record;
     });
   },

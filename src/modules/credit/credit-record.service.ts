@@ -7,18 +7,25 @@ import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { policyFor } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { levelScore } from './credit.rules';
-import { CreditRecordRow, findCreditRecord, insertCreditRecord, setCreditRecordStatus } from './credit-record.repository';
+import { CreditRecordRow, NewCreditRecord, findCreditRecord, insertCreditRecord, setCreditRecordStatus } from './credit-record.repository';
+import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import { isUuid, notInFuture, requireFound } from '../../platform/checks';
 
-const notFuture = (d: Date, field: string) => {
-  if (Number.isNaN(d.getTime())) throw badInput(`${field} is not a valid date-time`, field);
-  notInFuture(d, field);
-};
+/**
+ * Stores a determined record for the locked enterprise `e` and re-grades it, inside the
+ * caller's transaction (`ctx` is the transaction's): the one path of a typed record
+ * (recordDishonesty, recordHonor) and a confirmed candidate.
+ */
+export async function determineIn(ctx: HubContext, e: EnterpriseRow, record: Omit<NewCreditRecord, 'enterpriseId' | 'determinedBy'>): Promise<CreditRecordRow> {
+  const stored = requireFound(await insertCreditRecord(ctx.db, { ...record, enterpriseId: e.id, determinedBy: ctx.principal.subject }), 'credit record', e.id);
+  await ratingService.reevaluateIn(ctx, e);
+  return stored;
+}
 
 /** Determining credit records (Art. 9–11); each change re-grades the enterprise in the same transaction. */
 export const creditRecordService = {
   async recordDishonesty(ctx: HubContext, input: DishonestyInput): Promise<CreditRecordRow> {
-    notFuture(input.occurredAt, 'occurredAt');
+    notInFuture(input.occurredAt, 'occurredAt');
     // Indicators are checked against the policy in force when the conduct happened (or today's, for older conduct).
     const policy = policyFor(ctx.policies, input.occurredAt);
     const indicator = input.indicator.trim();
@@ -38,8 +45,7 @@ export const creditRecordService = {
     if (!Number.isInteger(notices) || notices < 0 || notices > 20) throw badInput('unheededNotices must be between 0 and 20', 'unheededNotices');
     return withTransaction(ctx, async (ctx) => {
       const e = await requireEnterprise(ctx, input.creditCode, 'write', true);
-      const record = (await insertCreditRecord(ctx.db, {
-        enterpriseId: e.id,
+      return determineIn(ctx, e, {
         kind: 'DISHONESTY',
         indicator,
         level: input.level,
@@ -50,21 +56,17 @@ export const creditRecordService = {
         basis: input.basis?.trim() || null,
         unheededNotices: notices,
         governmentAward: true,
-        determinedBy: ctx.principal.subject,
-      }))!;
-      await ratingService.reevaluateIn(ctx, e);
-      return record;
+      });
     });
   },
 
   async recordHonor(ctx: HubContext, input: HonorInput): Promise<CreditRecordRow> {
-    notFuture(input.awardedAt, 'awardedAt');
+    notInFuture(input.awardedAt, 'awardedAt');
     const title = input.title.trim();
     if (!title) throw badInput('title must not be empty', 'title');
     return withTransaction(ctx, async (ctx) => {
       const e = await requireEnterprise(ctx, input.creditCode, 'write', true);
-      const record = (await insertCreditRecord(ctx.db, {
-        enterpriseId: e.id,
+      return determineIn(ctx, e, {
         kind: 'HONOR',
         indicator: null,
         level: null,
@@ -75,10 +77,7 @@ export const creditRecordService = {
         basis: null,
         unheededNotices: 0,
         governmentAward: input.governmentAward ?? true,
-        determinedBy: ctx.principal.subject,
-      }))!;
-      await ratingService.reevaluateIn(ctx, e);
-      return record;
+      });
     });
   },
 
