@@ -10,7 +10,7 @@ import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
 import { Database } from './platform/db';
-import { isDatabaseError, logger } from './platform/logger';
+import { maskUnexpected } from './platform/graphql/unexpected-errors';
 import { jsonErrorHandler } from './platform/http-errors';
 import { graphqlRequests, registry } from './platform/metrics';
 import { PUBLIC_PRINCIPAL, Principal, rejectedPrincipal, tokenRejection, verifyToken } from './platform/auth/principal';
@@ -150,20 +150,15 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
       auditPlugin(),
       metricsPlugin(),
     ],
+    // The same masking as the WebSocket path (maskUnexpected): logged by codes under an errorId, a database error's text replaced.
     formatError: (formatted, error) => {
-      const code = formatted.extensions?.code;
-      if (code !== 'INTERNAL_SERVER_ERROR') return formatted;
-      // Logged by type and codes only (safeError); a database error's message and stack quote the row, so the caller gets an id instead.
-      const original = (error as GraphQLError)?.originalError ?? error;
-      const errorId = randomUUID();
-      logger.error({ err: original, path: formatted.path, errorId }, 'unexpected error');
-      if (!isDatabaseError(original)) return formatted;
-      return {
-        message: `Internal error (database); the hub's log has it under errorId ${errorId}.`,
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { code, errorId },
-      };
+      if (formatted.extensions?.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+      const raw =
+        error instanceof GraphQLError
+          ? error
+          : new GraphQLError(formatted.message, { originalError: error instanceof Error ? error : undefined, path: formatted.path });
+      const masked = maskUnexpected(raw);
+      return masked === raw ? formatted : { message: masked.message, locations: formatted.locations, path: formatted.path, extensions: masked.extensions };
     },
   });
   await apollo.start();

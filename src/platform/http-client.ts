@@ -1,6 +1,7 @@
 /**
  * The hub's one HTTP client: the feed connectors (`http-json`, `sensorthings`) and webhook
- * deliveries go out through {@link request}, and retry through {@link withRetries}.
+ * deliveries go out through {@link request}; the feeds retry through {@link withRetries},
+ * webhook deliveries through the queue (their durable schedule, webhook/retry.rules.ts).
  *
  * - One transport (node:http/https, a fresh connection per request): a time budget for the
  *   whole answer (headers and body), the caller's abort signal, never a redirect followed (a

@@ -5,7 +5,7 @@ import { isDatabaseError, logger } from '../logger';
 /**
  * An error the hub did not mean to send (no code, or INTERNAL_SERVER_ERROR): logged by type and codes (safeError) under a
  * fresh errorId. A database error's message quotes the row, so the caller gets the id in its place; other errors pass.
- * The WebSocket path's twin of the HTTP server's formatError.
+ * Used by both transports: graphql-ws (maskResult) and the HTTP server's formatError.
  */
 export function maskUnexpected(error: GraphQLError): GraphQLError {
   const code = error.extensions?.code;
