@@ -10,7 +10,8 @@ export interface CalendarYearRow {
   loadedAt: Date;
 }
 
-const COLUMNS = `c.year, c.holidays::text[] AS holidays, c.workdays::text[] AS workdays, c.loaded_by AS "loadedBy", c.loaded_at AS "loadedAt"`;
+// to_char, not ::text: the text form of a date follows the session's DateStyle.
+const COLUMNS = `c.year, ARRAY(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(c.holidays) AS d ORDER BY d) AS holidays, ARRAY(SELECT to_char(d, 'YYYY-MM-DD') FROM unnest(c.workdays) AS d ORDER BY d) AS workdays, c.loaded_by AS "loadedBy", c.loaded_at AS "loadedAt"`;
 
 /** Stores a year's calendar; loading the same year again replaces it. */
 export function upsertCalendarYear(m: Queryable, year: number, holidays: string[], workdays: string[], loadedBy: string): Promise<CalendarYearRow | undefined> {

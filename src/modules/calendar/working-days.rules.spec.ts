@@ -150,6 +150,7 @@ describe('validateYearDays (a year an administrator loads)', () => {
     ['a malformed date', 2027, { holidays: ['2027-1-1'], workdays: [] }],
     ['a weekday as adjusted working day', 2027, { holidays: [], workdays: ['2027-01-04'] }],
     ['a day both off and worked', 2027, { holidays: ['2027-01-09'], workdays: ['2027-01-09'] }],
+    ['a notice without 1 January', 2027, { holidays: ['2027-02-06'], workdays: [] }],
   ])('refuses %s', (_what, year, days) => {
     expect(() => validateYearDays(year, days)).toThrow(WorkingDaysInputError);
   });

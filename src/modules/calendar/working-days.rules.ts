@@ -190,7 +190,9 @@ export function workingDayDeadline(from: Date, workingDays: number, source: Cale
 /**
  * Checks a year an administrator loads (the State Council notice): every date a real
  * `YYYY-MM-DD` of that year, none both a holiday and a working day, adjusted working days on
- * a weekend only (a weekday is a working day already). Returns the days sorted and deduplicated.
+ * a weekend only (a weekday is a working day already), and 1 January among the holidays (元旦
+ * is off every year: the same test that tells a year covered by the package's data). Returns
+ * the days sorted and deduplicated.
  */
 export function validateYearDays(year: number, days: YearDays): YearDays {
   if (!Number.isInteger(year) || year < FIRST_YEAR || year > LAST_YEAR) {
@@ -213,6 +215,8 @@ export function validateYearDays(year: number, days: YearDays): YearDays {
   const workdays = check(days.workdays, 'workdays');
   const both = workdays.filter((d) => holidays.includes(d));
   if (both.length) throw new WorkingDaysInputError(`${both.join(', ')} listed both as holiday and as working day`, 'workdays');
+  if (!holidays.includes(`${year}-01-01`))
+    throw new WorkingDaysInputError(`holidays: ${year}-01-01 (元旦) is missing; load the whole notice of ${year}`, 'holidays');
   return { holidays, workdays };
 }
 

@@ -52,7 +52,8 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
   const policy = policyFor(policies, now, now);
   if (now < policy.inForceFrom) throw new RangeError(`no credit policy has begun by ${now.toISOString()}`);
   const asOf = policyInForce(policies, now) ? now : new Date(policy.inForceUntil.getTime() - 1);
-  const year = chinaYear(now);
+  // Permits and plans follow the graded instant, so records never precede a permit's term.
+  const year = chinaYear(asOf);
   if (!Number.isInteger(opts.enterprises) || opts.enterprises < 0) throw new RangeError('enterprises must be a non-negative integer');
   if (!Number.isInteger(opts.readingDays) || opts.readingDays < 0) throw new RangeError('readingDays must be a non-negative integer');
   const seed = opts.seed ?? 20231018;
