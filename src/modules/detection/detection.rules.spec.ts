@@ -1,13 +1,18 @@
-import { chinaDay, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
+import { chinaDay, chinaDayByIndex, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
 import {
+  ANOMALY_KINDS,
+  ATTRIBUTION,
   CandidateDraft,
+  dailyConsumption,
   DEFAULT_THRESHOLDS,
   detectEnterprise,
   detectionThresholdsSchema,
   detectMeter,
   EnterpriseFacts,
   isCounterWrap,
+  KIND_TITLES,
   MeterFacts,
+  pairVolume,
   meterWindow,
   Reading,
 } from './detection.rules';
@@ -29,6 +34,7 @@ function meter(over: Partial<MeterFacts> = {}): MeterFacts {
     calibrationExpiresAt: null,
     createdAt: at('2025-01-01T00:00:00+08:00'),
     lastReadingAt: null,
+    firstReadingAt: null,
     ...over,
   };
 }
@@ -78,6 +84,8 @@ describe('thresholds', () => {
       stuckMinReadings: 6,
       spikeFactor: 1.5,
       overPlanSeriousRatio: 0.3,
+      overPlanBeyondLevel: 'SERIOUS',
+      earliestReadingDate: '2000-01-01',
     });
     expect(DEFAULT_THRESHOLDS.indicators).toEqual({
       NON_NETWORKED: '2.3',
@@ -88,6 +96,7 @@ describe('thresholds', () => {
       CALIBRATION_EXPIRED: '2.2',
       OVER_PLAN: '1.2',
       NO_VALID_PERMIT: '1.2',
+      NO_PLAN: '1.2',
     });
   });
   it('keep defaults for fields not given and reject nonsense', () => {
@@ -98,6 +107,28 @@ describe('thresholds', () => {
     expect(th.indicators.NO_VALID_PERMIT).toBe('1.2');
     expect(detectionThresholdsSchema.safeParse({ transmissionRateMin: -1 }).success).toBe(false);
     expect(detectionThresholdsSchema.safeParse({ stuckMinReadings: 1.5 }).success).toBe(false);
+    expect(detectionThresholdsSchema.safeParse({ earliestReadingDate: '2000-13-45' }).success).toBe(false);
+    expect(detectionThresholdsSchema.safeParse({ overPlanBeyondLevel: 'SEVERE' }).success).toBe(false);
+  });
+});
+
+describe('evidence texts', () => {
+  it('give every kind a title, Chinese first', () => {
+    for (const kind of ANOMALY_KINDS) {
+      expect(Object.keys(KIND_TITLES[kind])).toEqual(['zh', 'en']);
+      expect(KIND_TITLES[kind].zh).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+  it('state the rule in Chinese first on every candidate', () => {
+    const m = meter({ online: false, maxFlowRate: 10, calibrationExpiresAt: plus(ASOF, -1), lastReadingAt: plus(ASOF, -30 * H) });
+    const all = detectMeter(m, [r('2025-03-10T10:00:00+08:00', 100), r('2025-03-10T10:15:00+08:00', 50), r('2025-03-10T10:30:00+08:00', 500)], ASOF);
+    expect(kinds(all)).toEqual(['CALIBRATION_EXPIRED', 'COUNTER_ROLLBACK', 'FLOW_SPIKE']);
+    for (const c of all) {
+      expect(Object.keys(c.evidence).slice(0, 1)).toEqual(['title']);
+      const rule = c.evidence.rule as { zh: string; en: string };
+      expect(Object.keys(rule)).toEqual(['zh', 'en']);
+      expect(rule.zh).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 });
 
@@ -185,9 +216,37 @@ describe('detectMeter', () => {
       const c2 = detectMeter(m, [...eight, r('2025-03-09T23:00:00+08:00', NaN)], ASOF);
       expect(find(c2, 'LOW_TRANSMISSION_RATE')?.evidence).toMatchObject({ received: 8 });
     });
-    it('skips a meter registered during the previous day', () => {
+    it('judges a meter registered in the hub today from its first reading, not from its registration', () => {
+      // Registered at 11:30 on asOf's day; it has reported since 12:00 the day before (a backfill): 5 readings expected in 12 h.
+      const late = (firstReadingAt: Date | null) => meter({ reportingIntervalSeconds: 8640, createdAt: at('2025-03-10T11:30:00+08:00'), firstReadingAt });
+      const noon = at('2025-03-09T12:00:00+08:00');
+      expect(detectMeter(late(noon), series(noon, 5, 8640), ASOF)).toEqual([]);
+      const c = detectMeter(late(noon), series(noon, 4, 8640), ASOF);
+      expect(kinds(c)).toEqual(['LOW_TRANSMISSION_RATE']);
+      expect(c[0].evidence).toMatchObject({
+        day: '2025-03-09',
+        from: noon.toISOString(),
+        firstReadingAt: noon.toISOString(),
+        received: 4,
+        expected: 5,
+        rate: 0.8,
+      });
+      expect((c[0].evidence.rule as { zh: string }).zh).toMatch(/自首次读数/);
+      // The window's own first reading bounds the start too, when the stored first reading is not known.
+      expect(find(detectMeter(late(null), series(noon, 4, 8640), ASOF), 'LOW_TRANSMISSION_RATE')?.evidence).toMatchObject({ expected: 5 });
+    });
+    it('judges a meter that has reported for longer over the whole day, however late it was registered', () => {
+      const c = detectMeter(
+        meter({ reportingIntervalSeconds: 8640, createdAt: at('2025-03-10T11:30:00+08:00'), firstReadingAt: at('2025-02-01T00:00:00+08:00') }),
+        day(8).slice(2),
+        ASOF,
+      );
+      expect(find(c, 'LOW_TRANSMISSION_RATE')?.evidence).toMatchObject({ received: 6, expected: 10, from: at('2025-03-09T00:00:00+08:00').toISOString() });
+    });
+    it('skips a meter whose first reading came after the day', () => {
+      const today = at('2025-03-10T08:00:00+08:00');
       expect(
-        detectMeter(meter({ reportingIntervalSeconds: 8640, createdAt: at('2025-03-09T06:00:00+08:00') }), [r('2025-03-10T11:00:00+08:00', 5)], ASOF),
+        detectMeter(meter({ reportingIntervalSeconds: 8640, createdAt: plus(today, -H), firstReadingAt: today }), [r(today.toISOString(), 5)], ASOF),
       ).toEqual([]);
     });
   });
@@ -351,7 +410,36 @@ describe('detectEnterprise', () => {
       const c = detectEnterprise(facts(rs, { plans: [{ year: 2025, plannedVolume: 900 }] }), JUNE);
       expect(c[0].evidence).toMatchObject({ usedVolume: 950, plannedVolume: 900 });
       expect(c[0].evidence.perMeter).toEqual([expect.objectContaining({ meterId: 'a', first: 100, last: 1050 })]);
-      expect(detectEnterprise(facts(twoMeters(900), { plans: [{ year: 2024, plannedVolume: 1 }] }), JUNE)).toEqual([]);
+      // A plan for another year only: no OVER_PLAN, but NO_PLAN.
+      expect(kinds(detectEnterprise(facts(twoMeters(900), { plans: [{ year: 2024, plannedVolume: 1 }] }), JUNE))).toEqual(['NO_PLAN']);
+    });
+    it('counts a meter read once a day, and the share of the span from the last reading before the year', () => {
+      // Read at 20:00 every day from 2024-12-31 on, 10 m³ a day: 20 h of the first span lie in 2025 (10 × 20/24).
+      const rs: Reading[] = [];
+      for (let d = 0; d <= 10; d++) rs.push({ readAt: plus(at('2024-12-31T20:00:00+08:00'), d * 24 * H), cumulativeVolume: 500 + d * 10, flowRate: null });
+      const c = detectEnterprise(facts({ a: rs }, { plans: [{ year: 2025, plannedVolume: 50 }] }), JUNE);
+      expect(c[0]).toMatchObject({ kind: 'OVER_PLAN', suggestedLevel: 'SERIOUS' });
+      expect(c[0].evidence.usedVolume).toBeCloseTo(90 + (10 * 20) / 24, 9);
+      expect(c[0].evidence.perMeter).toEqual([
+        expect.objectContaining({
+          meterId: 'a',
+          first: 510,
+          last: 600,
+          before: { readAt: at('2024-12-31T20:00:00+08:00').toISOString(), cumulativeVolume: 500 },
+        }),
+      ]);
+      expect(c[0].evidence.attribution).toEqual(ATTRIBUTION);
+    });
+    it('says in Chinese first that the level beyond 30 % is the officer’s call, and follows the configured level', () => {
+      const [serious] = detectEnterprise(facts(twoMeters(701)), JUNE);
+      const note = serious.evidence.levelNote as { zh: string; en: string };
+      expect(Object.keys(note)).toEqual(['zh', 'en']);
+      expect(note.zh).toMatch(/由执法人员决定/);
+      expect(note.en).toMatch(/officer's call/);
+      const general = detectEnterprise(facts(twoMeters(701)), JUNE, detectionThresholdsSchema.parse({ overPlanBeyondLevel: 'GENERAL' }));
+      expect(general[0]).toMatchObject({ kind: 'OVER_PLAN', suggestedLevel: 'GENERAL' });
+      const within = detectEnterprise(facts(twoMeters(700)), JUNE)[0];
+      expect((within.evidence.levelNote as { zh: string }).zh).toMatch(/一般失信/);
     });
     it('uses the Asia/Shanghai calendar year of asOf', () => {
       const newYear = at('2026-01-01T00:30:00+08:00'); // still 2025 in UTC
@@ -367,14 +455,58 @@ describe('detectEnterprise', () => {
     });
   });
 
+  describe('NO_PLAN', () => {
+    it('fires SERIOUS on 1.2 for withdrawal in a plan year with no plan, in Chinese first', () => {
+      const c = detectEnterprise(facts(twoMeters(100), { plans: [{ year: 2024, plannedVolume: 10 }] }), JUNE);
+      expect(c).toHaveLength(1);
+      expect(c[0]).toMatchObject({ kind: 'NO_PLAN', indicator: '1.2', suggestedLevel: 'SERIOUS', meterId: null, enterpriseId: 'e1' });
+      expect(c[0].evidence).toMatchObject({ year: 2025, usedVolume: 700, firstDay: '2025-01-01', plansOnFile: [2024] });
+      expect(c[0].evidence.title).toEqual({ zh: '未取得用水计划擅自取用水', en: 'Withdrawal in a plan year with no water plan' });
+      expect((c[0].evidence.rule as { zh: string }).zh).toMatch(/^2025 年无用水计划/);
+    });
+    it('is quiet with a plan for the year (even of 0 m³: that is OVER_PLAN), without withdrawal, and follows the policy indicator', () => {
+      expect(kinds(detectEnterprise(facts(twoMeters(100), { plans: [{ year: 2025, plannedVolume: 0 }] }), JUNE))).toEqual(['OVER_PLAN']);
+      const flat = { a: [r('2025-01-01T08:00:00+08:00', 100), r('2025-06-15T08:00:00+08:00', 100)] };
+      expect(detectEnterprise(facts(flat, { plans: [] }), JUNE)).toEqual([]);
+      expect(detectEnterprise(facts({ a: [r('2024-06-01T08:00:00+08:00', 0), r('2024-12-01T08:00:00+08:00', 100)] }, { plans: [] }), JUNE)).toEqual([]);
+      const th = detectionThresholdsSchema.parse({ indicators: { NO_PLAN: '1.1' } });
+      expect(detectEnterprise(facts(twoMeters(100), { plans: [] }), JUNE, th)[0]).toMatchObject({ kind: 'NO_PLAN', indicator: '1.1' });
+    });
+  });
+
+  describe('dailyConsumption', () => {
+    const pts = (...xs: [string, number][]) => xs.map(([t, v]) => ({ t: at(t).getTime(), v }));
+    const days = (m: Map<number, number>) => Object.fromEntries([...m].map(([d, v]) => [chinaDayByIndex(d).day, v]));
+    const ALL = [-Infinity, Infinity] as const;
+    it('spreads each difference over the China days it spans, pro rata by time', () => {
+      const m = dailyConsumption(pts(['2025-03-01T08:00:00+08:00', 100], ['2025-03-02T08:00:00+08:00', 124]), ...ALL);
+      expect(days(m)).toEqual({ '2025-03-01': 16, '2025-03-02': 8 });
+      const gap = dailyConsumption(pts(['2025-03-01T00:00:00+08:00', 0], ['2025-03-04T00:00:00+08:00', 30]), ...ALL);
+      expect(days(gap)).toEqual({ '2025-03-01': 10, '2025-03-02': 10, '2025-03-03': 10 });
+    });
+    it('adds the modulus for a wrap, counts a rollback as 0, and keeps only [from, to]', () => {
+      expect(pairVolume(799_999_990, 5)).toBe(15);
+      expect(pairVolume(100, 50)).toBe(0);
+      const m = dailyConsumption(pts(['2025-03-01T00:00:00+08:00', 100], ['2025-03-01T12:00:00+08:00', 50], ['2025-03-02T00:00:00+08:00', 60]), ...ALL);
+      expect(days(m)).toEqual({ '2025-03-01': 10 });
+      const clip = dailyConsumption(
+        pts(['2025-03-01T00:00:00+08:00', 0], ['2025-03-04T00:00:00+08:00', 30]),
+        at('2025-03-02T12:00:00+08:00').getTime(),
+        at('2025-03-03T06:00:00+08:00').getTime(),
+      );
+      expect(days(clip)).toEqual({ '2025-03-02': 5, '2025-03-03': 2.5 });
+    });
+  });
+
   describe('NO_VALID_PERMIT', () => {
     const MARCH20 = at('2025-03-20T12:00:00+08:00');
-    /** 10 m³ a day on meter a from 03-01 to 03-20: readings at 08:00 and 20:00 China time. */
+    const ample = [{ year: 2025, plannedVolume: 1e9 }];
+    /** 20 m³ a day on meter a from 03-01 to 03-20: readings at 08:00 and 20:00 China time, 10 m³ between each. */
     const daily = () => {
       const rs: Reading[] = [];
       for (let d = 1; d <= 20; d++) {
         const dd = String(d).padStart(2, '0');
-        rs.push(r(`2025-03-${dd}T08:00:00+08:00`, 1000 + d * 100), r(`2025-03-${dd}T20:00:00+08:00`, 1010 + d * 100));
+        rs.push(r(`2025-03-${dd}T08:00:00+08:00`, 1000 + d * 20), r(`2025-03-${dd}T20:00:00+08:00`, 1010 + d * 20));
       }
       return { a: rs };
     };
@@ -383,42 +515,59 @@ describe('detectEnterprise', () => {
     ];
 
     it('is quiet while a permit covers every day (validFrom exactly at day start)', () => {
-      expect(detectEnterprise(facts(daily(), { plans: [], permits: permit(null) }), MARCH20)).toEqual([]);
+      expect(detectEnterprise(facts(daily(), { plans: ample, permits: permit(null) }), MARCH20)).toEqual([]);
     });
     it.each([
       ['at midnight starting 03-10', '2025-03-10T00:00:00+08:00'],
       ['during 03-10', '2025-03-10T10:00:00+08:00'],
     ])('fires SERIOUS from the day of a mid-year revocation (%s) to the last full day before asOf', (_, revoked) => {
-      const c = detectEnterprise(facts(daily(), { plans: [], permits: permit(at(revoked)) }), MARCH20);
+      const c = detectEnterprise(facts(daily(), { plans: ample, permits: permit(at(revoked)) }), MARCH20);
       expect(c).toHaveLength(1);
       expect(c[0]).toMatchObject({ kind: 'NO_VALID_PERMIT', indicator: '1.2', suggestedLevel: 'SERIOUS', meterId: null });
-      expect(c[0].evidence).toMatchObject({ dayCount: 10, firstDay: '2025-03-10', lastDay: '2025-03-19', totalVolume: 100 });
-      expect((c[0].evidence.days as unknown[])[0]).toEqual({ day: '2025-03-10', volume: 10 });
+      expect(c[0].evidence).toMatchObject({ dayCount: 10, firstDay: '2025-03-10', lastDay: '2025-03-19' });
+      expect(c[0].evidence.totalVolume).toBeCloseTo(200, 9);
+      const [first] = c[0].evidence.days as { day: string; volume: number }[];
+      expect(first.day).toBe('2025-03-10');
+      expect(first.volume).toBeCloseTo(20, 9);
     });
     it('needs one permit for the whole day: a hand-over at noon leaves that day uncovered', () => {
       const permits = [
         { permitNo: 'A', validFrom: at('2025-01-01T00:00:00+08:00'), validTo: at('2025-03-05T12:00:00+08:00'), revokedAt: null },
         { permitNo: 'B', validFrom: at('2025-03-05T12:00:00+08:00'), validTo: at('2026-01-01T00:00:00+08:00'), revokedAt: null },
       ];
-      const c = detectEnterprise(facts(daily(), { plans: [], permits }), MARCH20);
+      const c = detectEnterprise(facts(daily(), { plans: ample, permits }), MARCH20);
       expect(c[0].evidence).toMatchObject({ dayCount: 1, firstDay: '2025-03-05', lastDay: '2025-03-05' });
     });
     it('assigns a reading at 23:59 +08:00 to that China day and skips days without consumption', () => {
       const rs = {
         a: [r('2025-03-09T00:00:00+08:00', 0), r('2025-03-09T23:59:00+08:00', 5), r('2025-03-10T00:00:00+08:00', 5), r('2025-03-10T08:00:00+08:00', 5)],
       };
-      const c = detectEnterprise(facts(rs, { plans: [], permits: [] }), MARCH20);
+      const c = detectEnterprise(facts(rs, { plans: ample, permits: [] }), MARCH20);
       expect(c[0].evidence).toMatchObject({ dayCount: 1, days: [{ day: '2025-03-09', volume: 5 }] });
+    });
+    it('fires for a meter read once a day: each reading-to-reading difference is consumption on the days it spans', () => {
+      // Before: a day's use was last − first within the day, so one reading a day meant no use at all.
+      const rs: Reading[] = [];
+      for (let d = 1; d <= 19; d++) rs.push(r(`2025-03-${String(d).padStart(2, '0')}T09:00:00+08:00`, 5000 + d * 24));
+      const c = detectEnterprise(facts({ a: rs }, { plans: ample, permits: [] }), MARCH20);
+      expect(c).toHaveLength(1);
+      expect(c[0]).toMatchObject({ kind: 'NO_VALID_PERMIT', suggestedLevel: 'SERIOUS' });
+      expect(c[0].evidence).toMatchObject({ dayCount: 19, firstDay: '2025-03-01', lastDay: '2025-03-19', attribution: ATTRIBUTION });
+      const listed = c[0].evidence.days as { day: string; volume: number }[];
+      expect(listed[0].volume).toBeCloseTo(15, 9); // 09:00 to midnight of the 24 m³ a day
+      expect(listed[1].volume).toBeCloseTo(24, 9);
+      expect(c[0].evidence.totalVolume).toBeCloseTo(18 * 24, 9);
+      expect((c[0].evidence.rule as { zh: string }).zh).toMatch(/无有效/);
     });
     it("ignores asOf's own day and caps the listed days at 31", () => {
       const today = { a: [r('2025-03-20T01:00:00+08:00', 0), r('2025-03-20T11:00:00+08:00', 50)] };
-      expect(detectEnterprise(facts(today, { plans: [], permits: [] }), MARCH20)).toEqual([]);
+      expect(detectEnterprise(facts(today, { plans: ample, permits: [] }), MARCH20)).toEqual([]);
       const rs: Reading[] = [];
       for (let d = 0; d < 40; d++) {
         const start = plus(at('2025-01-01T00:00:00+08:00'), d * 24 * H);
         rs.push({ readAt: plus(start, H), cumulativeVolume: d * 10, flowRate: 1 }, { readAt: plus(start, 2 * H), cumulativeVolume: d * 10 + 1, flowRate: 1 });
       }
-      const c = detectEnterprise(facts({ a: rs }, { plans: [], permits: [] }), MARCH20);
+      const c = detectEnterprise(facts({ a: rs }, { plans: ample, permits: [] }), MARCH20);
       expect(c[0].evidence).toMatchObject({ dayCount: 40, firstDay: '2025-01-01', lastDay: '2025-02-09' });
       expect(c[0].evidence.days).toHaveLength(31);
     });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { MeterRow } from '../meter/meter.repository';
 import { chinaDateString, chinaDayByIndex, chinaDayIndex, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
 
-/** What a detection rule can find (issue 3, item 5). */
+/** What a detection rule can find (issue 3, item 5; NO_PLAN issue 9, item 10). */
 export const ANOMALY_KINDS = [
   'NON_NETWORKED',
   'LOW_TRANSMISSION_RATE',
@@ -12,6 +12,7 @@ export const ANOMALY_KINDS = [
   'OVER_PLAN',
   'NO_VALID_PERMIT',
   'CALIBRATION_EXPIRED',
+  'NO_PLAN',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
@@ -42,8 +43,22 @@ export const detectionThresholdsSchema = z.object({
   stuckMinReadings: z.number().int().min(2).default(6),
   /** FLOW_SPIKE: implied flow above this multiple of the meter's maxFlowRate fires. */
   spikeFactor: z.number().positive().default(1.5),
-  /** OVER_PLAN: over the plan by more than this share suggests SERIOUS instead of GENERAL. */
+  /**
+   * OVER_PLAN: over the plan by up to this share suggests GENERAL (annex 1.2 一般: 超计划 30 % 以内);
+   * beyond it the annex says nothing, so the suggestion is `overPlanBeyondLevel` and the level is the officer's call.
+   */
   overPlanSeriousRatio: z.number().nonnegative().default(0.3),
+  /** OVER_PLAN: the level suggested beyond `overPlanSeriousRatio` (not described by the annex). */
+  overPlanBeyondLevel: z.enum(['GENERAL', 'SERIOUS']).default('SERIOUS'),
+  /**
+   * Ingest: a reading stamped before this Asia/Shanghai date cannot be physical (no meter of the
+   * hub's networks reported before it; e.g. a clock reset to 0001-01-01 is rejected).
+   */
+  earliestReadingDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'earliestReadingDate must be YYYY-MM-DD')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'earliestReadingDate is not a calendar date')
+    .default('2000-01-01'),
   /** Credit indicator each kind is raised on. */
   indicators: z
     .object({
@@ -55,9 +70,29 @@ export const detectionThresholdsSchema = z.object({
       CALIBRATION_EXPIRED: indicatorCode('2.2'),
       OVER_PLAN: indicatorCode('1.2'),
       NO_VALID_PERMIT: indicatorCode('1.2'),
+      NO_PLAN: indicatorCode('1.2'),
     } satisfies Record<AnomalyKind, z.ZodType>)
     .prefault({}),
 });
+
+/** A text for people, Chinese first (officers read Chinese), English on request. */
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+/** What each kind stands for, in the annex's words (Chinese) and in English: `evidence.title` of every candidate. */
+export const KIND_TITLES: Record<AnomalyKind, Bilingual> = {
+  NON_NETWORKED: { zh: '在线计量监测设备未与水行政主管部门监测设备联网（数据中断）', en: 'Online meter not networked with the authority (no data)' },
+  LOW_TRANSMISSION_RATE: { zh: '在线计量监测设备数据传输率低于相关要求', en: 'Data transmission rate below the requirement' },
+  COUNTER_ROLLBACK: { zh: '取用水计量设施运行不正常：累计读数倒退', en: 'Meter not operating normally: the totaliser ran backwards' },
+  STUCK_READING: { zh: '取用水计量设施运行不正常：有瞬时流量而累计读数不变', en: 'Meter not operating normally: totaliser stuck while flow is reported' },
+  FLOW_SPIKE: { zh: '取用水计量设施运行不正常：推算流量超出最大流量', en: "Meter not operating normally: implied flow above the meter's maximum" },
+  OVER_PLAN: { zh: '年度实际用水量超计划指标', en: "The year's use exceeds the water plan" },
+  NO_VALID_PERMIT: { zh: '无证取水（无有效取水许可证取用水）', en: 'Withdrawal without a valid water-withdrawal permit' },
+  CALIBRATION_EXPIRED: { zh: '取用水计量设施质量合格证（检定）过期', en: "The meter's certificate (calibration) has expired" },
+  NO_PLAN: { zh: '未取得用水计划擅自取用水', en: 'Withdrawal in a plan year with no water plan' },
+};
 
 /** Thresholds after parsing (all fields present). */
 export type DetectionThresholds = z.infer<typeof detectionThresholdsSchema>;
@@ -65,8 +100,12 @@ export type DetectionThresholds = z.infer<typeof detectionThresholdsSchema>;
 /** The issue 3 defaults. */
 export const DEFAULT_THRESHOLDS: DetectionThresholds = detectionThresholdsSchema.parse({});
 
-/** A meter as the rules see it: the stored row. `reportingIntervalSeconds` is the nominal interval; `maxFlowRate` is in m³/h. */
-export type MeterFacts = MeterRow;
+/**
+ * A meter as the rules see it: the stored row and the instant of its first stored reading
+ * (null: none), which is when it started reporting; registration in the hub (`createdAt`) is
+ * not. `reportingIntervalSeconds` is the nominal interval; `maxFlowRate` is in m³/h.
+ */
+export type MeterFacts = MeterRow & { firstReadingAt: Date | null };
 
 /** One stored reading: the totaliser (m³) at `readAt`, and the instantaneous flow (m³/h) if reported. */
 export interface Reading {
@@ -111,8 +150,8 @@ interface Point {
 
 const iso = (t: number) => new Date(t).toISOString();
 const point = (p: Point) => ({ readAt: iso(p.t), cumulativeVolume: p.v });
-const validInterval = (m: MeterFacts) => (Number.isFinite(m.reportingIntervalSeconds) && m.reportingIntervalSeconds > 0 ? m.reportingIntervalSeconds : null);
-const silenceThresholdSeconds = (m: MeterFacts, th: DetectionThresholds) => Math.max(th.silenceMinHours * 3600, th.silenceIntervals * (validInterval(m) ?? 0));
+const validInterval = (m: MeterRow) => (Number.isFinite(m.reportingIntervalSeconds) && m.reportingIntervalSeconds > 0 ? m.reportingIntervalSeconds : null);
+const silenceThresholdSeconds = (m: MeterRow, th: DetectionThresholds) => Math.max(th.silenceMinHours * 3600, th.silenceIntervals * (validInterval(m) ?? 0));
 
 /**
  * Readings with a valid instant in `[from, to]` and a finite totaliser, sorted by time,
@@ -139,15 +178,60 @@ export function isCounterWrap(prev: number, next: number, th: DetectionThreshold
 }
 
 /**
- * Volume measured by sorted readings: last − first totaliser, plus one counter modulus
- * (`counterWrapM3 + 1`) per wrap between them, never below 0 (a rollback is not negative
- * use; COUNTER_ROLLBACK reports it). Null with fewer than 2 readings.
+ * Volume measured between two consecutive readings: next − prev totaliser, plus one counter
+ * modulus (`counterWrapM3 + 1`) when the drop is a wrap ({@link isCounterWrap}), never below 0
+ * (a rollback is not negative use; COUNTER_ROLLBACK reports it).
  */
-function usedVolume(pts: Point[], th: DetectionThresholds): number | null {
-  if (pts.length < 2) return null;
-  let wraps = 0;
-  for (let i = 1; i < pts.length; i++) if (pts[i].v < pts[i - 1].v - th.rollbackToleranceM3 && isCounterWrap(pts[i - 1].v, pts[i].v, th)) wraps++;
-  return Math.max(0, pts[pts.length - 1].v - pts[0].v + wraps * (th.counterWrapM3 + 1));
+export function pairVolume(prev: number, next: number, th: DetectionThresholds = DEFAULT_THRESHOLDS): number {
+  const wrap = next < prev - th.rollbackToleranceM3 && isCounterWrap(prev, next, th) ? th.counterWrapM3 + 1 : 0;
+  return Math.max(0, next - prev + wrap);
+}
+
+/** How consumption is attributed to days: the words of every plan and permit candidate's evidence. */
+export const ATTRIBUTION: Bilingual = {
+  zh: '相邻两次读数的累计读数差（含归零进位，倒退计为 0）按两次读数之间的时长比例分摊到所跨的各个自然日（北京时间）',
+  en: 'each difference between consecutive totaliser readings (a wrap adds the counter modulus, a rollback counts 0) is spread over the Asia/Shanghai days between the two readings, pro rata by time',
+};
+
+/**
+ * Consumption per Asia/Shanghai day (day index → m³) from sorted readings: the volume of each
+ * pair of consecutive readings ({@link pairVolume}) is spread over the time between them, pro
+ * rata, and only the part inside `[from, to]` is kept. A meter read once a day (or once a
+ * month) thus consumes on every day it spans, not only on days with two readings. Days whose
+ * share is 0 are absent.
+ */
+export function dailyConsumption(pts: { t: number; v: number }[], from: number, to: number, th: DetectionThresholds = DEFAULT_THRESHOLDS): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let i = 1; i < pts.length; i++) {
+    const [t1, t2] = [pts[i - 1].t, pts[i].t];
+    const volume = pairVolume(pts[i - 1].v, pts[i].v, th);
+    const [a, b] = [Math.max(t1, from), Math.min(t2, to)];
+    if (!(volume > 0) || !(t2 > t1) || !(b > a)) continue;
+    for (let day = chinaDayIndex(new Date(a)); ; day++) {
+      const { start, end } = chinaDayByIndex(day);
+      const part = share(t1, t2, volume, Math.max(a, start.getTime()), Math.min(b, end.getTime()));
+      if (part > 0) out.set(day, (out.get(day) ?? 0) + part);
+      if (end.getTime() >= b) break;
+    }
+  }
+  return out;
+}
+
+/** The part of `volume`, measured over `[t1, t2]`, that falls in `[a, b]`, pro rata by time (all of it, exactly, when the span lies inside). */
+function share(t1: number, t2: number, volume: number, a: number, b: number): number {
+  const overlap = Math.min(t2, b) - Math.max(t1, a);
+  if (!(overlap > 0)) return 0;
+  return overlap >= t2 - t1 ? volume : (volume * overlap) / (t2 - t1);
+}
+
+/** Volume attributed to `[from, to]` by sorted readings, as {@link dailyConsumption} attributes it, or null when no pair of readings spans into it. */
+function volumeIn(pts: Point[], from: number, to: number, th: DetectionThresholds): number | null {
+  let total: number | null = null;
+  for (let i = 1; i < pts.length; i++) {
+    if (!(pts[i].t > from && pts[i - 1].t < to)) continue;
+    total = (total ?? 0) + share(pts[i - 1].t, pts[i].t, pairVolume(pts[i - 1].v, pts[i].v, th), from, to);
+  }
+  return total;
 }
 
 /**
@@ -158,7 +242,7 @@ function usedVolume(pts: Point[], th: DetectionThresholds): number | null {
  * reporting intervals (a whole stuck run plus the pair before it; rollbacks and spikes
  * are looked for over the same readings).
  */
-export function meterWindow(meter: MeterFacts, asOf: Date, th: DetectionThresholds = DEFAULT_THRESHOLDS): { from: Date; to: Date } {
+export function meterWindow(meter: MeterRow, asOf: Date, th: DetectionThresholds = DEFAULT_THRESHOLDS): { from: Date; to: Date } {
   const lookbackSeconds = Math.max(silenceThresholdSeconds(meter, th), (th.stuckMinReadings + 1) * (validInterval(meter) ?? 0));
   const from = Math.min(previousChinaDay(asOf).start.getTime(), asOf.getTime() - lookbackSeconds * 1000);
   return { from: new Date(from), to: new Date(asOf.getTime()) };
@@ -185,7 +269,7 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
       suggestedLevel: 'GENERAL',
       enterpriseId: meter.enterpriseId,
       meterId: meter.id,
-      evidence: { meterCode: meter.meterCode, ...evidence },
+      evidence: { title: KIND_TITLES[kind], meterCode: meter.meterCode, ...evidence },
     });
 
   if (meter.online) {
@@ -221,7 +305,10 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
       wrapsIgnored: wraps,
       counterWrapM3: th.counterWrapM3,
       window: windowEvidence,
-      rule: `totaliser fell by more than ${th.rollbackToleranceM3} m³ between consecutive readings ${rollbacks.length} time(s), not a wrap past ${th.counterWrapM3} m³`,
+      rule: {
+        zh: `相邻两次读数间累计读数下降超过 ${th.rollbackToleranceM3} m³，共 ${rollbacks.length} 次（不属于超过 ${th.counterWrapM3} m³ 后的归零进位）`,
+        en: `totaliser fell by more than ${th.rollbackToleranceM3} m³ between consecutive readings ${rollbacks.length} time(s), not a wrap past ${th.counterWrapM3} m³`,
+      },
     });
 
   const stuck = longestStuckRun(pts);
@@ -233,7 +320,10 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
       value: stuck.value,
       minReadings: th.stuckMinReadings,
       window: windowEvidence,
-      rule: `totaliser stayed at ${stuck.value} m³ over ${stuck.count} consecutive readings reporting flowRate > 0 (threshold ${th.stuckMinReadings})`,
+      rule: {
+        zh: `连续 ${stuck.count} 次读数瞬时流量大于 0，累计读数始终为 ${stuck.value} m³（阈值 ${th.stuckMinReadings} 次）`,
+        en: `totaliser stayed at ${stuck.value} m³ over ${stuck.count} consecutive readings reporting flowRate > 0 (threshold ${th.stuckMinReadings})`,
+      },
     });
 
   if (spikes.length && spikeThreshold !== null) {
@@ -246,7 +336,10 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
       spikeFactor: th.spikeFactor,
       threshold: spikeThreshold,
       window: windowEvidence,
-      rule: `implied flow up to ${spikes[0].impliedFlow} m³/h exceeds ${th.spikeFactor} × maxFlowRate ${maxFlow} = ${spikeThreshold} m³/h`,
+      rule: {
+        zh: `由相邻读数推算的流量最高 ${spikes[0].impliedFlow} m³/h，超过 ${th.spikeFactor} × 最大流量 ${maxFlow} = ${spikeThreshold} m³/h`,
+        en: `implied flow up to ${spikes[0].impliedFlow} m³/h exceeds ${th.spikeFactor} × maxFlowRate ${maxFlow} = ${spikeThreshold} m³/h`,
+      },
     });
   }
 
@@ -255,7 +348,10 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
     raise('CALIBRATION_EXPIRED', {
       calibrationExpiresAt: iso(cal),
       asOf: asOf.toISOString(),
-      rule: `calibration expired on ${chinaDateString(new Date(cal))}, before ${asOf.toISOString()}`,
+      rule: {
+        zh: `检定有效期于 ${chinaDateString(new Date(cal))} 届满，早于 ${asOf.toISOString()}`,
+        en: `calibration expired on ${chinaDateString(new Date(cal))}, before ${asOf.toISOString()}`,
+      },
     });
   return out;
 }
@@ -282,7 +378,10 @@ function nonNetworked(meter: MeterFacts, pts: Point[], asOf: Date, windowFrom: D
       lastReadingAt: iso(last),
       silentForSeconds,
       thresholdSeconds,
-      rule: `no reading for ${silentForSeconds} s > max(${th.silenceMinHours} h, ${th.silenceIntervals} × interval) = ${thresholdSeconds} s`,
+      rule: {
+        zh: `${silentForSeconds} 秒无读数，超过 max(${th.silenceMinHours} 小时, ${th.silenceIntervals} × 上报间隔) = ${thresholdSeconds} 秒`,
+        en: `no reading for ${silentForSeconds} s > max(${th.silenceMinHours} h, ${th.silenceIntervals} × interval) = ${thresholdSeconds} s`,
+      },
     };
   }
   const created = meter.createdAt.getTime();
@@ -297,7 +396,10 @@ function nonNetworked(meter: MeterFacts, pts: Point[], asOf: Date, windowFrom: D
       createdAt: iso(created),
       silentForSeconds,
       thresholdSeconds: graceSeconds,
-      rule: `no reading ever, registered ${silentForSeconds} s ago > ${th.neverReportedGraceHours} h grace`,
+      rule: {
+        zh: `从未上报读数，登记已 ${silentForSeconds} 秒，超过 ${th.neverReportedGraceHours} 小时宽限期`,
+        en: `no reading ever, registered ${silentForSeconds} s ago > ${th.neverReportedGraceHours} h grace`,
+      },
     };
   }
   const silentForSeconds = (now - windowFrom.getTime()) / 1000;
@@ -307,34 +409,48 @@ function nonNetworked(meter: MeterFacts, pts: Point[], asOf: Date, windowFrom: D
     silentSince: 'before window',
     silentForSeconds,
     thresholdSeconds,
-    rule: `no reading in the ${silentForSeconds} s before asOf > ${thresholdSeconds} s`,
+    rule: {
+      zh: `评估时点前 ${silentForSeconds} 秒内无读数，超过 ${thresholdSeconds} 秒`,
+      en: `no reading in the ${silentForSeconds} s before asOf > ${thresholdSeconds} s`,
+    },
   };
 }
 
 /**
- * LOW_TRANSMISSION_RATE over the previous full Asia/Shanghai day: distinct reading instants
- * in `[dayStart, dayEnd)` / (86400 / interval) below transmissionRateMin. Skipped for a
- * meter without a valid interval or registered after that day began (no full day to judge).
+ * LOW_TRANSMISSION_RATE over the previous full Asia/Shanghai day, judged from when the meter
+ * started reporting (its first reading: the earliest of `firstReadingAt`, the window's first
+ * reading and `lastReadingAt`), not from its registration in the hub: distinct reading
+ * instants in `[from, dayEnd)` / ((dayEnd − from) / interval), where `from` is the later of the
+ * day's start and the first reading, below transmissionRateMin. Skipped for a meter without a
+ * valid interval, or one whose first reading came after that day (nothing to judge yet).
  */
 function lowTransmission(meter: MeterFacts, pts: Point[], asOf: Date, th: DetectionThresholds): Record<string, unknown> | null {
   const interval = validInterval(meter);
   const day = previousChinaDay(asOf);
-  if (interval === null || meter.createdAt.getTime() > day.start.getTime()) return null;
   const [start, end] = [day.start.getTime(), day.end.getTime()];
-  const received = pts.filter((p) => p.t >= start && p.t < end).length;
-  const expected = 86_400 / interval;
+  const known = [meter.firstReadingAt?.getTime() ?? NaN, pts.length ? pts[0].t : NaN, meter.lastReadingAt?.getTime() ?? NaN].filter((t) => Number.isFinite(t));
+  const firstReading = known.length ? Math.min(...known) : null;
+  if (interval === null || firstReading === null || firstReading >= end) return null;
+  const from = Math.max(start, firstReading);
+  const received = pts.filter((p) => p.t >= from && p.t < end).length;
+  const expected = (end - from) / 1000 / interval;
   const rate = received / expected;
   if (!(rate < th.transmissionRateMin)) return null;
+  const since = from > start ? { zh: `（自首次读数 ${iso(from)} 起计）`, en: ` (counted from the first reading at ${iso(from)})` } : { zh: '', en: '' };
   return {
     day: day.day,
-    from: day.start.toISOString(),
+    from: iso(from),
     to: day.end.toISOString(),
+    firstReadingAt: iso(firstReading),
     received,
     expected,
     rate,
     threshold: th.transmissionRateMin,
     intervalSeconds: interval,
-    rule: `${received} of ${expected} expected readings on ${day.day} (rate ${rate.toFixed(4)} < ${th.transmissionRateMin})`,
+    rule: {
+      zh: `${day.day} 应收 ${expected} 条读数，实收 ${received} 条${since.zh}，传输率 ${rate.toFixed(4)} 低于 ${th.transmissionRateMin}`,
+      en: `${received} of ${expected} expected readings on ${day.day}${since.en} (rate ${rate.toFixed(4)} < ${th.transmissionRateMin})`,
+    },
   };
 }
 
@@ -357,70 +473,112 @@ function longestStuckRun(pts: Point[]): { from: number; to: number; count: numbe
 }
 
 /**
- * Runs the enterprise rules at `asOf` over its level-1 meters' readings of the plan year
- * (the Asia/Shanghai calendar year of `asOf`; readings outside `[yearStart, asOf]` and
- * non-finite values are ignored):
- * - OVER_PLAN: Σ per meter of wrap-corrected (last − first) totaliser (meters with < 2
- *   readings skipped) > the year's plannedVolume; GENERAL up to (1 + overPlanSeriousRatio)
- *   × plan inclusive, SERIOUS beyond. No plan for the year, no finding.
- * - NO_VALID_PERMIT: each day of the plan year before `asOf`'s day with consumption (Σ per
- *   meter of last − first within the day) > 0 needs a permit valid the whole day
- *   (validFrom ≤ dayStart, validTo ≥ dayEnd, not revoked before dayEnd); any day without → SERIOUS.
+ * Runs the enterprise rules at `asOf` over its level-1 meters' readings (readings after
+ * `asOf` and non-finite values are ignored; readings before the plan year only start a span
+ * into it). Consumption is attributed by {@link dailyConsumption}: each difference between
+ * consecutive readings, pro rata over the Asia/Shanghai days it spans; the plan year is the
+ * Asia/Shanghai calendar year of `asOf`, counted from its start to `asOf`.
+ * - OVER_PLAN: the year's volume > the year's plannedVolume; GENERAL up to
+ *   (1 + overPlanSeriousRatio) × plan inclusive (annex 1.2 一般), `overPlanBeyondLevel`
+ *   beyond (the annex does not describe it: the level is the officer's call).
+ * - NO_PLAN: no plan for the year and a volume > 0 in it: 未取得用水计划擅自取用水 (annex 1.2), SERIOUS.
+ * - NO_VALID_PERMIT: each day of the plan year before `asOf`'s day with consumption > 0 needs
+ *   a permit valid the whole day (validFrom ≤ dayStart, validTo ≥ dayEnd, not revoked before
+ *   dayEnd); any day without → SERIOUS.
  */
 export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: DetectionThresholds = DEFAULT_THRESHOLDS): CandidateDraft[] {
   const year = chinaYear(asOf);
   const yearStart = chinaYearBounds(year).start;
+  const [from, to] = [yearStart.getTime(), asOf.getTime()];
   const meters = Object.keys(facts.level1Readings)
     .sort()
-    .map((meterId) => ({ meterId, pts: clean(facts.level1Readings[meterId] ?? [], yearStart.getTime(), asOf.getTime()) }));
+    .map((meterId) => ({ meterId, pts: clean(facts.level1Readings[meterId] ?? [], -Infinity, to) }));
   const out: CandidateDraft[] = [];
   const raise = (kind: AnomalyKind, suggestedLevel: 'GENERAL' | 'SERIOUS', evidence: Record<string, unknown>) =>
-    out.push({ kind, indicator: th.indicators[kind], suggestedLevel, enterpriseId: facts.enterpriseId, meterId: null, evidence });
+    out.push({
+      kind,
+      indicator: th.indicators[kind],
+      suggestedLevel,
+      enterpriseId: facts.enterpriseId,
+      meterId: null,
+      evidence: { title: KIND_TITLES[kind], ...evidence },
+    });
+
+  const perMeter = meters.flatMap(({ meterId, pts }) => {
+    const volume = volumeIn(pts, from, to, th);
+    if (volume === null) return [];
+    const inYear = pts.filter((p) => p.t >= from);
+    const before = pts.filter((p) => p.t < from).at(-1);
+    const [first, last] = [inYear[0], inYear[inYear.length - 1]];
+    return [
+      {
+        meterId,
+        firstReadAt: iso(first.t),
+        first: first.v,
+        lastReadAt: iso(last.t),
+        last: last.v,
+        volume,
+        ...(before ? { before: point(before) } : {}),
+      },
+    ];
+  });
+  const usedVolumeM3 = perMeter.reduce((s, m) => s + m.volume, 0);
+  const window = { from: yearStart.toISOString(), to: asOf.toISOString() };
 
   const plan = facts.plans.find((p) => p.year === year && Number.isFinite(p.plannedVolume) && p.plannedVolume >= 0);
-  if (plan) {
-    const perMeter = meters.flatMap(({ meterId, pts }) => {
-      const volume = usedVolume(pts, th);
-      if (volume === null) return [];
-      const [first, last] = [pts[0], pts[pts.length - 1]];
-      return [{ meterId, firstReadAt: iso(first.t), first: first.v, lastReadAt: iso(last.t), last: last.v, volume }];
+  if (plan && usedVolumeM3 > plan.plannedVolume) {
+    const seriousAbove = (1 + th.overPlanSeriousRatio) * plan.plannedVolume;
+    const beyond = usedVolumeM3 > seriousAbove;
+    const ratio = plan.plannedVolume > 0 ? usedVolumeM3 / plan.plannedVolume : null;
+    const pct = th.overPlanSeriousRatio * 100;
+    raise('OVER_PLAN', beyond ? th.overPlanBeyondLevel : 'GENERAL', {
+      year,
+      plannedVolume: plan.plannedVolume,
+      usedVolume: usedVolumeM3,
+      ratio,
+      seriousAbove,
+      seriousRatio: th.overPlanSeriousRatio,
+      ...window,
+      perMeter,
+      attribution: ATTRIBUTION,
+      levelNote: beyond
+        ? {
+            zh: `超计划 ${pct} % 以上：附件（1.2）只规定超计划 ${pct} % 以内为一般失信，未规定超出该比例的情形；建议等级 ${th.overPlanBeyondLevel} 取自政策设置（overPlanBeyondLevel），认定等级由执法人员决定。`,
+            en: `More than ${pct} % over the plan: annex 1.2 describes only up to ${pct} % (general) and not beyond; the suggested ${th.overPlanBeyondLevel} is the policy's setting (overPlanBeyondLevel) and the level is the officer's call.`,
+          }
+        : { zh: `超计划 ${pct} % 以内：附件（1.2）一般失信。`, en: `Up to ${pct} % over the plan: annex 1.2, general.` },
+      rule: {
+        zh: `${year} 年已用水 ${usedVolumeM3} m³，超过计划 ${plan.plannedVolume} m³；超过 ${seriousAbove} m³（+${pct} %）建议 ${th.overPlanBeyondLevel}`,
+        en: `${usedVolumeM3} m³ used in ${year} > plan ${plan.plannedVolume} m³; ${th.overPlanBeyondLevel} suggested beyond ${seriousAbove} m³ (+${pct} %)`,
+      },
     });
-    const usedVolumeM3 = perMeter.reduce((s, m) => s + m.volume, 0);
-    if (usedVolumeM3 > plan.plannedVolume) {
-      const seriousAbove = (1 + th.overPlanSeriousRatio) * plan.plannedVolume;
-      const ratio = plan.plannedVolume > 0 ? usedVolumeM3 / plan.plannedVolume : null;
-      raise('OVER_PLAN', usedVolumeM3 > seriousAbove ? 'SERIOUS' : 'GENERAL', {
-        year,
-        plannedVolume: plan.plannedVolume,
-        usedVolume: usedVolumeM3,
-        ratio,
-        seriousAbove,
-        seriousRatio: th.overPlanSeriousRatio,
-        from: yearStart.toISOString(),
-        to: asOf.toISOString(),
-        perMeter,
-        rule: `${usedVolumeM3} m³ used in ${year} > plan ${plan.plannedVolume} m³; SERIOUS beyond ${seriousAbove} m³ (+${th.overPlanSeriousRatio * 100} %)`,
-      });
-    }
   }
 
-  const firstDay = chinaDayIndex(yearStart);
-  const lastDay = chinaDayIndex(asOf) - 1;
   const perDay = new Map<number, number>();
-  for (const { pts } of meters) {
-    for (let i = 0; i < pts.length;) {
-      const day = chinaDayIndex(new Date(pts[i].t));
-      let j = i;
-      while (j < pts.length && chinaDayIndex(new Date(pts[j].t)) === day) j++;
-      const volume = day >= firstDay && day <= lastDay ? usedVolume(pts.slice(i, j), th) : null;
-      if (volume !== null) perDay.set(day, (perDay.get(day) ?? 0) + volume);
-      i = j;
-    }
+  for (const { pts } of meters) for (const [day, volume] of dailyConsumption(pts, from, to, th)) perDay.set(day, (perDay.get(day) ?? 0) + volume);
+  const consumptionDays = [...perDay.entries()].filter(([, volume]) => volume > EPSILON).sort(([a], [b]) => a - b);
+
+  if (!facts.plans.some((p) => p.year === year) && usedVolumeM3 > EPSILON && consumptionDays.length) {
+    const firstDay = chinaDayByIndex(consumptionDays[0][0]).day;
+    raise('NO_PLAN', 'SERIOUS', {
+      year,
+      usedVolume: usedVolumeM3,
+      firstDay,
+      ...window,
+      plansOnFile: facts.plans.map((p) => p.year).sort((a, b) => a - b),
+      perMeter,
+      attribution: ATTRIBUTION,
+      rule: {
+        zh: `${year} 年无用水计划，自 ${firstDay} 起已取用水 ${usedVolumeM3} m³（未取得用水计划擅自取用水，附件 1.2 较重失信）`,
+        en: `no water plan for ${year}, yet ${usedVolumeM3} m³ withdrawn since ${firstDay} (withdrawal without a plan, annex 1.2, serious)`,
+      },
+    });
   }
+
+  const lastDay = chinaDayIndex(asOf) - 1;
   const covered = (start: Date, end: Date) => facts.permits.some((p) => p.validFrom <= start && p.validTo >= end && !(p.revokedAt && p.revokedAt < end));
-  const uncovered = [...perDay.entries()]
-    .filter(([, volume]) => volume > EPSILON)
-    .sort(([a], [b]) => a - b)
+  const uncovered = consumptionDays
+    .filter(([index]) => index <= lastDay)
     .map(([index, volume]) => ({ ...chinaDayByIndex(index), volume }))
     .filter((d) => !covered(d.start, d.end));
   if (uncovered.length) {
@@ -438,7 +596,11 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
         validTo: p.validTo.toISOString(),
         revokedAt: p.revokedAt?.toISOString() ?? null,
       })),
-      rule: `consumption on ${uncovered.length} day(s) (${first} … ${last}) with no permit valid and unrevoked all day`,
+      attribution: ATTRIBUTION,
+      rule: {
+        zh: `${uncovered.length} 天（${first} 至 ${last}）有取用水，而当天全天无有效且未被吊销的取水许可证`,
+        en: `consumption on ${uncovered.length} day(s) (${first} … ${last}) with no permit valid and unrevoked all day`,
+      },
     });
   }
   return out;

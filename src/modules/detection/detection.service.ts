@@ -4,7 +4,16 @@ import { notInFuture } from '../../platform/checks';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { CandidateRow, upsertOpenCandidates } from '../candidate/candidate.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
-import { MeterRow, ReadingRow, dailyEndpoints, enterpriseIdsOfMeters, metersOf, readingsInWindows } from '../meter/meter.repository';
+import {
+  MeterRow,
+  ReadingRow,
+  dailyEndpoints,
+  enterpriseIdsOfMeters,
+  firstReadingTimes,
+  lastReadingsBefore,
+  metersOf,
+  readingsInWindows,
+} from '../meter/meter.repository';
 import { enterpriseIdsIn } from '../enterprise/enterprise.repository';
 import { permitsOf } from '../permit/permit.repository';
 import { plansOf } from '../plan/plan.repository';
@@ -26,8 +35,9 @@ export function thresholdsAt(policies: CreditPolicy[], asOf: Date): DetectionThr
 /**
  * Runs every detection rule for the given enterprises as of `asOf`, in the caller's transaction, and raises or
  * refreshes their OPEN candidates (one per enterprise, meter and kind). Loads set-based:
- * each meter's own window of readings in one statement, the plan year's daily first and
- * last readings of level-1 meters in another.
+ * each meter's own window of readings in one statement, online meters' first reading in
+ * another, and for level-1 meters the last reading before the plan year and the plan year's
+ * daily first and last readings (consecutive readings across days are consecutive pairs).
  */
 export async function detectFor(ctx: HubContext, enterpriseIds: string[], asOf: Date, th: DetectionThresholds): Promise<CandidateRow[]> {
   if (!enterpriseIds.length) return [];
@@ -38,19 +48,19 @@ export async function detectFor(ctx: HubContext, enterpriseIds: string[], asOf: 
       meters.map((t) => ({ meterId: t.id, ...meterWindow(t, asOf, th) })),
     ),
   );
-  const drafts: CandidateDraft[] = meters.flatMap((t) => detectMeter(t, readings.get(t.id) ?? [], asOf, th));
+  // LOW_TRANSMISSION_RATE judges an online meter from its first reading, not its registration.
+  const online = meters.filter((t) => t.online).map((t) => t.id);
+  const firstReadings = online.length ? await firstReadingTimes(ctx.db, online) : new Map<string, Date | null>();
+  const drafts: CandidateDraft[] = meters.flatMap((t) =>
+    detectMeter({ ...t, firstReadingAt: firstReadings.get(t.id) ?? null }, readings.get(t.id) ?? [], asOf, th),
+  );
 
   const level1 = meters.filter((t) => t.level === 1);
+  const level1Ids = level1.map((t) => t.id);
   const { start } = chinaYearBounds(chinaYear(asOf));
+  // The reading before the plan year starts the span that runs into it (its share of the days is the year's).
   const daily = byMeter(
-    level1.length
-      ? await dailyEndpoints(
-          ctx.db,
-          level1.map((t) => t.id),
-          start,
-          asOf,
-        )
-      : [],
+    level1.length ? [...(await lastReadingsBefore(ctx.db, level1Ids, start)), ...(await dailyEndpoints(ctx.db, level1Ids, start, asOf))] : [],
   );
   const group = <T extends { enterpriseId: string }>(xs: T[]) => {
     const map = new Map<string, T[]>();

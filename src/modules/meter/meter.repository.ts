@@ -151,3 +151,24 @@ export function dailyEndpoints(m: Queryable, meterIds: readonly string[], from: 
     [meterIds, from, to],
   );
 }
+
+/** When each meter started reporting: the instant of its first stored reading (null: none yet), in one statement. */
+export async function firstReadingTimes(m: Queryable, meterIds: readonly string[]): Promise<Map<string, Date | null>> {
+  const found = await rows<{ meterId: string; firstReadingAt: Date | null }>(
+    m,
+    `SELECT k.id AS "meterId", (SELECT min(x.read_at) FROM meter_reading x WHERE x.meter_id = k.id) AS "firstReadingAt" FROM unnest($1::uuid[]) AS k(id)`,
+    [meterIds],
+  );
+  return new Map(found.map((r) => [r.meterId, r.firstReadingAt]));
+}
+
+/** The last reading of each meter before `before` (at most one per meter): a plan year's consumption starts from it. */
+export function lastReadingsBefore(m: Queryable, meterIds: readonly string[], before: Date): Promise<ReadingRow[]> {
+  return rows<ReadingRow>(
+    m,
+    `SELECT r.meter_id AS "meterId", r.read_at AS "readAt", r.cumulative_volume AS "cumulativeVolume", r.flow_rate AS "flowRate"
+       FROM unnest($1::uuid[]) AS k(id)
+       CROSS JOIN LATERAL (SELECT * FROM meter_reading x WHERE x.meter_id = k.id AND x.read_at < $2 ORDER BY x.read_at DESC LIMIT 1) r`,
+    [meterIds, before],
+  );
+}
