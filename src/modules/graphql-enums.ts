@@ -53,7 +53,10 @@ registerEnumType(CreditRecordStatus, {
   description: 'ACTIVE counts in evaluations; REPAIRED after approved credit repair; REVOKED after an upheld objection.',
 });
 registerEnumType(CandidateStatus, { name: 'CandidateStatus' });
-registerEnumType(AnomalyKind, { name: 'AnomalyKind' });
+registerEnumType(AnomalyKind, {
+  name: 'AnomalyKind',
+  valuesConfig: { NO_PLAN: { description: 'Withdrawal in a plan year with no water plan (未取得用水计划擅自取用水, indicator 1.2).' } },
+});
 registerEnumType(SyncStatus, { name: 'SyncStatus' });
 registerEnumType(RepairStatus, { name: 'RepairStatus' });
 registerEnumType(Role, { name: 'Role', description: 'Caller roles (DESIGN.md, Access).' });

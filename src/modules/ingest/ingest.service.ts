@@ -3,7 +3,8 @@ import { HubContext } from '../context';
 import { badInput } from '../../platform/errors';
 import { inScope, mayWrite } from '../../platform/auth/access.rules';
 import { ReadingRow, insertReadings, lockMetersByCode } from '../meter/meter.repository';
-import { IncomingReading, readingProblem } from './ingest.rules';
+import { IncomingReading, readingLimits, readingProblem } from './ingest.rules';
+import { thresholdsAt } from '../detection/detection.service';
 
 export interface IngestOutcome {
   /** Readings newly stored. */
@@ -20,8 +21,8 @@ export const MAX_BATCH = 50_000;
 
 /**
  * The one bulk path for readings, used by `ingestReadings` and every connector: validate
- * each row (reject with a reason, keep the rest), resolve meter codes in one statement,
- * insert set-based with `ON CONFLICT DO NOTHING` and move each meter's `lastReadingAt`.
+ * each row, physical limits from the policy in force now (reject with a reason and store
+ * nothing of it, keep the rest), resolve meter codes in one statement, insert set-based with `ON CONFLICT DO NOTHING` and move each meter's `lastReadingAt`.
  * Re-sending the same readings changes nothing and counts them as duplicates.
  *
  * `scoped`: meters outside the caller's write scope are rejected row by row (the API; a sync's system context writes everywhere).
@@ -31,14 +32,19 @@ export async function ingest(ctx: HubContext, readings: IncomingReading[], scope
   const codes = [...new Set(readings.map((r) => (typeof r.meterCode === 'string' ? r.meterCode.trim() : '')).filter(Boolean))];
   const meters = new Map((await lockMetersByCode(ctx.db, codes)).map((x) => [x.meterCode, x]));
   const now = new Date();
+  // What a reading can physically be: the detection thresholds of the policy in force now.
+  const limits = readingLimits(thresholdsAt(ctx.policies, now));
   const rejected: IngestOutcome['rejected'] = [];
   const good: ReadingRow[] = [];
   readings.forEach((r, index) => {
-    const problem = readingProblem(r, now, (code) => meters.has(code));
+    const problem = readingProblem(r, now, (code) => meters.has(code), limits);
     if (problem) return rejected.push({ index, reason: problem });
     const meter = meters.get(r.meterCode.trim())!;
     if (scoped && !(inScope(ctx.principal, meter) && mayWrite(ctx.principal, meter)))
-      return rejected.push({ index, reason: `meter ${meter.meterCode} belongs to an enterprise outside your jurisdiction` });
+      return rejected.push({
+        index,
+        reason: `表计 ${meter.meterCode} 所属企业不在您的管辖范围内 / meter ${meter.meterCode} belongs to an enterprise outside your jurisdiction`,
+      });
     good.push({ meterId: meter.id, readAt: r.readAt, cumulativeVolume: r.cumulativeVolume, flowRate: r.flowRate ?? null });
   });
   const accepted = good.length ? await insertReadings(ctx.db, good) : 0;
