@@ -12,6 +12,7 @@ import { assertAccess } from '../enterprise/enterprise.service';
 import { DishonestyLevel, policyFor } from '../policy/credit-policy';
 import { CandidateFilter, CandidateRow, countCandidates, findCandidate, pageCandidates, resolveCandidate } from './candidate.repository';
 import { isUuid, requireFound } from '../../platform/checks';
+import { KIND_TITLES } from '../detection/detection.rules';
 import { regionArgument } from '../enterprise/region-argument';
 import { INTERNAL_READERS, SUPERVISORS, hasRole } from '../../platform/auth/access.rules';
 
@@ -58,7 +59,7 @@ export const candidateService = {
         level: chosen,
         honorLevel: null,
         title: null,
-        description: `Confirmed candidate ${c.kind} ${c.id}`,
+        description: `由检测候选确认：${KIND_TITLES[c.kind].zh}（${c.kind}，候选 ${c.id}） / Confirmed candidate ${c.kind} ${c.id}: ${KIND_TITLES[c.kind].en}`,
         occurredAt: c.detectedAt,
         basis: basis.trim(),
         unheededNotices: 0,
