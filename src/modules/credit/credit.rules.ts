@@ -1,5 +1,7 @@
 import { chinaDateString } from '../../platform/china-time';
-import { CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorLevel } from '../policy/credit-policy';
+import { CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorCategory, HonorLevel } from '../policy/credit-policy';
+import type { PermitRevocationKind } from '../permit/permit.rules';
+import type { CaseFacts } from './enforcement.rules';
 
 export const CREDIT_RECORD_KINDS = ['DISHONESTY', 'HONOR'] as const;
 export type CreditRecordKind = (typeof CREDIT_RECORD_KINDS)[number];
@@ -16,6 +18,12 @@ export interface EngineRecord {
   honorLevel?: HonorLevel | null;
   /** Honors: whether a government department awarded it (Art. 14 needs one for A). */
   governmentAward?: boolean;
+  /** Honors: derived from the awarding body; null when unknown (never counts for A). Replaces `governmentAward`. */
+  awardedByGovernment?: boolean | null;
+  /** Honors: the Art. 10 category. */
+  honorCategory?: HonorCategory | null;
+  /** Dishonesty: the enforcement case it was determined from, if any. */
+  caseId?: string | null;
   occurredAt: Date;
   status: CreditRecordStatus;
   /** Consecutive rectification notices not complied with (annex item 6, direct grading). */
@@ -25,6 +33,10 @@ export interface EngineRecord {
 export interface EnginePermit {
   permitNo: string;
   revokedAt?: Date | null;
+  /** How it ended (default REVOCATION for rows from before kinds existed): only REVOCATION is a direct D. */
+  revocationKind?: PermitRevocationKind | null;
+  /** A REVOCATION annulled on review is void from the start: never a D, at any asOf. */
+  annulledAt?: Date | null;
 }
 
 export interface PriorRating {
@@ -38,6 +50,8 @@ export interface EvaluationInput {
   policy: CreditPolicy;
   records: EngineRecord[];
   permits: EnginePermit[];
+  /** The enterprise's enforcement cases (annex row 6: direct C/D are derived from them). */
+  cases?: CaseFacts[];
   /** Earlier stored evaluations of the same enterprise, any order. */
   history: PriorRating[];
   asOf: Date;

@@ -9,6 +9,18 @@ export const DISHONESTY_LEVELS = ['GENERAL', 'SERIOUS', 'SEVERE'] as const;
 export type DishonestyLevel = (typeof DISHONESTY_LEVELS)[number];
 export const HONOR_LEVELS = ['COUNTY', 'MUNICIPAL', 'PROVINCIAL', 'NATIONAL'] as const;
 export type HonorLevel = (typeof HONOR_LEVELS)[number];
+/**
+ * Honor categories of Art. 10: 节水载体称号 (WATER_SAVING_CARRIER), "水效领跑者"称号
+ * (WATER_EFFICIENCY_LEADER), another water-saving honor recognised by the water authority
+ * (OTHER_RECOGNISED, which needs the recognition decision's number).
+ */
+export const HONOR_CATEGORIES = ['WATER_SAVING_CARRIER', 'WATER_EFFICIENCY_LEADER', 'OTHER_RECOGNISED'] as const;
+export type HonorCategory = (typeof HONOR_CATEGORIES)[number];
+/** A text in Chinese (the officers' language, first) and English. */
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
 
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
