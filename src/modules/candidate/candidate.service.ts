@@ -62,7 +62,6 @@ export const candidateService = {
         description: `由检测候选确认：${KIND_TITLES[c.kind].zh}（${c.kind}，候选 ${c.id}） / Confirmed candidate ${c.kind} ${c.id}: ${KIND_TITLES[c.kind].en}`,
         occurredAt: c.detectedAt,
         basis: basis.trim(),
-        unheededNotices: 0,
         governmentAward: true,
       });
       await resolveCandidate(ctx.db, c.id, { status: 'CONFIRMED', note: basis.trim(), creditRecordId: record.id, by: ctx.principal.subject });

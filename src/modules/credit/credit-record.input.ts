@@ -1,4 +1,4 @@
-import { Field, InputType, Int } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
 import { DishonestyLevel, HonorLevel } from '../graphql-enums';
 
 @InputType()
@@ -9,11 +9,6 @@ export class DishonestyInput {
   @Field() occurredAt: Date;
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => String, { nullable: true }) basis?: string | null;
-  @Field(() => Int, {
-    nullable: true,
-    description: 'Consecutive rectification notices not complied with (annex item 6): 2 → direct C, 3 in areas 1, 2, 5 → direct D.',
-  })
-  unheededNotices?: number | null;
 }
 
 @InputType()

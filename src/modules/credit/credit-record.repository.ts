@@ -14,7 +14,6 @@ export interface CreditRecordRow {
   description: string | null;
   occurredAt: Date;
   basis: string | null;
-  unheededNotices: number;
   governmentAward: boolean;
   status: CreditRecordStatus;
   statusReason: string | null;
@@ -23,7 +22,7 @@ export interface CreditRecordRow {
 }
 
 const COLUMNS = `c.id, c.enterprise_id AS "enterpriseId", c.kind, c.indicator, c.level, c.honor_level AS "honorLevel", c.title,
-  c.description, c.occurred_at AS "occurredAt", c.basis, c.unheeded_notices AS "unheededNotices",
+  c.description, c.occurred_at AS "occurredAt", c.basis,
   c.government_award AS "governmentAward", c.status, c.status_reason AS "statusReason",
   c.determined_by AS "determinedBy", c.created_at AS "createdAt"`;
 
@@ -32,22 +31,9 @@ export type NewCreditRecord = Omit<CreditRecordRow, 'id' | 'status' | 'statusRea
 export function insertCreditRecord(m: Queryable, r: NewCreditRecord): Promise<CreditRecordRow | undefined> {
   return one<CreditRecordRow>(
     m,
-    `INSERT INTO credit_record AS c (enterprise_id, kind, indicator, level, honor_level, title, description, occurred_at, basis, unheeded_notices, government_award, determined_by)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING ${COLUMNS}`,
-    [
-      r.enterpriseId,
-      r.kind,
-      r.indicator,
-      r.level,
-      r.honorLevel,
-      r.title,
-      r.description,
-      r.occurredAt,
-      r.basis,
-      r.unheededNotices,
-      r.governmentAward,
-      r.determinedBy,
-    ],
+    `INSERT INTO credit_record AS c (enterprise_id, kind, indicator, level, honor_level, title, description, occurred_at, basis, government_award, determined_by)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING ${COLUMNS}`,
+    [r.enterpriseId, r.kind, r.indicator, r.level, r.honorLevel, r.title, r.description, r.occurredAt, r.basis, r.governmentAward, r.determinedBy],
   );
 }
 

@@ -16,7 +16,7 @@ export class CreditRecordResolver {
   @Audited({
     target: 'enterprise',
     id: 'input.creditCode',
-    detail: [['recordId', 'result.id'], 'input.indicator', 'input.level', 'input.occurredAt', 'input.unheededNotices'],
+    detail: [['recordId', 'result.id'], 'input.indicator', 'input.level', 'input.occurredAt'],
   })
   @Mutation(() => CreditRecord, { description: 'Determines a dishonesty record (Art. 11) and re-grades the enterprise.' })
   recordDishonesty(@Ctx() ctx: HubContext, @Arg('input', () => DishonestyInput) input: DishonestyInput) {

@@ -41,8 +41,6 @@ export const creditRecordService = {
         'level',
       );
     }
-    const notices = input.unheededNotices ?? 0;
-    if (!Number.isInteger(notices) || notices < 0 || notices > 20) throw badInput('unheededNotices must be between 0 and 20', 'unheededNotices');
     return withTransaction(ctx, async (ctx) => {
       const e = await requireEnterprise(ctx, input.creditCode, 'write', true);
       return determineIn(ctx, e, {
@@ -54,7 +52,6 @@ export const creditRecordService = {
         description: input.description?.trim() || null,
         occurredAt: input.occurredAt,
         basis: input.basis?.trim() || null,
-        unheededNotices: notices,
         governmentAward: true,
       });
     });
@@ -75,7 +72,6 @@ export const creditRecordService = {
         description: null,
         occurredAt: input.awardedAt,
         basis: null,
-        unheededNotices: 0,
         governmentAward: input.governmentAward ?? true,
       });
     });

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { CreditRecordKind, CreditRecordStatus, DishonestyLevel, HonorLevel } from '../graphql-enums';
 
 @ObjectType({ simpleResolvers: true })
@@ -14,7 +14,6 @@ export class CreditRecord {
   @Field(() => String, { nullable: true, description: 'Legal basis / benchmark applied by the determining authority.' }) basis: string | null;
   @Field(() => CreditRecordStatus) status: CreditRecordStatus;
   @Field(() => String, { nullable: true, description: 'Why the status last changed (repair decision, upheld objection).' }) statusReason: string | null;
-  @Field(() => Int, { description: 'Consecutive rectification notices not complied with (annex item 6, direct grading).' }) unheededNotices: number;
   @Field({ description: 'Honors: awarded by a government department (Art. 14 requires one for A).' }) governmentAward: boolean;
   @Field({ description: 'The officer or system that determined the record (Art. 7, 29).' }) determinedBy: string;
   @Field() createdAt: Date;

@@ -129,7 +129,6 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['description', 'text', records.map((r) => r.description)],
       ['occurred_at', 'timestamptz', records.map((r) => r.occurredAt)],
       ['basis', 'text', records.map((r) => r.basis)],
-      ['unheeded_notices', 'int4', records.map((r) => r.unheededNotices ?? 0)],
       ['government_award', 'bool', records.map((r) => r.governmentAward ?? true)],
       ['status', 'text', records.map((r) => r.status)],
       ['status_reason', 'text', records.map((r) => r.statusReason)],
