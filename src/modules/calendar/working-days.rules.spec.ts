@@ -2,6 +2,7 @@ import officialData from 'chinese-days/dist/chinese-days.json';
 import {
   MAX_WORKING_DAYS,
   WorkingDaysInputError,
+  calendarDayDeadline,
   calendarSource,
   isWorkingDay,
   officiallyCovered,
@@ -153,5 +154,40 @@ describe('validateYearDays (a year an administrator loads)', () => {
     ['a notice without 1 January', 2027, { holidays: ['2027-02-06'], workdays: [] }],
   ])('refuses %s', (_what, year, days) => {
     expect(() => validateYearDays(year, days)).toThrow(WorkingDaysInputError);
+  });
+});
+
+describe('calendarDayDeadline (a fine paid within 15 days, 行政处罚法 第六十七条)', () => {
+  it('counts calendar days from the day after service, whatever the weekday', () => {
+    expect(calendarDayDeadline(cst('2026-03-02'), 15)).toEqual({ dueDate: '2026-03-17', provisional: false }); // Mon → Tue
+    // Served late in the evening China time (still 03-02 there): the same day.
+    expect(calendarDayDeadline(new Date('2026-03-02T15:59:59Z'), 15).dueDate).toBe('2026-03-17');
+  });
+  it('rolls an ordinary weekend to the Monday', () => {
+    expect(calendarDayDeadline(cst('2026-03-06'), 15)).toEqual({ dueDate: '2026-03-23', provisional: false }); // Sat 03-21 → Mon 03-23
+  });
+  it('rolls 国庆 2026 (10-01…10-07 off) to Thu 10-08', () => {
+    expect(calendarDayDeadline(cst('2026-09-16'), 15)).toEqual({ dueDate: '2026-10-08', provisional: false });
+    expect(calendarDayDeadline(cst('2026-09-22'), 15)).toEqual({ dueDate: '2026-10-08', provisional: false }); // 10-07
+  });
+  it('rolls 中秋 2026 (09-25…09-27 off) over the weekend to Mon 09-28', () => {
+    expect(calendarDayDeadline(cst('2026-09-10'), 15)).toEqual({ dueDate: '2026-09-28', provisional: false });
+  });
+  it('ends on an adjusted working weekend day (调休): Sun 2026-09-20 and Sat 2026-10-10 are working days', () => {
+    expect(calendarDayDeadline(cst('2026-09-05'), 15)).toEqual({ dueDate: '2026-09-20', provisional: false });
+    expect(calendarDayDeadline(cst('2026-09-25'), 15)).toEqual({ dueDate: '2026-10-10', provisional: false });
+  });
+  it('is provisional when it ends in a year without official data, until that year is loaded', () => {
+    expect(officiallyCovered(2096)).toBe(false);
+    expect(calendarDayDeadline(cst('2095-12-20'), 15)).toEqual({ dueDate: '2096-01-04', provisional: true });
+    // Sun 2096-01-01 is 元旦 in the fallback: the next working day is Mon 01-02.
+    expect(calendarDayDeadline(cst('2095-12-17'), 15)).toEqual({ dueDate: '2096-01-02', provisional: true });
+    const loaded = calendarSource(new Map([[2096, { holidays: ['2096-01-01', '2096-01-02', '2096-01-03'], workdays: [] }]]));
+    expect(calendarDayDeadline(cst('2095-12-17'), 15, loaded)).toEqual({ dueDate: '2096-01-04', provisional: false });
+    expect(calendarDayDeadline(cst('2095-12-20'), 15, loaded)).toEqual({ dueDate: '2096-01-04', provisional: false });
+  });
+  it('refuses an invalid date or count', () => {
+    expect(() => calendarDayDeadline(new Date('nope'), 15)).toThrow(WorkingDaysInputError);
+    expect(() => calendarDayDeadline(cst('2026-03-02'), 0)).toThrow(WorkingDaysInputError);
   });
 });

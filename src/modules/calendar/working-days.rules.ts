@@ -188,6 +188,27 @@ export function workingDayDeadline(from: Date, workingDays: number, source: Cale
 }
 
 /**
+ * The last day of a period counted in calendar days (行政处罚法 第六十七条: a fine is paid within
+ * 15 days of service): `calendarDays` days after the China day of `from` (that day not counted),
+ * and when that day is not a working day, the next working day (期间届满的最后一日是法定节假日的，以节假日后的第一日为期间届满的日期).
+ * Provisional when the day it ends on, or any day it rolls over, lies in a fallback year.
+ *
+ * @example calendarDayDeadline(new Date('2026-09-16T10:00:00+08:00'), 15) // Thu 10-01 is 国庆 → { dueDate: '2026-10-08', provisional: false }
+ */
+export function calendarDayDeadline(from: Date, calendarDays: number, source: CalendarSource = calendarSource()): Deadline {
+  checkDeadlineInput(from, calendarDays);
+  let index = chinaDayIndex(from) + calendarDays;
+  let provisional = false;
+  for (;;) {
+    const day = chinaDayByIndex(index).day;
+    const cal = source.year(Number(day.slice(0, 4)));
+    if (cal.provisional) provisional = true;
+    if (isWorkingDay(cal, day)) return { dueDate: day, provisional };
+    index++;
+  }
+}
+
+/**
  * Checks a year an administrator loads (the State Council notice): every date a real
  * `YYYY-MM-DD` of that year, none both a holiday and a working day, adjusted working days on
  * a weekend only (a weekday is a working day already), and 1 January among the holidays (元旦
