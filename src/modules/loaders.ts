@@ -2,6 +2,7 @@ import type { Queryable } from '../platform/sql';
 import { candidateLoaders } from './candidate/candidate.loaders';
 import { creditRecordLoaders } from './credit/credit-record.loaders';
 import { dataSourceLoaders } from './datasource/datasource.loaders';
+import { enforcementLoaders } from './enforcement/enforcement.loaders';
 import { enterpriseLoaders } from './enterprise/enterprise.loaders';
 import { meterLoaders } from './meter/meter.loaders';
 import { permitLoaders } from './permit/permit.loaders';
@@ -26,6 +27,7 @@ export function createLoaders(m: Queryable) {
     ...candidateLoaders(m),
     ...dataSourceLoaders(m),
     ...webhookLoaders(m),
+    ...enforcementLoaders(m),
   };
 }
 

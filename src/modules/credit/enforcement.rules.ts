@@ -38,8 +38,10 @@ export interface CaseFacts {
   fines: FineFacts[];
 }
 
-export type NoticeState = 'COMPLIED' | 'MISSED' | 'PENDING';
-export type FineState = 'PAID_ON_TIME' | 'LATE' | 'PENDING';
+export const NOTICE_STATES = ['COMPLIED', 'MISSED', 'PENDING'] as const;
+export type NoticeState = (typeof NOTICE_STATES)[number];
+export const FINE_STATES = ['PAID_ON_TIME', 'LATE', 'PENDING'] as const;
+export type FineState = (typeof FINE_STATES)[number];
 
 /** The direct-grading thresholds of the policy (annex row 6). */
 export interface DirectGradingRule {
@@ -68,12 +70,14 @@ export interface CaseOutcome {
   facts: { zh: string; en: string };
 }
 
-function noticeState(n: NoticeFacts, asOf: Date): NoticeState {
+/** A notice at `asOf`: complied with before its deadline, missed (complied late, or not by then), or pending. */
+export function noticeState(n: NoticeFacts, asOf: Date): NoticeState {
   if (n.compliedAt && n.compliedAt <= asOf) return n.compliedAt < n.deadline ? 'COMPLIED' : 'MISSED';
   return n.deadline <= asOf ? 'MISSED' : 'PENDING';
 }
 
-function fineState(f: FineFacts, asOf: Date): FineState {
+/** A fine at `asOf`: paid before its due instant, late (paid late, or unpaid after it), or pending. */
+export function fineState(f: FineFacts, asOf: Date): FineState {
   if (f.paidAt && f.paidAt <= asOf) return f.paidAt < f.dueAt ? 'PAID_ON_TIME' : 'LATE';
   return f.dueAt <= asOf ? 'LATE' : 'PENDING';
 }
