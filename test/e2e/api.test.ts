@@ -101,14 +101,15 @@ describe('credit records re-grade the enterprise', () => {
     expect(rating.reasons[0]).toMatch(/Art\. 16/);
   });
 
-  it('a municipal honor grades a clean enterprise A', async () => {
+  it('a municipal honor whose awarding body is unknown leaves a clean enterprise B', async () => {
     const r = await t.gql(
       `mutation { recordHonor(input: { creditCode: "${B}", title: "节水型企业", level: MUNICIPAL, awardedAt: "${inPeriod(60)}" }) { id kind honorLevel } }`,
       {},
       admin,
     );
     expect(r.errors).toBeUndefined();
-    expect((await t.gql(RATING, { c: B }, admin)).data.enterprise.rating.grade).toBe('A');
+    // awarding body unknown → not a government award (Art. 14)
+    expect((await t.gql(RATING, { c: B }, admin)).data.enterprise.rating.grade).toBe('B');
   });
 
   it('revoking the permit grades D; a second revocation is refused', async () => {

@@ -1,6 +1,7 @@
 import { loadPolicies } from '../policy/credit-policy.loader';
 import { policyInForce } from '../policy/credit-policy';
 import { EngineRecord, EvaluationInput, dEpisodes, evaluate, levelScore } from './credit.rules';
+import type { CaseFacts } from './enforcement.rules';
 
 const policies = loadPolicies();
 const p2023 = policies.find((p) => p.version === 'chengde-2023')!;
@@ -19,11 +20,31 @@ const honor = (honorLevel: EngineRecord['honorLevel'], awardedAt: string, extra:
   id: `h${++n}`,
   kind: 'HONOR',
   honorLevel,
-  governmentAward: true,
+  awardedByGovernment: true,
+  honorCategory: 'WATER_SAVING_CARRIER',
   occurredAt: new Date(`${awardedAt}T00:00:00+08:00`),
   status: 'ACTIVE',
   ...extra,
 });
+const chinaDay = (d: string) => new Date(`${d}T00:00:00+08:00`);
+const plusDays = (d: Date, days: number) => new Date(d.getTime() + days * 86_400_000);
+/** A case on `indicator` with one notice a month from `from`, each complied with in time or missed, and one fine served with the first notice. */
+const enforcementCase = (indicator: string, states: ('MISSED' | 'COMPLIED')[], fine: 'LATE' | 'PAID', from = '2024-03-01'): CaseFacts => {
+  const start = chinaDay(from);
+  const notices = states.map((s, i) => {
+    const issuedAt = plusDays(start, 30 * i);
+    const deadline = plusDays(issuedAt, 15);
+    return { noticeNo: `N-${i + 1}`, issuedAt, deadline, compliedAt: s === 'COMPLIED' ? plusDays(issuedAt, 10) : null };
+  });
+  const dueAt = plusDays(start, 16);
+  return {
+    caseId: `case-${++n}`,
+    caseNo: `承水罚〔2024〕${n}号`,
+    indicator,
+    notices,
+    fines: [{ decisionNo: `F-${n}`, servedAt: plusDays(start, 1), dueAt, paidAt: fine === 'PAID' ? plusDays(start, 5) : null }],
+  };
+};
 const run = (over: Partial<EvaluationInput>) => evaluate({ policy: p2023, records: [], permits: [], history: [], asOf, ...over });
 
 describe('credit engine (Chengde 2023, Art. 13–17)', () => {
@@ -42,7 +63,25 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       expect(run({ records: [honor(level, '2024-01-01')] }).grade).toBe('A');
     });
     it('county honor → B', () => expect(run({ records: [honor('COUNTY', '2024-01-01')] }).grade).toBe('B'));
-    it('honor from a non-government body → B', () => expect(run({ records: [honor('NATIONAL', '2024-01-01', { governmentAward: false })] }).grade).toBe('B'));
+    it('honor from a non-government body → B', () =>
+      expect(run({ records: [honor('NATIONAL', '2024-01-01', { awardedByGovernment: false })] }).grade).toBe('B'));
+    it('an honor whose awarding body is unknown is not a government award → B, and the reason says why', () => {
+      for (const awardedByGovernment of [null, undefined]) {
+        const r = run({ records: [honor('NATIONAL', '2024-01-01', { awardedByGovernment })] });
+        expect(r.grade).toBe('B');
+        expect(r.reasons[0]).toMatch(/1 honor\(s\) not counted because the awarding body is not known/);
+      }
+    });
+    it('an honor without a category does not count; one of a category the policy excludes neither', () => {
+      expect(run({ records: [honor('NATIONAL', '2024-01-01', { honorCategory: null })] }).grade).toBe('B');
+      const narrow = { ...p2023, honorCategories: ['WATER_EFFICIENCY_LEADER' as const] };
+      expect(run({ policy: narrow, records: [honor('NATIONAL', '2024-01-01')] }).grade).toBe('B');
+      expect(run({ policy: narrow, records: [honor('NATIONAL', '2024-01-01', { honorCategory: 'WATER_EFFICIENCY_LEADER' })] }).grade).toBe('A');
+    });
+    it('every Art. 10 category counts by default', () => {
+      for (const honorCategory of ['WATER_SAVING_CARRIER', 'WATER_EFFICIENCY_LEADER', 'OTHER_RECOGNISED'] as const)
+        expect(run({ records: [honor('MUNICIPAL', '2024-01-01', { honorCategory })] }).grade).toBe('A');
+    });
     it('honor exactly two years before the period start counts; one day earlier does not', () => {
       expect(run({ records: [honor('MUNICIPAL', '2021-10-18')] }).grade).toBe('A');
       expect(run({ records: [honor('MUNICIPAL', '2021-10-17')] }).grade).toBe('B');
@@ -88,10 +127,19 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       expect(r.score).toBe(700);
       expect(r.grade).toBe('C');
     });
-    it('two unheeded notices then rectified → C (direct C)', () => {
-      const r = run({ records: [dis('3.1', 'GENERAL', '2024-05-01', { unheededNotices: 2 })] });
+    it('two notices missed, the fine late, complied after the third → direct C, the reason naming the facts', () => {
+      const k = enforcementCase('3.1', ['MISSED', 'MISSED', 'COMPLIED'], 'LATE');
+      const r = run({ cases: [k] });
       expect(r.grade).toBe('C');
-      expect(r.reasons.join('\n')).toMatch(/Art\. 16\(4\)/);
+      expect(r.score).toBe(1000);
+      const text = r.reasons.join('\n');
+      expect(text).toMatch(/Art\. 16\(4\)/);
+      expect(text).toContain('责令整改通知书N-1');
+      expect(text).toContain('未按期整改');
+      expect(text).toContain('按期整改');
+      expect(text).toContain('未按时缴纳');
+      expect(text).not.toMatch(/unheeded/);
+      expect(r.decisiveRecordIds).toEqual([k.caseId]);
     });
     it('graded D once in the period and since repaired → C', () => {
       const rec = dis('2.3', 'SEVERE', '2024-01-10', { status: 'REPAIRED' });
@@ -152,14 +200,73 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       expect(r.grade).toBe('D');
       expect(r.reasons.join('\n')).toMatch(/Art\. 17\(2\)/);
     });
-    it('three unheeded notices in area 1, 2 or 5 → D; in area 3 → C', () => {
-      expect(run({ records: [dis('5.2', 'GENERAL', '2024-05-01', { unheededNotices: 3 })] }).grade).toBe('D');
-      expect(run({ records: [dis('3.1', 'GENERAL', '2024-05-01', { unheededNotices: 3 })] }).grade).toBe('C');
+    it('three notices missed and the fine late in area 1, 2 or 5 → direct D; in area 3 no direct D', () => {
+      for (const ind of ['1.2', '2.1', '5.2']) {
+        const r = run({ cases: [enforcementCase(ind, ['MISSED', 'MISSED', 'MISSED'], 'LATE')] });
+        expect(r.grade).toBe('D');
+        expect(r.reasons.join('\n')).toMatch(/Art\. 17\(3\)/);
+      }
+      expect(run({ cases: [enforcementCase('3.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE')] }).grade).toBe('B');
+      // with its record (serious: fined, not rectified, and 3.1 has no severe level) it is C by the record
+      const k = enforcementCase('3.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE');
+      const r = run({ cases: [k], records: [dis('3.1', 'SERIOUS', '2024-05-01', { caseId: k.caseId })] });
+      expect(r.grade).toBe('C');
+      expect(r.reasons.join('\n')).not.toMatch(/17\(3\)/);
+    });
+    it('a fine paid in time, or a notice still within its deadline, is no direct grade', () => {
+      expect(run({ cases: [enforcementCase('2.1', ['MISSED', 'MISSED', 'MISSED'], 'PAID')] }).grade).toBe('B');
+      expect(run({ cases: [enforcementCase('2.1', ['MISSED', 'MISSED', 'COMPLIED'], 'PAID')] }).grade).toBe('B');
+      const pending = enforcementCase('2.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE');
+      expect(run({ cases: [pending], asOf: new Date(pending.notices[2].deadline.getTime() - 1) }).grade).not.toBe('D');
+    });
+    it('a direct D names the record determined from the case as decisive', () => {
+      const k = enforcementCase('1.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE');
+      const rec = dis('1.1', 'SEVERE', '2024-05-01', { caseId: k.caseId });
+      const r = run({ cases: [k], records: [rec] });
+      expect(r.grade).toBe('D');
+      expect(r.decisiveRecordIds).toEqual([rec.id]);
+    });
+    it('a case whose record was revoked or repaired no longer grades directly', () => {
+      for (const status of ['REVOKED', 'REPAIRED'] as const) {
+        const k = enforcementCase('1.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE');
+        const r = run({ cases: [k], records: [dis('1.1', 'GENERAL', '2024-05-01', { caseId: k.caseId, status })] });
+        expect(r.grade).not.toBe('D');
+      }
+    });
+    it('a case counts only when its first notice falls in the period and not after asOf', () => {
+      expect(run({ cases: [enforcementCase('1.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE', '2023-09-01')] }).grade).toBe('B');
+      const later = enforcementCase('1.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE', '2025-07-01');
+      expect(run({ cases: [later] }).grade).toBe('B');
     });
     it('a permit revoked in the period → D; revoked after asOf does not count yet', () => {
       const revoked = { permitNo: 'P-1', revokedAt: new Date('2024-08-01T00:00:00+08:00') };
-      expect(run({ permits: [revoked] }).grade).toBe('D');
+      const r = run({ permits: [revoked] });
+      expect(r.grade).toBe('D');
+      expect(r.reasons[0]).toMatch(/P-1 revoked as a penalty \(吊销\)/);
       expect(run({ permits: [revoked], asOf: new Date('2024-07-31T00:00:00+08:00') }).grade).toBe('B');
+      expect(run({ permits: [{ ...revoked, revocationKind: 'REVOCATION' }] }).grade).toBe('D');
+    });
+    it('a permit cancelled (注销) or withdrawn (撤回) is no direct D', () => {
+      for (const revocationKind of ['CANCELLATION', 'WITHDRAWAL'] as const)
+        expect(run({ permits: [{ permitNo: 'P-1', revokedAt: new Date('2024-08-01T00:00:00+08:00'), revocationKind }] }).grade).toBe('B');
+    });
+    it('a revocation annulled on review is void from the start: no D at any asOf, and its D episode disappears', () => {
+      const at = (d: string) => new Date(`${d}T00:00:00+08:00`);
+      const permit = { id: 'p-1', permitNo: 'P-1', revokedAt: at('2024-08-01'), revocationKind: 'REVOCATION' as const, annulledAt: at('2025-01-10') };
+      expect(run({ permits: [permit], asOf: at('2024-09-01') }).grade).toBe('B');
+      expect(run({ permits: [{ ...permit, annulledAt: null }] }).decisiveRecordIds).toEqual(['p-1']);
+      // D from the revocation (later annulled), then D again from a severe record, since repaired:
+      // only the second is a D episode, so the once-rule of Art. 16(2) applies
+      const rec = dis('2.3', 'SEVERE', '2025-01-20', { status: 'REPAIRED' });
+      const history = [
+        { grade: 'D' as const, asOf: at('2024-08-02'), decisiveRecordIds: ['p-1'] },
+        { grade: 'B' as const, asOf: at('2025-01-11'), decisiveRecordIds: [] },
+        { grade: 'D' as const, asOf: at('2025-01-21'), decisiveRecordIds: [rec.id] },
+      ];
+      const r = run({ permits: [permit], records: [rec], history });
+      expect(r.grade).toBe('C');
+      expect(r.reasons.join('\n')).toMatch(/graded D once .* Art\. 16\(2\)/);
+      expect(dEpisodes(history)).toHaveLength(2);
     });
   });
 

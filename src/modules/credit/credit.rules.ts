@@ -1,7 +1,7 @@
 import { chinaDateString } from '../../platform/china-time';
-import { CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorCategory, HonorLevel } from '../policy/credit-policy';
+import { CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorCategory, HonorLevel, indicatorOf } from '../policy/credit-policy';
 import type { PermitRevocationKind } from '../permit/permit.rules';
-import type { CaseFacts } from './enforcement.rules';
+import { CaseFacts, CaseOutcome, caseOutcome } from './enforcement.rules';
 
 export const CREDIT_RECORD_KINDS = ['DISHONESTY', 'HONOR'] as const;
 export type CreditRecordKind = (typeof CREDIT_RECORD_KINDS)[number];
@@ -16,9 +16,7 @@ export interface EngineRecord {
   indicator?: string | null;
   level?: DishonestyLevel | null;
   honorLevel?: HonorLevel | null;
-  /** Honors: whether a government department awarded it (Art. 14 needs one for A). */
-  governmentAward?: boolean;
-  /** Honors: derived from the awarding body; null when unknown (never counts for A). Replaces `governmentAward`. */
+  /** Honors: derived from the awarding body; null/undefined when unknown (never counts for A, never defaulted). */
   awardedByGovernment?: boolean | null;
   /** Honors: the Art. 10 category. */
   honorCategory?: HonorCategory | null;
@@ -26,11 +24,11 @@ export interface EngineRecord {
   caseId?: string | null;
   occurredAt: Date;
   status: CreditRecordStatus;
-  /** Consecutive rectification notices not complied with (annex item 6, direct grading). */
-  unheededNotices?: number;
 }
 
 export interface EnginePermit {
+  /** Stored permits have one; a D decided by a revocation names it among the decisive ids. */
+  id?: string;
   permitNo: string;
   revokedAt?: Date | null;
   /** How it ended (default REVOCATION for rows from before kinds existed): only REVOCATION is a direct D. */
@@ -117,21 +115,23 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const score = indicators.reduce((s, i) => s + i.score, 0);
   const { full, poor } = policy.thresholds;
   const dg = policy.directGrading;
-  const area = (r: EngineRecord) => policy.indicators.find((i) => i.code === r.indicator)!.area;
+
+  const cases = countedCases(input, inPeriod);
+  const permitD = dg.permitRevocationIsD ? input.permits.filter((p) => isPenaltyRevocation(p) && inPeriod(p.revokedAt!)) : [];
 
   const d: string[] = [];
   const severe = active.filter((r) => r.level === 'SEVERE');
   if (severe.length) d.push(`D: ${severe.length} active severe record(s) in the period (${severe.map(describe).join('; ')}) — Art. 17(1)`);
   if (score < poor) d.push(`D: total score ${score} is below ${poor} — Art. 17(2)`);
-  const dNotices = active.filter((r) => (r.unheededNotices ?? 0) >= dg.dNotices && dg.dAreas.includes(area(r)));
-  if (dNotices.length) d.push(`D: ${dg.dNotices} consecutive rectification notices unheeded (${dNotices.map(describe).join('; ')}) — Art. 17(3), annex item 6`);
-  if (dg.permitRevocationIsD) {
-    const revoked = input.permits.filter((p) => p.revokedAt && inPeriod(p.revokedAt));
-    if (revoked.length)
-      d.push(`D: water-withdrawal permit ${revoked.map((p) => `${p.permitNo} revoked on ${day(p.revokedAt!)}`).join(', ')} — Art. 17(3), annex item 6`);
-  }
+  const caseD = cases.filter((c) => c.outcome.directD && dg.dAreas.includes(c.area));
+  for (const c of caseD) d.push(`D: direct D from enforcement (${c.outcome.facts.en}) — Art. 17(3), annex row 6 / ${c.outcome.facts.zh}`);
+  for (const p of permitD) d.push(`D: water-withdrawal permit ${p.permitNo} revoked as a penalty (吊销) on ${day(p.revokedAt!)} — Art. 17(3), annex row 6`);
   if (d.length) {
-    const decisive = new Set([...severe, ...dNotices, ...(score < poor ? active : [])].map((r) => r.id));
+    const decisive = new Set([
+      ...[...severe, ...(score < poor ? active : [])].map((r) => r.id),
+      ...caseD.flatMap((c) => c.decisiveIds),
+      ...permitD.flatMap((p) => (p.id ? [p.id] : [])),
+    ]);
     return result(input, 'D', score, indicators, d, [...decisive]);
   }
 
@@ -141,48 +141,92 @@ export function evaluate(input: EvaluationInput): Evaluation {
     c.push(`C: ${active.length} active dishonesty record(s) in the period (${count('GENERAL')} general, ${count('SERIOUS')} serious) — Art. 16(1)`);
   }
   if (score < full) c.push(`C: total score ${score} is at least ${poor} and below ${full} — Art. 16(3)`);
-  const cNotices = active.filter((r) => (r.unheededNotices ?? 0) >= dg.cNotices);
-  if (cNotices.length)
-    c.push(
-      `C: ${dg.cNotices} consecutive rectification notices unheeded, rectified after the next (${cNotices.map(describe).join('; ')}) — Art. 16(4), annex item 6`,
-    );
+  const caseC = cases.filter((k) => k.outcome.directC);
+  for (const k of caseC) c.push(`C: direct C from enforcement (${k.outcome.facts.en}) — Art. 16(4), annex row 6 / ${k.outcome.facts.zh}`);
   const status = new Map(input.records.map((r) => [r.id, r.status]));
+  // An annulled revocation is void from the start: a D it alone decided is no episode.
+  const annulled = new Set(input.permits.flatMap((p) => (p.annulledAt && p.id ? [p.id] : [])));
   const episodes = dEpisodes(
     input.history.filter((h) => h.asOf >= policy.periodStart && h.asOf < asOf),
-    (id) => status.get(id) === 'REVOKED',
+    (id) => status.get(id) === 'REVOKED' || annulled.has(id),
   );
   const repairedEpisodes = episodes.filter((ep) => ep.some((id) => status.get(id) === 'REPAIRED'));
   if (repairedEpisodes.length === 1 && episodes.length === 1) c.push(`C: graded D once in the period and since repaired — Art. 16(2)`);
   if (policy.repairedRecordsBlockAB && repaired.length)
     c.push(`C: ${repaired.length} repaired dishonesty record(s) in the period; A and B need none ("施行期内无失信信息") — Art. 14(1), Art. 15`);
-  if (c.length)
-    return result(
-      input,
-      'C',
-      score,
-      indicators,
-      c,
-      active.map((r) => r.id),
-    );
+  if (c.length) {
+    const decisive = new Set([...active.map((r) => r.id), ...caseC.flatMap((k) => k.decisiveIds)]);
+    return result(input, 'C', score, indicators, c, [...decisive]);
+  }
 
-  const minHonor = HONOR_LEVELS.indexOf(policy.honorMinLevel);
-  const honor = input.records.find(
-    (r) =>
-      r.kind === 'HONOR' &&
-      r.status === 'ACTIVE' &&
-      HONOR_LEVELS.indexOf(r.honorLevel!) >= minHonor &&
-      (!policy.honorRequiresGovernmentAward || r.governmentAward !== false) &&
-      r.occurredAt >= policy.honorWindowStart &&
-      r.occurredAt <= asOf,
-  );
+  const { honor, unknown: unknownHonors } = qualifyingHonor(input);
   const clean = `no dishonesty record in the period and score ${score}`;
   if (honor)
     return result(input, 'A', score, indicators, [
       `A: ${clean}; ${honor.honorLevel!.toLowerCase()} honor awarded on ${day(honor.occurredAt)} (from ${day(policy.honorWindowStart)}) — Art. 14`,
     ]);
+  const unknownNote = unknownHonors.length
+    ? `; ${unknownHonors.length} honor(s) not counted because the awarding body is not known to be a government department or the category is unknown`
+    : '';
   return result(input, 'B', score, indicators, [
-    `B: ${clean}; no government honor of ${policy.honorMinLevel.toLowerCase()} level or above since ${day(policy.honorWindowStart)} — Art. 15`,
+    `B: ${clean}; no government honor of ${policy.honorMinLevel.toLowerCase()} level or above since ${day(policy.honorWindowStart)}${unknownNote} — Art. 15`,
   ]);
+}
+
+/** A permit revocation that is a direct D: a penalty revocation (吊销; legacy rows without a kind are), never annulled. */
+export function isPenaltyRevocation(p: EnginePermit): boolean {
+  return Boolean(p.revokedAt) && (p.revocationKind ?? 'REVOCATION') === 'REVOCATION' && !p.annulledAt;
+}
+
+interface CountedCase {
+  outcome: CaseOutcome;
+  area: string;
+  decisiveIds: string[];
+}
+
+/**
+ * The enterprise's enforcement cases that count at asOf: the first notice issued in the
+ * period (and not after asOf), and the record determined from the case, if there is one yet,
+ * not revoked or repaired (a case with no record still counts: enforcement established the facts).
+ */
+function countedCases(input: EvaluationInput, inPeriod: (d: Date) => boolean): CountedCase[] {
+  const { policy, asOf } = input;
+  const out: CountedCase[] = [];
+  for (const k of input.cases ?? []) {
+    const first = k.notices.reduce<Date | null>((m, n) => (!m || n.issuedAt < m ? n.issuedAt : m), null);
+    if (!first || !inPeriod(first)) continue;
+    const recs = input.records.filter((r) => r.kind === 'DISHONESTY' && r.caseId === k.caseId);
+    if (recs.length && recs.every((r) => r.status === 'REVOKED' || r.status === 'REPAIRED')) continue;
+    const ind = indicatorOf(policy, k.indicator);
+    if (!ind) throw new RangeError(`case ${k.caseNo} names indicator ${k.indicator}, unknown to ${policy.version}`);
+    const outcome = caseOutcome(k, asOf, policy.directGrading, ind.levels.SEVERE !== undefined);
+    const live = recs.filter((r) => r.status === 'ACTIVE').map((r) => r.id);
+    out.push({ outcome, area: ind.area, decisiveIds: live.length ? live : [k.caseId] });
+  }
+  return out;
+}
+
+/**
+ * The honor that earns A (Art. 14): ACTIVE, of the policy's minimum level or above, from a
+ * government department when the policy requires it (unknown = not), of a recognised
+ * category (unknown = not), awarded from the honor window's start up to asOf. `unknown`
+ * lists the honors that would count but for an unknown awarding body or category.
+ */
+function qualifyingHonor(input: EvaluationInput): { honor?: EngineRecord; unknown: EngineRecord[] } {
+  const { policy, asOf } = input;
+  const minHonor = HONOR_LEVELS.indexOf(policy.honorMinLevel);
+  const eligible = input.records.filter(
+    (r) =>
+      r.kind === 'HONOR' &&
+      r.status === 'ACTIVE' &&
+      HONOR_LEVELS.indexOf(r.honorLevel!) >= minHonor &&
+      r.occurredAt >= policy.honorWindowStart &&
+      r.occurredAt <= asOf &&
+      r.awardedByGovernment !== false &&
+      (!r.honorCategory || policy.honorCategories.includes(r.honorCategory)),
+  );
+  const known = (r: EngineRecord) => (!policy.honorRequiresGovernmentAward || r.awardedByGovernment === true) && Boolean(r.honorCategory);
+  return { honor: eligible.find(known), unknown: eligible.filter((r) => !known(r)) };
 }
 
 /** The points a dishonesty level leaves on an indicator; throws when the level does not exist there. */

@@ -164,7 +164,6 @@ export function makeRecords(rng: Rng, policy: CreditPolicy, ents: Ent[], permits
   const t1 = Math.min(now.getTime(), policy.periodEnd.getTime() - 1);
   const inPeriod = () => workingHour(rng, t0, t1);
   const severeable = policy.indicators.filter((i) => i.levels.SEVERE !== undefined);
-  const dAreaInds = policy.indicators.filter((i) => policy.directGrading.dAreas.includes(i.area));
   const officer = (e: Ent) => `officer:${e.region}-${pad(rng.int(1, 6), 2)}`;
   const dishonest = (e: Ent, ind: IndicatorDefinition, level: DishonestyLevel, at: number, extra: Partial<Rec> = {}): Rec => ({
     id: randomUUID(),
@@ -174,8 +173,6 @@ export function makeRecords(rng: Rng, policy: CreditPolicy, ents: Ent[], permits
     level,
     occurredAt: new Date(at),
     status: 'ACTIVE',
-    unheededNotices: 0,
-    governmentAward: true,
     title: `${ind.nameZh}（${LEVEL_ZH[level]}）`,
     description: CONDUCT[ind.code]?.[level] ?? `${ind.nameZh}：${LEVEL_ZH[level]}`,
     basis: `${RULES}第十一条、附件评价指标${ind.code}`,
@@ -188,10 +185,10 @@ export function makeRecords(rng: Rng, policy: CreditPolicy, ents: Ent[], permits
     enterpriseId: e.id,
     kind: 'HONOR',
     honorLevel: level,
-    governmentAward: government,
+    awardedByGovernment: government,
+    honorCategory: 'WATER_SAVING_CARRIER',
     occurredAt: new Date(at),
     status: 'ACTIVE',
-    unheededNotices: 0,
     title,
     description: government ? `${title}，由政府有关部门授予` : `${title}，由行业协会评选`,
     basis: `${RULES}第十条`,
@@ -239,25 +236,20 @@ export function makeRecords(rng: Rng, policy: CreditPolicy, ents: Ent[], permits
         else {
           if (cSeen === 1) out.push(dishonest(e, rng.pick(policy.indicators), 'SERIOUS', inPeriod(), repaired));
           for (let k = rng.int(1, 3); k > 0; k--) {
-            const ind = rng.pick(policy.indicators);
-            const notices = rng.chance(0.1) ? policy.directGrading.cNotices : 0;
-            out.push(dishonest(e, ind, levelOf(), inPeriod(), { unheededNotices: Math.min(notices, policy.directGrading.dNotices - 1) }));
+            out.push(dishonest(e, rng.pick(policy.indicators), levelOf(), inPeriod()));
           }
         }
         cSeen++;
         break;
       }
       case 'D': {
-        const variant = (['SEVERE', 'SCORE', 'REVOKED', 'SEVERE', 'NOTICES'] as const)[dSeen++ % 5];
+        // Direct D from notices now comes from enforcement cases (the enforcement module's demo cases).
+        const variant = (['SEVERE', 'SCORE', 'REVOKED', 'SEVERE'] as const)[dSeen++ % 4];
         if (variant === 'SCORE' && addBelowPoor(rng, policy, (ind) => out.push(dishonest(e, ind, 'SERIOUS', inPeriod())))) break;
         if (variant === 'REVOKED' && policy.directGrading.permitRevocationIsD) {
           const p = permits[i];
           p.revokedAt = new Date(inPeriod());
           p.reason = '超许可水量取水，经三次责令整改仍拒不改正，依法吊销取水许可证';
-          break;
-        }
-        if (variant === 'NOTICES' && dAreaInds.length) {
-          out.push(dishonest(e, rng.pick(dAreaInds), 'GENERAL', inPeriod(), { unheededNotices: policy.directGrading.dNotices }));
           break;
         }
         out.push(dishonest(e, rng.pick(severeable), 'SEVERE', inPeriod()));

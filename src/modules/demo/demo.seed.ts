@@ -129,7 +129,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['description', 'text', records.map((r) => r.description)],
       ['occurred_at', 'timestamptz', records.map((r) => r.occurredAt)],
       ['basis', 'text', records.map((r) => r.basis)],
-      ['government_award', 'bool', records.map((r) => r.governmentAward ?? true)],
+      ['government_award', 'bool', records.map((r) => r.awardedByGovernment ?? true)],
       ['status', 'text', records.map((r) => r.status)],
       ['status_reason', 'text', records.map((r) => r.statusReason)],
       ['determined_by', 'text', records.map((r) => r.determinedBy)],
@@ -145,7 +145,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       const ev = evaluate({
         policy,
         records: recordsOf.get(e.id) ?? [],
-        permits: (permitsOf.get(e.id) ?? []).map((p): EnginePermit => ({ permitNo: p.permitNo, revokedAt: p.revokedAt })),
+        permits: (permitsOf.get(e.id) ?? []).map((p): EnginePermit => ({ id: p.id, permitNo: p.permitNo, revokedAt: p.revokedAt })),
         history: [],
         asOf,
       });

@@ -57,6 +57,11 @@ export const policyDocumentSchema = z
     honorLookBackYears: z.number().int().nonnegative(),
     honorMinLevel: z.enum(HONOR_LEVELS),
     honorRequiresGovernmentAward: z.boolean(),
+    /** Art. 10 categories that count for A (Art. 14 "节水表彰"); an honor without a category never counts. */
+    honorCategories: z
+      .array(z.enum(HONOR_CATEGORIES))
+      .min(1)
+      .default([...HONOR_CATEGORIES]),
     thresholds: z.object({ full: z.number().int().positive(), poor: z.number().int().positive() }),
     repairedRecordsBlockAB: z.boolean(),
     directGrading: z.object({
