@@ -15,9 +15,9 @@
  * - Access and the dashboard page: those domains' services check access through
  *   enterprise.service (requireEnterprise/assertAccess) while enterprise.repository embeds
  *   their rows as JSON in the page statement. Way out: access rules in one module of their own.
- * - Determination re-grades in the same transaction (credit, permit → rating.service) and
- *   grading reads records and permits (rating → credit, permit repositories). Way out: a
- *   re-grade port the rating module registers.
+ * - Determination re-grades in the same transaction (credit, permit, enforcement → rating.service) and
+ *   grading reads records, permits and enforcement cases (rating → credit, permit, enforcement
+ *   repositories). Way out: a re-grade port the rating module registers.
  * - Policy documents carry detection thresholds validated by detection's rules
  *   (policy → detection.rules), and detection reads the policy in force (detection → policy).
  * - The relay publishes to the rating bus and creates webhook deliveries (outbox → rating-feed,
@@ -26,7 +26,8 @@
  *   (credit, policy), and their GraphQL types use those enums.
  * Type-only imports are not counted (a type is no run-time dependency).
  */
-const KEPT_CYCLES = '^src/modules/(enterprise|meter|permit|plan|rating|credit|candidate|detection|policy|outbox|rating-feed|webhook|graphql-enums\\.ts)(/|$)';
+const KEPT_CYCLES =
+  '^src/modules/(enterprise|meter|permit|plan|rating|credit|enforcement|candidate|detection|policy|outbox|rating-feed|webhook|graphql-enums\\.ts)(/|$)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

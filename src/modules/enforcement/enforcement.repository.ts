@@ -180,3 +180,13 @@ export async function caseFactsOfMany(m: Queryable, enterpriseIds: readonly stri
 export async function caseFactsOf(m: Queryable, enterpriseId: string): Promise<CaseFacts[]> {
   return (await caseFactsOfMany(m, [enterpriseId])).get(enterpriseId)!;
 }
+
+/** The case each dishonesty record of the enterprises was determined from (record id → case id). */
+export async function recordCaseIds(m: Queryable, enterpriseIds: readonly string[]): Promise<Map<string, string>> {
+  const found = await rows<{ id: string; caseId: string }>(
+    m,
+    `SELECT r.id, r.case_id AS "caseId" FROM credit_record r WHERE r.enterprise_id = ANY($1::uuid[]) AND r.case_id IS NOT NULL`,
+    [enterpriseIds],
+  );
+  return new Map(found.map((r) => [r.id, r.caseId]));
+}

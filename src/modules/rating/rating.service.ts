@@ -7,6 +7,7 @@ import { recordsOf } from '../credit/credit-record.repository';
 import { EnterpriseRow, enterpriseIdsIn, lockEnterpriseById, setCurrentRating } from '../enterprise/enterprise.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { permitsOf } from '../permit/permit.repository';
+import { caseFactsOf, recordCaseIds } from '../enforcement/enforcement.repository';
 import { noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
 import { appendRatingChanged } from '../outbox/outbox.repository';
 import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
@@ -30,10 +31,12 @@ export const ratingService = {
     const policy = policyInForce(ctx.policies, asOf);
     if (!policy) throw noPolicyInForce(ctx.policies, asOf);
     // One after another: a transaction is a single connection.
-    const records = await recordsOf(ctx.db, [e.id]);
+    const caseOf = await recordCaseIds(ctx.db, [e.id]);
+    const records = (await recordsOf(ctx.db, [e.id])).map((r) => ({ ...r, caseId: caseOf.get(r.id) ?? null }));
     const permits = await permitsOf(ctx.db, [e.id]);
+    const cases = await caseFactsOf(ctx.db, e.id);
     const history = await gradeHistory(ctx.db, e.id);
-    const result = evaluate({ policy, records, permits, history, asOf });
+    const result = evaluate({ policy, records, permits, cases, history, asOf });
     const rating = (await insertRating(ctx.db, {
       enterpriseId: e.id,
       grade: result.grade,
