@@ -2,6 +2,8 @@ import { registerEnumType } from 'type-graphql';
 import { ROLES } from '../platform/auth/principal';
 import { CREDIT_RECORD_KINDS, CREDIT_RECORD_STATUSES } from './credit/credit.rules';
 import { ANOMALY_KINDS } from './detection/detection.rules';
+import { FINE_STATES, NOTICE_STATES } from './credit/enforcement.rules';
+import { PERMIT_REVOCATION_KINDS } from './permit/permit.rules';
 import { DISHONESTY_LEVELS, GRADES, HONOR_LEVELS } from './policy/credit-policy';
 
 /**
@@ -20,6 +22,7 @@ export const CANDIDATE_STATUSES = ['OPEN', 'CONFIRMED', 'DISMISSED'] as const;
 export const SYNC_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
 export const REPAIR_STATUSES = ['SUBMITTED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
 export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'DEAD', 'CANCELLED'] as const;
+export const ENFORCEMENT_CASE_STATUSES = ['OPEN', 'CLOSED'] as const;
 
 export const CreditGrade = enumOf(GRADES);
 export type CreditGrade = (typeof GRADES)[number];
@@ -41,6 +44,14 @@ export const RepairStatus = enumOf(REPAIR_STATUSES);
 export type RepairStatus = (typeof REPAIR_STATUSES)[number];
 export const WebhookDeliveryStatus = enumOf(WEBHOOK_DELIVERY_STATUSES);
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+export const PermitRevocationKind = enumOf(PERMIT_REVOCATION_KINDS);
+export type PermitRevocationKind = (typeof PERMIT_REVOCATION_KINDS)[number];
+export const NoticeState = enumOf(NOTICE_STATES);
+export type NoticeState = (typeof NOTICE_STATES)[number];
+export const FineState = enumOf(FINE_STATES);
+export type FineState = (typeof FINE_STATES)[number];
+export const EnforcementCaseStatus = enumOf(ENFORCEMENT_CASE_STATUSES);
+export type EnforcementCaseStatus = (typeof ENFORCEMENT_CASE_STATUSES)[number];
 export const Role = enumOf(ROLES);
 export type Role = (typeof ROLES)[number];
 
@@ -65,3 +76,22 @@ registerEnumType(WebhookDeliveryStatus, {
   description:
     'PENDING: being tried (see nextAttemptAt); DELIVERED: a 2xx came back; DEAD: every retry failed (replayable); CANCELLED: the webhook was deactivated (410 Gone or by its owner).',
 });
+registerEnumType(PermitRevocationKind, {
+  name: 'PermitRevocationKind',
+  description: 'How a water-withdrawal permit ended before its term.',
+  valuesConfig: {
+    REVOCATION: { description: '吊销: revoked as an administrative penalty (direct D, annex row 6).' },
+    CANCELLATION: { description: '注销: cancelled (at the enterprise’s request, on expiry): no direct D.' },
+    WITHDRAWAL: { description: '撤回: withdrawn by the licensing authority: no direct D.' },
+  },
+});
+registerEnumType(NoticeState, {
+  name: 'NoticeState',
+  description:
+    'A rectification notice now: COMPLIED with by its deadline (按期整改), MISSED (未按期整改: not by the end of its last day), PENDING (deadline not reached).',
+});
+registerEnumType(FineState, {
+  name: 'FineState',
+  description: 'A fine now: PAID_ON_TIME, LATE (paid after its due date, or unpaid after it), PENDING (not yet due).',
+});
+registerEnumType(EnforcementCaseStatus, { name: 'EnforcementCaseStatus', description: 'OPEN (立案) until closed (结案).' });

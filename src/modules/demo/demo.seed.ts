@@ -102,6 +102,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['annual_quota', 'float8', permits.map((p) => p.quota)],
       ['revoked_at', 'timestamptz', permits.map((p) => p.revokedAt)],
       ['revocation_reason', 'text', permits.map((p) => p.reason)],
+      ['revocation_kind', 'text', permits.map((p) => (p.revokedAt ? 'REVOCATION' : null))],
     ]);
     await insertRows(m, 'water_plan', [
       ['enterprise_id', 'uuid', plans.map((p) => p.enterpriseId)],
@@ -145,7 +146,12 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       const ev = evaluate({
         policy,
         records: recordsOf.get(e.id) ?? [],
-        permits: (permitsOf.get(e.id) ?? []).map((p): EnginePermit => ({ id: p.id, permitNo: p.permitNo, revokedAt: p.revokedAt })),
+        permits: (permitsOf.get(e.id) ?? []).map((p): EnginePermit => ({
+          id: p.id,
+          permitNo: p.permitNo,
+          revokedAt: p.revokedAt,
+          revocationKind: p.revokedAt ? 'REVOCATION' : null,
+        })),
         history: [],
         asOf,
       });

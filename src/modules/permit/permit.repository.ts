@@ -1,5 +1,6 @@
 import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
+import type { PermitRevocationKind } from './permit.rules';
 
 export interface PermitRow {
   id: string;
@@ -10,12 +11,21 @@ export interface PermitRow {
   annualQuota: number;
   revokedAt: Date | null;
   revocationReason: string | null;
+  /** How it ended: 吊销 / 注销 / 撤回; null while not revoked. */
+  revocationKind: PermitRevocationKind | null;
+  /** A revocation annulled on review (行政复议/诉讼): void from the start. */
+  annulledAt: Date | null;
+  annulmentReason: string | null;
 }
 
 export const PERMIT_COLUMNS = `p.id, p.permit_no AS "permitNo", p.enterprise_id AS "enterpriseId", p.valid_from AS "validFrom", p.valid_to AS "validTo",
-  p.annual_quota AS "annualQuota", p.revoked_at AS "revokedAt", p.revocation_reason AS "revocationReason"`;
+  p.annual_quota AS "annualQuota", p.revoked_at AS "revokedAt", p.revocation_reason AS "revocationReason",
+  p.revocation_kind AS "revocationKind", p.annulled_at AS "annulledAt", p.annulment_reason AS "annulmentReason"`;
 
-export function insertPermit(m: Queryable, p: Omit<PermitRow, 'id' | 'revokedAt' | 'revocationReason'>): Promise<PermitRow | undefined> {
+export function insertPermit(
+  m: Queryable,
+  p: Omit<PermitRow, 'id' | 'revokedAt' | 'revocationReason' | 'revocationKind' | 'annulledAt' | 'annulmentReason'>,
+): Promise<PermitRow | undefined> {
   return one<PermitRow>(
     m,
     `INSERT INTO water_permit AS p (permit_no, enterprise_id, valid_from, valid_to, annual_quota) VALUES ($1,$2,$3,$4,$5) RETURNING ${PERMIT_COLUMNS}`,
@@ -27,10 +37,18 @@ export function findPermit(m: Queryable, permitNo: string, lock = false): Promis
   return one<PermitRow>(m, `SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.permit_no = $1${lock ? ' FOR UPDATE' : ''}`, [permitNo]);
 }
 
-export function revokePermit(m: Queryable, id: string, revokedAt: Date, reason: string): Promise<PermitRow | undefined> {
-  return one<PermitRow>(m, `UPDATE water_permit p SET revoked_at = $2, revocation_reason = $3 WHERE p.id = $1 RETURNING ${PERMIT_COLUMNS}`, [
+export function revokePermit(m: Queryable, id: string, revokedAt: Date, reason: string, kind: PermitRevocationKind): Promise<PermitRow | undefined> {
+  return one<PermitRow>(
+    m,
+    `UPDATE water_permit p SET revoked_at = $2, revocation_reason = $3, revocation_kind = $4 WHERE p.id = $1 RETURNING ${PERMIT_COLUMNS}`,
+    [id, revokedAt, reason, kind],
+  );
+}
+
+export function annulRevocation(m: Queryable, id: string, annulledAt: Date, reason: string): Promise<PermitRow | undefined> {
+  return one<PermitRow>(m, `UPDATE water_permit p SET annulled_at = $2, annulment_reason = $3 WHERE p.id = $1 RETURNING ${PERMIT_COLUMNS}`, [
     id,
-    revokedAt,
+    annulledAt,
     reason,
   ]);
 }

@@ -8,6 +8,7 @@ import { parentEnterprise } from '../enterprise/enterprise-parent';
 import type { PermitRow } from './permit.repository';
 import { permitService } from './permit.service';
 import { Audited } from '../audit/audited';
+import { PermitRevocationKind } from '../graphql-enums';
 
 @Resolver(() => WaterPermit)
 export class PermitResolver {
@@ -19,10 +20,29 @@ export class PermitResolver {
   }
 
   @Authorized(WRITERS)
-  @Audited({ target: 'water_permit', id: 'permitNo', detail: ['revokedAt', 'reason'] })
-  @Mutation(() => WaterPermit, { description: 'Revokes a permit and re-grades the enterprise (direct D, annex item 6).' })
-  revokePermit(@Ctx() ctx: HubContext, @Arg('permitNo') permitNo: string, @Arg('revokedAt') revokedAt: Date, @Arg('reason') reason: string) {
-    return permitService.revoke(ctx, permitNo, revokedAt, reason);
+  @Audited({ target: 'water_permit', id: 'permitNo', detail: ['revokedAt', 'reason', 'kind'] })
+  @Mutation(() => WaterPermit, {
+    description:
+      'Ends a permit before its term and re-grades the enterprise: 吊销 (REVOCATION, the default) is a direct D (annex row 6); 注销 and 撤回 are not.',
+  })
+  revokePermit(
+    @Ctx() ctx: HubContext,
+    @Arg('permitNo') permitNo: string,
+    @Arg('revokedAt') revokedAt: Date,
+    @Arg('reason') reason: string,
+    @Arg('kind', () => PermitRevocationKind, { nullable: true, description: 'Default REVOCATION (吊销).' }) kind?: PermitRevocationKind | null,
+  ) {
+    return permitService.revoke(ctx, permitNo, revokedAt, reason, kind ?? 'REVOCATION');
+  }
+
+  @Authorized(WRITERS)
+  @Audited({ target: 'water_permit', id: 'permitNo', detail: ['annulledAt', 'reason'] })
+  @Mutation(() => WaterPermit, {
+    description:
+      'Annuls a revocation on administrative review or in court (行政复议/诉讼): void from the start, its D episode disappears; re-grades the enterprise.',
+  })
+  annulPermitRevocation(@Ctx() ctx: HubContext, @Arg('permitNo') permitNo: string, @Arg('annulledAt') annulledAt: Date, @Arg('reason') reason: string) {
+    return permitService.annulRevocation(ctx, permitNo, annulledAt, reason);
   }
 
   @FieldResolver(() => Enterprise)

@@ -1,4 +1,5 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { PermitRevocationKind } from '../graphql-enums';
 
 @ObjectType({ simpleResolvers: true })
 export class WaterPermit {
@@ -9,4 +10,9 @@ export class WaterPermit {
   @Field(() => Float, { description: 'Permitted withdrawal per year, cubic metres.' }) annualQuota: number;
   @Field(() => Date, { nullable: true }) revokedAt: Date | null;
   @Field(() => String, { nullable: true, description: 'Why the permit was revoked.' }) revocationReason: string | null;
+  @Field(() => PermitRevocationKind, { nullable: true, description: '吊销 / 注销 / 撤回; null while the permit was not ended early.' })
+  revocationKind: PermitRevocationKind | null;
+  @Field(() => Date, { nullable: true, description: 'When the revocation was annulled on review (行政复议/诉讼): void from the start.' })
+  annulledAt: Date | null;
+  @Field(() => String, { nullable: true, description: 'The review decision or judgment that annulled it.' }) annulmentReason: string | null;
 }
