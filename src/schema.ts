@@ -21,6 +21,14 @@ import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
 import { CalendarResolver } from './modules/calendar/calendar.resolver';
+import {
+  CreditRecordEnforcementResolver,
+  EnforcementCaseOutcomeResolver,
+  EnforcementCaseResolver,
+  EnforcementFineResolver,
+  EnterpriseEnforcementResolver,
+  RectificationNoticeResolver,
+} from './modules/enforcement/enforcement.resolver';
 
 export const RESOLVERS = [
   EnterpriseResolver,
@@ -44,6 +52,12 @@ export const RESOLVERS = [
   WebhookDeliveryResolver,
   PendingResolver,
   CalendarResolver,
+  EnforcementCaseResolver,
+  RectificationNoticeResolver,
+  EnforcementFineResolver,
+  EnforcementCaseOutcomeResolver,
+  EnterpriseEnforcementResolver,
+  CreditRecordEnforcementResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
