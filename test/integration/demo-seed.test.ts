@@ -104,6 +104,24 @@ describe('demo seed', () => {
     expect(asOf.map((r) => r.asOf.toISOString())).toEqual([now.toISOString()]);
   });
 
+  it('seeds enforcement cases in flight and one that is a direct D, graded from the stored case', async () => {
+    expect(summary!.enforcementCases).toBe(4);
+    const [states] = await q<{ pending: number; complied: number; paidLate: number; missed: number; lateUnpaid: number }>(
+      `SELECT count(*) FILTER (WHERE complied_at IS NULL AND deadline_date >= (now() AT TIME ZONE 'Asia/Shanghai')::date)::int AS pending,
+              count(*) FILTER (WHERE complied_at < (deadline_date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')::int AS complied,
+              (SELECT count(*) FROM enforcement_fine WHERE paid_at >= (due_date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')::int AS "paidLate",
+              count(*) FILTER (WHERE complied_at IS NULL AND deadline_date < (now() AT TIME ZONE 'Asia/Shanghai')::date)::int AS missed,
+              (SELECT count(*) FROM enforcement_fine WHERE paid_at IS NULL AND due_date < (now() AT TIME ZONE 'Asia/Shanghai')::date)::int AS "lateUnpaid"
+       FROM rectification_notice`,
+    );
+    expect(states).toEqual({ pending: 1, complied: 2, paidLate: 1, missed: 3, lateUnpaid: 1 });
+    const direct = await q<{ grade: string }>(
+      `SELECT e.current_grade AS grade FROM enterprise e JOIN credit_rating r ON r.id = e.current_rating_id
+       WHERE EXISTS (SELECT 1 FROM unnest(r.reasons) AS x WHERE x LIKE 'D: direct D from enforcement%')`,
+    );
+    expect(direct).toEqual([{ grade: 'D' }]);
+  });
+
   it('seeding again does nothing', async () => {
     const before = await q<{ n: number }>(`SELECT (SELECT count(*) FROM enterprise)::int + (SELECT count(*) FROM credit_rating)::int AS n`);
     expect(await seedDemo(db, policies, { enterprises: 200, readingDays: 3, seed: 7, now })).toBeNull();

@@ -1,6 +1,7 @@
 import { SLOT, PERMIT_FROM_YEAR, PERMIT_TO_YEAR, Rng, pad, roundTo, groupBy } from './demo.random';
 import { Permit, Meter, makeEnterprises, makeMeters, makeRecords } from './demo.generate';
 import { seedReadings, seedSimulatorSource } from './demo.readings';
+import { caseFactsByEnterprise, makeCases } from './demo.cases';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../platform/db';
 import { EnginePermit, evaluate } from '../credit/credit.rules';
@@ -24,6 +25,8 @@ export interface SeedSummary {
   meters: number;
   readings: number;
   records: number;
+  /** Enforcement cases (a few in flight, one direct D). */
+  enforcementCases: number;
   ratings: number;
   grades: Record<'A' | 'B' | 'C' | 'D', number>;
   /** The policy the ratings were computed under, and their asOf (`now`, or the policy's last instant once it has ended). */
@@ -78,6 +81,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
     meters.push(...makeMeters(rng, e, now));
   }
   const records = makeRecords(rng, policy, ents, permits, asOf);
+  const cases = makeCases(new Rng(seed ^ 0x5eed), policy, ents, asOf);
 
   return db.transaction(async (m) => {
     // Serialise concurrent seeders; the second one finds rows and backs off.
@@ -136,11 +140,44 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['determined_by', 'text', records.map((r) => r.determinedBy)],
     ]);
 
+    await insertRows(m, 'enforcement_case', [
+      ['id', 'uuid', cases.map((c) => c.id)],
+      ['enterprise_id', 'uuid', cases.map((c) => c.enterpriseId)],
+      ['indicator', 'text', cases.map((c) => c.indicator)],
+      ['case_no', 'text', cases.map((c) => c.caseNo)],
+      ['conduct_region_code', 'text', cases.map((c) => c.regionCode)],
+      ['opened_at', 'timestamptz', cases.map((c) => c.openedAt)],
+      ['opened_by', 'text', cases.map((c) => c.openedBy)],
+    ]);
+    const notices = cases.flatMap((c) => c.notices.map((n) => ({ ...n, caseId: c.id, by: c.openedBy })));
+    await insertRows(m, 'rectification_notice', [
+      ['id', 'uuid', notices.map((n) => n.id)],
+      ['case_id', 'uuid', notices.map((n) => n.caseId)],
+      ['notice_no', 'text', notices.map((n) => n.noticeNo)],
+      ['issued_at', 'timestamptz', notices.map((n) => n.issuedAt)],
+      ['deadline_date', 'date', notices.map((n) => n.deadlineDate)],
+      ['complied_at', 'timestamptz', notices.map((n) => n.compliedAt)],
+      ['created_by', 'text', notices.map((n) => n.by)],
+    ]);
+    const fines = cases.flatMap((c) => c.fines.map((f) => ({ ...f, caseId: c.id, by: c.openedBy })));
+    await insertRows(m, 'enforcement_fine', [
+      ['id', 'uuid', fines.map((f) => f.id)],
+      ['case_id', 'uuid', fines.map((f) => f.caseId)],
+      ['decision_no', 'text', fines.map((f) => f.decisionNo)],
+      ['amount', 'numeric', fines.map((f) => f.amount)],
+      ['served_at', 'timestamptz', fines.map((f) => f.servedAt)],
+      ['due_date', 'date', fines.map((f) => f.dueDate)],
+      ['due_provisional', 'bool', fines.map((f) => f.dueProvisional)],
+      ['paid_at', 'timestamptz', fines.map((f) => f.paidAt)],
+      ['created_by', 'text', fines.map((f) => f.by)],
+    ]);
+
     const readings = opts.readingDays > 0 ? await seedReadings(m, new Rng(seed ^ 0x9e3779b9), meters, opts.readingDays, now) : 0;
 
     // Ratings from the pure engine, in memory; then one bulk insert and one bulk update.
     const recordsOf = groupBy(records, (r) => r.enterpriseId);
     const permitsOf = groupBy(permits, (p) => p.enterpriseId);
+    const casesOf = caseFactsByEnterprise(cases);
     const grades: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0 };
     const ratings = ents.map((e) => {
       const ev = evaluate({
@@ -152,6 +189,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
           revokedAt: p.revokedAt,
           revocationKind: p.revokedAt ? 'REVOCATION' : null,
         })),
+        cases: casesOf.get(e.id) ?? [],
         history: [],
         asOf,
       });
@@ -189,6 +227,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       meters: meters.length,
       readings,
       records: records.length,
+      enforcementCases: cases.length,
       ratings: ratings.length,
       grades,
       policyVersion: policy.version,
