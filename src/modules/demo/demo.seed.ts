@@ -130,10 +130,21 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['occurred_at', 'timestamptz', records.map((r) => r.occurredAt)],
       ['basis', 'text', records.map((r) => r.basis)],
       ['unheeded_notices', 'int4', records.map((r) => r.unheededNotices ?? 0)],
-      ['government_award', 'bool', records.map((r) => r.governmentAward ?? true)],
       ['status', 'text', records.map((r) => r.status)],
       ['status_reason', 'text', records.map((r) => r.statusReason)],
       ['determined_by', 'text', records.map((r) => r.determinedBy)],
+      ['determined_at', 'timestamptz', records.map((r) => r.determinedAt)],
+      ['determining_region_code', 'text', records.map((r) => r.determiningRegionCode)],
+      ['determining_authority_kind', 'text', records.map((r) => r.determiningAuthorityKind)],
+      ['source_act', 'text', records.map((r) => r.sourceAct)],
+      ['source_document_no', 'text', records.map((r) => r.sourceDocumentNo)],
+      ['conduct_region_code', 'text', records.map((r) => r.conductRegionCode)],
+      ['public_summary', 'text', records.map((r) => r.publicSummary)],
+      ['honor_category', 'text', records.map((r) => r.honorCategory ?? null)],
+      ['awarding_body', 'text', records.map((r) => r.awardingBody)],
+      ['awarding_body_kind', 'text', records.map((r) => r.awardingBodyKind)],
+      ['awarded_by_government', 'bool', records.map((r) => r.awardedByGovernment ?? null)],
+      ['award_document_no', 'text', records.map((r) => r.awardDocumentNo)],
     ]);
 
     const readings = opts.readingDays > 0 ? await seedReadings(m, new Rng(seed ^ 0x9e3779b9), meters, opts.readingDays, now) : 0;
