@@ -1,6 +1,7 @@
 import { SLOT, PERMIT_FROM_YEAR, PERMIT_TO_YEAR, Rng, pad, roundTo, groupBy } from './demo.random';
 import { Permit, Meter, makeEnterprises, makeMeters, makeRecords } from './demo.generate';
 import { seedReadings, seedSimulatorSource } from './demo.readings';
+import { relocateConduct } from './demo.letters';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../platform/db';
 import { EnginePermit, evaluate } from '../credit/credit.rules';
@@ -78,6 +79,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
     meters.push(...makeMeters(rng, e, now));
   }
   const records = makeRecords(rng, policy, ents, permits, asOf);
+  const letters = relocateConduct(records, ents, policy);
 
   return db.transaction(async (m) => {
     // Serialise concurrent seeders; the second one finds rows and backs off.
@@ -145,6 +147,17 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['awarding_body_kind', 'text', records.map((r) => r.awardingBodyKind)],
       ['awarded_by_government', 'bool', records.map((r) => r.awardedByGovernment ?? null)],
       ['award_document_no', 'text', records.map((r) => r.awardDocumentNo)],
+    ]);
+    await insertRows(m, 'credit_letter', [
+      ['id', 'uuid', letters.map((l) => l.id)],
+      ['record_id', 'uuid', letters.map((l) => l.recordId)],
+      ['from_region_code', 'text', letters.map((l) => l.fromRegionCode)],
+      ['from_authority_kind', 'text', letters.map((l) => l.fromAuthorityKind)],
+      ['to_region_code', 'text', letters.map((l) => l.toRegionCode)],
+      ['to_authority_kind', 'text', letters.map((l) => l.toAuthorityKind)],
+      ['subject', 'text', letters.map((l) => l.subject)],
+      ['body', 'text', letters.map((l) => l.body)],
+      ['sent_at', 'timestamptz', letters.map((l) => l.sentAt)],
     ]);
 
     const readings = opts.readingDays > 0 ? await seedReadings(m, new Rng(seed ^ 0x9e3779b9), meters, opts.readingDays, now) : 0;
