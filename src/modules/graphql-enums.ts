@@ -4,7 +4,8 @@ import { CREDIT_RECORD_KINDS, CREDIT_RECORD_STATUSES } from './credit/credit.rul
 import { ANOMALY_KINDS } from './detection/detection.rules';
 import { FINE_STATES, NOTICE_STATES } from './credit/enforcement.rules';
 import { PERMIT_REVOCATION_KINDS } from './permit/permit.rules';
-import { DISHONESTY_LEVELS, GRADES, HONOR_LEVELS } from './policy/credit-policy';
+import { DISHONESTY_LEVELS, GRADES, HONOR_CATEGORIES, HONOR_LEVELS } from './policy/credit-policy';
+import { AUTHORITY_KINDS, AWARDING_BODY_KINDS, SOURCE_ACTS } from './credit/provenance.rules';
 
 /**
  * The contract's enums, registered once for every module. Each comes from one `as const`
@@ -52,6 +53,17 @@ export const FineState = enumOf(FINE_STATES);
 export type FineState = (typeof FINE_STATES)[number];
 export const EnforcementCaseStatus = enumOf(ENFORCEMENT_CASE_STATUSES);
 export type EnforcementCaseStatus = (typeof ENFORCEMENT_CASE_STATUSES)[number];
+export const HonorCategory = enumOf(HONOR_CATEGORIES);
+export type HonorCategory = (typeof HONOR_CATEGORIES)[number];
+export const SourceAct = enumOf(SOURCE_ACTS);
+export type SourceAct = (typeof SOURCE_ACTS)[number];
+export const AuthorityKind = enumOf(AUTHORITY_KINDS);
+export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];
+export const AwardingBodyKind = enumOf(AWARDING_BODY_KINDS);
+export type AwardingBodyKind = (typeof AWARDING_BODY_KINDS)[number];
+export const LETTER_DIRECTIONS = ['INCOMING', 'OUTGOING'] as const;
+export const LetterDirection = enumOf(LETTER_DIRECTIONS);
+export type LetterDirection = (typeof LETTER_DIRECTIONS)[number];
 export const Role = enumOf(ROLES);
 export type Role = (typeof ROLES)[number];
 
@@ -68,6 +80,17 @@ registerEnumType(AnomalyKind, {
   name: 'AnomalyKind',
   valuesConfig: { NO_PLAN: { description: 'Withdrawal in a plan year with no water plan (未取得用水计划擅自取用水, indicator 1.2).' } },
 });
+registerEnumType(HonorCategory, {
+  name: 'HonorCategory',
+  description: 'Art. 10: 节水载体称号, “水效领跑者”称号, 其他经水行政主管部门认定的节水荣誉 (with its recognition decision).',
+});
+registerEnumType(SourceAct, { name: 'SourceAct', description: 'Art. 11: the act a dishonesty record follows from (行政处罚, 行政强制, 行政检查, 其他).' });
+registerEnumType(AuthorityKind, { name: 'AuthorityKind', description: 'The level of the water authority (水行政主管部门) that determined a record.' });
+registerEnumType(AwardingBodyKind, {
+  name: 'AwardingBodyKind',
+  description: 'Who awarded an honor; only GOVERNMENT_DEPARTMENT (政府有关部门) counts for A (Art. 14).',
+});
+registerEnumType(LetterDirection, { name: 'LetterDirection', description: "Art. 9 letters (函告): INCOMING to the caller's jurisdiction, OUTGOING from it." });
 registerEnumType(SyncStatus, { name: 'SyncStatus' });
 registerEnumType(RepairStatus, { name: 'RepairStatus' });
 registerEnumType(Role, { name: 'Role', description: 'Caller roles (DESIGN.md, Access).' });

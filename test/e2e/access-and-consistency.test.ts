@@ -36,7 +36,7 @@ describe('writes are refused outside jurisdiction and role', () => {
     const other = t.token('COUNTY_AUTHORITY', { regions: ['130822'] });
     const credit = t.token('CREDIT_AUTHORITY');
     const partner = t.token('PARTNER_AGENCY', { agency: '行政审批局' });
-    const input = { creditCode: E, indicator: '1.1', level: 'GENERAL', occurredAt };
+    const input = { creditCode: E, indicator: '1.1', level: 'GENERAL', occurredAt, basis: '第十一条' };
     for (const token of [other, credit, partner]) expect(codeOf(await t.gql(DISHONESTY, { i: input }, token))).toBe('FORBIDDEN');
     const rev = `mutation { revokePermit(permitNo: "P-E-1", revokedAt: "${inPeriod(34)}", reason: "x") { id } }`;
     expect(codeOf(await t.gql(rev, {}, other))).toBe('FORBIDDEN');
@@ -58,7 +58,7 @@ describe('writes are refused outside jurisdiction and role', () => {
 
   it('a mutation refused by validation is audited with its code', async () => {
     const r = await t.gql(
-      `mutation { recordDishonesty(input: { creditCode: "${F}", indicator: "1.1", level: HUGE, occurredAt: "${occurredAt}" }) { id } }`,
+      `mutation { recordDishonesty(input: { creditCode: "${F}", indicator: "1.1", level: HUGE, occurredAt: "${occurredAt}", basis: "第十一条" }) { id } }`,
       {},
       admin,
     );
@@ -87,7 +87,7 @@ describe('what each role reads', () => {
   });
 
   it('revoked and repaired records are hidden from the public and partners, also behind a rating', async () => {
-    const rec = await t.gql(DISHONESTY, { i: { creditCode: G, indicator: '2.1', level: 'GENERAL', occurredAt } }, admin);
+    const rec = await t.gql(DISHONESTY, { i: { creditCode: G, indicator: '2.1', level: 'GENERAL', occurredAt, basis: '第十一条' } }, admin);
     const id = rec.data.recordDishonesty.id;
     await t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "异议成立") { status } }`, { id }, admin);
     const pub = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { creditRecords { id } } }`, { c: G });
@@ -115,7 +115,10 @@ describe('consistency', () => {
       `mutation($a: DishonestyInput!, $b: DishonestyInput!) {
         a: recordDishonesty(input: $a) { enterprise { rating { grade score } } }
         b: recordDishonesty(input: $b) { enterprise { rating { grade score } } } }`,
-      { a: { creditCode: F, indicator: '1.1', level: 'GENERAL', occurredAt }, b: { creditCode: F, indicator: '1.2', level: 'SEVERE', occurredAt } },
+      {
+        a: { creditCode: F, indicator: '1.1', level: 'GENERAL', occurredAt, basis: '第十一条' },
+        b: { creditCode: F, indicator: '1.2', level: 'SEVERE', occurredAt, basis: '第十一条' },
+      },
       admin,
     );
     expect(r.errors).toBeUndefined();
@@ -126,7 +129,9 @@ describe('consistency', () => {
   it('concurrent status changes of one enterprise leave a current rating that counts all of them', async () => {
     const ids: string[] = [];
     for (const ind of ['1.1', '1.2', '1.3', '2.1', '2.2'])
-      ids.push((await t.gql(DISHONESTY, { i: { creditCode: E, indicator: ind, level: 'SERIOUS', occurredAt } }, admin)).data.recordDishonesty.id);
+      ids.push(
+        (await t.gql(DISHONESTY, { i: { creditCode: E, indicator: ind, level: 'SERIOUS', occurredAt, basis: '第十一条' } }, admin)).data.recordDishonesty.id,
+      );
     await Promise.all(
       ids.map((id) => t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "异议成立") { status } }`, { id }, admin)),
     );

@@ -81,7 +81,7 @@ describe('registration and bad input', () => {
 
 describe('credit records re-grade the enterprise', () => {
   it('an unknown indicator, a missing level and an unknown code are refused and nothing is written', async () => {
-    const base = { creditCode: A, occurredAt: inPeriod(30) };
+    const base = { creditCode: A, occurredAt: inPeriod(30), basis: '第十一条' };
     expect(codeOf(await t.gql(DISHONESTY, { i: { ...base, indicator: '9.9', level: 'GENERAL' } }, admin))).toBe('BAD_USER_INPUT');
     const severe31 = await t.gql(DISHONESTY, { i: { ...base, indicator: '3.1', level: 'SEVERE' } }, admin);
     expect(codeOf(severe31)).toBe('BAD_USER_INPUT');
@@ -101,15 +101,14 @@ describe('credit records re-grade the enterprise', () => {
     expect(rating.reasons[0]).toMatch(/Art\. 16/);
   });
 
-  it('a municipal honor whose awarding body is unknown leaves a clean enterprise B', async () => {
+  it('a municipal honor grades a clean enterprise A', async () => {
     const r = await t.gql(
-      `mutation { recordHonor(input: { creditCode: "${B}", title: "节水型企业", level: MUNICIPAL, awardedAt: "${inPeriod(60)}" }) { id kind honorLevel } }`,
+      `mutation { recordHonor(input: { creditCode: "${B}", title: "节水型企业", level: MUNICIPAL, awardedAt: "${inPeriod(60)}", category: WATER_SAVING_CARRIER, awardingBody: "承德市水务局", awardingBodyKind: GOVERNMENT_DEPARTMENT }) { id kind honorLevel awardedByGovernment } }`,
       {},
       admin,
     );
     expect(r.errors).toBeUndefined();
-    // awarding body unknown → not a government award (Art. 14)
-    expect((await t.gql(RATING, { c: B }, admin)).data.enterprise.rating.grade).toBe('B');
+    expect((await t.gql(RATING, { c: B }, admin)).data.enterprise.rating.grade).toBe('A');
   });
 
   it('revoking the permit grades D; a second revocation is refused', async () => {
@@ -127,7 +126,7 @@ describe('credit records re-grade the enterprise', () => {
   });
 
   it('a D repaired once becomes C (Art. 16(2)), and the history keeps every grade', async () => {
-    const severe = await t.gql(DISHONESTY, { i: { creditCode: A, indicator: '2.2', level: 'SEVERE', occurredAt: inPeriod(29) } }, admin);
+    const severe = await t.gql(DISHONESTY, { i: { creditCode: A, indicator: '2.2', level: 'SEVERE', occurredAt: inPeriod(29), basis: '第十一条' } }, admin);
     expect((await t.gql(RATING, { c: A }, admin)).data.enterprise.rating.grade).toBe('D');
     const id = severe.data.recordDishonesty.id;
     const r = await t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REPAIRED, reason: "整改完成，信用修复") { status } }`, { id }, admin);

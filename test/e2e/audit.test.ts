@@ -21,6 +21,7 @@ const dishonesty = (creditCode = E, extra: Record<string, unknown> = {}) => ({
   indicator: '1.1',
   level: 'GENERAL',
   occurredAt: occurredAt(),
+  basis: '《承德市企业节约用水信用管理实施细则（试行）》第十一条',
   ...extra,
 });
 

@@ -53,12 +53,16 @@ it('confirming creates the credit record in the same step and re-grades; dismiss
   expect(codeOf(await t.gql(`mutation($id: ID!) { confirmCandidate(id: $id, basis: "x") { id } }`, { id }, other))).toBe('FORBIDDEN');
   expect(codeOf(await t.gql(`mutation($id: ID!) { confirmCandidate(id: $id, basis: " ") { id } }`, { id }, admin))).toBe('BAD_USER_INPUT');
   const r = await t.gql(
-    `mutation($id: ID!) { confirmCandidate(id: $id, basis: "《细则》附件 2.3 一般失信") { id indicator level status enterprise { rating { grade score } } } }`,
+    `mutation($id: ID!) { confirmCandidate(id: $id, basis: "《细则》附件 2.3 一般失信", provenance: { sourceDocumentNo: "承县水检〔2026〕5号" }) {
+      id indicator level status sourceAct sourceDocumentNo conductRegionCode determiningAuthority { kind } enterprise { rating { grade score } } } }`,
     { id },
     admin,
   );
   expect(r.errors).toBeUndefined();
   expect(r.data.confirmCandidate).toEqual(expect.objectContaining({ indicator: '2.3', level: 'GENERAL', status: 'ACTIVE' }));
+  // A meter finding is an inspection (行政检查) of the enterprise's own premises, unless the officer says otherwise.
+  expect(r.data.confirmCandidate).toMatchObject({ sourceAct: 'ADMINISTRATIVE_INSPECTION', sourceDocumentNo: '承县水检〔2026〕5号' });
+  expect(r.data.confirmCandidate.determiningAuthority.kind).toBe('COUNTY_WATER_AUTHORITY');
   expect(r.data.confirmCandidate.enterprise.rating).toEqual({ grade: 'C', score: 980 });
   const c = await t.gql(`{ candidateViolations(status: CONFIRMED) { edges { node { id creditRecord { id } resolutionNote } } } }`, {}, admin);
   expect(c.data.candidateViolations.edges[0].node.creditRecord.id).toBe(r.data.confirmCandidate.id);

@@ -145,7 +145,7 @@ it('starts embedded, seeds a demo with every grade, and restarts without seeding
       gql(
         first.url,
         first.token,
-        `mutation { recordDishonesty(input: { creditCode: "${code}", indicator: "2.3", level: SEVERE, occurredAt: "${new Date().toISOString()}" }) { id enterprise { rating { grade } } } }`,
+        `mutation { recordDishonesty(input: { creditCode: "${code}", indicator: "2.3", level: SEVERE, occurredAt: "${new Date().toISOString()}", basis: "第十一条" }) { id enterprise { rating { grade } } } }`,
       ),
       gql(first.url, first.token, `{ enterprises(first: 50) { totalCount } }`),
     ]);

@@ -35,7 +35,7 @@ const REGISTER = `mutation($i: WebhookInput!) { registerWebhook(input: $i) { id 
 async function severe(creditCode: string): Promise<string> {
   const r = await t.gql(
     `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`,
-    { i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt } },
+    { i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt, basis: '第十一条' } },
     admin,
   );
   expect(r.errors).toBeUndefined();

@@ -61,7 +61,7 @@ describe('when the last policy has ended', () => {
       .ratingHistory;
     const r = await t.gql(
       `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id status } }`,
-      { i: { creditCode: E, indicator: '2.3', level: 'GENERAL', occurredAt } },
+      { i: { creditCode: E, indicator: '2.3', level: 'GENERAL', occurredAt, basis: '第十一条' } },
       admin(t),
     );
     expect(r.errors).toBeUndefined();
@@ -70,7 +70,7 @@ describe('when the last policy has ended', () => {
       codeOf(
         await t.gql(
           `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`,
-          { i: { creditCode: E, indicator: '3.1', level: 'SEVERE', occurredAt } },
+          { i: { creditCode: E, indicator: '3.1', level: 'SEVERE', occurredAt, basis: '第十一条' } },
           admin(t),
         ),
       ),
@@ -115,7 +115,7 @@ describe('when the last policy ends within 180 days', () => {
     await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c: E }, admin(t));
     const r = await t.gql(
       `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { enterprise { rating { grade policyVersion } } } }`,
-      { i: { creditCode: E, indicator: '2.3', level: 'GENERAL', occurredAt: fromNow(-10) } },
+      { i: { creditCode: E, indicator: '2.3', level: 'GENERAL', occurredAt: fromNow(-10), basis: '第十一条' } },
       admin(t),
     );
     expect(r.data.recordDishonesty.enterprise.rating).toEqual({ grade: 'C', policyVersion: 'test-ending' });

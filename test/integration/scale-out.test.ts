@@ -66,7 +66,7 @@ async function flip(creditCode: string): Promise<void> {
     openRecord.set(creditCode, null);
   } else {
     const d = await gql(urlB, `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, {
-      i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt: inPeriod(30) },
+      i: { creditCode, indicator: '1.1', level: 'SEVERE', occurredAt: inPeriod(30), basis: '第十一条' },
     });
     openRecord.set(creditCode, d.recordDishonesty.id);
   }

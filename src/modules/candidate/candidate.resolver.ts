@@ -4,6 +4,7 @@ import { HubContext } from '../context';
 import { AnomalyKind, CandidateStatus, DishonestyLevel } from '../graphql-enums';
 import { CandidateViolation, CandidateViolationConnection } from './candidate.type';
 import { CreditRecord } from '../credit/credit-record.type';
+import { ProvenanceInput } from '../credit/credit-record.input';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { Meter } from '../meter/meter.type';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
@@ -29,7 +30,11 @@ export class CandidateResolver {
   }
 
   @Authorized(WRITERS)
-  @Audited({ target: 'candidate_violation', id: 'id', detail: [['recordId', 'result.id'], 'basis', 'level'] })
+  @Audited({
+    target: 'candidate_violation',
+    id: 'id',
+    detail: [['recordId', 'result.id'], 'basis', 'level', 'provenance.sourceAct', 'provenance.sourceDocumentNo'],
+  })
   @Mutation(() => CreditRecord, {
     description: 'Confirms a candidate into a dishonesty record (level defaults to the suggestion) and re-grades the enterprise.',
   })
@@ -38,8 +43,13 @@ export class CandidateResolver {
     @Arg('id', () => ID) id: string,
     @Arg('basis') basis: string,
     @Arg('level', () => DishonestyLevel, { nullable: true }) level?: DishonestyLevel | null,
+    @Arg('provenance', () => ProvenanceInput, {
+      nullable: true,
+      description: 'Determination date, source act (default 行政检查: a meter finding), document number, public summary.',
+    })
+    provenance?: ProvenanceInput | null,
   ) {
-    return candidateService.confirm(ctx, id, basis, level);
+    return candidateService.confirm(ctx, id, basis, level, provenance);
   }
 
   @Authorized(WRITERS)

@@ -6,7 +6,8 @@ import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { pageSize, toConnection } from '../../platform/graphql/connection';
 import { levelScore } from '../credit/credit.rules';
 import type { CreditRecordRow } from '../credit/credit-record.repository';
-import { determineIn } from '../credit/credit-record.service';
+import { checkProvenance, determineIn, requireBasis } from '../credit/credit-record.service';
+import type { ProvenanceInput } from '../credit/credit-record.input';
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { assertAccess } from '../enterprise/enterprise.service';
 import { DishonestyLevel, policyFor } from '../policy/credit-policy';
@@ -41,8 +42,14 @@ export const candidateService = {
    * Confirms a candidate into a dishonesty record on its indicator (level defaults to the
    * suggestion), in the same transaction, and re-grades the enterprise.
    */
-  async confirm(ctx: HubContext, id: string, basis: string, level?: DishonestyLevel | null): Promise<CreditRecordRow> {
-    if (!basis?.trim()) throw badInput('basis (the legal basis / benchmark applied) is required', 'basis');
+  async confirm(
+    ctx: HubContext,
+    id: string,
+    basisGiven: string,
+    level?: DishonestyLevel | null,
+    provenance?: ProvenanceInput | null,
+  ): Promise<CreditRecordRow> {
+    const basis = requireBasis(basisGiven);
     return withTransaction(ctx, async (ctx) => {
       const c = await openCandidate(ctx, id);
       const chosen = level ?? c.suggestedLevel;
@@ -61,10 +68,19 @@ export const candidateService = {
         title: null,
         description: `由检测候选确认：${KIND_TITLES[c.kind].zh}（${c.kind}，候选 ${c.id}） / Confirmed candidate ${c.kind} ${c.id}: ${KIND_TITLES[c.kind].en}`,
         occurredAt: c.detectedAt,
-        basis: basis.trim(),
-        governmentAward: true,
+        basis,
+        caseId: null,
+        // Meter findings are the enterprise's own premises: conduct in its registration region.
+        conductRegionCode: e.regionCode,
+        ...checkProvenance(e, c.detectedAt, { ...provenance, sourceAct: provenance?.sourceAct ?? 'ADMINISTRATIVE_INSPECTION' }),
+        honorCategory: null,
+        awardingBody: null,
+        awardingBodyKind: null,
+        awardedByGovernment: null,
+        awardDocumentNo: null,
+        recognitionDocumentNo: null,
       });
-      await resolveCandidate(ctx.db, c.id, { status: 'CONFIRMED', note: basis.trim(), creditRecordId: record.id, by: ctx.principal.subject });
+      await resolveCandidate(ctx.db, c.id, { status: 'CONFIRMED', note: basis, creditRecordId: record.id, by: ctx.principal.subject });
       return record;
     });
   },

@@ -1,31 +1,153 @@
 import { withTransaction } from '../../platform/context';
 import { HubContext } from '../context';
-import { badInput, notFound } from '../../platform/errors';
-import { DishonestyInput, HonorInput } from './credit-record.input';
+import { badInput, forbidden, notFound } from '../../platform/errors';
+import { DishonestyInput, HonorInput, ProvenanceInput } from './credit-record.input';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
-import { lockEnterpriseById } from '../enterprise/enterprise.repository';
+import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { policyFor } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { levelScore } from './credit.rules';
 import { CreditRecordRow, NewCreditRecord, findCreditRecord, insertCreditRecord, setCreditRecordStatus } from './credit-record.repository';
-import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import { isUuid, notInFuture, requireFound } from '../../platform/checks';
+import { inScope, mayDetermine, mayReadRecordInternal } from '../../platform/auth/access.rules';
+import { regionCodeProblem } from '../../platform/auth/region.rules';
+import {
+  authorityKindOf,
+  authorityNameZh,
+  awardedByGovernment,
+  defaultPublicSummary,
+  determiningRegion,
+  letterText,
+  needsLetter,
+  publicSummaryProblem,
+} from './provenance.rules';
+import { insertCreditLetter } from './credit-letter.repository';
+
+/** What a caller gives {@link determineIn}: the record without what the hub derives (enterprise, officer, determining authority). */
+export type DeterminedRecord = Omit<
+  NewCreditRecord,
+  'enterpriseId' | 'determinedBy' | 'determiningRegionCode' | 'determiningAuthorityKind' | 'publicSummary'
+> & {
+  /** Checked by the caller ({@link checkProvenance}); null: generated from indicator, level and date. */
+  publicSummary: string | null;
+};
+
+/** A stored record, and the Art. 9 letter it sent (for the audit entry). */
+export type DeterminedRow = CreditRecordRow & { letterId: string | null };
+
+const indicatorNameZh = (ctx: HubContext, indicator: string, at: Date) =>
+  policyFor(ctx.policies, at).indicators.find((i) => i.code === indicator)?.nameZh ?? indicator;
 
 /**
  * Stores a determined record for the locked enterprise `e` and re-grades it, inside the
  * caller's transaction (`ctx` is the transaction's): the one path of a typed record
- * (recordDishonesty, recordHonor) and a confirmed candidate.
+ * (recordDishonesty, recordHonor) and a confirmed candidate. The determining authority is the
+ * caller's jurisdiction covering the conduct region (Art. 7, 9); when the conduct lies outside
+ * the registration region's jurisdiction, a letter (函告) to that region's authority is stored
+ * in the same transaction.
  */
-export async function determineIn(ctx: HubContext, e: EnterpriseRow, record: Omit<NewCreditRecord, 'enterpriseId' | 'determinedBy'>): Promise<CreditRecordRow> {
-  const stored = requireFound(await insertCreditRecord(ctx.db, { ...record, enterpriseId: e.id, determinedBy: ctx.principal.subject }), 'credit record', e.id);
+export async function determineIn(ctx: HubContext, e: EnterpriseRow, record: DeterminedRecord): Promise<DeterminedRow> {
+  const p = ctx.principal;
+  const conduct = record.conductRegionCode;
+  const region = mayDetermine(p, e, conduct) ? determiningRegion(p.role === 'ADMIN' ? [] : p.regions, conduct) : null;
+  if (!region)
+    throw forbidden(
+      `无权认定：行为地 ${conduct} 不在您的管辖范围内（第七条、第九条） / Conduct region ${conduct} is outside your jurisdiction (${p.regions.join(', ') || p.role}); the authority where the conduct happened determines (Art. 9).`,
+    );
+  const summary =
+    record.publicSummary ??
+    defaultPublicSummary(
+      record.kind === 'HONOR'
+        ? { kind: 'HONOR', title: record.title ?? '', honorLevel: record.honorLevel!, occurredAt: record.occurredAt }
+        : {
+            kind: 'DISHONESTY',
+            indicator: record.indicator!,
+            indicatorNameZh: indicatorNameZh(ctx, record.indicator!, record.occurredAt),
+            level: record.level!,
+            occurredAt: record.occurredAt,
+            sourceAct: record.sourceAct,
+          },
+    );
+  const stored = requireFound(
+    await insertCreditRecord(ctx.db, {
+      ...record,
+      publicSummary: summary,
+      enterpriseId: e.id,
+      determinedBy: p.subject,
+      determiningRegionCode: region,
+      determiningAuthorityKind: authorityKindOf(region),
+    }),
+    'credit record',
+    e.id,
+  );
+  let letterId: string | null = null;
+  if (stored.kind === 'DISHONESTY' && needsLetter(conduct, e.regionCode)) {
+    const text = letterText({
+      enterpriseName: e.name,
+      creditCode: e.creditCode,
+      registrationRegion: e.regionCode,
+      conductRegion: conduct,
+      fromRegion: region,
+      indicator: stored.indicator!,
+      indicatorNameZh: indicatorNameZh(ctx, stored.indicator!, stored.occurredAt),
+      level: stored.level!,
+      occurredAt: stored.occurredAt,
+      determinedAt: stored.determinedAt,
+      sourceAct: stored.sourceAct,
+      sourceDocumentNo: stored.sourceDocumentNo,
+    });
+    const letter = await insertCreditLetter(ctx.db, {
+      recordId: stored.id,
+      fromRegionCode: region,
+      fromAuthorityKind: authorityKindOf(region),
+      toRegionCode: e.regionCode,
+      toAuthorityKind: authorityKindOf(e.regionCode),
+      subject: text.subject,
+      body: text.body,
+      sentAt: new Date(),
+    });
+    letterId = letter?.id ?? null;
+  }
   await ratingService.reevaluateIn(ctx, e);
-  return stored;
+  return { ...stored, letterId };
+}
+
+/**
+ * The provenance facts a caller gave, checked (BAD_USER_INPUT naming the field): the
+ * determination date (default now; never in the future, never before the conduct), the source
+ * act (default OTHER) and its document number, and a public summary free of personal data.
+ */
+export function checkProvenance(
+  e: EnterpriseRow,
+  occurredAt: Date,
+  given: ProvenanceInput | null | undefined,
+): Pick<DeterminedRecord, 'determinedAt' | 'sourceAct' | 'sourceDocumentNo' | 'publicSummary'> {
+  const determinedAt = given?.determinedAt ?? new Date();
+  notInFuture(determinedAt, 'determinedAt');
+  if (determinedAt.getTime() < occurredAt.getTime())
+    throw badInput('认定日期不得早于行为发生日期 / determinedAt may not lie before occurredAt (the conduct)', 'determinedAt');
+  const sourceDocumentNo = given?.sourceDocumentNo?.trim() || null;
+  if (sourceDocumentNo && sourceDocumentNo.length > 100)
+    throw badInput('文书编号不得超过100字 / sourceDocumentNo may have at most 100 characters', 'sourceDocumentNo');
+  const publicSummary = given?.publicSummary?.trim() || null;
+  const problem = publicSummary && publicSummaryProblem(publicSummary, [e.legalRepresentative]);
+  if (problem) throw badInput(problem, 'publicSummary');
+  return { determinedAt, sourceAct: given?.sourceAct ?? 'OTHER', sourceDocumentNo, publicSummary };
+}
+
+/** The legal basis of a determination: required (Art. 7, 11); the contract keeps the argument nullable, so the hub refuses it here. */
+export function requireBasis(basis: string | null | undefined): string {
+  const b = basis?.trim();
+  if (!b) throw badInput('认定依据必填：请填写所依据的法律法规条款或裁量基准 / basis (the legal basis / benchmark applied) is required', 'basis');
+  if (b.length > 1000) throw badInput('认定依据不得超过1000字 / basis may have at most 1000 characters', 'basis');
+  return b;
 }
 
 /** Determining credit records (Art. 9–11); each change re-grades the enterprise in the same transaction. */
 export const creditRecordService = {
-  async recordDishonesty(ctx: HubContext, input: DishonestyInput): Promise<CreditRecordRow> {
+  async recordDishonesty(ctx: HubContext, input: DishonestyInput): Promise<DeterminedRow> {
     notInFuture(input.occurredAt, 'occurredAt');
+    const basis = requireBasis(input.basis);
     // Indicators are checked against the policy in force when the conduct happened (or today's, for older conduct).
     const policy = policyFor(ctx.policies, input.occurredAt);
     const indicator = input.indicator.trim();
@@ -41,8 +163,18 @@ export const creditRecordService = {
         'level',
       );
     }
+    const conductGiven = input.conductRegionCode?.trim() || null;
+    const regionProblem = conductGiven && regionCodeProblem(conductGiven);
+    if (regionProblem) throw badInput(regionProblem, 'conductRegionCode');
     return withTransaction(ctx, async (ctx) => {
-      const e = await requireEnterprise(ctx, input.creditCode, 'write', true);
+      const code = input.creditCode.trim().toUpperCase();
+      const e = await findByCreditCode(ctx.db, code, true);
+      if (!e) throw notFound(`No enterprise with unified social credit code ${input.creditCode}. Register it first (registerEnterprise).`);
+      const conductRegionCode = conductGiven ?? e.regionCode;
+      if (!conductGiven && !inScope(ctx.principal, e))
+        throw forbidden(
+          `企业 ${e.creditCode} 注册地 ${e.regionCode} 不在您的管辖范围内；行为发生在您辖区的，请填写 conductRegionCode（第九条） / Enterprise ${e.creditCode} (region ${e.regionCode}) is outside your jurisdiction; for conduct in your jurisdiction state conductRegionCode (Art. 9).`,
+        );
       return determineIn(ctx, e, {
         kind: 'DISHONESTY',
         indicator,
@@ -51,16 +183,37 @@ export const creditRecordService = {
         title: null,
         description: input.description?.trim() || null,
         occurredAt: input.occurredAt,
-        basis: input.basis?.trim() || null,
-        governmentAward: true,
+        basis,
+        caseId: null,
+        conductRegionCode,
+        ...checkProvenance(e, input.occurredAt, input),
+        honorCategory: null,
+        awardingBody: null,
+        awardingBodyKind: null,
+        awardedByGovernment: null,
+        awardDocumentNo: null,
+        recognitionDocumentNo: null,
       });
     });
   },
 
-  async recordHonor(ctx: HubContext, input: HonorInput): Promise<CreditRecordRow> {
+  async recordHonor(ctx: HubContext, input: HonorInput): Promise<DeterminedRow> {
     notInFuture(input.awardedAt, 'awardedAt');
     const title = input.title.trim();
     if (!title) throw badInput('title must not be empty', 'title');
+    const text = (v: string | null | undefined, field: string, max: number) => {
+      const t = v?.trim() || null;
+      if (t && t.length > max) throw badInput(`${field} may have at most ${max} characters`, field);
+      return t;
+    };
+    const awardingBody = text(input.awardingBody, 'awardingBody', 200);
+    const awardDocumentNo = text(input.awardDocumentNo, 'awardDocumentNo', 100);
+    const recognitionDocumentNo = text(input.recognitionDocumentNo, 'recognitionDocumentNo', 100);
+    if (input.category === 'OTHER_RECOGNISED' && !recognitionDocumentNo)
+      throw badInput(
+        '其他节水荣誉须经水行政主管部门认定：请填写认定文件编号（第十条第（三）项） / OTHER_RECOGNISED needs the water authority’s recognition decision (recognitionDocumentNo, Art. 10(3))',
+        'recognitionDocumentNo',
+      );
     return withTransaction(ctx, async (ctx) => {
       const e = await requireEnterprise(ctx, input.creditCode, 'write', true);
       return determineIn(ctx, e, {
@@ -72,7 +225,18 @@ export const creditRecordService = {
         description: null,
         occurredAt: input.awardedAt,
         basis: null,
-        governmentAward: input.governmentAward ?? true,
+        caseId: null,
+        determinedAt: new Date(),
+        sourceAct: 'OTHER',
+        sourceDocumentNo: null,
+        conductRegionCode: e.regionCode,
+        publicSummary: null,
+        honorCategory: input.category ?? null,
+        awardingBody,
+        awardingBodyKind: input.awardingBodyKind ?? null,
+        awardedByGovernment: awardedByGovernment(input.awardingBodyKind),
+        awardDocumentNo,
+        recognitionDocumentNo,
       });
     });
   },
@@ -92,5 +256,55 @@ export const creditRecordService = {
       await ratingService.reevaluateIn(ctx, e);
       return updated;
     });
+  },
+
+  /**
+   * `creditRecord(id)`: NOT_FOUND for an unknown id; an ACTIVE record to whoever may see its
+   * enterprise (disclosed information), any record to whoever may read its internal facts
+   * (the enterprise's authorities and the enterprise, and the conduct region's authority that
+   * determined it: Art. 9); FORBIDDEN otherwise.
+   */
+  async get(ctx: HubContext, id: string): Promise<CreditRecordRow> {
+    if (!isUuid(id)) throw notFound(`No credit record ${id}`);
+    const r = requireFound(await ctx.loaders.record.load(id), 'credit record', id);
+    const e = requireFound(await ctx.loaders.enterprise.load(r.enterpriseId), 'enterprise', r.enterpriseId);
+    if (mayReadRecordInternal(ctx.principal, e, r)) return r;
+    if (inScope(ctx.principal, e) && r.status === 'ACTIVE') return r;
+    throw forbidden(`无权查看该信用记录 / Credit record ${id} is not disclosed to you (outside your jurisdiction, or not active).`);
+  },
+
+  /** Whether the caller may see the record's internal facts (description, officer, letters); one batched enterprise load. */
+  async mayReadInternal(ctx: HubContext, r: CreditRecordRow): Promise<boolean> {
+    const e = await ctx.loaders.enterprise.load(r.enterpriseId);
+    return !!e && mayReadRecordInternal(ctx.principal, e, r);
+  },
+
+  /** The internal description: null for the public and anyone else who may not read internal data (they see publicSummary). */
+  async description(ctx: HubContext, r: CreditRecordRow): Promise<string | null> {
+    return (await this.mayReadInternal(ctx, r)) ? r.description : null;
+  },
+
+  /** The officer (token subject) who determined it: internal, like the description (Art. 7: the public sees the authority). */
+  async determinedBy(ctx: HubContext, r: CreditRecordRow): Promise<string | null> {
+    return (await this.mayReadInternal(ctx, r)) ? r.determinedBy : null;
+  },
+
+  /** The stored public summary, or for rows from before summaries existed the one the hub generates. */
+  publicSummary(ctx: HubContext, r: CreditRecordRow): string {
+    if (r.publicSummary) return r.publicSummary;
+    if (r.kind === 'HONOR') return defaultPublicSummary({ kind: 'HONOR', title: r.title ?? '', honorLevel: r.honorLevel!, occurredAt: r.occurredAt });
+    return defaultPublicSummary({
+      kind: 'DISHONESTY',
+      indicator: r.indicator!,
+      indicatorNameZh: indicatorNameZh(ctx, r.indicator!, r.occurredAt),
+      level: r.level!,
+      occurredAt: r.occurredAt,
+      sourceAct: r.sourceAct,
+    });
+  },
+
+  /** The determining authority, as the public sees it. */
+  determiningAuthority(r: CreditRecordRow) {
+    return { regionCode: r.determiningRegionCode, kind: r.determiningAuthorityKind, nameZh: authorityNameZh(r.determiningRegionCode) };
   },
 };

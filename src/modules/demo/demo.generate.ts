@@ -18,7 +18,9 @@ import {
   LEVEL_ZH,
   HONOR_TITLES,
 } from './demo.data';
-import { chinaDay } from '../../platform/china-time';
+import { chinaDay, chinaYear } from '../../platform/china-time';
+import { AuthorityKind, AwardingBodyKind, SourceAct, authorityKindOf, awardedByGovernment, defaultPublicSummary } from '../credit/provenance.rules';
+import type { HonorCategory } from '../policy/credit-policy';
 
 // ---- Generated rows ----------------------------------------------------------------------------
 
@@ -61,7 +63,26 @@ export interface Rec extends EngineRecord {
   basis: string;
   statusReason: string | null;
   determinedBy: string;
+  determinedAt: Date;
+  determiningRegionCode: string;
+  determiningAuthorityKind: AuthorityKind;
+  sourceAct: SourceAct;
+  sourceDocumentNo: string | null;
+  conductRegionCode: string;
+  publicSummary: string;
+  awardingBody: string | null;
+  awardingBodyKind: AwardingBodyKind | null;
+  awardDocumentNo: string | null;
 }
+
+/** Who awards an honor at each level in the demo: government departments (count for A). */
+const AWARDING_BODY: Record<HonorLevel, (regionName: string) => string> = {
+  COUNTY: (r) => `${r}水务局`,
+  MUNICIPAL: () => '承德市水务局',
+  PROVINCIAL: () => '河北省水利厅',
+  NATIONAL: () => '水利部',
+};
+const honorCategoryOf = (title: string): HonorCategory => (title.includes('水效领跑者') ? 'WATER_EFFICIENCY_LEADER' : 'WATER_SAVING_CARRIER');
 
 export function makeEnterprises(rng: Rng, n: number): Ent[] {
   const targets = gradeTargets(rng, n);
@@ -165,7 +186,29 @@ export function makeRecords(rng: Rng, policy: CreditPolicy, ents: Ent[], permits
   const inPeriod = () => workingHour(rng, t0, t1);
   const severeable = policy.indicators.filter((i) => i.levels.SEVERE !== undefined);
   const officer = (e: Ent) => `officer:${e.region}-${pad(rng.int(1, 6), 2)}`;
+  let docSeq = 0;
+  /** Provenance of a demo determination: a few working days after the conduct, by the enterprise's county (or district) authority. */
+  const provenance = (e: Ent, ind: IndicatorDefinition, level: DishonestyLevel, at: number) => {
+    const determinedAt = new Date(Math.min(at + rng.int(2, 20) * DAY, now.getTime()));
+    const sourceAct: SourceAct = level === 'GENERAL' ? 'ADMINISTRATIVE_INSPECTION' : 'ADMINISTRATIVE_PENALTY';
+    const year = chinaYear(determinedAt);
+    const sourceDocumentNo = sourceAct === 'ADMINISTRATIVE_PENALTY' ? `承水罚〔${year}〕${++docSeq}号` : `承水责改〔${year}〕${++docSeq}号`;
+    const occurredAt = new Date(at);
+    return {
+      determinedAt,
+      determiningRegionCode: e.region,
+      determiningAuthorityKind: authorityKindOf(e.region),
+      sourceAct,
+      sourceDocumentNo,
+      conductRegionCode: e.region,
+      publicSummary: defaultPublicSummary({ kind: 'DISHONESTY', indicator: ind.code, indicatorNameZh: ind.nameZh, level, occurredAt, sourceAct }),
+      awardingBody: null,
+      awardingBodyKind: null,
+      awardDocumentNo: null,
+    };
+  };
   const dishonest = (e: Ent, ind: IndicatorDefinition, level: DishonestyLevel, at: number, extra: Partial<Rec> = {}): Rec => ({
+    ...provenance(e, ind, level, at),
     id: randomUUID(),
     enterpriseId: e.id,
     kind: 'DISHONESTY',
@@ -185,8 +228,13 @@ export function makeRecords(rng: Rng, policy: CreditPolicy, ents: Ent[], permits
     enterpriseId: e.id,
     kind: 'HONOR',
     honorLevel: level,
-    awardedByGovernment: government,
-    honorCategory: 'WATER_SAVING_CARRIER',
+    honorCategory: honorCategoryOf(title),
+    awardingBody: government ? AWARDING_BODY[level](e.regionName) : '承德市节约用水协会',
+    awardingBodyKind: government ? 'GOVERNMENT_DEPARTMENT' : 'INDUSTRY_ASSOCIATION',
+    awardedByGovernment: awardedByGovernment(government ? 'GOVERNMENT_DEPARTMENT' : 'INDUSTRY_ASSOCIATION'),
+    awardDocumentNo: government
+      ? `${level === 'COUNTY' ? '县水字' : level === 'MUNICIPAL' ? '承水字' : level === 'PROVINCIAL' ? '冀水节' : '水节约'}〔${chinaYear(new Date(at))}〕${++docSeq}号`
+      : null,
     occurredAt: new Date(at),
     status: 'ACTIVE',
     title,
@@ -194,6 +242,13 @@ export function makeRecords(rng: Rng, policy: CreditPolicy, ents: Ent[], permits
     basis: `${RULES}第十条`,
     statusReason: null,
     determinedBy: level === 'COUNTY' ? officer(e) : `officer:130800-${pad(rng.int(1, 3), 2)}`,
+    determinedAt: new Date(Math.min(at + rng.int(1, 30) * DAY, now.getTime())),
+    determiningRegionCode: level === 'COUNTY' ? e.region : '130800',
+    determiningAuthorityKind: level === 'COUNTY' ? authorityKindOf(e.region) : 'CITY_WATER_AUTHORITY',
+    sourceAct: 'OTHER',
+    sourceDocumentNo: null,
+    conductRegionCode: e.region,
+    publicSummary: defaultPublicSummary({ kind: 'HONOR', title, honorLevel: level, occurredAt: new Date(at) }),
   });
   const levelOf = (): DishonestyLevel => (rng.chance(0.65) ? 'GENERAL' : 'SERIOUS');
   let cSeen = 0;

@@ -2,6 +2,7 @@ import { SLOT, PERMIT_FROM_YEAR, PERMIT_TO_YEAR, Rng, pad, roundTo, groupBy } fr
 import { Permit, Meter, makeEnterprises, makeMeters, makeRecords } from './demo.generate';
 import { seedReadings, seedSimulatorSource } from './demo.readings';
 import { caseFactsByEnterprise, makeCases } from './demo.cases';
+import { relocateConduct } from './demo.letters';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../platform/db';
 import { EnginePermit, evaluate } from '../credit/credit.rules';
@@ -82,6 +83,7 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
   }
   const records = makeRecords(rng, policy, ents, permits, asOf);
   const cases = makeCases(new Rng(seed ^ 0x5eed), policy, ents, asOf);
+  const letters = relocateConduct(records, ents, policy);
 
   return db.transaction(async (m) => {
     // Serialise concurrent seeders; the second one finds rows and backs off.
@@ -134,10 +136,32 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['description', 'text', records.map((r) => r.description)],
       ['occurred_at', 'timestamptz', records.map((r) => r.occurredAt)],
       ['basis', 'text', records.map((r) => r.basis)],
-      ['government_award', 'bool', records.map((r) => r.awardedByGovernment ?? true)],
       ['status', 'text', records.map((r) => r.status)],
       ['status_reason', 'text', records.map((r) => r.statusReason)],
       ['determined_by', 'text', records.map((r) => r.determinedBy)],
+      ['determined_at', 'timestamptz', records.map((r) => r.determinedAt)],
+      ['determining_region_code', 'text', records.map((r) => r.determiningRegionCode)],
+      ['determining_authority_kind', 'text', records.map((r) => r.determiningAuthorityKind)],
+      ['source_act', 'text', records.map((r) => r.sourceAct)],
+      ['source_document_no', 'text', records.map((r) => r.sourceDocumentNo)],
+      ['conduct_region_code', 'text', records.map((r) => r.conductRegionCode)],
+      ['public_summary', 'text', records.map((r) => r.publicSummary)],
+      ['honor_category', 'text', records.map((r) => r.honorCategory ?? null)],
+      ['awarding_body', 'text', records.map((r) => r.awardingBody)],
+      ['awarding_body_kind', 'text', records.map((r) => r.awardingBodyKind)],
+      ['awarded_by_government', 'bool', records.map((r) => r.awardedByGovernment ?? null)],
+      ['award_document_no', 'text', records.map((r) => r.awardDocumentNo)],
+    ]);
+    await insertRows(m, 'credit_letter', [
+      ['id', 'uuid', letters.map((l) => l.id)],
+      ['record_id', 'uuid', letters.map((l) => l.recordId)],
+      ['from_region_code', 'text', letters.map((l) => l.fromRegionCode)],
+      ['from_authority_kind', 'text', letters.map((l) => l.fromAuthorityKind)],
+      ['to_region_code', 'text', letters.map((l) => l.toRegionCode)],
+      ['to_authority_kind', 'text', letters.map((l) => l.toAuthorityKind)],
+      ['subject', 'text', letters.map((l) => l.subject)],
+      ['body', 'text', letters.map((l) => l.body)],
+      ['sent_at', 'timestamptz', letters.map((l) => l.sentAt)],
     ]);
 
     await insertRows(m, 'enforcement_case', [

@@ -91,11 +91,6 @@ export async function recordOfCase(m: Queryable, caseId: string): Promise<string
   return (await one<{ id: string }>(m, `SELECT r.id FROM credit_record r WHERE r.case_id = $1 LIMIT 1`, [caseId]))?.id;
 }
 
-/** Links a determined record to the case it was determined from. */
-export async function linkRecordToCase(m: Queryable, recordId: string, caseId: string): Promise<void> {
-  await m.query(`UPDATE credit_record SET case_id = $2, updated_at = now() WHERE id = $1`, [recordId, caseId]);
-}
-
 export function insertNotice(
   m: Queryable,
   n: Pick<NoticeRow, 'caseId' | 'noticeNo' | 'issuedAt' | 'deadlineDate' | 'createdBy'>,
@@ -179,14 +174,4 @@ export async function caseFactsOfMany(m: Queryable, enterpriseIds: readonly stri
 /** The enforcement cases of one enterprise as the credit engine reads them. */
 export async function caseFactsOf(m: Queryable, enterpriseId: string): Promise<CaseFacts[]> {
   return (await caseFactsOfMany(m, [enterpriseId])).get(enterpriseId)!;
-}
-
-/** The case each dishonesty record of the enterprises was determined from (record id → case id). */
-export async function recordCaseIds(m: Queryable, enterpriseIds: readonly string[]): Promise<Map<string, string>> {
-  const found = await rows<{ id: string; caseId: string }>(
-    m,
-    `SELECT r.id, r.case_id AS "caseId" FROM credit_record r WHERE r.enterprise_id = ANY($1::uuid[]) AND r.case_id IS NOT NULL`,
-    [enterpriseIds],
-  );
-  return new Map(found.map((r) => [r.id, r.caseId]));
 }

@@ -11,7 +11,7 @@ import { indicatorOf, policyFor } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { calendarService } from '../calendar/calendar.service';
 import { registerDeadlineRecomputer } from '../deadlines';
-import { determineIn } from '../credit/credit-record.service';
+import { checkProvenance, determineIn } from '../credit/credit-record.service';
 import { findCreditRecord, type CreditRecordRow } from '../credit/credit-record.repository';
 import { caseOutcome } from '../credit/enforcement.rules';
 import { chinaYearBounds } from '../../platform/china-time';
@@ -31,7 +31,6 @@ import {
   insertCase,
   insertFine,
   insertNotice,
-  linkRecordToCase,
   noticesOf,
   recordOfCase,
   setFineDue,
@@ -264,6 +263,11 @@ export const enforcementService = {
           `案件${c.caseNo}尚未形成可认定的失信等级（无整改通知书或罚款）/ case ${c.caseNo} establishes no level yet: ${outcome.facts.en}`,
           'caseId',
         );
+      // Provenance (Art. 7, 11): a fined case follows from the penalty decision (行政处罚), else from the
+      // rectification order of the administrative inspection (行政检查), with that document's number.
+      const fine = facts.fines.at(-1);
+      const notice = facts.notices.at(-1);
+      const occurred = occurredAt ?? c.openedAt;
       const record = await determineIn(ctx, e, {
         kind: 'DISHONESTY',
         indicator: c.indicator,
@@ -271,13 +275,22 @@ export const enforcementService = {
         honorLevel: null,
         title: null,
         description: description?.trim() || outcome.facts.zh,
-        occurredAt: occurredAt ?? c.openedAt,
+        occurredAt: occurred,
         basis: legal,
-        governmentAward: true,
+        caseId: c.id,
+        conductRegionCode: c.conductRegionCode,
+        ...checkProvenance(e, occurred, {
+          determinedAt: now,
+          sourceAct: fine ? 'ADMINISTRATIVE_PENALTY' : 'ADMINISTRATIVE_INSPECTION',
+          sourceDocumentNo: fine?.decisionNo ?? notice?.noticeNo ?? c.caseNo,
+        }),
+        honorCategory: null,
+        awardingBody: null,
+        awardingBodyKind: null,
+        awardedByGovernment: null,
+        awardDocumentNo: null,
+        recognitionDocumentNo: null,
       });
-      await linkRecordToCase(ctx.db, record.id, c.id);
-      // determineIn graded before the link; grade again so the engine sees the record with its case.
-      await ratingService.reevaluateIn(ctx, e);
       return requireFound(await findCreditRecord(ctx.db, record.id), 'credit record', record.id);
     });
   },

@@ -43,7 +43,7 @@ export class EnterpriseResolver {
   }
 
   @Authorized(WRITERS)
-  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: ['input.regionCode', 'overrideCheckCharacter'] })
+  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: ['input.regionCode', 'overrideCheckCharacter', 'conductRegionCode'] })
   @Mutation(() => Enterprise)
   registerEnterprise(
     @Ctx() ctx: HubContext,
@@ -53,8 +53,14 @@ export class EnterpriseResolver {
       description: 'ADMIN only: register a legal early pilot code that fails the check character.',
     })
     override?: boolean | null,
+    @Arg('conductRegionCode', () => String, {
+      nullable: true,
+      description:
+        'Art. 9: an enterprise registered outside your jurisdiction (even outside the city) may be registered to determine a record for conduct in this region of your jurisdiction.',
+    })
+    conductRegionCode?: string | null,
   ) {
-    return enterpriseService.register(ctx, input, override ?? false);
+    return enterpriseService.register(ctx, input, override ?? false, conductRegionCode);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Personal data: masked (王**) unless the caller may see it.' })

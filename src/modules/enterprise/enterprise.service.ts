@@ -11,7 +11,7 @@ import { creditCodeProblem } from './credit-code.rules';
 import { regionCodeProblem } from '../../platform/auth/region.rules';
 import { EnterpriseFilter, EnterpriseRow, PageIncludes, countEnterprises, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
 import { regionArgument } from './region-argument';
-import { SUPERVISORS, hasRole } from '../../platform/auth/access.rules';
+import { SUPERVISORS, coversRegion, hasRole } from '../../platform/auth/access.rules';
 
 /** `enterprises` page size when `first` is left out or null; also the schema's default, so the cost limit prices it. */
 export const ENTERPRISES_PAGE = 20;
@@ -60,9 +60,11 @@ export const enterpriseService = {
   /**
    * Registers an enterprise. The unified social credit code must pass its GB 32100-2015
    * check; an ADMIN may register a legal early pilot code that fails it with
-   * `overrideCheckCharacter` (audited with the mutation).
+   * `overrideCheckCharacter` (audited with the mutation). An enterprise registered outside the
+   * caller's jurisdiction (Art. 9: conduct here, registered elsewhere, even outside the city) is
+   * accepted when the caller states a `conductRegionCode` of its own jurisdiction.
    */
-  async register(ctx: HubContext, input: EnterpriseInput, overrideCheckCharacter = false): Promise<EnterpriseRow> {
+  async register(ctx: HubContext, input: EnterpriseInput, overrideCheckCharacter = false, conductRegionCode?: string | null): Promise<EnterpriseRow> {
     const creditCode = input.creditCode.trim().toUpperCase();
     const problem = creditCodeProblem(creditCode);
     let override = false;
@@ -80,8 +82,15 @@ export const enterpriseService = {
     const prefixes = jurisdictionPrefixes(ctx.principal);
     const p = ctx.principal;
     if (!hasRole(p, SUPERVISORS)) throw forbidden(`Role ${p.role} may not register enterprises.`);
-    if (prefixes && !prefixes.some((pre) => input.regionCode.startsWith(pre)))
-      throw forbidden(`Region ${input.regionCode} is outside your jurisdiction (${p.regions.join(', ')}).`);
+    const conduct = conductRegionCode?.trim() || null;
+    if (conduct) {
+      const conductProblem = regionCodeProblem(conduct);
+      if (conductProblem) throw badInput(conductProblem, 'conductRegionCode');
+      if (!coversRegion(p, conduct)) throw forbidden(`Conduct region ${conduct} is outside your jurisdiction (${p.regions.join(', ')}).`);
+    } else if (prefixes && !prefixes.some((pre) => input.regionCode.startsWith(pre)))
+      throw forbidden(
+        `Region ${input.regionCode} is outside your jurisdiction (${p.regions.join(', ')}); for an enterprise registered elsewhere whose conduct lies in your jurisdiction, state conductRegionCode (Art. 9).`,
+      );
     try {
       const row = await withTransaction(ctx, (ctx) =>
         insertEnterprise(ctx.db, {

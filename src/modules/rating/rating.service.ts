@@ -7,7 +7,7 @@ import { recordsOf } from '../credit/credit-record.repository';
 import { EnterpriseRow, enterpriseIdsIn, lockEnterpriseById, setCurrentRating } from '../enterprise/enterprise.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { permitsOf } from '../permit/permit.repository';
-import { caseFactsOf, recordCaseIds } from '../enforcement/enforcement.repository';
+import { caseFactsOf } from '../enforcement/enforcement.repository';
 import { noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
 import { appendRatingChanged } from '../outbox/outbox.repository';
 import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
@@ -31,8 +31,7 @@ export const ratingService = {
     const policy = policyInForce(ctx.policies, asOf);
     if (!policy) throw noPolicyInForce(ctx.policies, asOf);
     // One after another: a transaction is a single connection.
-    const caseOf = await recordCaseIds(ctx.db, [e.id]);
-    const records = (await recordsOf(ctx.db, [e.id])).map((r) => ({ ...r, caseId: caseOf.get(r.id) ?? null }));
+    const records = await recordsOf(ctx.db, [e.id]);
     const permits = await permitsOf(ctx.db, [e.id]);
     const cases = await caseFactsOf(ctx.db, e.id);
     const history = await gradeHistory(ctx.db, e.id);

@@ -53,3 +53,36 @@ export function mayReadRating(p: Principal, e: Scoped): boolean {
 export function mayWrite(p: Principal, e: Scoped): boolean {
   return hasRole(p, SUPERVISORS) && inScope(p, e);
 }
+
+/** Whether `p`'s jurisdiction covers a region (ADMIN: every region; an enterprise, the public and unscoped agencies: none). */
+export function coversRegion(p: Principal, regionCode: string): boolean {
+  if (p.role === 'ENTERPRISE' || p.role === 'PUBLIC') return false;
+  const prefixes = jurisdictionPrefixes(p);
+  if (prefixes === null) return p.role === 'ADMIN';
+  return prefixes.some((pre) => regionCode.startsWith(pre));
+}
+
+/**
+ * Determining a record (Art. 7, 9): a supervising authority whose jurisdiction covers the region
+ * where the conduct happened, wherever the enterprise is registered ("谁监管、谁认定"). With the
+ * conduct in the registration region this is {@link mayWrite}.
+ */
+export function mayDetermine(p: Principal, _e: Scoped, conductRegionCode: string): boolean {
+  return hasRole(p, SUPERVISORS) && coversRegion(p, conductRegionCode);
+}
+
+/** What a record needs for an access decision besides its enterprise. */
+export interface RecordScope {
+  conductRegionCode: string;
+  determiningRegionCode: string;
+}
+
+/**
+ * A record's internal facts (description, the officer who determined it, letters, a non-active
+ * record): whoever may read the enterprise's internal data, and the supervising authority of the
+ * conduct region or of the determining authority (Art. 9: it determined the record).
+ */
+export function mayReadRecordInternal(p: Principal, e: Scoped, r: RecordScope): boolean {
+  if (mayReadInternal(p, e)) return true;
+  return hasRole(p, SUPERVISORS) && (coversRegion(p, r.conductRegionCode) || coversRegion(p, r.determiningRegionCode));
+}

@@ -1,4 +1,4 @@
-import { inScope, mayReadPersonal, mayWrite } from './access.rules';
+import { coversRegion, inScope, mayDetermine, mayReadPersonal, mayReadRecordInternal, mayWrite } from './access.rules';
 import { maskIdNumber, maskName, maskPhone } from './masking.rules';
 import { Principal, PUBLIC_PRINCIPAL, signToken, verifyToken } from './principal';
 
@@ -34,6 +34,29 @@ describe('jurisdiction', () => {
     expect(mayReadPersonal(PUBLIC_PRINCIPAL, e)).toBe(false);
     expect(mayWrite(PUBLIC_PRINCIPAL, e)).toBe(false);
     expect(mayWrite({ subject: 's', role: 'CREDIT_AUTHORITY', regions: [] }, e)).toBe(false);
+  });
+});
+
+describe('Art. 9: determining where the conduct happened', () => {
+  const xinglong: Principal = { subject: 's', role: 'COUNTY_AUTHORITY', regions: ['130822'] };
+  const city: Principal = { subject: 's', role: 'CITY_AUTHORITY', regions: ['130800'] };
+  it('lets the conduct region determine for an enterprise registered elsewhere, not a region that covers neither', () => {
+    expect(mayDetermine(xinglong, e, '130822')).toBe(true);
+    expect(mayDetermine(xinglong, e, '130821')).toBe(false);
+    expect(mayDetermine(city, { creditCode: 'x', regionCode: '110105' }, '130881')).toBe(true);
+    expect(mayDetermine({ subject: 's', role: 'CREDIT_AUTHORITY', regions: ['130822'] }, e, '130822')).toBe(false);
+    expect(mayDetermine(PUBLIC_PRINCIPAL, e, '130821')).toBe(false);
+  });
+  it("shows a record's internal facts to the conduct or determining authority, not to a third county", () => {
+    const r = { conductRegionCode: '130822', determiningRegionCode: '130822' };
+    expect(mayReadRecordInternal(xinglong, e, r)).toBe(true);
+    expect(mayReadRecordInternal({ subject: 's', role: 'COUNTY_AUTHORITY', regions: ['130821'] }, e, r)).toBe(true);
+    expect(mayReadRecordInternal({ subject: 's', role: 'COUNTY_AUTHORITY', regions: ['130824'] }, e, r)).toBe(false);
+    expect(mayReadRecordInternal(PUBLIC_PRINCIPAL, e, r)).toBe(false);
+  });
+  it('an unscoped partner agency covers no region for determining', () => {
+    expect(coversRegion({ subject: 's', role: 'PARTNER_AGENCY', regions: [] }, '130821')).toBe(false);
+    expect(coversRegion({ subject: 's', role: 'ADMIN', regions: [] }, '130821')).toBe(true);
   });
 });
 
