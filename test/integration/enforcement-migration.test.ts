@@ -39,8 +39,9 @@ it('turns unheededNotices into migrated cases that keep the direct grade, then d
     codes.push(creditCode);
     const e = await enterpriseService.register(ctx, { creditCode, name: `承德县迁移测试企业${n}`, regionCode: '130821' });
     await ctx.db.query(
-      `INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, basis, unheeded_notices, determined_by)
-       VALUES ($1, 'DISHONESTY', $2, 'GENERAL', $3, '依据', $4, 'officer:test')`,
+      `INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, basis, unheeded_notices, determined_by,
+         determined_at, conduct_region_code, determining_region_code, determining_authority_kind)
+       VALUES ($1, 'DISHONESTY', $2, 'GENERAL', $3, '依据', $4, 'officer:test', $3, '130821', '130821', 'COUNTY_WATER_AUTHORITY')`,
       [e.id, dArea.code, inPeriod(60), n],
     );
   }
