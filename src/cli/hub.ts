@@ -154,6 +154,8 @@ async function connect(role: string) {
   await db.migrate();
   const policies = loadPolicies(c.policyDir);
   const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify, queueTiming: c.queueTiming });
+  // Published policies too, and those published while this process runs.
+  await jobs.deps.policies.start();
   return { c, db, jobs };
 }
 

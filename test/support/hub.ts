@@ -75,6 +75,7 @@ export async function startTestHub(
   });
   const policies = opts.policies ?? testPolicies();
   const jobs = await openJobs({ redisUrl: opts.redisUrl, queuePrefix, db, policies, notify: config.notify });
+  await jobs.deps.policies.start();
   await jobs.startWorkers({ scheduler: false, relay: opts.relay });
   const hub = await createHub(config, db, policies, jobs);
   const url = await hub.listen(0);
