@@ -3,6 +3,7 @@ import { ROLES } from '../platform/auth/principal';
 import { CREDIT_RECORD_KINDS, CREDIT_RECORD_STATUSES } from './credit/credit.rules';
 import { ANOMALY_KINDS } from './detection/detection.rules';
 import { DISHONESTY_LEVELS, GRADES, HONOR_LEVELS } from './policy/credit-policy';
+import { POLICY_ORIGINS } from './policy/policy-publish.rules';
 
 /**
  * The contract's enums, registered once for every module. Each comes from one `as const`
@@ -64,4 +65,10 @@ registerEnumType(WebhookDeliveryStatus, {
   name: 'WebhookDeliveryStatus',
   description:
     'PENDING: being tried (see nextAttemptAt); DELIVERED: a 2xx came back; DEAD: every retry failed (replayable); CANCELLED: the webhook was deactivated (410 Gone or by its owner).',
+});
+export const PolicyOrigin = enumOf(POLICY_ORIGINS);
+export type PolicyOrigin = (typeof POLICY_ORIGINS)[number];
+registerEnumType(PolicyOrigin, {
+  name: 'PolicyOrigin',
+  description: 'SHIPPED: a file of the release (schema/policies/); PUBLISHED: by an administrator (publishCreditPolicy).',
 });
