@@ -31,7 +31,12 @@ export type HubContext = Context<Loaders, { policies: CreditPolicy[]; policyRegi
  */
 export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string }): HubContext {
   return buildContext(
-    { database: deps.database, jobs: deps.jobs, loaders: createLoaders, extra: { policies: deps.policies.current(), policyRegistry: deps.policies, webhooks: deps.webhooks } },
+    {
+      database: deps.database,
+      jobs: deps.jobs,
+      loaders: createLoaders,
+      extra: { policies: deps.policies.current(), policyRegistry: deps.policies, webhooks: deps.webhooks },
+    },
     request,
   );
 }
