@@ -1,6 +1,8 @@
 import { JobName, Jobs, jobsOn } from '../src/platform/jobs';
 import { JobDefinition, JobQueue } from '../src/platform/queue';
 import type { HubDeps } from '../src/modules/context';
+import type { CreditPolicy } from '../src/modules/policy/credit-policy';
+import { PolicyRegistry } from '../src/modules/policy/policy-registry';
 import { detectJob } from './detect.job';
 import { evaluateJob } from './evaluate.job';
 import { HubJob, bindJob } from './job';
@@ -13,11 +15,15 @@ export const ALL_JOBS: HubJob<JobName>[] = [syncJob, detectJob, evaluateJob, tic
 
 /**
  * The process's dependencies with `jobs` enqueueing on `queue`, and the job definitions
- * the workers run, whose handlers get those dependencies.
+ * the workers run, whose handlers get those dependencies. Policies given as a list become
+ * the process's registry over `base.database` (shipped files; published ones once it is started).
  */
-export function hubJobs(queue: JobQueue, base: Omit<HubDeps, 'jobs'>): { deps: HubDeps; definitions: JobDefinition<unknown>[] } {
+export function hubJobs(
+  queue: JobQueue,
+  base: Omit<HubDeps, 'jobs' | 'policies'> & { policies: readonly CreditPolicy[] | PolicyRegistry },
+): { deps: HubDeps; definitions: JobDefinition<unknown>[] } {
   const definitions = ALL_JOBS.map((j) => bindJob(j, () => deps));
-  const deps: HubDeps = { ...base, jobs: jobsOn(queue, definitions) };
+  const deps: HubDeps = { ...base, policies: PolicyRegistry.of(base.policies, base.database), jobs: jobsOn(queue, definitions) };
   return { deps, definitions };
 }
 

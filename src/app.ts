@@ -16,6 +16,7 @@ import { graphqlRequests, registry } from './platform/metrics';
 import { PUBLIC_PRINCIPAL, Principal, rejectedPrincipal, tokenRejection, verifyToken } from './platform/auth/principal';
 import { auditPlugin, auditRefusedOverWebSocket, auditSubscriptionRead } from './modules/audit/audit.plugin';
 import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
+import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
@@ -97,7 +98,13 @@ function rejectedTokenPlugin(): ApolloServerPlugin<HubContext> {
  * Builds the hub's HTTP side: Apollo Server on `/graphql` (graphql-ws subscriptions on the same path), `GET /health` (200 once ready,
  * 503 while starting or when the database is down) and `GET /metrics` (Prometheus).
  */
-export async function createHub(config: HubConfig, db: Database, policies: CreditPolicy[], jobs?: Pick<JobsHandle, 'queue' | 'deps'>): Promise<Hub> {
+export async function createHub(
+  config: HubConfig,
+  db: Database,
+  /** Without `jobs`: the policies (or registry) this hub's contexts use; with `jobs`, the registry of `jobs.deps` is used. */
+  policies: readonly CreditPolicy[] | PolicyRegistry,
+  jobs?: Pick<JobsHandle, 'queue' | 'deps'>,
+): Promise<Hub> {
   const queue = jobs?.queue;
   // Without a job runtime (health checks, benchmarks) work is queued in-process and never run.
   const deps: HubDeps =
@@ -116,7 +123,9 @@ export async function createHub(config: HubConfig, db: Database, policies: Credi
   app.get('/health', async (_req, res) => {
     const dbUp = await db.ping();
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
-    res.status(status === 'ok' ? 200 : 503).json({ status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(policies) });
+    res
+      .status(status === 'ok' ? 200 : 503)
+      .json({ status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(deps.policies.current()) });
   });
   // GraphiQL from the hub's own files (no CDN); the page loads while starting, its queries get the 503 below.
   mountIde(app, config.ide);

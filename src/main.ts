@@ -28,7 +28,6 @@ async function main() {
       'HUB_JWT_SECRET is not set: tokens are signed with the development secret generated for this data directory. Set HUB_JWT_SECRET (32+ chars) before real use.',
     );
   const policies = loadPolicies(config.policyDir);
-  warnOfPolicyEnd(policies);
   let db: Database;
   try {
     db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
@@ -59,9 +58,12 @@ async function main() {
   logger.info({ url, host: config.host }, 'listening; /health and /graphql answer 503 until migrations (and the demo seed) are done');
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // The published policies join the shipped ones, and publishes from any process are followed.
+  await jobs.deps.policies.start();
+  warnOfPolicyEnd(jobs.deps.policies.current());
   if (config.demo) {
     logger.info('seeding the demo data set; /health and /graphql answer 503 meanwhile');
-    const summary = await seedDemo(db, policies, { enterprises: 200, readingDays: 21 });
+    const summary = await seedDemo(db, jobs.deps.policies.current(), { enterprises: 200, readingDays: 21 });
     if (summary) logger.info(summary, 'demo data seeded');
   }
   // API and workers together unless HUB_RUN_WORKERS=false (API-only nodes);

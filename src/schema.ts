@@ -18,6 +18,7 @@ import { PendingResolver } from './modules/pending/pending.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
+import { PolicyPublishResolver } from './modules/policy/policy-publish.resolver';
 import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
@@ -46,6 +47,7 @@ export const RESOLVERS = [
   CandidateConnectionResolver,
   DetectionResolver,
   PolicyResolver,
+  PolicyPublishResolver,
   IngestResolver,
   DataSourceResolver,
   SyncRunResolver,

@@ -1,6 +1,7 @@
 import { hubJobs, startScheduler } from '../jobs';
 import type { HubDeps } from './modules/context';
 import { CreditPolicy } from './modules/policy/credit-policy';
+import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { ratingChannel } from './modules/rating-feed/rating-bus';
 import { EventPublisher, LocalEventPublisher, OutboxRelay, RedisEventPublisher } from './modules/outbox/relay';
 import { AddressPolicy } from './modules/webhook/url-guard';
@@ -33,7 +34,8 @@ export async function openJobs(opts: {
   redisUrl?: string;
   queuePrefix?: string;
   db: Database;
-  policies: CreditPolicy[];
+  /** The shipped policies (a registry over `db` is made of them), or the process's registry. */
+  policies: readonly CreditPolicy[] | PolicyRegistry;
   notify?: NotifyConfig;
   queueTiming?: QueueTiming;
 }): Promise<JobsHandle> {
@@ -67,6 +69,7 @@ export async function openJobs(opts: {
     },
     async stop() {
       stopScheduler();
+      await deps.policies.stop();
       await handle.relay?.stop();
       await queue.close();
     },

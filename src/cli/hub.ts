@@ -137,11 +137,15 @@ program
   .option('--enterprises <n>', 'number of enterprises', '200')
   .option('--reading-days <n>', 'days of 15-minute readings per online meter', '21')
   .action(async (o: { enterprises: string; readingDays: string }) => {
-    const { db } = await openDatabase('seed');
+    const { c, db } = await openDatabase('seed');
     const { loadPolicies } = await import('../modules/policy/credit-policy.loader');
+    const { PolicyRegistry } = await import('../modules/policy/policy-registry');
     const { seedDemo } = await import('../modules/demo/demo.seed');
     await db.migrate();
-    const summary = await seedDemo(db, loadPolicies(), { enterprises: Number(o.enterprises), readingDays: Number(o.readingDays) });
+    // The shipped policies and the published ones, as the hub grades by them.
+    const policies = new PolicyRegistry(loadPolicies(c.policyDir), db);
+    await policies.refresh({ strict: true });
+    const summary = await seedDemo(db, policies.current(), { enterprises: Number(o.enterprises), readingDays: Number(o.readingDays) });
     console.log(summary ? JSON.stringify(summary, null, 2) : 'database already holds enterprises; nothing seeded');
     await db.close();
   });
@@ -154,6 +158,8 @@ async function connect(role: string) {
   await db.migrate();
   const policies = loadPolicies(c.policyDir);
   const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify, queueTiming: c.queueTiming });
+  // Published policies too, and those published while this process runs.
+  await jobs.deps.policies.start();
   return { c, db, jobs };
 }
 

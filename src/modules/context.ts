@@ -4,20 +4,25 @@ import type { Database } from '../platform/db';
 import type { Jobs } from '../platform/jobs';
 import { Loaders, createLoaders } from './loaders';
 import type { CreditPolicy } from './policy/credit-policy';
+import type { PolicyRegistry } from './policy/policy-registry';
 import type { DeliveryOptions } from './webhook/webhook.delivery';
 
 /** What a process gives every context it makes (built once at boot: main.ts, src/workers.ts, tests). */
 export interface HubDeps {
   database: Database;
   jobs: Jobs;
-  /** The credit policies (policy documents), oldest first. */
-  policies: CreditPolicy[];
+  /** The credit policies, shipped and published: each context takes the set current when it is made. */
+  policies: PolicyRegistry;
   /** Webhook delivery settings: address policy and retry time scale. */
   webhooks: DeliveryOptions;
 }
 
-/** The hub's request context: the platform's, with the hub's loaders, policies and webhook settings. */
-export type HubContext = Context<Loaders, { policies: CreditPolicy[]; webhooks: DeliveryOptions }>;
+/**
+ * The hub's request context: the platform's, with the hub's loaders, policies and webhook settings.
+ * `policies` is the registry's set when the context was made (oldest first): one request or job
+ * grades by one set; `policyRegistry` is the process's registry (publishing refreshes it).
+ */
+export type HubContext = Context<Loaders, { policies: CreditPolicy[]; policyRegistry: PolicyRegistry; webhooks: DeliveryOptions }>;
 
 /**
  * The one way to make a context: HTTP requests (src/app.ts), WebSocket operations
@@ -26,7 +31,12 @@ export type HubContext = Context<Loaders, { policies: CreditPolicy[]; webhooks: 
  */
 export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string }): HubContext {
   return buildContext(
-    { database: deps.database, jobs: deps.jobs, loaders: createLoaders, extra: { policies: deps.policies, webhooks: deps.webhooks } },
+    {
+      database: deps.database,
+      jobs: deps.jobs,
+      loaders: createLoaders,
+      extra: { policies: deps.policies.current(), policyRegistry: deps.policies, webhooks: deps.webhooks },
+    },
     request,
   );
 }

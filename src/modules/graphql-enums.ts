@@ -6,6 +6,7 @@ import { FINE_STATES, NOTICE_STATES } from './credit/enforcement.rules';
 import { PERMIT_REVOCATION_KINDS } from './permit/permit.rules';
 import { DISHONESTY_LEVELS, GRADES, HONOR_CATEGORIES, HONOR_LEVELS } from './policy/credit-policy';
 import { AUTHORITY_KINDS, AWARDING_BODY_KINDS, SOURCE_ACTS } from './credit/provenance.rules';
+import { POLICY_ORIGINS } from './policy/policy-publish.rules';
 
 /**
  * The contract's enums, registered once for every module. Each comes from one `as const`
@@ -118,3 +119,9 @@ registerEnumType(FineState, {
   description: 'A fine now: PAID_ON_TIME, LATE (paid after its due date, or unpaid after it), PENDING (not yet due).',
 });
 registerEnumType(EnforcementCaseStatus, { name: 'EnforcementCaseStatus', description: 'OPEN (立案) until closed (结案).' });
+export const PolicyOrigin = enumOf(POLICY_ORIGINS);
+export type PolicyOrigin = (typeof POLICY_ORIGINS)[number];
+registerEnumType(PolicyOrigin, {
+  name: 'PolicyOrigin',
+  description: 'SHIPPED: a file of the release (schema/policies/); PUBLISHED: by an administrator (publishCreditPolicy).',
+});

@@ -13,6 +13,7 @@ import { OutboxAndWebhooks1732640000000 } from '../migrations/1732640000000-outb
 import { CalendarYear1732738000000 } from '../migrations/1732738000000-calendar-year';
 import { RecordProvenance1732810000000 } from '../migrations/1732810000000-record-provenance';
 import { EnforcementCases1732820000000 } from '../migrations/1732820000000-enforcement-cases';
+import { CreditPolicyVersion1732840000000 } from '../migrations/1732840000000-credit-policy-version';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   CalendarYear1732738000000,
   RecordProvenance1732810000000,
   EnforcementCases1732820000000,
+  CreditPolicyVersion1732840000000,
 ];
 
 /**

@@ -75,6 +75,8 @@ export async function startTestHub(
   });
   const policies = opts.policies ?? testPolicies();
   const jobs = await openJobs({ redisUrl: opts.redisUrl, queuePrefix, db, policies, notify: config.notify });
+  // Publishes reach it by NOTIFY; no periodic check, whose statements would land in the counts some tests take.
+  await jobs.deps.policies.start({ pollMs: 24 * 3600_000 });
   await jobs.startWorkers({ scheduler: false, relay: opts.relay });
   const hub = await createHub(config, db, policies, jobs);
   const url = await hub.listen(0);

@@ -213,8 +213,8 @@ export function policyOutlook(policies: CreditPolicy[], now = new Date()): Polic
   const warning = !current
     ? noPolicyMessage(policies, now)
     : daysLeft <= POLICY_END_WARNING_DAYS
-      ? `最后一版信用评价政策 ${last.version} 将于 ${last.effectiveTo} 到期（剩余 ${daysLeft} 天），此后将拒绝信用评价；请在 schema/policies/ 中加入后续政策。 ` +
-        `The last credit policy ${last.version} ends on ${last.effectiveTo} (${daysLeft} days left); evaluations will be refused after it. Add its successor to schema/policies/.`
+      ? `最后一版信用评价政策 ${last.version} 将于 ${last.effectiveTo} 到期（剩余 ${daysLeft} 天），此后将拒绝信用评价；请发布后续政策（publishCreditPolicy，或在 schema/policies/ 中加入）。 ` +
+        `The last credit policy ${last.version} ends on ${last.effectiveTo} (${daysLeft} days left); evaluations will be refused after it. Publish its successor (publishCreditPolicy, or a file in schema/policies/).`
       : null;
   return {
     version: policyFor(policies, now, now).version,
@@ -236,8 +236,8 @@ export function noPolicyMessage(policies: CreditPolicy[], asOf: Date): string {
     return `${when} 无有效的信用评价政策：最早一版 ${first.version} 自 ${first.effectiveFrom} 起施行。 No credit policy is in force on ${when}: the first, ${first.version}, takes effect on ${first.effectiveFrom}.`;
   if (asOf >= last.inForceUntil)
     return (
-      `${when} 无有效的信用评价政策：最后一版 ${last.version} 已于 ${last.effectiveTo} 到期，需发布后续政策（schema/policies/）。 ` +
-      `No credit policy is in force on ${when}: the last one, ${last.version}, ended on ${last.effectiveTo}; a successor must be added to schema/policies/.`
+      `${when} 无有效的信用评价政策：最后一版 ${last.version} 已于 ${last.effectiveTo} 到期，需发布后续政策（publishCreditPolicy 或 schema/policies/）。 ` +
+      `No credit policy is in force on ${when}: the last one, ${last.version}, ended on ${last.effectiveTo}; a successor must be published (publishCreditPolicy, or a file in schema/policies/).`
     );
   return `${when} 无有效的信用评价政策（各版政策之间有空档）。 No credit policy is in force on ${when} (it falls between policy terms: ${policies.map((p) => `${p.version} ${p.effectiveFrom}…${p.effectiveTo}`).join(', ')}).`;
 }
