@@ -64,6 +64,17 @@ export const policyDocumentSchema = z
       .default([...HONOR_CATEGORIES]),
     thresholds: z.object({ full: z.number().int().positive(), poor: z.number().int().positive() }),
     repairedRecordsBlockAB: z.boolean(),
+    /**
+     * How Art. 16(1) and 17(1) count records (workflows.md "Counting records"): C under 16(1) with at
+     * most cMaxGeneral general and cMaxSerious serious and no severe; D under 17(1) from dMinSerious
+     * serious or dMinSevere severe records. One record is one 条; only ACTIVE records in the period.
+     */
+    counting: z.object({
+      cMaxGeneral: z.number().int().nonnegative(),
+      cMaxSerious: z.number().int().nonnegative(),
+      dMinSerious: z.number().int().positive(),
+      dMinSevere: z.number().int().positive(),
+    }),
     directGrading: z.object({
       cNotices: z.number().int().positive(),
       dNotices: z.number().int().positive(),
@@ -96,6 +107,8 @@ export const policyDocumentSchema = z
     for (const [kind, code] of Object.entries(p.detection.indicators))
       if (!codes.has(code))
         ctx.addIssue({ code: 'custom', path: ['detection', 'indicators', kind], message: `indicator ${code} is not in this policy's table` });
+    if (p.counting.dMinSerious <= p.counting.cMaxSerious)
+      ctx.addIssue({ code: 'custom', path: ['counting', 'dMinSerious'], message: 'dMinSerious must be above cMaxSerious (a count cannot be both C and D)' });
     for (const a of p.directGrading.dAreas)
       if (!p.indicators.some((ind) => ind.area === a)) ctx.addIssue({ code: 'custom', path: ['directGrading', 'dAreas'], message: `unknown area ${a}` });
   });

@@ -39,7 +39,7 @@ export const ratingService = {
       grade: result.grade,
       score: result.score,
       indicators: result.indicators,
-      reasons: result.reasons,
+      reasons: result.reasons.map((r) => r.en),
       measures: result.measures,
       policyVersion: result.policyVersion,
       asOf,
