@@ -17,6 +17,7 @@ import { PendingResolver } from './modules/pending/pending.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
+import { GradeMeasuresResolver, PolicyNotesResolver } from './modules/policy/policy-texts.resolver';
 import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
@@ -36,6 +37,8 @@ export const RESOLVERS = [
   CandidateConnectionResolver,
   DetectionResolver,
   PolicyResolver,
+  GradeMeasuresResolver,
+  PolicyNotesResolver,
   IngestResolver,
   DataSourceResolver,
   SyncRunResolver,

@@ -3,6 +3,7 @@ import { ROLES } from '../platform/auth/principal';
 import { CREDIT_RECORD_KINDS, CREDIT_RECORD_STATUSES } from './credit/credit.rules';
 import { ANOMALY_KINDS } from './detection/detection.rules';
 import { DISHONESTY_LEVELS, GRADES, HONOR_LEVELS } from './policy/credit-policy';
+import { LANGS } from '../platform/lang';
 
 /**
  * The contract's enums, registered once for every module. Each comes from one `as const`
@@ -21,6 +22,8 @@ export const SYNC_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as con
 export const REPAIR_STATUSES = ['SUBMITTED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
 export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'DEAD', 'CANCELLED'] as const;
 
+export const Lang = enumOf(LANGS);
+export type Lang = (typeof LANGS)[number];
 export const CreditGrade = enumOf(GRADES);
 export type CreditGrade = (typeof GRADES)[number];
 export const DishonestyLevel = enumOf(DISHONESTY_LEVELS);
@@ -65,3 +68,4 @@ registerEnumType(WebhookDeliveryStatus, {
   description:
     'PENDING: being tried (see nextAttemptAt); DELIVERED: a 2xx came back; DEAD: every retry failed (replayable); CANCELLED: the webhook was deactivated (410 Gone or by its owner).',
 });
+registerEnumType(Lang, { name: 'Lang', description: 'The language of texts: ZH (Chinese, the default) or EN.' });

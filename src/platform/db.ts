@@ -11,6 +11,7 @@ import { DataSources1732460000000 } from '../migrations/1732460000000-data-sourc
 import { ReadingFkToLock1732550000000 } from '../migrations/1732550000000-reading-fk-to-lock';
 import { OutboxAndWebhooks1732640000000 } from '../migrations/1732640000000-outbox-and-webhooks';
 import { CalendarYear1732738000000 } from '../migrations/1732738000000-calendar-year';
+import { RatingBilingualOfficial1732800000000 } from '../migrations/1732800000000-rating-bilingual-official';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   ReadingFkToLock1732550000000,
   OutboxAndWebhooks1732640000000,
   CalendarYear1732738000000,
+  RatingBilingualOfficial1732800000000,
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorCategory, HonorLevel, indicatorOf } from '../policy/credit-policy';
+import { Bilingual, CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorCategory, HonorLevel, indicatorOf } from '../policy/credit-policy';
 import type { PermitRevocationKind } from '../permit/permit.rules';
 import { CaseFacts, CaseOutcome, caseOutcome } from './enforcement.rules';
 import { Reason, reasons } from './credit.reasons';
@@ -72,7 +72,8 @@ export interface Evaluation {
   indicators: IndicatorResult[];
   /** Chinese first, each citing the clause that applied; the grade's reasons, then (if so) the assumed continuation. */
   reasons: Reason[];
-  measures: string[];
+  /** The measures of Art. 18–21 for the grade, Chinese (verbatim) and English. */
+  measures: Bilingual[];
   policyVersion: string;
   /** The policy applied is an assumed continuation of the trial rules (Art. 32); a reason says so too. */
   assumedContinuation: boolean;

@@ -22,6 +22,8 @@ export interface Bilingual {
   en: string;
 }
 
+const bilingualSchema = z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict();
+
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 const indicatorSchema = z.object({
@@ -82,8 +84,10 @@ export const policyDocumentSchema = z
       permitRevocationIsD: z.boolean(),
     }),
     indicators: z.array(indicatorSchema).min(1),
-    measures: z.object({ A: z.array(z.string()), B: z.array(z.string()), C: z.array(z.string()), D: z.array(z.string()) }),
-    notes: z.array(z.string()).default([]),
+    /** Art. 18–21 item by item: the Chinese verbatim, the English alongside. */
+    measures: z.object({ A: z.array(bilingualSchema), B: z.array(bilingualSchema), C: z.array(bilingualSchema), D: z.array(bilingualSchema) }),
+    /** Where the hub reads the original text, and how: Chinese and English. */
+    notes: z.array(bilingualSchema).default([]),
     /** Detection thresholds (issue #3 table); every field defaults, so a policy may name only what it changes. */
     detection: detectionThresholdsSchema.prefault({}),
   })

@@ -21,6 +21,7 @@ import { WebSocketServer } from 'ws';
 import { closeReason, serveGraphqlWs } from './ws-adapter';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from '../auth/principal';
 import { Context } from '../context';
+import { Lang, langFromAcceptLanguage, langFromConnectionParams } from '../lang';
 import { logger } from '../logger';
 import { wsConnections, wsSubscriptions } from '../metrics';
 import { MAX_TOKENS } from './armor';
@@ -32,7 +33,7 @@ export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   jwtSecret: string;
   /** Makes the context of one operation (the application's `createContext`). */
-  context(principal: Principal, requestId: string): Context;
+  context(principal: Principal, requestId: string, lang: Lang): Context;
   /** The same operation limits as HTTP (graphql-armor's rules). */
   validationRules: ValidationRule[];
   /** The same cost check on the coerced variables as HTTP. */
@@ -59,7 +60,7 @@ export function tokenFromInit(params: Record<string, unknown> | undefined): stri
   return raw.replace(/^Bearer\s+/i, '').trim();
 }
 
-type Extra = { principal?: Principal };
+type Extra = { principal?: Principal; lang?: Lang };
 
 /** A dashboard needs a handful; a client opening thousands on one socket is a mistake or an attack. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
@@ -174,6 +175,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
           watch();
           socket.once('close', () => clearTimeout(timer));
         }
+        // connectionParams first (a browser cannot set headers on a WebSocket), else the upgrade request's Accept-Language.
+        ctx.extra.lang = langFromConnectionParams(ctx.connectionParams) ?? langFromAcceptLanguage(ctx.extra.request.headers['accept-language']);
         wsConnections.inc();
         return true;
       },
@@ -198,7 +201,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (errors.length) return hideSuggestions(errors);
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
-        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`);
+        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`, ctx.extra.lang ?? 'ZH');
         if (op.operation !== OperationTypeNode.SUBSCRIPTION) {
           const refusal = new GraphQLError(
             `Only subscriptions run over WebSocket; send ${op.operation === OperationTypeNode.QUERY ? 'queries' : 'mutations'} as HTTP POST to /graphql.`,
