@@ -132,7 +132,11 @@ describe('credit records re-grade the enterprise', () => {
     const id = severe.data.recordDishonesty.id;
     const r = await t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REPAIRED, reason: "整改完成，信用修复") { status } }`, { id }, admin);
     expect(r.errors).toBeUndefined();
-    const after = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { rating { grade reasons(lang: EN) } ratingHistory { grade } } }`, { c: A }, admin);
+    const after = await t.gql(
+      `query($c: String!) { enterprise(creditCode: $c) { rating { grade reasons(lang: EN) } ratingHistory { grade } } }`,
+      { c: A },
+      admin,
+    );
     expect(after.data.enterprise.rating.grade).toBe('C');
     expect(after.data.enterprise.rating.reasons.join(' ')).toMatch(/graded D once/);
     expect(after.data.enterprise.ratingHistory.map((h: any) => h.grade)).toEqual(['C', 'D', 'C']);

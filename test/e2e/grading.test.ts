@@ -19,9 +19,13 @@ beforeAll(async () => {
   t = await startTestHub('grading');
   admin = t.token('ADMIN', { subject: 'admin:test' });
   for (const c of [C1, W1, W2]) {
-    const r = await t.gql(`mutation($i: EnterpriseInput!) { registerEnterprise(input: $i) { id } }`, {
-      i: { creditCode: c, name: `评级企业${c.slice(-4)}`, regionCode: '130821' },
-    }, admin);
+    const r = await t.gql(
+      `mutation($i: EnterpriseInput!) { registerEnterprise(input: $i) { id } }`,
+      {
+        i: { creditCode: c, name: `评级企业${c.slice(-4)}`, regionCode: '130821' },
+      },
+      admin,
+    );
     expect(r.errors).toBeUndefined();
   }
   const r = await t.gql(DISHONESTY, { i: { creditCode: C1, indicator: '1.1', level: 'GENERAL', occurredAt: inPeriod(30), basis: '第十一条' } }, admin);
@@ -93,7 +97,11 @@ describe('official results only', () => {
     );
     const whatIf = await t.gql(EVALUATE, { c: W2, at: inPeriod(20) }, admin);
     expect(whatIf.data.evaluateEnterprise).toEqual(expect.objectContaining({ grade: 'D', official: false }));
-    const r = await t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REPAIRED, reason: "整改完成，信用修复") { status } }`, { id: rid }, admin);
+    const r = await t.gql(
+      `mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REPAIRED, reason: "整改完成，信用修复") { status } }`,
+      { id: rid },
+      admin,
+    );
     expect(r.errors).toBeUndefined();
     const q = `query($c: String!) { enterprise(creditCode: $c) { rating { grade reasonDetails { clause } } ratingHistory { grade } } }`;
     const after = (await t.gql(q, { c: W2 }, admin)).data.enterprise;

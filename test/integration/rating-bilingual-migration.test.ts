@@ -13,7 +13,9 @@ it('converts existing ratings to bilingual jsonb and marks backdated ones not of
   try {
     await migration.down(qr); // the table as it was before
     const q = (sql: string, params: unknown[] = []) => qr.query(sql, params);
-    const [{ id: eid }] = await q(`INSERT INTO enterprise (credit_code, name, region_code) VALUES ('91130821MA00000019', '迁移测试企业', '130821') RETURNING id`);
+    const [{ id: eid }] = await q(
+      `INSERT INTO enterprise (credit_code, name, region_code) VALUES ('91130821MA00000019', '迁移测试企业', '130821') RETURNING id`,
+    );
     const insert = (asOf: string, evaluatedAt: string, grade: string) =>
       q(
         `INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_at, evaluated_by)
@@ -33,7 +35,11 @@ it('converts existing ratings to bilingual jsonb and marks backdated ones not of
       {
         id: timely,
         reasons: [
-          { clause: null, zh: 'C: 1 active dishonesty record(s) in the period — Art. 16(1)', en: 'C: 1 active dishonesty record(s) in the period — Art. 16(1)' },
+          {
+            clause: null,
+            zh: 'C: 1 active dishonesty record(s) in the period — Art. 16(1)',
+            en: 'C: 1 active dishonesty record(s) in the period — Art. 16(1)',
+          },
           { clause: null, zh: 'second', en: 'second' },
         ],
         measures: [{ zh: 'Reminders (Art. 20)', en: 'Reminders (Art. 20)' }],
