@@ -1,6 +1,7 @@
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, startTestHub } from '../support/hub';
 import { inPeriod } from '../support/policy-time';
+import { subscribe } from '../support/ws';
 
 /** Grading over HTTP: Chinese first (Accept-Language, lang), official results only (what-ifs never stored nor counted). */
 let t: TestHub;
@@ -9,6 +10,7 @@ const code = (n: number) => withCheckChar(`91130821MA${String(n).padStart(7, '0'
 const C1 = code(11);
 const W1 = code(12);
 const W2 = code(13);
+const S1 = code(14);
 
 const RATING = `query($c: String!) { enterprise(creditCode: $c) { rating { id grade official assumedContinuation reasons measures reasonDetails { clause zh en } } } }`;
 const DISHONESTY = `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`;
@@ -18,7 +20,7 @@ const count = async () => (await t.db.manager.query(`SELECT count(*)::int AS n F
 beforeAll(async () => {
   t = await startTestHub('grading');
   admin = t.token('ADMIN', { subject: 'admin:test' });
-  for (const c of [C1, W1, W2]) {
+  for (const c of [C1, W1, W2, S1]) {
     const r = await t.gql(
       `mutation($i: EnterpriseInput!) { registerEnterprise(input: $i) { id } }`,
       {
@@ -55,6 +57,24 @@ describe('Chinese first', () => {
     const r = (await t.gql(q, { c: C1 }, admin, { 'accept-language': 'zh-CN' })).data.enterprise.rating;
     expect(r.reasons[0]).toMatch(/^C: /);
     expect(r.measures[0]).toMatch(/^采取提醒/);
+  });
+
+  it('over graphql-ws the language comes from connectionParams (default Chinese)', async () => {
+    const q = `subscription($c: String) { ratingChanged(creditCode: $c) { grade rating { reasons } } }`;
+    // a partner agency: subscribers with the same rights share one execution per event, but never across languages
+    const partner = t.token('PARTNER_AGENCY', { regions: ['130821'], agency: '承德市行政审批局', subject: 'partner:test' });
+    const zh = subscribe(t.url, q, { c: S1 }, partner);
+    const en = subscribe(t.url, q, { c: S1 }, partner, { lang: 'EN' });
+    try {
+      await Promise.all([zh.listening(), en.listening()]);
+      const r = await t.gql(DISHONESTY, { i: { creditCode: S1, indicator: '5.1', level: 'GENERAL', occurredAt: inPeriod(5), basis: '第十一条' } }, admin);
+      expect(r.errors).toBeUndefined();
+      const [[a], [b]] = await Promise.all([zh.waitFor(1), en.waitFor(1)]);
+      expect(a.data.ratingChanged.rating.reasons[0]).toMatch(/^C级/);
+      expect(b.data.ratingChanged.rating.reasons[0]).toMatch(/^C: /);
+    } finally {
+      await Promise.all([zh.dispose(), en.dispose()]);
+    }
   });
 
   it('the policy query gives measures and notes in the requested language', async () => {

@@ -393,6 +393,19 @@ describe('policy versions', () => {
     expect(r.grade).toBe('B');
     expect(r.policyVersion).toBe('chengde-2025-assumed');
   });
+  it('a rating under an assumed continuation says so, citing 第三十二条 last, in both languages', () => {
+    const later = policyInForce(policies, new Date('2026-01-01T00:00:00+08:00'))!;
+    const r = evaluate({ policy: later, records: [], permits: [], history: [], asOf: new Date('2026-01-01T00:00:00+08:00') });
+    expect(r.assumedContinuation).toBe(true);
+    expect(r.reasons[0].clause).toBe('第十五条');
+    expect(r.reasons.at(-1)).toEqual({
+      clause: '第三十二条',
+      zh: expect.stringMatching(/假定延续.*（第三十二条）$/),
+      en: expect.stringMatching(/assumed continuation.* — Art\. 32$/),
+    });
+    expect(run({}).assumedContinuation).toBe(false);
+    expect(run({}).reasons.map((x) => x.clause)).not.toContain('第三十二条');
+  });
   it('refuses to evaluate outside the policy term', () => {
     expect(() => run({ asOf: new Date('2026-01-01T00:00:00+08:00') })).toThrow(/not in force/);
   });

@@ -70,9 +70,10 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
  * variables, asked with the same rights (role, jurisdiction, own code). Roles that may see
  * personal data unmasked never share: each of their reads is audited in their own context.
  */
-function shareKey(query: string, operationName: string | null | undefined, variables: unknown, p: Principal): string | null {
+function shareKey(query: string, operationName: string | null | undefined, variables: unknown, p: Principal, lang: Lang): string | null {
   if (hasRole(p, PERSONAL_READERS)) return null;
-  return JSON.stringify([query, operationName ?? null, variables ?? null, p.role, [...p.regions].sort(), p.creditCode ?? null]);
+  // The language too: texts (reasons, measures) differ by it.
+  return JSON.stringify([query, operationName ?? null, variables ?? null, p.role, [...p.regions].sort(), p.creditCode ?? null, lang]);
 }
 
 /** Per event (the object every subscriber of this process receives), the answer per share key. */
@@ -215,7 +216,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         }
         const tooCostly = opts.checkCost(opts.schema, document, op, payload.variables);
         if (tooCostly) return [tooCostly];
-        const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal);
+        const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal, context.lang);
         if (key) keys.set(context, key);
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
