@@ -9,6 +9,7 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
+import { langFromAcceptLanguage } from './platform/lang';
 import { Database } from './platform/db';
 import { maskUnexpected } from './platform/graphql/unexpected-errors';
 import { jsonErrorHandler } from './platform/http-errors';
@@ -175,7 +176,7 @@ export async function createHub(
   const subscriptions = attachSubscriptions(server, {
     schema,
     jwtSecret: config.jwtSecret,
-    context: (principal, requestId) => createContext(deps, { principal, requestId }),
+    context: (principal, requestId, lang) => createContext(deps, { principal, requestId, lang }),
     validationRules: limits.validationRules,
     checkCost: limits.checkCost,
     production: config.nodeEnv === 'production',
@@ -191,7 +192,11 @@ export async function createHub(
     expressMiddleware(apollo, {
       context: ({ req }): Promise<HubContext> =>
         Promise.resolve(
-          createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: (req.headers['x-request-id'] as string) ?? randomUUID() }),
+          createContext(deps, {
+            principal: principalFrom(req, config.jwtSecret),
+            requestId: (req.headers['x-request-id'] as string) ?? randomUUID(),
+            lang: langFromAcceptLanguage(req.headers['accept-language']),
+          }),
         ),
     }),
   );

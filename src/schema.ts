@@ -19,6 +19,7 @@ import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
 import { PolicyPublishResolver } from './modules/policy/policy-publish.resolver';
+import { GradeMeasuresResolver, PolicyNotesResolver } from './modules/policy/policy-texts.resolver';
 import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
@@ -48,6 +49,8 @@ export const RESOLVERS = [
   DetectionResolver,
   PolicyResolver,
   PolicyPublishResolver,
+  GradeMeasuresResolver,
+  PolicyNotesResolver,
   IngestResolver,
   DataSourceResolver,
   SyncRunResolver,

@@ -1,4 +1,5 @@
 import type { Principal } from '../platform/auth/principal';
+import type { Lang } from '../platform/lang';
 import { Context, buildContext } from '../platform/context';
 import type { Database } from '../platform/db';
 import type { Jobs } from '../platform/jobs';
@@ -29,7 +30,7 @@ export type HubContext = Context<Loaders, { policies: CreditPolicy[]; policyRegi
  * (src/platform/graphql/subscriptions.ts, through the factory app.ts hands it), jobs
  * (`systemContext`) and tests.
  */
-export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string }): HubContext {
+export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string; lang?: Lang }): HubContext {
   return buildContext(
     {
       database: deps.database,

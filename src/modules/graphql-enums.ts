@@ -7,6 +7,7 @@ import { PERMIT_REVOCATION_KINDS } from './permit/permit.rules';
 import { DISHONESTY_LEVELS, GRADES, HONOR_CATEGORIES, HONOR_LEVELS } from './policy/credit-policy';
 import { AUTHORITY_KINDS, AWARDING_BODY_KINDS, SOURCE_ACTS } from './credit/provenance.rules';
 import { POLICY_ORIGINS } from './policy/policy-publish.rules';
+import { LANGS } from '../platform/lang';
 
 /**
  * The contract's enums, registered once for every module. Each comes from one `as const`
@@ -26,6 +27,8 @@ export const REPAIR_STATUSES = ['SUBMITTED', 'CONFIRMED', 'APPROVED', 'REJECTED'
 export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'DEAD', 'CANCELLED'] as const;
 export const ENFORCEMENT_CASE_STATUSES = ['OPEN', 'CLOSED'] as const;
 
+export const Lang = enumOf(LANGS);
+export type Lang = (typeof LANGS)[number];
 export const CreditGrade = enumOf(GRADES);
 export type CreditGrade = (typeof GRADES)[number];
 export const DishonestyLevel = enumOf(DISHONESTY_LEVELS);
@@ -125,3 +128,4 @@ registerEnumType(PolicyOrigin, {
   name: 'PolicyOrigin',
   description: 'SHIPPED: a file of the release (schema/policies/); PUBLISHED: by an administrator (publishCreditPolicy).',
 });
+registerEnumType(Lang, { name: 'Lang', description: 'The language of texts: ZH (Chinese, the default) or EN.' });

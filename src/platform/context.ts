@@ -1,3 +1,4 @@
+import type { Lang } from './lang';
 import type { Principal } from './auth/principal';
 import type { Database } from './db';
 import type { Jobs } from './jobs';
@@ -26,6 +27,8 @@ export type Context<L = unknown, X = unknown> = {
   loaders: L;
   jobs: Jobs;
   requestId: string;
+  /** The caller's language for texts (Accept-Language; Chinese unless English is preferred). */
+  lang: Lang;
   /** Enterprise ids whose personal data this request returned unmasked (audited once per request). */
   personalDataRead: Set<string>;
   /**
@@ -97,7 +100,7 @@ export interface ContextDeps<L, X> {
 }
 
 /** Builds a context for one request, socket operation, job or test (the application wraps it: src/modules/context.ts). */
-export function buildContext<L, X extends object>(deps: ContextDeps<L, X>, request: { principal: Principal; requestId: string }): Context<L, X> {
+export function buildContext<L, X extends object>(deps: ContextDeps<L, X>, request: { principal: Principal; requestId: string; lang?: Lang }): Context<L, X> {
   const db = new Handle(deps.database.manager, false);
   const ctx = {
     ...deps.extra,
@@ -106,6 +109,7 @@ export function buildContext<L, X extends object>(deps: ContextDeps<L, X>, reque
     loaders: deps.loaders(db),
     jobs: deps.jobs,
     requestId: request.requestId,
+    lang: request.lang ?? 'ZH',
     personalDataRead: new Set<string>(),
   } as Context<L, X>;
   internals.set(db, { database: deps.database, loaders: deps.loaders });

@@ -11,6 +11,7 @@ import { DataSources1732460000000 } from '../migrations/1732460000000-data-sourc
 import { ReadingFkToLock1732550000000 } from '../migrations/1732550000000-reading-fk-to-lock';
 import { OutboxAndWebhooks1732640000000 } from '../migrations/1732640000000-outbox-and-webhooks';
 import { CalendarYear1732738000000 } from '../migrations/1732738000000-calendar-year';
+import { RatingBilingualOfficial1732800000000 } from '../migrations/1732800000000-rating-bilingual-official';
 import { RecordProvenance1732810000000 } from '../migrations/1732810000000-record-provenance';
 import { EnforcementCases1732820000000 } from '../migrations/1732820000000-enforcement-cases';
 import { CreditPolicyVersion1732840000000 } from '../migrations/1732840000000-credit-policy-version';
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   ReadingFkToLock1732550000000,
   OutboxAndWebhooks1732640000000,
   CalendarYear1732738000000,
+  RatingBilingualOfficial1732800000000,
   RecordProvenance1732810000000,
   EnforcementCases1732820000000,
   CreditPolicyVersion1732840000000,

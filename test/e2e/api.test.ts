@@ -12,7 +12,7 @@ const B = code(2);
 const OTHER_COUNTY = code(3, '130822');
 
 const REGISTER = `mutation($input: EnterpriseInput!, $o: Boolean) { registerEnterprise(input: $input, overrideCheckCharacter: $o) { id creditCode regionCode checkOverride } }`;
-const RATING = `query($c: String!) { enterprise(creditCode: $c) { rating { grade score policyVersion reasons measures indicators { code score records { id level } } } } }`;
+const RATING = `query($c: String!) { enterprise(creditCode: $c) { rating { grade score policyVersion reasons(lang: EN) measures(lang: EN) indicators { code score records { id level } } } } }`;
 const DISHONESTY = `mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id status indicator level } }`;
 
 beforeAll(async () => {
@@ -131,7 +131,11 @@ describe('credit records re-grade the enterprise', () => {
     const id = severe.data.recordDishonesty.id;
     const r = await t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REPAIRED, reason: "整改完成，信用修复") { status } }`, { id }, admin);
     expect(r.errors).toBeUndefined();
-    const after = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { rating { grade reasons } ratingHistory { grade } } }`, { c: A }, admin);
+    const after = await t.gql(
+      `query($c: String!) { enterprise(creditCode: $c) { rating { grade reasons(lang: EN) } ratingHistory { grade } } }`,
+      { c: A },
+      admin,
+    );
     expect(after.data.enterprise.rating.grade).toBe('C');
     expect(after.data.enterprise.rating.reasons.join(' ')).toMatch(/graded D once/);
     expect(after.data.enterprise.ratingHistory.map((h: any) => h.grade)).toEqual(['C', 'D', 'C']);

@@ -18,7 +18,7 @@ beforeAll(async () => {
      p AS (INSERT INTO water_permit (permit_no, enterprise_id, valid_from, valid_to, annual_quota)
            SELECT 'P-' || e.credit_code, e.id, now() - interval '2 years', now() + interval '3 years', 1000 FROM e RETURNING 1),
      r AS (INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
-           SELECT e.id, 'B', 1000, '[]', '{}', '{}', 'chengde-2025-assumed', now(), 'test' FROM e RETURNING 1)
+           SELECT e.id, 'B', 1000, '[]', '[]', '[]', 'chengde-2025-assumed', now(), 'test' FROM e RETURNING 1)
      SELECT count(*) FROM r`,
     [codes],
   );

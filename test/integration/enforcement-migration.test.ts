@@ -65,7 +65,7 @@ it('turns unheededNotices into migrated cases that keep the direct grade, then d
   const grades = [];
   for (const code of codes) {
     const r = await ratingService.evaluate(ctx, code);
-    grades.push({ grade: r.grade, direct: (r.reasons ?? []).some((x) => /direct [CD] from enforcement/.test(x)) });
+    grades.push({ grade: r.grade, direct: (r.reasons ?? []).some((x) => /direct [CD] from enforcement/.test(x.en)) });
   }
   // One general record alone is C by Art. 16(1); two unheeded: direct C; three on area 1/2/5: direct D.
   expect(grades).toEqual([

@@ -54,7 +54,7 @@ async function seed(from: number, count: number): Promise<void> {
      r AS (INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
            SELECT cr.enterprise_id, 'B', 990,
                   jsonb_build_array(jsonb_build_object('code', '1.1', 'name', '违法行为', 'maxScore', 100, 'score', 90, 'recordIds', jsonb_build_array(cr.id))),
-                  '{reason}', '{measure}', 'chengde-2025-assumed', now() - k * interval '1 day', 'test'
+                  '[{"clause":null,"zh":"理由","en":"reason"}]', '[{"zh":"措施","en":"measure"}]', 'chengde-2025-assumed', now() - k * interval '1 day', 'test'
              FROM cr, generate_series(1, 2) k RETURNING id, enterprise_id, as_of),
      ev AS (INSERT INTO outbox_event (topic, enterprise_id, sequence, payload, published_at)
             SELECT 'rating.changed', e.id, 1, jsonb_build_object('creditCode', e.credit_code, 'regionCode', '130821'), now() FROM e RETURNING 1)

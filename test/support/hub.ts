@@ -48,7 +48,12 @@ export interface TestHub {
   jobs: JobsHandle;
   token(role: Role, opts?: TokenOptions): string;
   /** POSTs a GraphQL operation; returns the parsed body and HTTP status. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ status: number; data?: T; errors?: any[] }>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; data?: T; errors?: any[] }>;
   stop(): Promise<void>;
 }
 
@@ -88,10 +93,10 @@ export async function startTestHub(
     jobs,
     config,
     token: (role, o = {}) => signToken({ role, ...o }, TEST_SECRET),
-    async gql(query, variables, token) {
+    async gql(query, variables, token, headers = {}) {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await res.json()) as { data?: any; errors?: any[] };

@@ -48,7 +48,13 @@ export function testPolicies(now = new Date()): CreditPolicy[] {
       effectiveFrom: start,
       effectiveTo: plusDays(plusYears(start, years), -1),
       period: { start, years },
-      notes: [...last.notes, `Constructed by the test suite: ${last.version} ended on ${last.effectiveTo} and no successor is shipped.`],
+      notes: [
+        ...last.notes,
+        {
+          zh: `测试构造：${last.version} 已于 ${last.effectiveTo} 到期，未随附后续政策。`,
+          en: `Constructed by the test suite: ${last.version} ended on ${last.effectiveTo} and no successor is shipped.`,
+        },
+      ],
     }),
     'test continuation',
   );

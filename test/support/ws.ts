@@ -28,7 +28,14 @@ export interface TestSubscriber {
   dispose(): Promise<void>;
 }
 
-export function subscribe(httpUrl: string, query: string, variables: Record<string, unknown> = {}, token?: string): TestSubscriber {
+export function subscribe(
+  httpUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  /** More connectionParams (e.g. `lang`). */
+  params: Record<string, unknown> = {},
+): TestSubscriber {
   const results: { data?: any; errors?: any[] }[] = [];
   const waiters: (() => void)[] = [];
   let onClosed!: (e: { code: number; reason: string }) => void;
@@ -38,7 +45,7 @@ export function subscribe(httpUrl: string, query: string, variables: Record<stri
   const client = createClient({
     url: httpUrl.replace(/^http/, 'ws') + '/graphql',
     webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    connectionParams: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...params },
     retryAttempts: 0,
     lazy: false,
     // Failures reach the test through `closed` and the results; the client would also print them.

@@ -2,6 +2,10 @@ import { loadPolicies } from '../policy/credit-policy.loader';
 import { policyInForce } from '../policy/credit-policy';
 import { EngineRecord, EvaluationInput, dEpisodes, evaluate, levelScore } from './credit.rules';
 import type { CaseFacts } from './enforcement.rules';
+import type { Evaluation } from './credit.rules';
+
+/** All reasons, English and Chinese, one per line. */
+const text = (e: Evaluation) => e.reasons.flatMap((r) => [r.en, r.zh]).join('\n');
 
 const policies = loadPolicies();
 const p2023 = policies.find((p) => p.version === 'chengde-2023')!;
@@ -54,7 +58,7 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
     expect(r.score).toBe(1000);
     expect(r.policyVersion).toBe('chengde-2023');
     expect(r.measures).toEqual(p2023.measures.B);
-    expect(r.reasons[0]).toMatch(/Art\. 15/);
+    expect(r.reasons[0].en).toMatch(/Art\. 15/);
     expect(r.indicators).toHaveLength(10);
   });
 
@@ -69,7 +73,7 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       for (const awardedByGovernment of [null, undefined]) {
         const r = run({ records: [honor('NATIONAL', '2024-01-01', { awardedByGovernment })] });
         expect(r.grade).toBe('B');
-        expect(r.reasons[0]).toMatch(/1 honor\(s\) not counted because the awarding body is not known/);
+        expect(r.reasons[0].en).toMatch(/1 honor\(s\) not counted because the awarding body is not known/);
       }
     });
     it('an honor without a category does not count; one of a category the policy excludes neither', () => {
@@ -117,28 +121,97 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       const r = run({ records: [dis('1.1', 'GENERAL')] });
       expect(r.grade).toBe('C');
       expect(r.score).toBe(980);
-      expect(r.reasons.join('\n')).toMatch(/Art\. 16\(1\)/);
+      expect(text(r)).toMatch(/Art\. 16\(1\)/);
       expect(r.measures).toEqual(p2023.measures.C);
     });
-    it('score exactly 700 is C, not D', () => {
-      // five serious records on five indicators: 5 × 60 lost = 700
-      const records = ['1.1', '1.2', '1.3', '2.1', '2.2'].map((c) => dis(c, 'SERIOUS'));
+    it('score exactly 700 is C, not D (more than five general: 16(1) does not apply, 16(3) decides)', () => {
+      // two serious on 3.1 and 4.1 (−80 each) and seven general elsewhere (−20 each): 1000 − 160 − 140 = 700
+      const records = [dis('3.1', 'SERIOUS'), dis('4.1', 'SERIOUS'), ...['1.1', '1.2', '1.3', '2.1', '2.2', '2.3', '5.1'].map((c) => dis(c, 'GENERAL'))];
       const r = run({ records });
       expect(r.score).toBe(700);
       expect(r.grade).toBe('C');
+      expect(r.reasons.map((x) => x.clause)).toEqual(['第十六条第（三）项']);
     });
+  });
+
+  describe('counting records as Art. 16(1) and 17(1) count (policy counting ladder)', () => {
+    const many = (
+      n: number,
+      level: EngineRecord['level'],
+      on = (i: number) => ['1.1', '1.2', '1.3', '2.1', '2.2', '2.3', '3.1', '4.1', '5.1', '5.2'][i % 10],
+    ) => Array.from({ length: n }, (_, i) => dis(on(i), level));
+    it('the shipped policies count 5 general / 2 serious for C and 3 serious / 1 severe for D', () => {
+      for (const p of policies) expect(p.counting).toEqual({ cMaxGeneral: 5, cMaxSerious: 2, dMinSerious: 3, dMinSevere: 1 });
+    });
+    it('five general records → C under 16(1); six → 16(1) does not apply, C under 16(3) by the score', () => {
+      const five = run({ records: many(5, 'GENERAL') });
+      expect(five.grade).toBe('C');
+      expect(five.reasons[0].clause).toBe('第十六条第（一）项');
+      const six = run({ records: many(6, 'GENERAL') });
+      expect(six.grade).toBe('C');
+      expect(six.score).toBe(880);
+      expect(six.reasons.map((x) => x.clause)).toEqual(['第十六条第（三）项']);
+      expect(text(six)).not.toMatch(/16\(1\)/);
+    });
+    it('six general records on one indicator: one record is one 条, still not 16(1)', () => {
+      const r = run({ records: many(6, 'GENERAL', () => '2.1') });
+      expect(r.score).toBe(980);
+      expect(r.grade).toBe('C');
+      expect(r.reasons.map((x) => x.clause)).toEqual(['第十六条第（三）项']);
+    });
+    it('two serious records → C under 16(1); three → D under 17(1)', () => {
+      const two = run({ records: many(2, 'SERIOUS') });
+      expect(two.grade).toBe('C');
+      expect(two.reasons[0].clause).toBe('第十六条第（一）项');
+      const three = run({ records: many(3, 'SERIOUS') });
+      expect(three.grade).toBe('D');
+      expect(three.reasons[0].clause).toBe('第十七条第（一）项');
+      expect(three.reasons[0].zh).toMatch(/3条有效的较重失信信息.*达到3条及以上/);
+      expect(three.decisiveRecordIds).toHaveLength(3);
+    });
+    it('ten serious records on one indicator are D, not C at 940', () => {
+      const r = run({ records: many(10, 'SERIOUS', () => '1.2') });
+      expect(r.score).toBe(940);
+      expect(r.grade).toBe('D');
+      expect(r.reasons[0].en).toMatch(/10 active serious record\(s\).* — Art\. 17\(1\)/);
+    });
+    it('one severe record → D under 17(1), whatever the score', () => {
+      const r = run({ records: [dis('2.3', 'SEVERE')] });
+      expect(r.grade).toBe('D');
+      expect(r.reasons[0].clause).toBe('第十七条第（一）项');
+    });
+    it('only ACTIVE records count: three serious, one repaired, is C', () => {
+      const [a, b, c] = many(3, 'SERIOUS');
+      expect(run({ records: [a, b, { ...c, status: 'REPAIRED' }] }).grade).toBe('C');
+    });
+    it('the ladder is policy data: a policy allowing 3 serious for C grades three serious C', () => {
+      const lenient = { ...p2023, counting: { ...p2023.counting, cMaxSerious: 3, dMinSerious: 4 } };
+      expect(run({ policy: lenient, records: many(3, 'SERIOUS') }).grade).toBe('C');
+    });
+    it('each reason is Chinese first with the clause the Chinese way, English citing Art. N(M)', () => {
+      const r = run({ records: [dis('1.1', 'GENERAL')] });
+      expect(r.reasons[0]).toEqual({
+        clause: '第十六条第（一）项',
+        zh: expect.stringMatching(/^C级：评价期内有1条有效失信信息（一般1条，较重0条）.*（第十六条第（一）项）$/),
+        en: expect.stringMatching(/^C: 1 active dishonesty record.* — Art\. 16\(1\)$/),
+      });
+      expect(run({}).reasons[0].clause).toBe('第十五条');
+    });
+  });
+
+  describe('C (Art. 16), continued', () => {
     it('two notices missed, the fine late, complied after the third → direct C, the reason naming the facts', () => {
       const k = enforcementCase('3.1', ['MISSED', 'MISSED', 'COMPLIED'], 'LATE');
       const r = run({ cases: [k] });
       expect(r.grade).toBe('C');
       expect(r.score).toBe(1000);
-      const text = r.reasons.join('\n');
-      expect(text).toMatch(/Art\. 16\(4\)/);
-      expect(text).toContain('责令整改通知书N-1');
-      expect(text).toContain('未按期整改');
-      expect(text).toContain('按期整改');
-      expect(text).toContain('未按时缴纳');
-      expect(text).not.toMatch(/unheeded/);
+      const all = text(r);
+      expect(all).toMatch(/Art\. 16\(4\)/);
+      expect(all).toContain('责令整改通知书N-1');
+      expect(all).toContain('未按期整改');
+      expect(all).toContain('按期整改');
+      expect(all).toContain('未按时缴纳');
+      expect(all).not.toMatch(/unheeded/);
       expect(r.decisiveRecordIds).toEqual([k.caseId]);
     });
     it('graded D once in the period and since repaired → C', () => {
@@ -146,7 +219,7 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       const r = run({ records: [rec], history: [{ grade: 'D', asOf: new Date('2024-02-01T00:00:00+08:00'), decisiveRecordIds: [rec.id] }] });
       expect(r.grade).toBe('C');
       expect(r.score).toBe(1000);
-      expect(r.reasons.join('\n')).toMatch(/graded D once .* Art\. 16\(2\)/);
+      expect(text(r)).toMatch(/graded D once .* Art\. 16\(2\)/);
     });
     it('a D whose records were revoked as mistaken (upheld objection) is no D episode', () => {
       const rec = dis('2.3', 'SEVERE', '2024-01-10', { status: 'REVOKED' });
@@ -164,8 +237,10 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       ];
       const r = run({ records: [a, b], history });
       expect(r.grade).toBe('C');
-      expect(r.reasons.join('\n')).not.toMatch(/graded D once/);
-      expect(r.reasons.join('\n')).toMatch(/2 repaired dishonesty record/);
+      expect(text(r)).not.toMatch(/graded D once/);
+      expect(text(r)).not.toMatch(/16\(2\)|第十六条第（二）项/);
+      expect(text(r)).toMatch(/C by elimination/);
+      expect(text(r)).toMatch(/2 repaired dishonesty record/);
     });
     it('a D decides its records: severe ones, or all active ones below 700', () => {
       const sev = dis('2.3', 'SEVERE');
@@ -190,7 +265,7 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       const r = run({ records: [dis('2.3', 'SEVERE')] });
       expect(r.score).toBe(900);
       expect(r.grade).toBe('D');
-      expect(r.reasons[0]).toMatch(/Art\. 17\(1\)/);
+      expect(r.reasons[0].en).toMatch(/Art\. 17\(1\)/);
       expect(r.measures).toEqual(p2023.measures.D);
     });
     it('680 (below 700) → D', () => {
@@ -198,20 +273,20 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       const r = run({ records });
       expect(r.score).toBe(680);
       expect(r.grade).toBe('D');
-      expect(r.reasons.join('\n')).toMatch(/Art\. 17\(2\)/);
+      expect(text(r)).toMatch(/Art\. 17\(2\)/);
     });
     it('three notices missed and the fine late in area 1, 2 or 5 → direct D; in area 3 no direct D', () => {
       for (const ind of ['1.2', '2.1', '5.2']) {
         const r = run({ cases: [enforcementCase(ind, ['MISSED', 'MISSED', 'MISSED'], 'LATE')] });
         expect(r.grade).toBe('D');
-        expect(r.reasons.join('\n')).toMatch(/Art\. 17\(3\)/);
+        expect(text(r)).toMatch(/Art\. 17\(3\)/);
       }
       expect(run({ cases: [enforcementCase('3.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE')] }).grade).toBe('B');
       // with its record (serious: fined, not rectified, and 3.1 has no severe level) it is C by the record
       const k = enforcementCase('3.1', ['MISSED', 'MISSED', 'MISSED'], 'LATE');
       const r = run({ cases: [k], records: [dis('3.1', 'SERIOUS', '2024-05-01', { caseId: k.caseId })] });
       expect(r.grade).toBe('C');
-      expect(r.reasons.join('\n')).not.toMatch(/17\(3\)/);
+      expect(text(r)).not.toMatch(/17\(3\)/);
     });
     it('a fine paid in time, or a notice still within its deadline, is no direct grade', () => {
       expect(run({ cases: [enforcementCase('2.1', ['MISSED', 'MISSED', 'MISSED'], 'PAID')] }).grade).toBe('B');
@@ -242,7 +317,7 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       const revoked = { permitNo: 'P-1', revokedAt: new Date('2024-08-01T00:00:00+08:00') };
       const r = run({ permits: [revoked] });
       expect(r.grade).toBe('D');
-      expect(r.reasons[0]).toMatch(/P-1 revoked as a penalty \(吊销\)/);
+      expect(r.reasons[0].en).toMatch(/P-1 revoked as a penalty \(吊销\)/);
       expect(run({ permits: [revoked], asOf: new Date('2024-07-31T00:00:00+08:00') }).grade).toBe('B');
       expect(run({ permits: [{ ...revoked, revocationKind: 'REVOCATION' }] }).grade).toBe('D');
     });
@@ -265,7 +340,7 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       ];
       const r = run({ permits: [permit], records: [rec], history });
       expect(r.grade).toBe('C');
-      expect(r.reasons.join('\n')).toMatch(/graded D once .* Art\. 16\(2\)/);
+      expect(text(r)).toMatch(/graded D once .* Art\. 16\(2\)/);
       expect(dEpisodes(history)).toHaveLength(2);
     });
   });
@@ -317,6 +392,19 @@ describe('policy versions', () => {
     const r = evaluate({ policy: later, records: [dis('1.1', 'SEVERE', '2024-05-01')], permits: [], history: [], asOf: new Date('2026-01-01T00:00:00+08:00') });
     expect(r.grade).toBe('B');
     expect(r.policyVersion).toBe('chengde-2025-assumed');
+  });
+  it('a rating under an assumed continuation says so, citing 第三十二条 last, in both languages', () => {
+    const later = policyInForce(policies, new Date('2026-01-01T00:00:00+08:00'))!;
+    const r = evaluate({ policy: later, records: [], permits: [], history: [], asOf: new Date('2026-01-01T00:00:00+08:00') });
+    expect(r.assumedContinuation).toBe(true);
+    expect(r.reasons[0].clause).toBe('第十五条');
+    expect(r.reasons.at(-1)).toEqual({
+      clause: '第三十二条',
+      zh: expect.stringMatching(/假定延续.*（第三十二条）$/),
+      en: expect.stringMatching(/assumed continuation.* — Art\. 32$/),
+    });
+    expect(run({}).assumedContinuation).toBe(false);
+    expect(run({}).reasons.map((x) => x.clause)).not.toContain('第三十二条');
   });
   it('refuses to evaluate outside the policy term', () => {
     expect(() => run({ asOf: new Date('2026-01-01T00:00:00+08:00') })).toThrow(/not in force/);

@@ -1,7 +1,9 @@
-import { chinaDateString } from '../../platform/china-time';
-import { CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorCategory, HonorLevel, indicatorOf } from '../policy/credit-policy';
+import { Bilingual, CreditPolicy, DishonestyLevel, Grade, HONOR_LEVELS, HonorCategory, HonorLevel, indicatorOf } from '../policy/credit-policy';
 import type { PermitRevocationKind } from '../permit/permit.rules';
 import { CaseFacts, CaseOutcome, caseOutcome } from './enforcement.rules';
+import { Reason, reasons } from './credit.reasons';
+
+export type { Reason } from './credit.reasons';
 
 export const CREDIT_RECORD_KINDS = ['DISHONESTY', 'HONOR'] as const;
 export type CreditRecordKind = (typeof CREDIT_RECORD_KINDS)[number];
@@ -68,24 +70,28 @@ export interface Evaluation {
   grade: Grade;
   score: number;
   indicators: IndicatorResult[];
-  reasons: string[];
-  measures: string[];
+  /** Chinese first, each citing the clause that applied; the grade's reasons, then (if so) the assumed continuation. */
+  reasons: Reason[];
+  /** The measures of Art. 18–21 for the grade, Chinese (verbatim) and English. */
+  measures: Bilingual[];
   policyVersion: string;
+  /** The policy applied is an assumed continuation of the trial rules (Art. 32); a reason says so too. */
+  assumedContinuation: boolean;
   asOf: Date;
-  /** Records that decided a C or D (empty for A and B); stored so later evaluations can tell repaired from revoked. */
+  /** Records (or permits, or cases without a record yet) that decided a C or D (empty for A and B); stored so later evaluations can tell repaired from revoked. */
   decisiveRecordIds: string[];
 }
-
-const day = chinaDateString;
-const describe = (r: EngineRecord) => `${r.indicator} ${r.level?.toLowerCase()} on ${day(r.occurredAt)}`;
 
 /**
  * Grades one enterprise under `policy` as of `asOf` (Chengde rules Art. 13–17 and the annex).
  *
  * Order: D (Art. 17) before C (Art. 16) before A (Art. 14) before B (Art. 15); every
- * reason names the rule it applied. Only records whose conduct falls in the policy's
- * evaluation period and not after `asOf` count; REVOKED records never count; REPAIRED
- * records leave the score but, per Art. 14/15 ("no dishonesty information in the
+ * reason cites the clause it applied. Records are counted as the policy's `counting` ladder
+ * says (one record is one 条): D under 17(1) from `dMinSevere` severe or `dMinSerious` serious
+ * records; C under 16(1) only within `cMaxGeneral` general and `cMaxSerious` serious and no
+ * severe; beyond that the score decides (16(3) / 17(2)). Only records whose conduct falls in
+ * the policy's evaluation period and not after `asOf` count; REVOKED records never count;
+ * REPAIRED records leave the score but, per Art. 14/15 ("no dishonesty information in the
  * period"), still keep A and B out of reach when the policy says so.
  *
  * @example evaluate({ policy, records: [], permits: [], history: [], asOf }) // → B, 1000
@@ -115,34 +121,39 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const score = indicators.reduce((s, i) => s + i.score, 0);
   const { full, poor } = policy.thresholds;
   const dg = policy.directGrading;
+  const counting = policy.counting;
 
   const cases = countedCases(input, inPeriod);
   const permitD = dg.permitRevocationIsD ? input.permits.filter((p) => isPenaltyRevocation(p) && inPeriod(p.revokedAt!)) : [];
+  const of = (l: DishonestyLevel) => active.filter((r) => r.level === l);
+  const [general, serious, severe] = [of('GENERAL'), of('SERIOUS'), of('SEVERE')];
 
-  const d: string[] = [];
-  const severe = active.filter((r) => r.level === 'SEVERE');
-  if (severe.length) d.push(`D: ${severe.length} active severe record(s) in the period (${severe.map(describe).join('; ')}) — Art. 17(1)`);
-  if (score < poor) d.push(`D: total score ${score} is below ${poor} — Art. 17(2)`);
+  // D (Art. 17): (1) by count, (2) by score, (3) direct.
+  const d: Reason[] = [];
+  const severeD = severe.length >= counting.dMinSevere;
+  const seriousD = serious.length >= counting.dMinSerious;
+  if (severeD) d.push(reasons.dSevere(severe, counting.dMinSevere));
+  if (seriousD) d.push(reasons.dSerious(serious, counting.dMinSerious));
+  if (score < poor) d.push(reasons.dScore(score, poor));
   const caseD = cases.filter((c) => c.outcome.directD && dg.dAreas.includes(c.area));
-  for (const c of caseD) d.push(`D: direct D from enforcement (${c.outcome.facts.en}) — Art. 17(3), annex row 6 / ${c.outcome.facts.zh}`);
-  for (const p of permitD) d.push(`D: water-withdrawal permit ${p.permitNo} revoked as a penalty (吊销) on ${day(p.revokedAt!)} — Art. 17(3), annex row 6`);
+  for (const c of caseD) d.push(reasons.dCase(c.outcome.facts));
+  for (const p of permitD) d.push(reasons.dPermit(p.permitNo, p.revokedAt!));
   if (d.length) {
     const decisive = new Set([
-      ...[...severe, ...(score < poor ? active : [])].map((r) => r.id),
+      ...[...(severeD ? severe : []), ...(seriousD ? serious : []), ...(score < poor ? active : [])].map((r) => r.id),
       ...caseD.flatMap((c) => c.decisiveIds),
       ...permitD.flatMap((p) => (p.id ? [p.id] : [])),
     ]);
     return result(input, 'D', score, indicators, d, [...decisive]);
   }
 
-  const c: string[] = [];
-  if (active.length) {
-    const count = (l: DishonestyLevel) => active.filter((r) => r.level === l).length;
-    c.push(`C: ${active.length} active dishonesty record(s) in the period (${count('GENERAL')} general, ${count('SERIOUS')} serious) — Art. 16(1)`);
-  }
-  if (score < full) c.push(`C: total score ${score} is at least ${poor} and below ${full} — Art. 16(3)`);
+  // C (Art. 16): (1) by count within the ladder, (2) D once and repaired, (3) by score, (4) direct.
+  const c: Reason[] = [];
+  if (active.length && general.length <= counting.cMaxGeneral && serious.length <= counting.cMaxSerious && severe.length === 0)
+    c.push(reasons.cCount(general.length, serious.length, policy));
+  if (score < full) c.push(reasons.cScore(score, full, poor));
   const caseC = cases.filter((k) => k.outcome.directC);
-  for (const k of caseC) c.push(`C: direct C from enforcement (${k.outcome.facts.en}) — Art. 16(4), annex row 6 / ${k.outcome.facts.zh}`);
+  for (const k of caseC) c.push(reasons.cCase(k.outcome.facts));
   const status = new Map(input.records.map((r) => [r.id, r.status]));
   // An annulled revocation is void from the start: a D it alone decided is no episode.
   const annulled = new Set(input.permits.flatMap((p) => (p.annulledAt && p.id ? [p.id] : [])));
@@ -151,26 +162,18 @@ export function evaluate(input: EvaluationInput): Evaluation {
     (id) => status.get(id) === 'REVOKED' || annulled.has(id),
   );
   const repairedEpisodes = episodes.filter((ep) => ep.some((id) => status.get(id) === 'REPAIRED'));
-  if (repairedEpisodes.length === 1 && episodes.length === 1) c.push(`C: graded D once in the period and since repaired — Art. 16(2)`);
-  if (policy.repairedRecordsBlockAB && repaired.length)
-    c.push(`C: ${repaired.length} repaired dishonesty record(s) in the period; A and B need none ("施行期内无失信信息") — Art. 14(1), Art. 15`);
+  if (repairedEpisodes.length === 1 && episodes.length === 1) c.push(reasons.cOnceD());
+  // A second D, repaired again: 16(2) covers one only; the hub grades C by elimination (workflows.md).
+  else if (repairedEpisodes.length && episodes.length > 1) c.push(reasons.cRepeatedD(episodes.length));
+  if (policy.repairedRecordsBlockAB && repaired.length) c.push(reasons.cRepaired(repaired.length));
   if (c.length) {
     const decisive = new Set([...active.map((r) => r.id), ...caseC.flatMap((k) => k.decisiveIds)]);
     return result(input, 'C', score, indicators, c, [...decisive]);
   }
 
   const { honor, unknown: unknownHonors } = qualifyingHonor(input);
-  const clean = `no dishonesty record in the period and score ${score}`;
-  if (honor)
-    return result(input, 'A', score, indicators, [
-      `A: ${clean}; ${honor.honorLevel!.toLowerCase()} honor awarded on ${day(honor.occurredAt)} (from ${day(policy.honorWindowStart)}) — Art. 14`,
-    ]);
-  const unknownNote = unknownHonors.length
-    ? `; ${unknownHonors.length} honor(s) not counted because the awarding body is not known to be a government department or the category is unknown`
-    : '';
-  return result(input, 'B', score, indicators, [
-    `B: ${clean}; no government honor of ${policy.honorMinLevel.toLowerCase()} level or above since ${day(policy.honorWindowStart)}${unknownNote} — Art. 15`,
-  ]);
+  if (honor) return result(input, 'A', score, indicators, [reasons.a(score, honor.honorLevel!, honor.occurredAt, policy.honorWindowStart)]);
+  return result(input, 'B', score, indicators, [reasons.b(score, policy, unknownHonors.length)]);
 }
 
 /** A permit revocation that is a direct D: a penalty revocation (吊销; legacy rows without a kind are), never annulled. */
@@ -262,15 +265,17 @@ function result(
   grade: Grade,
   score: number,
   indicators: IndicatorResult[],
-  reasons: string[],
+  gradeReasons: Reason[],
   decisiveRecordIds: string[] = [],
 ): Evaluation {
+  const { policy } = input;
   return {
     decisiveRecordIds,
     grade,
     score,
     indicators,
-    reasons,
+    reasons: policy.assumedContinuation ? [...gradeReasons, reasons.assumedContinuation(policy)] : gradeReasons,
+    assumedContinuation: policy.assumedContinuation,
     measures: input.policy.measures[grade],
     policyVersion: input.policy.version,
     asOf: input.asOf,

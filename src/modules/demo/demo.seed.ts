@@ -226,9 +226,8 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['grade', 'text', ratings.map((r) => r.ev.grade)],
       ['score', 'int4', ratings.map((r) => r.ev.score)],
       ['indicators', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.indicators))],
-      // text[] per row cannot ride in a 2-D array (rows differ in length): JSON, unpacked in SQL.
-      ['reasons', 'text[]', ratings.map((r) => r.ev.reasons)],
-      ['measures', 'text[]', ratings.map((r) => r.ev.measures)],
+      ['reasons', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.reasons))],
+      ['measures', 'jsonb', ratings.map((r) => JSON.stringify(r.ev.measures))],
       ['policy_version', 'text', ratings.map((r) => r.ev.policyVersion)],
       ['as_of', 'timestamptz', ratings.map(() => asOf)],
       ['evaluated_by', 'text', ratings.map(() => 'system:demo-seed')],

@@ -22,6 +22,8 @@ export interface Bilingual {
   en: string;
 }
 
+const bilingualSchema = z.object({ zh: z.string().min(1), en: z.string().min(1) }).strict();
+
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 const indicatorSchema = z.object({
@@ -64,6 +66,17 @@ export const policyDocumentSchema = z
       .default([...HONOR_CATEGORIES]),
     thresholds: z.object({ full: z.number().int().positive(), poor: z.number().int().positive() }),
     repairedRecordsBlockAB: z.boolean(),
+    /**
+     * How Art. 16(1) and 17(1) count records (workflows.md "Counting records"): C under 16(1) with at
+     * most cMaxGeneral general and cMaxSerious serious and no severe; D under 17(1) from dMinSerious
+     * serious or dMinSevere severe records. One record is one 条; only ACTIVE records in the period.
+     */
+    counting: z.object({
+      cMaxGeneral: z.number().int().nonnegative(),
+      cMaxSerious: z.number().int().nonnegative(),
+      dMinSerious: z.number().int().positive(),
+      dMinSevere: z.number().int().positive(),
+    }),
     directGrading: z.object({
       cNotices: z.number().int().positive(),
       dNotices: z.number().int().positive(),
@@ -71,8 +84,10 @@ export const policyDocumentSchema = z
       permitRevocationIsD: z.boolean(),
     }),
     indicators: z.array(indicatorSchema).min(1),
-    measures: z.object({ A: z.array(z.string()), B: z.array(z.string()), C: z.array(z.string()), D: z.array(z.string()) }),
-    notes: z.array(z.string()).default([]),
+    /** Art. 18–21 item by item: the Chinese verbatim, the English alongside. */
+    measures: z.object({ A: z.array(bilingualSchema), B: z.array(bilingualSchema), C: z.array(bilingualSchema), D: z.array(bilingualSchema) }),
+    /** Where the hub reads the original text, and how: Chinese and English. */
+    notes: z.array(bilingualSchema).default([]),
     /** Detection thresholds (issue #3 table); every field defaults, so a policy may name only what it changes. */
     detection: detectionThresholdsSchema.prefault({}),
   })
@@ -96,6 +111,8 @@ export const policyDocumentSchema = z
     for (const [kind, code] of Object.entries(p.detection.indicators))
       if (!codes.has(code))
         ctx.addIssue({ code: 'custom', path: ['detection', 'indicators', kind], message: `indicator ${code} is not in this policy's table` });
+    if (p.counting.dMinSerious <= p.counting.cMaxSerious)
+      ctx.addIssue({ code: 'custom', path: ['counting', 'dMinSerious'], message: 'dMinSerious must be above cMaxSerious (a count cannot be both C and D)' });
     for (const a of p.directGrading.dAreas)
       if (!p.indicators.some((ind) => ind.area === a)) ctx.addIssue({ code: 'custom', path: ['directGrading', 'dAreas'], message: `unknown area ${a}` });
   });

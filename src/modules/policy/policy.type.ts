@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { CreditGrade, HonorLevel } from '../graphql-enums';
+import type { Bilingual } from './credit-policy';
 
 @ObjectType({ description: 'One scored indicator of the annex table with the points each level leaves.', simpleResolvers: true })
 export class PolicyIndicator {
@@ -18,7 +19,8 @@ export class PolicyIndicator {
 @ObjectType({ simpleResolvers: true })
 export class GradeMeasures {
   @Field(() => CreditGrade) grade: CreditGrade;
-  @Field(() => [String]) measures: string[];
+  /** Resolved in the caller's language (policy-texts.resolver.ts). */
+  measures: Bilingual[];
 }
 
 @ObjectType({ description: 'A versioned credit policy (schema/policies/*.json); evaluations name the one they applied.', simpleResolvers: true })
@@ -37,5 +39,6 @@ export class CreditPolicyInfo {
   @Field(() => Int, { description: 'Below this total the grade is D.' }) poorScore: number;
   @Field(() => [PolicyIndicator]) indicators: PolicyIndicator[];
   @Field(() => [GradeMeasures]) measures: GradeMeasures[];
-  @Field(() => [String], { description: 'Where the implementation reads the original text, and why.' }) notes: string[];
+  /** Resolved in the caller's language (policy-texts.resolver.ts). */
+  notes: Bilingual[];
 }

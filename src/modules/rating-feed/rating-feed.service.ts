@@ -120,6 +120,8 @@ export const ratingFeedService = {
         asOf: new Date(event.asOf),
         evaluatedAt: new Date(event.evaluatedAt),
         evaluatedBy: '',
+        // Only an official rating that became current is published as a change.
+        official: true,
       },
     };
   },

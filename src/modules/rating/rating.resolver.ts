@@ -3,7 +3,9 @@ import { EVALUATORS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../context';
 import { CreditRecord } from '../credit/credit-record.type';
 import { Enterprise } from '../enterprise/enterprise.type';
-import { CreditRating, IndicatorScore } from './rating.type';
+import { CreditRating, IndicatorScore, Reason } from './rating.type';
+import { Lang } from '../graphql-enums';
+import { textIn } from '../../platform/lang';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { IndicatorResult } from '../credit/credit.rules';
 import type { RatingDetail, RatingRow } from './rating.repository';
@@ -22,7 +24,10 @@ async function detail(ctx: HubContext, r: RatingRow): Promise<RatingDetail> {
 export class RatingResolver {
   @Authorized(EVALUATORS)
   @Audited({ target: 'enterprise', id: 'creditCode', detail: ['asOf'] })
-  @Mutation(() => CreditRating, { description: 'Evaluates an enterprise now (or as of a past date) under the policy in force then, and stores the rating.' })
+  @Mutation(() => CreditRating, {
+    description:
+      "Evaluates an enterprise under the policy in force at asOf. Official (stored, may become current, published) when asOf is omitted, or falls on today's China date and is not before the latest official rating; otherwise a what-if (official: false), returned and never stored.",
+  })
   evaluateEnterprise(@Ctx() ctx: HubContext, @Arg('creditCode') creditCode: string, @Arg('asOf', () => Date, { nullable: true }) asOf?: Date | null) {
     return ratingService.evaluate(ctx, creditCode, asOf);
   }
@@ -37,14 +42,32 @@ export class RatingResolver {
     return (await detail(ctx, r)).indicators;
   }
 
-  @FieldResolver(() => [String], { description: 'Human-readable reasons for the grade, citing the rule applied.' })
-  async reasons(@Ctx() ctx: HubContext, @Root() r: RatingRow): Promise<string[]> {
+  @FieldResolver(() => [String], {
+    description:
+      "The reasons for the grade, each citing the clause applied, in `lang` (default: the request's Accept-Language; Chinese unless English is preferred).",
+  })
+  async reasons(@Ctx() ctx: HubContext, @Root() r: RatingRow, @Arg('lang', () => Lang, { nullable: true }) lang?: Lang | null): Promise<string[]> {
+    return (await detail(ctx, r)).reasons.map((x) => textIn(lang ?? ctx.lang, x));
+  }
+
+  @FieldResolver(() => [Reason], { description: 'The reasons with their clause (Chinese citation), in Chinese and English.' })
+  async reasonDetails(@Ctx() ctx: HubContext, @Root() r: RatingRow): Promise<Reason[]> {
     return (await detail(ctx, r)).reasons;
   }
 
-  @FieldResolver(() => [String], { description: 'The measures that apply at this grade (incentives or sanctions).' })
-  async measures(@Ctx() ctx: HubContext, @Root() r: RatingRow): Promise<string[]> {
-    return (await detail(ctx, r)).measures;
+  @FieldResolver(() => [String], {
+    description: 'The measures of Art. 18–21 at this grade (incentives or sanctions), in `lang` (Chinese verbatim by default, English on request).',
+  })
+  async measures(@Ctx() ctx: HubContext, @Root() r: RatingRow, @Arg('lang', () => Lang, { nullable: true }) lang?: Lang | null): Promise<string[]> {
+    return (await detail(ctx, r)).measures.map((x) => textIn(lang ?? ctx.lang, x));
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      'The policy applied is an assumed continuation of the trial rules (第三十二条: two-year trial term), until the authority issues a successor; a reason says so too.',
+  })
+  assumedContinuation(@Ctx() ctx: HubContext, @Root() r: RatingRow): boolean {
+    return ratingService.assumedContinuation(ctx, r);
   }
 }
 

@@ -2,7 +2,9 @@ import { withTransaction } from '../../platform/context';
 import { HubContext } from '../context';
 import { logger } from '../../platform/logger';
 import { evaluations } from '../../platform/metrics';
-import { evaluate } from '../credit/credit.rules';
+import { Evaluation, evaluate } from '../credit/credit.rules';
+import { randomUUID } from 'node:crypto';
+import { chinaDateString } from '../../platform/china-time';
 import { recordsOf } from '../credit/credit-record.repository';
 import { EnterpriseRow, enterpriseIdsIn, lockEnterpriseById, setCurrentRating } from '../enterprise/enterprise.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
@@ -20,6 +22,28 @@ export interface StoredEvaluation {
   changed: boolean;
 }
 
+/**
+ * Whether an evaluation requested for `asOf` is official (an evaluation result of Art. 16(2)):
+ * no asOf, or an asOf on today's China date not before the latest official rating's asOf.
+ */
+export function isOfficialAsOf(asOf: Date | null, now: Date, latestOfficialAsOf: Date | null): boolean {
+  if (!asOf) return true;
+  if (chinaDateString(asOf) !== chinaDateString(now)) return false;
+  return !latestOfficialAsOf || asOf.getTime() >= latestOfficialAsOf.getTime();
+}
+
+/** The engine's evaluation of `e` at `asOf` from its stored records, permits and official history. */
+async function compute(ctx: HubContext, e: EnterpriseRow, asOf: Date): Promise<Evaluation> {
+  const policy = policyInForce(ctx.policies, asOf);
+  if (!policy) throw noPolicyInForce(ctx.policies, asOf);
+  // One after another: a transaction is a single connection.
+  const records = await recordsOf(ctx.db, [e.id]);
+  const permits = await permitsOf(ctx.db, [e.id]);
+  const cases = await caseFactsOf(ctx.db, e.id);
+  const history = await gradeHistory(ctx.db, e.id);
+  return evaluate({ policy, records, permits, cases, history, asOf });
+}
+
 /** Grading enterprises with the credit engine and storing the result with its evidence. */
 export const ratingService = {
   /**
@@ -28,14 +52,7 @@ export const ratingService = {
    * the enterprise's current one unless a rating for a later date already is.
    */
   async evaluateIn(ctx: HubContext, e: EnterpriseRow, asOf: Date): Promise<StoredEvaluation> {
-    const policy = policyInForce(ctx.policies, asOf);
-    if (!policy) throw noPolicyInForce(ctx.policies, asOf);
-    // One after another: a transaction is a single connection.
-    const records = await recordsOf(ctx.db, [e.id]);
-    const permits = await permitsOf(ctx.db, [e.id]);
-    const cases = await caseFactsOf(ctx.db, e.id);
-    const history = await gradeHistory(ctx.db, e.id);
-    const result = evaluate({ policy, records, permits, cases, history, asOf });
+    const result = await compute(ctx, e, asOf);
     const rating = (await insertRating(ctx.db, {
       enterpriseId: e.id,
       grade: result.grade,
@@ -59,17 +76,42 @@ export const ratingService = {
     return { rating, previousGrade, changed };
   },
 
-  /** `evaluateEnterprise`: on demand, for now or a past date. */
+  /**
+   * `evaluateEnterprise`: official (stored, may become current, published) when asOf is
+   * omitted, or falls on today's China date and is not before the enterprise's latest official
+   * rating; otherwise a what-if: computed and returned with `official: false` and an id
+   * `what-if:<uuid>`, never stored, so never current, never published, never a D episode.
+   */
   async evaluate(ctx: HubContext, creditCode: string, asOf?: Date | null): Promise<RatingRow> {
     const now = new Date();
     if (asOf) notInFuture(asOf, 'asOf', now.getTime());
     // Within the clock slack, "now": a later re-evaluation at now must be able to replace it.
     const at = asOf && asOf < now ? asOf : now;
-    const stored = await withTransaction(ctx, async (ctx) => {
+    return withTransaction(ctx, async (ctx) => {
       const e = await requireEnterprise(ctx, creditCode, 'read', true);
-      return this.evaluateIn(ctx, e, at);
+      const current = e.currentRatingId ? (await ratingsByIds(ctx.db, [e.currentRatingId]))[0] : undefined;
+      if (isOfficialAsOf(asOf ?? null, now, current?.official ? current.asOf : null)) return (await this.evaluateIn(ctx, e, at)).rating;
+      const result = await compute(ctx, e, at);
+      return {
+        id: `what-if:${randomUUID()}`,
+        enterpriseId: e.id,
+        grade: result.grade,
+        score: result.score,
+        policyVersion: result.policyVersion,
+        asOf: at,
+        evaluatedAt: now,
+        evaluatedBy: ctx.principal.subject,
+        official: false,
+        indicators: result.indicators,
+        reasons: result.reasons,
+        measures: result.measures,
+      };
     });
-    return stored.rating;
+  },
+
+  /** Whether the rating's policy is an assumed continuation (Art. 32's trial term ended). */
+  assumedContinuation(ctx: HubContext, r: RatingRow): boolean {
+    return ctx.policies.find((p) => p.version === r.policyVersion)?.assumedContinuation ?? false;
   },
 
   /**

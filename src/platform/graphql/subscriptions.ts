@@ -21,6 +21,7 @@ import { WebSocketServer } from 'ws';
 import { closeReason, serveGraphqlWs } from './ws-adapter';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from '../auth/principal';
 import { Context } from '../context';
+import { Lang, langFromAcceptLanguage, langFromConnectionParams } from '../lang';
 import { logger } from '../logger';
 import { wsConnections, wsSubscriptions } from '../metrics';
 import { MAX_TOKENS } from './armor';
@@ -32,7 +33,7 @@ export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   jwtSecret: string;
   /** Makes the context of one operation (the application's `createContext`). */
-  context(principal: Principal, requestId: string): Context;
+  context(principal: Principal, requestId: string, lang: Lang): Context;
   /** The same operation limits as HTTP (graphql-armor's rules). */
   validationRules: ValidationRule[];
   /** The same cost check on the coerced variables as HTTP. */
@@ -59,7 +60,7 @@ export function tokenFromInit(params: Record<string, unknown> | undefined): stri
   return raw.replace(/^Bearer\s+/i, '').trim();
 }
 
-type Extra = { principal?: Principal };
+type Extra = { principal?: Principal; lang?: Lang };
 
 /** A dashboard needs a handful; a client opening thousands on one socket is a mistake or an attack. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
@@ -69,9 +70,10 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
  * variables, asked with the same rights (role, jurisdiction, own code). Roles that may see
  * personal data unmasked never share: each of their reads is audited in their own context.
  */
-function shareKey(query: string, operationName: string | null | undefined, variables: unknown, p: Principal): string | null {
+function shareKey(query: string, operationName: string | null | undefined, variables: unknown, p: Principal, lang: Lang): string | null {
   if (hasRole(p, PERSONAL_READERS)) return null;
-  return JSON.stringify([query, operationName ?? null, variables ?? null, p.role, [...p.regions].sort(), p.creditCode ?? null]);
+  // The language too: texts (reasons, measures) differ by it.
+  return JSON.stringify([query, operationName ?? null, variables ?? null, p.role, [...p.regions].sort(), p.creditCode ?? null, lang]);
 }
 
 /** Per event (the object every subscriber of this process receives), the answer per share key. */
@@ -174,6 +176,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
           watch();
           socket.once('close', () => clearTimeout(timer));
         }
+        // connectionParams first (a browser cannot set headers on a WebSocket), else the upgrade request's Accept-Language.
+        ctx.extra.lang = langFromConnectionParams(ctx.connectionParams) ?? langFromAcceptLanguage(ctx.extra.request.headers['accept-language']);
         wsConnections.inc();
         return true;
       },
@@ -198,7 +202,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (errors.length) return hideSuggestions(errors);
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
-        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`);
+        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`, ctx.extra.lang ?? 'ZH');
         if (op.operation !== OperationTypeNode.SUBSCRIPTION) {
           const refusal = new GraphQLError(
             `Only subscriptions run over WebSocket; send ${op.operation === OperationTypeNode.QUERY ? 'queries' : 'mutations'} as HTTP POST to /graphql.`,
@@ -212,7 +216,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         }
         const tooCostly = opts.checkCost(opts.schema, document, op, payload.variables);
         if (tooCostly) return [tooCostly];
-        const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal);
+        const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal, context.lang);
         if (key) keys.set(context, key);
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
