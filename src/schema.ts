@@ -5,7 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { authChecker } from './platform/auth/auth-checker';
 import { CandidateConnectionResolver, CandidateResolver } from './modules/candidate/candidate.resolver';
 import { CreditRecordResolver } from './modules/credit/credit-record.resolver';
-import { CreditLetterResolver } from './modules/credit/credit-letter.resolver';
+import { CreditLetterConnectionResolver, CreditLetterResolver } from './modules/credit/credit-letter.resolver';
 import { DetectionResolver } from './modules/detection/detection.resolver';
 import { EnterpriseConnectionResolver, EnterpriseResolver } from './modules/enterprise/enterprise.resolver';
 import { MeterReadingResolver, MeterResolver } from './modules/meter/meter.resolver';
@@ -42,6 +42,7 @@ export const RESOLVERS = [
   MeterReadingResolver,
   CreditRecordResolver,
   CreditLetterResolver,
+  CreditLetterConnectionResolver,
   RatingResolver,
   IndicatorScoreResolver,
   CandidateResolver,

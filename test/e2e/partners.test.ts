@@ -104,8 +104,9 @@ describe('outbox', () => {
       withTransaction(testContext(t.jobs.deps), async (ctx) => {
         const e = (await findByCreditCode(ctx.db, E, true))!;
         await ctx.db.query(
-          `INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', $2, 'test')`,
-          [e.id, inPeriod(1)],
+          `INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by, determined_at, determining_region_code,
+             determining_authority_kind, conduct_region_code) VALUES ($1, 'DISHONESTY', '1.1', 'SEVERE', $2, 'test', now(), $3, 'COUNTY_WATER_AUTHORITY', $3)`,
+          [e.id, inPeriod(1), e.regionCode],
         );
         changed = (await ratingService.evaluateIn(ctx, e, new Date())).changed;
         throw new Error('fails after the outbox insert');

@@ -28,7 +28,7 @@ const MAX_DEPTH = 7;
  * Query fields that need an argument the walk cannot invent; each one's type is reached through a list instead,
  * except workingDayDeadline's Deadline: scalars only, computed without SQL.
  */
-const SINGLE_ROOTS = ['Query.enterprise', 'Query.meter', 'Query.syncRun', 'Query.webhook', 'Query.workingDayDeadline'];
+const SINGLE_ROOTS = ['Query.creditRecord', 'Query.enterprise', 'Query.meter', 'Query.syncRun', 'Query.webhook', 'Query.workingDayDeadline'];
 
 function adminContext(): HubContext {
   return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
@@ -47,8 +47,12 @@ async function seed(from: number, count: number): Promise<void> {
      p AS (INSERT INTO water_permit (permit_no, enterprise_id, valid_from, valid_to, annual_quota)
            SELECT 'P-' || e.credit_code, e.id, now() - interval '1 year', now() + interval '3 years', 1000 FROM e RETURNING 1),
      pl AS (INSERT INTO water_plan (enterprise_id, year, planned_volume) SELECT e.id, extract(year FROM now())::int, 900 FROM e RETURNING 1),
-     cr AS (INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by)
-            SELECT e.id, 'DISHONESTY', '1.1', 'GENERAL', now() - interval '30 days', 'test' FROM e RETURNING id, enterprise_id),
+     cr AS (INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by, determined_at, determining_region_code,
+                                       determining_authority_kind, conduct_region_code)
+            SELECT e.id, 'DISHONESTY', '1.1', 'GENERAL', now() - interval '30 days', 'test', now() - interval '29 days', '130821', 'COUNTY_WATER_AUTHORITY', '130821'
+              FROM e RETURNING id, enterprise_id),
+     cl AS (INSERT INTO credit_letter (record_id, from_region_code, from_authority_kind, to_region_code, to_authority_kind, subject, body)
+            SELECT cr.id, '130822', 'COUNTY_WATER_AUTHORITY', '130821', 'COUNTY_WATER_AUTHORITY', '关于企业失信信息认定情况的函', '函告' FROM cr RETURNING 1),
      cv AS (INSERT INTO candidate_violation (enterprise_id, meter_id, kind, indicator, suggested_level, credit_record_id)
             SELECT cr.enterprise_id, (SELECT m.id FROM m WHERE m.enterprise_id = cr.enterprise_id LIMIT 1), 'NON_NETWORKED', '2.3', 'GENERAL', cr.id FROM cr RETURNING 1),
      r AS (INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)

@@ -56,6 +56,17 @@ export interface LetterFilter {
   scope: string[] | null;
 }
 
+/** How many letters match a filter (`creditLetters.totalCount`). */
+export async function countCreditLetters(m: Queryable, f: LetterFilter): Promise<number> {
+  const column = f.direction === 'INCOMING' ? 'l.to_region_code' : 'l.from_region_code';
+  const row = await one<{ n: number }>(
+    m,
+    `SELECT count(*)::int AS n FROM credit_letter l ${f.scope ? `WHERE ${column} LIKE ANY($1::text[])` : ''}`,
+    f.scope ? [f.scope.map((p) => `${p}%`)] : [],
+  );
+  return row?.n ?? 0;
+}
+
 /** A page of letters, newest first, `limit` rows after the cursor (sent_at, id). */
 export function pageCreditLetters(m: Queryable, f: LetterFilter, limit: number, after?: { at: Date; id: string }): Promise<CreditLetterRow[]> {
   const column = f.direction === 'INCOMING' ? 'l.to_region_code' : 'l.from_region_code';

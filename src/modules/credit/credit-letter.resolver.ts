@@ -5,7 +5,7 @@ import { LetterDirection } from '../graphql-enums';
 import { CreditLetter, CreditLetterConnection } from './credit-letter.type';
 import { Authority, CreditRecord } from './credit-record.type';
 import type { CreditLetterRow } from './credit-letter.repository';
-import { LETTERS_PAGE, creditLetterService } from './credit-letter.service';
+import { LETTERS_PAGE, LetterPage, creditLetterService } from './credit-letter.service';
 import { Audited } from '../audit/audited';
 
 /** Art. 9 letters (函告) between the conduct region's and the registration region's water authorities. */
@@ -15,7 +15,7 @@ export class CreditLetterResolver {
   @Query(() => CreditLetterConnection, { description: "Letters to (INCOMING) or from (OUTGOING) your jurisdiction's authorities, newest first." })
   creditLetters(
     @Ctx() ctx: HubContext,
-    @Arg('direction', () => LetterDirection) direction: LetterDirection,
+    @Arg('direction', () => LetterDirection, { nullable: true, defaultValue: 'INCOMING' }) direction: LetterDirection,
     @Arg('first', () => Int, { nullable: true, defaultValue: LETTERS_PAGE, description: 'Page size, 0–500 (default 20).' }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ) {
@@ -42,5 +42,13 @@ export class CreditLetterResolver {
   @FieldResolver(() => Authority, { description: "The recipient: the registration region's authority." })
   toAuthority(@Root() l: CreditLetterRow) {
     return creditLetterService.toAuthority(l);
+  }
+}
+
+@Resolver(() => CreditLetterConnection)
+export class CreditLetterConnectionResolver {
+  @FieldResolver(() => Int, { description: 'Letters matching the direction within your jurisdiction; counted only when selected.' })
+  totalCount(@Ctx() ctx: HubContext, @Root() page: LetterPage) {
+    return creditLetterService.count(ctx, page);
   }
 }

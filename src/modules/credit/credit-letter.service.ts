@@ -6,7 +6,7 @@ import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { Page, pageSize, toConnection } from '../../platform/graphql/connection';
 import { isUuid, requireFound } from '../../platform/checks';
-import { CreditLetterRow, findCreditLetter, markCreditLetterRead, pageCreditLetters } from './credit-letter.repository';
+import { CreditLetterRow, LetterFilter, countCreditLetters, findCreditLetter, markCreditLetterRead, pageCreditLetters } from './credit-letter.repository';
 import type { CreditRecordRow } from './credit-record.repository';
 import { creditRecordService } from './credit-record.service';
 import { authorityNameZh } from './provenance.rules';
@@ -21,7 +21,7 @@ export const LETTERS_PAGE = 20;
  */
 export const creditLetterService = {
   /** The caller's letters, newest first: INCOMING to regions of its jurisdiction, OUTGOING from them (ADMIN: all). */
-  async list(ctx: HubContext, direction: LetterDirection, first?: number | null, after?: string | null): Promise<Page<CreditLetterRow>> {
+  async list(ctx: HubContext, direction: LetterDirection, first?: number | null, after?: string | null): Promise<LetterPage> {
     const p = ctx.principal;
     if (!hasRole(p, SUPERVISORS)) throw forbidden(`Role ${p.role} may not read letters between water authorities (函告).`);
     const n = pageSize(first, LETTERS_PAGE);
@@ -31,8 +31,14 @@ export const creditLetterService = {
       if (!at || !isUuid(id ?? '') || Number.isNaN(Date.parse(at))) throw badInput('after is not a cursor returned by this query', 'after');
       cursor = { at: new Date(at), id };
     }
-    const rows = await pageCreditLetters(ctx.db, { direction, scope: jurisdictionPrefixes(p) }, n, cursor);
-    return toConnection(rows, n, (l) => encodeCursor(`${l.sentAt.toISOString()}|${l.id}`));
+    const filter: LetterFilter = { direction, scope: jurisdictionPrefixes(p) };
+    const rows = await pageCreditLetters(ctx.db, filter, n, cursor);
+    return { ...toConnection(rows, n, (l) => encodeCursor(`${l.sentAt.toISOString()}|${l.id}`)), filter };
+  },
+
+  /** How many letters match a page's filter (the caller's jurisdiction applies); counted only when selected. */
+  count(ctx: HubContext, page: LetterPage): Promise<number> {
+    return countCreditLetters(ctx.db, page.filter);
   },
 
   /** `CreditRecord.letters`: to whoever may read the record's internal facts; FORBIDDEN to others. */
@@ -65,3 +71,8 @@ export const creditLetterService = {
     return { regionCode: l.toRegionCode, kind: l.toAuthorityKind, nameZh: authorityNameZh(l.toRegionCode) };
   },
 };
+
+export interface LetterPage extends Page<CreditLetterRow> {
+  /** For `totalCount`, resolved only when selected. */
+  filter: LetterFilter;
+}

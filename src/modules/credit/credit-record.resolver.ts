@@ -36,7 +36,8 @@ export class CreditRecordResolver {
       ['conductRegionCode', 'result.conductRegionCode'],
       'input.sourceAct',
       'input.sourceDocumentNo',
-      ['letterId', 'result.letterId'],
+      // Art. 9: whether a letter (函告) was stored with the record (credit_letter.record_id = recordId).
+      ['letterSent', 'result.letterSent'],
     ],
   })
   @Mutation(() => CreditRecord, {

@@ -33,7 +33,7 @@ export type DeterminedRecord = Omit<
 };
 
 /** A stored record, and the Art. 9 letter it sent (for the audit entry). */
-export type DeterminedRow = CreditRecordRow & { letterId: string | null };
+export type DeterminedRow = CreditRecordRow & { letterId: string | null; letterSent: boolean };
 
 const indicatorNameZh = (ctx: HubContext, indicator: string, at: Date) =>
   policyFor(ctx.policies, at).indicators.find((i) => i.code === indicator)?.nameZh ?? indicator;
@@ -109,7 +109,7 @@ export async function determineIn(ctx: HubContext, e: EnterpriseRow, record: Det
     letterId = letter?.id ?? null;
   }
   await ratingService.reevaluateIn(ctx, e);
-  return { ...stored, letterId };
+  return { ...stored, letterId, letterSent: letterId !== null };
 }
 
 /**
