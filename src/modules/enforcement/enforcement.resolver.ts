@@ -2,7 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolv
 import { WRITERS } from '../../platform/auth/auth-checker';
 import { HubContext } from '../context';
 import { Audited } from '../audit/audited';
-import { EnforcementCaseStatus, FineState, NoticeState } from '../graphql-enums';
+import { EnforcementCaseStatus, FineState, Lang, NoticeState } from '../graphql-enums';
+import { textIn } from '../../platform/lang';
 import { Enterprise } from '../enterprise/enterprise.type';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import { CreditRecord } from '../credit/credit-record.type';
@@ -162,9 +163,11 @@ export class EnforcementFineResolver {
 
 @Resolver(() => EnforcementCaseOutcome)
 export class EnforcementCaseOutcomeResolver {
-  @FieldResolver(() => String, { description: 'The facts in words: which notices were missed, whether the fine was paid. Chinese unless lang is "en".' })
-  facts(@Root() o: CaseOutcomeView, @Arg('lang', () => String, { nullable: true, description: '"zh" (default) or "en".' }) lang?: string | null) {
-    return lang?.toLowerCase().startsWith('en') ? o.facts.en : o.facts.zh;
+  @FieldResolver(() => String, {
+    description: "The facts in words: which notices were missed, whether the fine was paid; in `lang` (default: the request's Accept-Language, Chinese first).",
+  })
+  facts(@Ctx() ctx: HubContext, @Root() o: CaseOutcomeView, @Arg('lang', () => Lang, { nullable: true }) lang?: Lang | null) {
+    return textIn(lang ?? ctx.lang, o.facts);
   }
 }
 
