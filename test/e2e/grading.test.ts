@@ -112,7 +112,8 @@ describe('official results only', () => {
     // a severe record entered on paper (no re-grade), then a what-if at a past date shows D
     const [{ id: eid }] = await t.db.manager.query(`SELECT id FROM enterprise WHERE credit_code = $1`, [W2]);
     const [{ id: rid }] = await t.db.manager.query(
-      `INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by, basis) VALUES ($1, 'DISHONESTY', '2.2', 'SEVERE', $2, 'test', '第十一条') RETURNING id`,
+      `INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by, basis, determined_at, conduct_region_code, determining_region_code, determining_authority_kind)
+       SELECT $1, 'DISHONESTY', '2.2', 'SEVERE', $2, 'test', '第十一条', $2, region_code, region_code, 'COUNTY_WATER_AUTHORITY' FROM enterprise WHERE id = $1 RETURNING id`,
       [eid, inPeriod(30)],
     );
     const whatIf = await t.gql(EVALUATE, { c: W2, at: inPeriod(20) }, admin);

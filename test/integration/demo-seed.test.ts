@@ -117,7 +117,7 @@ describe('demo seed', () => {
     expect(states).toEqual({ pending: 1, complied: 2, paidLate: 1, missed: 3, lateUnpaid: 1 });
     const direct = await q<{ grade: string }>(
       `SELECT e.current_grade AS grade FROM enterprise e JOIN credit_rating r ON r.id = e.current_rating_id
-       WHERE EXISTS (SELECT 1 FROM unnest(r.reasons) AS x WHERE x LIKE 'D: direct D from enforcement%')`,
+       WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(r.reasons) AS x WHERE x->>'en' LIKE 'D: direct D from enforcement%')`,
     );
     expect(direct).toEqual([{ grade: 'D' }]);
   });

@@ -53,11 +53,13 @@ async function fine(caseId: string, served: number, paid: number | null = null) 
   return paid === null ? f : enforcementService.recordFinePayment(ctx, f.id, ago(paid));
 }
 
+/** The current official grade and its reasons, both languages of each on one line. */
 async function current(creditCode: string): Promise<{ grade: string; reasons: string[] }> {
   const [row] = await ctx.db.query(`SELECT r.grade, r.reasons FROM enterprise e JOIN credit_rating r ON r.id = e.current_rating_id WHERE e.credit_code = $1`, [
     creditCode,
   ]);
-  return row as { grade: string; reasons: string[] };
+  const r = row as { grade: string; reasons: { zh: string; en: string }[] };
+  return { grade: r.grade, reasons: r.reasons.map((x) => `${x.zh} ${x.en}`) };
 }
 
 const counts = async () =>

@@ -28,13 +28,21 @@ const MAX_DEPTH = 7;
  * Query fields that need an argument the walk cannot invent; each one's type is reached through a list instead,
  * except workingDayDeadline's Deadline: scalars only, computed without SQL.
  */
-const SINGLE_ROOTS = ['Query.creditRecord', 'Query.enterprise', 'Query.meter', 'Query.syncRun', 'Query.webhook', 'Query.workingDayDeadline'];
+const SINGLE_ROOTS = [
+  'Query.creditRecord',
+  'Query.enforcementCase',
+  'Query.enterprise',
+  'Query.meter',
+  'Query.syncRun',
+  'Query.webhook',
+  'Query.workingDayDeadline',
+];
 
 function adminContext(): HubContext {
   return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
 }
 
-/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, records, candidates, two ratings), sources with runs, webhooks with deliveries and attempts. */
+/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records, candidates, two ratings), sources with runs, webhooks with deliveries and attempts. */
 async function seed(from: number, count: number): Promise<void> {
   const codes = Array.from({ length: count }, (_, i) => withCheckChar(`91130821MN${String(from + i).padStart(7, '0')}`));
   await db.manager.query(
@@ -47,10 +55,16 @@ async function seed(from: number, count: number): Promise<void> {
      p AS (INSERT INTO water_permit (permit_no, enterprise_id, valid_from, valid_to, annual_quota)
            SELECT 'P-' || e.credit_code, e.id, now() - interval '1 year', now() + interval '3 years', 1000 FROM e RETURNING 1),
      pl AS (INSERT INTO water_plan (enterprise_id, year, planned_volume) SELECT e.id, extract(year FROM now())::int, 900 FROM e RETURNING 1),
+     ec AS (INSERT INTO enforcement_case (enterprise_id, indicator, case_no, conduct_region_code, opened_at, opened_by)
+            SELECT e.id, '1.1', 'CASE-' || e.credit_code, '130821', now() - interval '40 days', 'test' FROM e RETURNING id, enterprise_id),
+     rn AS (INSERT INTO rectification_notice (case_id, notice_no, issued_at, deadline_date, created_by)
+            SELECT ec.id, 'N-' || k, now() - interval '40 days', (now() - interval '30 days')::date, 'test' FROM ec, generate_series(1, 2) k RETURNING 1),
+     ef AS (INSERT INTO enforcement_fine (case_id, decision_no, served_at, due_date, due_provisional, created_by)
+            SELECT ec.id, 'F-' || k, now() - interval '35 days', (now() - interval '20 days')::date, false, 'test' FROM ec, generate_series(1, 2) k RETURNING 1),
      cr AS (INSERT INTO credit_record (enterprise_id, kind, indicator, level, occurred_at, determined_by, determined_at, determining_region_code,
-                                       determining_authority_kind, conduct_region_code)
-            SELECT e.id, 'DISHONESTY', '1.1', 'GENERAL', now() - interval '30 days', 'test', now() - interval '29 days', '130821', 'COUNTY_WATER_AUTHORITY', '130821'
-              FROM e RETURNING id, enterprise_id),
+                                       determining_authority_kind, conduct_region_code, case_id)
+            SELECT e.id, 'DISHONESTY', '1.1', 'GENERAL', now() - interval '30 days', 'test', now() - interval '29 days', '130821', 'COUNTY_WATER_AUTHORITY', '130821', ec.id
+              FROM e JOIN ec ON ec.enterprise_id = e.id RETURNING id, enterprise_id),
      cl AS (INSERT INTO credit_letter (record_id, from_region_code, from_authority_kind, to_region_code, to_authority_kind, subject, body)
             SELECT cr.id, '130822', 'COUNTY_WATER_AUTHORITY', '130821', 'COUNTY_WATER_AUTHORITY', '关于企业失信信息认定情况的函', '函告' FROM cr RETURNING 1),
      cv AS (INSERT INTO candidate_violation (enterprise_id, meter_id, kind, indicator, suggested_level, credit_record_id)
@@ -62,7 +76,7 @@ async function seed(from: number, count: number): Promise<void> {
              FROM cr, generate_series(1, 2) k RETURNING id, enterprise_id, as_of),
      ev AS (INSERT INTO outbox_event (topic, enterprise_id, sequence, payload, published_at)
             SELECT 'rating.changed', e.id, 1, jsonb_build_object('creditCode', e.credit_code, 'regionCode', '130821'), now() FROM e RETURNING 1)
-     SELECT count(*) FROM ev`,
+     SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM rn) + (SELECT count(*) FROM ef)`,
     [codes],
   );
   // A separate statement: the one above cannot see the enterprises it inserted.
