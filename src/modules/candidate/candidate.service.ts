@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { pageSize, toConnection } from '../../platform/graphql/connection';
 import { levelScore } from '../credit/credit.rules';
 import type { CreditRecordRow } from '../credit/credit-record.repository';
-import { checkProvenance, determineIn, requireBasis } from '../credit/credit-record.service';
+import { checkProvenance, determineIn, requireBasis, NOT_AN_HONOR } from '../credit/credit-record.service';
 import type { ProvenanceInput } from '../credit/credit-record.input';
 import { lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { assertAccess } from '../enterprise/enterprise.service';
@@ -73,12 +73,7 @@ export const candidateService = {
         // Meter findings are the enterprise's own premises: conduct in its registration region.
         conductRegionCode: e.regionCode,
         ...checkProvenance(e, c.detectedAt, { ...provenance, sourceAct: provenance?.sourceAct ?? 'ADMINISTRATIVE_INSPECTION' }),
-        honorCategory: null,
-        awardingBody: null,
-        awardingBodyKind: null,
-        awardedByGovernment: null,
-        awardDocumentNo: null,
-        recognitionDocumentNo: null,
+        ...NOT_AN_HONOR,
       });
       await resolveCandidate(ctx.db, c.id, { status: 'CONFIRMED', note: basis, creditRecordId: record.id, by: ctx.principal.subject });
       return record;

@@ -16,8 +16,9 @@ export class ProvenanceInput {
   publicSummary?: string | null;
 }
 
+/** A typed determination: the contract's fields, the conduct region (Art. 9) and the provenance fields it inherits. */
 @InputType()
-export class DishonestyInput {
+export class DishonestyInput extends ProvenanceInput {
   @Field() creditCode: string;
   @Field() indicator: string;
   @Field(() => DishonestyLevel) level: DishonestyLevel;
@@ -26,21 +27,12 @@ export class DishonestyInput {
   description?: string | null;
   @Field(() => String, { nullable: true, description: 'Legal basis / benchmark applied: REQUIRED (BAD_USER_INPUT when missing or blank).' })
   basis?: string | null;
-  @Field(() => Date, { nullable: true, description: '认定日期: default now; never in the future, never before occurredAt.' }) determinedAt?: Date | null;
-  @Field(() => SourceAct, { nullable: true, description: 'The act the record follows from (default OTHER).' }) sourceAct?: SourceAct | null;
-  @Field(() => String, { nullable: true, description: 'Its document number, e.g. 承水罚〔2026〕12号.' }) sourceDocumentNo?: string | null;
   @Field(() => String, {
     nullable: true,
     description:
       "Where the conduct happened (GB/T 2260), default the enterprise's registration region. Art. 9: an authority covering it may determine for an enterprise registered elsewhere; a letter (函告) then goes to the registration region.",
   })
   conductRegionCode?: string | null;
-  @Field(() => String, {
-    nullable: true,
-    description:
-      'What the public sees instead of the description (Art. 7: no trade secret, no personal data); default generated from indicator, level and date.',
-  })
-  publicSummary?: string | null;
 }
 
 @InputType()

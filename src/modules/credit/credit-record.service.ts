@@ -32,6 +32,16 @@ export type DeterminedRecord = Omit<
   publicSummary: string | null;
 };
 
+/** The honor fields of a dishonesty record: none. */
+export const NOT_AN_HONOR = {
+  honorCategory: null,
+  awardingBody: null,
+  awardingBodyKind: null,
+  awardedByGovernment: null,
+  awardDocumentNo: null,
+  recognitionDocumentNo: null,
+} as const satisfies Partial<DeterminedRecord>;
+
 /** A stored record, and the Art. 9 letter it sent (for the audit entry). */
 export type DeterminedRow = CreditRecordRow & { letterId: string | null; letterSent: boolean };
 
@@ -187,12 +197,7 @@ export const creditRecordService = {
         caseId: null,
         conductRegionCode,
         ...checkProvenance(e, input.occurredAt, input),
-        honorCategory: null,
-        awardingBody: null,
-        awardingBodyKind: null,
-        awardedByGovernment: null,
-        awardDocumentNo: null,
-        recognitionDocumentNo: null,
+        ...NOT_AN_HONOR,
       });
     });
   },

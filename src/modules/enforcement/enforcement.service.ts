@@ -11,7 +11,7 @@ import { indicatorOf, policyFor } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { calendarService } from '../calendar/calendar.service';
 import { registerDeadlineRecomputer } from '../deadlines';
-import { checkProvenance, determineIn } from '../credit/credit-record.service';
+import { checkProvenance, determineIn, NOT_AN_HONOR } from '../credit/credit-record.service';
 import { findCreditRecord, type CreditRecordRow } from '../credit/credit-record.repository';
 import { caseOutcome } from '../credit/enforcement.rules';
 import { chinaYearBounds } from '../../platform/china-time';
@@ -284,12 +284,7 @@ export const enforcementService = {
           sourceAct: fine ? 'ADMINISTRATIVE_PENALTY' : 'ADMINISTRATIVE_INSPECTION',
           sourceDocumentNo: fine?.decisionNo ?? notice?.noticeNo ?? c.caseNo,
         }),
-        honorCategory: null,
-        awardingBody: null,
-        awardingBodyKind: null,
-        awardedByGovernment: null,
-        awardDocumentNo: null,
-        recognitionDocumentNo: null,
+        ...NOT_AN_HONOR,
       });
       return requireFound(await findCreditRecord(ctx.db, record.id), 'credit record', record.id);
     });
