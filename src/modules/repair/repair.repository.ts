@@ -77,11 +77,13 @@ export function setRepairDecided(
   decidedBy: string,
   note: string | null,
 ): Promise<CreditRepairRow | undefined> {
-  return one<CreditRepairRow>(
-    m,
-    `UPDATE credit_repair p SET status = $2, decided_at = $3, decided_by = $4, note = $5 WHERE p.id = $1 RETURNING ${COLUMNS}`,
-    [id, status, decidedAt, decidedBy, note],
-  );
+  return one<CreditRepairRow>(m, `UPDATE credit_repair p SET status = $2, decided_at = $3, decided_by = $4, note = $5 WHERE p.id = $1 RETURNING ${COLUMNS}`, [
+    id,
+    status,
+    decidedAt,
+    decidedBy,
+    note,
+  ]);
 }
 
 /** Confirmed, undecided applications confirmed in `[from, to)`: their decision deadlines are open. */

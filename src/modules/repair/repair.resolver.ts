@@ -34,7 +34,8 @@ export class CreditRepairResolver {
   @Authorized(WRITERS)
   @Audited({ target: 'credit_repair', id: 'id', detail: ['at', ['decisionDueDate', 'result.decisionDueDate']] })
   @Mutation(() => CreditRepair, {
-    description: 'The next level up (a city authority covering the enterprise) confirms the conditions are met (Art. 25); the decision is due 3 working days later.',
+    description:
+      'The next level up (a city authority covering the enterprise) confirms the conditions are met (Art. 25); the decision is due 3 working days later.',
   })
   confirmCreditRepair(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('at', () => Date, { nullable: true, description: AT }) at?: Date) {
     return repairService.confirm(ctx, id, at);

@@ -70,7 +70,8 @@ export function checkStatement(statement: string): string {
 /** Evidence references, trimmed, blanks dropped, duplicates removed; bounded in number and length. */
 export function checkEvidence(evidence: readonly string[] | null | undefined): string[] {
   const items = [...new Set((evidence ?? []).map((e) => e.trim()).filter((e) => e.length > 0))];
-  if (items.length > EVIDENCE_MAX_ITEMS) throw badInput(`证明材料不得超过${EVIDENCE_MAX_ITEMS}项 / at most ${EVIDENCE_MAX_ITEMS} evidence references`, 'evidence');
+  if (items.length > EVIDENCE_MAX_ITEMS)
+    throw badInput(`证明材料不得超过${EVIDENCE_MAX_ITEMS}项 / at most ${EVIDENCE_MAX_ITEMS} evidence references`, 'evidence');
   if (items.some((e) => e.length > EVIDENCE_ITEM_MAX))
     throw badInput(`每项证明材料不得超过${EVIDENCE_ITEM_MAX}字 / each evidence reference may have at most ${EVIDENCE_ITEM_MAX} characters`, 'evidence');
   return items;
@@ -79,7 +80,10 @@ export function checkEvidence(evidence: readonly string[] | null | undefined): s
 /** 信用修复型承诺: refused when explicitly not signed; null when not stated. */
 export function checkCommitment(signed: boolean | null | undefined): boolean | null {
   if (signed === false)
-    throw badInput('申请信用修复须签署信用修复承诺书（信用修复型承诺） / A repair needs the signed credit-repair commitment (commitmentSigned)', 'commitmentSigned');
+    throw badInput(
+      '申请信用修复须签署信用修复承诺书（信用修复型承诺） / A repair needs the signed credit-repair commitment (commitmentSigned)',
+      'commitmentSigned',
+    );
   return signed ?? null;
 }
 
