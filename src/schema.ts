@@ -14,7 +14,7 @@ import { DataSourceResolver, SyncRunResolver } from './modules/datasource/dataso
 import { createPubSub } from '@graphql-yoga/subscription';
 import { RatingChangeResolver } from './modules/rating-feed/rating-change.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver';
-import { PendingResolver } from './modules/pending/pending.resolver';
+import { CreditRecordRepairsResolver, CreditRepairResolver } from './modules/repair/repair.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
@@ -58,7 +58,8 @@ export const RESOLVERS = [
   RatingChangeResolver,
   WebhookResolver,
   WebhookDeliveryResolver,
-  PendingResolver,
+  CreditRepairResolver,
+  CreditRecordRepairsResolver,
   CalendarResolver,
   EnforcementCaseResolver,
   RectificationNoticeResolver,

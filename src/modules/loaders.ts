@@ -8,6 +8,7 @@ import { meterLoaders } from './meter/meter.loaders';
 import { permitLoaders } from './permit/permit.loaders';
 import { planLoaders } from './plan/plan.loaders';
 import { ratingLoaders } from './rating/rating.loaders';
+import { repairLoaders } from './repair/repair.loaders';
 import { webhookLoaders } from './webhook/webhook.loaders';
 
 /**
@@ -28,6 +29,7 @@ export function createLoaders(m: Queryable) {
     ...dataSourceLoaders(m),
     ...webhookLoaders(m),
     ...enforcementLoaders(m),
+    ...repairLoaders(m),
   };
 }
 

@@ -15,6 +15,7 @@ import { RatingBilingualOfficial1732800000000 } from '../migrations/173280000000
 import { RecordProvenance1732810000000 } from '../migrations/1732810000000-record-provenance';
 import { EnforcementCases1732820000000 } from '../migrations/1732820000000-enforcement-cases';
 import { CreditPolicyVersion1732840000000 } from '../migrations/1732840000000-credit-policy-version';
+import { CreditRepair1732850000000 } from '../migrations/1732850000000-credit-repair';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   RecordProvenance1732810000000,
   EnforcementCases1732820000000,
   CreditPolicyVersion1732840000000,
+  CreditRepair1732850000000,
 ];
 
 /**

@@ -203,10 +203,11 @@ describe('the schema', () => {
     expect(r.data.creditPolicies.slice(0, 2).map((p: any) => p.version)).toEqual(['chengde-2023', 'chengde-2025-assumed']);
     expect(r.data.creditPolicies[0].indicators.find((i: any) => i.code === '4.1').severe).toBeNull();
   });
-  it('contract operations that have not landed say so', async () => {
+  it('credit repair of an unknown record is NOT_FOUND (the operations are implemented)', async () => {
     const r = await t.gql(`mutation { submitCreditRepair(recordId: "00000000-0000-0000-0000-000000000000", statement: "x") { id } }`, {}, admin);
-    expect(codeOf(r)).toBe('NOT_IMPLEMENTED');
-    expect(r.errors![0].message).toMatch(/credit repair workflow/);
+    expect(codeOf(r)).toBe('NOT_FOUND');
+    const bad = await t.gql(`mutation { confirmCreditRepair(id: "not-a-uuid") { id } }`, {}, admin);
+    expect(codeOf(bad)).toBe('NOT_FOUND');
   });
   it('/health is 200 once ready', async () => {
     const res = await fetch(`${t.url}/health`);

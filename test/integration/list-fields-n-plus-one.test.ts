@@ -65,6 +65,10 @@ async function seed(from: number, count: number): Promise<void> {
                                        determining_authority_kind, conduct_region_code, case_id)
             SELECT e.id, 'DISHONESTY', '1.1', 'GENERAL', now() - interval '30 days', 'test', now() - interval '29 days', '130821', 'COUNTY_WATER_AUTHORITY', '130821', ec.id
               FROM e JOIN ec ON ec.enterprise_id = e.id RETURNING id, enterprise_id),
+     rp AS (INSERT INTO credit_repair (record_id, enterprise_id, status, statement, submitted_at, submitted_by, confirmed_at, confirmed_by,
+                                       decision_due_date, decision_due_provisional)
+            SELECT cr.id, cr.enterprise_id, 'CONFIRMED', '已整改', now() - interval '10 days', 'test', now() - interval '9 days', 'test',
+                   (now() - interval '6 days')::date, false FROM cr RETURNING 1),
      cl AS (INSERT INTO credit_letter (record_id, from_region_code, from_authority_kind, to_region_code, to_authority_kind, subject, body)
             SELECT cr.id, '130822', 'COUNTY_WATER_AUTHORITY', '130821', 'COUNTY_WATER_AUTHORITY', '关于企业失信信息认定情况的函', '函告' FROM cr RETURNING 1),
      cv AS (INSERT INTO candidate_violation (enterprise_id, meter_id, kind, indicator, suggested_level, credit_record_id)

@@ -1,0 +1,193 @@
+import { withTransaction } from '../../platform/context';
+import { duplicate, forbidden, isUniqueViolation, badInput, notFound } from '../../platform/errors';
+import { isUuid, requireFound } from '../../platform/checks';
+import { inScope, mayWrite } from '../../platform/auth/access.rules';
+import { chinaYearBounds } from '../../platform/china-time';
+import type { HubContext } from '../context';
+import { registerDeadlineRecomputer } from '../deadlines';
+import { EnterpriseRow, lockEnterpriseById } from '../enterprise/enterprise.repository';
+import { CreditRecordRow, findCreditRecord, setCreditRecordStatus } from '../credit/credit-record.repository';
+import { creditRecordService } from '../credit/credit-record.service';
+import { ratingService } from '../rating/rating.service';
+import { calendarService } from '../calendar/calendar.service';
+import { workingDayDeadline } from '../calendar/working-days.rules';
+import type { Deadline } from '../calendar/working-days.rules';
+import {
+  CreditRepairRow,
+  findRepair,
+  insertRepair,
+  openDecisionsConfirmedIn,
+  openRepairOf,
+  setRepairConfirmed,
+  setRepairDecided,
+  setRepairDue,
+} from './repair.repository';
+import {
+  DETERMINATION,
+  REPAIR_DECISION_WORKING_DAYS,
+  checkCommitment,
+  checkDecisionNote,
+  checkEvidence,
+  checkStatement,
+  checkStepOrder,
+  decisionDueAt,
+  stepAt,
+} from './repair.rules';
+
+export interface SubmitRepair {
+  recordId: string;
+  statement: string;
+  evidence?: string[] | null;
+  commitmentSigned?: boolean | null;
+  at?: Date | null;
+}
+
+const noRepair = (id: string) => notFound(`没有该信用修复申请 / No credit repair ${id}`);
+
+/** The repair and its enterprise, locked in that order (enterprise first, as every change that re-grades it does). */
+async function lockRepair(ctx: HubContext, id: string): Promise<{ repair: CreditRepairRow; e: EnterpriseRow }> {
+  if (!isUuid(id)) throw noRepair(id);
+  const found = await findRepair(ctx.db, id);
+  if (!found) throw noRepair(id);
+  const e = requireFound(await lockEnterpriseById(ctx.db, found.enterpriseId), 'enterprise', found.enterpriseId);
+  const repair = requireFound(await findRepair(ctx.db, id, true), 'credit repair', id);
+  return { repair, e };
+}
+
+/** The enterprise itself or a supervising authority in scope may apply (Art. 24). */
+function maySubmit(ctx: HubContext, e: EnterpriseRow): boolean {
+  const p = ctx.principal;
+  return (p.role === 'ENTERPRISE' && p.creditCode === e.creditCode) || mayWrite(p, e);
+}
+
+/**
+ * Credit repair (信用修复, Art. 22, 24, 25): application → confirmation by the next level up →
+ * decision within 3 working days. Each step is one transaction that locks the enterprise; a
+ * refused step stores nothing. Approval makes the record REPAIRED and re-grades in the same
+ * transaction.
+ */
+export const repairService = {
+  async submit(ctx: HubContext, input: SubmitRepair): Promise<CreditRepairRow> {
+    const statement = checkStatement(input.statement);
+    const evidence = checkEvidence(input.evidence);
+    const commitmentSigned = checkCommitment(input.commitmentSigned);
+    if (!isUuid(input.recordId)) throw notFound(`没有该信用记录 / No credit record ${input.recordId}`);
+    return withTransaction(ctx, async (ctx) => {
+      const found = requireFound(await findCreditRecord(ctx.db, input.recordId), 'credit record', input.recordId);
+      const e = requireFound(await lockEnterpriseById(ctx.db, found.enterpriseId), 'enterprise', found.enterpriseId);
+      if (!maySubmit(ctx, e)) {
+        if (!inScope(ctx.principal, e)) throw notFound(`没有该信用记录 / No credit record ${input.recordId}`);
+        throw forbidden(
+          `无权申请信用修复：仅企业本身或其主管水行政部门可以申请（第二十四条） / Only the enterprise itself or its supervising water authority may apply for repair (Art. 24)`,
+        );
+      }
+      const record = requireFound(await findCreditRecord(ctx.db, input.recordId, true), 'credit record', input.recordId);
+      if (record.kind !== 'DISHONESTY') throw badInput('只有失信记录可以申请信用修复 / Only a dishonesty record can be repaired', 'recordId');
+      if (record.status !== 'ACTIVE')
+        throw badInput(`该信用记录状态为 ${record.status}，不能申请修复 / The record is ${record.status}; only an ACTIVE record can be repaired`, 'recordId');
+      const at = stepAt(input.at, record.determinedAt, DETERMINATION);
+      if (await openRepairOf(ctx.db, record.id))
+        throw duplicate('该信用记录已有正在办理的修复申请 / The record already has an open repair application (SUBMITTED or CONFIRMED)');
+      try {
+        return requireFound(
+          await insertRepair(ctx.db, {
+            recordId: record.id,
+            enterpriseId: e.id,
+            statement,
+            evidence,
+            commitmentSigned,
+            submittedAt: at,
+            submittedBy: ctx.principal.subject,
+          }),
+          'credit repair',
+          record.id,
+        );
+      } catch (err) {
+        if (isUniqueViolation(err)) throw duplicate('该信用记录已有正在办理的修复申请 / The record already has an open repair application');
+        throw err;
+      }
+    });
+  },
+
+  /** Art. 25: only an officer of the level above (a city authority covering the enterprise, or ADMIN) confirms. */
+  async confirm(ctx: HubContext, id: string, at?: Date | null): Promise<CreditRepairRow> {
+    return withTransaction(ctx, async (ctx) => {
+      const { repair, e } = await lockRepair(ctx, id);
+      const p = ctx.principal;
+      if (!inScope(p, e) || !(p.role === 'ADMIN' || p.role === 'CITY_AUTHORITY')) {
+        if (p.role !== 'COUNTY_AUTHORITY' && !inScope(p, e)) throw noRepair(id);
+        throw forbidden(
+          '信用修复须由上一级水行政主管部门（市级）确认（第二十五条） / Only the next level up (the city water authority covering the enterprise) may confirm a repair (Art. 25)',
+        );
+      }
+      checkStepOrder('confirm', repair.status);
+      const when = stepAt(at, repair.submittedAt);
+      const due = await calendarService.workingDayDeadline(ctx, when, REPAIR_DECISION_WORKING_DAYS);
+      return requireFound(await setRepairConfirmed(ctx.db, repair.id, when, p.subject, due.dueDate, due.provisional), 'credit repair', id);
+    });
+  },
+
+  async decide(ctx: HubContext, id: string, approve: boolean, note?: string | null, at?: Date | null): Promise<CreditRepairRow> {
+    const n = checkDecisionNote(approve, note);
+    return withTransaction(ctx, async (ctx) => {
+      const { repair, e } = await lockRepair(ctx, id);
+      if (!mayWrite(ctx.principal, e)) {
+        if (!inScope(ctx.principal, e)) throw noRepair(id);
+        throw forbidden('无权作出信用修复决定 / Only the supervising water authority decides a repair (Art. 25)');
+      }
+      checkStepOrder('decide', repair.status);
+      const when = stepAt(at, repair.confirmedAt!);
+      const decided = requireFound(
+        await setRepairDecided(ctx.db, repair.id, approve ? 'APPROVED' : 'REJECTED', when, ctx.principal.subject, n),
+        'credit repair',
+        id,
+      );
+      if (approve) {
+        const record = requireFound(await findCreditRecord(ctx.db, repair.recordId, true), 'credit record', repair.recordId);
+        if (record.status !== 'ACTIVE')
+          throw badInput(`该信用记录状态已为 ${record.status}，不能修复 / The record is ${record.status} already; only an ACTIVE record can be repaired`, 'id');
+        const reason = `信用修复申请已批准（第二十五条）/ credit repair ${repair.id} approved (Art. 25)${n ? `: ${n}` : ''}`;
+        await setCreditRecordStatus(ctx.db, record.id, 'REPAIRED', reason);
+        await ratingService.reevaluateIn(ctx, e);
+      }
+      return decided;
+    });
+  },
+
+  /** The repair's credit record (one batched load per request). */
+  async record(ctx: HubContext, r: CreditRepairRow): Promise<CreditRecordRow> {
+    return requireFound(await ctx.loaders.record.load(r.recordId), 'credit record', r.recordId);
+  },
+
+  /** A record's repair applications, oldest first: internal data (FORBIDDEN to whoever may not read the enterprise's internal data). */
+  async ofRecord(ctx: HubContext, r: CreditRecordRow): Promise<CreditRepairRow[]> {
+    if (!(await creditRecordService.mayReadInternal(ctx, r))) throw forbidden('信用修复申请属内部信息 / Repair applications are internal.');
+    return ctx.loaders.repairs.load(r.id);
+  },
+
+  decisionDue(r: CreditRepairRow): Deadline | null {
+    return r.decisionDueDate === null ? null : { dueDate: r.decisionDueDate, provisional: r.decisionDueProvisional ?? false };
+  },
+
+  decisionDueAt(r: CreditRepairRow): Date | null {
+    return r.decisionDueDate === null ? null : decisionDueAt(r.decisionDueDate);
+  },
+
+  /** After a calendar year is loaded: recomputes the open decision deadlines confirmed in it or the year before. */
+  async recomputeDecisionDues(ctx: HubContext, year: number): Promise<number> {
+    const [from, to] = [chinaYearBounds(year - 1).start, chinaYearBounds(year).end];
+    const open = await openDecisionsConfirmedIn(ctx.db, from, to);
+    if (!open.length) return 0;
+    const source = await calendarService.sourceFrom(ctx, from);
+    let changed = 0;
+    for (const r of open) {
+      const due = workingDayDeadline(r.confirmedAt!, REPAIR_DECISION_WORKING_DAYS, source);
+      if (due.dueDate === r.decisionDueDate && due.provisional === r.decisionDueProvisional) continue;
+      await setRepairDue(ctx.db, r.id, due.dueDate, due.provisional);
+      changed++;
+    }
+    return changed;
+  },
+};
+
+registerDeadlineRecomputer('credit_repair', (ctx, year) => repairService.recomputeDecisionDues(ctx, year));
