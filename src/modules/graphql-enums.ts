@@ -26,6 +26,9 @@ export const SYNC_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as con
 export const REPAIR_STATUSES = ['SUBMITTED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
 export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'DEAD', 'CANCELLED'] as const;
 export const ENFORCEMENT_CASE_STATUSES = ['OPEN', 'CLOSED'] as const;
+export const OBJECTION_STATUSES = ['OPEN', 'DECIDED'] as const;
+export const OBJECTION_OUTCOMES = ['FACTS_WRONG', 'DATA_INCOMPLETE', 'REJECTED'] as const;
+export const OBJECTION_RECEIVERS = ['EVALUATING_BODY', 'CREDIT_AUTHORITY'] as const;
 
 export const Lang = enumOf(LANGS);
 export type Lang = (typeof LANGS)[number];
@@ -47,6 +50,12 @@ export const SyncStatus = enumOf(SYNC_STATUSES);
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 export const RepairStatus = enumOf(REPAIR_STATUSES);
 export type RepairStatus = (typeof REPAIR_STATUSES)[number];
+export const ObjectionStatus = enumOf(OBJECTION_STATUSES);
+export type ObjectionStatus = (typeof OBJECTION_STATUSES)[number];
+export const ObjectionOutcome = enumOf(OBJECTION_OUTCOMES);
+export type ObjectionOutcome = (typeof OBJECTION_OUTCOMES)[number];
+export const ObjectionReceiver = enumOf(OBJECTION_RECEIVERS);
+export type ObjectionReceiver = (typeof OBJECTION_RECEIVERS)[number];
 export const WebhookDeliveryStatus = enumOf(WEBHOOK_DELIVERY_STATUSES);
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 export const PermitRevocationKind = enumOf(PERMIT_REVOCATION_KINDS);
@@ -97,6 +106,20 @@ registerEnumType(AwardingBodyKind, {
 registerEnumType(LetterDirection, { name: 'LetterDirection', description: "Art. 9 letters (函告): INCOMING to the caller's jurisdiction, OUTGOING from it." });
 registerEnumType(SyncStatus, { name: 'SyncStatus' });
 registerEnumType(RepairStatus, { name: 'RepairStatus' });
+registerEnumType(ObjectionStatus, { name: 'ObjectionStatus', description: 'OPEN: 异议处理中 (the comparison is due); DECIDED: see outcome.' });
+registerEnumType(ObjectionOutcome, {
+  name: 'ObjectionOutcome',
+  description: 'Art. 26 outcomes of the comparison (核查比对).',
+  valuesConfig: {
+    FACTS_WRONG: { description: 'The facts are wrong: the record is REVOKED and the enterprise re-graded (objections against a record only).' },
+    DATA_INCOMPLETE: { description: 'Data stale or incomplete: the missing data having been entered, the enterprise is re-graded.' },
+    REJECTED: { description: 'Rejected, with the reason; nothing else changes.' },
+  },
+});
+registerEnumType(ObjectionReceiver, {
+  name: 'ObjectionReceiver',
+  description: 'Who received the objection: the evaluating body (the water authority) or the credit authority, which routes it to the evaluating body.',
+});
 registerEnumType(Role, { name: 'Role', description: 'Caller roles (DESIGN.md, Access).' });
 registerEnumType(WebhookDeliveryStatus, {
   name: 'WebhookDeliveryStatus',

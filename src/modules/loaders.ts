@@ -8,6 +8,7 @@ import { meterLoaders } from './meter/meter.loaders';
 import { permitLoaders } from './permit/permit.loaders';
 import { planLoaders } from './plan/plan.loaders';
 import { ratingLoaders } from './rating/rating.loaders';
+import { objectionLoaders } from './objection/objection.loaders';
 import { repairLoaders } from './repair/repair.loaders';
 import { webhookLoaders } from './webhook/webhook.loaders';
 
@@ -30,6 +31,7 @@ export function createLoaders(m: Queryable) {
     ...webhookLoaders(m),
     ...enforcementLoaders(m),
     ...repairLoaders(m),
+    ...objectionLoaders(m),
   };
 }
 
