@@ -76,11 +76,10 @@ export function setObjectionDecided(
 
 /** Open objections received in `[from, to)`: their comparison deadlines are open. */
 export function openObjectionsReceivedIn(m: Queryable, from: Date, to: Date): Promise<ObjectionRow[]> {
-  return rows<ObjectionRow>(
-    m,
-    `SELECT ${COLUMNS} FROM objection o WHERE o.status = 'OPEN' AND o.received_at >= $1 AND o.received_at < $2 ORDER BY o.id`,
-    [from, to],
-  );
+  return rows<ObjectionRow>(m, `SELECT ${COLUMNS} FROM objection o WHERE o.status = 'OPEN' AND o.received_at >= $1 AND o.received_at < $2 ORDER BY o.id`, [
+    from,
+    to,
+  ]);
 }
 
 export async function setObjectionDue(m: Queryable, id: string, dueDate: string, provisional: boolean): Promise<void> {
@@ -97,9 +96,7 @@ export function objectionsOfEnterprises(m: Queryable, enterpriseIds: readonly st
 
 /** The records among `recordIds` with an open objection. */
 export function recordsWithOpenObjection(m: Queryable, recordIds: readonly string[]): Promise<{ recordId: string }[]> {
-  return rows<{ recordId: string }>(
-    m,
-    `SELECT DISTINCT o.record_id AS "recordId" FROM objection o WHERE o.record_id = ANY($1::uuid[]) AND o.status = 'OPEN'`,
-    [recordIds],
-  );
+  return rows<{ recordId: string }>(m, `SELECT DISTINCT o.record_id AS "recordId" FROM objection o WHERE o.record_id = ANY($1::uuid[]) AND o.status = 'OPEN'`, [
+    recordIds,
+  ]);
 }

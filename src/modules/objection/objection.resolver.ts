@@ -24,7 +24,11 @@ export class ObjectionResolver {
   }
 
   @Authorized([...WRITERS, 'ENTERPRISE', 'CREDIT_AUTHORITY'])
-  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: [['objectionId', 'result.id'], 'input.recordId', 'input.ratingId', 'input.receivedBy', 'input.at'] })
+  @Audited({
+    target: 'enterprise',
+    id: 'input.creditCode',
+    detail: [['objectionId', 'result.id'], 'input.recordId', 'input.ratingId', 'input.receivedBy', 'input.at'],
+  })
   @Mutation(() => Objection, {
     description:
       '异议 (Art. 26): the enterprise itself (or an authority in scope for it) disputes an ACTIVE record or the current rating; the comparison is due 5 working days after receipt. One open objection per record (and per rating).',
@@ -35,7 +39,9 @@ export class ObjectionResolver {
 
   @Authorized([...WRITERS, 'CREDIT_AUTHORITY'])
   @Audited({ target: 'objection', id: 'id', detail: ['at'] })
-  @Mutation(() => Objection, { description: 'The credit authority routes an objection it received to the evaluating body; the deadline still runs from the first receipt.' })
+  @Mutation(() => Objection, {
+    description: 'The credit authority routes an objection it received to the evaluating body; the deadline still runs from the first receipt.',
+  })
   routeObjection(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('at', () => Date, { nullable: true, description: AT }) at?: Date) {
     return objectionService.route(ctx, id, at);
   }

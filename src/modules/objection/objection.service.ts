@@ -86,8 +86,7 @@ export const objectionService = {
       } else {
         ratingId = input.ratingId ?? e.currentRatingId;
         if (!ratingId) throw badInput('该企业尚无评价结果，无从提出异议 / The enterprise has no rating to dispute', 'ratingId');
-        if (ratingId !== e.currentRatingId)
-          throw badInput('只能对当前评价结果提出异议 / Only the current rating can be disputed', 'ratingId');
+        if (ratingId !== e.currentRatingId) throw badInput('只能对当前评价结果提出异议 / Only the current rating can be disputed', 'ratingId');
         const [rating] = await ratingsByIds(ctx.db, [ratingId]);
         notBefore = requireFound(rating, 'rating', ratingId).evaluatedAt;
       }
@@ -135,14 +134,19 @@ export const objectionService = {
     return withTransaction(ctx, async (ctx) => {
       const { o, e } = await lockObjection(ctx, id);
       if (!mayWrite(ctx.principal, e))
-        throw forbidden('无权处理该异议：由主管水行政部门核查比对并作出处理（第二十六条） / Only the supervising water authority in scope decides an objection (Art. 26)');
+        throw forbidden(
+          '无权处理该异议：由主管水行政部门核查比对并作出处理（第二十六条） / Only the supervising water authority in scope decides an objection (Art. 26)',
+        );
       checkObjectionStep('decide', o, outcome);
       const when = stepAt(at, o.routedAt ?? o.receivedAt);
       const decided = requireFound(await setObjectionDecided(ctx.db, o.id, outcome, r, when, ctx.principal.subject), 'objection', id);
       if (outcome === 'FACTS_WRONG') {
         const record = requireFound(await findCreditRecord(ctx.db, o.recordId!, true), 'credit record', o.recordId!);
         if (record.status !== 'ACTIVE')
-          throw badInput(`该信用记录状态已为 ${record.status}，不能撤销 / The record is ${record.status} already; only an ACTIVE record can be revoked`, 'outcome');
+          throw badInput(
+            `该信用记录状态已为 ${record.status}，不能撤销 / The record is ${record.status} already; only an ACTIVE record can be revoked`,
+            'outcome',
+          );
         await setCreditRecordStatus(ctx.db, record.id, 'REVOKED', `异议成立，事实有误（第二十六条）/ objection ${o.id} upheld, facts wrong (Art. 26): ${r}`);
       }
       if (outcome !== 'REJECTED') await ratingService.reevaluateIn(ctx, e);

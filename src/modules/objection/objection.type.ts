@@ -25,7 +25,9 @@ export class ObjectionInput {
   @Field(() => ID, { nullable: true, description: "The disputed rating: the enterprise's current one (the default without recordId)." })
   ratingId?: string | null;
   @Field() statement: string;
-  @Field(() => ObjectionReceiver, { description: 'Who received it: the evaluating body, or the credit authority (then routed; the clock runs from this receipt).' })
+  @Field(() => ObjectionReceiver, {
+    description: 'Who received it: the evaluating body, or the credit authority (then routed; the clock runs from this receipt).',
+  })
   receivedBy: ObjectionReceiver;
   @Field(() => Date, { nullable: true, description: "The receipt (default now; never in the future, never before the record's determination or the rating)." })
   at?: Date | null;
