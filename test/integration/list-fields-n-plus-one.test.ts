@@ -33,6 +33,7 @@ const SINGLE_ROOTS = [
   'Query.enforcementCase',
   'Query.enterprise',
   'Query.meter',
+  'Query.objection',
   'Query.syncRun',
   'Query.webhook',
   'Query.workingDayDeadline',
@@ -42,7 +43,7 @@ function adminContext(): HubContext {
   return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
 }
 
-/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records, candidates, two ratings), sources with runs, webhooks with deliveries and attempts. */
+/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records with an objection, candidates, two ratings), sources with runs, webhooks with deliveries and attempts. */
 async function seed(from: number, count: number): Promise<void> {
   const codes = Array.from({ length: count }, (_, i) => withCheckChar(`91130821MN${String(from + i).padStart(7, '0')}`));
   await db.manager.query(
@@ -69,6 +70,8 @@ async function seed(from: number, count: number): Promise<void> {
                                        decision_due_date, decision_due_provisional)
             SELECT cr.id, cr.enterprise_id, 'CONFIRMED', '已整改', now() - interval '10 days', 'test', now() - interval '9 days', 'test',
                    (now() - interval '6 days')::date, false FROM cr RETURNING 1),
+     ob AS (INSERT INTO objection (enterprise_id, record_id, status, statement, received_by, received_at, filed_by, due_date, due_provisional)
+            SELECT cr.enterprise_id, cr.id, 'OPEN', '异议', 'EVALUATING_BODY', now() - interval '5 days', 'test', now()::date, false FROM cr RETURNING 1),
      cl AS (INSERT INTO credit_letter (record_id, from_region_code, from_authority_kind, to_region_code, to_authority_kind, subject, body)
             SELECT cr.id, '130822', 'COUNTY_WATER_AUTHORITY', '130821', 'COUNTY_WATER_AUTHORITY', '关于企业失信信息认定情况的函', '函告' FROM cr RETURNING 1),
      cv AS (INSERT INTO candidate_violation (enterprise_id, meter_id, kind, indicator, suggested_level, credit_record_id)
