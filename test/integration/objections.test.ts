@@ -1,10 +1,12 @@
+import { execute, parse } from 'graphql';
+import { hubSchema } from '../../src/schema';
 import { HubContext } from '../../src/modules/context';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { enterpriseService } from '../../src/modules/enterprise/enterprise.service';
 import { creditRecordService } from '../../src/modules/credit/credit-record.service';
 import { objectionService } from '../../src/modules/objection/objection.service';
 import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
-import { Principal } from '../../src/platform/auth/principal';
+import { PUBLIC_PRINCIPAL, Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
 import { testContext, testDeps } from '../support/context';
 import { testDatabase } from '../support/hub';
@@ -223,5 +225,46 @@ describe('objections (Art. 26)', () => {
       // 10-01…10-07 off; Thu 10-08 (1), Fri 10-09 (2), Sat 10-10 worked (3), Mon 10-12 (4), Tue 10-13 (5).
       expect(objectionService.due(o)).toEqual({ dueDate: '2026-10-13', provisional: false });
     }
+  });
+});
+
+describe('objections through GraphQL', () => {
+  const run = async (ctx: HubContext, query: string, variables: Record<string, unknown>) =>
+    execute({ schema: await hubSchema(), document: parse(query), variableValues: variables, contextValue: ctx });
+
+  it('files, shows 异议处理中 on the record, and decides; Enterprise.objections is internal', async () => {
+    const cc = await enterprise();
+    const r = await record(cc, ago(60), ago(50));
+    const filed = await run(
+      company(cc),
+      `mutation($cc: String!, $r: ID!) { fileObjection(input: { creditCode: $cc, recordId: $r, statement: "该违法事实不存在", receivedBy: EVALUATING_BODY }) {
+         id status receivedBy due { dueDate provisional } record { id objectionPending } enterprise { creditCode } } }`,
+      { cc, r: r.id },
+    );
+    expect(filed.errors).toBeUndefined();
+    const o = (filed.data as { fileObjection: { id: string; status: string; record: { objectionPending: boolean } } }).fileObjection;
+    expect(o).toMatchObject({ status: 'OPEN', record: { id: r.id, objectionPending: true }, enterprise: { creditCode: cc } });
+    const listed = await run(
+      county(),
+      `query($cc: String!) { enterprise(creditCode: $cc) { objections { id status } creditRecords { id objectionPending } } }`,
+      { cc },
+    );
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data).toMatchObject({ enterprise: { objections: [{ id: o.id, status: 'OPEN' }] } });
+    // internal data: the public is not signed in; a partner agency in scope may not read it
+    const anonymous = await run(as(PUBLIC_PRINCIPAL), `query($id: ID!) { objection(id: $id) { id } }`, { id: o.id });
+    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const partner = as({ subject: 'agency:bank', role: 'PARTNER_AGENCY', regions: ['130800'] });
+    const denied = await run(partner, `query($id: ID!) { objection(id: $id) { id } }`, { id: o.id });
+    expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const deniedList = await run(partner, `query($cc: String!) { enterprise(creditCode: $cc) { objections { id } } }`, { cc });
+    expect(deniedList.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const decided = await run(
+      county(),
+      `mutation($id: ID!) { decideObjection(id: $id, outcome: REJECTED, reason: "记录与执法文书一致") { status outcome record { status objectionPending } } }`,
+      { id: o.id },
+    );
+    expect(decided.errors).toBeUndefined();
+    expect(decided.data).toEqual({ decideObjection: { status: 'DECIDED', outcome: 'REJECTED', record: { status: 'ACTIVE', objectionPending: false } } });
   });
 });
