@@ -5,6 +5,8 @@ import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { enterpriseService } from '../../src/modules/enterprise/enterprise.service';
 import { creditRecordService } from '../../src/modules/credit/credit-record.service';
 import { objectionService } from '../../src/modules/objection/objection.service';
+import { calendarService } from '../../src/modules/calendar/calendar.service';
+import { chinaYear } from '../../src/platform/china-time';
 import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
 import { PUBLIC_PRINCIPAL, Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
@@ -225,6 +227,32 @@ describe('objections (Art. 26)', () => {
       // 10-01…10-07 off; Thu 10-08 (1), Fri 10-09 (2), Sat 10-10 worked (3), Mon 10-12 (4), Tue 10-13 (5).
       expect(objectionService.due(o)).toEqual({ dueDate: '2026-10-13', provisional: false });
     }
+  });
+});
+
+describe('comparison deadlines and the calendar', () => {
+  it('loading an uncovered year recomputes an open objection due in it: provisional → final, moved by the notice', async () => {
+    // The first year from now that the chinese-days data does not cover (computed, never assumed).
+    let year = chinaYear(new Date());
+    while (officiallyCovered(year)) year++;
+    const cc = await enterprise();
+    const r = await record(cc, ago(60), ago(50));
+    const o = await objectionService.file(company(cc), { creditCode: cc, recordId: r.id, statement: '有误', receivedBy: 'EVALUATING_BODY', at: ago(20) });
+    // A receipt on 28 December of the year before (entered directly: it may lie in the future of this run).
+    const receivedAt = new Date(`${year - 1}-12-28T10:00:00+08:00`);
+    const before = workingDayDeadline(receivedAt, 5, calendarSource());
+    expect(before.provisional).toBe(true);
+    await admin.db.query(`UPDATE objection SET received_at = $2, due_date = $3::date, due_provisional = true WHERE id = $1`, [
+      o.id,
+      receivedAt,
+      before.dueDate,
+    ]);
+    const holidays = [...new Set([`${year}-01-01`, before.dueDate])];
+    await calendarService.loadYear(admin, year, { holidays, workdays: [] });
+    const expected = workingDayDeadline(receivedAt, 5, calendarSource(new Map([[year, { holidays, workdays: [] }]])));
+    expect(expected.provisional).toBe(false);
+    expect(expected.dueDate > before.dueDate).toBe(true);
+    expect(objectionService.due(await objectionService.get(fresh(), o.id))).toEqual(expected);
   });
 });
 
