@@ -24,6 +24,8 @@ function enumOf<const T extends readonly string[]>(values: T): { readonly [K in 
 export const CANDIDATE_STATUSES = ['OPEN', 'CONFIRMED', 'DISMISSED'] as const;
 export const SYNC_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
 export const REPAIR_STATUSES = ['SUBMITTED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
+export const REPORT_STATUSES = ['RECEIVED', 'CONFIRMED', 'UNFOUNDED'] as const;
+export const REPORT_OUTCOMES = ['CONFIRMED', 'UNFOUNDED'] as const;
 export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'DEAD', 'CANCELLED'] as const;
 export const ENFORCEMENT_CASE_STATUSES = ['OPEN', 'CLOSED'] as const;
 
@@ -47,6 +49,10 @@ export const SyncStatus = enumOf(SYNC_STATUSES);
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 export const RepairStatus = enumOf(REPAIR_STATUSES);
 export type RepairStatus = (typeof REPAIR_STATUSES)[number];
+export const ReportStatus = enumOf(REPORT_STATUSES);
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+export const ReportOutcome = enumOf(REPORT_OUTCOMES);
+export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
 export const WebhookDeliveryStatus = enumOf(WEBHOOK_DELIVERY_STATUSES);
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 export const PermitRevocationKind = enumOf(PERMIT_REVOCATION_KINDS);
@@ -97,6 +103,11 @@ registerEnumType(AwardingBodyKind, {
 registerEnumType(LetterDirection, { name: 'LetterDirection', description: "Art. 9 letters (函告): INCOMING to the caller's jurisdiction, OUTGOING from it." });
 registerEnumType(SyncStatus, { name: 'SyncStatus' });
 registerEnumType(RepairStatus, { name: 'RepairStatus' });
+registerEnumType(ReportStatus, {
+  name: 'ReportStatus',
+  description: 'A report of false credit information (Art. 28): RECEIVED (verification due 7 working days later), CONFIRMED (the information was false), UNFOUNDED.',
+});
+registerEnumType(ReportOutcome, { name: 'ReportOutcome', description: 'The verification of a report (Art. 28): CONFIRMED revokes the record it names and re-grades; UNFOUNDED.' });
 registerEnumType(Role, { name: 'Role', description: 'Caller roles (DESIGN.md, Access).' });
 registerEnumType(WebhookDeliveryStatus, {
   name: 'WebhookDeliveryStatus',

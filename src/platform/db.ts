@@ -16,6 +16,7 @@ import { RecordProvenance1732810000000 } from '../migrations/1732810000000-recor
 import { EnforcementCases1732820000000 } from '../migrations/1732820000000-enforcement-cases';
 import { CreditPolicyVersion1732840000000 } from '../migrations/1732840000000-credit-policy-version';
 import { CreditRepair1732850000000 } from '../migrations/1732850000000-credit-repair';
+import { FalseInfoReport1732870000000 } from '../migrations/1732870000000-false-info-report';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   EnforcementCases1732820000000,
   CreditPolicyVersion1732840000000,
   CreditRepair1732850000000,
+  FalseInfoReport1732870000000,
 ];
 
 /**
