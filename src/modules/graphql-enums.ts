@@ -105,9 +105,13 @@ registerEnumType(SyncStatus, { name: 'SyncStatus' });
 registerEnumType(RepairStatus, { name: 'RepairStatus' });
 registerEnumType(ReportStatus, {
   name: 'ReportStatus',
-  description: 'A report of false credit information (Art. 28): RECEIVED (verification due 7 working days later), CONFIRMED (the information was false), UNFOUNDED.',
+  description:
+    'A report of false credit information (Art. 28): RECEIVED (verification due 7 working days later), CONFIRMED (the information was false), UNFOUNDED.',
 });
-registerEnumType(ReportOutcome, { name: 'ReportOutcome', description: 'The verification of a report (Art. 28): CONFIRMED revokes the record it names and re-grades; UNFOUNDED.' });
+registerEnumType(ReportOutcome, {
+  name: 'ReportOutcome',
+  description: 'The verification of a report (Art. 28): CONFIRMED revokes the record it names and re-grades; UNFOUNDED.',
+});
 registerEnumType(Role, { name: 'Role', description: 'Caller roles (DESIGN.md, Access).' });
 registerEnumType(WebhookDeliveryStatus, {
   name: 'WebhookDeliveryStatus',

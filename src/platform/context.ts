@@ -102,7 +102,9 @@ export interface ContextDeps<L, X> {
 }
 
 /** Builds a context for one request, socket operation, job or test (the application wraps it: src/modules/context.ts). */
-export function buildContext<L, X extends object>(deps: ContextDeps<L, X>, request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string },
+export function buildContext<L, X extends object>(
+  deps: ContextDeps<L, X>,
+  request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string },
 ): Context<L, X> {
   const db = new Handle(deps.database.manager, false);
   const ctx = {
