@@ -15,7 +15,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { RatingChangeResolver } from './modules/rating-feed/rating-change.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver';
 import { CreditRecordRepairsResolver, CreditRepairResolver } from './modules/repair/repair.resolver';
-import { FalseInformationReportResolver } from './modules/report/report.resolver';
+import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
@@ -62,6 +62,7 @@ export const RESOLVERS = [
   CreditRepairResolver,
   CreditRecordRepairsResolver,
   FalseInformationReportResolver,
+  FalseInformationReportConnectionResolver,
   CalendarResolver,
   EnforcementCaseResolver,
   RectificationNoticeResolver,

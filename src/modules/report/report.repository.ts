@@ -69,6 +69,26 @@ export interface ReportFilter {
   status?: ReportStatus | null;
 }
 
+/** How many reports match a filter (for `totalCount`). */
+export async function countReports(m: Queryable, f: ReportFilter): Promise<number> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (f.scope) {
+    params.push(f.scope.map((p) => `${p}%`));
+    where.push(`e.region_code LIKE ANY($${params.length}::text[])`);
+  }
+  if (f.status) {
+    params.push(f.status);
+    where.push(`f.status = $${params.length}`);
+  }
+  const row = await one<{ n: number }>(
+    m,
+    `SELECT count(*)::int AS n FROM false_info_report f JOIN enterprise e ON e.id = f.enterprise_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    params,
+  );
+  return row?.n ?? 0;
+}
+
 /** A page of reports, oldest first, `limit + 1` rows after the cursor (received_at, id). */
 export function pageReports(m: Queryable, f: ReportFilter, limit: number, after?: { at: Date; id: string }): Promise<FalseInfoReportRow[]> {
   const params: unknown[] = [limit + 1];

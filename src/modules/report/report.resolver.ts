@@ -7,7 +7,7 @@ import { Deadline } from '../calendar/calendar.type';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { ReportOutcome, ReportStatus } from '../graphql-enums';
 import type { FalseInfoReportRow } from './report.repository';
-import { REPORTS_PAGE, reportService } from './report.service';
+import { REPORTS_PAGE, ReportPage, reportService } from './report.service';
 import {
   FalseInformationReport,
   FalseInformationReportConnection,
@@ -78,5 +78,13 @@ export class FalseInformationReportResolver {
   })
   reporter(@Ctx() ctx: HubContext, @Root() r: FalseInfoReportRow) {
     return reportService.reporter(ctx, r);
+  }
+}
+
+@Resolver(() => FalseInformationReportConnection)
+export class FalseInformationReportConnectionResolver {
+  @FieldResolver(() => Int, { description: 'Reports matching the status within your jurisdiction; counted only when selected.' })
+  totalCount(@Ctx() ctx: HubContext, @Root() page: ReportPage) {
+    return reportService.count(ctx, page);
   }
 }

@@ -20,6 +20,8 @@ import type { Deadline } from '../calendar/working-days.rules';
 import { stepAt } from '../repair/repair.rules';
 import {
   FalseInfoReportRow,
+  ReportFilter,
+  countReports,
   findReport,
   findReportByReceipt,
   insertReport,
@@ -61,6 +63,11 @@ export interface ReportStatusView {
   receiptNo: string;
   status: ReportStatus;
   due: Deadline;
+}
+
+export interface ReportPage extends Page<FalseInfoReportRow> {
+  /** For `totalCount`, resolved only when selected. */
+  filter: ReportFilter;
 }
 
 /** `reports` page size when `first` is left out or null; also the schema's default. */
@@ -155,7 +162,7 @@ export const reportService = {
   },
 
   /** The reports about enterprises of the caller's jurisdiction (a supervising authority; ADMIN: all), oldest first. */
-  async list(ctx: HubContext, status?: ReportStatus | null, first?: number | null, after?: string | null): Promise<Page<FalseInfoReportRow>> {
+  async list(ctx: HubContext, status?: ReportStatus | null, first?: number | null, after?: string | null): Promise<ReportPage> {
     if (!hasRole(ctx.principal, SUPERVISORS)) throw forbidden('只有水行政主管部门可以查看举报 / Only supervising water authorities list reports');
     const n = pageSize(first, REPORTS_PAGE);
     let cursor: { at: Date; id: string } | undefined;
@@ -164,8 +171,14 @@ export const reportService = {
       if (!at || !isUuid(id ?? '') || Number.isNaN(Date.parse(at))) throw badInput('after is not a cursor returned by this query', 'after');
       cursor = { at: new Date(at), id };
     }
-    const rows = await pageReports(ctx.db, { scope: jurisdictionPrefixes(ctx.principal), status }, n, cursor);
-    return toConnection(rows, n, (r) => encodeCursor(`${r.receivedAt.toISOString()}|${r.id}`));
+    const filter: ReportFilter = { scope: jurisdictionPrefixes(ctx.principal), status };
+    const rows = await pageReports(ctx.db, filter, n, cursor);
+    return { ...toConnection(rows, n, (r) => encodeCursor(`${r.receivedAt.toISOString()}|${r.id}`)), filter };
+  },
+
+  /** How many reports match a page's filter (the caller's jurisdiction applies); counted only when selected. */
+  count(ctx: HubContext, page: ReportPage): Promise<number> {
+    return countReports(ctx.db, page.filter);
   },
 
   /** Verification (Art. 28) by the supervising authority in scope; CONFIRMED revokes the named record and re-grades. */
