@@ -4,7 +4,9 @@ import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { enterpriseService } from '../../src/modules/enterprise/enterprise.service';
 import { creditRecordService } from '../../src/modules/credit/credit-record.service';
 import { reportRateLimit, reportService } from '../../src/modules/report/report.service';
-import { calendarSource, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
+import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
+import { calendarService } from '../../src/modules/calendar/calendar.service';
+import { chinaDateString, chinaYear } from '../../src/platform/china-time';
 import { hubSchema } from '../../src/schema';
 import { PUBLIC_PRINCIPAL, Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
@@ -188,5 +190,26 @@ describe('reports of false credit information (Art. 28)', () => {
     expect(await codeOf({ recordId: rec.id })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'recordId' });
     expect(await codeOf({ recordId: 'nope' })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await codeOf({ content: '  ' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'content' });
+  });
+
+  it('loading a year without official data recomputes the open verification deadlines that reached into it', async () => {
+    let year = chinaYear(new Date()) - 1;
+    while (officiallyCovered(year) && year > 1902) year--;
+    const cc = await enterprise();
+    const receivedAt = new Date(`${year}-06-01T10:00:00+08:00`);
+    const before = workingDayDeadline(receivedAt, 7, calendarSource());
+    expect(before).toMatchObject({ provisional: true });
+    const [{ id }] = await admin.db.query(
+      `INSERT INTO false_info_report (receipt_no, enterprise_id, content, status, received_at, due_date, due_provisional)
+       SELECT 'JBOLD' || $1, e.id, '信息不实', 'RECEIVED', $2, $3::date, true FROM enterprise e WHERE e.credit_code = $1 RETURNING id`,
+      [cc, receivedAt, before.dueDate],
+    );
+    const next = chinaDateString(new Date(Date.parse(`${before.dueDate}T12:00:00+08:00`) + 86_400_000));
+    const holidays = [...new Set([`${year}-01-01`, before.dueDate, next])];
+    await calendarService.loadYear(admin, year, { holidays, workdays: [] });
+    const expected = workingDayDeadline(receivedAt, 7, calendarSource(new Map([[year, { holidays, workdays: [] }]])));
+    expect(expected.provisional).toBe(false);
+    const [row] = await admin.db.query(`SELECT to_char(due_date, 'YYYY-MM-DD') AS d, due_provisional AS p FROM false_info_report WHERE id = $1`, [id]);
+    expect({ dueDate: row.d, provisional: row.p }).toEqual(expected);
   });
 });
