@@ -196,6 +196,7 @@ export async function createHub(
             principal: principalFrom(req, config.jwtSecret),
             requestId: (req.headers['x-request-id'] as string) ?? randomUUID(),
             lang: langFromAcceptLanguage(req.headers['accept-language']),
+            clientAddress: req.ip ?? req.socket.remoteAddress,
           }),
         ),
     }),

@@ -16,6 +16,7 @@ import { RatingChangeResolver } from './modules/rating-feed/rating-change.resolv
 import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver';
 import { CreditRecordRepairsResolver, CreditRepairResolver } from './modules/repair/repair.resolver';
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
+import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
@@ -64,6 +65,8 @@ export const RESOLVERS = [
   ObjectionResolver,
   CreditRecordObjectionResolver,
   EnterpriseObjectionsResolver,
+  FalseInformationReportResolver,
+  FalseInformationReportConnectionResolver,
   CalendarResolver,
   EnforcementCaseResolver,
   RectificationNoticeResolver,

@@ -30,7 +30,7 @@ export type HubContext = Context<Loaders, { policies: CreditPolicy[]; policyRegi
  * (src/platform/graphql/subscriptions.ts, through the factory app.ts hands it), jobs
  * (`systemContext`) and tests.
  */
-export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string; lang?: Lang }): HubContext {
+export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string }): HubContext {
   return buildContext(
     {
       database: deps.database,

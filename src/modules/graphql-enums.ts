@@ -24,6 +24,8 @@ function enumOf<const T extends readonly string[]>(values: T): { readonly [K in 
 export const CANDIDATE_STATUSES = ['OPEN', 'CONFIRMED', 'DISMISSED'] as const;
 export const SYNC_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
 export const REPAIR_STATUSES = ['SUBMITTED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
+export const REPORT_STATUSES = ['RECEIVED', 'CONFIRMED', 'UNFOUNDED'] as const;
+export const REPORT_OUTCOMES = ['CONFIRMED', 'UNFOUNDED'] as const;
 export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'DEAD', 'CANCELLED'] as const;
 export const ENFORCEMENT_CASE_STATUSES = ['OPEN', 'CLOSED'] as const;
 export const OBJECTION_STATUSES = ['OPEN', 'DECIDED'] as const;
@@ -56,6 +58,10 @@ export const ObjectionOutcome = enumOf(OBJECTION_OUTCOMES);
 export type ObjectionOutcome = (typeof OBJECTION_OUTCOMES)[number];
 export const ObjectionReceiver = enumOf(OBJECTION_RECEIVERS);
 export type ObjectionReceiver = (typeof OBJECTION_RECEIVERS)[number];
+export const ReportStatus = enumOf(REPORT_STATUSES);
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+export const ReportOutcome = enumOf(REPORT_OUTCOMES);
+export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
 export const WebhookDeliveryStatus = enumOf(WEBHOOK_DELIVERY_STATUSES);
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 export const PermitRevocationKind = enumOf(PERMIT_REVOCATION_KINDS);
@@ -119,6 +125,15 @@ registerEnumType(ObjectionOutcome, {
 registerEnumType(ObjectionReceiver, {
   name: 'ObjectionReceiver',
   description: 'Who received the objection: the evaluating body (the water authority) or the credit authority, which routes it to the evaluating body.',
+});
+registerEnumType(ReportStatus, {
+  name: 'ReportStatus',
+  description:
+    'A report of false credit information (Art. 28): RECEIVED (verification due 7 working days later), CONFIRMED (the information was false), UNFOUNDED.',
+});
+registerEnumType(ReportOutcome, {
+  name: 'ReportOutcome',
+  description: 'The verification of a report (Art. 28): CONFIRMED revokes the record it names and re-grades; UNFOUNDED.',
 });
 registerEnumType(Role, { name: 'Role', description: 'Caller roles (DESIGN.md, Access).' });
 registerEnumType(WebhookDeliveryStatus, {

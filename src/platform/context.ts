@@ -27,6 +27,8 @@ export type Context<L = unknown, X = unknown> = {
   loaders: L;
   jobs: Jobs;
   requestId: string;
+  /** The caller's network address (HTTP: express's `req.ip`), for per-client rate limits; absent in jobs and tests. Never logged. */
+  clientAddress?: string;
   /** The caller's language for texts (Accept-Language; Chinese unless English is preferred). */
   lang: Lang;
   /** Enterprise ids whose personal data this request returned unmasked (audited once per request). */
@@ -100,7 +102,10 @@ export interface ContextDeps<L, X> {
 }
 
 /** Builds a context for one request, socket operation, job or test (the application wraps it: src/modules/context.ts). */
-export function buildContext<L, X extends object>(deps: ContextDeps<L, X>, request: { principal: Principal; requestId: string; lang?: Lang }): Context<L, X> {
+export function buildContext<L, X extends object>(
+  deps: ContextDeps<L, X>,
+  request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string },
+): Context<L, X> {
   const db = new Handle(deps.database.manager, false);
   const ctx = {
     ...deps.extra,
@@ -109,6 +114,7 @@ export function buildContext<L, X extends object>(deps: ContextDeps<L, X>, reque
     loaders: deps.loaders(db),
     jobs: deps.jobs,
     requestId: request.requestId,
+    clientAddress: request.clientAddress,
     lang: request.lang ?? 'ZH',
     personalDataRead: new Set<string>(),
   } as Context<L, X>;

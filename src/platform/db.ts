@@ -17,6 +17,7 @@ import { EnforcementCases1732820000000 } from '../migrations/1732820000000-enfor
 import { CreditPolicyVersion1732840000000 } from '../migrations/1732840000000-credit-policy-version';
 import { CreditRepair1732850000000 } from '../migrations/1732850000000-credit-repair';
 import { Objection1732860000000 } from '../migrations/1732860000000-objection';
+import { FalseInfoReport1732870000000 } from '../migrations/1732870000000-false-info-report';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   CreditPolicyVersion1732840000000,
   CreditRepair1732850000000,
   Objection1732860000000,
+  FalseInfoReport1732870000000,
 ];
 
 /**

@@ -59,7 +59,18 @@ export const logger = pino({
   base: { service: 'water-credit-hub' },
   serializers: { err: safeError, error: safeError },
   redact: {
-    paths: ['*.legalRepresentative', '*.contactPhone', '*.legalRepresentativeIdNumber', '*.authorization', '*.password', '*.secret', '*.token', '*.parameters'],
+    paths: [
+      '*.legalRepresentative',
+      '*.contactPhone',
+      '*.legalRepresentativeIdNumber',
+      '*.reporterName',
+      '*.reporterContact',
+      '*.authorization',
+      '*.password',
+      '*.secret',
+      '*.token',
+      '*.parameters',
+    ],
     censor: '[redacted]',
   },
 });

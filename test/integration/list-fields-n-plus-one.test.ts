@@ -34,6 +34,7 @@ const SINGLE_ROOTS = [
   'Query.enterprise',
   'Query.meter',
   'Query.objection',
+  'Query.reportStatus',
   'Query.syncRun',
   'Query.webhook',
   'Query.workingDayDeadline',
@@ -81,6 +82,9 @@ async function seed(from: number, count: number): Promise<void> {
                   jsonb_build_array(jsonb_build_object('code', '1.1', 'name', '违法行为', 'maxScore', 100, 'score', 90, 'recordIds', jsonb_build_array(cr.id))),
                   '[{"clause":null,"zh":"理由","en":"reason"}]', '[{"zh":"措施","en":"measure"}]', 'chengde-2025-assumed', now() - k * interval '1 day', 'test'
              FROM cr, generate_series(1, 2) k RETURNING id, enterprise_id, as_of),
+     fr AS (INSERT INTO false_info_report (receipt_no, enterprise_id, record_id, content, reporter_name, reporter_contact, status, received_at, due_date, due_provisional)
+            SELECT 'JB' || cr.id, cr.enterprise_id, cr.id, '信息不实', '李四', '13900001111', 'RECEIVED', now() - interval '2 days', (now() + interval '7 days')::date, false
+              FROM cr RETURNING 1),
      ev AS (INSERT INTO outbox_event (topic, enterprise_id, sequence, payload, published_at)
             SELECT 'rating.changed', e.id, 1, jsonb_build_object('creditCode', e.credit_code, 'regionCode', '130821'), now() FROM e RETURNING 1)
      SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM rn) + (SELECT count(*) FROM ef)`,

@@ -1,0 +1,127 @@
+import type { Queryable } from '../../platform/sql';
+import { one, rows } from '../../platform/sql';
+import type { ReportStatus } from './report.rules';
+
+/** A report of false credit information (Art. 28). `dueDate` is the verification's last day, `YYYY-MM-DD` China time. */
+export interface FalseInfoReportRow {
+  id: string;
+  receiptNo: string;
+  enterpriseId: string;
+  recordId: string | null;
+  content: string;
+  /** Restricted personal data: only through the service's `reporter`, audited. */
+  reporterName: string | null;
+  reporterContact: string | null;
+  status: ReportStatus;
+  receivedAt: Date;
+  dueDate: string;
+  dueProvisional: boolean;
+  verifiedAt: Date | null;
+  verifiedBy: string | null;
+  note: string | null;
+}
+
+const COLUMNS = `f.id, f.receipt_no AS "receiptNo", f.enterprise_id AS "enterpriseId", f.record_id AS "recordId", f.content,
+  f.reporter_name AS "reporterName", f.reporter_contact AS "reporterContact", f.status, f.received_at AS "receivedAt",
+  to_char(f.due_date, 'YYYY-MM-DD') AS "dueDate", f.due_provisional AS "dueProvisional", f.verified_at AS "verifiedAt",
+  f.verified_by AS "verifiedBy", f.note`;
+
+export type NewReport = Pick<
+  FalseInfoReportRow,
+  'receiptNo' | 'enterpriseId' | 'recordId' | 'content' | 'reporterName' | 'reporterContact' | 'receivedAt' | 'dueDate' | 'dueProvisional'
+>;
+
+export function insertReport(m: Queryable, r: NewReport): Promise<FalseInfoReportRow | undefined> {
+  return one<FalseInfoReportRow>(
+    m,
+    `INSERT INTO false_info_report AS f (receipt_no, enterprise_id, record_id, content, reporter_name, reporter_contact, status, received_at, due_date, due_provisional)
+     VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, $8::date, $9) RETURNING ${COLUMNS}`,
+    [r.receiptNo, r.enterpriseId, r.recordId, r.content, r.reporterName, r.reporterContact, r.receivedAt, r.dueDate, r.dueProvisional],
+  );
+}
+
+export function findReport(m: Queryable, id: string, lock = false): Promise<FalseInfoReportRow | undefined> {
+  return one<FalseInfoReportRow>(m, `SELECT ${COLUMNS} FROM false_info_report f WHERE f.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+}
+
+export function findReportByReceipt(m: Queryable, receiptNo: string): Promise<FalseInfoReportRow | undefined> {
+  return one<FalseInfoReportRow>(m, `SELECT ${COLUMNS} FROM false_info_report f WHERE f.receipt_no = $1`, [receiptNo]);
+}
+
+export function setReportVerified(
+  m: Queryable,
+  id: string,
+  status: 'CONFIRMED' | 'UNFOUNDED',
+  at: Date,
+  by: string,
+  note: string,
+): Promise<FalseInfoReportRow | undefined> {
+  return one<FalseInfoReportRow>(
+    m,
+    `UPDATE false_info_report f SET status = $2, verified_at = $3, verified_by = $4, note = $5 WHERE f.id = $1 RETURNING ${COLUMNS}`,
+    [id, status, at, by, note],
+  );
+}
+
+export interface ReportFilter {
+  /** Region prefixes of the caller's jurisdiction; null: every region. */
+  scope: string[] | null;
+  status?: ReportStatus | null;
+}
+
+/** How many reports match a filter (for `totalCount`). */
+export async function countReports(m: Queryable, f: ReportFilter): Promise<number> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (f.scope) {
+    params.push(f.scope.map((p) => `${p}%`));
+    where.push(`e.region_code LIKE ANY($${params.length}::text[])`);
+  }
+  if (f.status) {
+    params.push(f.status);
+    where.push(`f.status = $${params.length}`);
+  }
+  const row = await one<{ n: number }>(
+    m,
+    `SELECT count(*)::int AS n FROM false_info_report f JOIN enterprise e ON e.id = f.enterprise_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    params,
+  );
+  return row?.n ?? 0;
+}
+
+/** A page of reports, oldest first, `limit + 1` rows after the cursor (received_at, id). */
+export function pageReports(m: Queryable, f: ReportFilter, limit: number, after?: { at: Date; id: string }): Promise<FalseInfoReportRow[]> {
+  const params: unknown[] = [limit + 1];
+  const where: string[] = [];
+  if (f.scope) {
+    params.push(f.scope.map((p) => `${p}%`));
+    where.push(`e.region_code LIKE ANY($${params.length}::text[])`);
+  }
+  if (f.status) {
+    params.push(f.status);
+    where.push(`f.status = $${params.length}`);
+  }
+  if (after) {
+    params.push(after.at, after.id);
+    where.push(`(f.received_at, f.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  return rows<FalseInfoReportRow>(
+    m,
+    `SELECT ${COLUMNS} FROM false_info_report f JOIN enterprise e ON e.id = f.enterprise_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.received_at, f.id LIMIT $1`,
+    params,
+  );
+}
+
+/** Unverified reports received in `[from, to)`: their deadlines are open. */
+export function openReportsReceivedIn(m: Queryable, from: Date, to: Date): Promise<FalseInfoReportRow[]> {
+  return rows<FalseInfoReportRow>(
+    m,
+    `SELECT ${COLUMNS} FROM false_info_report f WHERE f.status = 'RECEIVED' AND f.received_at >= $1 AND f.received_at < $2 ORDER BY f.id`,
+    [from, to],
+  );
+}
+
+export async function setReportDue(m: Queryable, id: string, dueDate: string, provisional: boolean): Promise<void> {
+  await m.query(`UPDATE false_info_report SET due_date = $2::date, due_provisional = $3 WHERE id = $1`, [id, dueDate, provisional]);
+}
