@@ -69,9 +69,8 @@ export interface ReportFilter {
   status?: ReportStatus | null;
 }
 
-/** How many reports match a filter (for `totalCount`). */
-export async function countReports(m: Queryable, f: ReportFilter): Promise<number> {
-  const params: unknown[] = [];
+/** The WHERE conditions of a filter (jurisdiction prefixes, status), their values appended to `params`. */
+function filterConditions(f: ReportFilter, params: unknown[]): string[] {
   const where: string[] = [];
   if (f.scope) {
     params.push(f.scope.map((p) => `${p}%`));
@@ -81,6 +80,13 @@ export async function countReports(m: Queryable, f: ReportFilter): Promise<numbe
     params.push(f.status);
     where.push(`f.status = $${params.length}`);
   }
+  return where;
+}
+
+/** How many reports match a filter (for `totalCount`). */
+export async function countReports(m: Queryable, f: ReportFilter): Promise<number> {
+  const params: unknown[] = [];
+  const where = filterConditions(f, params);
   const row = await one<{ n: number }>(
     m,
     `SELECT count(*)::int AS n FROM false_info_report f JOIN enterprise e ON e.id = f.enterprise_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
@@ -92,15 +98,7 @@ export async function countReports(m: Queryable, f: ReportFilter): Promise<numbe
 /** A page of reports, oldest first, `limit + 1` rows after the cursor (received_at, id). */
 export function pageReports(m: Queryable, f: ReportFilter, limit: number, after?: { at: Date; id: string }): Promise<FalseInfoReportRow[]> {
   const params: unknown[] = [limit + 1];
-  const where: string[] = [];
-  if (f.scope) {
-    params.push(f.scope.map((p) => `${p}%`));
-    where.push(`e.region_code LIKE ANY($${params.length}::text[])`);
-  }
-  if (f.status) {
-    params.push(f.status);
-    where.push(`f.status = $${params.length}`);
-  }
+  const where = filterConditions(f, params);
   if (after) {
     params.push(after.at, after.id);
     where.push(`(f.received_at, f.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
