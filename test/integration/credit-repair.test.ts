@@ -1,13 +1,13 @@
 import { HubContext } from '../../src/modules/context';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { enterpriseService } from '../../src/modules/enterprise/enterprise.service';
-import { creditRecordService } from '../../src/modules/credit/credit-record.service';
 import { repairService } from '../../src/modules/repair/repair.service';
 import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
 import { Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
 import { testContext, testDeps } from '../support/context';
 import { testDatabase } from '../support/hub';
+import { currentRating, recordGeneral, refusal } from '../support/credit-steps';
 import { inPeriod, policyNow, testPolicies } from '../support/policy-time';
 
 /**
@@ -38,24 +38,9 @@ async function enterprise(): Promise<string> {
   return creditCode;
 }
 
-async function record(creditCode: string, occurredAt: Date, determinedAt: Date) {
-  return creditRecordService.recordDishonesty(county(), {
-    creditCode,
-    indicator: indicator.code,
-    level: 'GENERAL',
-    occurredAt,
-    determinedAt,
-    basis: '承水节〔2023〕15号第十一条',
-  });
-}
-
-async function current(creditCode: string): Promise<{ grade: string; score: number; id: string }> {
-  const [row] = await admin.db.query(
-    `SELECT r.id, r.grade, r.score FROM enterprise e JOIN credit_rating r ON r.id = e.current_rating_id WHERE e.credit_code = $1`,
-    [creditCode],
-  );
-  return { id: row.id, grade: row.grade, score: Number(row.score) };
-}
+const record = (creditCode: string, occurredAt: Date, determinedAt: Date) => recordGeneral(county(), creditCode, indicator.code, occurredAt, determinedAt);
+const current = (creditCode: string) => currentRating(admin, creditCode);
+const code = refusal;
 
 const snapshot = async () =>
   (
@@ -63,15 +48,6 @@ const snapshot = async () =>
       (SELECT json_agg(json_build_object('id', id, 'status', status, 'confirmed', confirmed_at, 'decided', decided_at, 'due', decision_due_date, 'note', note) ORDER BY id) FROM credit_repair) AS repairs,
       (SELECT json_agg(json_build_object('id', id, 'status', status) ORDER BY id) FROM credit_record) AS records`)
   )[0];
-
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { extensions: { code: string; field?: string } }).extensions;
-  }
-  throw new Error('expected a refusal');
-};
 
 beforeAll(async () => {
   ({ db, drop } = await testDatabase('repair'));
