@@ -7,13 +7,7 @@
  */
 import { isWorkingDay } from '../calendar/working-days.rules';
 import type { CalendarSource } from '../calendar/working-days.rules';
-
-export const WORK_STATES = ['OVERDUE', 'DUE_TODAY', 'DUE_SOON', 'OPEN', 'NO_DEADLINE'] as const;
-export type WorkState = (typeof WORK_STATES)[number];
-
-/** The kinds of open work the hub knows (the WorkKind enum); a source registers under one of them. */
-export const WORK_KINDS = ['REPAIR', 'OBJECTION', 'REPORT', 'TIP', 'FILING', 'FINE', 'LETTER'] as const;
-export type WorkKind = (typeof WORK_KINDS)[number];
+import type { WorkState } from '../graphql-enums';
 
 /** Default and largest due-soon window, in working days. */
 export const DUE_SOON_DEFAULT = 2;
