@@ -15,6 +15,3 @@ export function inJurisdiction(p: Principal, columns: readonly string[], params:
   const n = params.length;
   return `(${columns.map((c) => `${c} LIKE ANY($${n}::text[])`).join(' OR ')})`;
 }
-
-/** The WorkItem columns every source selects, in order: kind, id, step, enterpriseId, openedAt, dueDate, provisional, summary. */
-export const WORK_ITEM_COLUMNS = `"kind", "id", "step", "enterpriseId", "openedAt", "dueDate", "provisional", "summary"`;
