@@ -45,7 +45,8 @@ const code = refusal;
 const snapshot = async () =>
   (
     await admin.db.query(`SELECT (SELECT count(*) FROM credit_rating)::int AS ratings,
-      (SELECT json_agg(json_build_object('id', id, 'status', status, 'confirmed', confirmed_at, 'decided', decided_at, 'due', decision_due_date, 'note', note) ORDER BY id) FROM credit_repair) AS repairs,
+      (SELECT json_agg(json_build_object('id', id, 'status', status, 'confirmed', confirmed_at, 'decided', decided_at, 'due', decision_due_date, 'note', note,
+        'returned', returned_at, 'supplemented', supplemented_at, 'forwarded', forwarded_at, 'statement', statement, 'evidence', evidence) ORDER BY id) FROM credit_repair) AS repairs,
       (SELECT json_agg(json_build_object('id', id, 'status', status) ORDER BY id) FROM credit_record) AS records`)
   )[0];
 
@@ -58,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('credit repair (Art. 22, 24, 25)', () => {
-  it('submit → confirm → approve makes the record REPAIRED and re-grades in the same step', async () => {
+  it('submit → return → supplement → forward → confirm → approve makes the record REPAIRED and re-grades in the same step', async () => {
     const cc = await enterprise();
     const r = await record(cc, ago(60), ago(50));
     const before = await current(cc);
@@ -70,6 +71,17 @@ describe('credit repair (Art. 22, 24, 25)', () => {
       at: ago(40),
     });
     expect(submitted).toMatchObject({ status: 'SUBMITTED', evidence: ['整改报告.pdf', '缴款凭证.pdf'], commitmentSigned: true, decisionDueDate: null });
+    const returned = await repairService.return(county(), submitted.id, '缺少整改验收意见', ago(38));
+    expect(returned).toMatchObject({ status: 'RETURNED', returnNote: '缺少整改验收意见', returnedBy: 'officer:130821' });
+    const supplemented = await repairService.supplement(company(cc), submitted.id, { evidence: ['整改验收意见.pdf', '整改报告.pdf'], at: ago(37) });
+    expect(supplemented).toMatchObject({
+      status: 'SUBMITTED',
+      statement: '已按要求整改完毕，罚款已缴清',
+      evidence: ['整改报告.pdf', '缴款凭证.pdf', '整改验收意见.pdf'],
+    });
+    expect(supplemented.supplementedAt!.getTime()).toBeGreaterThan(returned.returnedAt!.getTime());
+    const forwarded = await repairService.forward(county(), submitted.id, ago(35));
+    expect(forwarded).toMatchObject({ status: 'FORWARDED', forwardedBy: 'officer:130821' });
     const confirmed = await repairService.confirm(city(), submitted.id, ago(30));
     expect(confirmed.status).toBe('CONFIRMED');
     const due = workingDayDeadline(ago(30), 3, calendarSource());
@@ -100,6 +112,7 @@ describe('credit repair (Art. 22, 24, 25)', () => {
     const cc = await enterprise();
     const r = await record(cc, occurred, new Date(occurred.getTime() + DAY));
     const s = await repairService.submit(county(), { recordId: r.id, statement: '已整改', at: new Date(confirmAt.getTime() - 2 * DAY) });
+    await repairService.forward(county(), s.id, new Date(confirmAt.getTime() - DAY));
     const c = await repairService.confirm(city(), s.id, confirmAt);
     const expected = workingDayDeadline(confirmAt, 3, calendarSource());
     expect(repairService.decisionDue(c)).toEqual(expected);
@@ -135,14 +148,51 @@ describe('credit repair (Art. 22, 24, 25)', () => {
     before = await snapshot();
     // a second open application for the same record
     expect(await code(repairService.submit(company(cc), { recordId: r.id, statement: '再次申请' }))).toMatchObject({ code: 'BAD_USER_INPUT' });
+    // deciding or confirming before the file is forwarded
+    expect(await code(repairService.decide(county(), s.id, true, null, ago(30)))).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await code(repairService.confirm(city(), s.id, ago(30)))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    // supplementing a file that was not returned; a return without a note; the enterprise forwarding its own file
+    expect(await code(repairService.supplement(company(cc), s.id, { evidence: ['x.pdf'] }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    expect(await code(repairService.return(county(), s.id, '  '))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'note' });
+    expect(await code(repairService.forward(company(cc), s.id))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await code(repairService.return(company(cc), s.id, '缺材料'))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await code(repairService.forward(otherCity(), s.id))).toMatchObject({ code: 'NOT_FOUND' });
+    // a forward or return dated before the submission, or in the future
+    expect(await code(repairService.forward(county(), s.id, ago(45)))).toEqual({ code: 'BAD_USER_INPUT', field: 'at' });
+    expect(await code(repairService.return(county(), s.id, '缺材料', new Date(Date.now() + DAY)))).toEqual({ code: 'BAD_USER_INPUT', field: 'at' });
+    expect(await snapshot()).toEqual(before);
+
+    await repairService.return(county(), s.id, '缺材料', ago(39));
+    before = await snapshot();
+    // a returned file: no forward, no second return, a supplement not before the return, a stranger may not supplement
+    expect(await code(repairService.forward(county(), s.id, ago(38)))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    expect(await code(repairService.return(county(), s.id, '再次退回', ago(38)))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    expect(await code(repairService.supplement(company(cc), s.id, { statement: '已补充', at: ago(39.5) }))).toEqual({ code: 'BAD_USER_INPUT', field: 'at' });
+    expect(await code(repairService.supplement(company(cc), s.id, { statement: '  ' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'statement' });
+    expect(await code(repairService.supplement(company(withCheckChar('91130821RP9999999')), s.id, { statement: '已补充' }))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    // still open: a second application is refused
+    expect(await code(repairService.submit(company(cc), { recordId: r.id, statement: '再次申请' }))).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await snapshot()).toEqual(before);
+
+    await repairService.supplement(company(cc), s.id, { statement: '已补充整改材料', at: ago(38) });
+    before = await snapshot();
+    // a forward dated before the supplement
+    expect(await code(repairService.forward(county(), s.id, ago(38.5)))).toEqual({ code: 'BAD_USER_INPUT', field: 'at' });
+    expect(await snapshot()).toEqual(before);
+    await repairService.forward(county(), s.id, ago(35));
+    before = await snapshot();
     // deciding before the confirmation
     expect(await code(repairService.decide(county(), s.id, true, null, ago(30)))).toMatchObject({ code: 'BAD_USER_INPUT' });
+    // a second forward
+    expect(await code(repairService.forward(county(), s.id, ago(34)))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
     // a county authority confirming: the next level up confirms
     expect(await code(repairService.confirm(county(), s.id, ago(30)))).toMatchObject({ code: 'FORBIDDEN' });
     // a city authority of another city does not see it
     expect(await code(repairService.confirm(otherCity(), s.id, ago(30)))).toMatchObject({ code: 'NOT_FOUND' });
-    // a confirmation dated before the submission
-    expect(await code(repairService.confirm(city(), s.id, ago(45)))).toEqual({ code: 'BAD_USER_INPUT', field: 'at' });
+    // a confirmation dated before the forward
+    expect(await code(repairService.confirm(city(), s.id, ago(36)))).toEqual({ code: 'BAD_USER_INPUT', field: 'at' });
     expect(await code(repairService.confirm(city(), 'not-a-uuid'))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await snapshot()).toEqual(before);
 

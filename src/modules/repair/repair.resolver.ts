@@ -11,7 +11,7 @@ import { repairService } from './repair.service';
 
 const AT = 'When the step happened (default now; never in the future, never before the previous step).';
 
-/** Credit repair (信用修复, Art. 22, 24, 25): submit → confirm (the next level up) → decide within 3 working days. */
+/** Credit repair (信用修复, Art. 22, 24, 25): submit → return/supplement → forward → confirm (the next level up) → decide within 3 working days. */
 @Resolver(() => CreditRepair)
 export class CreditRepairResolver {
   @Authorized([...WRITERS, 'ENTERPRISE'])
@@ -32,10 +32,49 @@ export class CreditRepairResolver {
   }
 
   @Authorized(WRITERS)
+  @Audited({ target: 'credit_repair', id: 'id', detail: ['note', 'at'] })
+  @Mutation(() => CreditRepair, {
+    description: '退回补正: the competent authority (supervising authority in scope) returns a SUBMITTED file for supplement, saying what is missing (note).',
+  })
+  returnCreditRepair(
+    @Ctx() ctx: HubContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note') note: string,
+    @Arg('at', () => Date, { nullable: true, description: AT }) at?: Date,
+  ) {
+    return repairService.return(ctx, id, note, at);
+  }
+
+  @Authorized([...WRITERS, 'ENTERPRISE'])
+  @Audited({ target: 'credit_repair', id: 'id', detail: ['at', 'evidence'] })
+  @Mutation(() => CreditRepair, {
+    description:
+      '补正: the applicant supplements a RETURNED file (a new statement replaces the old; evidence is added); it is SUBMITTED again, to be checked anew.',
+  })
+  supplementCreditRepair(
+    @Ctx() ctx: HubContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('statement', () => String, { nullable: true }) statement?: string,
+    @Arg('evidence', () => [String], { nullable: true, description: 'Further evidence references, added to those already filed.' }) evidence?: string[],
+    @Arg('at', () => Date, { nullable: true, description: AT }) at?: Date,
+  ) {
+    return repairService.supplement(ctx, id, { statement, evidence, at });
+  }
+
+  @Authorized(WRITERS)
+  @Audited({ target: 'credit_repair', id: 'id', detail: ['at'] })
+  @Mutation(() => CreditRepair, {
+    description: '报送上一级: the competent authority forwards a checked (SUBMITTED) file to the next level up, which confirms it (Art. 25).',
+  })
+  forwardCreditRepair(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('at', () => Date, { nullable: true, description: AT }) at?: Date) {
+    return repairService.forward(ctx, id, at);
+  }
+
+  @Authorized(WRITERS)
   @Audited({ target: 'credit_repair', id: 'id', detail: ['at', ['decisionDueDate', 'result.decisionDueDate']] })
   @Mutation(() => CreditRepair, {
     description:
-      'The next level up (a city authority covering the enterprise) confirms the conditions are met (Art. 25); the decision is due 3 working days later.',
+      'The next level up (a city authority covering the enterprise) confirms a FORWARDED repair meets the conditions (Art. 25); the decision is due 3 working days later.',
   })
   confirmCreditRepair(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('at', () => Date, { nullable: true, description: AT }) at?: Date) {
     return repairService.confirm(ctx, id, at);

@@ -8,6 +8,13 @@ export class CreditRepair {
   @Field(() => RepairStatus) status: RepairStatus;
   @Field() statement: string;
   @Field() submittedAt: Date;
+  @Field(() => [String], { description: 'Evidence references filed (with the supplements).' }) evidence: string[];
+  @Field(() => Boolean, { nullable: true, description: '信用修复型承诺 signed; null when not stated.' }) commitmentSigned: boolean | null;
+  @Field(() => Date, { nullable: true, description: 'The latest return for supplement (退回补正).' }) returnedAt: Date | null;
+  @Field(() => String, { nullable: true, description: 'What the latest return asked for.' }) returnNote: string | null;
+  @Field(() => Date, { nullable: true, description: 'The latest supplement (补正).' }) supplementedAt: Date | null;
+  @Field(() => Date, { nullable: true, description: 'Forwarded to the next level up.' }) forwardedAt: Date | null;
+  @Field(() => Date, { nullable: true, description: 'Confirmed by the next level up.' }) confirmedAt: Date | null;
   @Field(() => Date, { nullable: true }) decidedAt: Date | null;
   @Field(() => String, { nullable: true }) note: string | null;
 }
