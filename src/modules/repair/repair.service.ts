@@ -9,6 +9,7 @@ import { EnterpriseRow, lockEnterpriseById } from '../enterprise/enterprise.repo
 import { CreditRecordRow, findCreditRecord, setCreditRecordStatus } from '../credit/credit-record.repository';
 import { creditRecordService } from '../credit/credit-record.service';
 import { ratingService } from '../rating/rating.service';
+import { policyInForce, unrepairableCondition } from '../policy/credit-policy';
 import { calendarService } from '../calendar/calendar.service';
 import { workingDayDeadline } from '../calendar/working-days.rules';
 import type { Deadline } from '../calendar/working-days.rules';
@@ -105,6 +106,13 @@ export const repairService = {
       if (record.status !== 'ACTIVE')
         throw badInput(`该信用记录状态为 ${record.status}，不能申请修复 / The record is ${record.status}; only an ACTIVE record can be repaired`, 'recordId');
       const at = stepAt(input.at, record.determinedAt, DETERMINATION);
+      const policy = policyInForce(ctx.policies, at) ?? policyInForce(ctx.policies, record.occurredAt);
+      const barred = policy && unrepairableCondition(policy, record);
+      if (barred)
+        throw badInput(
+          `该失信信息不可修复：${barred.description.zh}。依据：${barred.legalBasis.zh} / This record may not be repaired: ${barred.description.en}. Legal basis: ${barred.legalBasis.en}`,
+          'recordId',
+        );
       if (await openRepairOf(ctx.db, record.id))
         throw duplicate('该信用记录已有正在办理的修复申请 / The record already has an open repair application (not yet decided)');
       try {
