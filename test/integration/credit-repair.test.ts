@@ -2,6 +2,15 @@ import { HubContext } from '../../src/modules/context';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { enterpriseService } from '../../src/modules/enterprise/enterprise.service';
 import { repairService } from '../../src/modules/repair/repair.service';
+import { repairWork } from '../../src/modules/repair/repair.work';
+import { repairNoticeService } from '../../src/modules/repair/repair-notice';
+import { EnterpriseRepairNoticesResolver } from '../../src/modules/repair/repair.resolver';
+import { enforcementService } from '../../src/modules/enforcement/enforcement.service';
+import { creditRecordService } from '../../src/modules/credit/credit-record.service';
+import { findByCreditCode } from '../../src/modules/enterprise/enterprise.repository';
+import { workSources } from '../../src/modules/worklist/work-source';
+import { createContext } from '../../src/modules/context';
+import { chinaDateString } from '../../src/platform/china-time';
 import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
 import { Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
@@ -213,5 +222,137 @@ describe('credit repair (Art. 22, 24, 25)', () => {
     // the record lists its applications (one batched load)
     const fresh = testContext(testDeps(db, { policies: testPolicies() }));
     expect((await repairService.ofRecord(fresh, r)).map((x) => x.status)).toEqual(['REJECTED', 'SUBMITTED']);
+  });
+
+  it('lists open repairs as REPAIR work: CHECK for the competent authority, CONFIRM for the next level up, DECIDE with its due date', async () => {
+    expect(workSources().get('REPAIR')).toBe(repairWork);
+    const cc = await enterprise();
+    const r = await record(cc, ago(60), ago(50));
+    const s = await repairService.submit(company(cc), { recordId: r.id, statement: '已整改', at: ago(40) });
+    const mine = (items: { id: string }[]) => items.filter((i) => i.id === s.id);
+    expect(mine(await repairWork.open(county(), 1000))).toEqual([
+      expect.objectContaining({ kind: 'REPAIR', step: 'CHECK', dueDate: null, provisional: false, openedAt: s.submittedAt }),
+    ]);
+    expect(mine(await repairWork.open(company(cc), 1000))).toEqual([]);
+    expect(mine(await repairWork.open(otherCity(), 1000))).toEqual([]);
+    await repairService.return(county(), s.id, '缺材料', ago(39));
+    expect(mine(await repairWork.open(county(), 1000))).toEqual([]); // the enterprise's turn
+    await repairService.supplement(company(cc), s.id, { evidence: ['补充材料.pdf'], at: ago(38) });
+    await repairService.forward(county(), s.id, ago(35));
+    expect(mine(await repairWork.open(county(), 1000))).toEqual([]);
+    expect(mine(await repairWork.open(city(), 1000))).toEqual([expect.objectContaining({ step: 'CONFIRM', dueDate: null })]);
+    const c = await repairService.confirm(city(), s.id, ago(30));
+    expect(mine(await repairWork.open(county(), 1000))).toEqual([
+      expect.objectContaining({ step: 'DECIDE', dueDate: c.decisionDueDate, provisional: c.decisionDueProvisional }),
+    ]);
+    // overdue: its due date lies before today
+    const overdue = await repairWork.countOverdue(admin.db, chinaDateString(new Date()));
+    expect(overdue).toBeGreaterThanOrEqual(1);
+    await repairService.decide(county(), s.id, true, null, ago(29));
+    expect(mine(await repairWork.open(county(), 1000))).toEqual([]);
+    expect(await repairWork.countOverdue(admin.db, chinaDateString(new Date()))).toBe(overdue - 1);
+  });
+
+  it('refuses a record the policy declares unrepairable, naming the legal basis (Art. 24), storing nothing', async () => {
+    const cc = await enterprise();
+    const r = await creditRecordService.recordDishonesty(county(), {
+      creditCode: cc,
+      indicator: indicator.code,
+      level: 'GENERAL',
+      occurredAt: ago(60),
+      determinedAt: ago(50),
+      basis: '依据有关法律规定，该失信信息不可修复',
+    });
+    const before = await snapshot();
+    let message = '';
+    try {
+      await repairService.submit(company(cc), { recordId: r.id, statement: '已整改' });
+    } catch (e) {
+      message = (e as Error).message;
+      expect((e as { extensions: unknown }).extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'recordId' });
+    }
+    expect(message).toMatch(/^该失信信息不可修复.*第二十四条.* \/ This record may not be repaired.*Art\. 24/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('an enterprise that becomes C or D gets a repair notice (Art. 22) in the same transaction: what it may repair, what not, and how', async () => {
+    const cc = await enterprise();
+    const e = (await findByCreditCode(admin.db, cc))!;
+    expect(await repairNoticeService.ofEnterprise(admin, e)).toEqual([]);
+    const ok = await record(cc, ago(60), ago(50));
+    const [notice] = await repairNoticeService.ofEnterprise(company(cc), e);
+    const [rating] = await admin.db.query(`SELECT current_rating_id AS id FROM enterprise WHERE id = $1`, [e.id]);
+    expect(notice).toMatchObject({ grade: 'C', ratingId: rating.id });
+    expect(notice.content.records).toEqual([expect.objectContaining({ recordId: ok.id, repairable: true, reason: null })]);
+    expect(notice.content.text.zh).toMatch(/^信用修复告知书：贵单位节水信用综合评价结果为C级/);
+    expect(notice.content.how.zh).toContain('信用修复承诺书');
+    expect(notice.content.how.en).toContain('signed credit-repair commitment');
+    // a second record keeps the grade C: no new notice; a change into D gives one, listing the unrepairable record with its basis
+    await creditRecordService.recordDishonesty(county(), {
+      creditCode: cc,
+      indicator: indicator.code,
+      level: 'GENERAL',
+      occurredAt: ago(59),
+      determinedAt: ago(49),
+      basis: '依据有关法律规定，该失信信息不可修复',
+    });
+    expect(await repairNoticeService.ofEnterprise(admin, e)).toHaveLength(1);
+    const severeInd = policy.indicators.find((i) => i.levels.SEVERE !== undefined)!;
+    await creditRecordService.recordDishonesty(county(), {
+      creditCode: cc,
+      indicator: severeInd.code,
+      level: 'SEVERE',
+      occurredAt: ago(58),
+      determinedAt: ago(48),
+      basis: '承水节〔2023〕15号第十一条',
+    });
+    const notices = await repairNoticeService.ofEnterprise(county(), e);
+    expect(notices.map((n) => n.grade)).toEqual(['C', 'D']);
+    expect(notices[1].content.records.map((r) => r.repairable).sort()).toEqual([false, true, true]);
+    expect(notices[1].content.records.find((r) => !r.repairable)!.reason!.zh).toContain('第二十四条');
+    // read in the caller's language, Chinese by default; others may not read it
+    const en = createContext(testDeps(db, { policies: testPolicies() }), {
+      principal: { subject: cc, role: 'ENTERPRISE', regions: [], creditCode: cc },
+      requestId: 't',
+      lang: 'EN',
+    });
+    const [, d] = await new EnterpriseRepairNoticesResolver().repairNotices(en, e);
+    expect(d.text).toMatch(/^Credit repair notice: your water-saving credit grade is D/);
+    expect(d.records.find((r) => !r.repairable)!.reason).toContain('Art. 24');
+    expect((await new EnterpriseRepairNoticesResolver().repairNotices(county(), e))[1].text).toMatch(/^信用修复告知书/);
+    expect(await code(repairNoticeService.ofEnterprise(as({ subject: 'credit', role: 'CREDIT_AUTHORITY', regions: ['130821'] }), e))).toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect(await code(repairNoticeService.ofEnterprise(company(withCheckChar('91130821RP9999999')), e))).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('a direct D from enforcement (annex row 6) is lifted by repairing its record: re-graded from the score, D once repaired → C (Art. 16(2))', async () => {
+    const dArea = policy.indicators.find((i) => policy.directGrading.dAreas.includes(i.area) && i.levels.SEVERE !== undefined)!;
+    const cc = await enterprise();
+    const c = await enforcementService.open(admin, { creditCode: cc, indicator: dArea.code, caseNo: `承水执〔修〕${++seq}号`, openedAt: ago(120) });
+    for (const [issued, due] of [
+      [110, 100],
+      [90, 80],
+      [70, 60],
+    ])
+      await enforcementService.issueNotice(admin, c.id, `责改〔修〕${++seq}号`, ago(issued), chinaDateString(ago(due)));
+    await enforcementService.recordFine(admin, c.id, `承水罚〔修〕${++seq}号`, ago(58), 5000);
+    const d = await current(cc);
+    expect(d.grade).toBe('D');
+    const rec = await enforcementService.determineFromCase(admin, c.id, '行政处罚决定书');
+    expect((await current(cc)).grade).toBe('D');
+    const s = await repairService.submit(company(cc), { recordId: rec.id, statement: '已整改并缴清罚款', commitmentSigned: true });
+    await repairService.forward(county(), s.id);
+    await repairService.confirm(city(), s.id);
+    await repairService.decide(county(), s.id, true);
+    const [after] = await admin.db.query(
+      `SELECT r.grade, r.score, r.reasons FROM enterprise e JOIN credit_rating r ON r.id = e.current_rating_id WHERE e.credit_code = $1`,
+      [cc],
+    );
+    expect(Number(after.score)).toBe(1000);
+    expect(after.grade).toBe('C');
+    const reasons = (after.reasons as { zh: string; en: string }[]).map((x) => x.en).join('\n');
+    expect(reasons).not.toMatch(/direct D/);
+    expect(reasons).toMatch(/16\(2\)/);
   });
 });

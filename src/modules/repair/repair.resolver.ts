@@ -5,7 +5,11 @@ import { Audited } from '../audit/audited';
 import { CreditRecord } from '../credit/credit-record.type';
 import type { CreditRecordRow } from '../credit/credit-record.repository';
 import { Deadline } from '../calendar/calendar.type';
-import { CreditRepair } from './repair.type';
+import { CreditRepair, RepairNotice } from './repair.type';
+import { repairNoticeService } from './repair-notice';
+import { Enterprise } from '../enterprise/enterprise.type';
+import type { EnterpriseRow } from '../enterprise/enterprise.repository';
+import { textIn } from '../../platform/lang';
 import type { CreditRepairRow } from './repair.repository';
 import { repairService } from './repair.service';
 
@@ -117,5 +121,25 @@ export class CreditRecordRepairsResolver {
   @FieldResolver(() => [CreditRepair], { description: 'Credit repair applications for this record, oldest first; internal (FORBIDDEN to the public).' })
   repairs(@Ctx() ctx: HubContext, @Root() r: CreditRecordRow) {
     return repairService.ofRecord(ctx, r);
+  }
+}
+
+/** `Enterprise.repairNotices` (Art. 22). */
+@Resolver(() => Enterprise)
+export class EnterpriseRepairNoticesResolver {
+  @FieldResolver(() => [RepairNotice], {
+    description:
+      '信用修复告知书: stored each time the official grade became C or D, oldest first; the enterprise itself and its supervising authorities only (FORBIDDEN otherwise).',
+  })
+  async repairNotices(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow): Promise<RepairNotice[]> {
+    const t = (b: { zh: string; en: string }) => textIn(ctx.lang, b);
+    return (await repairNoticeService.ofEnterprise(ctx, e)).map((n) => ({
+      id: n.id,
+      grade: n.grade,
+      issuedAt: n.issuedAt,
+      text: t(n.content.text),
+      how: t(n.content.how),
+      records: n.content.records.map((r) => ({ ...r, reason: r.reason ? t(r.reason) : null })),
+    }));
   }
 }

@@ -39,6 +39,7 @@ import {
   stepAt,
 } from './repair.rules';
 import './repair.work';
+import './repair-notice';
 
 export interface SubmitRepair {
   recordId: string;

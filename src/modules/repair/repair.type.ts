@@ -18,3 +18,24 @@ export class CreditRepair {
   @Field(() => Date, { nullable: true }) decidedAt: Date | null;
   @Field(() => String, { nullable: true }) note: string | null;
 }
+
+/** One ACTIVE dishonesty record in a repair notice: repairable or not (with the legal basis). */
+@ObjectType()
+export class RepairNoticeRecord {
+  @Field(() => ID) recordId: string;
+  @Field(() => String, { nullable: true }) indicator: string | null;
+  @Field(() => String, { nullable: true }) level: string | null;
+  @Field() repairable: boolean;
+  @Field(() => String, { nullable: true, description: 'Why it may not be repaired, with the legal basis (in the caller’s language).' }) reason: string | null;
+}
+
+/** 信用修复告知书 (Art. 22): stored when the enterprise's official grade became C or D. */
+@ObjectType()
+export class RepairNotice {
+  @Field(() => ID) id: string;
+  @Field(() => String) grade: string;
+  @Field() issuedAt: Date;
+  @Field({ description: 'What the notice says (in the caller’s language; Chinese by default).' }) text: string;
+  @Field({ description: 'How to apply: statement, evidence, signed commitment, where to apply.' }) how: string;
+  @Field(() => [RepairNoticeRecord]) records: RepairNoticeRecord[];
+}
