@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Credit repair, the rest (issue 10 item 3; workflows.md "Credit repair"): the competent
  * authority checks the file and returns it for supplement (RETURNED → SUBMITTED again) or
  * forwards it to the next level up (FORWARDED), which confirms. The open key covers every
- * undecided status. `credit_repair_notice` keeps the Art. 22 notices (告知书) stored when an
+ * undecided status. `credit_record.permit_id`: the 吊销 (penalty revocation) a dishonesty record
+ * carries, so that repairing the record lifts the permit's direct D. `credit_repair_notice` keeps the Art. 22 notices (告知书) stored when an
  * enterprise's official grade becomes C or D.
  */
 export class RepairReturnForward1732890000000 implements MigrationInterface {
@@ -26,6 +27,7 @@ export class RepairReturnForward1732890000000 implements MigrationInterface {
         CHECK ((forwarded_at IS NULL) = (forwarded_by IS NULL) AND (confirmed_at IS NULL OR (forwarded_at IS NOT NULL AND confirmed_at >= forwarded_at)));
       DROP INDEX credit_repair_open_key;
       CREATE UNIQUE INDEX credit_repair_open_key ON credit_repair (record_id) WHERE status IN ('SUBMITTED','RETURNED','FORWARDED','CONFIRMED');
+      ALTER TABLE credit_record ADD COLUMN permit_id uuid REFERENCES water_permit(id);
       CREATE TABLE credit_repair_notice (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         enterprise_id uuid NOT NULL REFERENCES enterprise(id),
@@ -41,6 +43,7 @@ export class RepairReturnForward1732890000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP TABLE credit_repair_notice;
+      ALTER TABLE credit_record DROP COLUMN permit_id;
       DROP INDEX credit_repair_open_key;
       CREATE UNIQUE INDEX credit_repair_open_key ON credit_repair (record_id) WHERE status IN ('SUBMITTED','CONFIRMED');
       ALTER TABLE credit_repair DROP CONSTRAINT credit_repair_forwarded_ck, DROP CONSTRAINT credit_repair_returned_ck,

@@ -6,6 +6,7 @@ import { repairWork } from '../../src/modules/repair/repair.work';
 import { repairNoticeService } from '../../src/modules/repair/repair-notice';
 import { EnterpriseRepairNoticesResolver } from '../../src/modules/repair/repair.resolver';
 import { enforcementService } from '../../src/modules/enforcement/enforcement.service';
+import { permitService } from '../../src/modules/permit/permit.service';
 import { creditRecordService } from '../../src/modules/credit/credit-record.service';
 import { findByCreditCode } from '../../src/modules/enterprise/enterprise.repository';
 import { workSources } from '../../src/modules/worklist/work-source';
@@ -353,6 +354,61 @@ describe('credit repair (Art. 22, 24, 25)', () => {
     expect(after.grade).toBe('C');
     const reasons = (after.reasons as { zh: string; en: string }[]).map((x) => x.en).join('\n');
     expect(reasons).not.toMatch(/direct D/);
+    expect(reasons).toMatch(/16\(2\)/);
+  });
+
+  it('a 吊销 (permit revoked as a penalty) is repaired through the record that carries it: the direct D is lifted in the same re-grade', async () => {
+    const cc = await enterprise();
+    const permit = await permitService.register(admin, {
+      creditCode: cc,
+      permitNo: `取水(冀承)字[修]第${++seq}号`,
+      validFrom: new Date(Date.now() - 900 * DAY),
+      validTo: new Date(Date.now() + 900 * DAY),
+      annualQuota: 1e6,
+    });
+    const other = await permitService.register(admin, {
+      creditCode: cc,
+      permitNo: `取水(冀承)字[修]第${++seq}号`,
+      validFrom: new Date(Date.now() - 900 * DAY),
+      validTo: new Date(Date.now() + 900 * DAY),
+      annualQuota: 1e6,
+    });
+    await permitService.revoke(admin, permit.permitNo, ago(40), '拒不整改，依法吊销');
+    expect((await current(cc)).grade).toBe('D');
+    const input = {
+      creditCode: cc,
+      indicator: indicator.code,
+      level: 'GENERAL' as const,
+      occurredAt: ago(40),
+      determinedAt: ago(39),
+      basis: '行政处罚决定书（吊销取水许可证）',
+    };
+    // the record must carry a 吊销 of the enterprise's own permit
+    const before = await snapshot();
+    expect(await code(creditRecordService.recordDishonesty(county(), { ...input, permitNo: other.permitNo }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'permitNo',
+    });
+    expect(await code(creditRecordService.recordDishonesty(county(), { ...input, permitNo: 'nope' }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'permitNo',
+    });
+    expect(await snapshot()).toEqual(before);
+    const rec = await creditRecordService.recordDishonesty(county(), { ...input, permitNo: permit.permitNo });
+    expect(rec.permitId).toBe(permit.id);
+    expect((await current(cc)).grade).toBe('D');
+    const s = await repairService.submit(company(cc), { recordId: rec.id, statement: '已整改，重新申领取水许可', commitmentSigned: true, at: ago(30) });
+    await repairService.forward(county(), s.id, ago(29));
+    await repairService.confirm(city(), s.id, ago(28));
+    await repairService.decide(county(), s.id, true, null, ago(27));
+    const [after] = await admin.db.query(
+      `SELECT r.grade, r.score, r.reasons FROM enterprise e JOIN credit_rating r ON r.id = e.current_rating_id WHERE e.credit_code = $1`,
+      [cc],
+    );
+    expect(Number(after.score)).toBe(1000);
+    expect(after.grade).toBe('C');
+    const reasons = (after.reasons as { zh: string; en: string }[]).map((x) => x.en).join('\n');
+    expect(reasons).not.toMatch(/revoked as a penalty/);
     expect(reasons).toMatch(/16\(2\)/);
   });
 });
