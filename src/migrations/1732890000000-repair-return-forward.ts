@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Credit repair, the rest (issue 10 item 3; workflows.md "Credit repair"): the competent
  * authority checks the file and returns it for supplement (RETURNED → SUBMITTED again) or
  * forwards it to the next level up (FORWARDED), which confirms. The open key covers every
- * undecided status. `credit_record.permit_id`: the 吊销 (penalty revocation) a dishonesty record
+ * undecided status. Applications confirmed before this migration have no forward step (the
+ * constraint allows it; the hub requires it from now on). `credit_record.permit_id`: the 吊销 (penalty revocation) a dishonesty record
  * carries, so that repairing the record lifts the permit's direct D. `credit_repair_notice` keeps the Art. 22 notices (告知书) stored when an
  * enterprise's official grade becomes C or D.
  */
@@ -24,7 +25,8 @@ export class RepairReturnForward1732890000000 implements MigrationInterface {
       ALTER TABLE credit_repair ADD CONSTRAINT credit_repair_returned_ck
         CHECK (status <> 'RETURNED' OR (returned_at IS NOT NULL AND returned_by IS NOT NULL AND return_note IS NOT NULL));
       ALTER TABLE credit_repair ADD CONSTRAINT credit_repair_forwarded_ck
-        CHECK ((forwarded_at IS NULL) = (forwarded_by IS NULL) AND (confirmed_at IS NULL OR (forwarded_at IS NOT NULL AND confirmed_at >= forwarded_at)));
+        CHECK ((forwarded_at IS NULL) = (forwarded_by IS NULL) AND (status <> 'FORWARDED' OR forwarded_at IS NOT NULL)
+          AND (forwarded_at IS NULL OR confirmed_at IS NULL OR confirmed_at >= forwarded_at));
       DROP INDEX credit_repair_open_key;
       CREATE UNIQUE INDEX credit_repair_open_key ON credit_repair (record_id) WHERE status IN ('SUBMITTED','RETURNED','FORWARDED','CONFIRMED');
       ALTER TABLE credit_record ADD COLUMN permit_id uuid REFERENCES water_permit(id);

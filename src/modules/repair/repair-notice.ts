@@ -4,8 +4,6 @@
  * (Art. 24), which may not (with the legal basis from the policy's `unrepairable` list), and how
  * to apply (Art. 25). Texts are bilingual, Chinese first; they are read in `ctx.lang`.
  */
-import type { Queryable } from '../../platform/sql';
-import { one, rows } from '../../platform/sql';
 import { forbidden } from '../../platform/errors';
 import { inScope, mayWrite } from '../../platform/auth/access.rules';
 import type { Bilingual } from '../policy/credit-policy';
@@ -14,33 +12,9 @@ import type { HubContext } from '../context';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import { recordsOf } from '../credit/credit-record.repository';
 import { onGradeChange } from '../rating/rating.service';
+import { insertNotice, NoticeContent, NoticeRecord, RepairNoticeRow } from './repair-notice.repository';
 
-export interface NoticeRecord {
-  recordId: string;
-  indicator: string | null;
-  level: string | null;
-  occurredAt: string;
-  repairable: boolean;
-  /** Why not (the condition and its legal basis), for an unrepairable record. */
-  reason: Bilingual | null;
-}
-
-export interface NoticeContent {
-  text: Bilingual;
-  how: Bilingual;
-  records: NoticeRecord[];
-}
-
-export interface RepairNoticeRow {
-  id: string;
-  enterpriseId: string;
-  ratingId: string | null;
-  grade: 'C' | 'D';
-  issuedAt: Date;
-  content: NoticeContent;
-}
-
-const COLUMNS = `n.id, n.enterprise_id AS "enterpriseId", n.rating_id AS "ratingId", n.grade, n.issued_at AS "issuedAt", n.content`;
+export type { NoticeContent, NoticeRecord, RepairNoticeRow };
 
 export const HOW: Bilingual = {
   zh: '申请方式：向有管辖权的水行政主管部门（本企业的主管水行政部门）提交信用修复申请，附失信行为已纠正、不良影响已消除的说明，整改报告、罚款缴纳凭证等证明材料，并签署信用修复承诺书（信用修复型承诺）；经上一级水行政主管部门确认符合条件的，主管部门于三个工作日内作出修复决定（第二十四条、第二十五条）。',
@@ -76,18 +50,6 @@ export async function buildNotice(ctx: HubContext, e: EnterpriseRow, grade: 'C' 
   };
 }
 
-export function insertNotice(m: Queryable, n: Omit<RepairNoticeRow, 'id' | 'issuedAt'>): Promise<RepairNoticeRow | undefined> {
-  return one<RepairNoticeRow>(
-    m,
-    `INSERT INTO credit_repair_notice AS n (enterprise_id, rating_id, grade, content) VALUES ($1, $2, $3, $4::jsonb) RETURNING ${COLUMNS}`,
-    [n.enterpriseId, n.ratingId, n.grade, JSON.stringify(n.content)],
-  );
-}
-
-export function noticesOf(m: Queryable, enterpriseId: string): Promise<RepairNoticeRow[]> {
-  return rows<RepairNoticeRow>(m, `SELECT ${COLUMNS} FROM credit_repair_notice n WHERE n.enterprise_id = $1 ORDER BY n.issued_at, n.id`, [enterpriseId]);
-}
-
 export const repairNoticeService = {
   /** `Enterprise.repairNotices`: the enterprise itself and the supervising authorities in scope; oldest first. */
   async ofEnterprise(ctx: HubContext, e: EnterpriseRow): Promise<RepairNoticeRow[]> {
@@ -95,7 +57,7 @@ export const repairNoticeService = {
     const own = p.role === 'ENTERPRISE' && p.creditCode === e.creditCode;
     if (!own && !(mayWrite(p, e) && inScope(p, e)))
       throw forbidden('信用修复告知书仅企业本身及其主管水行政部门可以查看 / Repair notices are for the enterprise itself and its supervising authorities');
-    return noticesOf(ctx.db, e.id);
+    return ctx.loaders.repairNotices.load(e.id);
   },
 };
 
