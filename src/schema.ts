@@ -14,7 +14,7 @@ import { DataSourceResolver, SyncRunResolver } from './modules/datasource/dataso
 import { createPubSub } from '@graphql-yoga/subscription';
 import { RatingChangeResolver } from './modules/rating-feed/rating-change.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver';
-import { CreditRecordRepairsResolver, CreditRepairResolver } from './modules/repair/repair.resolver';
+import { CreditRecordRepairsResolver, CreditRepairResolver, EnterpriseRepairNoticesResolver } from './modules/repair/repair.resolver';
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
 import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
@@ -69,6 +69,7 @@ export const RESOLVERS = [
   WebhookDeliveryResolver,
   CreditRepairResolver,
   CreditRecordRepairsResolver,
+  EnterpriseRepairNoticesResolver,
   ObjectionResolver,
   CreditRecordObjectionResolver,
   EnterpriseObjectionsResolver,

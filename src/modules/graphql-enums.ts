@@ -23,7 +23,7 @@ function enumOf<const T extends readonly string[]>(values: T): { readonly [K in 
 
 export const CANDIDATE_STATUSES = ['OPEN', 'CONFIRMED', 'DISMISSED'] as const;
 export const SYNC_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
-export const REPAIR_STATUSES = ['SUBMITTED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
+export const REPAIR_STATUSES = ['SUBMITTED', 'RETURNED', 'FORWARDED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
 export const REPORT_STATUSES = ['RECEIVED', 'CONFIRMED', 'UNFOUNDED'] as const;
 export const REPORT_OUTCOMES = ['CONFIRMED', 'UNFOUNDED'] as const;
 export const WEBHOOK_DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'DEAD', 'CANCELLED'] as const;
@@ -118,7 +118,10 @@ registerEnumType(AwardingBodyKind, {
 });
 registerEnumType(LetterDirection, { name: 'LetterDirection', description: "Art. 9 letters (函告): INCOMING to the caller's jurisdiction, OUTGOING from it." });
 registerEnumType(SyncStatus, { name: 'SyncStatus' });
-registerEnumType(RepairStatus, { name: 'RepairStatus' });
+registerEnumType(RepairStatus, {
+  name: 'RepairStatus',
+  description: 'SUBMITTED (to be checked) → RETURNED for supplement (→ SUBMITTED again) or FORWARDED to the next level up → CONFIRMED → APPROVED or REJECTED.',
+});
 registerEnumType(ObjectionStatus, { name: 'ObjectionStatus', description: 'OPEN: 异议处理中 (the comparison is due); DECIDED: see outcome.' });
 registerEnumType(ObjectionOutcome, {
   name: 'ObjectionOutcome',

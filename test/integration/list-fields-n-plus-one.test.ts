@@ -71,6 +71,10 @@ async function seed(from: number, count: number): Promise<void> {
                                        decision_due_date, decision_due_provisional)
             SELECT cr.id, cr.enterprise_id, 'CONFIRMED', '已整改', now() - interval '10 days', 'test', now() - interval '9 days', 'test',
                    (now() - interval '6 days')::date, false FROM cr RETURNING 1),
+     rnt AS (INSERT INTO credit_repair_notice (enterprise_id, grade, content)
+             SELECT cr.enterprise_id, 'C', jsonb_build_object('text', jsonb_build_object('zh', '告知书', 'en', 'notice'), 'how', jsonb_build_object('zh', '方式', 'en', 'how'),
+                    'records', jsonb_build_array(jsonb_build_object('recordId', cr.id, 'indicator', '1.1', 'level', 'GENERAL', 'occurredAt', now(), 'repairable', true, 'reason', null)))
+               FROM cr RETURNING 1),
      ob AS (INSERT INTO objection (enterprise_id, record_id, status, statement, received_by, received_at, filed_by, due_date, due_provisional)
             SELECT cr.enterprise_id, cr.id, 'OPEN', '异议', 'EVALUATING_BODY', now() - interval '5 days', 'test', now()::date, false FROM cr RETURNING 1),
      cl AS (INSERT INTO credit_letter (record_id, from_region_code, from_authority_kind, to_region_code, to_authority_kind, subject, body)

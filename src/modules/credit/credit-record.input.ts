@@ -33,6 +33,12 @@ export class DishonestyInput extends ProvenanceInput {
       "Where the conduct happened (GB/T 2260), default the enterprise's registration region. Art. 9: an authority covering it may determine for an enterprise registered elsewhere; a letter (函告) then goes to the registration region.",
   })
   conductRegionCode?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The water permit whose penalty revocation (吊销) this record carries: repairing the record (credit repair, Art. 24) lifts that permit's direct D. The permit must be the enterprise's and revoked as a penalty (not annulled).",
+  })
+  permitNo?: string | null;
 }
 
 @InputType()

@@ -17,6 +17,8 @@ export interface CreditRecordRow {
   basis: string | null;
   /** The enforcement case it was determined from (determineFromCase), if any. */
   caseId: string | null;
+  /** The penalty revocation (吊销) of a water permit the record carries (its direct D is lifted when the record is REPAIRED). */
+  permitId: string | null;
   status: CreditRecordStatus;
   statusReason: string | null;
   determinedBy: string;
@@ -41,7 +43,7 @@ export interface CreditRecordRow {
 }
 
 const COLUMNS = `c.id, c.enterprise_id AS "enterpriseId", c.kind, c.indicator, c.level, c.honor_level AS "honorLevel", c.title,
-  c.description, c.occurred_at AS "occurredAt", c.basis, c.case_id AS "caseId",
+  c.description, c.occurred_at AS "occurredAt", c.basis, c.case_id AS "caseId", c.permit_id AS "permitId",
   c.status, c.status_reason AS "statusReason", c.determined_by AS "determinedBy", c.created_at AS "createdAt",
   c.determined_at AS "determinedAt", c.determining_region_code AS "determiningRegionCode",
   c.determining_authority_kind AS "determiningAuthorityKind", c.source_act AS "sourceAct", c.source_document_no AS "sourceDocumentNo",
@@ -49,15 +51,15 @@ const COLUMNS = `c.id, c.enterprise_id AS "enterpriseId", c.kind, c.indicator, c
   c.awarding_body AS "awardingBody", c.awarding_body_kind AS "awardingBodyKind", c.awarded_by_government AS "awardedByGovernment",
   c.award_document_no AS "awardDocumentNo", c.recognition_document_no AS "recognitionDocumentNo"`;
 
-export type NewCreditRecord = Omit<CreditRecordRow, 'id' | 'status' | 'statusReason' | 'createdAt'>;
+export type NewCreditRecord = Omit<CreditRecordRow, 'id' | 'status' | 'statusReason' | 'createdAt' | 'permitId'> & { permitId?: string | null };
 
 export function insertCreditRecord(m: Queryable, r: NewCreditRecord): Promise<CreditRecordRow | undefined> {
   return one<CreditRecordRow>(
     m,
     `INSERT INTO credit_record AS c (enterprise_id, kind, indicator, level, honor_level, title, description, occurred_at, basis, case_id,
        determined_by, determined_at, determining_region_code, determining_authority_kind, source_act, source_document_no, conduct_region_code,
-       public_summary, honor_category, awarding_body, awarding_body_kind, awarded_by_government, award_document_no, recognition_document_no)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24) RETURNING ${COLUMNS}`,
+       public_summary, honor_category, awarding_body, awarding_body_kind, awarded_by_government, award_document_no, recognition_document_no, permit_id)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25) RETURNING ${COLUMNS}`,
     [
       r.enterpriseId,
       r.kind,
@@ -83,6 +85,7 @@ export function insertCreditRecord(m: Queryable, r: NewCreditRecord): Promise<Cr
       r.awardedByGovernment,
       r.awardDocumentNo,
       r.recognitionDocumentNo,
+      r.permitId ?? null,
     ],
   );
 }

@@ -6,7 +6,8 @@ import { assertAccess, requireEnterprise } from '../enterprise/enterprise.servic
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { policyFor } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
-import { levelScore } from './credit.rules';
+import { isPenaltyRevocation, levelScore } from './credit.rules';
+import { findPermit } from '../permit/permit.repository';
 import { CreditRecordRow, NewCreditRecord, findCreditRecord, insertCreditRecord, setCreditRecordStatus } from './credit-record.repository';
 import { isUuid, notInFuture, requireFound } from '../../platform/checks';
 import { inScope, mayDetermine, mayReadRecordInternal } from '../../platform/auth/access.rules';
@@ -153,6 +154,19 @@ export function requireBasis(basis: string | null | undefined): string {
   return b;
 }
 
+/** The id of `e`'s permit `permitNo` revoked as a penalty (吊销, not annulled): the revocation a dishonesty record carries. */
+async function carriedRevocation(ctx: HubContext, e: EnterpriseRow, permitNo: string): Promise<string> {
+  const permit = await findPermit(ctx.db, permitNo);
+  if (!permit || permit.enterpriseId !== e.id)
+    throw badInput(`企业 ${e.creditCode} 没有取水许可证 ${permitNo} / Enterprise ${e.creditCode} has no permit ${permitNo}`, 'permitNo');
+  if (!isPenaltyRevocation(permit))
+    throw badInput(
+      `取水许可证 ${permitNo} 未被吊销（或吊销已被撤销） / Permit ${permitNo} was not revoked as a penalty (吊销), or the revocation was annulled`,
+      'permitNo',
+    );
+  return permit.id;
+}
+
 /** Determining credit records (Art. 9–11); each change re-grades the enterprise in the same transaction. */
 export const creditRecordService = {
   async recordDishonesty(ctx: HubContext, input: DishonestyInput): Promise<DeterminedRow> {
@@ -185,6 +199,7 @@ export const creditRecordService = {
         throw forbidden(
           `企业 ${e.creditCode} 注册地 ${e.regionCode} 不在您的管辖范围内；行为发生在您辖区的，请填写 conductRegionCode（第九条） / Enterprise ${e.creditCode} (region ${e.regionCode}) is outside your jurisdiction; for conduct in your jurisdiction state conductRegionCode (Art. 9).`,
         );
+      const permitId = input.permitNo?.trim() ? await carriedRevocation(ctx, e, input.permitNo.trim()) : null;
       return determineIn(ctx, e, {
         kind: 'DISHONESTY',
         indicator,
@@ -195,6 +210,7 @@ export const creditRecordService = {
         occurredAt: input.occurredAt,
         basis,
         caseId: null,
+        permitId,
         conductRegionCode,
         ...checkProvenance(e, input.occurredAt, input),
         ...NOT_AN_HONOR,

@@ -343,6 +343,23 @@ describe('credit engine (Chengde 2023, Art. 13–17)', () => {
       expect(text(r)).toMatch(/graded D once .* Art\. 16\(2\)/);
       expect(dEpisodes(history)).toHaveLength(2);
     });
+    it('a 吊销 is lifted by repairing the record that carries it: no direct D, and its D episode counts as repaired once (Art. 16(2))', () => {
+      const at = (d: string) => new Date(`${d}T00:00:00+08:00`);
+      const permit = { id: 'p-2', permitNo: 'P-2', revokedAt: at('2024-08-01'), revocationKind: 'REVOCATION' as const };
+      const carrier = dis('1.1', 'GENERAL', '2024-08-01', { permitId: 'p-2' });
+      expect(run({ permits: [permit], records: [carrier] }).grade).toBe('D');
+      const history = [{ grade: 'D' as const, asOf: at('2024-08-02'), decisiveRecordIds: ['p-2'] }];
+      const repaired = run({ permits: [permit], records: [{ ...carrier, status: 'REPAIRED' }], history });
+      expect(repaired.grade).toBe('C');
+      expect(repaired.score).toBe(1000);
+      expect(text(repaired)).not.toMatch(/revoked as a penalty/);
+      expect(text(repaired)).toMatch(/graded D once .* Art\. 16\(2\)/);
+      // a second, ACTIVE record carrying the same revocation keeps the D; a REVOKED carrier alone does not lift it
+      expect(
+        run({ permits: [permit], records: [{ ...carrier, status: 'REPAIRED' }, dis('1.1', 'GENERAL', '2024-08-02', { permitId: 'p-2' })], history }).grade,
+      ).toBe('D');
+      expect(run({ permits: [permit], records: [{ ...carrier, status: 'REVOKED' }], history }).grade).toBe('D');
+    });
   });
 
   describe('which records count', () => {

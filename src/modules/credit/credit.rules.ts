@@ -24,6 +24,8 @@ export interface EngineRecord {
   honorCategory?: HonorCategory | null;
   /** Dishonesty: the enforcement case it was determined from, if any. */
   caseId?: string | null;
+  /** Dishonesty: the penalty revocation (吊销) of a permit it carries, if any (the permit's `id`). */
+  permitId?: string | null;
   occurredAt: Date;
   status: CreditRecordStatus;
 }
@@ -124,7 +126,10 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const counting = policy.counting;
 
   const cases = countedCases(input, inPeriod);
-  const permitD = dg.permitRevocationIsD ? input.permits.filter((p) => isPenaltyRevocation(p) && inPeriod(p.revokedAt!)) : [];
+  const repairedPermits = repairedRevocations(input);
+  const permitD = dg.permitRevocationIsD
+    ? input.permits.filter((p) => isPenaltyRevocation(p) && inPeriod(p.revokedAt!) && !(p.id && repairedPermits.has(p.id)))
+    : [];
   const of = (l: DishonestyLevel) => active.filter((r) => r.level === l);
   const [general, serious, severe] = [of('GENERAL'), of('SERIOUS'), of('SEVERE')];
 
@@ -154,7 +159,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (score < full) c.push(reasons.cScore(score, full, poor));
   const caseC = cases.filter((k) => k.outcome.directC);
   for (const k of caseC) c.push(reasons.cCase(k.outcome.facts));
-  const status = new Map(input.records.map((r) => [r.id, r.status]));
+  const status = new Map<string, CreditRecordStatus>(input.records.map((r) => [r.id, r.status]));
+  // A 吊销 lifted by repairing the record that carries it counts as repaired in a D episode it decided.
+  for (const id of repairedPermits) if (!status.has(id)) status.set(id, 'REPAIRED');
   // An annulled revocation is void from the start: a D it alone decided is no episode.
   const annulled = new Set(input.permits.flatMap((p) => (p.annulledAt && p.id ? [p.id] : [])));
   const episodes = dEpisodes(
@@ -174,6 +181,17 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const { honor, unknown: unknownHonors } = qualifyingHonor(input);
   if (honor) return result(input, 'A', score, indicators, [reasons.a(score, honor.honorLevel!, honor.occurredAt, policy.honorWindowStart)]);
   return result(input, 'B', score, indicators, [reasons.b(score, policy, unknownHonors.length)]);
+}
+
+/**
+ * Permits whose penalty revocation (吊销) was repaired: some dishonesty record carries it
+ * (`permitId`), at least one of those is REPAIRED and none is ACTIVE. Its direct D is lifted
+ * (Art. 24: penalty states repair too), and a D episode it decided counts as repaired.
+ */
+export function repairedRevocations(input: Pick<EvaluationInput, 'records'>): Set<string> {
+  const by = new Map<string, CreditRecordStatus[]>();
+  for (const r of input.records) if (r.kind === 'DISHONESTY' && r.permitId) by.set(r.permitId, [...(by.get(r.permitId) ?? []), r.status]);
+  return new Set([...by].filter(([, st]) => st.includes('REPAIRED') && !st.includes('ACTIVE')).map(([id]) => id));
 }
 
 /** A permit revocation that is a direct D: a penalty revocation (吊销; legacy rows without a kind are), never annulled. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { logger } from '../../platform/logger';
 import { defaultPolicyDir, loadPolicies, warnOfPolicyEnd } from './credit-policy.loader';
-import { noPolicyInForce, parsePolicy, policyFor, policyOutlook } from './credit-policy';
+import { noPolicyInForce, parsePolicy, policyFor, policyOutlook, unrepairableCondition } from './credit-policy';
 
 const doc = () => JSON.parse(fs.readFileSync(path.join(defaultPolicyDir(), 'chengde-2023.json'), 'utf8'));
 
@@ -113,5 +113,38 @@ describe('the term of the policies, seen from a date', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('unrepairable records (Art. 24)', () => {
+  it('ships the one condition the original states, with its legal basis and a note saying so', () => {
+    for (const p of loadPolicies()) {
+      expect(p.unrepairable.map((u) => u.code)).toEqual(['LAW_SAYS_UNREPAIRABLE']);
+      expect(p.unrepairable[0].legalBasis.zh).toContain('第二十四条');
+      expect(p.notes.some((n) => n.zh.includes('第二十四条未列举'))).toBe(true);
+    }
+  });
+  it('matches a record on every matcher given', () => {
+    const p = parsePolicy(doc());
+    const facts = { indicator: '1.1', level: 'GENERAL' as const, basis: '依据某法规定，该失信信息不可修复' };
+    expect(unrepairableCondition(p, facts)?.code).toBe('LAW_SAYS_UNREPAIRABLE');
+    expect(unrepairableCondition(p, { ...facts, basis: '承水节〔2023〕15号第十一条' })).toBeUndefined();
+    expect(unrepairableCondition(p, { ...facts, basis: null })).toBeUndefined();
+    const d = doc();
+    d.unrepairable = [{ ...d.unrepairable[0], code: 'SEVERE_ON_1_1', indicators: ['1.1'], levels: ['SEVERE'], basisContains: undefined }];
+    const q = parsePolicy(d);
+    expect(unrepairableCondition(q, { ...facts, level: 'SEVERE' })?.code).toBe('SEVERE_ON_1_1');
+    expect(unrepairableCondition(q, facts)).toBeUndefined();
+  });
+  it('defaults to none and refuses a condition without a matcher, a duplicate code, an unknown indicator or a missing legal basis', () => {
+    const d = doc();
+    delete d.unrepairable;
+    expect(parsePolicy(d).unrepairable).toEqual([]);
+    const base = doc().unrepairable[0];
+    const bad = (u: unknown[]) => () => parsePolicy({ ...doc(), unrepairable: u });
+    expect(bad([{ ...base, basisContains: undefined }])).toThrow(/needs indicators, levels or basisContains/);
+    expect(bad([base, base])).toThrow(/duplicate unrepairable condition LAW_SAYS_UNREPAIRABLE/);
+    expect(bad([{ ...base, indicators: ['9.9'] }])).toThrow(/unrepairable\.0\.indicators: indicator 9\.9/);
+    expect(bad([{ ...base, legalBasis: undefined }])).toThrow(/unrepairable\.0\.legalBasis/);
   });
 });

@@ -26,6 +26,24 @@ const bilingualSchema = z.object({ zh: z.string().min(1), en: z.string().min(1) 
 
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
+/**
+ * A class of dishonesty record that may not be repaired (Art. 24 "除法律法规和国家有关政策文件明确规定
+ * 不可修复的失信信息外"), with the legal basis that says so. A record matches when every matcher
+ * given matches: its indicator is listed, its level is listed, its determination basis
+ * (`credit_record.basis`) contains one of the phrases.
+ */
+const unrepairableSchema = z
+  .object({
+    code: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'code must be UPPER_SNAKE'),
+    description: bilingualSchema,
+    legalBasis: bilingualSchema,
+    indicators: z.array(z.string()).min(1).optional(),
+    levels: z.array(z.enum(DISHONESTY_LEVELS)).min(1).optional(),
+    basisContains: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict()
+  .refine((u) => Boolean(u.indicators || u.levels || u.basisContains), { message: 'an unrepairable condition needs indicators, levels or basisContains' });
+
 const indicatorSchema = z.object({
   code: z.string().regex(/^\d+\.\d+$/, 'indicator code must look like 2.3'),
   area: z.string().min(1),
@@ -66,6 +84,8 @@ export const policyDocumentSchema = z
       .default([...HONOR_CATEGORIES]),
     thresholds: z.object({ full: z.number().int().positive(), poor: z.number().int().positive() }),
     repairedRecordsBlockAB: z.boolean(),
+    /** Art. 24: records that may not be repaired, each naming its legal basis (workflows.md "Credit repair"). */
+    unrepairable: z.array(unrepairableSchema).default([]),
     /**
      * How Art. 16(1) and 17(1) count records (workflows.md "Counting records"): C under 16(1) with at
      * most cMaxGeneral general and cMaxSerious serious and no severe; D under 17(1) from dMinSerious
@@ -113,12 +133,39 @@ export const policyDocumentSchema = z
         ctx.addIssue({ code: 'custom', path: ['detection', 'indicators', kind], message: `indicator ${code} is not in this policy's table` });
     if (p.counting.dMinSerious <= p.counting.cMaxSerious)
       ctx.addIssue({ code: 'custom', path: ['counting', 'dMinSerious'], message: 'dMinSerious must be above cMaxSerious (a count cannot be both C and D)' });
+    const unrepairableCodes = new Set<string>();
+    for (const [i, u] of p.unrepairable.entries()) {
+      if (unrepairableCodes.has(u.code))
+        ctx.addIssue({ code: 'custom', path: ['unrepairable', i, 'code'], message: `duplicate unrepairable condition ${u.code}` });
+      unrepairableCodes.add(u.code);
+      for (const code of u.indicators ?? [])
+        if (!codes.has(code))
+          ctx.addIssue({ code: 'custom', path: ['unrepairable', i, 'indicators'], message: `indicator ${code} is not in this policy's table` });
+    }
     for (const a of p.directGrading.dAreas)
       if (!p.indicators.some((ind) => ind.area === a)) ctx.addIssue({ code: 'custom', path: ['directGrading', 'dAreas'], message: `unknown area ${a}` });
   });
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type IndicatorDefinition = PolicyDocument['indicators'][number];
+export type UnrepairableCondition = PolicyDocument['unrepairable'][number];
+
+/** What an unrepairable condition is matched against (a dishonesty record). */
+export interface RepairableFacts {
+  indicator: string | null;
+  level: DishonestyLevel | null;
+  basis: string | null;
+}
+
+/** The first of the policy's unrepairable conditions (Art. 24) the record meets, if any. */
+export function unrepairableCondition(policy: Pick<PolicyDocument, 'unrepairable'>, r: RepairableFacts): UnrepairableCondition | undefined {
+  return policy.unrepairable.find(
+    (u) =>
+      (!u.indicators || (r.indicator !== null && u.indicators.includes(r.indicator))) &&
+      (!u.levels || (r.level !== null && u.levels.includes(r.level))) &&
+      (!u.basisContains || u.basisContains.some((phrase) => (r.basis ?? '').includes(phrase))),
+  );
+}
 
 /** A validated policy with its dates resolved to instants (Asia/Shanghai, UTC+8, no DST). */
 export interface CreditPolicy extends PolicyDocument {

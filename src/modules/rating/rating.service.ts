@@ -44,6 +44,15 @@ async function compute(ctx: HubContext, e: EnterpriseRow, asOf: Date): Promise<E
   return evaluate({ policy, records, permits, cases, history, asOf });
 }
 
+/** Called in the rating's transaction when an enterprise's official grade changes (e.g. the Art. 22 repair notice on C or D). */
+export type GradeChangeHook = (ctx: HubContext, e: EnterpriseRow, rating: { id: string; grade: string }, previousGrade: string | null) => Promise<void>;
+const gradeChangeHooks: GradeChangeHook[] = [];
+
+/** Registers a hook run in the same transaction when an official grade changes (at module load, as work sources are). */
+export function onGradeChange(hook: GradeChangeHook): void {
+  gradeChangeHooks.push(hook);
+}
+
 /** Grading enterprises with the credit engine and storing the result with its evidence. */
 export const ratingService = {
   /**
@@ -73,6 +82,7 @@ export const ratingService = {
     const changed = becomesCurrent && previousGrade !== rating.grade;
     // Partners learn of the change through the outbox, committed with it or not at all.
     if (changed) await appendRatingChanged(ctx.db, e, rating, previousGrade);
+    if (changed) for (const hook of gradeChangeHooks) await hook(ctx, e, rating, previousGrade);
     return { rating, previousGrade, changed };
   },
 

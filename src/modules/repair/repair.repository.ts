@@ -14,6 +14,15 @@ export interface CreditRepairRow {
   commitmentSigned: boolean | null;
   submittedAt: Date;
   submittedBy: string;
+  /** The latest return for supplement (退回补正): when, by whom, what is missing. */
+  returnedAt: Date | null;
+  returnedBy: string | null;
+  returnNote: string | null;
+  /** The latest supplement (补正) by the applicant. */
+  supplementedAt: Date | null;
+  /** Forwarded to the next level up (报送上一级确认). */
+  forwardedAt: Date | null;
+  forwardedBy: string | null;
   confirmedAt: Date | null;
   confirmedBy: string | null;
   decisionDueDate: string | null;
@@ -27,6 +36,8 @@ export interface CreditRepairRow {
 // to_char, not ::text: the text form of a date follows the session's DateStyle.
 const COLUMNS = `p.id, p.record_id AS "recordId", p.enterprise_id AS "enterpriseId", p.status, p.statement, p.evidence,
   p.commitment_signed AS "commitmentSigned", p.submitted_at AS "submittedAt", p.submitted_by AS "submittedBy",
+  p.returned_at AS "returnedAt", p.returned_by AS "returnedBy", p.return_note AS "returnNote", p.supplemented_at AS "supplementedAt",
+  p.forwarded_at AS "forwardedAt", p.forwarded_by AS "forwardedBy",
   p.confirmed_at AS "confirmedAt", p.confirmed_by AS "confirmedBy", to_char(p.decision_due_date, 'YYYY-MM-DD') AS "decisionDueDate",
   p.decision_due_provisional AS "decisionDueProvisional", p.decided_at AS "decidedAt", p.decided_by AS "decidedBy", p.note, p.created_at AS "createdAt"`;
 
@@ -48,9 +59,60 @@ export function findRepair(m: Queryable, id: string, lock = false): Promise<Cred
   return one<CreditRepairRow>(m, `SELECT ${COLUMNS} FROM credit_repair p WHERE p.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
 }
 
-/** The open (SUBMITTED or CONFIRMED) application for a record, if any. */
+/** Undecided statuses: one open application per record. */
+export const OPEN_STATUSES = `('SUBMITTED','RETURNED','FORWARDED','CONFIRMED')`;
+
+/** The open (undecided) application for a record, if any. */
 export function openRepairOf(m: Queryable, recordId: string): Promise<CreditRepairRow | undefined> {
-  return one<CreditRepairRow>(m, `SELECT ${COLUMNS} FROM credit_repair p WHERE p.record_id = $1 AND p.status IN ('SUBMITTED','CONFIRMED')`, [recordId]);
+  return one<CreditRepairRow>(m, `SELECT ${COLUMNS} FROM credit_repair p WHERE p.record_id = $1 AND p.status IN ${OPEN_STATUSES}`, [recordId]);
+}
+
+export function setRepairReturned(m: Queryable, id: string, at: Date, by: string, note: string): Promise<CreditRepairRow | undefined> {
+  return one<CreditRepairRow>(
+    m,
+    `UPDATE credit_repair p SET status = 'RETURNED', returned_at = $2, returned_by = $3, return_note = $4 WHERE p.id = $1 RETURNING ${COLUMNS}`,
+    [id, at, by, note],
+  );
+}
+
+/** The applicant's supplement: SUBMITTED again, with the statement and the (merged) evidence. */
+export function setRepairSupplemented(m: Queryable, id: string, at: Date, statement: string, evidence: string[]): Promise<CreditRepairRow | undefined> {
+  return one<CreditRepairRow>(
+    m,
+    `UPDATE credit_repair p SET status = 'SUBMITTED', supplemented_at = $2, statement = $3, evidence = $4::text[]
+     WHERE p.id = $1 RETURNING ${COLUMNS}`,
+    [id, at, statement, evidence],
+  );
+}
+
+export function setRepairForwarded(m: Queryable, id: string, at: Date, by: string): Promise<CreditRepairRow | undefined> {
+  return one<CreditRepairRow>(m, `UPDATE credit_repair p SET status = 'FORWARDED', forwarded_at = $2, forwarded_by = $3 WHERE p.id = $1 RETURNING ${COLUMNS}`, [
+    id,
+    at,
+    by,
+  ]);
+}
+
+/** Open applications of enterprises in `prefixes` (null: every region) at `statuses`, oldest first by submission. */
+export function openRepairsIn(
+  m: Queryable,
+  statuses: readonly string[],
+  prefixes: readonly string[] | null,
+  limit: number,
+): Promise<(CreditRepairRow & { regionCode: string })[]> {
+  return rows<CreditRepairRow & { regionCode: string }>(
+    m,
+    `SELECT ${COLUMNS}, e.region_code AS "regionCode" FROM credit_repair p JOIN enterprise e ON e.id = p.enterprise_id
+     WHERE p.status = ANY($1::text[]) AND ($2::text[] IS NULL OR e.region_code LIKE ANY(ARRAY(SELECT x || '%' FROM unnest($2::text[]) x)))
+     ORDER BY p.submitted_at, p.id LIMIT $3`,
+    [statuses, prefixes, limit],
+  );
+}
+
+/** Confirmed, undecided applications whose decision was due before `today`. */
+export async function countOverdueDecisions(m: Queryable, today: string): Promise<number> {
+  const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM credit_repair WHERE status = 'CONFIRMED' AND decision_due_date < $1::date`, [today]);
+  return r?.n ?? 0;
 }
 
 export function setRepairConfirmed(

@@ -1,4 +1,4 @@
-import { checkCommitment, checkDecisionNote, checkEvidence, checkStatement, checkStepOrder, decisionDueAt, stepAt } from './repair.rules';
+import { checkCommitment, checkDecisionNote, checkReturnNote, checkEvidence, checkStatement, checkStepOrder, decisionDueAt, stepAt } from './repair.rules';
 
 const code = (fn: () => unknown) => {
   try {
@@ -10,11 +10,17 @@ const code = (fn: () => unknown) => {
 };
 
 describe('repair step order', () => {
-  it('confirms only a SUBMITTED repair and decides only a CONFIRMED one', () => {
-    expect(code(() => checkStepOrder('confirm', 'SUBMITTED'))).toBeNull();
-    expect(code(() => checkStepOrder('decide', 'CONFIRMED'))).toBeNull();
-    for (const s of ['CONFIRMED', 'APPROVED', 'REJECTED'] as const) expect(code(() => checkStepOrder('confirm', s))).toMatchObject({ code: 'BAD_USER_INPUT' });
-    for (const s of ['SUBMITTED', 'APPROVED', 'REJECTED'] as const) expect(code(() => checkStepOrder('decide', s))).toMatchObject({ code: 'BAD_USER_INPUT' });
+  it('each step starts from one status: check (return/forward) SUBMITTED, supplement RETURNED, confirm FORWARDED, decide CONFIRMED', () => {
+    const all = ['SUBMITTED', 'RETURNED', 'FORWARDED', 'CONFIRMED', 'APPROVED', 'REJECTED'] as const;
+    const from = { return: 'SUBMITTED', forward: 'SUBMITTED', supplement: 'RETURNED', confirm: 'FORWARDED', decide: 'CONFIRMED' } as const;
+    for (const [step, ok] of Object.entries(from) as [keyof typeof from, (typeof all)[number]][])
+      for (const s of all)
+        if (s === ok) expect(code(() => checkStepOrder(step, s))).toBeNull();
+        else expect(code(() => checkStepOrder(step, s))).toEqual({ code: 'BAD_USER_INPUT', field: 'id' });
+  });
+  it('a return needs a note', () => {
+    expect(checkReturnNote(' 缺少验收意见 ')).toBe('缺少验收意见');
+    expect(code(() => checkReturnNote('  '))).toEqual({ code: 'BAD_USER_INPUT', field: 'note' });
   });
 });
 

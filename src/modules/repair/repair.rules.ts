@@ -1,6 +1,6 @@
 /**
  * Credit repair (信用修复, Art. 22, 24, 25; workflows.md "Credit repair"), the pure part: the
- * order of the steps, the date each step may carry, what an application must hold, and the
+ * order of the steps (submit → return/supplement … → forward → confirm → decide), the date each step may carry, what an application must hold, and the
  * decision deadline (3 working days after the confirmation day on the official calendar).
  *
  * Convention for `decisionDueAt`: the deadline is the whole of its last day (workflows.md
@@ -20,26 +20,48 @@ export const STATEMENT_MAX = 2000;
 export const EVIDENCE_MAX_ITEMS = 50;
 export const EVIDENCE_ITEM_MAX = 500;
 
-export type RepairStep = 'confirm' | 'decide';
+export type RepairStep = 'return' | 'supplement' | 'forward' | 'confirm' | 'decide';
 
-/** The status a step starts from. */
-const FROM: Record<RepairStep, RepairStatus> = { confirm: 'SUBMITTED', decide: 'CONFIRMED' };
+/** The status a step starts from: the competent authority checks a SUBMITTED file (returns or forwards it), the enterprise supplements a RETURNED one, the next level up confirms a FORWARDED one. */
+const FROM: Record<RepairStep, RepairStatus> = { return: 'SUBMITTED', supplement: 'RETURNED', forward: 'SUBMITTED', confirm: 'FORWARDED', decide: 'CONFIRMED' };
+
+const STEP_TEXT: Record<RepairStep, { zh: string; en: string }> = {
+  return: { zh: '退回补正', en: 'returned for supplement' },
+  supplement: { zh: '补正', en: 'supplemented' },
+  forward: { zh: '报送上一级确认', en: 'forwarded to the next level up' },
+  confirm: { zh: '确认', en: 'confirmed' },
+  decide: { zh: '作出决定', en: 'decided' },
+};
 
 /** BAD_USER_INPUT unless `status` is the one `step` starts from (a step out of order). */
 export function checkStepOrder(step: RepairStep, status: RepairStatus): void {
   if (status === FROM[step]) return;
-  if (step === 'decide' && status === 'SUBMITTED')
+  if (step === 'decide' && ['SUBMITTED', 'RETURNED', 'FORWARDED'].includes(status))
     throw badInput(
       '该信用修复申请尚未经上一级水行政主管部门确认，不能作出决定（第二十五条） / The repair must be confirmed by the next level up before it is decided (Art. 25)',
       'id',
     );
+  if (step === 'confirm' && (status === 'SUBMITTED' || status === 'RETURNED'))
+    throw badInput(
+      '该信用修复申请尚未经主管部门审核报送，上一级不能确认（第二十五条） / The competent authority must check and forward the repair before the next level up confirms it (Art. 25)',
+      'id',
+    );
   const done = status === 'APPROVED' || status === 'REJECTED';
+  const t = STEP_TEXT[step];
   throw badInput(
     done
       ? `该信用修复申请已作出决定（${status}） / The repair has already been decided (${status})`
-      : `该信用修复申请已确认，不能再次确认 / The repair is ${status}; only a SUBMITTED repair can be confirmed`,
+      : `该信用修复申请状态为 ${status}，不能${t.zh}；只有 ${FROM[step]} 状态的申请可以${t.zh} / The repair is ${status}; only a ${FROM[step]} repair can be ${t.en}`,
     'id',
   );
+}
+
+/** The note of a return for supplement: what is missing, required, at most {@link STATEMENT_MAX} characters. */
+export function checkReturnNote(note: string | null | undefined): string {
+  const n = note?.trim() ?? '';
+  if (!n) throw badInput('退回补正须说明需补充的内容（note） / A return for supplement needs a note saying what is missing', 'note');
+  if (n.length > STATEMENT_MAX) throw badInput(`note 不得超过${STATEMENT_MAX}字 / note may have at most ${STATEMENT_MAX} characters`, 'note');
+  return n;
 }
 
 export const PREVIOUS = { zh: '上一步骤', en: 'the previous step' };

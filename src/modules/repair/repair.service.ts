@@ -9,6 +9,7 @@ import { EnterpriseRow, lockEnterpriseById } from '../enterprise/enterprise.repo
 import { CreditRecordRow, findCreditRecord, setCreditRecordStatus } from '../credit/credit-record.repository';
 import { creditRecordService } from '../credit/credit-record.service';
 import { ratingService } from '../rating/rating.service';
+import { policyInForce, unrepairableCondition } from '../policy/credit-policy';
 import { calendarService } from '../calendar/calendar.service';
 import { workingDayDeadline } from '../calendar/working-days.rules';
 import type { Deadline } from '../calendar/working-days.rules';
@@ -21,6 +22,9 @@ import {
   setRepairConfirmed,
   setRepairDecided,
   setRepairDue,
+  setRepairForwarded,
+  setRepairReturned,
+  setRepairSupplemented,
 } from './repair.repository';
 import {
   DETERMINATION,
@@ -28,11 +32,14 @@ import {
   checkCommitment,
   checkDecisionNote,
   checkEvidence,
+  checkReturnNote,
   checkStatement,
   checkStepOrder,
   decisionDueAt,
   stepAt,
 } from './repair.rules';
+import './repair.work';
+import './repair-notice';
 
 export interface SubmitRepair {
   recordId: string;
@@ -60,8 +67,22 @@ function maySubmit(ctx: HubContext, e: EnterpriseRow): boolean {
   return (p.role === 'ENTERPRISE' && p.creditCode === e.creditCode) || mayWrite(p, e);
 }
 
+/** The competent authority checks and forwards: the supervising authority in scope; NOT_FOUND outside its scope, FORBIDDEN otherwise. */
+function requireCompetent(ctx: HubContext, e: EnterpriseRow, id: string): void {
+  if (mayWrite(ctx.principal, e)) return;
+  if (!inScope(ctx.principal, e)) throw noRepair(id);
+  throw forbidden(
+    '信用修复申请由有管辖权的水行政主管部门审核、退回补正或报送 / Only the competent (supervising) water authority checks, returns or forwards a repair (Art. 25)',
+  );
+}
+
+/** When the file was last handed in: the submission, or the latest supplement. */
+function lastFiled(r: CreditRepairRow): Date {
+  return r.supplementedAt && r.supplementedAt > r.submittedAt ? r.supplementedAt : r.submittedAt;
+}
+
 /**
- * Credit repair (信用修复, Art. 22, 24, 25): application → confirmation by the next level up →
+ * Credit repair (信用修复, Art. 22, 24, 25): application → check (return for supplement …) → forward → confirmation by the next level up →
  * decision within 3 working days. Each step is one transaction that locks the enterprise; a
  * refused step stores nothing. Approval makes the record REPAIRED and re-grades in the same
  * transaction.
@@ -86,8 +107,15 @@ export const repairService = {
       if (record.status !== 'ACTIVE')
         throw badInput(`该信用记录状态为 ${record.status}，不能申请修复 / The record is ${record.status}; only an ACTIVE record can be repaired`, 'recordId');
       const at = stepAt(input.at, record.determinedAt, DETERMINATION);
+      const policy = policyInForce(ctx.policies, at) ?? policyInForce(ctx.policies, record.occurredAt);
+      const barred = policy && unrepairableCondition(policy, record);
+      if (barred)
+        throw badInput(
+          `该失信信息不可修复：${barred.description.zh}。依据：${barred.legalBasis.zh} / This record may not be repaired: ${barred.description.en}. Legal basis: ${barred.legalBasis.en}`,
+          'recordId',
+        );
       if (await openRepairOf(ctx.db, record.id))
-        throw duplicate('该信用记录已有正在办理的修复申请 / The record already has an open repair application (SUBMITTED or CONFIRMED)');
+        throw duplicate('该信用记录已有正在办理的修复申请 / The record already has an open repair application (not yet decided)');
       try {
         return requireFound(
           await insertRepair(ctx.db, {
@@ -109,6 +137,49 @@ export const repairService = {
     });
   },
 
+  /**
+   * The competent authority (the supervising authority in scope) checks the file and returns it
+   * for supplement, saying what is missing (退回补正): RETURNED until the applicant supplements it.
+   */
+  async return(ctx: HubContext, id: string, note: string, at?: Date | null): Promise<CreditRepairRow> {
+    const n = checkReturnNote(note);
+    return withTransaction(ctx, async (ctx) => {
+      const { repair, e } = await lockRepair(ctx, id);
+      requireCompetent(ctx, e, id);
+      checkStepOrder('return', repair.status);
+      const when = stepAt(at, lastFiled(repair));
+      return requireFound(await setRepairReturned(ctx.db, repair.id, when, ctx.principal.subject, n), 'credit repair', id);
+    });
+  },
+
+  /** The applicant (the enterprise itself or its supervising authority) supplements a RETURNED file: SUBMITTED again, to be checked anew. */
+  async supplement(ctx: HubContext, id: string, input: { statement?: string | null; evidence?: string[] | null; at?: Date | null }): Promise<CreditRepairRow> {
+    const statement = input.statement == null ? null : checkStatement(input.statement);
+    const added = checkEvidence(input.evidence);
+    return withTransaction(ctx, async (ctx) => {
+      const { repair, e } = await lockRepair(ctx, id);
+      if (!maySubmit(ctx, e)) {
+        if (!inScope(ctx.principal, e)) throw noRepair(id);
+        throw forbidden('仅申请企业本身或其主管水行政部门可以补正 / Only the enterprise itself or its supervising water authority may supplement a repair');
+      }
+      checkStepOrder('supplement', repair.status);
+      const when = stepAt(input.at, repair.returnedAt!);
+      const evidence = checkEvidence([...repair.evidence, ...added]);
+      return requireFound(await setRepairSupplemented(ctx.db, repair.id, when, statement ?? repair.statement, evidence), 'credit repair', id);
+    });
+  },
+
+  /** The competent authority forwards a checked file to the next level up for confirmation (Art. 25). */
+  async forward(ctx: HubContext, id: string, at?: Date | null): Promise<CreditRepairRow> {
+    return withTransaction(ctx, async (ctx) => {
+      const { repair, e } = await lockRepair(ctx, id);
+      requireCompetent(ctx, e, id);
+      checkStepOrder('forward', repair.status);
+      const when = stepAt(at, lastFiled(repair));
+      return requireFound(await setRepairForwarded(ctx.db, repair.id, when, ctx.principal.subject), 'credit repair', id);
+    });
+  },
+
   /** Art. 25: only an officer of the level above (a city authority covering the enterprise, or ADMIN) confirms. */
   async confirm(ctx: HubContext, id: string, at?: Date | null): Promise<CreditRepairRow> {
     return withTransaction(ctx, async (ctx) => {
@@ -121,7 +192,7 @@ export const repairService = {
         );
       }
       checkStepOrder('confirm', repair.status);
-      const when = stepAt(at, repair.submittedAt);
+      const when = stepAt(at, repair.forwardedAt!);
       const due = await calendarService.workingDayDeadline(ctx, when, REPAIR_DECISION_WORKING_DAYS);
       return requireFound(await setRepairConfirmed(ctx.db, repair.id, when, p.subject, due.dueDate, due.provisional), 'credit repair', id);
     });
