@@ -7,7 +7,8 @@ import { candidateService } from '../../src/modules/candidate/candidate.service'
 import { tipRateLimit, tipService } from '../../src/modules/tip/tip.service';
 import { workSources } from '../../src/modules/worklist/work-source';
 import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
-import { chinaDateString } from '../../src/platform/china-time';
+import { chinaDateString, chinaYear } from '../../src/platform/china-time';
+import { calendarService } from '../../src/modules/calendar/calendar.service';
 import { hubSchema } from '../../src/schema';
 import { PUBLIC_PRINCIPAL, Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
@@ -287,5 +288,26 @@ describe('tips (Art. 8)', () => {
     expect(await codeOf({ occurredAt: new Date(Date.now() + 86_400_000).toISOString() })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'occurredAt' });
     expect(await codeOf({ sourceKind: 'NEIGHBOUR' })).toBeDefined();
     expect(await counts()).toEqual(before);
+  });
+
+  it('loading a year without official data recomputes the open verification deadlines that reached into it', async () => {
+    let year = chinaYear(new Date()) - 1;
+    while (officiallyCovered(year) && year > 1902) year--;
+    const cc = await enterprise();
+    const receivedAt = new Date(`${year}-06-01T10:00:00+08:00`);
+    const before = workingDayDeadline(receivedAt, 7, calendarSource());
+    expect(before).toMatchObject({ provisional: true });
+    const [{ id }] = await admin.db.query(
+      `INSERT INTO tip (receipt_no, source_kind, enterprise_id, content, status, received_at, due_date, due_provisional)
+       SELECT 'XSOLD' || $1, 'CITIZEN', e.id, '线索', 'RECEIVED', $2, $3::date, true FROM enterprise e WHERE e.credit_code = $1 RETURNING id`,
+      [cc, receivedAt, before.dueDate],
+    );
+    const next = chinaDateString(new Date(Date.parse(`${before.dueDate}T12:00:00+08:00`) + 86_400_000));
+    const holidays = [...new Set([`${year}-01-01`, before.dueDate, next])];
+    await calendarService.loadYear(admin, year, { holidays, workdays: [] });
+    const expected = workingDayDeadline(receivedAt, 7, calendarSource(new Map([[year, { holidays, workdays: [] }]])));
+    expect(expected.provisional).toBe(false);
+    const [row] = await admin.db.query(`SELECT to_char(due_date, 'YYYY-MM-DD') AS d, due_provisional AS p FROM tip WHERE id = $1`, [id]);
+    expect({ dueDate: row.d, provisional: row.p }).toEqual(expected);
   });
 });
