@@ -25,7 +25,7 @@ const loaders = new WeakMap<Db, Map<string, DataLoader<string, true>>>();
 
 function auditRead(ctx: HubContext, kind: RestrictedKind, id: string): Promise<true> {
   let byKind = loaders.get(ctx.db);
-  if (!byKind) loaders.set(ctx.db, (byKind = new Map()));
+  if (!byKind) loaders.set(ctx.db, (byKind = new Map<string, DataLoader<string, true>>()));
   let loader = byKind.get(kind.action);
   if (!loader) {
     loader = new DataLoader<string, true>(async (ids) => {
