@@ -17,6 +17,7 @@ import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webh
 import { CreditRecordRepairsResolver, CreditRepairResolver, EnterpriseRepairNoticesResolver } from './modules/repair/repair.resolver';
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
 import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
+import { TipConnectionResolver, TipResolver } from './modules/tip/tip.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
@@ -75,6 +76,8 @@ export const RESOLVERS = [
   EnterpriseObjectionsResolver,
   FalseInformationReportResolver,
   FalseInformationReportConnectionResolver,
+  TipResolver,
+  TipConnectionResolver,
   CalendarResolver,
   EnforcementCaseResolver,
   RectificationNoticeResolver,

@@ -34,6 +34,20 @@ export const OBJECTION_RECEIVERS = ['EVALUATING_BODY', 'CREDIT_AUTHORITY'] as co
 /** The kinds of open work (worklist/work-source.ts): each workflow with a deadline registers its source under one. */
 export const WORK_KINDS = ['REPAIR', 'OBJECTION', 'REPORT', 'TIP', 'FILING', 'FINE', 'LETTER'] as const;
 export const WORK_STATES = ['OVERDUE', 'DUE_TODAY', 'DUE_SOON', 'OPEN', 'NO_DEADLINE'] as const;
+/** Art. 8's six kinds of source of a tip (线索), in its order: 行业协会商会、大数据企业、金融机构、新闻媒体、社会组织、公民个人. */
+export const TIP_SOURCE_KINDS = [
+  'INDUSTRY_ASSOCIATION',
+  'BIG_DATA_ENTERPRISE',
+  'FINANCIAL_INSTITUTION',
+  'NEWS_MEDIA',
+  'SOCIAL_ORGANISATION',
+  'CITIZEN',
+] as const;
+export const TIP_STATUSES = ['RECEIVED', 'CONFIRMED', 'UNFOUNDED'] as const;
+export const TIP_OUTCOMES = ['CONFIRMED', 'UNFOUNDED'] as const;
+export const CANDIDATE_ORIGINS = ['DETECTION', 'TIP'] as const;
+/** A candidate's kind: detection's anomaly kinds, and TIP for a confirmed tip (Art. 8). */
+export const CANDIDATE_KINDS = [...ANOMALY_KINDS, 'TIP'] as const;
 
 export const Lang = enumOf(LANGS);
 export type Lang = (typeof LANGS)[number];
@@ -49,8 +63,16 @@ export const CreditRecordStatus = enumOf(CREDIT_RECORD_STATUSES);
 export type CreditRecordStatus = (typeof CREDIT_RECORD_STATUSES)[number];
 export const CandidateStatus = enumOf(CANDIDATE_STATUSES);
 export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
-export const AnomalyKind = enumOf(ANOMALY_KINDS);
-export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+export const AnomalyKind = enumOf(CANDIDATE_KINDS);
+export type AnomalyKind = (typeof CANDIDATE_KINDS)[number];
+export const TipSourceKind = enumOf(TIP_SOURCE_KINDS);
+export type TipSourceKind = (typeof TIP_SOURCE_KINDS)[number];
+export const TipStatus = enumOf(TIP_STATUSES);
+export type TipStatus = (typeof TIP_STATUSES)[number];
+export const TipOutcome = enumOf(TIP_OUTCOMES);
+export type TipOutcome = (typeof TIP_OUTCOMES)[number];
+export const CandidateOrigin = enumOf(CANDIDATE_ORIGINS);
+export type CandidateOrigin = (typeof CANDIDATE_ORIGINS)[number];
 export const SyncStatus = enumOf(SYNC_STATUSES);
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 export const RepairStatus = enumOf(REPAIR_STATUSES);
@@ -104,7 +126,35 @@ registerEnumType(CreditRecordStatus, {
 registerEnumType(CandidateStatus, { name: 'CandidateStatus' });
 registerEnumType(AnomalyKind, {
   name: 'AnomalyKind',
-  valuesConfig: { NO_PLAN: { description: 'Withdrawal in a plan year with no water plan (未取得用水计划擅自取用水, indicator 1.2).' } },
+  valuesConfig: {
+    NO_PLAN: { description: 'Withdrawal in a plan year with no water plan (未取得用水计划擅自取用水, indicator 1.2).' },
+    TIP: { description: 'Not a meter finding: a tip (线索, Art. 8) the supervising authority verified as CONFIRMED (see CandidateViolation.tipId).' },
+  },
+});
+registerEnumType(CandidateOrigin, {
+  name: 'CandidateOrigin',
+  description: 'Where a candidate violation comes from: DETECTION (meter data) or TIP (a verified tip, Art. 8). Both go through the same officer review.',
+});
+registerEnumType(TipSourceKind, {
+  name: 'TipSourceKind',
+  description: 'Art. 8: who gives the tip (线索来源).',
+  valuesConfig: {
+    INDUSTRY_ASSOCIATION: { description: '行业协会商会 (industry association or chamber of commerce)' },
+    BIG_DATA_ENTERPRISE: { description: '大数据企业 (big-data enterprise)' },
+    FINANCIAL_INSTITUTION: { description: '金融机构 (financial institution)' },
+    NEWS_MEDIA: { description: '新闻媒体 (news media)' },
+    SOCIAL_ORGANISATION: { description: '社会组织 (social organisation)' },
+    CITIZEN: { description: '公民个人 (an individual citizen)' },
+  },
+});
+registerEnumType(TipStatus, {
+  name: 'TipStatus',
+  description:
+    'A tip (Art. 8): RECEIVED (verification due 7 working days later, the default the hub applies), CONFIRMED (a candidate violation was raised), UNFOUNDED.',
+});
+registerEnumType(TipOutcome, {
+  name: 'TipOutcome',
+  description: 'The verification of a tip: CONFIRMED raises a candidate violation for officer review; UNFOUNDED.',
 });
 registerEnumType(HonorCategory, {
   name: 'HonorCategory',

@@ -19,6 +19,7 @@ import { CreditRepair1732850000000 } from '../migrations/1732850000000-credit-re
 import { Objection1732860000000 } from '../migrations/1732860000000-objection';
 import { FalseInfoReport1732870000000 } from '../migrations/1732870000000-false-info-report';
 import { RepairReturnForward1732890000000 } from '../migrations/1732890000000-repair-return-forward';
+import { Tip1732900000000 } from '../migrations/1732900000000-tip';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   Objection1732860000000,
   FalseInfoReport1732870000000,
   RepairReturnForward1732890000000,
+  Tip1732900000000,
 ];
 
 /**

@@ -36,6 +36,8 @@ const SINGLE_ROOTS = [
   'Query.objection',
   'Query.reportStatus',
   'Query.syncRun',
+  'Query.tip',
+  'Query.tipStatus',
   'Query.webhook',
   'Query.workingDayDeadline',
 ];
@@ -89,9 +91,14 @@ async function seed(from: number, count: number): Promise<void> {
      fr AS (INSERT INTO false_info_report (receipt_no, enterprise_id, record_id, content, reporter_name, reporter_contact, status, received_at, due_date, due_provisional)
             SELECT 'JB' || cr.id, cr.enterprise_id, cr.id, '信息不实', '李四', '13900001111', 'RECEIVED', now() - interval '2 days', (now() + interval '7 days')::date, false
               FROM cr RETURNING 1),
+     tp AS (INSERT INTO tip (receipt_no, source_kind, enterprise_id, indicator, content, evidence_refs, tipster_name, tipster_organisation, tipster_contact,
+                             status, received_at, due_date, due_provisional)
+            SELECT 'XS' || cr.id, 'FINANCIAL_INSTITUTION', cr.enterprise_id, '1.1', '私自取水', '{照片1.jpg}', '王五', '承德某银行', '13700002222', 'RECEIVED',
+                   now() - interval '2 days', (now() + interval '7 days')::date, false
+              FROM cr RETURNING 1),
      ev AS (INSERT INTO outbox_event (topic, enterprise_id, sequence, payload, published_at)
             SELECT 'rating.changed', e.id, 1, jsonb_build_object('creditCode', e.credit_code, 'regionCode', '130821'), now() FROM e RETURNING 1)
-     SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM rn) + (SELECT count(*) FROM ef)`,
+     SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM rn) + (SELECT count(*) FROM ef) + (SELECT count(*) FROM tp)`,
     [codes],
   );
   // A separate statement: the one above cannot see the enterprises it inserted.

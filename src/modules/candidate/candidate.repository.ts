@@ -2,14 +2,15 @@ import type { Queryable } from '../../platform/sql';
 import { Conditions, one, rows } from '../../platform/sql';
 import { enterpriseConditions } from '../enterprise/enterprise.repository';
 import type { AnomalyKind } from '../detection/detection.rules';
-import type { CandidateStatus } from '../graphql-enums';
+import type { CandidateOrigin, CandidateStatus } from '../graphql-enums';
 import type { DishonestyLevel } from '../policy/credit-policy';
 
 export interface CandidateRow {
   id: string;
   enterpriseId: string;
   meterId: string | null;
-  kind: AnomalyKind;
+  /** Detection's anomaly kind, or TIP for a candidate raised by a confirmed tip. */
+  kind: AnomalyKind | 'TIP';
   indicator: string;
   suggestedLevel: DishonestyLevel;
   status: CandidateStatus;
@@ -17,11 +18,14 @@ export interface CandidateRow {
   evidence: unknown;
   resolutionNote: string | null;
   creditRecordId: string | null;
+  origin: CandidateOrigin;
+  /** The confirmed tip (Art. 8) that raised it, when origin is TIP. */
+  tipId: string | null;
 }
 
 export const CANDIDATE_COLUMNS = `v.id, v.enterprise_id AS "enterpriseId", v.meter_id AS "meterId", v.kind, v.indicator,
   v.suggested_level AS "suggestedLevel", v.status, v.detected_at AS "detectedAt", v.evidence,
-  v.resolution_note AS "resolutionNote", v.credit_record_id AS "creditRecordId"`;
+  v.resolution_note AS "resolutionNote", v.credit_record_id AS "creditRecordId", v.origin, v.tip_id AS "tipId"`;
 
 export interface NewCandidate {
   enterpriseId: string;
@@ -43,7 +47,7 @@ export function upsertOpenCandidates(m: Queryable, c: NewCandidate[], detectedAt
     m,
     `INSERT INTO candidate_violation AS v (enterprise_id, meter_id, kind, indicator, suggested_level, evidence, detected_at)
      SELECT u.*, $7::timestamptz FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) AS u
-     ON CONFLICT (enterprise_id, coalesce(meter_id, '00000000-0000-0000-0000-000000000000'::uuid), kind) WHERE status = 'OPEN'
+     ON CONFLICT (enterprise_id, coalesce(meter_id, '00000000-0000-0000-0000-000000000000'::uuid), kind) WHERE status = 'OPEN' AND origin = 'DETECTION'
      DO UPDATE SET evidence = EXCLUDED.evidence, suggested_level = EXCLUDED.suggested_level, indicator = EXCLUDED.indicator, detected_at = EXCLUDED.detected_at
      RETURNING ${CANDIDATE_COLUMNS}`,
     [
@@ -55,6 +59,23 @@ export function upsertOpenCandidates(m: Queryable, c: NewCandidate[], detectedAt
       c.map((x) => JSON.stringify(x.evidence)),
       detectedAt,
     ],
+  );
+}
+
+/**
+ * The candidate a confirmed tip raises (origin TIP, kind TIP, no meter): `detectedAt` is the
+ * conduct's date (confirmation takes it as the record's occurredAt and grades by the policy in
+ * force then), as a meter finding's detection time is.
+ */
+export function insertTipCandidate(
+  m: Queryable,
+  c: { enterpriseId: string; tipId: string; indicator: string; suggestedLevel: DishonestyLevel; detectedAt: Date; evidence: unknown },
+): Promise<CandidateRow | undefined> {
+  return one<CandidateRow>(
+    m,
+    `INSERT INTO candidate_violation AS v (enterprise_id, meter_id, kind, indicator, suggested_level, evidence, detected_at, origin, tip_id)
+     VALUES ($1, NULL, 'TIP', $2, $3, $4::jsonb, $5, 'TIP', $6) RETURNING ${CANDIDATE_COLUMNS}`,
+    [c.enterpriseId, c.indicator, c.suggestedLevel, JSON.stringify(c.evidence), c.detectedAt, c.tipId],
   );
 }
 

@@ -66,11 +66,15 @@ export const candidateService = {
         level: chosen,
         honorLevel: null,
         title: null,
-        description: `由检测候选确认：${KIND_TITLES[c.kind].zh}（${c.kind}，候选 ${c.id}） / Confirmed candidate ${c.kind} ${c.id}: ${KIND_TITLES[c.kind].en}`,
+        description:
+          c.kind === 'TIP'
+            ? `由线索核实确认（第八条，线索 ${c.tipId}，候选 ${c.id}） / Confirmed candidate ${c.id} from verified tip ${c.tipId} (Art. 8)`
+            : `由检测候选确认：${KIND_TITLES[c.kind].zh}（${c.kind}，候选 ${c.id}） / Confirmed candidate ${c.kind} ${c.id}: ${KIND_TITLES[c.kind].en}`,
         occurredAt: c.detectedAt,
         basis,
         caseId: null,
-        // Meter findings are the enterprise's own premises: conduct in its registration region.
+        // Meter findings are the enterprise's own premises: conduct in its registration region; a tip is
+        // verified by the authority of that region too (tip.service.ts), so the same holds.
         conductRegionCode: e.regionCode,
         ...checkProvenance(e, c.detectedAt, { ...provenance, sourceAct: provenance?.sourceAct ?? 'ADMINISTRATIVE_INSPECTION' }),
         ...NOT_AN_HONOR,

@@ -1,6 +1,6 @@
 import { JSONResolver as GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
-import { AnomalyKind, CandidateStatus, DishonestyLevel } from '../graphql-enums';
+import { AnomalyKind, CandidateOrigin, CandidateStatus, DishonestyLevel } from '../graphql-enums';
 import { Connection } from '../../platform/graphql/connection';
 
 @ObjectType({ simpleResolvers: true })
@@ -13,6 +13,9 @@ export class CandidateViolation {
   @Field() detectedAt: Date;
   @Field(() => GraphQLJSON, { description: 'The readings, windows and thresholds that triggered it.' }) evidence: unknown;
   @Field(() => String, { nullable: true }) resolutionNote: string | null;
+  @Field(() => CandidateOrigin, { description: 'DETECTION (meter data) or TIP (a verified tip, Art. 8).' }) origin: CandidateOrigin;
+  @Field(() => ID, { nullable: true, description: 'The tip that raised it (origin TIP): read it with `tip(id)` (supervising authorities).' })
+  tipId: string | null;
 }
 
 @ObjectType({ simpleResolvers: true })

@@ -1,16 +1,14 @@
-import DataLoader from 'dataloader';
 import { withTransaction } from '../../platform/context';
-import type { Db } from '../../platform/context';
 import { badInput, forbidden, notFound } from '../../platform/errors';
 import { isUuid, requireFound } from '../../platform/checks';
 import { hasRole, inScope, mayWrite, SUPERVISORS } from '../../platform/auth/access.rules';
+import { RestrictedKind, readRestrictedIdentity } from '../intake/restricted-identity';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { chinaYearBounds } from '../../platform/china-time';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { Page, pageSize, toConnection } from '../../platform/graphql/connection';
 import type { HubContext } from '../context';
 import { registerDeadlineRecomputer } from '../deadlines';
-import { appendAudit } from '../audit/audit.repository';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { findCreditRecord, setCreditRecordStatus } from '../credit/credit-record.repository';
 import { ratingService } from '../rating/rating.service';
@@ -79,28 +77,8 @@ export const reportRateLimit = new RateLimiter();
 const noReport = (id: string) => notFound(`没有该举报 / No report ${id}`);
 const noEnterprise = (code: string) => notFound(`没有该企业 / No enterprise ${code}`);
 
-/**
- * Reads of a reporter's identity, batched per database handle: one audit entry per batch of
- * reports read together (a page of reports costs one statement, whatever its size).
- */
-const reporterReads = new WeakMap<Db, DataLoader<string, true>>();
-function auditReporterRead(ctx: HubContext, reportId: string): Promise<true> {
-  let loader = reporterReads.get(ctx.db);
-  if (!loader) {
-    loader = new DataLoader<string, true>(async (ids) => {
-      await appendAudit(ctx.db, ctx.principal, {
-        action: 'readReporterIdentity',
-        targetType: 'false_info_report',
-        targetId: ids.length === 1 ? ids[0] : null,
-        outcome: 'OK',
-        detail: { reportIds: [...ids] },
-      });
-      return ids.map(() => true as const);
-    });
-    reporterReads.set(ctx.db, loader);
-  }
-  return loader.load(reportId);
-}
+/** A reporter's identity: restricted (src/modules/intake/restricted-identity.ts), each read audited as readReporterIdentity. */
+const REPORTER: RestrictedKind = { action: 'readReporterIdentity', targetType: 'false_info_report', idsKey: 'reportIds' };
 
 /** The report and its enterprise, locked enterprise first (as every change that re-grades it). */
 async function lockReport(ctx: HubContext, id: string): Promise<{ report: FalseInfoReportRow; e: EnterpriseRow }> {
@@ -216,9 +194,7 @@ export const reportService = {
   async reporter(ctx: HubContext, r: FalseInfoReportRow): Promise<{ name: string | null; contact: string | null } | null> {
     if (r.reporterName === null && r.reporterContact === null) return null;
     const e = await this.enterprise(ctx, r);
-    if (!mayWrite(ctx.principal, e)) return null;
-    await auditReporterRead(ctx, r.id);
-    return { name: r.reporterName, contact: r.reporterContact };
+    return readRestrictedIdentity(ctx, REPORTER, r.id, e, true, { name: r.reporterName, contact: r.reporterContact });
   },
 
   due: deadlineOf,

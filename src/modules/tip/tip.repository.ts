@@ -1,0 +1,144 @@
+import type { Queryable } from '../../platform/sql';
+import { one, rows } from '../../platform/sql';
+import type { TipSourceKind, TipStatus } from './tip.rules';
+
+/** A tip (线索, Art. 8). `dueDate` is the verification's last day, `YYYY-MM-DD` China time. */
+export interface TipRow {
+  id: string;
+  receiptNo: string;
+  sourceKind: TipSourceKind;
+  enterpriseId: string;
+  indicator: string | null;
+  content: string;
+  occurredAt: Date | null;
+  evidenceRefs: string[];
+  /** Restricted personal data: only through the service's `tipster`, audited. */
+  tipsterName: string | null;
+  tipsterOrganisation: string | null;
+  tipsterContact: string | null;
+  status: TipStatus;
+  receivedAt: Date;
+  enteredBy: string | null;
+  dueDate: string;
+  dueProvisional: boolean;
+  verifiedAt: Date | null;
+  verifiedBy: string | null;
+  note: string | null;
+  candidateId: string | null;
+}
+
+const COLUMNS = `t.id, t.receipt_no AS "receiptNo", t.source_kind AS "sourceKind", t.enterprise_id AS "enterpriseId", t.indicator, t.content,
+  t.occurred_at AS "occurredAt", t.evidence_refs AS "evidenceRefs", t.tipster_name AS "tipsterName",
+  t.tipster_organisation AS "tipsterOrganisation", t.tipster_contact AS "tipsterContact", t.status, t.received_at AS "receivedAt",
+  t.entered_by AS "enteredBy", to_char(t.due_date, 'YYYY-MM-DD') AS "dueDate", t.due_provisional AS "dueProvisional",
+  t.verified_at AS "verifiedAt", t.verified_by AS "verifiedBy", t.note, t.candidate_id AS "candidateId"`;
+
+export type NewTip = Omit<TipRow, 'id' | 'status' | 'verifiedAt' | 'verifiedBy' | 'note' | 'candidateId'>;
+
+export function insertTip(m: Queryable, t: NewTip): Promise<TipRow | undefined> {
+  return one<TipRow>(
+    m,
+    `INSERT INTO tip AS t (receipt_no, source_kind, enterprise_id, indicator, content, occurred_at, evidence_refs, tipster_name,
+                           tipster_organisation, tipster_contact, status, received_at, entered_by, due_date, due_provisional)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, 'RECEIVED', $11, $12, $13::date, $14) RETURNING ${COLUMNS}`,
+    [
+      t.receiptNo,
+      t.sourceKind,
+      t.enterpriseId,
+      t.indicator,
+      t.content,
+      t.occurredAt,
+      t.evidenceRefs,
+      t.tipsterName,
+      t.tipsterOrganisation,
+      t.tipsterContact,
+      t.receivedAt,
+      t.enteredBy,
+      t.dueDate,
+      t.dueProvisional,
+    ],
+  );
+}
+
+export function findTip(m: Queryable, id: string, lock = false): Promise<TipRow | undefined> {
+  return one<TipRow>(m, `SELECT ${COLUMNS} FROM tip t WHERE t.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+}
+
+export function findTipByReceipt(m: Queryable, receiptNo: string): Promise<TipRow | undefined> {
+  return one<TipRow>(m, `SELECT ${COLUMNS} FROM tip t WHERE t.receipt_no = $1`, [receiptNo]);
+}
+
+export function setTipVerified(
+  m: Queryable,
+  id: string,
+  v: { status: 'CONFIRMED' | 'UNFOUNDED'; at: Date; by: string; note: string; candidateId: string | null; indicator: string | null },
+): Promise<TipRow | undefined> {
+  return one<TipRow>(
+    m,
+    `UPDATE tip t SET status = $2, verified_at = $3, verified_by = $4, note = $5, candidate_id = $6, indicator = coalesce($7, t.indicator)
+      WHERE t.id = $1 RETURNING ${COLUMNS}`,
+    [id, v.status, v.at, v.by, v.note, v.candidateId, v.indicator],
+  );
+}
+
+export interface TipFilter {
+  /** Region prefixes of the caller's jurisdiction; null: every region. */
+  scope: string[] | null;
+  status?: TipStatus | null;
+}
+
+/** The WHERE conditions of a filter (jurisdiction prefixes, status), their values appended to `params`. */
+function filterConditions(f: TipFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  if (f.scope) {
+    params.push(f.scope.map((p) => `${p}%`));
+    where.push(`e.region_code LIKE ANY($${params.length}::text[])`);
+  }
+  if (f.status) {
+    params.push(f.status);
+    where.push(`t.status = $${params.length}`);
+  }
+  return where;
+}
+
+/** How many tips match a filter (for `totalCount`). */
+export async function countTips(m: Queryable, f: TipFilter): Promise<number> {
+  const params: unknown[] = [];
+  const where = filterConditions(f, params);
+  const row = await one<{ n: number }>(
+    m,
+    `SELECT count(*)::int AS n FROM tip t JOIN enterprise e ON e.id = t.enterprise_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    params,
+  );
+  return row?.n ?? 0;
+}
+
+/** A page of tips, oldest first, `limit + 1` rows after the cursor (received_at, id). */
+export function pageTips(m: Queryable, f: TipFilter, limit: number, after?: { at: Date; id: string }): Promise<TipRow[]> {
+  const params: unknown[] = [limit + 1];
+  const where = filterConditions(f, params);
+  if (after) {
+    params.push(after.at, after.id);
+    where.push(`(t.received_at, t.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  return rows<TipRow>(
+    m,
+    `SELECT ${COLUMNS} FROM tip t JOIN enterprise e ON e.id = t.enterprise_id
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.received_at, t.id LIMIT $1`,
+    params,
+  );
+}
+
+/** Unverified tips received in `[from, to)`: their deadlines are open. */
+export function openTipsReceivedIn(m: Queryable, from: Date, to: Date): Promise<TipRow[]> {
+  return rows<TipRow>(m, `SELECT ${COLUMNS} FROM tip t WHERE t.status = 'RECEIVED' AND t.received_at >= $1 AND t.received_at < $2 ORDER BY t.id`, [from, to]);
+}
+
+export async function setTipDue(m: Queryable, id: string, dueDate: string, provisional: boolean): Promise<void> {
+  await m.query(`UPDATE tip SET due_date = $2::date, due_provisional = $3 WHERE id = $1`, [id, dueDate, provisional]);
+}
+
+export async function countOverdueTips(m: Queryable, today: string): Promise<number> {
+  const row = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM tip WHERE status = 'RECEIVED' AND due_date < $1::date`, [today]);
+  return row?.n ?? 0;
+}
