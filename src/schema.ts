@@ -15,6 +15,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { RatingChangeResolver } from './modules/rating-feed/rating-change.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver';
 import { CreditRecordRepairsResolver, CreditRepairResolver } from './modules/repair/repair.resolver';
+import { CreditRecordFilingResolver, FilingResolver } from './modules/filing/filing.resolver';
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
 import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
@@ -62,6 +63,8 @@ export const RESOLVERS = [
   WebhookDeliveryResolver,
   CreditRepairResolver,
   CreditRecordRepairsResolver,
+  FilingResolver,
+  CreditRecordFilingResolver,
   ObjectionResolver,
   CreditRecordObjectionResolver,
   EnterpriseObjectionsResolver,
