@@ -53,7 +53,10 @@ export function setFilingDue(m: Queryable, id: string, dueDate: string, provisio
 
 /** Open filings determined between `from` and `to` (the recomputer's candidates). */
 export function openFilingsDeterminedIn(m: Queryable, from: Date, to: Date): Promise<FilingRow[]> {
-  return rows<FilingRow>(m, `SELECT ${COLUMNS} FROM credit_filing f WHERE f.acknowledged_at IS NULL AND f.determined_at >= $1 AND f.determined_at < $2`, [from, to]);
+  return rows<FilingRow>(m, `SELECT ${COLUMNS} FROM credit_filing f WHERE f.acknowledged_at IS NULL AND f.determined_at >= $1 AND f.determined_at < $2`, [
+    from,
+    to,
+  ]);
 }
 
 /** The DETERMINATION filings of these records (one per record). */
@@ -94,7 +97,11 @@ function where(f: FilingFilter): { sql: string; params: unknown[] } {
 /** Filings matching the filter, the earliest due first. */
 export function listFilings(m: Queryable, f: FilingFilter): Promise<FilingRow[]> {
   const w = where(f);
-  return rows<FilingRow>(m, `SELECT ${COLUMNS} FROM credit_filing f WHERE ${w.sql} ORDER BY ${f.oldestFirst ? 'f.determined_at, f.id' : 'f.due_date, f.determined_at, f.id'} LIMIT ${Math.trunc(f.limit)}`, w.params);
+  return rows<FilingRow>(
+    m,
+    `SELECT ${COLUMNS} FROM credit_filing f WHERE ${w.sql} ORDER BY ${f.oldestFirst ? 'f.determined_at, f.id' : 'f.due_date, f.determined_at, f.id'} LIMIT ${Math.trunc(f.limit)}`,
+    w.params,
+  );
 }
 
 /** How many open filings hub-wide are past their due date. */

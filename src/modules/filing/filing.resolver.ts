@@ -29,12 +29,14 @@ export class FilingResolver {
   @Authorized(WRITERS)
   @Audited({ target: 'credit_filing', id: 'id', detail: ['at', ['late', 'result.late']] })
   @Mutation(() => Filing, {
-    description: 'The next level up acknowledges a filing (Art. 7): a city authority covering it for a county determination; ADMIN. Once only; late when after the due date.',
+    description:
+      'The next level up acknowledges a filing (Art. 7): a city authority covering it for a county determination; ADMIN. Once only; late when after the due date.',
   })
   acknowledgeFiling(
     @Ctx() ctx: HubContext,
     @Arg('id', () => ID) id: string,
-    @Arg('at', () => Date, { nullable: true, description: 'When it was acknowledged (default now; never in the future, never before the determination).' }) at?: Date,
+    @Arg('at', () => Date, { nullable: true, description: 'When it was acknowledged (default now; never in the future, never before the determination).' })
+    at?: Date,
   ) {
     return filingService.acknowledge(ctx, id, at);
   }

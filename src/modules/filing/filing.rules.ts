@@ -57,7 +57,6 @@ export function chinaDay(d: Date): string {
   return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
-
 /** The acknowledgement's date: default now; never in the future; never before the determination (BAD_USER_INPUT, field `at`). */
 export function acknowledgedAt(at: Date | null | undefined, determinedAt: Date, now = Date.now()): Date {
   const when = at ?? new Date(now);

@@ -66,7 +66,13 @@ export const filingService = {
         record.id,
       );
     }
-    await platformPushService.queueIn(ctx, kind, record.id, repair?.id ?? null, platformDocument(kind, e, record, repair ?? {}));
+    await platformPushService.queueIn(
+      ctx,
+      kind,
+      record.id,
+      repair?.id ?? null,
+      platformDocument(kind, e, record, repair ? { repairId: repair.id, decidedAt: repair.decidedAt } : {}),
+    );
     return filing;
   },
 
@@ -80,8 +86,7 @@ export const filingService = {
         throw forbidden(
           `备案须由上一级水行政主管部门（${authorityNameZh(f.filedWithRegionCode)}）确认收到（第七条） / Only the authority filed with (${f.filedWithRegionCode}) may acknowledge a filing (Art. 7)`,
         );
-      if (f.acknowledgedAt)
-        throw badInput(`该备案已于 ${f.acknowledgedAt.toISOString()} 确认 / The filing was acknowledged already`, 'id');
+      if (f.acknowledgedAt) throw badInput(`该备案已于 ${f.acknowledgedAt.toISOString()} 确认 / The filing was acknowledged already`, 'id');
       const when = acknowledgedAt(at, f.determinedAt);
       return requireFound(await setFilingAcknowledged(ctx.db, f.id, when, ctx.principal.subject, isLate(f.dueDate, when)), 'filing', id);
     });
@@ -143,14 +148,24 @@ const toWork = (f: FilingRow): WorkItem => ({
   openedAt: f.determinedAt,
   dueDate: f.dueDate,
   provisional: f.dueProvisional,
-  summary: f.subjectKind === 'DETERMINATION' ? '信用认定待上级备案确认 / determination awaiting filing acknowledgement' : '信用修复决定待上级备案确认 / repair decision awaiting filing acknowledgement',
+  summary:
+    f.subjectKind === 'DETERMINATION'
+      ? '信用认定待上级备案确认 / determination awaiting filing acknowledgement'
+      : '信用修复决定待上级备案确认 / repair decision awaiting filing acknowledgement',
 });
 
 registerWorkSource('FILING', {
   async open(ctx: HubContext, limit: number) {
     const p = ctx.principal;
     if (!['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY'].includes(p.role)) return [];
-    const open = await listFilings(ctx.db, { prefixes: jurisdictionPrefixes(p), state: null, today: chinaDay(new Date()), limit, openOnly: true, oldestFirst: true });
+    const open = await listFilings(ctx.db, {
+      prefixes: jurisdictionPrefixes(p),
+      state: null,
+      today: chinaDay(new Date()),
+      limit,
+      openOnly: true,
+      oldestFirst: true,
+    });
     return open.map(toWork);
   },
   countOverdue: (db: Queryable, today: string) => countOverdueFilings(db, today),

@@ -19,7 +19,8 @@ export class Filing {
 export class PlatformPush {
   @Field(() => PlatformPushState) state: PlatformPushState;
   @Field(() => Int, { description: 'Attempts made so far.' }) attempts: number;
-  @Field(() => String, { nullable: true, description: 'Why the last attempt failed (HTTP status or network error); null once delivered.' }) lastError: string | null;
+  @Field(() => String, { nullable: true, description: 'Why the last attempt failed (HTTP status or network error); null once delivered.' }) lastError:
+    string | null;
   @Field(() => String, { nullable: true, description: "The platform's receipt id (回执)." }) receipt: string | null;
   @Field(() => Date, { nullable: true }) pushedAt: Date | null;
   @Field({ description: 'When it was queued (with the determination).' }) createdAt: Date;

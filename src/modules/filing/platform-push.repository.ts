@@ -62,10 +62,14 @@ export interface PushAttempt {
 
 /** Stores an attempt and moves the push on (delivered with its receipt, a retry later, or dead). */
 export async function recordPushAttempt(m: Queryable, a: PushAttempt): Promise<void> {
-  await m.query(
-    `INSERT INTO platform_push_attempt (push_id, attempt, status_code, error, receipt, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [a.pushId, a.attempt, a.statusCode, a.error, a.receipt, Math.round(a.durationMs)],
-  );
+  await m.query(`INSERT INTO platform_push_attempt (push_id, attempt, status_code, error, receipt, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    a.pushId,
+    a.attempt,
+    a.statusCode,
+    a.error,
+    a.receipt,
+    Math.round(a.durationMs),
+  ]);
   await m.query(
     `UPDATE platform_push SET attempts = $2, state = $3, last_error = $4, receipt = COALESCE($5, receipt),
        pushed_at = CASE WHEN $3 = 'DELIVERED' THEN now() ELSE NULL END, lease_until = NULL,
@@ -77,9 +81,7 @@ export async function recordPushAttempt(m: Queryable, a: PushAttempt): Promise<v
 
 /** The push of each record's determination. */
 export function determinationPushesOfRecords(m: Queryable, recordIds: readonly string[]): Promise<PlatformPushRow[]> {
-  return rows<PlatformPushRow>(
-    m,
-    `SELECT ${COLUMNS} FROM platform_push p WHERE p.record_id = ANY($1::uuid[]) AND p.subject_kind = 'DETERMINATION'`,
-    [recordIds],
-  );
+  return rows<PlatformPushRow>(m, `SELECT ${COLUMNS} FROM platform_push p WHERE p.record_id = ANY($1::uuid[]) AND p.subject_kind = 'DETERMINATION'`, [
+    recordIds,
+  ]);
 }

@@ -32,7 +32,11 @@ export function platformDocument(
     indicator: r.indicator,
     level: r.level ?? r.honorLevel,
     status: kind === 'DETERMINATION' ? 'ACTIVE' : 'REPAIRED',
-    determiningAuthority: { regionCode: r.determiningRegionCode, kind: authorityKindOf(r.determiningRegionCode), nameZh: authorityNameZh(r.determiningRegionCode) },
+    determiningAuthority: {
+      regionCode: r.determiningRegionCode,
+      kind: authorityKindOf(r.determiningRegionCode),
+      nameZh: authorityNameZh(r.determiningRegionCode),
+    },
     documentNo: r.sourceDocumentNo,
     determinedAt: r.determinedAt.toISOString(),
     publicSummary: r.publicSummary,
@@ -52,7 +56,13 @@ export const pushMessageId = (pushId: string) => `push_${pushId.replace(/-/g, ''
  */
 export const platformPushService = {
   /** Queues a document in the caller's transaction: PENDING, or NOT_CONFIGURED while this process has no platform configured (sent once it has). */
-  async queueIn(ctx: HubContext, kind: FilingSubject, recordId: string, repairId: string | null, document: Record<string, unknown>): Promise<PlatformPushRow | undefined> {
+  async queueIn(
+    ctx: HubContext,
+    kind: FilingSubject,
+    recordId: string,
+    repairId: string | null,
+    document: Record<string, unknown>,
+  ): Promise<PlatformPushRow | undefined> {
     return insertPush(ctx.db, { subjectKind: kind, recordId, repairId, document, state: ctx.webhooks.creditPlatform ? 'PENDING' : 'NOT_CONFIGURED' });
   },
 
@@ -83,7 +93,8 @@ export const platformPushService = {
     const outcome = receipt || res.status === null || res.status < 200 || res.status >= 300 ? res : { ...res, status: 502 };
     const d = decide(attempt, outcome, ctx.webhooks.retryScale);
     const state = d.kind === 'delivered' ? 'DELIVERED' : d.kind === 'retry' ? 'PENDING' : 'DEAD';
-    const error = d.kind === 'delivered' ? null : (res.error ?? (outcome.status !== res.status ? `HTTP ${res.status} without a receiptId` : `HTTP ${res.status}`));
+    const error =
+      d.kind === 'delivered' ? null : (res.error ?? (outcome.status !== res.status ? `HTTP ${res.status} without a receiptId` : `HTTP ${res.status}`));
     await withTransaction(ctx, (ctx) =>
       recordPushAttempt(ctx.db, {
         pushId: p.id,
