@@ -8,6 +8,8 @@ import { workSources } from '../../src/modules/worklist/work-source';
 import { newSecret } from '../../src/modules/webhook/standard-webhooks';
 import { AddressPolicy } from '../../src/modules/webhook/url-guard';
 import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
+import { calendarService } from '../../src/modules/calendar/calendar.service';
+import { chinaDateString, chinaYear } from '../../src/platform/china-time';
 import { Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
 import { testContext, testDeps } from '../support/context';
@@ -122,6 +124,29 @@ describe('filing upward (Art. 7)', () => {
     expect(acked.late).toBe(false);
     expect((await filingService.list(city(), 'ACKNOWLEDGED', 500)).map((x) => x.id)).toContain(f.id);
     expect((await filingService.list(city(), 'OVERDUE', 500)).map((x) => x.id)).not.toContain(f.id);
+  });
+
+  it('loading a year without official data recomputes the open filing deadlines that reached into it', async () => {
+    let year = chinaYear(new Date()) - 1;
+    while (officiallyCovered(year) && year > 1902) year--;
+    const cc = await enterprise();
+    const r = await recordGeneral(county(), cc, indicator.code, ago(30), ago(29));
+    const determinedAt = new Date(`${year}-06-01T10:00:00+08:00`);
+    const before = workingDayDeadline(determinedAt, 7, calendarSource());
+    expect(before).toMatchObject({ provisional: true });
+    await admin.db.query(`UPDATE credit_filing SET determined_at = $2, due_date = $3::date, due_provisional = true WHERE record_id = $1`, [
+      r.id,
+      determinedAt,
+      before.dueDate,
+    ]);
+    const next = chinaDateString(new Date(Date.parse(`${before.dueDate}T12:00:00+08:00`) + DAY));
+    const holidays = [...new Set([`${year}-01-01`, before.dueDate, next])];
+    await calendarService.loadYear(admin, year, { holidays, workdays: [] });
+    const expected = workingDayDeadline(determinedAt, 7, calendarSource(new Map([[year, { holidays, workdays: [] }]])));
+    expect(expected).toMatchObject({ provisional: false });
+    expect(expected.dueDate).not.toBe(before.dueDate);
+    const [row] = await admin.db.query(`SELECT to_char(due_date, 'YYYY-MM-DD') AS d, due_provisional AS p FROM credit_filing WHERE record_id = $1`, [r.id]);
+    expect({ dueDate: row.d, provisional: row.p }).toEqual(expected);
   });
 });
 
