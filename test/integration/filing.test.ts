@@ -10,7 +10,9 @@ import { AddressPolicy } from '../../src/modules/webhook/url-guard';
 import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
 import { calendarService } from '../../src/modules/calendar/calendar.service';
 import { chinaDateString, chinaYear } from '../../src/platform/china-time';
-import { Principal } from '../../src/platform/auth/principal';
+import { execute, parse } from 'graphql';
+import { hubSchema } from '../../src/schema';
+import { PUBLIC_PRINCIPAL, Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
 import { testContext, testDeps } from '../support/context';
 import { testDatabase } from '../support/hub';
@@ -214,6 +216,39 @@ describe('the city credit platform push', () => {
     );
     await platformPushService.deliverDue(wrong);
     expect(await pushOf(r.id)).toMatchObject({ state: 'PENDING', attempts: 1, last_error: 'HTTP 401', receipt: null });
+  });
+});
+
+describe('over GraphQL', () => {
+  const run = async (ctx: HubContext, query: string, variableValues: Record<string, unknown> = {}) =>
+    execute({ schema: await hubSchema(), document: parse(query), variableValues, contextValue: ctx });
+
+  it('CreditRecord.filing and .platformPush for internal readers, FORBIDDEN to the public; acknowledgeFiling by level', async () => {
+    const cc = await enterprise();
+    const r = await recordGeneral(county(), cc, indicator.code, ago(30), ago(29));
+    const q = `query($id: ID!) { creditRecord(id: $id) { id filing { id subjectKind filedWith { regionCode kind } determiningAuthority { regionCode }
+      due { dueDate provisional } overdue late } platformPush { state attempts lastError receipt pushedAt } } }`;
+    const res = await run(county(), q, { id: r.id });
+    expect(res.errors).toBeUndefined();
+    const rec = (res.data as { creditRecord: { filing: { id: string } & Record<string, unknown>; platformPush: Record<string, unknown> } }).creditRecord;
+    expect(rec.filing).toMatchObject({
+      subjectKind: 'DETERMINATION',
+      filedWith: { regionCode: '130800', kind: 'CITY_WATER_AUTHORITY' },
+      determiningAuthority: { regionCode: '130821' },
+      due: workingDayDeadline(ago(29), 7, calendarSource()),
+      late: null,
+    });
+    expect(rec.platformPush).toMatchObject({ state: 'NOT_CONFIGURED', attempts: 0, receipt: null, pushedAt: null });
+    const pub = await run(as(PUBLIC_PRINCIPAL), `query($id: ID!) { creditRecord(id: $id) { id platformPush { state } } }`, { id: r.id });
+    expect(pub.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const ack = `mutation($id: ID!) { acknowledgeFiling(id: $id) { id late acknowledgedBy } }`;
+    expect((await run(county(), ack, { id: rec.filing.id })).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const ok = await run(city(), ack, { id: rec.filing.id });
+    expect(ok.errors).toBeUndefined();
+    // Acknowledged today, 29 days after the determination: late.
+    expect(ok.data).toEqual({ acknowledgeFiling: { id: rec.filing.id, late: true, acknowledgedBy: 'officer:130800' } });
+    const listed = await run(city(), `{ filings(state: LATE, first: 500) { id } }`);
+    expect((listed.data as { filings: { id: string }[] }).filings.map((f) => f.id)).toContain(rec.filing.id);
   });
 });
 
