@@ -13,7 +13,8 @@ import { langFromAcceptLanguage } from './platform/lang';
 import { Database } from './platform/db';
 import { maskUnexpected } from './platform/graphql/unexpected-errors';
 import { jsonErrorHandler } from './platform/http-errors';
-import { graphqlRequests, registry } from './platform/metrics';
+import { graphqlRequests, registry, setOverdueReader } from './platform/metrics';
+import { worklistService } from './modules/worklist/worklist.service';
 import { PUBLIC_PRINCIPAL, Principal, rejectedPrincipal, tokenRejection, verifyToken } from './platform/auth/principal';
 import { auditPlugin, auditRefusedOverWebSocket, auditSubscriptionRead } from './modules/audit/audit.plugin';
 import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
@@ -121,12 +122,16 @@ export async function createHub(
   const server = http.createServer(app);
   let ready = false;
 
-  app.get('/health', async (_req, res) => {
+  app.get('/health', async (req, res) => {
     const dbUp = await db.ping();
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
-    res
-      .status(status === 'ok' ? 200 : 503)
-      .json({ status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(deps.policies.current()) });
+    const body: Record<string, unknown> = { status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(deps.policies.current()) };
+    // Details for an administrator's bearer token (verified as /graphql does); anyone else, a refused token included, gets
+    // the plain answer (a probe must not fail on a header), and nothing is read while the database is down or migrating.
+    if (status === 'ok' && req.headers.authorization && principalFrom(req, config.jwtSecret).role === 'ADMIN') {
+      body.work = await worklistService.healthDetails(db.manager);
+    }
+    res.status(status === 'ok' ? 200 : 503).json(body);
   });
   // GraphiQL from the hub's own files (no CDN); the page loads while starting, its queries get the 503 below.
   mountIde(app, config.ide);
@@ -137,6 +142,8 @@ export async function createHub(
   if (queue instanceof RedisJobQueue) mountQueueDashboard(app, queue, config.jwtSecret);
   else mountQueueDashboardUnavailable(app, DASHBOARD_PATH);
   mountLanding(app, { ide: config.ide, queueDashboard: queue instanceof RedisJobQueue });
+  // hub_work_overdue is read at scrape time from this hub's database (src/platform/metrics.ts says why).
+  setOverdueReader(() => (ready ? worklistService.overdueByKind(db.manager) : Promise.resolve({})));
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });

@@ -27,6 +27,14 @@ import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
 import { CalendarResolver } from './modules/calendar/calendar.resolver';
+import { WorklistResolver } from './modules/worklist/worklist.resolver';
+import { WorkItemEnterpriseResolver } from './modules/enterprise/enterprise-work.resolver';
+// Work sources register themselves at module load (worklist/work-source.ts): imported here so every inbox and metric sees them.
+import './modules/objection/objection.work';
+import './modules/report/report.work';
+import './modules/enforcement/enforcement.work';
+import './modules/credit/credit-letter.work';
+import './modules/filing/filing.work';
 import {
   CreditRecordEnforcementResolver,
   EnforcementCaseOutcomeResolver,
@@ -77,6 +85,8 @@ export const RESOLVERS = [
   EnforcementCaseOutcomeResolver,
   EnterpriseEnforcementResolver,
   CreditRecordEnforcementResolver,
+  WorklistResolver,
+  WorkItemEnterpriseResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -33,6 +33,9 @@ export const ENFORCEMENT_CASE_STATUSES = ['OPEN', 'CLOSED'] as const;
 export const OBJECTION_STATUSES = ['OPEN', 'DECIDED'] as const;
 export const OBJECTION_OUTCOMES = ['FACTS_WRONG', 'DATA_INCOMPLETE', 'REJECTED'] as const;
 export const OBJECTION_RECEIVERS = ['EVALUATING_BODY', 'CREDIT_AUTHORITY'] as const;
+/** The kinds of open work (worklist/work-source.ts): each workflow with a deadline registers its source under one. */
+export const WORK_KINDS = ['REPAIR', 'OBJECTION', 'REPORT', 'TIP', 'FILING', 'FINE', 'LETTER'] as const;
+export const WORK_STATES = ['OVERDUE', 'DUE_TODAY', 'DUE_SOON', 'OPEN', 'NO_DEADLINE'] as const;
 
 export const Lang = enumOf(LANGS);
 export type Lang = (typeof LANGS)[number];
@@ -60,6 +63,10 @@ export const ObjectionOutcome = enumOf(OBJECTION_OUTCOMES);
 export type ObjectionOutcome = (typeof OBJECTION_OUTCOMES)[number];
 export const ObjectionReceiver = enumOf(OBJECTION_RECEIVERS);
 export type ObjectionReceiver = (typeof OBJECTION_RECEIVERS)[number];
+export const WorkKind = enumOf(WORK_KINDS);
+export type WorkKind = (typeof WORK_KINDS)[number];
+export const WorkState = enumOf(WORK_STATES);
+export type WorkState = (typeof WORK_STATES)[number];
 export const ReportStatus = enumOf(REPORT_STATUSES);
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 export const ReportOutcome = enumOf(REPORT_OUTCOMES);
@@ -123,6 +130,16 @@ registerEnumType(ObjectionOutcome, {
     DATA_INCOMPLETE: { description: 'Data stale or incomplete: the missing data having been entered, the enterprise is re-graded.' },
     REJECTED: { description: 'Rejected, with the reason; nothing else changes.' },
   },
+});
+registerEnumType(WorkKind, {
+  name: 'WorkKind',
+  description:
+    'The workflow an inbox item belongs to: REPAIR (信用修复), OBJECTION (异议), REPORT (举报), TIP (线索), FILING (备案), FINE (罚款待缴), LETTER (函告待阅).',
+});
+registerEnumType(WorkState, {
+  name: 'WorkState',
+  description:
+    'An inbox item against its deadline, as of today (China time): OVERDUE (past its last day), DUE_TODAY, DUE_SOON (within the window, in working days), OPEN, NO_DEADLINE (none running).',
 });
 registerEnumType(ObjectionReceiver, {
   name: 'ObjectionReceiver',

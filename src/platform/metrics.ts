@@ -50,3 +50,33 @@ export const wsSubscriptions = new Gauge({
   help: 'graphql-ws subscriptions listening on this process (accepted, source stream open)',
   registers: [registry],
 });
+
+/** Reads the overdue counts per work kind; installed by the HTTP side (src/app.ts), which holds the database. */
+type OverdueReader = () => Promise<Record<string, number>>;
+let readOverdue: OverdueReader | undefined;
+
+/**
+ * Open work past its deadline, hub-wide, by kind (the registered work sources only: a bounded
+ * label set). Computed at scrape time: one indexed `count(*)` per kind, a handful of cheap
+ * statements every scrape interval, and always current (a scheduler-refreshed value would lag
+ * by its period and need a job on every instance). A failed read keeps the last values.
+ */
+export const workOverdue = new Gauge({
+  name: 'hub_work_overdue',
+  help: 'Open work items past their deadline (due date before today, China time), by kind',
+  labelNames: ['kind'],
+  registers: [registry],
+  async collect() {
+    if (!readOverdue) return;
+    try {
+      for (const [kind, n] of Object.entries(await readOverdue())) this.set({ kind }, n);
+    } catch {
+      // the database is down: /health says so; the gauge keeps its last reading
+    }
+  },
+});
+
+/** Installs (or, with undefined, removes) what `hub_work_overdue` reads at scrape time. */
+export function setOverdueReader(reader: OverdueReader | undefined): void {
+  readOverdue = reader;
+}

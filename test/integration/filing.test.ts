@@ -5,6 +5,7 @@ import { repairService } from '../../src/modules/repair/repair.service';
 import { filingService } from '../../src/modules/filing/filing.service';
 import { platformPushService } from '../../src/modules/filing/platform-push.service';
 import { workSources } from '../../src/modules/worklist/work-source';
+import '../../src/modules/filing/filing.work';
 import { newSecret } from '../../src/modules/webhook/standard-webhooks';
 import { AddressPolicy } from '../../src/modules/webhook/url-guard';
 import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src/modules/calendar/working-days.rules';
@@ -120,6 +121,8 @@ describe('filing upward (Art. 7)', () => {
     expect((await filingService.list(otherCity(), null, 500)).map((x) => x.id)).not.toContain(f.id);
     const inbox = await workSources().get('FILING')!.open(city(), 500);
     expect(inbox.find((w) => w.id === f.id)).toMatchObject({ kind: 'FILING', step: 'ACKNOWLEDGE', enterpriseId: f.enterprise_id });
+    expect((await workSources().get('FILING')!.open(county(), 500)).map((w) => w.id)).toContain(f.id);
+    expect((await workSources().get('FILING')!.open(otherCity(), 500)).map((w) => w.id)).not.toContain(f.id);
     expect(await workSources().get('FILING')!.countOverdue(admin.db, new Date().toISOString().slice(0, 10))).toBeGreaterThan(0);
 
     const acked = await filingService.acknowledge(city(), f.id, ago(49));

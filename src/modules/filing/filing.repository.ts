@@ -71,10 +71,6 @@ export interface FilingFilter {
   /** YYYY-MM-DD China time, for DUE/OVERDUE. */
   today: string;
   limit: number;
-  /** Open filings only (the work source). */
-  openOnly?: boolean;
-  /** Oldest determination first (inboxes) instead of the earliest due first. */
-  oldestFirst?: boolean;
 }
 
 function where(f: FilingFilter): { sql: string; params: unknown[] } {
@@ -88,7 +84,6 @@ function where(f: FilingFilter): { sql: string; params: unknown[] } {
   if (f.state === 'OVERDUE') cond.push(`f.acknowledged_at IS NULL AND f.due_date < $1::date`);
   if (f.state === 'ACKNOWLEDGED') cond.push(`f.acknowledged_at IS NOT NULL AND NOT f.late`);
   if (f.state === 'LATE') cond.push(`f.late`);
-  if (f.openOnly) cond.push(`f.acknowledged_at IS NULL`);
   // $1 is referenced in every statement so its type is known.
   cond.push(`$1::date IS NOT NULL`);
   return { sql: cond.join(' AND '), params };
@@ -99,13 +94,7 @@ export function listFilings(m: Queryable, f: FilingFilter): Promise<FilingRow[]>
   const w = where(f);
   return rows<FilingRow>(
     m,
-    `SELECT ${COLUMNS} FROM credit_filing f WHERE ${w.sql} ORDER BY ${f.oldestFirst ? 'f.determined_at, f.id' : 'f.due_date, f.determined_at, f.id'} LIMIT ${Math.trunc(f.limit)}`,
+    `SELECT ${COLUMNS} FROM credit_filing f WHERE ${w.sql} ORDER BY f.due_date, f.determined_at, f.id LIMIT ${Math.trunc(f.limit)}`,
     w.params,
   );
-}
-
-/** How many open filings hub-wide are past their due date. */
-export async function countOverdueFilings(m: Queryable, today: string): Promise<number> {
-  const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM credit_filing WHERE acknowledged_at IS NULL AND due_date < $1::date`, [today]);
-  return r?.n ?? 0;
 }

@@ -3,11 +3,8 @@ import { isUuid, requireFound } from '../../platform/checks';
 import { withTransaction } from '../../platform/context';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { chinaYearBounds } from '../../platform/china-time';
-import type { Queryable } from '../../platform/sql';
 import type { HubContext } from '../context';
 import { registerDeadlineRecomputer } from '../deadlines';
-import { registerWorkSource } from '../worklist/work-source';
-import type { WorkItem } from '../worklist/work-source';
 import { calendarService } from '../calendar/calendar.service';
 import { workingDayDeadline } from '../calendar/working-days.rules';
 import type { Deadline } from '../calendar/working-days.rules';
@@ -15,16 +12,7 @@ import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import type { CreditRecordRow } from '../credit/credit-record.repository';
 import { authorityKindOf, authorityNameZh } from '../credit/provenance.rules';
 import { onDetermined } from '../credit/determination-hooks';
-import {
-  FilingRow,
-  countOverdueFilings,
-  findFiling,
-  insertFiling,
-  listFilings,
-  openFilingsDeterminedIn,
-  setFilingAcknowledged,
-  setFilingDue,
-} from './filing.repository';
+import { FilingRow, findFiling, insertFiling, listFilings, openFilingsDeterminedIn, setFilingAcknowledged, setFilingDue } from './filing.repository';
 import { FILING_WORKING_DAYS, FilingState, acknowledgedAt, chinaDay, filedWithRegion, isLate, mayAcknowledge, maySeeFiling } from './filing.rules';
 import { platformDocument, platformPushService } from './platform-push.service';
 
@@ -139,34 +127,3 @@ onDetermined('filing', async (ctx, e, record) => {
   await filingService.fileIn(ctx, e, record);
 });
 registerDeadlineRecomputer('credit_filing', (ctx, year) => filingService.recomputeDues(ctx, year));
-
-const toWork = (f: FilingRow): WorkItem => ({
-  kind: 'FILING',
-  id: f.id,
-  step: 'ACKNOWLEDGE',
-  enterpriseId: f.enterpriseId,
-  openedAt: f.determinedAt,
-  dueDate: f.dueDate,
-  provisional: f.dueProvisional,
-  summary:
-    f.subjectKind === 'DETERMINATION'
-      ? '信用认定待上级备案确认 / determination awaiting filing acknowledgement'
-      : '信用修复决定待上级备案确认 / repair decision awaiting filing acknowledgement',
-});
-
-registerWorkSource('FILING', {
-  async open(ctx: HubContext, limit: number) {
-    const p = ctx.principal;
-    if (!['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY'].includes(p.role)) return [];
-    const open = await listFilings(ctx.db, {
-      prefixes: jurisdictionPrefixes(p),
-      state: null,
-      today: chinaDay(new Date()),
-      limit,
-      openOnly: true,
-      oldestFirst: true,
-    });
-    return open.map(toWork);
-  },
-  countOverdue: (db: Queryable, today: string) => countOverdueFilings(db, today),
-});

@@ -5,7 +5,7 @@ import { dueSources } from '../datasource/datasource.repository';
 import { OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
 import { pruneOutbox } from '../outbox/outbox.repository';
 import { platformPushService } from '../filing/platform-push.service';
-// Registers filing's determination hook, work source and deadline recomputer in every process that runs the scheduler (workers too).
+// Registers filing's determination hook and deadline recomputer in every process that runs the scheduler (workers too).
 import '../filing/filing.service';
 
 /** Seconds between scheduler ticks; every process adds the tick with the same id per slot, so one runs. */

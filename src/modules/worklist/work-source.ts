@@ -35,6 +35,8 @@ export interface WorkSource {
   open(ctx: HubContext, limit: number): Promise<WorkItem[]>;
   /** How many open items hub-wide have a due date before `today` (YYYY-MM-DD, China time): the overdue metric. */
   countOverdue(db: Queryable, today: string): Promise<number>;
+  /** How many open items hub-wide are due on `day` (YYYY-MM-DD, China time): the admin `/health` details. Optional: a source without it is left out there. */
+  countDueOn?(db: Queryable, day: string): Promise<number>;
 }
 
 const sources = new Map<string, WorkSource>();
