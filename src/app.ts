@@ -114,7 +114,7 @@ export async function createHub(
     hubJobs(new InProcessJobQueue(), {
       database: db,
       policies,
-      webhooks: { policy: new AddressPolicy(config.notify.allowPrivate), retryScale: config.notify.retryScale },
+      webhooks: { policy: new AddressPolicy(config.notify.allowPrivate), retryScale: config.notify.retryScale, creditPlatform: config.notify.creditPlatform },
     }).deps;
   const app = express();
   app.disable('x-powered-by');

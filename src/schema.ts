@@ -15,6 +15,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { RatingChangeResolver } from './modules/rating-feed/rating-change.resolver';
 import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver';
 import { CreditRecordRepairsResolver, CreditRepairResolver, EnterpriseRepairNoticesResolver } from './modules/repair/repair.resolver';
+import { CreditRecordFilingResolver, FilingResolver } from './modules/filing/filing.resolver';
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
 import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
 import { TipConnectionResolver, TipResolver } from './modules/tip/tip.resolver';
@@ -34,6 +35,7 @@ import './modules/objection/objection.work';
 import './modules/report/report.work';
 import './modules/enforcement/enforcement.work';
 import './modules/credit/credit-letter.work';
+import './modules/filing/filing.work';
 import {
   CreditRecordEnforcementResolver,
   EnforcementCaseOutcomeResolver,
@@ -71,6 +73,8 @@ export const RESOLVERS = [
   CreditRepairResolver,
   CreditRecordRepairsResolver,
   EnterpriseRepairNoticesResolver,
+  FilingResolver,
+  CreditRecordFilingResolver,
   ObjectionResolver,
   CreditRecordObjectionResolver,
   EnterpriseObjectionsResolver,

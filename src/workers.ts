@@ -45,7 +45,7 @@ export async function openJobs(opts: {
   const { deps, definitions } = hubJobs(queue, {
     database: opts.db,
     policies: opts.policies,
-    webhooks: { policy: new AddressPolicy(notify.allowPrivate), retryScale: notify.retryScale },
+    webhooks: { policy: new AddressPolicy(notify.allowPrivate), retryScale: notify.retryScale, creditPlatform: notify.creditPlatform },
   });
   let stopScheduler = () => undefined as void;
   const handle: JobsHandle = {

@@ -8,6 +8,8 @@ import { DISHONESTY_LEVELS, GRADES, HONOR_CATEGORIES, HONOR_LEVELS } from './pol
 import { AUTHORITY_KINDS, AWARDING_BODY_KINDS, SOURCE_ACTS } from './credit/provenance.rules';
 import { POLICY_ORIGINS } from './policy/policy-publish.rules';
 import { LANGS } from '../platform/lang';
+import { FILING_STATES, FILING_SUBJECTS } from './filing/filing.rules';
+import { PUSH_STATES } from './filing/platform-push.repository';
 
 /**
  * The contract's enums, registered once for every module. Each comes from one `as const`
@@ -237,3 +239,21 @@ registerEnumType(PolicyOrigin, {
   description: 'SHIPPED: a file of the release (schema/policies/); PUBLISHED: by an administrator (publishCreditPolicy).',
 });
 registerEnumType(Lang, { name: 'Lang', description: 'The language of texts: ZH (Chinese, the default) or EN.' });
+
+export const FilingState = enumOf(FILING_STATES);
+export type FilingState = (typeof FILING_STATES)[number];
+export const FilingSubject = enumOf(FILING_SUBJECTS);
+export type FilingSubject = (typeof FILING_SUBJECTS)[number];
+export const PlatformPushState = enumOf(PUSH_STATES);
+export type PlatformPushState = (typeof PUSH_STATES)[number];
+registerEnumType(FilingState, {
+  name: 'FilingState',
+  description:
+    'Filings upward (Art. 7): DUE (open, not yet past its 7-working-day deadline), OVERDUE (open, past it), ACKNOWLEDGED (in time), LATE (acknowledged after the deadline).',
+});
+registerEnumType(FilingSubject, { name: 'FilingSubject', description: 'What is filed: a credit record determination, or an approved credit repair decision.' });
+registerEnumType(PlatformPushState, {
+  name: 'PlatformPushState',
+  description:
+    'A push to the city credit platform: NOT_CONFIGURED (queued while no CREDIT_PLATFORM_URL is set; sent once one is), PENDING (being sent or waiting for a retry), DELIVERED (receipt stored), DEAD (retries used up).',
+});

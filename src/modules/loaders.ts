@@ -10,6 +10,7 @@ import { planLoaders } from './plan/plan.loaders';
 import { ratingLoaders } from './rating/rating.loaders';
 import { objectionLoaders } from './objection/objection.loaders';
 import { repairLoaders } from './repair/repair.loaders';
+import { filingLoaders } from './filing/filing.loaders';
 import { webhookLoaders } from './webhook/webhook.loaders';
 
 /**
@@ -32,6 +33,7 @@ export function createLoaders(m: Queryable) {
     ...enforcementLoaders(m),
     ...repairLoaders(m),
     ...objectionLoaders(m),
+    ...filingLoaders(m),
   };
 }
 

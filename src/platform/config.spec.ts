@@ -67,6 +67,18 @@ describe('configuration', () => {
       /HUB_QUEUE_LOCK_MS: must be at least 500 ms[\s\S]*HUB_QUEUE_STALLED_MS: must be a number of milliseconds/,
     );
   });
+  it('the city credit platform needs its URL and a whsec_ secret together; unset, nothing is pushed', () => {
+    const secret = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({}).notify.creditPlatform).toBeUndefined();
+    expect(loadConfig({ CREDIT_PLATFORM_URL: 'https://credit.example/push', CREDIT_PLATFORM_SECRET: secret }).notify.creditPlatform).toEqual({
+      url: 'https://credit.example/push',
+      secret,
+    });
+    expect(() => loadConfig({ CREDIT_PLATFORM_URL: 'https://credit.example/push' })).toThrow(/set both/);
+    expect(() => loadConfig({ CREDIT_PLATFORM_URL: 'ftp://x', CREDIT_PLATFORM_SECRET: 'plain' })).toThrow(
+      /CREDIT_PLATFORM_URL: must be an http\(s\):\/\/ URL[\s\S]*CREDIT_PLATFORM_SECRET: must be whsec_/,
+    );
+  });
   it('requires HUB_JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/HUB_JWT_SECRET: required when NODE_ENV=production/);
     expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) }).jwtSecretIsDev).toBe(false);

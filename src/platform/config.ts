@@ -46,6 +46,11 @@ const schema = z.object({
     .regex(/^[0-9a-fA-F:./,\s]+$/, 'comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.20.0.0/16,::1')
     .optional(),
   HUB_WEBHOOK_RETRY_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(1, 'must be at most 1').default(1),
+  CREDIT_PLATFORM_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL of the city credit platform endpoint' }).optional(),
+  CREDIT_PLATFORM_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_ followed by base64 of 24-64 random bytes (Standard Webhooks)')
+    .optional(),
   HUB_OUTBOX_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(60_000).default(1000),
   HUB_QUEUE_LOCK_MS: millis(500, 30_000),
   HUB_QUEUE_STALLED_MS: millis(100, 30_000),
@@ -100,6 +105,8 @@ export interface NotifyConfig {
   retryScale: number;
   /** How often a relay looks for unpublished events when no NOTIFY woke it. */
   outboxPollMs: number;
+  /** The city credit platform's endpoint and signing secret; absent: pushes stay queued as NOT_CONFIGURED. */
+  creditPlatform?: { url: string; secret: string };
 }
 
 /** Raised when the environment holds bad values; the message lists one line per problem. */
@@ -123,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if (c.NODE_ENV === 'production' && !c.HUB_JWT_SECRET) {
     throw new ConfigError(['HUB_JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)']);
   }
+  if (!c.CREDIT_PLATFORM_URL !== !c.CREDIT_PLATFORM_SECRET)
+    throw new ConfigError(['CREDIT_PLATFORM_URL, CREDIT_PLATFORM_SECRET: set both (the platform endpoint and its signing secret) or neither']);
   const secret = c.HUB_JWT_SECRET ? { secret: c.HUB_JWT_SECRET, file: undefined } : devSecretOf(c.HUB_DATA_DIR);
   return {
     nodeEnv: c.NODE_ENV,
@@ -147,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
         .filter(Boolean),
       retryScale: c.HUB_WEBHOOK_RETRY_SCALE,
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
+      creditPlatform: c.CREDIT_PLATFORM_URL && c.CREDIT_PLATFORM_SECRET ? { url: c.CREDIT_PLATFORM_URL, secret: c.CREDIT_PLATFORM_SECRET } : undefined,
     },
     queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS },
   };

@@ -18,6 +18,7 @@ import { CreditPolicyVersion1732840000000 } from '../migrations/1732840000000-cr
 import { CreditRepair1732850000000 } from '../migrations/1732850000000-credit-repair';
 import { Objection1732860000000 } from '../migrations/1732860000000-objection';
 import { FalseInfoReport1732870000000 } from '../migrations/1732870000000-false-info-report';
+import { Filing1732880000000 } from '../migrations/1732880000000-filing';
 import { RepairReturnForward1732890000000 } from '../migrations/1732890000000-repair-return-forward';
 import { Tip1732900000000 } from '../migrations/1732900000000-tip';
 import { DataDirLock } from './data-dir-lock';
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   CreditRepair1732850000000,
   Objection1732860000000,
   FalseInfoReport1732870000000,
+  Filing1732880000000,
   RepairReturnForward1732890000000,
   Tip1732900000000,
 ];

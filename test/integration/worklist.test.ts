@@ -59,7 +59,8 @@ const INBOX = `query($state: [WorkState!], $kinds: [WorkKind!], $w: Int, $first:
     items { kind step id openedAt summary state workingDaysLate calendarDaysLate deadline { dueDate provisional } enterprise { creditCode } } } }`;
 
 async function inbox(ctx: HubContext, vars: Record<string, unknown> = {}) {
-  const r = await run(ctx, INBOX, { first: 500, ...vars });
+  // The kinds these tests seed; determinations also open FILING work (test/integration/filing.test.ts covers it).
+  const r = await run(ctx, INBOX, { first: 500, kinds: ['OBJECTION', 'REPORT', 'FINE', 'LETTER'], ...vars });
   expect(r.errors).toBeUndefined();
   return r.data.inbox as {
     today: string;
@@ -337,6 +338,7 @@ describe('overdue metric and /health details (issue 10 item 1)', () => {
       const n = async (sql: string) => (await db.manager.query(sql, [today]))[0].n as number;
       const expected = {
         FINE: await n(`SELECT count(*)::int AS n FROM enforcement_fine WHERE paid_at IS NULL AND due_date < $1::date`),
+        FILING: await n(`SELECT count(*)::int AS n FROM credit_filing WHERE acknowledged_at IS NULL AND due_date < $1::date`),
         LETTER: 0,
         OBJECTION: await n(`SELECT count(*)::int AS n FROM objection WHERE status = 'OPEN' AND due_date < $1::date`),
         REPORT: await n(`SELECT count(*)::int AS n FROM false_info_report WHERE status = 'RECEIVED' AND due_date < $1::date`),
@@ -356,7 +358,7 @@ describe('overdue metric and /health details (issue 10 item 1)', () => {
       const detailed = await health(adminToken);
       expect(detailed.status).toBe(200);
       expect(detailed.body).toMatchObject({ ...plain.body, work: { today, overdue: expected } });
-      expect(Object.keys(detailed.body.work.dueToday).sort()).toEqual(['FINE', 'LETTER', 'OBJECTION', 'REPORT']);
+      expect(Object.keys(detailed.body.work.dueToday).sort()).toEqual(['FILING', 'FINE', 'LETTER', 'OBJECTION', 'REPORT']);
       // Any other role, a bad token: the anonymous answer.
       for (const token of [signToken({ role: 'CITY_AUTHORITY', regions: ['130800'] }, TEST_SECRET), 'not-a-token']) {
         const r = await health(token);

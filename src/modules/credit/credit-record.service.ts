@@ -23,6 +23,7 @@ import {
   publicSummaryProblem,
 } from './provenance.rules';
 import { insertCreditLetter } from './credit-letter.repository';
+import { runDeterminationHooks } from './determination-hooks';
 
 /** What a caller gives {@link determineIn}: the record without what the hub derives (enterprise, officer, determining authority). */
 export type DeterminedRecord = Omit<
@@ -119,6 +120,8 @@ export async function determineIn(ctx: HubContext, e: EnterpriseRow, record: Det
     });
     letterId = letter?.id ?? null;
   }
+  // Art. 7: filed with the next level up and queued for the city credit platform (src/modules/filing registers it).
+  await runDeterminationHooks(ctx, e, stored);
   await ratingService.reevaluateIn(ctx, e);
   return { ...stored, letterId, letterSent: letterId !== null };
 }

@@ -10,6 +10,7 @@ import { CreditRecordRow, findCreditRecord, setCreditRecordStatus } from '../cre
 import { creditRecordService } from '../credit/credit-record.service';
 import { ratingService } from '../rating/rating.service';
 import { policyInForce, unrepairableCondition } from '../policy/credit-policy';
+import { filingService } from '../filing/filing.service';
 import { calendarService } from '../calendar/calendar.service';
 import { workingDayDeadline } from '../calendar/working-days.rules';
 import type { Deadline } from '../calendar/working-days.rules';
@@ -220,6 +221,8 @@ export const repairService = {
         const reason = `信用修复申请已批准（第二十五条）/ credit repair ${repair.id} approved (Art. 25)${n ? `: ${n}` : ''}`;
         await setCreditRecordStatus(ctx.db, record.id, 'REPAIRED', reason);
         await ratingService.reevaluateIn(ctx, e);
+        // Art. 25: the decision is reported to the credit platform and filed with the next level up.
+        await filingService.fileIn(ctx, e, record, { id: repair.id, decidedAt: when });
       }
       return decided;
     });

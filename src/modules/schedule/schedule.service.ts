@@ -4,6 +4,9 @@ import { dataSourceService } from '../datasource/datasource.service';
 import { dueSources } from '../datasource/datasource.repository';
 import { OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
 import { pruneOutbox } from '../outbox/outbox.repository';
+import { platformPushService } from '../filing/platform-push.service';
+// Registers filing's determination hook and deadline recomputer in every process that runs the scheduler (workers too).
+import '../filing/filing.service';
 
 /** Seconds between scheduler ticks; every process adds the tick with the same id per slot, so one runs. */
 export const TICK_SECONDS = 10;
@@ -22,6 +25,8 @@ export const scheduleService = {
   async tick(ctx: HubContext, slot: number): Promise<void> {
     for (const s of await dueSources(ctx.db))
       await dataSourceService.trigger(ctx, s.id).catch((err: unknown) => logger.warn({ source: s.name, err }, 'scheduled sync not queued'));
+    // Pushes to the city credit platform that are due (new ones and retries); a failure waits for the next tick.
+    await platformPushService.deliverDue(ctx).catch((err: unknown) => logger.warn({ err }, 'credit platform pushes not sent'));
     const detectSlot = Math.floor((slot * TICK_SECONDS) / DETECT_EVERY_SECONDS);
     const second = slot * TICK_SECONDS;
     if (second % DETECT_EVERY_SECONDS < TICK_SECONDS) await ctx.jobs.add('detect', { reason: `slot:${detectSlot}` });

@@ -38,6 +38,8 @@ export interface DeliveryOptions {
   policy: AddressPolicy;
   /** Multiplies retry delays (HUB_WEBHOOK_RETRY_SCALE). */
   retryScale: number;
+  /** The city credit platform pushes go to (CREDIT_PLATFORM_URL/SECRET; src/modules/filing/platform-push.service.ts), with the same policy and retries. */
+  creditPlatform?: { url: string; secret: string };
 }
 
 /** What became of an attempt; `retryInMs` tells the caller when to queue the next one. */

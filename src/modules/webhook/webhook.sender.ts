@@ -12,12 +12,14 @@ export interface SendResult {
   /** Why no response came (timeout, refused, internal address…); never the secret or body. */
   error: string | null;
   durationMs: number;
+  /** The answer's body, only when asked for (`keepBody`: the credit platform's receipt). */
+  body?: string;
 }
 
 /**
  * POSTs one signed webhook body. No redirects are followed (a 3xx counts as a failure),
  * the address is checked against the policy at connect time, the answer's body is drained
- * and ignored.
+ * and ignored unless `keepBody`.
  */
 export async function send(
   url: string,
@@ -25,6 +27,7 @@ export async function send(
   body: string,
   policy: AddressPolicy,
   timeoutMs = DELIVERY_TIMEOUT_MS,
+  keepBody = false,
 ): Promise<SendResult> {
   const started = Date.now();
   const done = (r: Omit<SendResult, 'durationMs'>): SendResult => ({ ...r, durationMs: Date.now() - started });
@@ -44,9 +47,9 @@ export async function send(
       body,
       timeoutMs,
       lookup: policy.lookup(),
-      discardBody: true,
+      discardBody: !keepBody,
     });
-    return done({ status: res.status, retryAfterMs: parseRetryAfter(res.header('retry-after')), error: null });
+    return done({ status: res.status, retryAfterMs: parseRetryAfter(res.header('retry-after')), error: null, ...(keepBody ? { body: res.text } : {}) });
   } catch (e) {
     if (!(e instanceof HttpFailure)) throw e;
     return done({ status: null, retryAfterMs: null, error: e.code ? `${e.code}: ${e.message}` : e.message });

@@ -1,0 +1,22 @@
+import type { HubContext } from '../context';
+import type { EnterpriseRow } from '../enterprise/enterprise.repository';
+import type { CreditRecordRow } from './credit-record.repository';
+
+/**
+ * What runs in the transaction of every determination, after the record is stored and before the
+ * re-grade: e.g. filing upward and the platform push (src/modules/filing, Art. 7). Modules that
+ * react to determinations register at module load, so the credit module depends on none of them.
+ */
+export type DeterminationHook = (ctx: HubContext, e: EnterpriseRow, record: CreditRecordRow) => Promise<void>;
+
+const hooks = new Map<string, DeterminationHook>();
+
+/** Registers a hook under `name` (registering a name again replaces it). */
+export function onDetermined(name: string, hook: DeterminationHook): void {
+  hooks.set(name, hook);
+}
+
+/** Runs every registered hook, one after another, in `ctx`'s transaction. */
+export async function runDeterminationHooks(ctx: HubContext, e: EnterpriseRow, record: CreditRecordRow): Promise<void> {
+  for (const hook of hooks.values()) await hook(ctx, e, record);
+}
