@@ -16,6 +16,7 @@ import { RatingChangeResolver } from './modules/rating-feed/rating-change.resolv
 import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webhook.resolver';
 import { CreditRecordRepairsResolver, CreditRepairResolver } from './modules/repair/repair.resolver';
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
+import { EnterpriseGrantsResolver, ResultGrantResolver } from './modules/grant/grant.resolver';
 import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
@@ -65,6 +66,8 @@ export const RESOLVERS = [
   ObjectionResolver,
   CreditRecordObjectionResolver,
   EnterpriseObjectionsResolver,
+  ResultGrantResolver,
+  EnterpriseGrantsResolver,
   FalseInformationReportResolver,
   FalseInformationReportConnectionResolver,
   CalendarResolver,

@@ -8,6 +8,7 @@ import { DISHONESTY_LEVELS, GRADES, HONOR_CATEGORIES, HONOR_LEVELS } from './pol
 import { AUTHORITY_KINDS, AWARDING_BODY_KINDS, SOURCE_ACTS } from './credit/provenance.rules';
 import { POLICY_ORIGINS } from './policy/policy-publish.rules';
 import { LANGS } from '../platform/lang';
+import { GRANT_SCOPES } from './enterprise/result-access';
 
 /**
  * The contract's enums, registered once for every module. Each comes from one `as const`
@@ -165,5 +166,11 @@ export type PolicyOrigin = (typeof POLICY_ORIGINS)[number];
 registerEnumType(PolicyOrigin, {
   name: 'PolicyOrigin',
   description: 'SHIPPED: a file of the release (schema/policies/); PUBLISHED: by an administrator (publishCreditPolicy).',
+});
+export const GrantScope = enumOf(GRANT_SCOPES);
+export type GrantScope = (typeof GRANT_SCOPES)[number];
+registerEnumType(GrantScope, {
+  name: 'GrantScope',
+  description: 'What a written authorisation (Art. 23) lets its grantee read: RESULT_ONLY (the evaluation result) or WITH_RECORDS (and its ACTIVE credit records).',
 });
 registerEnumType(Lang, { name: 'Lang', description: 'The language of texts: ZH (Chinese, the default) or EN.' });

@@ -18,6 +18,7 @@ import { CreditPolicyVersion1732840000000 } from '../migrations/1732840000000-cr
 import { CreditRepair1732850000000 } from '../migrations/1732850000000-credit-repair';
 import { Objection1732860000000 } from '../migrations/1732860000000-objection';
 import { FalseInfoReport1732870000000 } from '../migrations/1732870000000-false-info-report';
+import { ResultAccess1732910000000 } from '../migrations/1732910000000-result-access';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   CreditRepair1732850000000,
   Objection1732860000000,
   FalseInfoReport1732870000000,
+  ResultAccess1732910000000,
 ];
 
 /**
