@@ -40,7 +40,10 @@ export type HubContext = Context<
  * (src/platform/graphql/subscriptions.ts, through the factory app.ts hands it), jobs
  * (`systemContext`) and tests.
  */
-export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string; purpose?: string | null }): HubContext {
+export function createContext(
+  deps: HubDeps,
+  request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string; purpose?: string | null },
+): HubContext {
   return buildContext(
     {
       database: deps.database,

@@ -171,6 +171,7 @@ export const GrantScope = enumOf(GRANT_SCOPES);
 export type GrantScope = (typeof GRANT_SCOPES)[number];
 registerEnumType(GrantScope, {
   name: 'GrantScope',
-  description: 'What a written authorisation (Art. 23) lets its grantee read: RESULT_ONLY (the evaluation result) or WITH_RECORDS (and its ACTIVE credit records).',
+  description:
+    'What a written authorisation (Art. 23) lets its grantee read: RESULT_ONLY (the evaluation result) or WITH_RECORDS (and its ACTIVE credit records).',
 });
 registerEnumType(Lang, { name: 'Lang', description: 'The language of texts: ZH (Chinese, the default) or EN.' });

@@ -39,7 +39,9 @@ export function assertAccess(ctx: HubContext, e: EnterpriseRow, access: Access):
     const grant = ctx.resultAccess.grants.get(e.id);
     if (grant && (access === 'read' || access === 'rating' || (access === 'records' && grant.scope === 'WITH_RECORDS'))) return;
     if (grant && access === 'records')
-      throw forbidden(`该授权仅限查询评价结果，不含信用记录 / The grant of ${e.creditCode} covers the evaluation result only, not its credit records (Art. 23).`);
+      throw forbidden(
+        `该授权仅限查询评价结果，不含信用记录 / The grant of ${e.creditCode} covers the evaluation result only, not its credit records (Art. 23).`,
+      );
     throw forbidden(`Enterprise ${e.creditCode} (region ${e.regionCode}) is outside your jurisdiction.`);
   }
   if (access === 'rating' && !mayReadRating(p, e))

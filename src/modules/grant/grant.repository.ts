@@ -92,6 +92,15 @@ export async function insertReads(m: Queryable, reader: Principal, purpose: stri
     `INSERT INTO result_read (enterprise_id, reader_subject, reader_role, reader_agency, grant_id, purpose, fields, request_id)
      SELECT r.e, $4, $5, $6, r.g, coalesce(g.purpose, $7), string_to_array(r.f, ','), $8
        FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS r(e, g, f) LEFT JOIN result_grant g ON g.id = r.g`,
-    [reads.map((r) => r.enterpriseId), reads.map((r) => r.grantId), reads.map((r) => r.fields.join(',')), reader.subject, reader.role, reader.agency ?? null, purpose, requestId],
+    [
+      reads.map((r) => r.enterpriseId),
+      reads.map((r) => r.grantId),
+      reads.map((r) => r.fields.join(',')),
+      reader.subject,
+      reader.role,
+      reader.agency ?? null,
+      purpose,
+      requestId,
+    ],
   );
 }

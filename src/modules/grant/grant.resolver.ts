@@ -25,7 +25,9 @@ export class ResultGrantResolver {
 
   @Authorized(['ENTERPRISE'])
   @Audited({ target: 'result_grant', id: 'id', detail: ['at'] })
-  @Mutation(() => ResultGrant, { description: 'The enterprise revokes a grant: from `at` (default now; not in the future, not before the grant) no read relies on it.' })
+  @Mutation(() => ResultGrant, {
+    description: 'The enterprise revokes a grant: from `at` (default now; not in the future, not before the grant) no read relies on it.',
+  })
   revokeResultAccess(
     @Ctx() ctx: HubContext,
     @Arg('id', () => ID) id: string,

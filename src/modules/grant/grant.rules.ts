@@ -38,8 +38,7 @@ export function checkGrant(
 ): CheckedGrant {
   const granteeSubject = trimmed(input.grantee.subject);
   const granteeAgency = trimmed(input.grantee.agency);
-  if (!granteeSubject && !granteeAgency)
-    throw badInput('被授权人须注明令牌主体或机构名称 / grantee needs a token subject or an agency name', 'grantee');
+  if (!granteeSubject && !granteeAgency) throw badInput('被授权人须注明令牌主体或机构名称 / grantee needs a token subject or an agency name', 'grantee');
   if ((granteeSubject?.length ?? 0) > NAME_MAX || (granteeAgency?.length ?? 0) > NAME_MAX)
     throw badInput(`被授权人名称不得超过${NAME_MAX}字 / grantee names may have at most ${NAME_MAX} characters`, 'grantee');
   if (granteeSubject && ANONYMOUS.has(granteeSubject.toLowerCase()))

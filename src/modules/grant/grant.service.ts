@@ -24,7 +24,8 @@ export const grantService = {
   /** The enterprise (its own ENTERPRISE token) grants a named party access to its result. */
   async grant(ctx: HubContext, input: ResultGrantInput): Promise<ResultGrantRow> {
     const p = ctx.principal;
-    if (p.role !== 'ENTERPRISE') throw forbidden('只有企业本身可以授权查询其评价结果 / Only the enterprise itself may authorise others to read its result (Art. 23).');
+    if (p.role !== 'ENTERPRISE')
+      throw forbidden('只有企业本身可以授权查询其评价结果 / Only the enterprise itself may authorise others to read its result (Art. 23).');
     return withTransaction(ctx, async (ctx) => {
       const e = await requireEnterprise(ctx, input.creditCode, 'read');
       if (p.creditCode !== e.creditCode) throw forbidden('只能授权查询本单位的评价结果 / You may authorise reads of your own result only.');

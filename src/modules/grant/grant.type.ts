@@ -8,7 +8,7 @@ export class ResultGrant {
   @Field(() => ID) id: string;
   @Field(() => String, { nullable: true, description: 'The token subject (`sub`) the grant names; null when it names an agency only.' })
   granteeSubject: string | null;
-  @Field(() => String, { nullable: true, description: 'The agency name (the token\'s `agency`) the grant names; null when it names a subject only.' })
+  @Field(() => String, { nullable: true, description: "The agency name (the token's `agency`) the grant names; null when it names a subject only." })
   granteeAgency: string | null;
   @Field(() => GrantScope) scope: GrantScope;
   @Field({ description: '查询用途: why the grantee may read.' }) purpose: string;
@@ -38,10 +38,10 @@ export class ResultGrantInput {
 @ObjectType({ simpleResolvers: true, description: 'A read of the evaluation result by someone other than the enterprise (Art. 23 read log).' })
 export class ResultRead {
   @Field(() => ID) id: string;
-  @Field({ description: 'The reader\'s token subject.' }) readerSubject: string;
+  @Field({ description: "The reader's token subject." }) readerSubject: string;
   @Field(() => Role) readerRole: Role;
   @Field(() => String, { nullable: true }) readerAgency: string | null;
-  @Field(() => ID, { nullable: true, description: 'The grant the read relied on; null for a read within the reader\'s own remit.' }) grantId: string | null;
+  @Field(() => ID, { nullable: true, description: "The grant the read relied on; null for a read within the reader's own remit." }) grantId: string | null;
   @Field({ description: "The grant's purpose, or the purpose the reader stated (X-Purpose), or its role's default." }) purpose: string;
   @Field(() => [String], { description: 'What was read: rating, ratingHistory, creditRecords.' }) fields: string[];
   @Field() readAt: Date;
