@@ -11,6 +11,7 @@ import { ratingLoaders } from './rating/rating.loaders';
 import { objectionLoaders } from './objection/objection.loaders';
 import { repairLoaders } from './repair/repair.loaders';
 import { webhookLoaders } from './webhook/webhook.loaders';
+import { grantLoaders } from './grant/grant.loaders';
 
 /**
  * The hub's per-request DataLoaders, one factory per domain (each domain's `*.loaders.ts`):
@@ -32,6 +33,7 @@ export function createLoaders(m: Queryable) {
     ...enforcementLoaders(m),
     ...repairLoaders(m),
     ...objectionLoaders(m),
+    ...grantLoaders(m),
   };
 }
 

@@ -44,7 +44,7 @@ function adminContext(): HubContext {
   return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
 }
 
-/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records with an objection, candidates, two ratings), sources with runs, webhooks with deliveries and attempts. */
+/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records with an objection, candidates, two ratings, a result grant with two logged reads), sources with runs, webhooks with deliveries and attempts. */
 async function seed(from: number, count: number): Promise<void> {
   const codes = Array.from({ length: count }, (_, i) => withCheckChar(`91130821MN${String(from + i).padStart(7, '0')}`));
   await db.manager.query(
@@ -85,9 +85,13 @@ async function seed(from: number, count: number): Promise<void> {
      fr AS (INSERT INTO false_info_report (receipt_no, enterprise_id, record_id, content, reporter_name, reporter_contact, status, received_at, due_date, due_provisional)
             SELECT 'JB' || cr.id, cr.enterprise_id, cr.id, '信息不实', '李四', '13900001111', 'RECEIVED', now() - interval '2 days', (now() + interval '7 days')::date, false
               FROM cr RETURNING 1),
+     rg AS (INSERT INTO result_grant (enterprise_id, grantee_agency, scope, purpose, valid_from, valid_until, granted_by)
+            SELECT e.id, '承德银行', 'RESULT_ONLY', '贷款审批', now() - interval '1 day', now() + interval '30 days', e.credit_code FROM e RETURNING id, enterprise_id),
+     rr AS (INSERT INTO result_read (enterprise_id, reader_subject, reader_role, reader_agency, grant_id, purpose, fields)
+            SELECT rg.enterprise_id, 'bank:chengde', 'PARTNER_AGENCY', '承德银行', rg.id, '贷款审批', '{rating}' FROM rg, generate_series(1, 2) k RETURNING 1),
      ev AS (INSERT INTO outbox_event (topic, enterprise_id, sequence, payload, published_at)
             SELECT 'rating.changed', e.id, 1, jsonb_build_object('creditCode', e.credit_code, 'regionCode', '130821'), now() FROM e RETURNING 1)
-     SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM rn) + (SELECT count(*) FROM ef)`,
+     SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM rn) + (SELECT count(*) FROM ef) + (SELECT count(*) FROM rr)`,
     [codes],
   );
   // A separate statement: the one above cannot see the enterprises it inserted.
@@ -166,4 +170,5 @@ it('sends as many SQL statements at page size 100 as at 10, on every path', asyn
   // The seed fills every field walked, or a growth there could not show. The policy in force today may be none (issue 8, item 7).
   const walked = [...new Set(paths.map((p) => p.coords[p.coords.length - 1]))];
   expect(walked.filter((c) => !filled.has(c) && c !== 'Query.creditPolicy')).toEqual([]);
-});
+  // ~1,000 paths run twice: the time grows with the schema (and with the load of a shared machine), not with N+1.
+}, 240_000);

@@ -61,17 +61,20 @@ export function setGrantRevoked(m: Queryable, id: string, at: Date, by: string):
   return one<ResultGrantRow>(m, `UPDATE result_grant g SET revoked_at = $2, revoked_by = $3 WHERE g.id = $1 RETURNING ${GRANT}`, [id, at, by]);
 }
 
-/** The enterprise's grants, newest first. */
-export function grantsOf(m: Queryable, enterpriseId: string): Promise<ResultGrantRow[]> {
-  return rows<ResultGrantRow>(m, `SELECT ${GRANT} FROM result_grant g WHERE g.enterprise_id = $1 ORDER BY g.granted_at DESC, g.id`, [enterpriseId]);
+/** The grants of each enterprise, newest first (one statement for a page of enterprises). */
+export function grantsOf(m: Queryable, enterpriseIds: readonly string[]): Promise<ResultGrantRow[]> {
+  return rows<ResultGrantRow>(m, `SELECT ${GRANT} FROM result_grant g WHERE g.enterprise_id = ANY($1::uuid[]) ORDER BY g.granted_at DESC, g.id`, [
+    enterpriseIds,
+  ]);
 }
 
-/** A page of the enterprise's read log, newest first (`before`: the id of the last row of the previous page). */
-export function pageReads(m: Queryable, enterpriseId: string, limit: number, before?: string): Promise<ResultReadRow[]> {
+/** A page of each enterprise's read log, newest first (`before`: the id of the last row of the previous page); one statement. */
+export function pageReads(m: Queryable, enterpriseIds: readonly string[], limit: number, before: string | null): Promise<ResultReadRow[]> {
   return rows<ResultReadRow>(
     m,
-    `SELECT ${READ} FROM result_read r WHERE r.enterprise_id = $1 AND ($2::bigint IS NULL OR r.id < $2::bigint) ORDER BY r.id DESC LIMIT $3`,
-    [enterpriseId, before ?? null, limit],
+    `SELECT ${READ} FROM unnest($1::uuid[]) AS k(id)
+       CROSS JOIN LATERAL (SELECT * FROM result_read x WHERE x.enterprise_id = k.id AND ($2::bigint IS NULL OR x.id < $2::bigint) ORDER BY x.id DESC LIMIT $3) r`,
+    [enterpriseIds, before, limit],
   );
 }
 

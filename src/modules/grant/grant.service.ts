@@ -8,7 +8,7 @@ import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
 import { stepAt } from '../repair/repair.rules';
 import { checkGrant } from './grant.rules';
-import { ResultGrantRow, ResultReadRow, findGrant, grantsOf, insertGrant, insertReads, pageReads, setGrantRevoked } from './grant.repository';
+import { ResultGrantRow, ResultReadRow, findGrant, insertGrant, insertReads, setGrantRevoked } from './grant.repository';
 import type { ResultGrantInput } from './grant.type';
 
 /** `Enterprise.resultReads` page size when `first` is left out. */
@@ -54,7 +54,7 @@ export const grantService = {
   /** The enterprise's grants, newest first: the enterprise and the authorities supervising it (read-only). */
   async ofEnterprise(ctx: HubContext, e: EnterpriseRow): Promise<ResultGrantRow[]> {
     assertAccess(ctx, e, 'internal');
-    return grantsOf(ctx.db, e.id);
+    return ctx.loaders.resultGrants.load(e.id);
   },
 
   /** Who read the enterprise's result, newest first: the enterprise and the authorities supervising it. */
@@ -63,7 +63,7 @@ export const grantService = {
     const n = pageSize(first, RESULT_READS_PAGE);
     const before = after ? decodeCursor(after) : undefined;
     if (before !== undefined && !/^[0-9]{1,19}$/.test(before)) throw badInput('after is not a cursor returned by this field (pageInfo.endCursor)', 'after');
-    const rows = await pageReads(ctx.db, e.id, n + 1, before);
+    const rows = await ctx.loaders.resultReads(e.id, { limit: n + 1, before: before ?? null });
     return toConnection(rows, n, (r) => encodeCursor(r.id));
   },
 
