@@ -63,12 +63,20 @@ async function grant(cc: string, over: Record<string, unknown> = {}) {
   return r.data.grantResultAccess as { id: string; scope: string; purpose: string; validFrom: string; revokedAt: string | null };
 }
 
-const readsOf = async (cc: string) =>
-  (await t.db.manager.query(
+interface ReadRow {
+  reader_subject: string;
+  reader_role: string;
+  reader_agency: string | null;
+  grant_id: string | null;
+  purpose: string;
+  fields: string[];
+}
+const readsOf = async (cc: string): Promise<ReadRow[]> =>
+  t.db.manager.query(
     `SELECT r.reader_subject, r.reader_role, r.reader_agency, r.grant_id, r.purpose, r.fields FROM result_read r JOIN enterprise e ON e.id = r.enterprise_id
       WHERE e.credit_code = $1 ORDER BY r.id`,
     [cc],
-  )) as { reader_subject: string; reader_role: string; reader_agency: string | null; grant_id: string | null; purpose: string; fields: string[] }[];
+  );
 
 const counts = async () =>
   (
