@@ -110,6 +110,9 @@ describe('written authorisation (Art. 23)', () => {
     const records = await t.gql(READ_RECORDS, { cc }, bank());
     expect(codeOf(records)).toBe('FORBIDDEN');
     expect(records.errors![0].message).toMatch(/不含信用记录/);
+    // …nor through the records a rating's indicator scores name.
+    const viaRating = await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { rating { indicators { code records { id } } } } }`, { cc }, bank());
+    expect(codeOf(viaRating)).toBe('FORBIDDEN');
     expect(codeOf(await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { meters { meterCode } } }`, { cc }, bank()))).toBe('FORBIDDEN');
     expect(codeOf(await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { resultGrants { id } } }`, { cc }, bank()))).toBe('FORBIDDEN');
 
@@ -119,11 +122,17 @@ describe('written authorisation (Art. 23)', () => {
     expect(withRecords.errors).toBeUndefined();
     expect(withRecords.data.enterprise.creditRecords).toHaveLength(1);
     expect(withRecords.data.enterprise.creditRecords[0].status).toBe('ACTIVE');
+    const named = await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { rating { indicators { records { id } } } } }`, { cc }, bank());
+    expect(named.errors).toBeUndefined();
+    expect(named.data.enterprise.rating.indicators.flatMap((i: { records: unknown[] }) => i.records)).toHaveLength(1);
 
     const reads = await readsOf(cc);
     expect(reads.map((r) => [r.reader_subject, r.grant_id !== null, r.purpose, r.fields])).toEqual([
       ['bank:chengde', true, '贷款审批 / loan approval', ['rating']],
+      // The rating resolved before its records were refused (the error then nulls it): logged, on the safe side.
+      ['bank:chengde', true, '贷款审批 / loan approval', ['rating']],
       ['bank:chengde', true, '贷款审批 / loan approval', ['creditRecords']],
+      ['bank:chengde', true, '贷款审批 / loan approval', ['rating', 'creditRecords']],
     ]);
   });
 
