@@ -9,6 +9,8 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
+import { resultReadPlugin } from './modules/grant/result-read.plugin';
+import { purposeFromHeader } from './modules/enterprise/result-access';
 import { langFromAcceptLanguage } from './platform/lang';
 import { Database } from './platform/db';
 import { maskUnexpected } from './platform/graphql/unexpected-errors';
@@ -165,6 +167,7 @@ export async function createHub(
       rejectedTokenPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
+      resultReadPlugin(),
       metricsPlugin(),
     ],
     // The same masking as the WebSocket path (maskUnexpected): logged by codes under an errorId, a database error's text replaced.
@@ -204,6 +207,7 @@ export async function createHub(
             requestId: (req.headers['x-request-id'] as string) ?? randomUUID(),
             lang: langFromAcceptLanguage(req.headers['accept-language']),
             clientAddress: req.ip ?? req.socket.remoteAddress,
+            purpose: purposeFromHeader(req.headers['x-purpose']),
           }),
         ),
     }),

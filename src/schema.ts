@@ -17,6 +17,7 @@ import { WebhookDeliveryResolver, WebhookResolver } from './modules/webhook/webh
 import { CreditRecordRepairsResolver, CreditRepairResolver, EnterpriseRepairNoticesResolver } from './modules/repair/repair.resolver';
 import { CreditRecordFilingResolver, FilingResolver } from './modules/filing/filing.resolver';
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
+import { EnterpriseGrantsResolver, ResultGrantResolver } from './modules/grant/grant.resolver';
 import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
 import { TipConnectionResolver, TipResolver } from './modules/tip/tip.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
@@ -78,6 +79,8 @@ export const RESOLVERS = [
   ObjectionResolver,
   CreditRecordObjectionResolver,
   EnterpriseObjectionsResolver,
+  ResultGrantResolver,
+  EnterpriseGrantsResolver,
   FalseInformationReportResolver,
   FalseInformationReportConnectionResolver,
   TipResolver,

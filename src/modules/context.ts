@@ -7,6 +7,7 @@ import { Loaders, createLoaders } from './loaders';
 import type { CreditPolicy } from './policy/credit-policy';
 import type { PolicyRegistry } from './policy/policy-registry';
 import type { DeliveryOptions } from './webhook/webhook.delivery';
+import { ResultAccess } from './enterprise/result-access';
 
 /** What a process gives every context it makes (built once at boot: main.ts, src/workers.ts, tests). */
 export interface HubDeps {
@@ -23,20 +24,37 @@ export interface HubDeps {
  * `policies` is the registry's set when the context was made (oldest first): one request or job
  * grades by one set; `policyRegistry` is the process's registry (publishing refreshes it).
  */
-export type HubContext = Context<Loaders, { policies: CreditPolicy[]; policyRegistry: PolicyRegistry; webhooks: DeliveryOptions }>;
+export type HubContext = Context<
+  Loaders,
+  {
+    policies: CreditPolicy[];
+    policyRegistry: PolicyRegistry;
+    webhooks: DeliveryOptions;
+    /** Art. 23 for this request: the grants it relies on, the purpose stated (`X-Purpose`), the result reads to log. */
+    resultAccess: ResultAccess;
+  }
+>;
 
 /**
  * The one way to make a context: HTTP requests (src/app.ts), WebSocket operations
  * (src/platform/graphql/subscriptions.ts, through the factory app.ts hands it), jobs
  * (`systemContext`) and tests.
  */
-export function createContext(deps: HubDeps, request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string }): HubContext {
+export function createContext(
+  deps: HubDeps,
+  request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string; purpose?: string | null },
+): HubContext {
   return buildContext(
     {
       database: deps.database,
       jobs: deps.jobs,
       loaders: createLoaders,
-      extra: { policies: deps.policies.current(), policyRegistry: deps.policies, webhooks: deps.webhooks },
+      extra: {
+        policies: deps.policies.current(),
+        policyRegistry: deps.policies,
+        webhooks: deps.webhooks,
+        resultAccess: new ResultAccess(request.purpose ?? null),
+      },
     },
     request,
   );

@@ -10,6 +10,7 @@ import { POLICY_ORIGINS } from './policy/policy-publish.rules';
 import { LANGS } from '../platform/lang';
 import { FILING_STATES, FILING_SUBJECTS } from './filing/filing.rules';
 import { PUSH_STATES } from './filing/platform-push.repository';
+import { GRANT_SCOPES } from './enterprise/result-access';
 
 /**
  * The contract's enums, registered once for every module. Each comes from one `as const`
@@ -237,6 +238,13 @@ export type PolicyOrigin = (typeof POLICY_ORIGINS)[number];
 registerEnumType(PolicyOrigin, {
   name: 'PolicyOrigin',
   description: 'SHIPPED: a file of the release (schema/policies/); PUBLISHED: by an administrator (publishCreditPolicy).',
+});
+export const GrantScope = enumOf(GRANT_SCOPES);
+export type GrantScope = (typeof GRANT_SCOPES)[number];
+registerEnumType(GrantScope, {
+  name: 'GrantScope',
+  description:
+    'What a written authorisation (Art. 23) lets its grantee read: RESULT_ONLY (the evaluation result) or WITH_RECORDS (and its ACTIVE credit records).',
 });
 registerEnumType(Lang, { name: 'Lang', description: 'The language of texts: ZH (Chinese, the default) or EN.' });
 

@@ -12,6 +12,7 @@ import { objectionLoaders } from './objection/objection.loaders';
 import { repairLoaders } from './repair/repair.loaders';
 import { filingLoaders } from './filing/filing.loaders';
 import { webhookLoaders } from './webhook/webhook.loaders';
+import { grantLoaders } from './grant/grant.loaders';
 
 /**
  * The hub's per-request DataLoaders, one factory per domain (each domain's `*.loaders.ts`):
@@ -34,6 +35,7 @@ export function createLoaders(m: Queryable) {
     ...repairLoaders(m),
     ...objectionLoaders(m),
     ...filingLoaders(m),
+    ...grantLoaders(m),
   };
 }
 

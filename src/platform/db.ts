@@ -21,6 +21,7 @@ import { FalseInfoReport1732870000000 } from '../migrations/1732870000000-false-
 import { Filing1732880000000 } from '../migrations/1732880000000-filing';
 import { RepairReturnForward1732890000000 } from '../migrations/1732890000000-repair-return-forward';
 import { Tip1732900000000 } from '../migrations/1732900000000-tip';
+import { ResultAccess1732910000000 } from '../migrations/1732910000000-result-access';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   Filing1732880000000,
   RepairReturnForward1732890000000,
   Tip1732900000000,
+  ResultAccess1732910000000,
 ];
 
 /**

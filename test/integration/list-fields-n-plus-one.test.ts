@@ -46,7 +46,7 @@ function adminContext(): HubContext {
   return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
 }
 
-/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records with an objection, a filing and a platform push, candidates, two ratings), sources with runs, webhooks with deliveries and attempts. */
+/** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records with an objection, a filing and a platform push, candidates, two ratings, a result grant with two logged reads), sources with runs, webhooks with deliveries and attempts. */
 async function seed(from: number, count: number): Promise<void> {
   const codes = Array.from({ length: count }, (_, i) => withCheckChar(`91130821MN${String(from + i).padStart(7, '0')}`));
   await db.manager.query(
@@ -99,9 +99,13 @@ async function seed(from: number, count: number): Promise<void> {
      fl AS (INSERT INTO credit_filing (subject_kind, record_id, enterprise_id, from_region_code, filed_with_region_code, determined_at, due_date, due_provisional)
             SELECT 'DETERMINATION', cr.id, cr.enterprise_id, '130821', '130800', now() - interval '29 days', (now() - interval '20 days')::date, false FROM cr RETURNING 1),
      pp AS (INSERT INTO platform_push (subject_kind, record_id, document, state) SELECT 'DETERMINATION', cr.id, '{}', 'NOT_CONFIGURED' FROM cr RETURNING 1),
+     rg AS (INSERT INTO result_grant (enterprise_id, grantee_agency, scope, purpose, valid_from, valid_until, granted_by)
+            SELECT e.id, '承德银行', 'RESULT_ONLY', '贷款审批', now() - interval '1 day', now() + interval '30 days', e.credit_code FROM e RETURNING id, enterprise_id),
+     rr AS (INSERT INTO result_read (enterprise_id, reader_subject, reader_role, reader_agency, grant_id, purpose, fields)
+            SELECT rg.enterprise_id, 'bank:chengde', 'PARTNER_AGENCY', '承德银行', rg.id, '贷款审批', '{rating}' FROM rg, generate_series(1, 2) k RETURNING 1),
      ev AS (INSERT INTO outbox_event (topic, enterprise_id, sequence, payload, published_at)
             SELECT 'rating.changed', e.id, 1, jsonb_build_object('creditCode', e.credit_code, 'regionCode', '130821'), now() FROM e RETURNING 1)
-     SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM rn) + (SELECT count(*) FROM ef) + (SELECT count(*) FROM tp)`,
+     SELECT (SELECT count(*) FROM ev) + (SELECT count(*) FROM rn) + (SELECT count(*) FROM ef) + (SELECT count(*) FROM tp) + (SELECT count(*) FROM rr)`,
     [codes],
   );
   // A separate statement: the one above cannot see the enterprises it inserted.

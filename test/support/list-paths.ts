@@ -68,7 +68,8 @@ function render(trail: { field: GraphQLField<unknown, unknown>; type: GraphQLObj
   let inner = '';
   for (let i = trail.length - 1; i >= 0; i--) {
     const { field, type } = trail[i];
-    inner = `${field.name}${args(field)} { ${[...leaves(type), inner].filter(Boolean).join(' ')} }`;
+    // A type without scalar fields (a connection of edges and pageInfo) ending the path selects __typename.
+    inner = `${field.name}${args(field)} { ${[...leaves(type), inner].filter(Boolean).join(' ') || '__typename'} }`;
   }
   return `query($n: Int!) { ${inner} }`;
 }

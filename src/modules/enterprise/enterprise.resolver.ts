@@ -13,7 +13,7 @@ import { WaterPlan } from '../plan/plan.type';
 import { CreditRating } from '../rating/rating.type';
 import { selectedFields } from '../../platform/graphql/selection';
 import type { EnterpriseRow } from './enterprise.repository';
-import { ENTERPRISES_PAGE, EnterprisePage, assertAccess, enterpriseService, personalView } from './enterprise.service';
+import { ENTERPRISES_PAGE, EnterprisePage, assertAccess, enterpriseService, noteResultRead, personalView } from './enterprise.service';
 import { Audited } from '../audit/audited';
 import { pageSize } from '../../platform/graphql/connection';
 
@@ -95,21 +95,28 @@ export class EnterpriseResolver {
     return ctx.loaders.plans.load(e.id);
   }
 
-  @FieldResolver(() => [CreditRecord], { description: 'Public callers see ACTIVE records only (disclosed information).' })
+  @FieldResolver(() => [CreditRecord], {
+    description:
+      'Public callers, partner agencies and grantees see ACTIVE records only (disclosed information); a grantee outside your scope needs a WITH_RECORDS grant (Art. 23).',
+  })
   async creditRecords(
     @Ctx() ctx: HubContext,
     @Root() e: EnterpriseRow,
     @Arg('status', () => CreditRecordStatus, { nullable: true }) status?: CreditRecordStatus | null,
   ) {
+    assertAccess(ctx, e, 'records');
     if (status && status !== CreditRecordStatus.ACTIVE) assertAccess(ctx, e, 'internal');
+    noteResultRead(ctx, e, 'creditRecords');
     const all = await ctx.loaders.records.load(e.id);
-    const wanted = status ?? (ctx.principal.role === 'PUBLIC' || ctx.principal.role === 'PARTNER_AGENCY' ? 'ACTIVE' : null);
+    const disclosedOnly = ctx.principal.role === 'PUBLIC' || ctx.principal.role === 'PARTNER_AGENCY' || ctx.resultAccess.grants.has(e.id);
+    const wanted = status ?? (disclosedOnly ? 'ACTIVE' : null);
     return wanted ? all.filter((r) => r.status === wanted) : all;
   }
 
   @FieldResolver(() => CreditRating, { nullable: true, description: 'Latest evaluation, null before the first one.' })
   rating(@Ctx() ctx: HubContext, @Root() e: EnterpriseRow) {
     assertAccess(ctx, e, 'rating');
+    noteResultRead(ctx, e, 'rating');
     if (e.prefetched?.rating !== undefined) return e.prefetched.rating;
     return e.currentRatingId ? ctx.loaders.rating.load(e.currentRatingId) : null;
   }
@@ -122,6 +129,7 @@ export class EnterpriseResolver {
   ) {
     const n = pageSize(first, RATING_HISTORY_PAGE, 200);
     assertAccess(ctx, e, 'rating');
+    noteResultRead(ctx, e, 'ratingHistory');
     return ctx.loaders.ratingHistory(e.id, n);
   }
 

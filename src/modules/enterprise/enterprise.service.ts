@@ -12,11 +12,14 @@ import { regionCodeProblem } from '../../platform/auth/region.rules';
 import { EnterpriseFilter, EnterpriseRow, PageIncludes, countEnterprises, findByCreditCode, insertEnterprise, pageEnterprises } from './enterprise.repository';
 import { regionArgument } from './region-argument';
 import { SUPERVISORS, coversRegion, hasRole } from '../../platform/auth/access.rules';
+import { findActiveGrant } from './result-access.repository';
+import type { ResultField } from './result-access';
 
 /** `enterprises` page size when `first` is left out or null; also the schema's default, so the cost limit prices it. */
 export const ENTERPRISES_PAGE = 20;
 
-export type Access = 'read' | 'rating' | 'internal' | 'write';
+/** `records`: the credit records behind a result (an out-of-scope grantee needs a WITH_RECORDS grant). */
+export type Access = 'read' | 'rating' | 'records' | 'internal' | 'write';
 
 /**
  * Finds an enterprise by code and checks the caller may act on it: NOT_FOUND for an
@@ -31,7 +34,16 @@ export async function requireEnterprise(ctx: HubContext, creditCode: string, acc
 
 export function assertAccess(ctx: HubContext, e: EnterpriseRow, access: Access): void {
   const p = ctx.principal;
-  if (!inScope(p, e)) throw forbidden(`Enterprise ${e.creditCode} (region ${e.regionCode}) is outside your jurisdiction.`);
+  if (!inScope(p, e)) {
+    // Art. 23: outside its scope a caller reads the enterprise, its result (and with WITH_RECORDS its records) through a grant only.
+    const grant = ctx.resultAccess.grants.get(e.id);
+    if (grant && (access === 'read' || access === 'rating' || (access === 'records' && grant.scope === 'WITH_RECORDS'))) return;
+    if (grant && access === 'records')
+      throw forbidden(
+        `该授权仅限查询评价结果，不含信用记录 / The grant of ${e.creditCode} covers the evaluation result only, not its credit records (Art. 23).`,
+      );
+    throw forbidden(`Enterprise ${e.creditCode} (region ${e.regionCode}) is outside your jurisdiction.`);
+  }
   if (access === 'rating' && !mayReadRating(p, e))
     throw forbidden(
       `Evaluation results of ${e.creditCode} are disclosed to the enterprise, its authorities and partner agencies only; others need its written authorisation (Art. 23).`,
@@ -40,6 +52,14 @@ export function assertAccess(ctx: HubContext, e: EnterpriseRow, access: Access):
     throw forbidden(`Role ${p.role} may not read internal data (meters, readings, plans, candidates) of ${e.creditCode}.`);
   if (access === 'write' && !mayWrite(p, e))
     throw forbidden(`Role ${p.role} may not change data of ${e.creditCode}; a water authority with jurisdiction over region ${e.regionCode} may.`);
+}
+
+/**
+ * Notes a read of the enterprise's result for the read log (Art. 23): by anyone but the enterprise
+ * itself (and not PUBLIC, which sees disclosed information only); written once per request.
+ */
+export function noteResultRead(ctx: HubContext, e: EnterpriseRow, field: ResultField): void {
+  ctx.resultAccess.note(ctx.principal, e, field);
 }
 
 /** Personal fields of an enterprise as this caller may see them; unmasked reads are noted for the audit log. */
@@ -111,9 +131,18 @@ export const enterpriseService = {
     }
   },
 
+  /**
+   * One enterprise. A caller outside its jurisdiction (another county's partner agency, a bank)
+   * gets it only through a valid written authorisation naming it (Art. 23), which then lets it
+   * read the result (and, WITH_RECORDS, the records) in this request; FORBIDDEN otherwise.
+   */
   async get(ctx: HubContext, creditCode: string): Promise<EnterpriseRow | null> {
     const e = await findByCreditCode(ctx.db, creditCode.trim().toUpperCase());
     if (!e) return null;
+    if (!inScope(ctx.principal, e) && !ctx.resultAccess.grants.has(e.id)) {
+      const grant = await findActiveGrant(ctx.db, e.id, ctx.principal);
+      if (grant) ctx.resultAccess.grants.set(e.id, grant);
+    }
     assertAccess(ctx, e, 'read');
     return e;
   },

@@ -7,6 +7,7 @@ import { CreditRating, IndicatorScore, Reason } from './rating.type';
 import { Lang } from '../graphql-enums';
 import { textIn } from '../../platform/lang';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
+import { assertAccess, noteResultRead } from '../enterprise/enterprise.service';
 import { IndicatorResult } from '../credit/credit.rules';
 import type { RatingDetail, RatingRow } from './rating.repository';
 import { ratingService } from './rating.service';
@@ -79,6 +80,9 @@ export class IndicatorScoreResolver {
     if (!found.length) return found;
     // Records have since been repaired or revoked: only readers of internal data see those.
     const e = (await ctx.loaders.enterprise.load(found[0].enterpriseId))!;
+    // Art. 23: a grantee outside the enterprise's scope sees the records only under a WITH_RECORDS grant.
+    assertAccess(ctx, e, 'records');
+    noteResultRead(ctx, e, 'creditRecords');
     return mayReadInternal(ctx.principal, e) ? found : found.filter((r) => r.status === 'ACTIVE');
   }
 }

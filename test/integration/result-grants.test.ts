@@ -1,0 +1,271 @@
+import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { enterpriseService } from '../../src/modules/enterprise/enterprise.service';
+import { HubContext } from '../../src/modules/context';
+import { TestHub, codeOf, startTestHub } from '../support/hub';
+import { testContext, testDeps } from '../support/context';
+import { recordGeneral } from '../support/credit-steps';
+import { inPeriod, policyNow, testPolicies } from '../support/policy-time';
+
+/**
+ * Issue 10 item 6 over HTTP: written authorisation to read an evaluation result (Art. 23). A
+ * grantee outside the enterprise's scope reads through a valid grant only (not before validFrom,
+ * not after validUntil or revocation; RESULT_ONLY hides the records); every read by anyone but
+ * the enterprise is logged with the grant or the stated purpose, one insert per request; the
+ * enterprise lists its readers; refused steps store nothing; grant and revoke are audited.
+ * Grant windows are relative to now (a grant may not end in the past); nothing depends on the calendar.
+ */
+const DAY = 86_400_000;
+const policy = policyNow();
+const indicator = policy.indicators.find((i) => i.levels.GENERAL !== undefined)!;
+let t: TestHub;
+let admin: HubContext;
+let seq = 0;
+
+const county = () => testContext(testDeps(t.db, { policies: testPolicies() }), { subject: 'officer:130821', role: 'COUNTY_AUTHORITY', regions: ['130821'] });
+
+async function enterprise(withRecord = false): Promise<string> {
+  const creditCode = withCheckChar(`91130821GR${String(++seq).padStart(7, '0')}`);
+  await enterpriseService.register(admin, { creditCode, name: `承德县授权测试企业${seq}`, regionCode: '130821' });
+  if (withRecord) await recordGeneral(county(), creditCode, indicator.code, new Date(inPeriod(40)), new Date(inPeriod(30)));
+  else
+    await t.db.manager.query(
+      `WITH r AS (INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
+         SELECT id, 'A', 1000, '[]', '[]', '[]', $2, now(), 'test' FROM enterprise WHERE credit_code = $1 RETURNING id, enterprise_id, grade)
+       UPDATE enterprise e SET current_rating_id = r.id, current_grade = r.grade FROM r WHERE e.id = r.enterprise_id`,
+      [creditCode, policy.version],
+    );
+  return creditCode;
+}
+
+const own = (cc: string) => t.token('ENTERPRISE', { creditCode: cc, subject: cc });
+/** A bank's token: a partner agency of another county, outside the enterprise's scope. */
+const bank = () => t.token('PARTNER_AGENCY', { agency: '承德银行', regions: ['130822'], subject: 'bank:chengde' });
+const otherBank = () => t.token('PARTNER_AGENCY', { agency: '另一银行', regions: ['130822'], subject: 'bank:other' });
+
+const GRANT = `mutation($input: ResultGrantInput!) { grantResultAccess(input: $input) { id scope purpose validFrom validUntil revokedAt granteeAgency granteeSubject } }`;
+const REVOKE = `mutation($id: ID!, $at: DateTime) { revokeResultAccess(id: $id, at: $at) { id revokedAt } }`;
+const READ = `query($cc: String!) { enterprise(creditCode: $cc) { creditCode rating { grade score } } }`;
+const READ_RECORDS = `query($cc: String!) { enterprise(creditCode: $cc) { creditCode creditRecords { id status } } }`;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const grantInput = (cc: string, over: Record<string, unknown> = {}) => ({
+  creditCode: cc,
+  grantee: { agency: '承德银行' },
+  scope: 'RESULT_ONLY',
+  purpose: '贷款审批 / loan approval',
+  validUntil: iso(Date.now() + 30 * DAY),
+  ...over,
+});
+
+async function grant(cc: string, over: Record<string, unknown> = {}) {
+  const r = await t.gql(GRANT, { input: grantInput(cc, over) }, own(cc));
+  expect(r.errors).toBeUndefined();
+  return r.data.grantResultAccess as { id: string; scope: string; purpose: string; validFrom: string; revokedAt: string | null };
+}
+
+interface ReadRow {
+  reader_subject: string;
+  reader_role: string;
+  reader_agency: string | null;
+  grant_id: string | null;
+  purpose: string;
+  fields: string[];
+}
+const readsOf = async (cc: string): Promise<ReadRow[]> =>
+  t.db.manager.query(
+    `SELECT r.reader_subject, r.reader_role, r.reader_agency, r.grant_id, r.purpose, r.fields FROM result_read r JOIN enterprise e ON e.id = r.enterprise_id
+      WHERE e.credit_code = $1 ORDER BY r.id`,
+    [cc],
+  );
+
+const counts = async () =>
+  (
+    await t.db.manager.query(
+      `SELECT (SELECT count(*) FROM result_grant)::int AS grants, (SELECT count(*) FROM result_grant WHERE revoked_at IS NOT NULL)::int AS revoked,
+        (SELECT count(*) FROM result_read)::int AS reads`,
+    )
+  )[0];
+
+beforeAll(async () => {
+  t = await startTestHub('grants', { relay: false });
+  admin = testContext(testDeps(t.db, { policies: testPolicies() }));
+});
+afterAll(() => t?.stop());
+
+describe('written authorisation (Art. 23)', () => {
+  it('a grantee outside scope reads the result through a valid grant only; RESULT_ONLY hides the records', async () => {
+    const cc = await enterprise(true);
+    const before = await t.gql(READ, { cc }, bank());
+    expect(codeOf(before)).toBe('FORBIDDEN');
+    expect(before.data?.enterprise ?? null).toBeNull();
+
+    const g = await grant(cc);
+    expect(g).toMatchObject({ scope: 'RESULT_ONLY', purpose: '贷款审批 / loan approval', revokedAt: null });
+    const ok = await t.gql(READ, { cc }, bank());
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data.enterprise.rating.score).toBeLessThan(1000);
+    // The grant names 承德银行: another agency gets nothing.
+    expect(codeOf(await t.gql(READ, { cc }, otherBank()))).toBe('FORBIDDEN');
+    // RESULT_ONLY: no records, and no internal data either.
+    const records = await t.gql(READ_RECORDS, { cc }, bank());
+    expect(codeOf(records)).toBe('FORBIDDEN');
+    expect(records.errors![0].message).toMatch(/不含信用记录/);
+    // …nor through the records a rating's indicator scores name.
+    const viaRating = await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { rating { indicators { code records { id } } } } }`, { cc }, bank());
+    expect(codeOf(viaRating)).toBe('FORBIDDEN');
+    expect(codeOf(await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { meters { meterCode } } }`, { cc }, bank()))).toBe('FORBIDDEN');
+    expect(codeOf(await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { resultGrants { id } } }`, { cc }, bank()))).toBe('FORBIDDEN');
+
+    // WITH_RECORDS: the ACTIVE records come with the result.
+    await grant(cc, { scope: 'WITH_RECORDS', grantee: { agency: '承德银行', subject: 'bank:chengde' } });
+    const withRecords = await t.gql(READ_RECORDS, { cc }, bank());
+    expect(withRecords.errors).toBeUndefined();
+    expect(withRecords.data.enterprise.creditRecords).toHaveLength(1);
+    expect(withRecords.data.enterprise.creditRecords[0].status).toBe('ACTIVE');
+    const named = await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { rating { indicators { records { id } } } } }`, { cc }, bank());
+    expect(named.errors).toBeUndefined();
+    expect(named.data.enterprise.rating.indicators.flatMap((i: { records: unknown[] }) => i.records)).toHaveLength(1);
+
+    const reads = await readsOf(cc);
+    expect(reads.map((r) => [r.reader_subject, r.grant_id !== null, r.purpose, r.fields])).toEqual([
+      ['bank:chengde', true, '贷款审批 / loan approval', ['rating']],
+      // The rating resolved before its records were refused (the error then nulls it): logged, on the safe side.
+      ['bank:chengde', true, '贷款审批 / loan approval', ['rating']],
+      ['bank:chengde', true, '贷款审批 / loan approval', ['creditRecords']],
+      ['bank:chengde', true, '贷款审批 / loan approval', ['rating', 'creditRecords']],
+    ]);
+  });
+
+  it('not before validFrom, not after validUntil, not after revocation', async () => {
+    const cc = await enterprise();
+    const future = await grant(cc, { validFrom: iso(Date.now() + 2 * DAY), validUntil: iso(Date.now() + 10 * DAY) });
+    expect(codeOf(await t.gql(READ, { cc }, bank()))).toBe('FORBIDDEN');
+    // Time passes: the window opens (moved into the past by SQL: a grant cannot be given for the past).
+    await t.db.manager.query(`UPDATE result_grant SET valid_from = now() - interval '1 day', granted_at = now() - interval '2 days' WHERE id = $1`, [
+      future.id,
+    ]);
+    expect((await t.gql(READ, { cc }, bank())).data.enterprise.rating.grade).toBe('A');
+    // …and closes.
+    await t.db.manager.query(`UPDATE result_grant SET valid_until = now() - interval '1 second' WHERE id = $1`, [future.id]);
+    expect(codeOf(await t.gql(READ, { cc }, bank()))).toBe('FORBIDDEN');
+
+    const g = await grant(cc);
+    expect((await t.gql(READ, { cc }, bank())).errors).toBeUndefined();
+    const r = await t.gql(REVOKE, { id: g.id }, own(cc));
+    expect(r.errors).toBeUndefined();
+    expect(r.data.revokeResultAccess.revokedAt).not.toBeNull();
+    expect(codeOf(await t.gql(READ, { cc }, bank()))).toBe('FORBIDDEN');
+    // Revoking twice is refused and changes nothing.
+    const again = await t.gql(REVOKE, { id: g.id }, own(cc));
+    expect(codeOf(again)).toBe('BAD_USER_INPUT');
+
+    const audit = await t.db.manager.query(
+      `SELECT action, outcome, target_type, target_id, detail FROM audit_log WHERE action IN ('grantResultAccess','revokeResultAccess') AND (target_id = $1 OR target_id = $2) ORDER BY id`,
+      [cc, g.id],
+    );
+    expect(audit.map((a: { action: string; outcome: string }) => [a.action, a.outcome])).toEqual([
+      ['grantResultAccess', 'OK'],
+      ['grantResultAccess', 'OK'],
+      ['revokeResultAccess', 'OK'],
+      ['revokeResultAccess', 'BAD_USER_INPUT'],
+    ]);
+    expect(audit[1].detail).toMatchObject({ grantId: g.id, scope: 'RESULT_ONLY' });
+  });
+
+  it('reads by a partner and the credit authority are logged with their purpose; the enterprise lists its readers; its own reads are not logged', async () => {
+    const cc = await enterprise();
+    const partner = t.token('PARTNER_AGENCY', { agency: '县发改局', regions: ['130821'], subject: 'partner:fgj' });
+    const credit = t.token('CREDIT_AUTHORITY', { regions: ['130800'], subject: 'credit:130800' });
+    expect((await t.gql(READ, { cc }, partner, { 'x-purpose': encodeURIComponent('评优评先审核（第十八条）') })).errors).toBeUndefined();
+    expect((await t.gql(READ, { cc }, partner)).errors).toBeUndefined();
+    expect((await t.gql(`query($cc: String!) { enterprise(creditCode: $cc) { ratingHistory { grade } } }`, { cc }, credit)).errors).toBeUndefined();
+    expect((await t.gql(READ, { cc }, own(cc))).errors).toBeUndefined();
+
+    expect((await readsOf(cc)).map((r) => [r.reader_subject, r.reader_role, r.reader_agency, r.grant_id, r.purpose, r.fields])).toEqual([
+      ['partner:fgj', 'PARTNER_AGENCY', '县发改局', null, '评优评先审核（第十八条）', ['rating']],
+      ['partner:fgj', 'PARTNER_AGENCY', '县发改局', null, '联合奖惩（第十八至二十一条） / joint rewards and punishments (Art. 18–21)', ['rating']],
+      ['credit:130800', 'CREDIT_AUTHORITY', null, null, '信用监管 / credit supervision', ['ratingHistory']],
+    ]);
+
+    const LIST = `query($cc: String!, $after: String) { enterprise(creditCode: $cc) { resultReads(first: 2, after: $after) {
+      edges { node { readerSubject readerRole readerAgency grantId purpose fields readAt } } pageInfo { hasNextPage endCursor } } } }`;
+    const p1 = await t.gql(LIST, { cc }, own(cc));
+    expect(p1.errors).toBeUndefined();
+    const page1 = p1.data.enterprise.resultReads;
+    expect(page1.edges.map((e: { node: { readerSubject: string; fields: string[] } }) => [e.node.readerSubject, e.node.fields])).toEqual([
+      ['credit:130800', ['ratingHistory']],
+      ['partner:fgj', ['rating']],
+    ]);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const page2 = (await t.gql(LIST, { cc, after: page1.pageInfo.endCursor }, own(cc))).data.enterprise.resultReads;
+    expect(page2.edges).toHaveLength(1);
+    expect(page2.edges[0].node.purpose).toBe('评优评先审核（第十八条）');
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+    // Listing the readers is no read of the result; a partner may not list them.
+    expect(await readsOf(cc)).toHaveLength(3);
+    expect(codeOf(await t.gql(LIST, { cc }, partner))).toBe('FORBIDDEN');
+    // The supervising county lists them too (read-only).
+    expect((await t.gql(LIST, { cc }, t.token('COUNTY_AUTHORITY', { regions: ['130821'] }))).errors).toBeUndefined();
+  });
+
+  it('a list of many enterprises logs its reads in one insert: the same statements for 10 and 40', async () => {
+    const codes = Array.from({ length: 40 }, (_, i) => withCheckChar(`91130826GL${String(i).padStart(7, '0')}`));
+    await t.db.manager.query(
+      `WITH e AS (INSERT INTO enterprise (credit_code, name, region_code) SELECT c, '企业' || c, '130826' FROM unnest($1::text[]) c RETURNING id),
+       r AS (INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by)
+             SELECT e.id, 'B', 900, '[]', '[]', '[]', $2, now(), 'test' FROM e RETURNING id, enterprise_id, grade)
+       UPDATE enterprise x SET current_rating_id = r.id, current_grade = r.grade FROM r WHERE x.id = r.enterprise_id`,
+      [codes, policy.version],
+    );
+    const token = t.token('COUNTY_AUTHORITY', { regions: ['130826'], subject: 'officer:130826' });
+    const run = async (n: number) => {
+      const before = t.db.statementCount;
+      const readsBefore = (await counts()).reads;
+      const r = await t.gql(`query($n: Int) { enterprises(first: $n, regionCode: "130826") { edges { node { rating { grade } } } } }`, { n }, token);
+      expect(r.errors).toBeUndefined();
+      const statements = t.db.statementCount - before - 1; // minus counts()
+      expect((await counts()).reads - readsBefore).toBe(n);
+      return statements;
+    };
+    const at10 = await run(10);
+    const at40 = await run(40);
+    expect(at40).toBe(at10);
+    // the page (ratings fetched with it) and the one insert of the read log
+    expect(at40).toBeLessThanOrEqual(2);
+  });
+
+  it('refused grants and revocations store nothing; PUBLIC never sees results', async () => {
+    const cc = await enterprise();
+    const other = await enterprise();
+    const before = await counts();
+    const refused = async (token: string | undefined, over: Record<string, unknown>, code: string, field?: string) => {
+      const r = await t.gql(GRANT, { input: grantInput(cc, over) }, token);
+      expect(codeOf(r)).toBe(code);
+      if (field) expect(r.errors![0].extensions.field).toBe(field);
+    };
+    await refused(own(cc), { validUntil: iso(Date.now() - DAY), validFrom: iso(Date.now() - 2 * DAY) }, 'BAD_USER_INPUT', 'validUntil');
+    await refused(own(cc), { validFrom: iso(Date.now() + 5 * DAY), validUntil: iso(Date.now() + 4 * DAY) }, 'BAD_USER_INPUT', 'validUntil');
+    await refused(own(cc), { validUntil: iso(Date.now() + 400 * DAY) }, 'BAD_USER_INPUT', 'validUntil');
+    await refused(own(cc), { purpose: '   ' }, 'BAD_USER_INPUT', 'purpose');
+    await refused(own(cc), { purpose: '用'.repeat(501) }, 'BAD_USER_INPUT', 'purpose');
+    await refused(own(cc), { grantee: {} }, 'BAD_USER_INPUT', 'grantee');
+    await refused(own(cc), { grantee: { subject: 'anonymous' } }, 'BAD_USER_INPUT', 'grantee.subject');
+    await refused(own(other), {}, 'FORBIDDEN');
+    await refused(bank(), {}, 'FORBIDDEN');
+    await refused(t.token('COUNTY_AUTHORITY', { regions: ['130821'] }), {}, 'FORBIDDEN');
+    await refused(undefined, {}, 'UNAUTHENTICATED');
+    const g = await grant(cc);
+    const mid = await counts();
+    expect(mid.grants).toBe(before.grants + 1);
+    expect(codeOf(await t.gql(REVOKE, { id: g.id }, own(other)))).toBe('FORBIDDEN');
+    expect(codeOf(await t.gql(REVOKE, { id: g.id, at: iso(Date.now() + DAY) }, own(cc)))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await t.gql(REVOKE, { id: '00000000-0000-0000-0000-000000000000' }, own(cc)))).toBe('NOT_FOUND');
+    expect(codeOf(await t.gql(REVOKE, { id: 'nope' }, own(cc)))).toBe('NOT_FOUND');
+    expect(await counts()).toEqual(mid);
+
+    // PUBLIC: no result, nothing logged.
+    const pub = await t.gql(READ, { cc });
+    expect(codeOf(pub)).toBe('FORBIDDEN');
+    expect(await readsOf(cc)).toHaveLength(0);
+  });
+});
