@@ -7,6 +7,7 @@ import { logger, printAfterLogs } from './platform/logger';
 import { signToken } from './platform/auth/principal';
 import { loadPolicies, warnOfPolicyEnd } from './modules/policy/credit-policy.loader';
 import { seedDemo } from './modules/demo/demo.seed';
+import { seedDemoWorkflows } from './modules/demo/demo.workflows';
 import { openJobs } from './workers';
 
 /** `npm start`: validate config, migrate, seed the demo when asked, serve. */
@@ -65,6 +66,8 @@ async function main() {
     logger.info('seeding the demo data set; /health and /graphql answer 503 meanwhile');
     const summary = await seedDemo(db, jobs.deps.policies.current(), { enterprises: 200, readingDays: 21 });
     if (summary) logger.info(summary, 'demo data seeded');
+    // Repairs, objections, reports, tips and filings in flight, through the services (only on a fresh seed).
+    if (summary) logger.info({ workflows: await seedDemoWorkflows(jobs.deps) }, 'demo workflows seeded');
   }
   // API and workers together unless HUB_RUN_WORKERS=false (API-only nodes);
   // `npm run hub -- worker` runs workers alone on other machines.

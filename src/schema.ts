@@ -32,11 +32,6 @@ import { CalendarResolver } from './modules/calendar/calendar.resolver';
 import { WorklistResolver } from './modules/worklist/worklist.resolver';
 import { WorkItemEnterpriseResolver } from './modules/enterprise/enterprise-work.resolver';
 // Work sources register themselves at module load (worklist/work-source.ts): imported here so every inbox and metric sees them.
-import './modules/objection/objection.work';
-import './modules/report/report.work';
-import './modules/enforcement/enforcement.work';
-import './modules/credit/credit-letter.work';
-import './modules/filing/filing.work';
 import {
   CreditRecordEnforcementResolver,
   EnforcementCaseOutcomeResolver,

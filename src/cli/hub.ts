@@ -147,6 +147,14 @@ program
     await policies.refresh({ strict: true });
     const summary = await seedDemo(db, policies.current(), { enterprises: Number(o.enterprises), readingDays: Number(o.readingDays) });
     console.log(summary ? JSON.stringify(summary, null, 2) : 'database already holds enterprises; nothing seeded');
+    if (summary) {
+      // Workflows in flight through the services; their outbox events wait for a running hub's relay.
+      const { openJobs } = await import('../workers');
+      const { seedDemoWorkflows } = await import('../modules/demo/demo.workflows');
+      const jobs = await openJobs({ db, policies, notify: c.notify });
+      console.log(JSON.stringify({ workflows: await seedDemoWorkflows(jobs.deps) }, null, 2));
+      await jobs.stop();
+    }
     await db.close();
   });
 

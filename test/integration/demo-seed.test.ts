@@ -4,6 +4,9 @@ import { SeedSummary, seedDemo } from '../../src/modules/demo/demo.seed';
 import { creditCodeProblem } from '../../src/modules/enterprise/credit-code.rules';
 import { chinaYear } from '../../src/platform/china-time';
 import { policyEnding, policyNow, testPolicies } from '../support/policy-time';
+import { seedDemoWorkflows } from '../../src/modules/demo/demo.workflows';
+import { worklistService } from '../../src/modules/worklist/worklist.service';
+import { testDeps } from '../support/context';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `demo_${process.pid}_${Date.now()}`;
@@ -149,5 +152,35 @@ describe('demo seed when no policy is in force', () => {
       last.inForceUntil,
     ]);
     expect(late).toBe(0);
+  });
+});
+
+// Last: the workflows change grades, which the tests above compare with the seed's summary.
+describe('demo workflows', () => {
+  it('puts the credit cycle in flight through the services: a repair decision overdue, an objection upheld, filings, tips, a grant', async () => {
+    const deps = testDeps(db, { policies });
+    const wf = await seedDemoWorkflows(deps, now);
+    expect(wf).toEqual({ repairs: 4, objections: 2, reports: 1, tips: 2, determinations: 2, grants: 1 });
+    const repairs = await q<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM credit_repair GROUP BY 1 ORDER BY 1`);
+    expect(repairs).toEqual([
+      { status: 'APPROVED', n: 1 },
+      { status: 'CONFIRMED', n: 1 },
+      { status: 'RETURNED', n: 1 },
+      { status: 'SUBMITTED', n: 1 },
+    ]);
+    const [upheld] = await q<{ outcome: string; status: string }>(
+      `SELECT o.outcome, r.status FROM objection o JOIN credit_record r ON r.id = o.record_id WHERE o.status = 'DECIDED'`,
+    );
+    expect(upheld).toEqual({ outcome: 'FACTS_WRONG', status: 'REVOKED' });
+    // The hub's own overdue count says what the demo claims: the confirmed repair's decision and one filing are late.
+    const overdue = await worklistService.overdueByKind(deps.database.manager);
+    expect(overdue.REPAIR).toBe(1);
+    expect(overdue.FILING).toBeGreaterThanOrEqual(1);
+    const [{ acknowledged }] = await q<{ acknowledged: number }>(`SELECT count(*)::int AS acknowledged FROM credit_filing WHERE acknowledged_at IS NOT NULL`);
+    expect(acknowledged).toBe(1);
+    const [{ tips, grants }] = await q<{ tips: number; grants: number }>(
+      `SELECT (SELECT count(*) FROM tip WHERE status = 'RECEIVED')::int AS tips, (SELECT count(*) FROM result_grant)::int AS grants`,
+    );
+    expect({ tips, grants }).toEqual({ tips: 2, grants: 1 });
   });
 });

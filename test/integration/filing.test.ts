@@ -260,6 +260,7 @@ describe('repair decisions (Art. 25)', () => {
     const cc = await enterprise();
     const r = await recordGeneral(county(), cc, indicator.code, ago(60), ago(50));
     const s = await repairService.submit(county(), { recordId: r.id, statement: '已整改', at: ago(40) });
+    await repairService.forward(county(), s.id, ago(35));
     await repairService.confirm(city(), s.id, ago(30));
     expect(await filingOf(r.id, 'REPAIR_DECISION')).toBeUndefined();
     const decidedAt = ago(29);
@@ -272,6 +273,7 @@ describe('repair decisions (Art. 25)', () => {
     // A rejected repair files nothing.
     const r2 = await recordGeneral(county(), cc, indicator.code, ago(60), ago(50));
     const s2 = await repairService.submit(county(), { recordId: r2.id, statement: '已整改', at: ago(40) });
+    await repairService.forward(county(), s2.id, ago(35));
     await repairService.confirm(city(), s2.id, ago(30));
     await repairService.decide(county(), s2.id, false, '证据不足', ago(29));
     expect(await filingOf(r2.id, 'REPAIR_DECISION')).toBeUndefined();

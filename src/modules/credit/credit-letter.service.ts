@@ -11,6 +11,8 @@ import type { CreditRecordRow } from './credit-record.repository';
 import { creditRecordService } from './credit-record.service';
 import { authorityNameZh } from './provenance.rules';
 import type { LetterDirection } from '../graphql-enums';
+// Its open work joins the inboxes whenever the service is loaded (API, workers, jobs, tests).
+import './credit-letter.work';
 
 /** `creditLetters` page size when `first` is left out or null; also the schema's default. */
 export const LETTERS_PAGE = 20;

@@ -38,6 +38,8 @@ import {
   setNoticeComplied,
   setNoticeNotComplied,
 } from './enforcement.repository';
+// Its open work joins the inboxes whenever the service is loaded (API, workers, jobs, tests).
+import './enforcement.work';
 
 /** A case, its enterprise locked and checked for write access, inside the caller's transaction. */
 interface LockedCase {

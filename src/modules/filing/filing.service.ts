@@ -15,6 +15,8 @@ import { onDetermined } from '../credit/determination-hooks';
 import { FilingRow, findFiling, insertFiling, listFilings, openFilingsDeterminedIn, setFilingAcknowledged, setFilingDue } from './filing.repository';
 import { FILING_WORKING_DAYS, FilingState, acknowledgedAt, chinaDay, filedWithRegion, isLate, mayAcknowledge, maySeeFiling } from './filing.rules';
 import { platformDocument, platformPushService } from './platform-push.service';
+// Its open work joins the inboxes whenever the service is loaded (API, workers, jobs, tests).
+import './filing.work';
 
 export const FILINGS_PAGE = 50;
 const noFiling = (id: string) => notFound(`没有该备案 / No filing ${id}`);

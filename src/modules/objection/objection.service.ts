@@ -25,6 +25,8 @@ import {
   setObjectionRouted,
 } from './objection.repository';
 import { OBJECTION_COMPARISON_WORKING_DAYS, RECEIPT, checkObjectionStep, checkReason, checkStatement, stepAt } from './objection.rules';
+// Its open work joins the inboxes whenever the service is loaded (API, workers, jobs, tests).
+import './objection.work';
 
 export interface FileObjection {
   creditCode: string;

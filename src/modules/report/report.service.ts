@@ -41,6 +41,8 @@ import {
   checkVerifiable,
   receiptNumber,
 } from './report.rules';
+// Its open work joins the inboxes whenever the service is loaded (API, workers, jobs, tests).
+import './report.work';
 
 export interface ReportInput {
   creditCode: string;
