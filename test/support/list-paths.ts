@@ -17,6 +17,14 @@ export interface FieldPath {
   query: string;
 }
 
+/** One field on the way down; `list`: whether it or a field above it is a list (a field below resolves once per item). */
+interface Step {
+  coord: string;
+  field: GraphQLField<unknown, unknown>;
+  type: GraphQLObjectType;
+  list: boolean;
+}
+
 const PAGE_ARGS = new Set(['first', 'last', 'limit']);
 
 /** A field the walk cannot select without inventing an argument: it is reported, so the test can name it. */
@@ -35,7 +43,8 @@ function leaves(t: GraphQLObjectType): string[] {
 }
 
 /**
- * Every path from the Query fields down through composite fields, up to `maxDepth` composite fields deep, never passing the
+ * Every path from the Query fields down through composite fields, up to `maxDepth` composite fields deep (below a list, each
+ * type's fields once, from the shallowest depth it is met at), never passing the
  * same coordinate twice (the schema has cycles: Meter.readings → MeterReading.meter → Meter…). Fields that need an argument
  * the walk cannot invent (`enterprise(creditCode:)`) are returned in `skipped`.
  */
@@ -43,7 +52,9 @@ export function listPaths(schema: GraphQLSchema, maxDepth: number): { paths: Fie
   const paths: FieldPath[] = [];
   const skipped = new Set<string>();
   const listCoords = new Set<string>();
-  const walk = (t: GraphQLObjectType, trail: { coord: string; field: GraphQLField<unknown, unknown>; type: GraphQLObjectType }[]) => {
+  /** Type name → the shallowest depth at which its fields were walked below a list. */
+  const expandedUnderList = new Map<string, number>();
+  const walk = (t: GraphQLObjectType, trail: Step[]) => {
     for (const f of Object.values(t.getFields())) {
       const nt: GraphQLNamedType = getNamedType(f.type);
       if (!isCompositeType(nt)) continue;
@@ -54,9 +65,16 @@ export function listPaths(schema: GraphQLSchema, maxDepth: number): { paths: Fie
         continue;
       }
       if (trail.some((s) => s.coord === coord) || trail.length + 1 > maxDepth) continue;
-      if (String(f.type).includes('[')) listCoords.add(coord);
-      const next = [...trail, { coord, field: f, type: nt }];
+      const isList = String(f.type).includes('[');
+      if (isList) listCoords.add(coord);
+      const next = [...trail, { coord, field: f, type: nt, list: isList || (trail.at(-1)?.list ?? false) }];
       paths.push({ coords: next.map((s) => s.coord), query: render(next) });
+      // A type's fields resolve the same way whichever list led to it: below a list, walk each type's fields once
+      // (again only from a shallower depth, where more of its subtree fits), so a re-entry such as
+      // WorkItem.enterprise → Enterprise does not walk the whole Enterprise graph a second time.
+      const list = next.at(-1)!.list;
+      if (list && (expandedUnderList.get(nt.name) ?? Infinity) <= next.length) continue;
+      if (list) expandedUnderList.set(nt.name, next.length);
       walk(nt, next);
     }
   };
