@@ -110,8 +110,9 @@ export function openRepairsIn(
 }
 
 /** Confirmed, undecided applications whose decision was due before `today`. */
-export async function countOverdueDecisions(m: Queryable, today: string): Promise<number> {
-  const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM credit_repair WHERE status = 'CONFIRMED' AND decision_due_date < $1::date`, [today]);
+/** Confirmed repairs whose decision is due before `day` ('<': overdue on it) or on it ('='). */
+export async function countOpenDecisionsDue(m: Queryable, cmp: '<' | '=', day: string): Promise<number> {
+  const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM credit_repair WHERE status = 'CONFIRMED' AND decision_due_date ${cmp} $1::date`, [day]);
   return r?.n ?? 0;
 }
 

@@ -10,7 +10,7 @@ import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import type { Role } from '../../platform/auth/principal';
 import type { HubContext } from '../context';
 import { registerWorkSource, WorkItem, WorkSource } from '../worklist/work-source';
-import { countOverdueDecisions, CreditRepairRow, openRepairsIn } from './repair.repository';
+import { countOpenDecisionsDue, CreditRepairRow, openRepairsIn } from './repair.repository';
 
 export const REPAIR_WORK_KIND = 'REPAIR';
 
@@ -47,7 +47,8 @@ export const repairWork: WorkSource = {
     if (prefixes !== null && !prefixes.length) return [];
     return (await openRepairsIn(ctx.db, statuses, prefixes, limit)).map(item);
   },
-  countOverdue: (db, today) => countOverdueDecisions(db, today),
+  countOverdue: (db, today) => countOpenDecisionsDue(db, '<', today),
+  countDueOn: (db, day) => countOpenDecisionsDue(db, '=', day),
 };
 
 registerWorkSource(REPAIR_WORK_KIND, repairWork);

@@ -138,7 +138,8 @@ export async function setTipDue(m: Queryable, id: string, dueDate: string, provi
   await m.query(`UPDATE tip SET due_date = $2::date, due_provisional = $3 WHERE id = $1`, [id, dueDate, provisional]);
 }
 
-export async function countOverdueTips(m: Queryable, today: string): Promise<number> {
-  const row = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM tip WHERE status = 'RECEIVED' AND due_date < $1::date`, [today]);
+/** Tips awaiting verification due before `day` ('<': overdue on it) or on it ('='). */
+export async function countOpenTipsDue(m: Queryable, cmp: '<' | '=', day: string): Promise<number> {
+  const row = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM tip WHERE status = 'RECEIVED' AND due_date ${cmp} $1::date`, [day]);
   return row?.n ?? 0;
 }

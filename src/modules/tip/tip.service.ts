@@ -23,7 +23,7 @@ import { checkNote } from '../report/report.rules';
 import {
   TipFilter,
   TipRow,
-  countOverdueTips,
+  countOpenTipsDue,
   countTips,
   findTip,
   findTipByReceipt,
@@ -331,5 +331,6 @@ registerWorkSource('TIP', {
       summary: '线索待核实 / tip awaiting verification',
     }));
   },
-  countOverdue: (db, today) => countOverdueTips(db, today),
+  countOverdue: (db, today) => countOpenTipsDue(db, '<', today),
+  countDueOn: (db, day) => countOpenTipsDue(db, '=', day),
 });
