@@ -1,5 +1,6 @@
 import type { Queryable } from '../../platform/sql';
-import { one, rows } from '../../platform/sql';
+import { one } from '../../platform/sql';
+import { IntakeFilter, intakeLists } from '../intake/intake.repository';
 import type { ReportStatus } from './report.rules';
 
 /** A report of false credit information (Art. 28). `dueDate` is the verification's last day, `YYYY-MM-DD` China time. */
@@ -63,62 +64,15 @@ export function setReportVerified(
   );
 }
 
-export interface ReportFilter {
-  /** Region prefixes of the caller's jurisdiction; null: every region. */
-  scope: string[] | null;
-  status?: ReportStatus | null;
-}
+export type ReportFilter = IntakeFilter<ReportStatus>;
 
-/** The WHERE conditions of a filter (jurisdiction prefixes, status), their values appended to `params`. */
-function filterConditions(f: ReportFilter, params: unknown[]): string[] {
-  const where: string[] = [];
-  if (f.scope) {
-    params.push(f.scope.map((p) => `${p}%`));
-    where.push(`e.region_code LIKE ANY($${params.length}::text[])`);
-  }
-  if (f.status) {
-    params.push(f.status);
-    where.push(`f.status = $${params.length}`);
-  }
-  return where;
-}
-
+const lists = intakeLists<FalseInfoReportRow, ReportStatus>('false_info_report', 'f', COLUMNS);
 /** How many reports match a filter (for `totalCount`). */
-export async function countReports(m: Queryable, f: ReportFilter): Promise<number> {
-  const params: unknown[] = [];
-  const where = filterConditions(f, params);
-  const row = await one<{ n: number }>(
-    m,
-    `SELECT count(*)::int AS n FROM false_info_report f JOIN enterprise e ON e.id = f.enterprise_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-    params,
-  );
-  return row?.n ?? 0;
-}
-
+export const countReports = lists.count;
 /** A page of reports, oldest first, `limit + 1` rows after the cursor (received_at, id). */
-export function pageReports(m: Queryable, f: ReportFilter, limit: number, after?: { at: Date; id: string }): Promise<FalseInfoReportRow[]> {
-  const params: unknown[] = [limit + 1];
-  const where = filterConditions(f, params);
-  if (after) {
-    params.push(after.at, after.id);
-    where.push(`(f.received_at, f.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  return rows<FalseInfoReportRow>(
-    m,
-    `SELECT ${COLUMNS} FROM false_info_report f JOIN enterprise e ON e.id = f.enterprise_id
-     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.received_at, f.id LIMIT $1`,
-    params,
-  );
-}
-
+export const pageReports = lists.page;
 /** Unverified reports received in `[from, to)`: their deadlines are open. */
-export function openReportsReceivedIn(m: Queryable, from: Date, to: Date): Promise<FalseInfoReportRow[]> {
-  return rows<FalseInfoReportRow>(
-    m,
-    `SELECT ${COLUMNS} FROM false_info_report f WHERE f.status = 'RECEIVED' AND f.received_at >= $1 AND f.received_at < $2 ORDER BY f.id`,
-    [from, to],
-  );
-}
+export const openReportsReceivedIn = lists.openReceivedIn;
 
 export async function setReportDue(m: Queryable, id: string, dueDate: string, provisional: boolean): Promise<void> {
   await m.query(`UPDATE false_info_report SET due_date = $2::date, due_provisional = $3 WHERE id = $1`, [id, dueDate, provisional]);

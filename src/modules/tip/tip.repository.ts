@@ -1,5 +1,6 @@
 import type { Queryable } from '../../platform/sql';
-import { one, rows } from '../../platform/sql';
+import { one } from '../../platform/sql';
+import { IntakeFilter, intakeLists } from '../intake/intake.repository';
 import type { TipSourceKind, TipStatus } from './tip.rules';
 
 /** A tip (线索, Art. 8). `dueDate` is the verification's last day, `YYYY-MM-DD` China time. */
@@ -81,58 +82,15 @@ export function setTipVerified(
   );
 }
 
-export interface TipFilter {
-  /** Region prefixes of the caller's jurisdiction; null: every region. */
-  scope: string[] | null;
-  status?: TipStatus | null;
-}
+export type TipFilter = IntakeFilter<TipStatus>;
 
-/** The WHERE conditions of a filter (jurisdiction prefixes, status), their values appended to `params`. */
-function filterConditions(f: TipFilter, params: unknown[]): string[] {
-  const where: string[] = [];
-  if (f.scope) {
-    params.push(f.scope.map((p) => `${p}%`));
-    where.push(`e.region_code LIKE ANY($${params.length}::text[])`);
-  }
-  if (f.status) {
-    params.push(f.status);
-    where.push(`t.status = $${params.length}`);
-  }
-  return where;
-}
-
+const lists = intakeLists<TipRow, TipStatus>('tip', 't', COLUMNS);
 /** How many tips match a filter (for `totalCount`). */
-export async function countTips(m: Queryable, f: TipFilter): Promise<number> {
-  const params: unknown[] = [];
-  const where = filterConditions(f, params);
-  const row = await one<{ n: number }>(
-    m,
-    `SELECT count(*)::int AS n FROM tip t JOIN enterprise e ON e.id = t.enterprise_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-    params,
-  );
-  return row?.n ?? 0;
-}
-
+export const countTips = lists.count;
 /** A page of tips, oldest first, `limit + 1` rows after the cursor (received_at, id). */
-export function pageTips(m: Queryable, f: TipFilter, limit: number, after?: { at: Date; id: string }): Promise<TipRow[]> {
-  const params: unknown[] = [limit + 1];
-  const where = filterConditions(f, params);
-  if (after) {
-    params.push(after.at, after.id);
-    where.push(`(t.received_at, t.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  return rows<TipRow>(
-    m,
-    `SELECT ${COLUMNS} FROM tip t JOIN enterprise e ON e.id = t.enterprise_id
-     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.received_at, t.id LIMIT $1`,
-    params,
-  );
-}
-
+export const pageTips = lists.page;
 /** Unverified tips received in `[from, to)`: their deadlines are open. */
-export function openTipsReceivedIn(m: Queryable, from: Date, to: Date): Promise<TipRow[]> {
-  return rows<TipRow>(m, `SELECT ${COLUMNS} FROM tip t WHERE t.status = 'RECEIVED' AND t.received_at >= $1 AND t.received_at < $2 ORDER BY t.id`, [from, to]);
-}
+export const openTipsReceivedIn = lists.openReceivedIn;
 
 export async function setTipDue(m: Queryable, id: string, dueDate: string, provisional: boolean): Promise<void> {
   await m.query(`UPDATE tip SET due_date = $2::date, due_provisional = $3 WHERE id = $1`, [id, dueDate, provisional]);
