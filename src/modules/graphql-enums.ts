@@ -8,7 +8,7 @@ import { DISHONESTY_LEVELS, GRADES, HONOR_CATEGORIES, HONOR_LEVELS } from './pol
 import { AUTHORITY_KINDS, AWARDING_BODY_KINDS, SOURCE_ACTS } from './credit/provenance.rules';
 import { POLICY_ORIGINS } from './policy/policy-publish.rules';
 import { LANGS } from '../platform/lang';
-import { FILING_STATES, FILING_SUBJECTS } from './filing/filing.rules';
+import { FILING_STATES, FILING_SUBJECTS, PUSH_SUBJECTS } from './filing/filing.rules';
 import { PUSH_STATES } from './filing/platform-push.repository';
 import { GRANT_SCOPES } from './enterprise/result-access';
 
@@ -252,6 +252,8 @@ export const FilingState = enumOf(FILING_STATES);
 export type FilingState = (typeof FILING_STATES)[number];
 export const FilingSubject = enumOf(FILING_SUBJECTS);
 export type FilingSubject = (typeof FILING_SUBJECTS)[number];
+export const PlatformPushSubject = enumOf(PUSH_SUBJECTS);
+export type PlatformPushSubject = (typeof PUSH_SUBJECTS)[number];
 export const PlatformPushState = enumOf(PUSH_STATES);
 export type PlatformPushState = (typeof PUSH_STATES)[number];
 registerEnumType(FilingState, {
@@ -260,6 +262,11 @@ registerEnumType(FilingState, {
     'Filings upward (Art. 7): DUE (open, not yet past its 7-working-day deadline), OVERDUE (open, past it), ACKNOWLEDGED (in time), LATE (acknowledged after the deadline).',
 });
 registerEnumType(FilingSubject, { name: 'FilingSubject', description: 'What is filed: a credit record determination, or an approved credit repair decision.' });
+registerEnumType(PlatformPushSubject, {
+  name: 'PlatformPushSubject',
+  description:
+    'What a push to the city credit platform reports: a determination, an approved repair decision, or a later status change (revocation, restoration).',
+});
 registerEnumType(PlatformPushState, {
   name: 'PlatformPushState',
   description:

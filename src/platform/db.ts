@@ -22,6 +22,7 @@ import { Filing1732880000000 } from '../migrations/1732880000000-filing';
 import { RepairReturnForward1732890000000 } from '../migrations/1732890000000-repair-return-forward';
 import { Tip1732900000000 } from '../migrations/1732900000000-tip';
 import { ResultAccess1732910000000 } from '../migrations/1732910000000-result-access';
+import { StatusChangePush1732920000000 } from '../migrations/1732920000000-status-change-push';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   RepairReturnForward1732890000000,
   Tip1732900000000,
   ResultAccess1732910000000,
+  StatusChangePush1732920000000,
 ];
 
 /**

@@ -2,6 +2,9 @@ import { HubContext } from '../../src/modules/context';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { enterpriseService } from '../../src/modules/enterprise/enterprise.service';
 import { repairService } from '../../src/modules/repair/repair.service';
+import { objectionService } from '../../src/modules/objection/objection.service';
+import { reportService } from '../../src/modules/report/report.service';
+import { creditRecordService } from '../../src/modules/credit/credit-record.service';
 import { filingService } from '../../src/modules/filing/filing.service';
 import { platformPushService } from '../../src/modules/filing/platform-push.service';
 import { workSources } from '../../src/modules/worklist/work-source';
@@ -277,5 +280,75 @@ describe('repair decisions (Art. 25)', () => {
     await repairService.confirm(city(), s2.id, ago(30));
     await repairService.decide(county(), s2.id, false, '证据不足', ago(29));
     expect(await filingOf(r2.id, 'REPAIR_DECISION')).toBeUndefined();
+    // The repair reaches the platform once, as its decision: no separate status change.
+    expect(await pushesOf(r.id)).toEqual(['DETERMINATION', 'REPAIR_DECISION']);
+  });
+});
+
+const pushesOf = async (recordId: string) =>
+  ((await admin.db.query(`SELECT subject_kind FROM platform_push WHERE record_id = $1 ORDER BY created_at, id`, [recordId])) as { subject_kind: string }[]).map(
+    (r) => r.subject_kind,
+  );
+
+describe('status changes reach the platform (Art. 7, 27)', () => {
+  it('a revocation by an upheld objection, by a confirmed report and by an officer is pushed as a status change, without the free-text reason', async () => {
+    const cc = await enterprise();
+    const company = as({ subject: cc, role: 'ENTERPRISE', regions: [], creditCode: cc });
+    const byObjection = await recordGeneral(county(), cc, indicator.code, ago(60), ago(50));
+    const o = await objectionService.file(company, {
+      creditCode: cc,
+      recordId: byObjection.id,
+      statement: '事实有误',
+      receivedBy: 'EVALUATING_BODY',
+      at: ago(20),
+    });
+    const decidedAt = ago(18);
+    await objectionService.decide(county(), o.id, 'FACTS_WRONG', '经核查许可证有效，联系人李四', decidedAt);
+    expect(await pushesOf(byObjection.id)).toEqual(['DETERMINATION', 'STATUS_CHANGE']);
+    const doc = (await pushOf(byObjection.id, 'STATUS_CHANGE')).document;
+    expect(doc).toMatchObject({
+      type: 'credit.status_changed',
+      recordId: byObjection.id,
+      creditCode: cc,
+      previousStatus: 'ACTIVE',
+      status: 'REVOKED',
+      cause: { kind: 'OBJECTION', id: o.id },
+      changedAt: decidedAt.toISOString(),
+    });
+    expect(JSON.stringify(doc)).not.toContain('李四');
+
+    const byReport = await recordGeneral(county(), cc, indicator.code, ago(60), ago(50));
+    const receipt = await reportService.submit(as(PUBLIC_PRINCIPAL), { creditCode: cc, recordId: byReport.id, content: '信息不实' });
+    await reportService.verify(county(), receipt.id, 'CONFIRMED', '核实不实', new Date());
+    expect(await pushesOf(byReport.id)).toEqual(['DETERMINATION', 'STATUS_CHANGE']);
+    expect((await pushOf(byReport.id, 'STATUS_CHANGE')).document).toMatchObject({ status: 'REVOKED', cause: { kind: 'REPORT', id: receipt.id } });
+
+    const byOfficer = await recordGeneral(county(), cc, indicator.code, ago(60), ago(50));
+    await creditRecordService.setStatus(county(), byOfficer.id, 'REVOKED', '认定错误，予以撤销');
+    expect((await pushOf(byOfficer.id, 'STATUS_CHANGE')).document).toMatchObject({ status: 'REVOKED', cause: { kind: 'OFFICER', id: null } });
+
+    // Listed on the record, oldest first, for internal readers.
+    const schema = await hubSchema();
+    const r = await execute({
+      schema,
+      document: parse(`{ creditRecord(id: "${byObjection.id}") { platformPushes { subjectKind state } } }`),
+      contextValue: county(),
+    });
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({
+      creditRecord: {
+        platformPushes: [
+          { subjectKind: 'DETERMINATION', state: 'NOT_CONFIGURED' },
+          { subjectKind: 'STATUS_CHANGE', state: 'NOT_CONFIGURED' },
+        ],
+      },
+    });
+  });
+
+  it('a refused status change queues no push', async () => {
+    const cc = await enterprise();
+    const r = await recordGeneral(county(), cc, indicator.code, ago(60), ago(50));
+    await expect(creditRecordService.setStatus(county(), r.id, 'ACTIVE', '无变化')).rejects.toThrow();
+    expect(await pushesOf(r.id)).toEqual(['DETERMINATION']);
   });
 });

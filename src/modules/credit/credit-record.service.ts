@@ -23,7 +23,7 @@ import {
   publicSummaryProblem,
 } from './provenance.rules';
 import { insertCreditLetter } from './credit-letter.repository';
-import { runDeterminationHooks } from './determination-hooks';
+import { StatusCause, runDeterminationHooks, runStatusHooks } from './determination-hooks';
 
 /** What a caller gives {@link determineIn}: the record without what the hub derives (enterprise, officer, determining authority). */
 export type DeterminedRecord = Omit<
@@ -58,6 +58,24 @@ const indicatorNameZh = (ctx: HubContext, indicator: string, at: Date) =>
  * the registration region's jurisdiction, a letter (函告) to that region's authority is stored
  * in the same transaction.
  */
+/**
+ * The one way a record's status changes (ACTIVE → REPAIRED / REVOKED, or back to ACTIVE), inside the
+ * caller's transaction with the enterprise locked: updates the status with its reason and runs the
+ * status hooks (the platform push of the change: src/modules/filing). The caller re-grades.
+ */
+export async function changeStatusIn(
+  ctx: HubContext,
+  e: EnterpriseRow,
+  record: CreditRecordRow,
+  status: CreditRecordRow['status'],
+  reason: string,
+  cause: StatusCause,
+): Promise<CreditRecordRow> {
+  const updated = requireFound(await setCreditRecordStatus(ctx.db, record.id, status, reason), 'credit record', record.id);
+  await runStatusHooks(ctx, e, updated, record.status, cause);
+  return updated;
+}
+
 export async function determineIn(ctx: HubContext, e: EnterpriseRow, record: DeterminedRecord): Promise<DeterminedRow> {
   const p = ctx.principal;
   const conduct = record.conductRegionCode;
@@ -276,7 +294,7 @@ export const creditRecordService = {
       const record = requireFound(await findCreditRecord(ctx.db, id, true), 'credit record', id);
       if (record.status === status) throw badInput(`Credit record ${id} is already ${status}`, 'status');
       if (record.kind === 'HONOR' && status === 'REPAIRED') throw badInput('An honor cannot be REPAIRED; revoke it (REVOKED) or restore it (ACTIVE)', 'status');
-      const updated = requireFound(await setCreditRecordStatus(ctx.db, id, status, reason.trim()), 'credit record', id);
+      const updated = await changeStatusIn(ctx, e, record, status, reason.trim(), { kind: 'OFFICER', id: null, at: new Date() });
       await ratingService.reevaluateIn(ctx, e);
       return updated;
     });

@@ -1,9 +1,9 @@
 import type { Queryable } from '../../platform/sql';
-import { singleLoader } from '../../platform/dataloaders';
+import { groupLoader, singleLoader } from '../../platform/dataloaders';
 import { FilingRow, filingsOfRecords } from './filing.repository';
-import { PlatformPushRow, determinationPushesOfRecords } from './platform-push.repository';
+import { PlatformPushRow, determinationPushesOfRecords, pushesOfRecords } from './platform-push.repository';
 
-/** Per-request loaders: a credit record's determination filing and its platform push. */
+/** Per-request loaders: a credit record's determination filing, its determination's platform push, and all its pushes. */
 export function filingLoaders(m: Queryable) {
   return {
     filing: singleLoader<FilingRow>(
@@ -12,6 +12,10 @@ export function filingLoaders(m: Queryable) {
     ),
     platformPush: singleLoader<PlatformPushRow>(
       (ids) => determinationPushesOfRecords(m, ids),
+      (p) => p.recordId,
+    ),
+    platformPushes: groupLoader<PlatformPushRow>(
+      (ids) => pushesOfRecords(m, ids),
       (p) => p.recordId,
     ),
   };

@@ -75,9 +75,17 @@ export class CreditRecordFilingResolver {
     return filingService.ofRecord(ctx, r);
   }
 
-  @FieldResolver(() => PlatformPush, { nullable: true, description: 'Its push to the city credit platform; internal.' })
+  @FieldResolver(() => PlatformPush, { nullable: true, description: 'The push of its determination to the city credit platform; internal.' })
   async platformPush(@Ctx() ctx: HubContext, @Root() r: CreditRecordRow) {
     await internal(ctx, r);
     return platformPushService.ofRecord(ctx, r);
+  }
+
+  @FieldResolver(() => [PlatformPush], {
+    description: 'Every push of it to the city credit platform, oldest first: its determination, an approved repair decision, later status changes; internal.',
+  })
+  async platformPushes(@Ctx() ctx: HubContext, @Root() r: CreditRecordRow) {
+    await internal(ctx, r);
+    return platformPushService.allOfRecord(ctx, r);
   }
 }

@@ -9,6 +9,9 @@ export const FILING_WORKING_DAYS = 7;
 
 export const FILING_SUBJECTS = ['DETERMINATION', 'REPAIR_DECISION'] as const;
 export type FilingSubject = (typeof FILING_SUBJECTS)[number];
+/** What is pushed to the city credit platform: what is filed, and a record's later status change (revocation). */
+export const PUSH_SUBJECTS = [...FILING_SUBJECTS, 'STATUS_CHANGE'] as const;
+export type PushSubject = (typeof PUSH_SUBJECTS)[number];
 
 /** What `filings(state)` lists: DUE (open, not yet overdue), OVERDUE (open, past its due date), ACKNOWLEDGED (in time), LATE (acknowledged after the due date). */
 export const FILING_STATES = ['DUE', 'OVERDUE', 'ACKNOWLEDGED', 'LATE'] as const;

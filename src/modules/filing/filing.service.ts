@@ -11,10 +11,10 @@ import type { Deadline } from '../calendar/working-days.rules';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import type { CreditRecordRow } from '../credit/credit-record.repository';
 import { authorityKindOf, authorityNameZh } from '../credit/provenance.rules';
-import { onDetermined } from '../credit/determination-hooks';
+import { onDetermined, onStatusChanged } from '../credit/determination-hooks';
 import { FilingRow, findFiling, insertFiling, listFilings, openFilingsDeterminedIn, setFilingAcknowledged, setFilingDue } from './filing.repository';
 import { FILING_WORKING_DAYS, FilingState, acknowledgedAt, chinaDay, filedWithRegion, isLate, mayAcknowledge, maySeeFiling } from './filing.rules';
-import { platformDocument, platformPushService } from './platform-push.service';
+import { platformDocument, platformPushService, statusChangeDocument } from './platform-push.service';
 // Its open work joins the inboxes whenever the service is loaded (API, workers, jobs, tests).
 import './filing.work';
 
@@ -127,5 +127,12 @@ export const filingService = {
 
 onDetermined('filing', async (ctx, e, record) => {
   await filingService.fileIn(ctx, e, record);
+});
+// A revocation (or a restoration) reaches the platform as a status change; an approved repair is
+// pushed once, as its decision (fileIn from repairService.decide: the document says REPAIRED and
+// names the repair), so a REPAIR cause pushes nothing more here.
+onStatusChanged('platform-push', async (ctx, e, record, previous, cause) => {
+  if (cause.kind === 'REPAIR') return;
+  await platformPushService.queueIn(ctx, 'STATUS_CHANGE', record.id, null, statusChangeDocument(e, record, previous, cause));
 });
 registerDeadlineRecomputer('credit_filing', (ctx, year) => filingService.recomputeDues(ctx, year));

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { FilingSubject, PlatformPushState } from '../graphql-enums';
+import { FilingSubject, PlatformPushState, PlatformPushSubject } from '../graphql-enums';
 
 /** A filing with the next level up (备案, Art. 7); `due`, `overdue`, `determiningAuthority` and `filedWith` are resolved in filing.resolver.ts. */
 @ObjectType({ simpleResolvers: true })
@@ -17,6 +17,7 @@ export class Filing {
 /** Where a record's push to the city credit platform stands. */
 @ObjectType({ simpleResolvers: true })
 export class PlatformPush {
+  @Field(() => PlatformPushSubject, { description: 'What it reports.' }) subjectKind: PlatformPushSubject;
   @Field(() => PlatformPushState) state: PlatformPushState;
   @Field(() => Int, { description: 'Attempts made so far.' }) attempts: number;
   @Field(() => String, { nullable: true, description: 'Why the last attempt failed (HTTP status or network error); null once delivered.' }) lastError:

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
-import type { FilingSubject } from './filing.rules';
+import type { PushSubject } from './filing.rules';
 
 export const PUSH_STATES = ['NOT_CONFIGURED', 'PENDING', 'DELIVERED', 'DEAD'] as const;
 export type PushState = (typeof PUSH_STATES)[number];
@@ -8,7 +8,7 @@ export type PushState = (typeof PUSH_STATES)[number];
 /** One document queued for the city credit platform, with where its delivery stands. */
 export interface PlatformPushRow {
   id: string;
-  subjectKind: FilingSubject;
+  subjectKind: PushSubject;
   recordId: string;
   repairId: string | null;
   document: Record<string, unknown>;
@@ -84,4 +84,9 @@ export function determinationPushesOfRecords(m: Queryable, recordIds: readonly s
   return rows<PlatformPushRow>(m, `SELECT ${COLUMNS} FROM platform_push p WHERE p.record_id = ANY($1::uuid[]) AND p.subject_kind = 'DETERMINATION'`, [
     recordIds,
   ]);
+}
+
+/** Every push of each record (determination, repair decision, status changes), oldest first. */
+export function pushesOfRecords(m: Queryable, recordIds: readonly string[]): Promise<PlatformPushRow[]> {
+  return rows<PlatformPushRow>(m, `SELECT ${COLUMNS} FROM platform_push p WHERE p.record_id = ANY($1::uuid[]) ORDER BY p.created_at, p.id`, [recordIds]);
 }

@@ -3,11 +3,12 @@ import { logger } from '../../platform/logger';
 import type { HubContext } from '../context';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import type { CreditRecordRow } from '../credit/credit-record.repository';
+import type { StatusCause } from '../credit/determination-hooks';
 import { authorityKindOf, authorityNameZh } from '../credit/provenance.rules';
 import { decide } from '../webhook/retry.rules';
 import { webhookHeaders } from '../webhook/standard-webhooks';
 import { send } from '../webhook/webhook.sender';
-import type { FilingSubject } from './filing.rules';
+import type { PushSubject } from './filing.rules';
 import { PlatformPushRow, claimDuePushes, insertPush, recordPushAttempt } from './platform-push.repository';
 
 /** Seconds a sender holds a claimed push; a crashed sender's push is due again after it. */
@@ -19,7 +20,7 @@ const LEASE_S = 60;
  * number, with the public summary. No personal data.
  */
 export function platformDocument(
-  kind: FilingSubject,
+  kind: PushSubject,
   e: Pick<EnterpriseRow, 'creditCode'>,
   r: CreditRecordRow,
   extra: { repairId?: string; decidedAt?: Date } = {},
@@ -44,6 +45,29 @@ export function platformDocument(
   };
 }
 
+/** What the platform is told about a status change: the cause's kind and id, never the officer's free-text reason (it may name people). */
+const STATUS_CAUSE_ZH: Record<StatusCause['kind'], string> = {
+  REPAIR: '信用修复（第二十五条）',
+  OBJECTION: '异议成立，事实有误（第二十六条）',
+  REPORT: '举报核实，信息不实（第二十八条）',
+  OFFICER: '主管部门变更',
+};
+
+/** The document of a record's status change (revocation, restoration; a repair is pushed as its decision). */
+export function statusChangeDocument(e: Pick<EnterpriseRow, 'creditCode'>, r: CreditRecordRow, previous: string, cause: StatusCause): Record<string, unknown> {
+  return {
+    type: 'credit.status_changed',
+    recordId: r.id,
+    creditCode: e.creditCode,
+    recordKind: r.kind,
+    indicator: r.indicator,
+    previousStatus: previous,
+    status: r.status,
+    cause: { kind: cause.kind, id: cause.id, zh: STATUS_CAUSE_ZH[cause.kind] },
+    changedAt: cause.at.toISOString(),
+  };
+}
+
 /** The `webhook-id` of a push: the same on every retry, so the platform deduplicates. */
 export const pushMessageId = (pushId: string) => `push_${pushId.replace(/-/g, '')}`;
 
@@ -58,7 +82,7 @@ export const platformPushService = {
   /** Queues a document in the caller's transaction: PENDING, or NOT_CONFIGURED while this process has no platform configured (sent once it has). */
   async queueIn(
     ctx: HubContext,
-    kind: FilingSubject,
+    kind: PushSubject,
     recordId: string,
     repairId: string | null,
     document: Record<string, unknown>,
@@ -113,5 +137,10 @@ export const platformPushService = {
   /** A record's determination push (internal readers only: the resolver checks). */
   ofRecord(ctx: HubContext, r: CreditRecordRow): Promise<PlatformPushRow | null> {
     return ctx.loaders.platformPush.load(r.id);
+  },
+
+  /** Every push of a record, oldest first (one batched load per request). */
+  allOfRecord(ctx: HubContext, r: CreditRecordRow): Promise<PlatformPushRow[]> {
+    return ctx.loaders.platformPushes.load(r.id);
   },
 };

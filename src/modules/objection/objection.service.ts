@@ -8,7 +8,8 @@ import { registerDeadlineRecomputer } from '../deadlines';
 import type { ObjectionOutcome, ObjectionReceiver } from '../graphql-enums';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { assertAccess } from '../enterprise/enterprise.service';
-import { CreditRecordRow, findCreditRecord, setCreditRecordStatus } from '../credit/credit-record.repository';
+import { CreditRecordRow, findCreditRecord } from '../credit/credit-record.repository';
+import { changeStatusIn } from '../credit/credit-record.service';
 import { ratingsByIds } from '../rating/rating.repository';
 import { ratingService } from '../rating/rating.service';
 import { calendarService } from '../calendar/calendar.service';
@@ -149,7 +150,11 @@ export const objectionService = {
             `该信用记录状态已为 ${record.status}，不能撤销 / The record is ${record.status} already; only an ACTIVE record can be revoked`,
             'outcome',
           );
-        await setCreditRecordStatus(ctx.db, record.id, 'REVOKED', `异议成立，事实有误（第二十六条）/ objection ${o.id} upheld, facts wrong (Art. 26): ${r}`);
+        await changeStatusIn(ctx, e, record, 'REVOKED', `异议成立，事实有误（第二十六条）/ objection ${o.id} upheld, facts wrong (Art. 26): ${r}`, {
+          kind: 'OBJECTION',
+          id: o.id,
+          at: when,
+        });
       }
       if (outcome !== 'REJECTED') await ratingService.reevaluateIn(ctx, e);
       return decided;

@@ -6,8 +6,8 @@ import { chinaYearBounds } from '../../platform/china-time';
 import type { HubContext } from '../context';
 import { registerDeadlineRecomputer } from '../deadlines';
 import { EnterpriseRow, lockEnterpriseById } from '../enterprise/enterprise.repository';
-import { CreditRecordRow, findCreditRecord, setCreditRecordStatus } from '../credit/credit-record.repository';
-import { creditRecordService } from '../credit/credit-record.service';
+import { CreditRecordRow, findCreditRecord } from '../credit/credit-record.repository';
+import { changeStatusIn, creditRecordService } from '../credit/credit-record.service';
 import { ratingService } from '../rating/rating.service';
 import { policyInForce, unrepairableCondition } from '../policy/credit-policy';
 import { filingService } from '../filing/filing.service';
@@ -219,7 +219,7 @@ export const repairService = {
         if (record.status !== 'ACTIVE')
           throw badInput(`该信用记录状态已为 ${record.status}，不能修复 / The record is ${record.status} already; only an ACTIVE record can be repaired`, 'id');
         const reason = `信用修复申请已批准（第二十五条）/ credit repair ${repair.id} approved (Art. 25)${n ? `: ${n}` : ''}`;
-        await setCreditRecordStatus(ctx.db, record.id, 'REPAIRED', reason);
+        await changeStatusIn(ctx, e, record, 'REPAIRED', reason, { kind: 'REPAIR', id: repair.id, at: when });
         await ratingService.reevaluateIn(ctx, e);
         // Art. 25: the decision is reported to the credit platform and filed with the next level up.
         await filingService.fileIn(ctx, e, record, { id: repair.id, decidedAt: when });

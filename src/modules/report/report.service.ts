@@ -10,7 +10,8 @@ import { Page, pageSize, toConnection } from '../../platform/graphql/connection'
 import type { HubContext } from '../context';
 import { registerDeadlineRecomputer } from '../deadlines';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
-import { findCreditRecord, setCreditRecordStatus } from '../credit/credit-record.repository';
+import { findCreditRecord } from '../credit/credit-record.repository';
+import { changeStatusIn } from '../credit/credit-record.service';
 import { ratingService } from '../rating/rating.service';
 import { calendarService } from '../calendar/calendar.service';
 import { workingDayDeadline } from '../calendar/working-days.rules';
@@ -176,12 +177,11 @@ export const reportService = {
       if (outcome === 'CONFIRMED' && report.recordId) {
         const record = requireFound(await findCreditRecord(ctx.db, report.recordId, true), 'credit record', report.recordId);
         if (record.status === 'REVOKED') throw badInput('该信用记录已撤销 / The record is already REVOKED', 'id');
-        await setCreditRecordStatus(
-          ctx.db,
-          record.id,
-          'REVOKED',
-          `举报核实，信息不实（第二十八条）/ report ${report.id} confirmed: false information (Art. 28): ${n}`,
-        );
+        await changeStatusIn(ctx, e, record, 'REVOKED', `举报核实，信息不实（第二十八条）/ report ${report.id} confirmed: false information (Art. 28): ${n}`, {
+          kind: 'REPORT',
+          id: report.id,
+          at: when,
+        });
         await ratingService.reevaluateIn(ctx, e);
       }
       return verified;
