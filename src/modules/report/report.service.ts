@@ -11,6 +11,7 @@ import type { HubContext } from '../context';
 import { registerDeadlineRecomputer } from '../deadlines';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { findCreditRecord } from '../credit/credit-record.repository';
+import { receivedWhen } from '../intake/received-at';
 import { changeStatusIn } from '../credit/credit-record.service';
 import { ratingService } from '../rating/rating.service';
 import { calendarService } from '../calendar/calendar.service';
@@ -51,6 +52,8 @@ export interface ReportInput {
   content: string;
   reporterName?: string | null;
   reporterContact?: string | null;
+  /** A report received on paper or by telephone, entered later by the supervising authority in scope: when it arrived. */
+  receivedAt?: Date | null;
 }
 
 export interface Receipt {
@@ -114,7 +117,8 @@ export const reportService = {
         const r = await findCreditRecord(ctx.db, input.recordId);
         if (!r || r.enterpriseId !== e.id) throw badInput(`该信用记录不属于企业 ${code} / The record is not one of ${code}`, 'recordId');
       }
-      const receivedAt = new Date();
+      // Only the authority that handles the report enters one received earlier (on paper, by telephone).
+      const { receivedAt, enteredBy } = receivedWhen(ctx, e, input.receivedAt, { zh: '举报', en: 'a report' });
       const due = await calendarService.workingDayDeadline(ctx, receivedAt, REPORT_VERIFICATION_WORKING_DAYS);
       const row = requireFound(
         await insertReport(ctx.db, {
@@ -125,6 +129,7 @@ export const reportService = {
           reporterName,
           reporterContact,
           receivedAt,
+          enteredBy,
           dueDate: due.dueDate,
           dueProvisional: due.provisional,
         }),

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { Page, pageSize, toConnection } from '../../platform/graphql/connection';
 import type { HubContext } from '../context';
 import { registerDeadlineRecomputer } from '../deadlines';
+import { pastDate, receivedWhen } from '../intake/received-at';
 import { registerWorkSource } from '../worklist/work-source';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { calendarService } from '../calendar/calendar.service';
@@ -100,13 +101,6 @@ const noTip = (id: string) => notFound(`没有该线索 / No tip ${id}`);
 const noEnterprise = (code: string) => notFound(`没有该企业 / No enterprise ${code}`);
 const deadlineOf = (t: TipRow): Deadline => ({ dueDate: t.dueDate, provisional: t.dueProvisional });
 
-/** A date given by a caller: valid and not in the future (BAD_USER_INPUT on `field`). */
-function pastDate(d: Date, field: string): Date {
-  if (Number.isNaN(d.getTime())) throw badInput(`${field} 不是有效的日期时间 / ${field} is not a valid date-time`, field);
-  if (d.getTime() > Date.now() + 60_000) throw badInput(`${field} 不得晚于当前时间 / ${field} may not lie in the future`, field);
-  return d;
-}
-
 /** The indicator code, trimmed; must exist in the policy in force at `at` (BAD_USER_INPUT on `indicator`). */
 function checkIndicator(ctx: HubContext, code: string, at: Date): string {
   const c = code.trim();
@@ -143,17 +137,8 @@ export const tipService = {
     return withTransaction(ctx, async (ctx) => {
       const e = await findByCreditCode(ctx.db, code);
       if (!e) throw noEnterprise(code);
-      let receivedAt = new Date();
-      let enteredBy: string | null = null;
-      if (input.receivedAt != null) {
-        // Only the authority that handles the tip enters one received earlier (on paper, by telephone).
-        if (!mayWrite(ctx.principal, e))
-          throw forbidden(
-            '只有主管水行政部门可以补录线索的收到时间 / Only the supervising water authority in scope enters when a tip was received (receivedAt)',
-          );
-        receivedAt = pastDate(input.receivedAt, 'receivedAt');
-        enteredBy = ctx.principal.subject;
-      }
+      // Only the authority that handles the tip enters one received earlier (on paper, by telephone).
+      const { receivedAt, enteredBy } = receivedWhen(ctx, e, input.receivedAt, { zh: '线索', en: 'a tip' });
       if (occurredAt && occurredAt.getTime() > receivedAt.getTime())
         throw badInput('行为发生时间不得晚于收到时间 / occurredAt may not lie after receipt', 'occurredAt');
       const indicator = input.indicator?.trim() ? checkIndicator(ctx, input.indicator, occurredAt ?? receivedAt) : null;
