@@ -186,7 +186,7 @@ export async function createHub(
   const subscriptions = attachSubscriptions(server, {
     schema,
     jwtSecret: config.jwtSecret,
-    context: (principal, requestId, lang) => createContext(deps, { principal, requestId, lang }),
+    context: (principal, requestId, lang, purpose) => createContext(deps, { principal, requestId, lang, purpose }),
     validationRules: limits.validationRules,
     checkCost: limits.checkCost,
     production: config.nodeEnv === 'production',

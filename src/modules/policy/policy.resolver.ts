@@ -31,6 +31,14 @@ export function mapPolicy(p: CreditPolicy): CreditPolicyInfo {
       severe: i.levels.SEVERE ?? null,
     })),
     measures: GRADES.map((g) => ({ grade: g, measures: p.measures[g] })),
+    unrepairable: p.unrepairable.map((u) => ({
+      code: u.code,
+      indicators: u.indicators ?? null,
+      levels: u.levels ?? null,
+      basisContains: u.basisContains ?? null,
+      description: u.description,
+      legalBasis: u.legalBasis,
+    })),
     notes: p.notes,
   };
 }

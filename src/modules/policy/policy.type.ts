@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { CreditGrade, HonorLevel } from '../graphql-enums';
+import { CreditGrade, DishonestyLevel, HonorLevel } from '../graphql-enums';
 import type { Bilingual } from './credit-policy';
 
 @ObjectType({ description: 'One scored indicator of the annex table with the points each level leaves.', simpleResolvers: true })
@@ -23,6 +23,21 @@ export class GradeMeasures {
   measures: Bilingual[];
 }
 
+@ObjectType({
+  description: 'A condition under which a dishonesty record may not be repaired (Art. 24), with the legal basis that says so.',
+  simpleResolvers: true,
+})
+export class UnrepairableCondition {
+  @Field() code: string;
+  @Field(() => [String], { nullable: true, description: 'The indicators it covers; null: any.' }) indicators: string[] | null;
+  @Field(() => [DishonestyLevel], { nullable: true, description: 'The levels it covers; null: any.' }) levels: DishonestyLevel[] | null;
+  @Field(() => [String], { nullable: true, description: "Phrases of the record's determination basis that make it unrepairable; null: none." })
+  basisContains: string[] | null;
+  /** Resolved in the caller's language (policy-texts.resolver.ts). */
+  description: Bilingual;
+  legalBasis: Bilingual;
+}
+
 @ObjectType({ description: 'A versioned credit policy (schema/policies/*.json); evaluations name the one they applied.', simpleResolvers: true })
 export class CreditPolicyInfo {
   @Field() version: string;
@@ -39,6 +54,8 @@ export class CreditPolicyInfo {
   @Field(() => Int, { description: 'Below this total the grade is D.' }) poorScore: number;
   @Field(() => [PolicyIndicator]) indicators: PolicyIndicator[];
   @Field(() => [GradeMeasures]) measures: GradeMeasures[];
+  @Field(() => [UnrepairableCondition], { description: 'Records that may not be repaired (Art. 24): submitCreditRepair refuses them naming the legal basis.' })
+  unrepairable: UnrepairableCondition[];
   /** Resolved in the caller's language (policy-texts.resolver.ts). */
   notes: Bilingual[];
 }

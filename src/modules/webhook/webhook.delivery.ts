@@ -8,6 +8,7 @@ import { decide } from './retry.rules';
 import { webhookHeaders } from './standard-webhooks';
 import { AddressPolicy } from './url-guard';
 import { appendAudit } from '../audit/audit.repository';
+import { logWebhookRead } from '../enterprise/result-delivery-log';
 import { DeliveryRef, cancelDelivery, cancelPending, claimDelivery, holdOthers, lockWebhook, recordAttempt, setWebhookActive } from './webhook.repository';
 import { DELIVERY_TIMEOUT_MS, send } from './webhook.sender';
 
@@ -90,6 +91,8 @@ export async function attemptDelivery(ctx: HubContext, deliveryId: string): Prom
       retryInMs,
     });
     if (throttle && moved) await holdOthers(ctx.db, d.webhookId, d.id, retryInMs!);
+    // A partner's webhook that received the change has read the enterprise's result (Art. 23).
+    if (decision.kind === 'delivered' && moved) await logWebhookRead(ctx.db, d.webhookId, d.payload.enterpriseId, d.id);
     if (decision.kind === 'gone') {
       await setWebhookActive(ctx.db, d.webhookId, false, 'the receiver answered 410 Gone');
       await cancelPending(ctx.db, d.webhookId);

@@ -32,8 +32,8 @@ import { maskResult, maskUnexpected } from './unexpected-errors';
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   jwtSecret: string;
-  /** Makes the context of one operation (the application's `createContext`). */
-  context(principal: Principal, requestId: string, lang: Lang): Context;
+  /** Makes the context of one operation (the application's `createContext`); `purpose`: what the connection stated it reads results for (connectionParams `purpose`). */
+  context(principal: Principal, requestId: string, lang: Lang, purpose: string | null): Context;
   /** The same operation limits as HTTP (graphql-armor's rules). */
   validationRules: ValidationRule[];
   /** The same cost check on the coerced variables as HTTP. */
@@ -60,7 +60,14 @@ export function tokenFromInit(params: Record<string, unknown> | undefined): stri
   return raw.replace(/^Bearer\s+/i, '').trim();
 }
 
-type Extra = { principal?: Principal; lang?: Lang };
+type Extra = { principal?: Principal; lang?: Lang; purpose?: string | null };
+
+/** The purpose a connection states in connection_init (`{"purpose": "联合奖惩"}`): trimmed, at most 500 characters; none when blank or not a string. */
+export function purposeFromInit(params: Record<string, unknown> | undefined): string | null {
+  const raw = params?.purpose;
+  if (typeof raw !== 'string' || !raw.trim()) return null;
+  return [...raw.trim()].slice(0, 500).join('');
+}
 
 /** A dashboard needs a handful; a client opening thousands on one socket is a mistake or an attack. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
@@ -178,6 +185,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         }
         // connectionParams first (a browser cannot set headers on a WebSocket), else the upgrade request's Accept-Language.
         ctx.extra.lang = langFromConnectionParams(ctx.connectionParams) ?? langFromAcceptLanguage(ctx.extra.request.headers['accept-language']);
+        ctx.extra.purpose = purposeFromInit(ctx.connectionParams);
         wsConnections.inc();
         return true;
       },
@@ -202,7 +210,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (errors.length) return hideSuggestions(errors);
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
-        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`, ctx.extra.lang ?? 'ZH');
+        const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`, ctx.extra.lang ?? 'ZH', ctx.extra.purpose ?? null);
         if (op.operation !== OperationTypeNode.SUBSCRIPTION) {
           const refusal = new GraphQLError(
             `Only subscriptions run over WebSocket; send ${op.operation === OperationTypeNode.QUERY ? 'queries' : 'mutations'} as HTTP POST to /graphql.`,
