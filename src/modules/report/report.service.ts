@@ -3,6 +3,7 @@ import { badInput, forbidden, notFound } from '../../platform/errors';
 import { isUuid, requireFound } from '../../platform/checks';
 import { hasRole, inScope, mayWrite, SUPERVISORS } from '../../platform/auth/access.rules';
 import { RestrictedKind, readRestrictedIdentity } from '../intake/restricted-identity';
+import { receiptOf } from '../intake/received-at';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { chinaYearBounds } from '../../platform/china-time';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
@@ -51,6 +52,8 @@ export interface ReportInput {
   content: string;
   reporterName?: string | null;
   reporterContact?: string | null;
+  /** A report received on paper or by telephone, entered later by the supervising authority in scope: when it arrived. */
+  receivedAt?: Date | null;
 }
 
 export interface Receipt {
@@ -114,7 +117,8 @@ export const reportService = {
         const r = await findCreditRecord(ctx.db, input.recordId);
         if (!r || r.enterpriseId !== e.id) throw badInput(`该信用记录不属于企业 ${code} / The record is not one of ${code}`, 'recordId');
       }
-      const receivedAt = new Date();
+      // A report on paper (or by telephone) is entered by the authority that handles it, received earlier.
+      const { receivedAt } = receiptOf(ctx, e, input.receivedAt, { zh: '举报', en: 'report' });
       const due = await calendarService.workingDayDeadline(ctx, receivedAt, REPORT_VERIFICATION_WORKING_DAYS);
       const row = requireFound(
         await insertReport(ctx.db, {

@@ -11,6 +11,12 @@ export class FalseInformationReportInput {
   @Field(() => String, { nullable: true, description: "The reporter's name: restricted personal data (only the handling authority sees it)." })
   reporterName?: string | null;
   @Field(() => String, { nullable: true, description: 'How to reach the reporter: restricted personal data.' }) reporterContact?: string | null;
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'A report received on paper or by telephone, entered later: when it arrived (the supervising authority in scope only; default now; the due date counts from it).',
+  })
+  receivedAt?: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The receipt of a report: keep the number to follow it up (reportStatus).' })

@@ -1,7 +1,7 @@
 import { withTransaction } from '../../platform/context';
 import { badInput, forbidden, notFound } from '../../platform/errors';
 import { isUuid, requireFound } from '../../platform/checks';
-import { SUPERVISORS, hasRole, inScope, mayWrite } from '../../platform/auth/access.rules';
+import { INTERNAL_READERS, SUPERVISORS, hasRole, inScope, mayWrite } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { chinaYearBounds } from '../../platform/china-time';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
@@ -15,9 +15,10 @@ import { workingDayDeadline } from '../calendar/working-days.rules';
 import type { Deadline } from '../calendar/working-days.rules';
 import { DISHONESTY_LEVELS, DishonestyLevel, policyFor } from '../policy/credit-policy';
 import { levelScore } from '../credit/credit.rules';
-import { insertTipCandidate } from '../candidate/candidate.repository';
+import { CandidateRow, insertTipCandidate } from '../candidate/candidate.repository';
 import { stepAt } from '../repair/repair.rules';
 import { RateLimiter } from '../intake/intake.rules';
+import { pastDate, receiptOf } from '../intake/received-at';
 import { RestrictedKind, readRestrictedIdentity } from '../intake/restricted-identity';
 import { checkNote } from '../report/report.rules';
 import {
@@ -100,13 +101,6 @@ const noTip = (id: string) => notFound(`没有该线索 / No tip ${id}`);
 const noEnterprise = (code: string) => notFound(`没有该企业 / No enterprise ${code}`);
 const deadlineOf = (t: TipRow): Deadline => ({ dueDate: t.dueDate, provisional: t.dueProvisional });
 
-/** A date given by a caller: valid and not in the future (BAD_USER_INPUT on `field`). */
-function pastDate(d: Date, field: string): Date {
-  if (Number.isNaN(d.getTime())) throw badInput(`${field} 不是有效的日期时间 / ${field} is not a valid date-time`, field);
-  if (d.getTime() > Date.now() + 60_000) throw badInput(`${field} 不得晚于当前时间 / ${field} may not lie in the future`, field);
-  return d;
-}
-
 /** The indicator code, trimmed; must exist in the policy in force at `at` (BAD_USER_INPUT on `indicator`). */
 function checkIndicator(ctx: HubContext, code: string, at: Date): string {
   const c = code.trim();
@@ -143,17 +137,8 @@ export const tipService = {
     return withTransaction(ctx, async (ctx) => {
       const e = await findByCreditCode(ctx.db, code);
       if (!e) throw noEnterprise(code);
-      let receivedAt = new Date();
-      let enteredBy: string | null = null;
-      if (input.receivedAt != null) {
-        // Only the authority that handles the tip enters one received earlier (on paper, by telephone).
-        if (!mayWrite(ctx.principal, e))
-          throw forbidden(
-            '只有主管水行政部门可以补录线索的收到时间 / Only the supervising water authority in scope enters when a tip was received (receivedAt)',
-          );
-        receivedAt = pastDate(input.receivedAt, 'receivedAt');
-        enteredBy = ctx.principal.subject;
-      }
+      // Only the authority that handles the tip enters one received earlier (on paper, by telephone).
+      const { receivedAt, enteredBy } = receiptOf(ctx, e, input.receivedAt, { zh: '线索', en: 'tip' });
       if (occurredAt && occurredAt.getTime() > receivedAt.getTime())
         throw badInput('行为发生时间不得晚于收到时间 / occurredAt may not lie after receipt', 'occurredAt');
       const indicator = input.indicator?.trim() ? checkIndicator(ctx, input.indicator, occurredAt ?? receivedAt) : null;
@@ -280,6 +265,28 @@ export const tipService = {
         id,
       );
     });
+  },
+
+  /**
+   * The candidate violation a CONFIRMED tip raised: whoever reads the tip (the supervising
+   * authority in scope) reads it too, as a candidate reader of that enterprise. Batched.
+   */
+  async candidate(ctx: HubContext, t: TipRow): Promise<CandidateRow | null> {
+    if (!t.candidateId) return null;
+    const e = await this.enterprise(ctx, t);
+    if (!hasRole(ctx.principal, INTERNAL_READERS) || !inScope(ctx.principal, e)) return null;
+    return ctx.loaders.candidate.load(t.candidateId);
+  },
+
+  /**
+   * The tip a candidate of origin TIP came from: only to the supervising authority in scope of the
+   * candidate's enterprise (who may read tips); null to every other candidate reader. Batched.
+   */
+  async ofCandidate(ctx: HubContext, c: CandidateRow): Promise<TipRow | null> {
+    if (!c.tipId) return null;
+    const e = await ctx.loaders.enterprise.load(c.enterpriseId);
+    if (!e || !mayWrite(ctx.principal, e)) return null;
+    return ctx.loaders.tip.load(c.tipId);
   },
 
   async enterprise(ctx: HubContext, t: TipRow): Promise<EnterpriseRow> {
