@@ -23,6 +23,7 @@ import { RepairReturnForward1732890000000 } from '../migrations/1732890000000-re
 import { Tip1732900000000 } from '../migrations/1732900000000-tip';
 import { ResultAccess1732910000000 } from '../migrations/1732910000000-result-access';
 import { StatusChangePush1732920000000 } from '../migrations/1732920000000-status-change-push';
+import { ReportEnteredBy1732930000000 } from '../migrations/1732930000000-report-entered-by';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -55,6 +56,7 @@ export const MIGRATIONS = [
   Tip1732900000000,
   ResultAccess1732910000000,
   StatusChangePush1732920000000,
+  ReportEnteredBy1732930000000,
 ];
 
 /**

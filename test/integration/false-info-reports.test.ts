@@ -192,6 +192,25 @@ describe('reports of false credit information (Art. 28)', () => {
     expect(await codeOf({ content: '  ' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'content' });
   });
 
+  it('a report received on paper is entered by the county with when it arrived: due 7 working days from then, across 国庆 2026; nobody else may date one', async () => {
+    const cc = await enterprise();
+    // Received Wed 2026-09-30: 10-01…10-08 are the holiday, Sat 10-10 is worked → 10-09, 10-10, 10-12…10-15.
+    const paper = await report(cc, { receivedAt: '2026-09-30T15:00:00+08:00' }, county());
+    expect(paper.due).toEqual({ dueDate: '2026-10-15', provisional: false });
+    expect(new Date(paper.receivedAt).toISOString()).toBe(new Date('2026-09-30T15:00:00+08:00').toISOString());
+    expect(paper.receiptNo).toMatch(/^JB20260930/);
+    const [row] = await admin.db.query(`SELECT entered_by FROM false_info_report WHERE receipt_no = $1`, [paper.receiptNo]);
+    expect(row.entered_by).toBe('officer:130821');
+    const before = await admin.db.query(`SELECT count(*)::int AS n FROM false_info_report`);
+    const codeOf = async (ctx: HubContext, receivedAt: string) =>
+      (await gql(ctx, REPORT, { input: { creditCode: cc, content: '纸质举报', receivedAt } })).errors?.[0].extensions;
+    expect(await codeOf(anyone(), '2026-09-30T15:00:00+08:00')).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await codeOf(otherCounty(), '2026-09-30T15:00:00+08:00')).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await codeOf(partner(), '2026-09-30T15:00:00+08:00')).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await codeOf(county(), new Date(Date.now() + 86_400_000).toISOString())).toMatchObject({ code: 'BAD_USER_INPUT', field: 'receivedAt' });
+    expect(await admin.db.query(`SELECT count(*)::int AS n FROM false_info_report`)).toEqual(before);
+  });
+
   it('loading a year without official data recomputes the open verification deadlines that reached into it', async () => {
     let year = chinaYear(new Date()) - 1;
     while (officiallyCovered(year) && year > 1902) year--;

@@ -20,24 +20,27 @@ export interface FalseInfoReportRow {
   verifiedAt: Date | null;
   verifiedBy: string | null;
   note: string | null;
+  /** The officer who entered a report received on paper or by telephone; null when submitted through the API. */
+  enteredBy: string | null;
 }
 
 const COLUMNS = `f.id, f.receipt_no AS "receiptNo", f.enterprise_id AS "enterpriseId", f.record_id AS "recordId", f.content,
   f.reporter_name AS "reporterName", f.reporter_contact AS "reporterContact", f.status, f.received_at AS "receivedAt",
   to_char(f.due_date, 'YYYY-MM-DD') AS "dueDate", f.due_provisional AS "dueProvisional", f.verified_at AS "verifiedAt",
-  f.verified_by AS "verifiedBy", f.note`;
+  f.verified_by AS "verifiedBy", f.note, f.entered_by AS "enteredBy"`;
 
 export type NewReport = Pick<
   FalseInfoReportRow,
   'receiptNo' | 'enterpriseId' | 'recordId' | 'content' | 'reporterName' | 'reporterContact' | 'receivedAt' | 'dueDate' | 'dueProvisional'
->;
+> &
+  Partial<Pick<FalseInfoReportRow, 'enteredBy'>>;
 
 export function insertReport(m: Queryable, r: NewReport): Promise<FalseInfoReportRow | undefined> {
   return one<FalseInfoReportRow>(
     m,
-    `INSERT INTO false_info_report AS f (receipt_no, enterprise_id, record_id, content, reporter_name, reporter_contact, status, received_at, due_date, due_provisional)
-     VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, $8::date, $9) RETURNING ${COLUMNS}`,
-    [r.receiptNo, r.enterpriseId, r.recordId, r.content, r.reporterName, r.reporterContact, r.receivedAt, r.dueDate, r.dueProvisional],
+    `INSERT INTO false_info_report AS f (receipt_no, enterprise_id, record_id, content, reporter_name, reporter_contact, status, received_at, entered_by, due_date, due_provisional)
+     VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, $8, $9::date, $10) RETURNING ${COLUMNS}`,
+    [r.receiptNo, r.enterpriseId, r.recordId, r.content, r.reporterName, r.reporterContact, r.receivedAt, r.enteredBy ?? null, r.dueDate, r.dueProvisional],
   );
 }
 

@@ -3,7 +3,6 @@ import { badInput, forbidden, notFound } from '../../platform/errors';
 import { isUuid, requireFound } from '../../platform/checks';
 import { hasRole, inScope, mayWrite, SUPERVISORS } from '../../platform/auth/access.rules';
 import { RestrictedKind, readRestrictedIdentity } from '../intake/restricted-identity';
-import { receiptOf } from '../intake/received-at';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { chinaYearBounds } from '../../platform/china-time';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
@@ -12,6 +11,7 @@ import type { HubContext } from '../context';
 import { registerDeadlineRecomputer } from '../deadlines';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { findCreditRecord } from '../credit/credit-record.repository';
+import { receivedWhen } from '../intake/received-at';
 import { changeStatusIn } from '../credit/credit-record.service';
 import { ratingService } from '../rating/rating.service';
 import { calendarService } from '../calendar/calendar.service';
@@ -117,8 +117,8 @@ export const reportService = {
         const r = await findCreditRecord(ctx.db, input.recordId);
         if (!r || r.enterpriseId !== e.id) throw badInput(`该信用记录不属于企业 ${code} / The record is not one of ${code}`, 'recordId');
       }
-      // A report on paper (or by telephone) is entered by the authority that handles it, received earlier.
-      const { receivedAt } = receiptOf(ctx, e, input.receivedAt, { zh: '举报', en: 'report' });
+      // Only the authority that handles the report enters one received earlier (on paper, by telephone).
+      const { receivedAt, enteredBy } = receivedWhen(ctx, e, input.receivedAt, { zh: '举报', en: 'a report' });
       const due = await calendarService.workingDayDeadline(ctx, receivedAt, REPORT_VERIFICATION_WORKING_DAYS);
       const row = requireFound(
         await insertReport(ctx.db, {
@@ -129,6 +129,7 @@ export const reportService = {
           reporterName,
           reporterContact,
           receivedAt,
+          enteredBy,
           dueDate: due.dueDate,
           dueProvisional: due.provisional,
         }),

@@ -13,8 +13,7 @@ export class FalseInformationReportInput {
   @Field(() => String, { nullable: true, description: 'How to reach the reporter: restricted personal data.' }) reporterContact?: string | null;
   @Field(() => Date, {
     nullable: true,
-    description:
-      'A report received on paper or by telephone, entered later: when it arrived (the supervising authority in scope only; default now; the due date counts from it).',
+    description: 'A report received on paper or by telephone, entered later: when it arrived (the supervising authority in scope only; default now).',
   })
   receivedAt?: Date | null;
 }

@@ -1,13 +1,14 @@
 import { withTransaction } from '../../platform/context';
 import { badInput, forbidden, notFound } from '../../platform/errors';
 import { isUuid, requireFound } from '../../platform/checks';
-import { INTERNAL_READERS, SUPERVISORS, hasRole, inScope, mayWrite } from '../../platform/auth/access.rules';
+import { SUPERVISORS, hasRole, inScope, mayWrite } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { chinaYearBounds } from '../../platform/china-time';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
 import { Page, pageSize, toConnection } from '../../platform/graphql/connection';
 import type { HubContext } from '../context';
 import { registerDeadlineRecomputer } from '../deadlines';
+import { pastDate, receivedWhen } from '../intake/received-at';
 import { registerWorkSource } from '../worklist/work-source';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { calendarService } from '../calendar/calendar.service';
@@ -15,10 +16,9 @@ import { workingDayDeadline } from '../calendar/working-days.rules';
 import type { Deadline } from '../calendar/working-days.rules';
 import { DISHONESTY_LEVELS, DishonestyLevel, policyFor } from '../policy/credit-policy';
 import { levelScore } from '../credit/credit.rules';
-import { CandidateRow, insertTipCandidate } from '../candidate/candidate.repository';
+import { insertTipCandidate } from '../candidate/candidate.repository';
 import { stepAt } from '../repair/repair.rules';
 import { RateLimiter } from '../intake/intake.rules';
-import { pastDate, receiptOf } from '../intake/received-at';
 import { RestrictedKind, readRestrictedIdentity } from '../intake/restricted-identity';
 import { checkNote } from '../report/report.rules';
 import {
@@ -138,7 +138,7 @@ export const tipService = {
       const e = await findByCreditCode(ctx.db, code);
       if (!e) throw noEnterprise(code);
       // Only the authority that handles the tip enters one received earlier (on paper, by telephone).
-      const { receivedAt, enteredBy } = receiptOf(ctx, e, input.receivedAt, { zh: '线索', en: 'tip' });
+      const { receivedAt, enteredBy } = receivedWhen(ctx, e, input.receivedAt, { zh: '线索', en: 'a tip' });
       if (occurredAt && occurredAt.getTime() > receivedAt.getTime())
         throw badInput('行为发生时间不得晚于收到时间 / occurredAt may not lie after receipt', 'occurredAt');
       const indicator = input.indicator?.trim() ? checkIndicator(ctx, input.indicator, occurredAt ?? receivedAt) : null;
@@ -265,28 +265,6 @@ export const tipService = {
         id,
       );
     });
-  },
-
-  /**
-   * The candidate violation a CONFIRMED tip raised: whoever reads the tip (the supervising
-   * authority in scope) reads it too, as a candidate reader of that enterprise. Batched.
-   */
-  async candidate(ctx: HubContext, t: TipRow): Promise<CandidateRow | null> {
-    if (!t.candidateId) return null;
-    const e = await this.enterprise(ctx, t);
-    if (!hasRole(ctx.principal, INTERNAL_READERS) || !inScope(ctx.principal, e)) return null;
-    return ctx.loaders.candidate.load(t.candidateId);
-  },
-
-  /**
-   * The tip a candidate of origin TIP came from: only to the supervising authority in scope of the
-   * candidate's enterprise (who may read tips); null to every other candidate reader. Batched.
-   */
-  async ofCandidate(ctx: HubContext, c: CandidateRow): Promise<TipRow | null> {
-    if (!c.tipId) return null;
-    const e = await ctx.loaders.enterprise.load(c.enterpriseId);
-    if (!e || !mayWrite(ctx.principal, e)) return null;
-    return ctx.loaders.tip.load(c.tipId);
   },
 
   async enterprise(ctx: HubContext, t: TipRow): Promise<EnterpriseRow> {
