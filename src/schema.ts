@@ -19,7 +19,7 @@ import { CreditRecordFilingResolver, FilingResolver } from './modules/filing/fil
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
 import { EnterpriseGrantsResolver, ResultGrantResolver } from './modules/grant/grant.resolver';
 import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
-import { TipConnectionResolver, TipResolver } from './modules/tip/tip.resolver';
+import { CandidateTipResolver, TipConnectionResolver, TipResolver } from './modules/tip/tip.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
@@ -81,6 +81,7 @@ export const RESOLVERS = [
   FalseInformationReportConnectionResolver,
   TipResolver,
   TipConnectionResolver,
+  CandidateTipResolver,
   CalendarResolver,
   EnforcementCaseResolver,
   RectificationNoticeResolver,
