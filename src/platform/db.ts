@@ -24,6 +24,7 @@ import { Tip1732900000000 } from '../migrations/1732900000000-tip';
 import { ResultAccess1732910000000 } from '../migrations/1732910000000-result-access';
 import { StatusChangePush1732920000000 } from '../migrations/1732920000000-status-change-push';
 import { ReportEnteredBy1732930000000 } from '../migrations/1732930000000-report-entered-by';
+import { ObjectionCorrection1732940000000 } from '../migrations/1732940000000-objection-correction';
 import { DataDirLock } from './data-dir-lock';
 import { logger } from './logger';
 
@@ -57,6 +58,7 @@ export const MIGRATIONS = [
   ResultAccess1732910000000,
   StatusChangePush1732920000000,
   ReportEnteredBy1732930000000,
+  ObjectionCorrection1732940000000,
 ];
 
 /**

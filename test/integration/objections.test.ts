@@ -98,6 +98,48 @@ describe('objections (Art. 26)', () => {
     expect((await objectionService.ofEnterprise(fresh(), (await fresh().loaders.enterprise.load(r.enterpriseId))!)).map((x) => x.id)).toEqual([o.id]);
   });
 
+  it('FACTS_WRONG with a correction (更正) revokes the disputed record and determines the corrected one in the same step, re-graded; a correction that changes nothing is refused, storing nothing', async () => {
+    const cc = await enterprise();
+    const r = await record(cc, ago(60), ago(50));
+    const general = await current(cc);
+    const o = await objectionService.file(company(cc), {
+      creditCode: cc,
+      recordId: r.id,
+      statement: '行为日期与情节认定有误',
+      receivedBy: 'EVALUATING_BODY',
+      at: ago(20),
+    });
+    const before = await snapshot();
+    // Refused, storing nothing: a correction that changes nothing; a correction with another outcome.
+    expect(await code(objectionService.decide(county(), o.id, 'FACTS_WRONG', '更正', ago(18), { level: 'GENERAL' }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'correction',
+    });
+    expect(await code(objectionService.decide(county(), o.id, 'REJECTED', '驳回', ago(18), { level: 'SERIOUS' }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'correction',
+    });
+    expect(await snapshot()).toEqual(before);
+    const corrected = { level: 'SERIOUS' as const, occurredAt: ago(58) };
+    const decidedAt = ago(18);
+    const decided = await objectionService.decide(county(), o.id, 'FACTS_WRONG', '经核查，情节认定有误，予以更正', decidedAt, corrected);
+    expect(decided.correctedRecordId).toBeTruthy();
+    const rows = await admin.db.query(`SELECT id, status, level, occurred_at, determined_at, basis FROM credit_record WHERE id = ANY($1::uuid[])`, [
+      [r.id, decided.correctedRecordId],
+    ]);
+    const old = rows.find((x: { id: string }) => x.id === r.id);
+    const fresh_ = rows.find((x: { id: string }) => x.id === decided.correctedRecordId);
+    expect(old.status).toBe('REVOKED');
+    expect(fresh_).toMatchObject({ status: 'ACTIVE', level: 'SERIOUS', basis: old.basis });
+    expect(new Date(fresh_.occurred_at).toISOString()).toBe(corrected.occurredAt.toISOString());
+    expect(new Date(fresh_.determined_at).toISOString()).toBe(decidedAt.toISOString());
+    // Re-graded from the corrected record: a serious record leaves fewer points than a general one.
+    const after = await current(cc);
+    expect(after.id).not.toBe(general.id);
+    expect(after.score).toBeLessThan(general.score);
+    expect((await objectionService.correctedRecord(fresh(), decided))?.id).toBe(decided.correctedRecordId);
+  });
+
   it('DATA_INCOMPLETE against the rating re-grades and stores the decision; FACTS_WRONG does not apply to a rating', async () => {
     const cc = await enterprise();
     await record(cc, ago(60), ago(50));

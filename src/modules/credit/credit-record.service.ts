@@ -5,6 +5,7 @@ import { DishonestyInput, HonorInput, ProvenanceInput } from './credit-record.in
 import { assertAccess, requireEnterprise } from '../enterprise/enterprise.service';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { policyFor } from '../policy/credit-policy';
+import type { DishonestyLevel } from '../policy/credit-policy';
 import { ratingService } from '../rating/rating.service';
 import { isPenaltyRevocation, levelScore } from './credit.rules';
 import { findPermit } from '../permit/permit.repository';
@@ -51,14 +52,6 @@ const indicatorNameZh = (ctx: HubContext, indicator: string, at: Date) =>
   policyFor(ctx.policies, at).indicators.find((i) => i.code === indicator)?.nameZh ?? indicator;
 
 /**
- * Stores a determined record for the locked enterprise `e` and re-grades it, inside the
- * caller's transaction (`ctx` is the transaction's): the one path of a typed record
- * (recordDishonesty, recordHonor) and a confirmed candidate. The determining authority is the
- * caller's jurisdiction covering the conduct region (Art. 7, 9); when the conduct lies outside
- * the registration region's jurisdiction, a letter (函告) to that region's authority is stored
- * in the same transaction.
- */
-/**
  * The one way a record's status changes (ACTIVE → REPAIRED / REVOKED, or back to ACTIVE), inside the
  * caller's transaction with the enterprise locked: updates the status with its reason and runs the
  * status hooks (the platform push of the change: src/modules/filing). The caller re-grades.
@@ -76,6 +69,14 @@ export async function changeStatusIn(
   return updated;
 }
 
+/**
+ * Stores a determined record for the locked enterprise `e` and re-grades it, inside the
+ * caller's transaction (`ctx` is the transaction's): the one path of a typed record
+ * (recordDishonesty, recordHonor) and a confirmed candidate. The determining authority is the
+ * caller's jurisdiction covering the conduct region (Art. 7, 9); when the conduct lies outside
+ * the registration region's jurisdiction, a letter (函告) to that region's authority is stored
+ * in the same transaction.
+ */
 export async function determineIn(ctx: HubContext, e: EnterpriseRow, record: DeterminedRecord): Promise<DeterminedRow> {
   const p = ctx.principal;
   const conduct = record.conductRegionCode;
@@ -188,26 +189,86 @@ async function carriedRevocation(ctx: HubContext, e: EnterpriseRow, permitNo: st
   return permit.id;
 }
 
+/**
+ * An indicator and level as the policy in force when the conduct happened knows them (or today's,
+ * for older conduct): the trimmed code, or BAD_USER_INPUT on `indicator` / `level`.
+ */
+function checkIndicatorLevel(ctx: HubContext, given: string, level: DishonestyLevel, occurredAt: Date): string {
+  const policy = policyFor(ctx.policies, occurredAt);
+  const indicator = given.trim();
+  if (!policy.indicators.some((i) => i.code === indicator))
+    throw badInput(`Unknown indicator ${indicator}; policy ${policy.version} has ${policy.indicators.map((i) => i.code).join(', ')}.`, 'indicator');
+  try {
+    levelScore(policy, indicator, level);
+  } catch (e) {
+    throw badInput(
+      `${(e as Error).message}: choose ${Object.keys(policy.indicators.find((i) => i.code === indicator)!.levels)
+        .filter((l) => l !== 'TRUSTWORTHY')
+        .join(', ')}`,
+      'level',
+    );
+  }
+  return indicator;
+}
+
+/** What an upheld objection corrects in a dishonesty record (facts wrong, Art. 26); what is not given stays. */
+export interface RecordCorrection {
+  indicator?: string | null;
+  level?: DishonestyLevel | null;
+  occurredAt?: Date | null;
+}
+
+/**
+ * Corrects a dishonesty record (更正) inside the caller's transaction: the wrong record is revoked
+ * with `reason` (`cause` names the step) and the corrected one determined at `at` by the caller, with the old
+ * record's basis, description, provenance and conduct region and the corrected facts (its public
+ * summary generated again), through the one determination path (filing, platform push, Art. 9
+ * letter). The caller re-grades. BAD_USER_INPUT when the correction changes nothing or is invalid.
+ */
+export async function correctIn(
+  ctx: HubContext,
+  e: EnterpriseRow,
+  record: CreditRecordRow,
+  correction: RecordCorrection,
+  reason: string,
+  cause: StatusCause,
+): Promise<DeterminedRow> {
+  if (record.kind !== 'DISHONESTY') throw badInput('只有失信记录可以更正 / Only a dishonesty record can be corrected', 'correction');
+  const occurredAt = correction.occurredAt ?? record.occurredAt;
+  notInFuture(occurredAt, 'correction.occurredAt');
+  if (occurredAt.getTime() > cause.at.getTime())
+    throw badInput('更正后的行为日期不得晚于更正决定 / The corrected occurredAt may not lie after the decision', 'correction.occurredAt');
+  const level = correction.level ?? record.level!;
+  const indicator = checkIndicatorLevel(ctx, correction.indicator ?? record.indicator!, level, occurredAt);
+  if (indicator === record.indicator && level === record.level && occurredAt.getTime() === record.occurredAt.getTime())
+    throw badInput('更正内容与原记录相同 / The correction changes nothing: give the corrected indicator, level or occurredAt', 'correction');
+  await changeStatusIn(ctx, e, record, 'REVOKED', reason, cause);
+  return determineIn(ctx, e, {
+    kind: 'DISHONESTY',
+    indicator,
+    level,
+    honorLevel: null,
+    title: null,
+    description: record.description,
+    occurredAt,
+    basis: record.basis,
+    caseId: record.caseId,
+    permitId: record.permitId,
+    conductRegionCode: record.conductRegionCode,
+    determinedAt: cause.at,
+    sourceAct: record.sourceAct,
+    sourceDocumentNo: record.sourceDocumentNo,
+    publicSummary: null,
+    ...NOT_AN_HONOR,
+  });
+}
+
 /** Determining credit records (Art. 9–11); each change re-grades the enterprise in the same transaction. */
 export const creditRecordService = {
   async recordDishonesty(ctx: HubContext, input: DishonestyInput): Promise<DeterminedRow> {
     notInFuture(input.occurredAt, 'occurredAt');
     const basis = requireBasis(input.basis);
-    // Indicators are checked against the policy in force when the conduct happened (or today's, for older conduct).
-    const policy = policyFor(ctx.policies, input.occurredAt);
-    const indicator = input.indicator.trim();
-    if (!policy.indicators.some((i) => i.code === indicator))
-      throw badInput(`Unknown indicator ${indicator}; policy ${policy.version} has ${policy.indicators.map((i) => i.code).join(', ')}.`, 'indicator');
-    try {
-      levelScore(policy, indicator, input.level);
-    } catch (e) {
-      throw badInput(
-        `${(e as Error).message}: choose ${Object.keys(policy.indicators.find((i) => i.code === indicator)!.levels)
-          .filter((l) => l !== 'TRUSTWORTHY')
-          .join(', ')}`,
-        'level',
-      );
-    }
+    const indicator = checkIndicatorLevel(ctx, input.indicator, input.level, input.occurredAt);
     const conductGiven = input.conductRegionCode?.trim() || null;
     const regionProblem = conductGiven && regionCodeProblem(conductGiven);
     if (regionProblem) throw badInput(regionProblem, 'conductRegionCode');

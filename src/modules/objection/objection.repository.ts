@@ -21,6 +21,8 @@ export interface ObjectionRow {
   reason: string | null;
   decidedAt: Date | null;
   decidedBy: string | null;
+  /** The record that replaced the disputed one when the decision corrected it (facts wrong, corrected). */
+  correctedRecordId: string | null;
   createdAt: Date;
 }
 
@@ -28,7 +30,7 @@ export interface ObjectionRow {
 const COLUMNS = `o.id, o.enterprise_id AS "enterpriseId", o.record_id AS "recordId", o.rating_id AS "ratingId", o.status, o.statement,
   o.received_by AS "receivedBy", o.received_at AS "receivedAt", o.filed_by AS "filedBy", o.routed_at AS "routedAt", o.routed_by AS "routedBy",
   to_char(o.due_date, 'YYYY-MM-DD') AS "dueDate", o.due_provisional AS "dueProvisional", o.outcome, o.reason,
-  o.decided_at AS "decidedAt", o.decided_by AS "decidedBy", o.created_at AS "createdAt"`;
+  o.decided_at AS "decidedAt", o.decided_by AS "decidedBy", o.corrected_record_id AS "correctedRecordId", o.created_at AS "createdAt"`;
 
 export type NewObjection = Pick<
   ObjectionRow,
@@ -66,11 +68,12 @@ export function setObjectionDecided(
   reason: string,
   decidedAt: Date,
   decidedBy: string,
+  correctedRecordId: string | null = null,
 ): Promise<ObjectionRow | undefined> {
   return one<ObjectionRow>(
     m,
-    `UPDATE objection o SET status = 'DECIDED', outcome = $2, reason = $3, decided_at = $4, decided_by = $5 WHERE o.id = $1 RETURNING ${COLUMNS}`,
-    [id, outcome, reason, decidedAt, decidedBy],
+    `UPDATE objection o SET status = 'DECIDED', outcome = $2, reason = $3, decided_at = $4, decided_by = $5, corrected_record_id = $6 WHERE o.id = $1 RETURNING ${COLUMNS}`,
+    [id, outcome, reason, decidedAt, decidedBy, correctedRecordId],
   );
 }
 

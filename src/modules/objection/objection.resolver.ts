@@ -8,7 +8,7 @@ import { Enterprise } from '../enterprise/enterprise.type';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import { parentEnterprise } from '../enterprise/enterprise-parent';
 import { Deadline } from '../calendar/calendar.type';
-import { Objection, ObjectionInput } from './objection.type';
+import { Objection, ObjectionInput, RecordCorrectionInput } from './objection.type';
 import type { ObjectionRow } from './objection.repository';
 import { objectionService } from './objection.service';
 
@@ -47,7 +47,7 @@ export class ObjectionResolver {
   }
 
   @Authorized(WRITERS)
-  @Audited({ target: 'objection', id: 'id', detail: ['outcome', 'reason', 'at'] })
+  @Audited({ target: 'objection', id: 'id', detail: ['outcome', 'reason', 'at', 'correction'] })
   @Mutation(() => Objection, {
     description:
       'The supervising authority decides after the comparison: FACTS_WRONG revokes the record and re-grades; DATA_INCOMPLETE re-grades (enter the missing data first); REJECTED changes nothing. A reason is required; deciding twice is refused.',
@@ -58,13 +58,27 @@ export class ObjectionResolver {
     @Arg('outcome', () => ObjectionOutcome) outcome: ObjectionOutcome,
     @Arg('reason') reason: string,
     @Arg('at', () => Date, { nullable: true, description: AT }) at?: Date,
+    @Arg('correction', () => RecordCorrectionInput, {
+      nullable: true,
+      description:
+        'With FACTS_WRONG: correct the record (更正) instead of only revoking it: the disputed record is revoked and the corrected one determined in the same step (correctedRecord).',
+    })
+    correction?: RecordCorrectionInput | null,
   ) {
-    return objectionService.decide(ctx, id, outcome, reason, at);
+    return objectionService.decide(ctx, id, outcome, reason, at, correction);
   }
 
   @FieldResolver(() => Enterprise)
   enterprise(@Ctx() ctx: HubContext, @Root() o: ObjectionRow) {
     return parentEnterprise(ctx, o);
+  }
+
+  @FieldResolver(() => CreditRecord, {
+    nullable: true,
+    description: 'The record that replaced the disputed one when the decision corrected it; null otherwise.',
+  })
+  correctedRecord(@Ctx() ctx: HubContext, @Root() o: ObjectionRow) {
+    return objectionService.correctedRecord(ctx, o);
   }
 
   @FieldResolver(() => CreditRecord, { nullable: true, description: 'The disputed record; null for an objection against the rating.' })

@@ -9,7 +9,7 @@ import type { ObjectionOutcome, ObjectionReceiver } from '../graphql-enums';
 import { EnterpriseRow, findByCreditCode, lockEnterpriseById } from '../enterprise/enterprise.repository';
 import { assertAccess } from '../enterprise/enterprise.service';
 import { CreditRecordRow, findCreditRecord } from '../credit/credit-record.repository';
-import { changeStatusIn } from '../credit/credit-record.service';
+import { RecordCorrection, changeStatusIn, correctIn } from '../credit/credit-record.service';
 import { ratingsByIds } from '../rating/rating.repository';
 import { ratingService } from '../rating/rating.service';
 import { calendarService } from '../calendar/calendar.service';
@@ -132,8 +132,17 @@ export const objectionService = {
     });
   },
 
-  async decide(ctx: HubContext, id: string, outcome: ObjectionOutcome, reason: string, at?: Date | null): Promise<ObjectionRow> {
+  async decide(
+    ctx: HubContext,
+    id: string,
+    outcome: ObjectionOutcome,
+    reason: string,
+    at?: Date | null,
+    correction?: RecordCorrection | null,
+  ): Promise<ObjectionRow> {
     const r = checkReason(reason);
+    if (correction && outcome !== 'FACTS_WRONG')
+      throw badInput('只有“事实有误”的处理可以更正记录 / Only a FACTS_WRONG decision corrects the record', 'correction');
     return withTransaction(ctx, async (ctx) => {
       const { o, e } = await lockObjection(ctx, id);
       if (!mayWrite(ctx.principal, e))
@@ -142,7 +151,7 @@ export const objectionService = {
         );
       checkObjectionStep('decide', o, outcome);
       const when = stepAt(at, o.routedAt ?? o.receivedAt);
-      const decided = requireFound(await setObjectionDecided(ctx.db, o.id, outcome, r, when, ctx.principal.subject), 'objection', id);
+      let correctedId: string | null = null;
       if (outcome === 'FACTS_WRONG') {
         const record = requireFound(await findCreditRecord(ctx.db, o.recordId!, true), 'credit record', o.recordId!);
         if (record.status !== 'ACTIVE')
@@ -150,12 +159,22 @@ export const objectionService = {
             `该信用记录状态已为 ${record.status}，不能撤销 / The record is ${record.status} already; only an ACTIVE record can be revoked`,
             'outcome',
           );
-        await changeStatusIn(ctx, e, record, 'REVOKED', `异议成立，事实有误（第二十六条）/ objection ${o.id} upheld, facts wrong (Art. 26): ${r}`, {
-          kind: 'OBJECTION',
-          id: o.id,
-          at: when,
-        });
+        const cause = { kind: 'OBJECTION' as const, id: o.id, at: when };
+        // Corrected (更正): the wrong record revoked and the corrected one determined; else revoked only.
+        if (correction)
+          correctedId = (
+            await correctIn(
+              ctx,
+              e,
+              record,
+              correction,
+              `异议成立，事实有误，予以更正（第二十六条）/ objection ${o.id} upheld, facts wrong, corrected (Art. 26): ${r}`,
+              cause,
+            )
+          ).id;
+        else await changeStatusIn(ctx, e, record, 'REVOKED', `异议成立，事实有误（第二十六条）/ objection ${o.id} upheld, facts wrong (Art. 26): ${r}`, cause);
       }
+      const decided = requireFound(await setObjectionDecided(ctx.db, o.id, outcome, r, when, ctx.principal.subject, correctedId), 'objection', id);
       if (outcome !== 'REJECTED') await ratingService.reevaluateIn(ctx, e);
       return decided;
     });
@@ -183,6 +202,11 @@ export const objectionService = {
 
   async record(ctx: HubContext, o: ObjectionRow): Promise<CreditRecordRow | null> {
     return o.recordId ? requireFound(await ctx.loaders.record.load(o.recordId), 'credit record', o.recordId) : null;
+  },
+
+  /** The record that replaced the disputed one, when the decision corrected it. */
+  async correctedRecord(ctx: HubContext, o: ObjectionRow): Promise<CreditRecordRow | null> {
+    return o.correctedRecordId ? requireFound(await ctx.loaders.record.load(o.correctedRecordId), 'credit record', o.correctedRecordId) : null;
   },
 
   due(o: ObjectionRow): Deadline {

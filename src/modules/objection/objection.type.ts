@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { ObjectionOutcome, ObjectionReceiver, ObjectionStatus } from '../graphql-enums';
+import { DishonestyLevel, ObjectionOutcome, ObjectionReceiver, ObjectionStatus } from '../graphql-enums';
 
 /** An objection (异议, Art. 26); `enterprise`, `record` and `due` are resolved in objection.resolver.ts. */
 @ObjectType({ simpleResolvers: true, description: '异议 (Art. 26): an enterprise disputes a credit record or its current rating.' })
@@ -16,6 +16,13 @@ export class Objection {
   @Field(() => ObjectionOutcome, { nullable: true }) outcome: ObjectionOutcome | null;
   @Field(() => String, { nullable: true, description: 'The reason given with the decision.' }) reason: string | null;
   @Field(() => Date, { nullable: true }) decidedAt: Date | null;
+}
+
+@InputType({ description: 'What an upheld objection corrects in the disputed record (facts wrong, Art. 26); what is not given stays as it was.' })
+export class RecordCorrectionInput {
+  @Field(() => String, { nullable: true }) indicator?: string | null;
+  @Field(() => DishonestyLevel, { nullable: true }) level?: DishonestyLevel | null;
+  @Field(() => Date, { nullable: true }) occurredAt?: Date | null;
 }
 
 @InputType({ description: 'An objection (Art. 26) against a credit record (recordId), or against the current rating (ratingId, or neither).' })
