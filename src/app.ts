@@ -10,7 +10,8 @@ import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
 import { resultReadPlugin } from './modules/grant/result-read.plugin';
-import { purposeFromHeader } from './modules/enterprise/result-access';
+import { purposeFromHeader, statedPurpose } from './modules/enterprise/result-access';
+import { DeliveryReadLog } from './modules/grant/delivery-reads';
 import { langFromAcceptLanguage } from './platform/lang';
 import { Database } from './platform/db';
 import { maskUnexpected } from './platform/graphql/unexpected-errors';
@@ -186,7 +187,8 @@ export async function createHub(
   const subscriptions = attachSubscriptions(server, {
     schema,
     jwtSecret: config.jwtSecret,
-    context: (principal, requestId, lang) => createContext(deps, { principal, requestId, lang }),
+    context: (principal, requestId, lang, purpose) => createContext(deps, { principal, requestId, lang, purpose: statedPurpose(purpose) }),
+    deliveries: new DeliveryReadLog(deps.database.manager),
     validationRules: limits.validationRules,
     checkCost: limits.checkCost,
     production: config.nodeEnv === 'production',

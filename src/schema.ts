@@ -24,7 +24,7 @@ import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
 import { PolicyPublishResolver } from './modules/policy/policy-publish.resolver';
-import { GradeMeasuresResolver, PolicyNotesResolver } from './modules/policy/policy-texts.resolver';
+import { GradeMeasuresResolver, PolicyNotesResolver, UnrepairableTextsResolver } from './modules/policy/policy-texts.resolver';
 import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
@@ -60,6 +60,7 @@ export const RESOLVERS = [
   PolicyPublishResolver,
   GradeMeasuresResolver,
   PolicyNotesResolver,
+  UnrepairableTextsResolver,
   IngestResolver,
   DataSourceResolver,
   SyncRunResolver,

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { HubContext } from '../context';
 import { Lang } from '../graphql-enums';
 import { textIn } from '../../platform/lang';
-import { CreditPolicyInfo, GradeMeasures } from './policy.type';
+import { CreditPolicyInfo, GradeMeasures, UnrepairableCondition } from './policy.type';
 
 /** A policy's measures (Art. 18–21, Chinese verbatim) in the caller's language. */
 @Resolver(() => GradeMeasures)
@@ -23,5 +23,19 @@ export class PolicyNotesResolver {
   })
   notes(@Ctx() ctx: HubContext, @Root() p: CreditPolicyInfo, @Arg('lang', () => Lang, { nullable: true }) lang?: Lang | null): string[] {
     return p.notes.map((n) => textIn(lang ?? ctx.lang, n));
+  }
+}
+
+/** An unrepairable condition's description and legal basis in the caller's language. */
+@Resolver(() => UnrepairableCondition)
+export class UnrepairableTextsResolver {
+  @FieldResolver(() => String, { description: 'What the condition covers, in `lang` (default: Accept-Language, Chinese first).' })
+  description(@Ctx() ctx: HubContext, @Root() u: UnrepairableCondition, @Arg('lang', () => Lang, { nullable: true }) lang?: Lang | null): string {
+    return textIn(lang ?? ctx.lang, u.description);
+  }
+
+  @FieldResolver(() => String, { description: 'The legal basis a refusal names, in `lang` (default: Accept-Language, Chinese first).' })
+  legalBasis(@Ctx() ctx: HubContext, @Root() u: UnrepairableCondition, @Arg('lang', () => Lang, { nullable: true }) lang?: Lang | null): string {
+    return textIn(lang ?? ctx.lang, u.legalBasis);
   }
 }

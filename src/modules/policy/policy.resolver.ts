@@ -31,6 +31,14 @@ export function mapPolicy(p: CreditPolicy): CreditPolicyInfo {
       severe: i.levels.SEVERE ?? null,
     })),
     measures: GRADES.map((g) => ({ grade: g, measures: p.measures[g] })),
+    unrepairable: p.unrepairable.map((u) => ({
+      code: u.code,
+      description: u.description,
+      legalBasis: u.legalBasis,
+      indicators: u.indicators ?? [],
+      levels: u.levels ?? [],
+      basisContains: u.basisContains ?? [],
+    })),
     notes: p.notes,
   };
 }

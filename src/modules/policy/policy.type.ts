@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { CreditGrade, HonorLevel } from '../graphql-enums';
+import { CreditGrade, DishonestyLevel, HonorLevel } from '../graphql-enums';
 import type { Bilingual } from './credit-policy';
 
 @ObjectType({ description: 'One scored indicator of the annex table with the points each level leaves.', simpleResolvers: true })
@@ -23,6 +23,22 @@ export class GradeMeasures {
   measures: Bilingual[];
 }
 
+@ObjectType({
+  description:
+    'A class of dishonesty record that may not be repaired (Art. 24), with the legal basis a refusal names; a record matches when any given criterion does.',
+  simpleResolvers: true,
+})
+export class UnrepairableCondition {
+  @Field({ description: 'The refusal code (UPPER_SNAKE).' }) code: string;
+  /** Resolved in the caller's language (policy-texts.resolver.ts). */
+  description: Bilingual;
+  /** Resolved in the caller's language (policy-texts.resolver.ts). */
+  legalBasis: Bilingual;
+  @Field(() => [String], { description: 'Indicator codes (e.g. 2.3) whose records may not be repaired; empty: any.' }) indicators: string[];
+  @Field(() => [DishonestyLevel], { description: 'Dishonesty levels whose records may not be repaired; empty: any.' }) levels: DishonestyLevel[];
+  @Field(() => [String], { description: "Phrases in the record's determination basis that make it unrepairable (e.g. 不可修复)." }) basisContains: string[];
+}
+
 @ObjectType({ description: 'A versioned credit policy (schema/policies/*.json); evaluations name the one they applied.', simpleResolvers: true })
 export class CreditPolicyInfo {
   @Field() version: string;
@@ -39,6 +55,8 @@ export class CreditPolicyInfo {
   @Field(() => Int, { description: 'Below this total the grade is D.' }) poorScore: number;
   @Field(() => [PolicyIndicator]) indicators: PolicyIndicator[];
   @Field(() => [GradeMeasures]) measures: GradeMeasures[];
+  @Field(() => [UnrepairableCondition], { description: 'Art. 24: the records that may not be repaired, each with its legal basis.' })
+  unrepairable: UnrepairableCondition[];
   /** Resolved in the caller's language (policy-texts.resolver.ts). */
   notes: Bilingual[];
 }

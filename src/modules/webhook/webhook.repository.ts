@@ -131,6 +131,10 @@ export interface ClaimedDelivery {
   previousSecret: string | null;
   previousSecretUntil: Date | null;
   payload: RatingChangedEvent;
+  /** Who registered the webhook: the reader of what it is sent (Art. 23). */
+  ownerSubject: string;
+  ownerRole: string;
+  agency: string | null;
 }
 
 /**
@@ -146,7 +150,7 @@ export function claimDelivery(m: Queryable, id: string, leaseS: number): Promise
           AND (d.locked_until IS NULL OR d.locked_until < now())
         RETURNING d.id, d.webhook_id, d.event_id, d.attempts, d.generation)
      SELECT c.id, c.webhook_id AS "webhookId", c.attempts, c.generation, w.url, w.active, w.secret, w.previous_secret AS "previousSecret",
-            w.previous_secret_until AS "previousSecretUntil", e.payload
+            w.previous_secret_until AS "previousSecretUntil", e.payload, w.owner_subject AS "ownerSubject", w.owner_role AS "ownerRole", w.agency
        FROM c JOIN webhook w ON w.id = c.webhook_id JOIN outbox_event e ON e.id = c.event_id`,
     [id, leaseS],
   );
