@@ -8,7 +8,6 @@ import { decide } from './retry.rules';
 import { webhookHeaders } from './standard-webhooks';
 import { AddressPolicy } from './url-guard';
 import { appendAudit } from '../audit/audit.repository';
-import { insertReads } from '../grant/grant.repository';
 import { DEFAULT_PURPOSES } from '../enterprise/result-access';
 import type { Role } from '../../platform/auth/principal';
 import {
@@ -18,6 +17,7 @@ import {
   cancelPending,
   claimDelivery,
   holdOthers,
+  insertDeliveryRead,
   lockWebhook,
   recordAttempt,
   setWebhookActive,
@@ -142,10 +142,7 @@ async function logResultRead(ctx: HubContext, d: ClaimedDelivery): Promise<void>
   const e = d.payload;
   const role = d.ownerRole as Role;
   if (!e?.enterpriseId || role === 'PUBLIC' || role === 'ENTERPRISE') return; // an enterprise's webhook carries its own code only
-  const reader = { subject: d.ownerSubject, role, agency: d.agency ?? undefined, regions: [] };
-  await insertReads(ctx.db, reader, DEFAULT_PURPOSES[role] ?? '未说明 / not stated', `webhook:${d.id}`, [
-    { enterpriseId: e.enterpriseId, grantId: null, fields: ['webhook'] },
-  ]);
+  await insertDeliveryRead(ctx.db, d, e.enterpriseId, DEFAULT_PURPOSES[role] ?? '未说明 / not stated');
 }
 
 /** Queues an attempt of a delivery, `delayMs` from now; a lost one is re-added by the relay's sweep. */
