@@ -159,7 +159,8 @@ export function claimDelivery(m: Queryable, id: string, leaseS: number): Promise
 /** Logs a delivered rating change as a read of the enterprise's result by the webhook's owner (`result_read`, Art. 23; fields `{webhook}`). */
 export async function insertDeliveryRead(m: Queryable, d: ClaimedDelivery, enterpriseId: string, purpose: string): Promise<void> {
   await m.query(
-    `INSERT INTO result_read (enterprise_id, reader_subject, reader_role, reader_agency, purpose, fields, request_id) VALUES ($1, $2, $3, $4, $5, '{webhook}', $6)`,
+    `INSERT INTO result_read (enterprise_id, reader_subject, reader_role, reader_agency, purpose, fields, request_id)
+     SELECT e.id, $2, $3, $4, $5, '{webhook}', $6 FROM enterprise e WHERE e.id = $1::uuid`,
     [enterpriseId, d.ownerSubject, d.ownerRole, d.agency, purpose, `webhook:${d.id}`],
   );
 }
