@@ -10,8 +10,8 @@ import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
 import { resultReadPlugin } from './modules/grant/result-read.plugin';
-import { purposeFromHeader, statedPurpose } from './modules/enterprise/result-access';
-import { DeliveryReadLog } from './modules/grant/delivery-reads';
+import { deliveryReadLog } from './modules/enterprise/result-delivery-log';
+import { purposeFromHeader } from './modules/enterprise/result-access';
 import { langFromAcceptLanguage } from './platform/lang';
 import { Database } from './platform/db';
 import { maskUnexpected } from './platform/graphql/unexpected-errors';
@@ -187,8 +187,7 @@ export async function createHub(
   const subscriptions = attachSubscriptions(server, {
     schema,
     jwtSecret: config.jwtSecret,
-    context: (principal, requestId, lang, purpose) => createContext(deps, { principal, requestId, lang, purpose: statedPurpose(purpose) }),
-    deliveries: new DeliveryReadLog(deps.database.manager),
+    context: (principal, requestId, lang, purpose) => createContext(deps, { principal, requestId, lang, purpose }),
     validationRules: limits.validationRules,
     checkCost: limits.checkCost,
     production: config.nodeEnv === 'production',
@@ -238,6 +237,8 @@ export async function createHub(
     async stop() {
       ready = false;
       await subscriptions.dispose();
+      // The reads of the changes handed to subscribers before the sockets closed (Art. 23).
+      await deliveryReadLog.flush();
       await feed?.stop();
       await apollo.stop();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));

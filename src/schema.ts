@@ -19,12 +19,12 @@ import { CreditRecordFilingResolver, FilingResolver } from './modules/filing/fil
 import { CreditRecordObjectionResolver, EnterpriseObjectionsResolver, ObjectionResolver } from './modules/objection/objection.resolver';
 import { EnterpriseGrantsResolver, ResultGrantResolver } from './modules/grant/grant.resolver';
 import { FalseInformationReportConnectionResolver, FalseInformationReportResolver } from './modules/report/report.resolver';
-import { TipConnectionResolver, TipResolver } from './modules/tip/tip.resolver';
+import { CandidateTipResolver, TipConnectionResolver, TipResolver } from './modules/tip/tip.resolver';
 import { PermitResolver } from './modules/permit/permit.resolver';
 import { PlanResolver } from './modules/plan/plan.resolver';
 import { PolicyResolver } from './modules/policy/policy.resolver';
 import { PolicyPublishResolver } from './modules/policy/policy-publish.resolver';
-import { GradeMeasuresResolver, PolicyNotesResolver, UnrepairableTextsResolver } from './modules/policy/policy-texts.resolver';
+import { GradeMeasuresResolver, PolicyNotesResolver, UnrepairableConditionResolver } from './modules/policy/policy-texts.resolver';
 import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
@@ -60,7 +60,7 @@ export const RESOLVERS = [
   PolicyPublishResolver,
   GradeMeasuresResolver,
   PolicyNotesResolver,
-  UnrepairableTextsResolver,
+  UnrepairableConditionResolver,
   IngestResolver,
   DataSourceResolver,
   SyncRunResolver,
@@ -81,6 +81,7 @@ export const RESOLVERS = [
   FalseInformationReportConnectionResolver,
   TipResolver,
   TipConnectionResolver,
+  CandidateTipResolver,
   CalendarResolver,
   EnforcementCaseResolver,
   RectificationNoticeResolver,

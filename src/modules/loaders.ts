@@ -13,6 +13,7 @@ import { repairLoaders } from './repair/repair.loaders';
 import { filingLoaders } from './filing/filing.loaders';
 import { webhookLoaders } from './webhook/webhook.loaders';
 import { grantLoaders } from './grant/grant.loaders';
+import { tipLoaders } from './tip/tip.loaders';
 
 /**
  * The hub's per-request DataLoaders, one factory per domain (each domain's `*.loaders.ts`):
@@ -36,6 +37,7 @@ export function createLoaders(m: Queryable) {
     ...objectionLoaders(m),
     ...filingLoaders(m),
     ...grantLoaders(m),
+    ...tipLoaders(m),
   };
 }
 

@@ -202,6 +202,12 @@ describe('the schema', () => {
     expect(r.data.creditPolicies.map((p: any) => p.version)).toEqual(testPolicies().map((p) => p.version));
     expect(r.data.creditPolicies.slice(0, 2).map((p: any) => p.version)).toEqual(['chengde-2023', 'chengde-2025-assumed']);
     expect(r.data.creditPolicies[0].indicators.find((i: any) => i.code === '4.1').severe).toBeNull();
+    // Art. 24's unrepairable conditions, each with its legal basis, Chinese first.
+    const u = await t.gql(`{ creditPolicies { unrepairable { code basisContains legalBasis en: legalBasis(lang: EN) } } }`);
+    expect(u.errors).toBeUndefined();
+    expect(u.data.creditPolicies[0].unrepairable[0]).toMatchObject({ code: 'LAW_SAYS_UNREPAIRABLE', basisContains: expect.arrayContaining(['不可修复']) });
+    expect(u.data.creditPolicies[0].unrepairable[0].legalBasis).toMatch(/第二十四条/);
+    expect(u.data.creditPolicies[0].unrepairable[0].en).toMatch(/Art\. 24/);
   });
   it('credit repair of an unknown record is NOT_FOUND (the operations are implemented)', async () => {
     const r = await t.gql(`mutation { submitCreditRepair(recordId: "00000000-0000-0000-0000-000000000000", statement: "x") { id } }`, {}, admin);

@@ -142,6 +142,27 @@ describe('ratingChanged over graphql-ws', () => {
     expect(audit).toMatchObject({ outcome: 'OK', detail: { agency: '行政审批局' } });
   });
 
+  it('logs each change a subscriber is sent as a read of the result (Art. 23), with the purpose stated in connection_init', async () => {
+    const purpose = '行政审批事项信用核查';
+    const s = subscribe(t.url, SUB, { c: E }, partner(), { purpose });
+    await s.listening();
+    const rec = await severe(E);
+    await s.waitFor(1);
+    await revoke(rec);
+    await s.waitFor(2);
+    await s.dispose();
+    await eventually(async () => {
+      const rows = await t.db.manager.query(
+        `SELECT r.reader_subject, r.reader_role, r.reader_agency, r.purpose, r.fields FROM result_read r JOIN enterprise e ON e.id = r.enterprise_id
+          WHERE e.credit_code = $1 AND 'ratingChanged' = ANY(r.fields) AND r.purpose = $2`,
+        [E, purpose],
+      );
+      expect(rows).toEqual(
+        Array(2).fill({ reader_subject: 'agency:approval', reader_role: 'PARTNER_AGENCY', reader_agency: '行政审批局', purpose, fields: ['ratingChanged'] }),
+      );
+    });
+  });
+
   it('filters by creditCode', async () => {
     const s = subscribe(t.url, SUB, { c: F }, t.token('CITY_AUTHORITY', { regions: ['130800'] }));
     await s.listening();
@@ -328,6 +349,14 @@ describe('webhooks', () => {
     await revoke(await severe(F));
     await settled();
     expect(receiver.received.map((h) => JSON.parse(h.body).data.creditCode)).toEqual([E, E]);
+    // Each delivered change is a read of E's result by the webhook's owner (Art. 23), under the partners' default purpose.
+    const reads = await t.db.manager.query(
+      `SELECT r.reader_subject, r.purpose FROM result_read r JOIN enterprise e ON e.id = r.enterprise_id WHERE e.credit_code = $1 AND r.fields = '{webhook}'`,
+      [E],
+    );
+    expect(reads).toEqual(
+      Array(2).fill({ reader_subject: 'agency:approval', purpose: '联合奖惩（第十八至二十一条） / joint rewards and punishments (Art. 18–21)' }),
+    );
   });
 
   it('retries failures with the same webhook-id until delivered, and logs every attempt', async () => {

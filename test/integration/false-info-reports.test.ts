@@ -205,6 +205,10 @@ describe('reports of false credit information (Art. 28)', () => {
     const codeOf = async (ctx: HubContext, receivedAt: string) =>
       (await gql(ctx, REPORT, { input: { creditCode: cc, content: '纸质举报', receivedAt } })).errors?.[0].extensions;
     expect(await codeOf(anyone(), '2026-09-30T15:00:00+08:00')).toMatchObject({ code: 'FORBIDDEN' });
+    // The enterprise itself may report, but not date a report.
+    expect(await codeOf(as({ subject: cc, role: 'ENTERPRISE', regions: [], creditCode: cc }), '2026-09-30T15:00:00+08:00')).toMatchObject({
+      code: 'FORBIDDEN',
+    });
     expect(await codeOf(otherCounty(), '2026-09-30T15:00:00+08:00')).toMatchObject({ code: 'FORBIDDEN' });
     expect(await codeOf(partner(), '2026-09-30T15:00:00+08:00')).toMatchObject({ code: 'FORBIDDEN' });
     expect(await codeOf(county(), new Date(Date.now() + 86_400_000).toISOString())).toMatchObject({ code: 'BAD_USER_INPUT', field: 'receivedAt' });

@@ -114,6 +114,15 @@ async function seed(from: number, count: number): Promise<void> {
       WHERE x.current_rating_id IS NULL AND x.credit_code = ANY($1::text[])`,
     [codes],
   );
+  // Every other enterprise's tip confirmed into a TIP candidate, linked both ways (Tip.candidate, CandidateViolation.tip): the
+  // newest candidates, so a page holds both kinds (meter and record fields are filled by the others).
+  await db.manager.query(
+    `WITH c AS (INSERT INTO candidate_violation (enterprise_id, meter_id, kind, indicator, suggested_level, evidence, detected_at, origin, tip_id)
+                SELECT t.enterprise_id, NULL, 'TIP', '1.1', 'GENERAL', '{}', now(), 'TIP', t.id
+                  FROM tip t JOIN enterprise x ON x.id = t.enterprise_id WHERE x.credit_code = ANY($1::text[]) AND t.status = 'RECEIVED' RETURNING id, tip_id)
+     UPDATE tip t SET status = 'CONFIRMED', candidate_id = c.id, verified_at = now(), verified_by = 'test', note = '属实' FROM c WHERE t.id = c.tip_id`,
+    [codes.filter((_, k) => k % 2 === 0)],
+  );
   const names = codes.map((c) => `source-${c}`);
   await db.manager.query(
     `WITH s AS (INSERT INTO data_source (name, connector, config) SELECT n, 'csv', '{"dir": "/tmp"}' FROM unnest($1::text[]) n RETURNING id)

@@ -199,8 +199,8 @@ describe('publishing a successor of the shipped policies', () => {
         description: expect.stringMatching(/^法律、法规和国家有关政策文件明确规定不可修复的失信信息/),
         legalBasis: expect.stringMatching(/第二十四条/),
         descriptionEn: expect.stringMatching(/^Dishonesty information that laws/),
-        indicators: [],
-        levels: [],
+        indicators: null,
+        levels: null,
         basisContains: ['不可修复', '不得修复', '不予修复'],
       },
     ]);

@@ -13,7 +13,7 @@ import { ratingBus } from '../../src/modules/rating-feed/rating-bus';
 import type { RatingChangedEvent } from '../../src/modules/outbox/outbox';
 import { attemptDelivery } from '../../src/modules/webhook/webhook.delivery';
 import { newSecret } from '../../src/modules/webhook/standard-webhooks';
-import { DeliveryReadLog } from '../../src/modules/grant/delivery-reads';
+import { DeliveryReadLog, FLUSH_AT } from '../../src/modules/enterprise/result-delivery-log';
 
 /**
  * Issue 10 item 6 over HTTP: written authorisation to read an evaluation result (Art. 23). A
@@ -363,31 +363,27 @@ describe('result reads over subscriptions and webhooks (Art. 23)', () => {
     }
   });
 
-  it('writes a burst in batches: 1,200 deliveries are 3 INSERTs of 500, 500 and 200 rows', async () => {
+  it(`writes a burst in batches: 2.4 × ${FLUSH_AT} deliveries are 3 INSERTs`, async () => {
     const cc = await enterprise();
     const before = (await readsOf(cc)).length;
     const statements: number[] = [];
     const db = {
       query: (sql: string, params?: unknown[]) => (statements.push((params![0] as unknown[]).length), t.db.manager.query(sql, params)),
     };
-    const log = new DeliveryReadLog(db, 500, 60_000);
+    const log = new DeliveryReadLog();
     const e = await ratingEvent(cc);
-    const deps = testDeps(t.db);
-    const subscribers = Array.from({ length: 400 }, (_, i) =>
-      testContext(deps, { subject: `bank:${i}`, role: 'PARTNER_AGENCY', agency: '承德县水务合作银行', regions: ['130821'] }),
-    );
-    for (let round = 0; round < 3; round++) for (const c of subscribers) log.note(c, e);
-    // The enterprise itself and what is not a rating change: nothing.
-    log.note(testContext(deps, { subject: cc, role: 'ENTERPRISE', creditCode: cc, regions: [] }), e);
-    log.note(subscribers[0], { type: 'something.else' });
+    const subscribers = Array.from({ length: FLUSH_AT / 5 }, (_, i) => ({
+      subject: `bank:${i}`,
+      role: 'PARTNER_AGENCY' as const,
+      agency: '承德县水务合作银行',
+      regions: ['130821'],
+    }));
+    for (let round = 0; round < 12; round++) for (const p of subscribers) log.note(db, p, e, null, `ws:${p.subject}`);
+    // The enterprise itself: nothing.
+    log.note(db, { subject: cc, role: 'ENTERPRISE', creditCode: cc, regions: [] }, e, null, 'ws:self');
     await log.flush();
-    expect(statements).toEqual([500, 500, 200]);
-    expect((await readsOf(cc)).length - before).toBe(1200);
-  });
-
-  it('refuses a purpose that is not a string (the socket closes 4400)', async () => {
-    const s = subscribe(t.url, SUB, {}, partner('bank:bad'), { purpose: 42 });
-    expect((await s.closed).code).toBe(4400);
+    expect(statements).toEqual([FLUSH_AT, FLUSH_AT, 0.4 * FLUSH_AT]);
+    expect((await readsOf(cc)).length - before).toBe(2.4 * FLUSH_AT);
   });
 
   it('logs a successful webhook delivery of a rating change as a read by the webhook owner', async () => {

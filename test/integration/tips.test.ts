@@ -10,6 +10,8 @@ import { calendarSource, officiallyCovered, workingDayDeadline } from '../../src
 import { chinaDateString, chinaYear } from '../../src/platform/china-time';
 import { calendarService } from '../../src/modules/calendar/calendar.service';
 import { hubSchema } from '../../src/schema';
+import { findCandidate } from '../../src/modules/candidate/candidate.repository';
+import { requireFound } from '../../src/platform/checks';
 import { PUBLIC_PRINCIPAL, Principal } from '../../src/platform/auth/principal';
 import { Database } from '../../src/platform/db';
 import { testContext, testDeps } from '../support/context';
@@ -234,6 +236,54 @@ describe('tips (Art. 8)', () => {
     expect((await gql(anyone(), `query($n: String!) { tipStatus(receiptNo: $n) { status } }`, { n: receipt.receiptNo })).data!.tipStatus.status).toBe(
       'CONFIRMED',
     );
+  });
+
+  it('Tip.candidate and CandidateViolation.tip link a confirmed tip and its candidate, batched, for whoever may see both', async () => {
+    const cc = await enterprise();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const receipt = await submit(cc, { indicator: indicator.code, occurredAt: ago(40).toISOString() });
+      ids.push(await idOf(receipt.receiptNo));
+    }
+    const candidateIds: string[] = [];
+    for (const id of ids) {
+      const ok = await gql(county(), VERIFY, { id, o: 'CONFIRMED' });
+      expect(ok.errors).toBeUndefined();
+      candidateIds.push(ok.data!.verifyTip.candidateId as string);
+    }
+    const unconfirmed = await idOf((await submit(cc)).receiptNo);
+    const TIPS = `{ tips(first: 500) { edges { node { id candidate { id origin tipId tip { id } } } } } }`;
+    // Batched: the links cost a fixed few statements (enterprises, candidates, tips) for the whole page, not a few per tip.
+    const statementsOf = async (q: string) => {
+      const before = db.statementCount;
+      const res = await gql(county(), q);
+      expect(res.errors).toBeUndefined();
+      return { res, n: db.statementCount - before };
+    };
+    const plain = await statementsOf(`{ tips(first: 500) { edges { node { id } } } }`);
+    const { res: r, n } = await statementsOf(TIPS);
+    expect(n - plain.n).toBeLessThanOrEqual(3);
+    const nodes = new Map((r.data!.tips.edges as { node: any }[]).map((e) => [e.node.id as string, e.node]));
+    ids.forEach((id, i) => expect(nodes.get(id)).toEqual({ id, candidate: { id: candidateIds[i], origin: 'TIP', tipId: id, tip: { id } } }));
+    expect(nodes.get(unconfirmed)).toEqual({ id: unconfirmed, candidate: null });
+
+    const CANDIDATES = `{ candidateViolations(kind: TIP, first: 500) { edges { node { id tip { id status } } } } }`;
+    const tipOf = async (c: HubContext) => {
+      const res = await gql(c, CANDIDATES);
+      expect(res.errors).toBeUndefined();
+      return (res.data!.candidateViolations.edges as { node: any }[]).map((e) => e.node).find((n) => n.id === candidateIds[0]);
+    };
+    expect(await tipOf(county())).toEqual({ id: candidateIds[0], tip: { id: ids[0], status: 'CONFIRMED' } });
+    // Candidate readers who may not read tips (the credit authority, the enterprise itself) see the candidate, not the tip.
+    const company = as({ subject: cc, role: 'ENTERPRISE', regions: [], creditCode: cc });
+    for (const c of [creditAuthority(), company]) {
+      const node = await tipOf(c);
+      if (node) expect(node.tip).toBeNull();
+    }
+    // Another county reaches neither: the tip field answers null to it.
+    const row = requireFound(await findCandidate(admin.db, candidateIds[0]), 'candidate', candidateIds[0]);
+    expect(await tipService.ofCandidate(otherCounty(), row)).toBeNull();
+    expect(await tipService.ofCandidate(county(), row)).toMatchObject({ id: ids[0] });
   });
 
   it('CONFIRMED needs an indicator and a conduct date from the tip or the verifier (refused, nothing stored); a TIP candidate can be dismissed', async () => {

@@ -87,6 +87,11 @@ export function candidatesOf(m: Queryable, enterpriseIds: readonly string[]): Pr
   );
 }
 
+/** The candidates of the given ids (any order; missing ids are left out). */
+export function candidatesByIds(m: Queryable, ids: readonly string[]): Promise<CandidateRow[]> {
+  return rows<CandidateRow>(m, `SELECT ${CANDIDATE_COLUMNS} FROM candidate_violation v WHERE v.id = ANY($1::uuid[])`, [ids]);
+}
+
 export function findCandidate(m: Queryable, id: string, lock = false): Promise<CandidateRow | undefined> {
   return one<CandidateRow>(m, `SELECT ${CANDIDATE_COLUMNS} FROM candidate_violation v WHERE v.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
 }

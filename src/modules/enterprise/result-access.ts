@@ -4,11 +4,8 @@ import type { Principal, Role } from '../../platform/auth/principal';
 export const GRANT_SCOPES = ['RESULT_ONLY', 'WITH_RECORDS'] as const;
 export type GrantScope = (typeof GRANT_SCOPES)[number];
 
-/**
- * What disclosed an enterprise's evaluation result (logged in `result_read.fields`): its fields read
- * over HTTP, a `ratingChanged` subscription message, a webhook delivery of a rating change.
- */
-export type ResultField = 'rating' | 'ratingHistory' | 'creditRecords' | 'ratingChanged' | 'webhook';
+/** The fields of an enterprise that disclose its evaluation result (logged in `result_read.fields`). */
+export type ResultField = 'rating' | 'ratingHistory' | 'creditRecords';
 
 /** The longest purpose a grant or an `X-Purpose` header may state. */
 export const PURPOSE_MAX = 500;
@@ -75,11 +72,6 @@ export function purposeFromHeader(value: string | string[] | undefined): string 
   } catch {
     // not URL-encoded: as sent
   }
-  return statedPurpose(text);
-}
-
-/** A stated purpose (X-Purpose decoded, or a graphql-ws connectionParams `purpose`): blank → none; cut at {@link PURPOSE_MAX} characters. */
-export function statedPurpose(value: string | null | undefined): string | null {
-  const text = value?.trim();
+  text = text.trim();
   return text ? [...text].slice(0, PURPOSE_MAX).join('') : null;
 }

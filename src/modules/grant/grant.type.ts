@@ -42,13 +42,8 @@ export class ResultRead {
   @Field(() => Role) readerRole: Role;
   @Field(() => String, { nullable: true }) readerAgency: string | null;
   @Field(() => ID, { nullable: true, description: "The grant the read relied on; null for a read within the reader's own remit." }) grantId: string | null;
-  @Field({ description: "The grant's purpose, or the purpose the reader stated (X-Purpose; over graphql-ws connectionParams purpose), or its role's default." })
-  purpose: string;
-  @Field(() => [String], {
-    description:
-      'What was read: rating, ratingHistory, creditRecords (over HTTP); ratingChanged (a subscription message); webhook (a delivered rating.changed).',
-  })
-  fields: string[];
+  @Field({ description: "The grant's purpose, or the purpose the reader stated (X-Purpose), or its role's default." }) purpose: string;
+  @Field(() => [String], { description: 'What was read: rating, ratingHistory, creditRecords.' }) fields: string[];
   @Field() readAt: Date;
 }
 

@@ -26,15 +26,15 @@ export class PolicyNotesResolver {
   }
 }
 
-/** An unrepairable condition's description and legal basis in the caller's language. */
+/** An unrepairable condition's texts in the caller's language. */
 @Resolver(() => UnrepairableCondition)
-export class UnrepairableTextsResolver {
-  @FieldResolver(() => String, { description: 'What the condition covers, in `lang` (default: Accept-Language, Chinese first).' })
+export class UnrepairableConditionResolver {
+  @FieldResolver(() => String, { description: 'What it covers, in `lang` (default: Accept-Language, Chinese first).' })
   description(@Ctx() ctx: HubContext, @Root() u: UnrepairableCondition, @Arg('lang', () => Lang, { nullable: true }) lang?: Lang | null): string {
     return textIn(lang ?? ctx.lang, u.description);
   }
 
-  @FieldResolver(() => String, { description: 'The legal basis a refusal names, in `lang` (default: Accept-Language, Chinese first).' })
+  @FieldResolver(() => String, { description: 'The legal basis that bars the repair, in `lang`.' })
   legalBasis(@Ctx() ctx: HubContext, @Root() u: UnrepairableCondition, @Arg('lang', () => Lang, { nullable: true }) lang?: Lang | null): string {
     return textIn(lang ?? ctx.lang, u.legalBasis);
   }

@@ -33,11 +33,11 @@ export function mapPolicy(p: CreditPolicy): CreditPolicyInfo {
     measures: GRADES.map((g) => ({ grade: g, measures: p.measures[g] })),
     unrepairable: p.unrepairable.map((u) => ({
       code: u.code,
+      indicators: u.indicators ?? null,
+      levels: u.levels ?? null,
+      basisContains: u.basisContains ?? null,
       description: u.description,
       legalBasis: u.legalBasis,
-      indicators: u.indicators ?? [],
-      levels: u.levels ?? [],
-      basisContains: u.basisContains ?? [],
     })),
     notes: p.notes,
   };

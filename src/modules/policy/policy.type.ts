@@ -24,19 +24,18 @@ export class GradeMeasures {
 }
 
 @ObjectType({
-  description:
-    'A class of dishonesty record that may not be repaired (Art. 24), with the legal basis a refusal names; a record matches when any given criterion does.',
+  description: 'A condition under which a dishonesty record may not be repaired (Art. 24), with the legal basis that says so.',
   simpleResolvers: true,
 })
 export class UnrepairableCondition {
-  @Field({ description: 'The refusal code (UPPER_SNAKE).' }) code: string;
+  @Field() code: string;
+  @Field(() => [String], { nullable: true, description: 'The indicators it covers; null: any.' }) indicators: string[] | null;
+  @Field(() => [DishonestyLevel], { nullable: true, description: 'The levels it covers; null: any.' }) levels: DishonestyLevel[] | null;
+  @Field(() => [String], { nullable: true, description: "Phrases of the record's determination basis that make it unrepairable; null: none." })
+  basisContains: string[] | null;
   /** Resolved in the caller's language (policy-texts.resolver.ts). */
   description: Bilingual;
-  /** Resolved in the caller's language (policy-texts.resolver.ts). */
   legalBasis: Bilingual;
-  @Field(() => [String], { description: 'Indicator codes (e.g. 2.3) whose records may not be repaired; empty: any.' }) indicators: string[];
-  @Field(() => [DishonestyLevel], { description: 'Dishonesty levels whose records may not be repaired; empty: any.' }) levels: DishonestyLevel[];
-  @Field(() => [String], { description: "Phrases in the record's determination basis that make it unrepairable (e.g. 不可修复)." }) basisContains: string[];
 }
 
 @ObjectType({ description: 'A versioned credit policy (schema/policies/*.json); evaluations name the one they applied.', simpleResolvers: true })
@@ -55,7 +54,7 @@ export class CreditPolicyInfo {
   @Field(() => Int, { description: 'Below this total the grade is D.' }) poorScore: number;
   @Field(() => [PolicyIndicator]) indicators: PolicyIndicator[];
   @Field(() => [GradeMeasures]) measures: GradeMeasures[];
-  @Field(() => [UnrepairableCondition], { description: 'Art. 24: the records that may not be repaired, each with its legal basis.' })
+  @Field(() => [UnrepairableCondition], { description: 'Records that may not be repaired (Art. 24): submitCreditRepair refuses them naming the legal basis.' })
   unrepairable: UnrepairableCondition[];
   /** Resolved in the caller's language (policy-texts.resolver.ts). */
   notes: Bilingual[];

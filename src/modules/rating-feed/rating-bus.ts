@@ -47,6 +47,7 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
   constructor(
     private readonly wants: (e: RatingChangedEvent) => boolean,
     private readonly leave: (s: Subscriber) => void,
+    private readonly handed?: (e: RatingChangedEvent) => void,
   ) {}
 
   private hand(e: RatingChangedEvent, to: RatingChangedEvent[]): void {
@@ -54,6 +55,7 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
       if (this.seen.has(e.eventId)) return;
       this.seen.add(e.eventId);
     }
+    this.handed?.(e);
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = undefined;
@@ -153,9 +155,12 @@ export class RatingBus {
     return true;
   }
 
-  /** The events `wants` keeps, from now on, until the stream is returned. */
-  subscribe(wants: (e: RatingChangedEvent) => boolean = () => true): AsyncIterableIterator<RatingChangedEvent> & { catchUp(c: CatchUp): Promise<void> } {
-    const s = new Subscriber(wants, (gone) => this.subscribers.delete(gone));
+  /** The events `wants` keeps, from now on, until the stream is returned; `handed` is told of each one passed on (once per event). */
+  subscribe(
+    wants: (e: RatingChangedEvent) => boolean = () => true,
+    handed?: (e: RatingChangedEvent) => void,
+  ): AsyncIterableIterator<RatingChangedEvent> & { catchUp(c: CatchUp): Promise<void> } {
+    const s = new Subscriber(wants, (gone) => this.subscribers.delete(gone), handed);
     this.subscribers.add(s);
     return s;
   }

@@ -1,3 +1,4 @@
+import { deliveryReadLog } from '../enterprise/result-delivery-log';
 import { mayReadRating } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { HubContext } from '../context';
@@ -68,6 +69,9 @@ export const ratingFeedService = {
       if (since && (since.getTime() > Date.now() + 60_000 || since.getTime() < Date.now() - SINCE_MAX_DAYS * 86_400_000))
         throw badInput(`since must lie within the last ${SINCE_MAX_DAYS} days`, 'since');
       const code = args.creditCode ?? null;
+      // A change this subscriber is handed is a read of the enterprise's result (Art. 23): noted once per event and subscriber, written in batches.
+      const purpose = ctx.resultAccess.statedPurpose;
+      const delivered = (ev: RatingChangedEvent) => deliveryReadLog.note(ctx.db, p, ev, purpose, ctx.requestId);
       const wants = (ev: RatingChangedEvent) => mayReadRating(p, ev) && (!prefix || ev.regionCode.startsWith(prefix)) && (!code || ev.creditCode === code);
       const filter = { prefixes: jurisdictionPrefixes(p), regionPrefix: prefix, creditCode: p.role === 'ENTERPRISE' ? p.creditCode! : code };
       // A minute of margin for clocks (the client's changedAt against published_at, stamped by whichever hub relayed it); the bus passes each event once.
@@ -80,7 +84,7 @@ export const ratingFeedService = {
         );
       await audit('OK');
       // Live events queue from here on; the past ones go ahead of them.
-      const stream = ratingBus.subscribe(wants);
+      const stream = ratingBus.subscribe(wants, delivered);
       if (past) {
         let first = true;
         await stream

@@ -21,7 +21,7 @@ import {
 @Resolver(() => FalseInformationReport)
 export class FalseInformationReportResolver {
   @Authorized([...ROLES])
-  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: [['reportId', 'result.id'], 'input.recordId'] })
+  @Audited({ target: 'enterprise', id: 'input.creditCode', detail: [['reportId', 'result.id'], 'input.recordId', 'input.receivedAt'] })
   @Mutation(() => ReportReceipt, {
     description:
       '举报: anyone (no token needed) reports that credit information is false; at most 5 per 10 minutes per address (BAD_USER_INPUT, reason RATE_LIMITED).',

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/sql';
-import { one } from '../../platform/sql';
+import { one, rows } from '../../platform/sql';
 import { IntakeFilter, intakeLists } from '../intake/intake.repository';
 import type { TipSourceKind, TipStatus } from './tip.rules';
 
@@ -63,6 +63,11 @@ export function insertTip(m: Queryable, t: NewTip): Promise<TipRow | undefined> 
 
 export function findTip(m: Queryable, id: string, lock = false): Promise<TipRow | undefined> {
   return one<TipRow>(m, `SELECT ${COLUMNS} FROM tip t WHERE t.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+}
+
+/** The tips of the given ids (any order; missing ids are left out). */
+export function tipsByIds(m: Queryable, ids: readonly string[]): Promise<TipRow[]> {
+  return rows<TipRow>(m, `SELECT ${COLUMNS} FROM tip t WHERE t.id = ANY($1::uuid[])`, [ids]);
 }
 
 export function findTipByReceipt(m: Queryable, receiptNo: string): Promise<TipRow | undefined> {

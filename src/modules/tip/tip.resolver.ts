@@ -7,6 +7,8 @@ import { Deadline } from '../calendar/calendar.type';
 import { Enterprise } from '../enterprise/enterprise.type';
 import { TipOutcome, TipStatus } from '../graphql-enums';
 import type { TipRow } from './tip.repository';
+import type { CandidateRow } from '../candidate/candidate.repository';
+import { CandidateViolation } from '../candidate/candidate.type';
 import { TIPS_PAGE, TipPage, tipService } from './tip.service';
 import { Tip, TipConnection, TipInput, TipReceipt, TipStatusView, Tipster, VerifyTipInput } from './tip.type';
 
@@ -80,6 +82,26 @@ export class TipResolver {
   })
   tipster(@Ctx() ctx: HubContext, @Root() t: TipRow) {
     return tipService.tipster(ctx, t);
+  }
+
+  @FieldResolver(() => CandidateViolation, {
+    nullable: true,
+    description: 'The candidate violation a CONFIRMED tip raised (null before; null to a reader who may not read candidates).',
+  })
+  candidate(@Ctx() ctx: HubContext, @Root() t: TipRow) {
+    return tipService.candidate(ctx, t);
+  }
+}
+
+/** CandidateViolation.tip lives here so the candidate module does not depend on the tip module (which raises candidates). */
+@Resolver(() => CandidateViolation)
+export class CandidateTipResolver {
+  @FieldResolver(() => Tip, {
+    nullable: true,
+    description: 'The tip a candidate of origin TIP came from: the supervising authority in scope only (who may read tips); null otherwise.',
+  })
+  tip(@Ctx() ctx: HubContext, @Root() c: CandidateRow) {
+    return tipService.ofCandidate(ctx, c);
   }
 }
 

@@ -1,7 +1,7 @@
 import { withTransaction } from '../../platform/context';
 import { badInput, forbidden, notFound } from '../../platform/errors';
 import { isUuid, requireFound } from '../../platform/checks';
-import { SUPERVISORS, hasRole, inScope, mayWrite } from '../../platform/auth/access.rules';
+import { INTERNAL_READERS, SUPERVISORS, hasRole, inScope, mayWrite } from '../../platform/auth/access.rules';
 import { jurisdictionPrefixes } from '../../platform/auth/principal';
 import { chinaYearBounds } from '../../platform/china-time';
 import { decodeCursor, encodeCursor } from '../../platform/sql';
@@ -16,7 +16,7 @@ import { workingDayDeadline } from '../calendar/working-days.rules';
 import type { Deadline } from '../calendar/working-days.rules';
 import { DISHONESTY_LEVELS, DishonestyLevel, policyFor } from '../policy/credit-policy';
 import { levelScore } from '../credit/credit.rules';
-import { insertTipCandidate } from '../candidate/candidate.repository';
+import { CandidateRow, insertTipCandidate } from '../candidate/candidate.repository';
 import { stepAt } from '../repair/repair.rules';
 import { RateLimiter } from '../intake/intake.rules';
 import { RestrictedKind, readRestrictedIdentity } from '../intake/restricted-identity';
@@ -265,6 +265,28 @@ export const tipService = {
         id,
       );
     });
+  },
+
+  /**
+   * The candidate violation a CONFIRMED tip raised: whoever reads the tip (the supervising
+   * authority in scope) reads it too, as a candidate reader of that enterprise. Batched.
+   */
+  async candidate(ctx: HubContext, t: TipRow): Promise<CandidateRow | null> {
+    if (!t.candidateId) return null;
+    const e = await this.enterprise(ctx, t);
+    if (!hasRole(ctx.principal, INTERNAL_READERS) || !inScope(ctx.principal, e)) return null;
+    return ctx.loaders.candidate.load(t.candidateId);
+  },
+
+  /**
+   * The tip a candidate of origin TIP came from: only to the supervising authority in scope of the
+   * candidate's enterprise (who may read tips); null to every other candidate reader. Batched.
+   */
+  async ofCandidate(ctx: HubContext, c: CandidateRow): Promise<TipRow | null> {
+    if (!c.tipId) return null;
+    const e = await ctx.loaders.enterprise.load(c.enterpriseId);
+    if (!e || !mayWrite(ctx.principal, e)) return null;
+    return ctx.loaders.tip.load(c.tipId);
   },
 
   async enterprise(ctx: HubContext, t: TipRow): Promise<EnterpriseRow> {

@@ -8,20 +8,8 @@ import { decide } from './retry.rules';
 import { webhookHeaders } from './standard-webhooks';
 import { AddressPolicy } from './url-guard';
 import { appendAudit } from '../audit/audit.repository';
-import { DEFAULT_PURPOSES } from '../enterprise/result-access';
-import type { Role } from '../../platform/auth/principal';
-import {
-  ClaimedDelivery,
-  DeliveryRef,
-  cancelDelivery,
-  cancelPending,
-  claimDelivery,
-  holdOthers,
-  insertDeliveryRead,
-  lockWebhook,
-  recordAttempt,
-  setWebhookActive,
-} from './webhook.repository';
+import { logWebhookRead } from '../enterprise/result-delivery-log';
+import { DeliveryRef, cancelDelivery, cancelPending, claimDelivery, holdOthers, lockWebhook, recordAttempt, setWebhookActive } from './webhook.repository';
 import { DELIVERY_TIMEOUT_MS, send } from './webhook.sender';
 
 /** The `webhook-id` of a delivery: the same on every retry and replay. */
@@ -103,7 +91,8 @@ export async function attemptDelivery(ctx: HubContext, deliveryId: string): Prom
       retryInMs,
     });
     if (throttle && moved) await holdOthers(ctx.db, d.webhookId, d.id, retryInMs!);
-    if (decision.kind === 'delivered' && moved) await logResultRead(ctx, d);
+    // A partner's webhook that received the change has read the enterprise's result (Art. 23).
+    if (decision.kind === 'delivered' && moved) await logWebhookRead(ctx.db, d.webhookId, d.payload.enterpriseId, d.id);
     if (decision.kind === 'gone') {
       await setWebhookActive(ctx.db, d.webhookId, false, 'the receiver answered 410 Gone');
       await cancelPending(ctx.db, d.webhookId);
@@ -132,17 +121,6 @@ export async function attemptDelivery(ctx: HubContext, deliveryId: string): Prom
   if (!moved) return { outcome: 'skipped' };
   if (decision.kind === 'retry') return { outcome: 'retry', attempts: attempt, generation: d.generation, retryInMs: decision.delayMs };
   return { outcome: decision.kind, attempts: attempt };
-}
-
-/**
- * Art. 23: a rating change delivered to a webhook is a read of the result by the webhook's owner
- * (not by the enterprise itself), logged with its role's purpose in the attempt's transaction.
- */
-async function logResultRead(ctx: HubContext, d: ClaimedDelivery): Promise<void> {
-  const e = d.payload;
-  const role = d.ownerRole as Role;
-  if (!e?.enterpriseId || role === 'PUBLIC' || role === 'ENTERPRISE') return; // an enterprise's webhook carries its own code only
-  await insertDeliveryRead(ctx.db, d, e.enterpriseId, DEFAULT_PURPOSES[role] ?? '未说明 / not stated');
 }
 
 /** Queues an attempt of a delivery, `delayMs` from now; a lost one is re-added by the relay's sweep. */

@@ -131,10 +131,6 @@ export interface ClaimedDelivery {
   previousSecret: string | null;
   previousSecretUntil: Date | null;
   payload: RatingChangedEvent;
-  /** Who registered the webhook: the reader of what it is sent (Art. 23). */
-  ownerSubject: string;
-  ownerRole: string;
-  agency: string | null;
 }
 
 /**
@@ -150,18 +146,9 @@ export function claimDelivery(m: Queryable, id: string, leaseS: number): Promise
           AND (d.locked_until IS NULL OR d.locked_until < now())
         RETURNING d.id, d.webhook_id, d.event_id, d.attempts, d.generation)
      SELECT c.id, c.webhook_id AS "webhookId", c.attempts, c.generation, w.url, w.active, w.secret, w.previous_secret AS "previousSecret",
-            w.previous_secret_until AS "previousSecretUntil", e.payload, w.owner_subject AS "ownerSubject", w.owner_role AS "ownerRole", w.agency
+            w.previous_secret_until AS "previousSecretUntil", e.payload
        FROM c JOIN webhook w ON w.id = c.webhook_id JOIN outbox_event e ON e.id = c.event_id`,
     [id, leaseS],
-  );
-}
-
-/** Logs a delivered rating change as a read of the enterprise's result by the webhook's owner (`result_read`, Art. 23; fields `{webhook}`). */
-export async function insertDeliveryRead(m: Queryable, d: ClaimedDelivery, enterpriseId: string, purpose: string): Promise<void> {
-  await m.query(
-    `INSERT INTO result_read (enterprise_id, reader_subject, reader_role, reader_agency, purpose, fields, request_id)
-     SELECT e.id, $2, $3, $4, $5, '{webhook}', $6 FROM enterprise e WHERE e.id = $1::uuid`,
-    [enterpriseId, d.ownerSubject, d.ownerRole, d.agency, purpose, `webhook:${d.id}`],
   );
 }
 

@@ -32,14 +32,8 @@ import { maskResult, maskUnexpected } from './unexpected-errors';
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
   jwtSecret: string;
-  /** Makes the context of one operation (the application's `createContext`); `purpose`: connectionParams `purpose`, as sent. */
+  /** Makes the context of one operation (the application's `createContext`); `purpose`: what the connection stated it reads results for (connectionParams `purpose`). */
   context(principal: Principal, requestId: string, lang: Lang, purpose: string | null): Context;
-  /**
-   * Told of every message handed to a subscriber, with that subscriber's context and the event
-   * (the result-read log of Art. 23, the application's): it must only note and return, the
-   * bookkeeping is its own business off the send path; `flush` runs when the server is disposed.
-   */
-  deliveries?: { note(ctx: Context, event: unknown): void; flush(): Promise<void> };
   /** The same operation limits as HTTP (graphql-armor's rules). */
   validationRules: ValidationRule[];
   /** The same cost check on the coerced variables as HTTP. */
@@ -68,6 +62,13 @@ export function tokenFromInit(params: Record<string, unknown> | undefined): stri
 
 type Extra = { principal?: Principal; lang?: Lang; purpose?: string | null };
 
+/** The purpose a connection states in connection_init (`{"purpose": "联合奖惩"}`): trimmed, at most 500 characters; none when blank or not a string. */
+export function purposeFromInit(params: Record<string, unknown> | undefined): string | null {
+  const raw = params?.purpose;
+  if (typeof raw !== 'string' || !raw.trim()) return null;
+  return [...raw.trim()].slice(0, 500).join('');
+}
+
 /** A dashboard needs a handful; a client opening thousands on one socket is a mistake or an attack. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 
@@ -92,62 +93,50 @@ const keys = new WeakMap<object, string>();
  * event is executed once per share key and the result handed to every subscriber with
  * that key. The source stream (the resolver's `subscribe`: auth, filters) stays per subscriber.
  */
-const sharedSubscribe =
-  (delivered?: (ctx: Context, event: unknown) => void) =>
-  async (args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> => {
-    const source = await createSourceEventStream(args);
-    if (!(Symbol.asyncIterator in (source as object))) return source as ExecutionResult;
-    const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    wsSubscriptions.inc();
-    let open = true;
-    const ended = () => {
-      if (open) wsSubscriptions.dec();
-      open = false;
-    };
-    const key = keys.get(args.contextValue as object);
-    const answer = (event: unknown): Promise<ExecutionResult> => {
-      if (typeof event !== 'object' || event === null || !key) return Promise.resolve(execute({ ...args, rootValue: event }));
-      let byKey = answers.get(event);
-      if (!byKey) answers.set(event, (byKey = new Map<string, Promise<ExecutionResult>>()));
-      let result = byKey.get(key);
-      if (!result) byKey.set(key, (result = Promise.resolve(execute({ ...args, rootValue: event }))));
-      return result;
-    };
-    const mapped: AsyncIterableIterator<ExecutionResult> = {
-      async next() {
-        const r = await it.next().catch((e: unknown) => {
-          ended();
-          throw e;
-        });
-        if (r.done) {
-          ended();
-          return { value: undefined, done: true };
-        }
-        const value = await answer(r.value);
-        if (delivered && value.data)
-          try {
-            delivered(args.contextValue as Context, r.value);
-          } catch (err) {
-            logger.error({ err }, 'delivery bookkeeping failed');
-          }
-        return { value, done: false };
-      },
-      async return() {
-        ended();
-        await it.return?.();
-        return { value: undefined, done: true };
-      },
-      async throw(e: unknown) {
-        ended();
-        await it.return?.();
-        throw e;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-    return mapped;
+async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
+  const source = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in (source as object))) return source as ExecutionResult;
+  const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  wsSubscriptions.inc();
+  let open = true;
+  const ended = () => {
+    if (open) wsSubscriptions.dec();
+    open = false;
   };
+  const key = keys.get(args.contextValue as object);
+  const answer = (event: unknown): Promise<ExecutionResult> => {
+    if (typeof event !== 'object' || event === null || !key) return Promise.resolve(execute({ ...args, rootValue: event }));
+    let byKey = answers.get(event);
+    if (!byKey) answers.set(event, (byKey = new Map<string, Promise<ExecutionResult>>()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = Promise.resolve(execute({ ...args, rootValue: event }))));
+    return result;
+  };
+  const mapped: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      const r = await it.next().catch((e: unknown) => {
+        ended();
+        throw e;
+      });
+      if (r.done) ended();
+      return r.done ? { value: undefined, done: true } : { value: await answer(r.value), done: false };
+    },
+    async return() {
+      ended();
+      await it.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(e: unknown) {
+      ended();
+      await it.return?.();
+      throw e;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return mapped;
+}
 
 /**
  * graphql-ws on the HTTP server's `/graphql` path. The token goes in `connection_init`
@@ -167,7 +156,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
     {
       schema: opts.schema,
       connectionInitWaitTimeout: 10_000,
-      subscribe: sharedSubscribe(opts.deliveries && ((ctx, event) => opts.deliveries!.note(ctx, event))),
+      subscribe: sharedSubscribe,
       onConnect(ctx) {
         if (!opts.isReady()) {
           ctx.extra.socket.close(1013, 'The hub is starting; retry shortly.');
@@ -194,15 +183,9 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
           watch();
           socket.once('close', () => clearTimeout(timer));
         }
-        // The purpose the reader states for its reads of results (Art. 23), like X-Purpose over HTTP.
-        const purpose = ctx.connectionParams?.purpose;
-        if (purpose !== undefined && purpose !== null && typeof purpose !== 'string') {
-          socket.close(4400, 'connectionParams purpose must be a string.');
-          return false;
-        }
-        ctx.extra.purpose = purpose ?? null;
         // connectionParams first (a browser cannot set headers on a WebSocket), else the upgrade request's Accept-Language.
         ctx.extra.lang = langFromConnectionParams(ctx.connectionParams) ?? langFromAcceptLanguage(ctx.extra.request.headers['accept-language']);
+        ctx.extra.purpose = purposeFromInit(ctx.connectionParams);
         wsConnections.inc();
         return true;
       },
@@ -267,11 +250,5 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
     wss,
     opts.production,
   );
-  return {
-    async dispose() {
-      await handle.dispose();
-      // The reads of the messages sent before the sockets closed.
-      await opts.deliveries?.flush();
-    },
-  };
+  return handle;
 }
