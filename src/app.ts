@@ -10,6 +10,7 @@ import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
 import { resultReadPlugin } from './modules/grant/result-read.plugin';
+import { deliveryReadLog } from './modules/enterprise/result-delivery-log';
 import { purposeFromHeader } from './modules/enterprise/result-access';
 import { langFromAcceptLanguage } from './platform/lang';
 import { Database } from './platform/db';
@@ -236,6 +237,8 @@ export async function createHub(
     async stop() {
       ready = false;
       await subscriptions.dispose();
+      // The reads of the changes handed to subscribers before the sockets closed (Art. 23).
+      await deliveryReadLog.flush();
       await feed?.stop();
       await apollo.stop();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));

@@ -189,6 +189,25 @@ describe('publishing a successor of the shipped policies', () => {
   });
   afterAll(() => t?.stop());
 
+  it("shows each policy's unrepairable conditions (Art. 24) with their legal basis, in the caller's language", async () => {
+    const Q = `{ creditPolicies { version unrepairable { code description legalBasis descriptionEn: description(lang: EN) indicators levels basisContains } } }`;
+    const zh = (await t.gql(Q)).data.creditPolicies;
+    const shipped = zh.find((p: { version: string }) => p.version === 'chengde-2023');
+    expect(shipped.unrepairable).toEqual([
+      {
+        code: 'LAW_SAYS_UNREPAIRABLE',
+        description: expect.stringMatching(/^法律、法规和国家有关政策文件明确规定不可修复的失信信息/),
+        legalBasis: expect.stringMatching(/第二十四条/),
+        descriptionEn: expect.stringMatching(/^Dishonesty information that laws/),
+        indicators: null,
+        levels: null,
+        basisContains: ['不可修复', '不得修复', '不予修复'],
+      },
+    ]);
+    const en = (await t.gql(`{ creditPolicy { unrepairable { code legalBasis } } }`, {}, undefined, { 'accept-language': 'en' })).data.creditPolicy;
+    expect(en.unrepairable[0].legalBasis).toMatch(/^Chengde rules Art\. 24/);
+  });
+
   it('is served from its first day on, listed with its origin; who published it is for authorities only', async () => {
     const r = await t.gql(PUBLISH, { d: JSON.stringify(successor('test-next', from)) }, admin(t));
     expect(r.errors).toBeUndefined();

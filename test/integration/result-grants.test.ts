@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { enterpriseService } from '../../src/modules/enterprise/enterprise.service';
 import { HubContext } from '../../src/modules/context';
@@ -5,6 +6,14 @@ import { TestHub, codeOf, startTestHub } from '../support/hub';
 import { testContext, testDeps } from '../support/context';
 import { recordGeneral } from '../support/credit-steps';
 import { inPeriod, policyNow, testPolicies } from '../support/policy-time';
+import { eventually } from '../support/eventually';
+import { subscribe } from '../support/ws';
+import { startReceiver } from '../support/webhook-receiver';
+import { ratingBus } from '../../src/modules/rating-feed/rating-bus';
+import type { RatingChangedEvent } from '../../src/modules/outbox/outbox';
+import { attemptDelivery } from '../../src/modules/webhook/webhook.delivery';
+import { newSecret } from '../../src/modules/webhook/standard-webhooks';
+import { DeliveryReadLog, FLUSH_AT } from '../../src/modules/enterprise/result-delivery-log';
 
 /**
  * Issue 10 item 6 over HTTP: written authorisation to read an evaluation result (Art. 23). A
@@ -267,5 +276,158 @@ describe('written authorisation (Art. 23)', () => {
     const pub = await t.gql(READ, { cc });
     expect(codeOf(pub)).toBe('FORBIDDEN');
     expect(await readsOf(cc)).toHaveLength(0);
+  });
+});
+
+describe('result reads over subscriptions and webhooks (Art. 23)', () => {
+  const SUB = `subscription($c: String) { ratingChanged(creditCode: $c) { eventId grade enterprise { creditCode } } }`;
+  /** Partner agencies of the enterprise's county (within their remit: no grant needed). */
+  const partner = (subject: string) => t.token('PARTNER_AGENCY', { agency: '承德县水务合作银行', regions: ['130821'], subject });
+  const enterpriseIdOf = async (cc: string): Promise<string> =>
+    (await t.db.manager.query(`SELECT id FROM enterprise WHERE credit_code = $1`, [cc]))[0].id as string;
+  let sequence = 0;
+  async function ratingEvent(cc: string): Promise<RatingChangedEvent> {
+    const enterpriseId = await enterpriseIdOf(cc);
+    sequence++;
+    const event: RatingChangedEvent = {
+      eventId: randomUUID(),
+      type: 'rating.changed',
+      sequence,
+      enterpriseId,
+      creditCode: cc,
+      regionCode: '130821',
+      previousGrade: 'A',
+      grade: 'B',
+      score: 900,
+      policyVersion: policy.version,
+      asOf: new Date().toISOString(),
+      ratingId: randomUUID(),
+      evaluatedAt: new Date().toISOString(),
+      changedAt: new Date().toISOString(),
+    };
+    await t.db.manager.query(
+      `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, published_at) VALUES ($1, 'rating.changed', $2, $3, $4::jsonb, now())`,
+      [event.eventId, enterpriseId, sequence, JSON.stringify(event)],
+    );
+    return event;
+  }
+
+  it('logs one row per delivered message and subscriber with its stated purpose (shared answers too), none for the enterprise itself', async () => {
+    const cc = await enterprise();
+    const before = await readsOf(cc);
+    const stated = subscribe(t.url, SUB, { c: cc }, partner('bank:stated'), { purpose: '  授信复核 / credit review  ' });
+    // The same query and rights: the answer is shared, the log is still one row per subscriber.
+    const plain = subscribe(t.url, SUB, { c: cc }, partner('bank:plain'));
+    const self = subscribe(t.url, SUB, { c: cc }, own(cc));
+    try {
+      await Promise.all([stated.listening(), plain.listening(), self.listening()]);
+      const e1 = await ratingEvent(cc);
+      ratingBus.deliver(e1);
+      const e2 = await ratingEvent(cc);
+      ratingBus.deliver(e2);
+      for (const s of [stated, plain, self]) {
+        const got = await s.waitFor(2);
+        expect(got.map((r) => r.data.ratingChanged.eventId)).toEqual([e1.eventId, e2.eventId]);
+      }
+      const rows = await eventually(async () => {
+        const r = (await readsOf(cc)).slice(before.length);
+        expect(r).toHaveLength(4);
+        return r;
+      });
+      const partnerDefault = '联合奖惩（第十八至二十一条） / joint rewards and punishments (Art. 18–21)';
+      expect(rows.map((r) => [r.reader_subject, r.reader_role, r.reader_agency, r.grant_id, r.purpose, r.fields]).sort()).toEqual(
+        [
+          ['bank:plain', 'PARTNER_AGENCY', '承德县水务合作银行', null, partnerDefault, ['ratingChanged']],
+          ['bank:plain', 'PARTNER_AGENCY', '承德县水务合作银行', null, partnerDefault, ['ratingChanged']],
+          ['bank:stated', 'PARTNER_AGENCY', '承德县水务合作银行', null, '授信复核 / credit review', ['ratingChanged']],
+          ['bank:stated', 'PARTNER_AGENCY', '承德县水务合作银行', null, '授信复核 / credit review', ['ratingChanged']],
+        ].sort(),
+      );
+      // The enterprise lists them.
+      const listed = await t.gql(
+        `query($cc: String!) { enterprise(creditCode: $cc) { resultReads(first: 10) { edges { node { readerSubject readerRole purpose fields } } } } }`,
+        { cc },
+        own(cc),
+      );
+      expect(listed.errors).toBeUndefined();
+      const nodes = listed.data.enterprise.resultReads.edges.map((x: { node: Record<string, unknown> }) => x.node);
+      expect(nodes.filter((n: { fields: string[] }) => n.fields.includes('ratingChanged'))).toHaveLength(4);
+      expect(nodes).toContainEqual({
+        readerSubject: 'bank:stated',
+        readerRole: 'PARTNER_AGENCY',
+        purpose: '授信复核 / credit review',
+        fields: ['ratingChanged'],
+      });
+    } finally {
+      await Promise.all([stated.dispose(), plain.dispose(), self.dispose()]);
+    }
+  });
+
+  it(`writes a burst in batches: 2.4 × ${FLUSH_AT} deliveries are 3 INSERTs`, async () => {
+    const cc = await enterprise();
+    const before = (await readsOf(cc)).length;
+    const statements: number[] = [];
+    const db = {
+      query: (sql: string, params?: unknown[]) => (statements.push((params![0] as unknown[]).length), t.db.manager.query(sql, params)),
+    };
+    const log = new DeliveryReadLog();
+    const e = await ratingEvent(cc);
+    const subscribers = Array.from({ length: FLUSH_AT / 5 }, (_, i) => ({
+      subject: `bank:${i}`,
+      role: 'PARTNER_AGENCY' as const,
+      agency: '承德县水务合作银行',
+      regions: ['130821'],
+    }));
+    for (let round = 0; round < 12; round++) for (const p of subscribers) log.note(db, p, e, null, `ws:${p.subject}`);
+    // The enterprise itself: nothing.
+    log.note(db, { subject: cc, role: 'ENTERPRISE', creditCode: cc, regions: [] }, e, null, 'ws:self');
+    await log.flush();
+    expect(statements).toEqual([FLUSH_AT, FLUSH_AT, 0.4 * FLUSH_AT]);
+    expect((await readsOf(cc)).length - before).toBe(2.4 * FLUSH_AT);
+  });
+
+  it('logs a successful webhook delivery of a rating change as a read by the webhook owner', async () => {
+    const cc = await enterprise();
+    const before = await readsOf(cc);
+    const receiver = await startReceiver();
+    try {
+      receiver.respond = () => ({ status: 200 });
+      const e = await ratingEvent(cc);
+      const [w] = await t.db.manager.query(
+        `INSERT INTO webhook (owner_subject, owner_role, agency, scope_prefixes, url, events, secret)
+         VALUES ('bank:hook', 'PARTNER_AGENCY', '承德县水务合作银行', '{130821}', $1, '{rating.changed}', $2) RETURNING id`,
+        [receiver.url, newSecret()],
+      );
+      const [d] = await t.db.manager.query(
+        `INSERT INTO webhook_delivery (webhook_id, event_id) SELECT $1, id FROM outbox_event WHERE event_id = $2 RETURNING id`,
+        [w.id, e.eventId],
+      );
+      // A failed attempt is no read.
+      receiver.respond = () => ({ status: 500 });
+      expect(await attemptDelivery(testContext(testDeps(t.db)), d.id)).toMatchObject({ outcome: 'retry' });
+      expect(await readsOf(cc)).toEqual(before);
+      await t.db.manager.query(`UPDATE webhook_delivery SET next_attempt_at = now() WHERE id = $1`, [d.id]);
+      receiver.respond = () => ({ status: 200 });
+      expect(await attemptDelivery(testContext(testDeps(t.db)), d.id)).toMatchObject({ outcome: 'delivered' });
+      const rows = (await readsOf(cc)).slice(before.length);
+      expect(rows).toEqual([
+        {
+          reader_subject: 'bank:hook',
+          reader_role: 'PARTNER_AGENCY',
+          reader_agency: '承德县水务合作银行',
+          grant_id: null,
+          purpose: '联合奖惩（第十八至二十一条） / joint rewards and punishments (Art. 18–21)',
+          fields: ['webhook'],
+        },
+      ]);
+      const listed = await t.gql(
+        `query($cc: String!) { enterprise(creditCode: $cc) { resultReads { edges { node { readerSubject fields } } } } }`,
+        { cc },
+        own(cc),
+      );
+      expect(listed.data.enterprise.resultReads.edges[0].node).toEqual({ readerSubject: 'bank:hook', fields: ['webhook'] });
+    } finally {
+      await receiver.close();
+    }
   });
 });
