@@ -77,8 +77,9 @@ async function seed(from: number, count: number): Promise<void> {
              SELECT cr.enterprise_id, 'C', jsonb_build_object('text', jsonb_build_object('zh', '告知书', 'en', 'notice'), 'how', jsonb_build_object('zh', '方式', 'en', 'how'),
                     'records', jsonb_build_array(jsonb_build_object('recordId', cr.id, 'indicator', '1.1', 'level', 'GENERAL', 'occurredAt', now(), 'repairable', true, 'reason', null)))
                FROM cr RETURNING 1),
-     ob AS (INSERT INTO objection (enterprise_id, record_id, status, statement, received_by, received_at, filed_by, due_date, due_provisional)
-            SELECT cr.enterprise_id, cr.id, 'OPEN', '异议', 'EVALUATING_BODY', now() - interval '5 days', 'test', now()::date, false FROM cr RETURNING 1),
+     -- corrected_record_id: only so the walk finds Objection.correctedRecord filled (the record stands for its own correction).
+     ob AS (INSERT INTO objection (enterprise_id, record_id, status, statement, received_by, received_at, filed_by, due_date, due_provisional, corrected_record_id)
+            SELECT cr.enterprise_id, cr.id, 'OPEN', '异议', 'EVALUATING_BODY', now() - interval '5 days', 'test', now()::date, false, cr.id FROM cr RETURNING 1),
      cl AS (INSERT INTO credit_letter (record_id, from_region_code, from_authority_kind, to_region_code, to_authority_kind, subject, body)
             SELECT cr.id, '130822', 'COUNTY_WATER_AUTHORITY', '130821', 'COUNTY_WATER_AUTHORITY', '关于企业失信信息认定情况的函', '函告' FROM cr RETURNING 1),
      cv AS (INSERT INTO candidate_violation (enterprise_id, meter_id, kind, indicator, suggested_level, credit_record_id)
