@@ -27,6 +27,25 @@ describe('webhook URL guard (SSRF)', () => {
     for (const a of ['8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect([a, strict.permits(a)]).toEqual([a, true]);
   });
 
+  it('judges an IPv6 address that carries an IPv4 one as that address (security review: [::7f00:1], [::ffff:0:7f00:1], [2002:7f00:1::])', async () => {
+    for (const a of [
+      '::7f00:1', // IPv4-compatible 127.0.0.1
+      '::127.0.0.1',
+      '::ffff:7f00:1', // IPv4-mapped, hex spelling (what URL parsing makes of [::ffff:127.0.0.1])
+      '::ffff:0:7f00:1', // IPv4-translated 127.0.0.1
+      '::ffff:0:a00:1', // … 10.0.0.1
+      '2002:7f00:1::', // 6to4 of 127.0.0.1
+      '2002:a9fe:a9fe::1', // 6to4 of 169.254.169.254
+      '2001:0:4136:e378:8000:63bf:3fff:fdd2', // Teredo
+    ])
+      expect([a, strict.permits(a)]).toEqual([a, false]);
+    for (const a of ['2002:808:808::1', '::ffff:0:808:808', '::808:808']) expect([a, strict.permits(a)]).toEqual([a, true]);
+    for (const url of ['https://[::7f00:1]/x', 'https://[::ffff:0:7f00:1]/x', 'https://[2002:7f00:1::]/x', 'https://[::ffff:127.0.0.1]/x'])
+      expect([url, await webhookUrlProblem(url, strict)]).toEqual([url, expect.stringMatching(/private, loopback or link-local/)]);
+    // An administrator who allows 127.0.0.1 allows it in every spelling.
+    expect(loopback.permits('::7f00:1')).toBe(true);
+  });
+
   it('lets an administrator allow addresses and ranges', () => {
     expect(loopback.permits('127.0.0.1')).toBe(true);
     expect(loopback.permits('127.0.0.2')).toBe(false);

@@ -34,13 +34,54 @@ for (const [net, bits] of [
   ['ff00::', 8],
   ['2001:db8::', 32],
   ['64:ff9b::', 96],
+  // Teredo (its client address is obfuscated in the low bits): no webhook receiver lives there.
+  ['2001::', 32],
 ] as const)
   INTERNAL.addSubnet(net, bits, 'ipv6');
 
-/** An IPv4 address written as IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address. */
+/** The 16 bytes of an IPv6 address (`::` shorthand and a trailing dotted quad allowed), or null when it is not one. */
+export function ipv6Bytes(address: string): number[] | null {
+  if (isIP(address) !== 6) return null;
+  let text = address.toLowerCase();
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number);
+    text = text.slice(0, quad.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, null];
+  const groups = (part: string) => (part ? part.split(':') : []);
+  const h = groups(head);
+  const t = tail === null ? [] : groups(tail);
+  const all = tail === null ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  if (all.length !== 8) return null;
+  return all.flatMap((g) => {
+    const v = parseInt(g, 16);
+    return [v >> 8, v & 0xff];
+  });
+}
+
+const zero = (b: number[], from: number, to: number) => b.slice(from, to).every((x) => x === 0);
+const dotted = (b: number[], at: number) => b.slice(at, at + 4).join('.');
+
+/**
+ * The IPv4 address an IPv6 address carries, judged in its place: IPv4-mapped (::ffff:a.b.c.d,
+ * also written ::ffff:7f00:1), IPv4-translated (::ffff:0:a.b.c.d), IPv4-compatible (::a.b.c.d,
+ * e.g. ::7f00:1) and 6to4 (2002:AABB:CCDD::/48). Without this, [::7f00:1] reaches 127.0.0.1.
+ */
+export function embeddedIpv4(address: string): string | null {
+  const b = ipv6Bytes(address);
+  if (!b) return null;
+  if (zero(b, 0, 10) && b[10] === 0xff && b[11] === 0xff) return dotted(b, 12);
+  if (zero(b, 0, 8) && b[8] === 0xff && b[9] === 0xff && zero(b, 10, 12)) return dotted(b, 12);
+  if (zero(b, 0, 12) && !zero(b, 12, 15)) return dotted(b, 12); // not :: or ::1 (judged as themselves)
+  if (b[0] === 0x20 && b[1] === 0x02) return dotted(b, 2);
+  return null;
+}
+
+/** An address as the policy judges it: an IPv6 address that carries an IPv4 one is judged as that IPv4 address. */
 function unmapped(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (m) return { address: m[1], family: 'ipv4' };
+  const v4 = embeddedIpv4(address);
+  if (v4) return { address: v4, family: 'ipv4' };
   return { address, family: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
 }
 
