@@ -31,6 +31,7 @@ import type { JobsHandle } from './workers';
 import { DASHBOARD_PATH, mountQueueDashboard } from './platform/queue-dashboard';
 import { mountIde } from './platform/ide';
 import { mountLanding, mountQueueDashboardUnavailable } from './platform/landing';
+import { operationLabel } from './platform/graphql/operation-label';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
 
@@ -45,15 +46,16 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-/** Times operations for `/metrics`. */
+/** Times operations for `/metrics`, by operation type and root field (`operationLabel`). */
 function metricsPlugin(): ApolloServerPlugin<HubContext> {
   return {
     requestDidStart() {
       const end = graphqlRequests.startTimer();
       return Promise.resolve({
-        willSendResponse({ operationName, errors, response }) {
+        willSendResponse({ schema, operation, errors, response }) {
           const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
-          end({ operation: operationName ?? 'anonymous', outcome: failed ? 'error' : 'ok' });
+          // Labelled from the schema, never by the client-chosen operation name (an unbounded label set).
+          end({ operation: operationLabel(schema, operation), outcome: failed ? 'error' : 'ok' });
           return Promise.resolve();
         },
       });

@@ -12,7 +12,7 @@ export const sqlStatements = new Counter({
 
 export const graphqlRequests = new Histogram({
   name: 'hub_graphql_request_duration_seconds',
-  help: 'GraphQL operation duration',
+  help: 'GraphQL operation duration, by operation type and first root field (operation="query:enterprises"; "invalid" when it did not validate), never by the client-chosen name',
   labelNames: ['operation', 'outcome'],
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [registry],
