@@ -1,4 +1,4 @@
-import { GraphQLSchema, Kind, OperationDefinitionNode } from 'graphql';
+import { GraphQLSchema, Kind, OperationDefinitionNode, OperationTypeNode } from 'graphql';
 
 /**
  * The `/metrics` label of an operation, from the schema, never from what the client chose: the
@@ -9,7 +9,12 @@ import { GraphQLSchema, Kind, OperationDefinitionNode } from 'graphql';
  */
 export function operationLabel(schema: GraphQLSchema, op: OperationDefinitionNode | undefined | null): string {
   if (!op) return 'invalid';
-  const root = op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    op.operation === OperationTypeNode.QUERY
+      ? schema.getQueryType()
+      : op.operation === OperationTypeNode.MUTATION
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   const first = op.selectionSet.selections[0];
   const field = first?.kind === Kind.FIELD ? first.name.value : null;
   if (field === '__typename' || field === '__schema' || field === '__type') return `${op.operation}:introspection`;
