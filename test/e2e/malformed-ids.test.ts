@@ -4,8 +4,7 @@ import { TestHub, startTestHub } from '../support/hub';
 
 /**
  * Issue 11 item 7 (security review): malformed ids answered INTERNAL_SERVER_ERROR. Every Query and
- * Mutation field whose required arguments are all IDs is called with ids that are no ids (and one
- * holding a NUL): each answer is a clear refusal (NOT_FOUND, BAD_USER_INPUT, FORBIDDEN), never
+ * Mutation field whose required arguments are all IDs is called with ids that are no ids: each answer is a clear refusal (NOT_FOUND, BAD_USER_INPUT, FORBIDDEN), never
  * an internal error.
  */
 let t: TestHub;
