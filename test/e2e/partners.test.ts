@@ -367,6 +367,8 @@ describe('webhooks', () => {
     await receiver.waitFor((all) => all.length >= 3);
     const ids = new Set(receiver.received.map((h) => h.headers['webhook-id']));
     expect(ids.size).toBe(1);
+    // The receiver has answered the third attempt; the hub records it (and the Art. 23 read) in its own transaction just after.
+    await settled();
     const log = await t.gql(
       `query($id: ID!) { webhook(id: $id) { deliveries(first: 1) { messageId status attempts attemptLog { attempt statusCode } } } }`,
       { id: hookId },
