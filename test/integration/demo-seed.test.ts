@@ -160,6 +160,12 @@ describe('demo workflows', () => {
   it('puts the credit cycle in flight through the services: a repair decision overdue, an objection upheld, filings, tips, a grant', async () => {
     const deps = testDeps(db, { policies });
     const wf = await seedDemoWorkflows(deps, now);
+    // In the first weeks of an evaluation period too few records were determined 30 days ago to carry the
+    // workflows: the seed then skips them (and says so), and there is nothing more to check.
+    if (wf === null) {
+      expect(now.getTime() - policyNow(now).periodStart.getTime()).toBeLessThan(120 * 86_400_000);
+      return;
+    }
     expect(wf).toEqual({ repairs: 4, objections: 2, reports: 1, tips: 2, determinations: 2, grants: 1 });
     const repairs = await q<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM credit_repair GROUP BY 1 ORDER BY 1`);
     expect(repairs).toEqual([
