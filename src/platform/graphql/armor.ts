@@ -2,6 +2,7 @@ import { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { ValidationRule } from 'graphql';
 import { CostChecker, costChecker, costLimitAfterVariablesPlugin } from './cost';
+import { nulGuardPlugin } from './nul-guard';
 
 /** Tokens an operation may hold (graphql-armor over HTTP, graphql's parser over WebSocket). */
 export const MAX_TOKENS = 5000;
@@ -20,6 +21,7 @@ export const MAX_REPLAY_COST = 2_000_000;
  * "did you mean" field suggestions in production. The dashboard query sits far below. The cost is priced twice: on the
  * literals while validating (cached per document), then on the coerced variables once they are known (`checkCost`,
  * an Apollo plugin over HTTP, called by the subscription server over WebSocket), so `first: $n` costs what `first: 500` does.
+ * Arguments holding a NUL character are refused as BAD_USER_INPUT (`nul-guard.ts`).
  */
 export function armor(production: boolean): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; checkCost: CostChecker } {
   const { plugins, validationRules } = new ApolloArmor({
@@ -31,5 +33,5 @@ export function armor(production: boolean): { plugins: ApolloServerPlugin[]; val
     blockFieldSuggestion: { enabled: production },
   }).protect();
   const checkCost = costChecker({ maxCost: MAX_COST, maxReplayCost: MAX_REPLAY_COST });
-  return { plugins: [...plugins, costLimitAfterVariablesPlugin(checkCost)], validationRules, checkCost };
+  return { plugins: [...plugins, costLimitAfterVariablesPlugin(checkCost), nulGuardPlugin()], validationRules, checkCost };
 }
