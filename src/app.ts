@@ -24,6 +24,7 @@ import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
 import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
+import { requestErrorStatusPlugin } from './platform/graphql/http-status';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
 import { hubJobs } from '../jobs';
 import { AddressPolicy } from './modules/webhook/url-guard';
@@ -162,12 +163,14 @@ export async function createHub(
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads Sandbox from a CDN; mountIde serves GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
       rejectedTokenPlugin(),
+      requestErrorStatusPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
       resultReadPlugin(),
