@@ -132,6 +132,12 @@ export async function createHub(
     const dbUp = await db.ping();
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
     const body: Record<string, unknown> = { status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(deps.policies.current()) };
+    // Redis (when configured): down is "degraded", still 200: reads and most writes work, queued work waits for it.
+    if (queue instanceof RedisJobQueue) {
+      const redisUp = await queue.reachable();
+      body.redis = redisUp ? 'up' : 'down';
+      if (status === 'ok' && !redisUp) body.status = 'degraded: Redis unreachable (jobs cannot be queued)';
+    }
     // Details for an administrator's bearer token (verified as /graphql does); anyone else, a refused token included, gets
     // the plain answer (a probe must not fail on a header), and nothing is read while the database is down or migrating.
     if (status === 'ok' && req.headers.authorization && principalFrom(req, config.jwtSecret).role === 'ADMIN') {

@@ -54,6 +54,7 @@ const schema = z.object({
   HUB_OUTBOX_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(60_000).default(1000),
   HUB_QUEUE_LOCK_MS: millis(500, 30_000),
   HUB_QUEUE_STALLED_MS: millis(100, 30_000),
+  HUB_REDIS_TIMEOUT_MS: millis(100, 3_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -96,6 +97,11 @@ export interface HubConfig {
 export interface QueueTiming {
   lockMs: number;
   stalledMs: number;
+  /**
+   * How long queueing a job or reading the queues may wait for Redis before giving up with a clear error
+   * (`HUB_REDIS_TIMEOUT_MS`); during an outage ioredis would otherwise hold the command until Redis is back.
+   */
+  commandTimeoutMs: number;
 }
 
 export interface NotifyConfig {
@@ -158,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
       creditPlatform: c.CREDIT_PLATFORM_URL && c.CREDIT_PLATFORM_SECRET ? { url: c.CREDIT_PLATFORM_URL, secret: c.CREDIT_PLATFORM_SECRET } : undefined,
     },
-    queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS },
+    queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
   };
 }
 

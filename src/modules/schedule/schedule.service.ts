@@ -18,11 +18,12 @@ export const EVALUATE_EVERY_SECONDS = 86_400;
 /** The scheduler's work, one tick at a time. */
 export const scheduleService = {
   /**
-   * Syncs sources whose `everyMs` has passed since their last run, queues detection for
+   * Re-queues sync runs whose job was lost (`requeueSilent`), syncs sources whose `everyMs` has passed since their last run, queues detection for
    * everyone once per hour, re-grading once per day and then prunes the outbox (published
    * events older than OUTBOX_RETENTION_DAYS). `slot`: the tick's number (epoch seconds / TICK_SECONDS).
    */
   async tick(ctx: HubContext, slot: number): Promise<void> {
+    await dataSourceService.requeueSilent(ctx).catch((err: unknown) => logger.warn({ err }, 'silent sync runs not looked after'));
     for (const s of await dueSources(ctx.db))
       await dataSourceService.trigger(ctx, s.id).catch((err: unknown) => logger.warn({ source: s.name, err }, 'scheduled sync not queued'));
     // Pushes to the city credit platform that are due (new ones and retries); a failure waits for the next tick.
