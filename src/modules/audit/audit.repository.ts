@@ -1,5 +1,6 @@
 import { Queryable, rows } from '../../platform/sql';
 import { Principal } from '../../platform/auth/principal';
+import { safeDetail, safeText } from './audit.sanitize';
 
 export interface AuditEntry {
   action: string;
@@ -11,12 +12,37 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-/** Appends one entry and returns its id; the table refuses UPDATE, DELETE and TRUNCATE (migration trigger). */
+/** The row an entry becomes: every text safe for Postgres (no NUL, bounded), a field that had to be cut named with its digest in `detail.cut`. */
+export function auditRow(actor: Principal, e: AuditEntry) {
+  const cut: Record<string, { sm3: string; length: number }> = {};
+  const text = (field: string, s: string | null | undefined) => {
+    const t = safeText(s);
+    if (t.digest) cut[field] = { sm3: t.digest.sm3, length: t.digest.length };
+    return t.value;
+  };
+  const row = {
+    actor: text('actor', actor.subject) ?? '',
+    actorRole: text('actorRole', actor.role) ?? '',
+    action: text('action', e.action) ?? '',
+    targetType: text('targetType', e.targetType),
+    targetId: text('targetId', e.targetId),
+    outcome: text('outcome', e.outcome) ?? '',
+    detail: safeDetail(e.detail ?? {}),
+  };
+  if (Object.keys(cut).length) row.detail = { ...row.detail, cut };
+  return row;
+}
+
+/**
+ * Appends one entry and returns its id; the table refuses UPDATE, DELETE and TRUNCATE (migration trigger). A NUL byte or a
+ * huge argument never loses the entry: such strings are stored as a cut with their SM3 digest and length.
+ */
 export async function appendAudit(m: Queryable, actor: Principal, e: AuditEntry): Promise<string> {
+  const r = auditRow(actor, e);
   const inserted = await rows<{ id: string }>(
     m,
     `INSERT INTO audit_log (actor, actor_role, action, target_type, target_id, outcome, detail) VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb) RETURNING id`,
-    [actor.subject, actor.role, e.action, e.targetType ?? null, e.targetId ?? null, e.outcome, JSON.stringify(e.detail ?? {})],
+    [r.actor, r.actorRole, r.action, r.targetType, r.targetId, r.outcome, JSON.stringify(r.detail)],
   );
   return String(inserted[0].id);
 }
