@@ -390,6 +390,29 @@ program
     }
   });
 
+const audit = program.command('audit').description('the tamper-evident audit log');
+
+audit
+  .command('verify')
+  .description('walk the audit hash chain; name the first broken entry (exit 1) or print the count and the head')
+  .option('--anchor <seq:hash>', 'a chain head logged earlier (the daily "audit chain head" line): the table must still hold it')
+  .option('--batch <n>', 'entries read at a time', '1000')
+  .action(async (o: { anchor?: string; batch: string }) => {
+    const { parseAnchor, verifyChain } = await import('../modules/audit/audit.chain');
+    const anchor = o.anchor === undefined ? undefined : parseAnchor(o.anchor);
+    if (o.anchor !== undefined && !anchor) fail('--anchor takes <seq>:<hash>, e.g. 1234:9f2c… (64 hex digits), as the daily log line prints it');
+    const { db } = await openDatabase('audit');
+    await db.migrate();
+    const r = await verifyChain(db.manager, { anchor, batch: Math.max(1, Number(o.batch) || 1000) });
+    await db.close();
+    if (!r.ok && r.broken) {
+      console.error(`audit chain broken at seq ${r.broken.seq ?? '-'} (id ${r.broken.id ?? '-'}): ${r.broken.check}: ${r.broken.message}`);
+      console.error(`${r.count} entries verified before it`);
+      process.exit(1);
+    }
+    console.log(`audit chain ok: ${r.count} entries, head ${r.head.seq}:${r.head.hash}${anchor ? `, anchor ${anchor.seq} holds` : ''}`);
+  });
+
 program.parseAsync().catch(async (e) => {
   const { MissingDatabaseError } = await import('../platform/db');
   if (e instanceof MissingDatabaseError) {

@@ -1,6 +1,8 @@
 import { Queryable, rows } from '../../platform/sql';
 import { Principal } from '../../platform/auth/principal';
+import { inTransaction } from '../../platform/context';
 import { safeDetail, safeText } from './audit.sanitize';
+import { AT_TEXT, entryHash } from './audit.chain';
 
 export interface AuditEntry {
   action: string;
@@ -36,15 +38,35 @@ export function auditRow(actor: Principal, e: AuditEntry) {
 /**
  * Appends one entry and returns its id; the table refuses UPDATE, DELETE and TRUNCATE (migration trigger). A NUL byte or a
  * huge argument never loses the entry: such strings are stored as a cut with their SM3 digest and length.
+ *
+ * The entry joins the hash chain (issue 11 item 4): under the lock of the one-row `audit_chain_head`, taken in the writer's
+ * transaction (the caller's, or a short one of its own), it gets the next `seq`, the head's hash as `prev_hash` and
+ * `hash` = SM3(prev_hash ‖ canonical fields). Concurrent writers take turns at the head, so seq is gapless in chain order;
+ * a transaction that rolls back takes its entry and its head update with it. The lock is held to the writer's commit:
+ * audited changes append last, just before committing.
  */
 export async function appendAudit(m: Queryable, actor: Principal, e: AuditEntry): Promise<string> {
   const r = auditRow(actor, e);
-  const inserted = await rows<{ id: string }>(
-    m,
-    `INSERT INTO audit_log (actor, actor_role, action, target_type, target_id, outcome, detail) VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb) RETURNING id`,
-    [r.actor, r.actorRole, r.action, r.targetType, r.targetId, r.outcome, JSON.stringify(r.detail)],
-  );
-  return String(inserted[0].id);
+  const detailText = JSON.stringify(r.detail);
+  // What jsonb will read back (undefined dropped, dates as text): the hash covers the entry as stored.
+  const detail = JSON.parse(detailText) as unknown;
+  return inTransaction(m, async (tx) => {
+    const [head] = await rows<{ seq: string; hash: string; at: string }>(
+      tx,
+      `SELECT seq::text AS seq, hash, ${AT_TEXT('clock_timestamp()')} AS at FROM audit_chain_head WHERE id = 1 FOR UPDATE`,
+    );
+    if (!head) throw new Error('audit_chain_head has no row: the audit chain migration has not run');
+    const seq = (BigInt(head.seq) + 1n).toString();
+    const hash = entryHash(head.hash, { seq, at: head.at, ...r, detail });
+    const inserted = await rows<{ id: string }>(
+      tx,
+      `INSERT INTO audit_log (actor, actor_role, action, target_type, target_id, outcome, detail, seq, prev_hash, hash, at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7::jsonb,$8::bigint,$9,$10,$11::timestamptz) RETURNING id`,
+      [r.actor, r.actorRole, r.action, r.targetType, r.targetId, r.outcome, detailText, seq, head.hash, hash, head.at],
+    );
+    await tx.query(`UPDATE audit_chain_head SET seq = $1::bigint, hash = $2 WHERE id = 1`, [seq, hash]);
+    return String(inserted[0].id);
+  });
 }
 
 /** Whether an entry is on record (an entry written inside a transaction that then failed to commit is not). */
