@@ -1,4 +1,4 @@
-import { Queryable, rows } from '../../platform/sql';
+import { Conditions, Queryable, rows } from '../../platform/sql';
 import { Principal } from '../../platform/auth/principal';
 import { inTransaction } from '../../platform/context';
 import { safeDetail, safeText } from './audit.sanitize';
@@ -72,4 +72,54 @@ export async function appendAudit(m: Queryable, actor: Principal, e: AuditEntry)
 /** Whether an entry is on record (an entry written inside a transaction that then failed to commit is not). */
 export async function auditEntryExists(m: Queryable, id: string): Promise<boolean> {
   return (await rows(m, `SELECT 1 FROM audit_log WHERE id = $1`, [id])).length > 0;
+}
+
+/** What the audit API filters by (every field optional). */
+export interface AuditFilter {
+  from?: Date | null;
+  to?: Date | null;
+  actor?: string | null;
+  actorRole?: string | null;
+  action?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  outcome?: string | null;
+}
+
+export interface AuditLogRow {
+  id: string;
+  seq: string;
+  at: Date;
+  actor: string;
+  actorRole: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  outcome: string;
+  detail: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+/** Entries matching `filter` after chain position `afterSeq`, in seq order, at most `limit`. */
+export async function auditPage(m: Queryable, filter: AuditFilter, afterSeq: string, limit: number): Promise<AuditLogRow[]> {
+  const c = new Conditions().add('seq > ?::bigint', afterSeq);
+  if (filter.from) c.add('at >= ?', filter.from);
+  if (filter.to) c.add('at < ?', filter.to);
+  for (const [col, v] of [
+    ['actor', filter.actor],
+    ['actor_role', filter.actorRole],
+    ['action', filter.action],
+    ['target_type', filter.targetType],
+    ['target_id', filter.targetId],
+    ['outcome', filter.outcome],
+  ] as const)
+    if (v !== undefined && v !== null) c.add(`${col} = ?`, v);
+  return rows<AuditLogRow>(
+    m,
+    `SELECT id::text AS id, seq::text AS seq, at, actor, actor_role AS "actorRole", action, target_type AS "targetType", target_id AS "targetId",
+            outcome, detail, prev_hash AS "prevHash", hash
+     FROM audit_log WHERE ${c.sql} ORDER BY audit_log.seq LIMIT ${Math.max(0, Math.floor(limit))}`,
+    c.params,
+  );
 }
