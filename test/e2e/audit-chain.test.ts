@@ -97,7 +97,10 @@ describe('the hash chain', () => {
     const viaHub = Array.from({ length: 15 }, (_, i) =>
       t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "r${i}") { id } }`, { id: MISSING }, admin),
     );
+    // A verify walking the chain while it grows sees a consistent chain, not a head ahead of its walk.
+    const live = verifyChain(t.db.manager, { batch: 3 });
     await Promise.all([...direct, ...viaHub]);
+    expect(await live).toMatchObject({ ok: true });
     const seqs = (await t.db.manager.query(`SELECT seq::text AS seq FROM audit_log ORDER BY audit_log.seq`)).map((r: { seq: string }) => Number(r.seq));
     expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
     const r = await verifyChain(t.db.manager, { batch: 7 });
@@ -141,6 +144,11 @@ describe('tampering is found', () => {
     const d = await chained('auditchain_tamper', 6);
     try {
       expect(await verifyChain(d.db.manager)).toMatchObject({ ok: true, count: 6 });
+      await d.owner(`UPDATE audit_chain_head SET seq = 5`);
+      expect((await verifyChain(d.db.manager)).broken).toMatchObject({ seq: '5', id: null, check: 'head' });
+      await d.owner(`UPDATE audit_chain_head SET seq = 7`);
+      expect((await verifyChain(d.db.manager)).broken).toMatchObject({ seq: '7', check: 'head' });
+      await d.owner(`UPDATE audit_chain_head SET seq = 6`);
       await d.owner(`UPDATE audit_log SET outcome = 'FORBIDDEN' WHERE seq = 3`);
       expect((await verifyChain(d.db.manager)).broken).toMatchObject({ seq: '3', check: 'hash' });
       await d.owner(`UPDATE audit_log SET outcome = 'OK' WHERE seq = 3; DELETE FROM audit_log WHERE seq = 4`);

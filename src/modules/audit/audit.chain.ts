@@ -112,31 +112,38 @@ export async function verifyChain(m: Queryable, opts: { batch?: number; anchor?:
     head: prev,
     broken: { seq: r.seq, id: r.id, check, message },
   });
+  let head: ChainHead;
   for (;;) {
-    const page = await rows<StoredRow>(
-      m,
-      `SELECT ${STORED_COLUMNS} FROM audit_log WHERE (seq, id) > ($1::bigint, $2::bigint) ORDER BY audit_log.seq, audit_log.id LIMIT ${batch}`,
-      [after.seq, after.id],
-    );
-    for (const r of page) {
-      const expected = (BigInt(prev.seq) + 1n).toString();
-      if (r.seq !== expected) return fail(r, 'seq', `seq ${r.seq} where ${expected} was due (an entry is missing or repeated)`);
-      if (r.prev_hash !== prev.hash) return fail(r, 'prev_hash', `prev_hash is not the hash of entry ${prev.seq}`);
-      if (entryHash(r.prev_hash, storedFields(r)) !== r.hash) return fail(r, 'hash', 'hash does not match the entry (its fields were changed)');
-      if (opts.anchor && r.seq === opts.anchor.seq) {
-        if (r.hash !== opts.anchor.hash) return fail(r, 'anchor', `hash differs from the anchor ${opts.anchor.seq}:${opts.anchor.hash}`);
-        anchorSeen = true;
+    const before = count;
+    for (;;) {
+      const page = await rows<StoredRow>(
+        m,
+        `SELECT ${STORED_COLUMNS} FROM audit_log WHERE (seq, id) > ($1::bigint, $2::bigint) ORDER BY audit_log.seq, audit_log.id LIMIT ${batch}`,
+        [after.seq, after.id],
+      );
+      for (const r of page) {
+        const expected = (BigInt(prev.seq) + 1n).toString();
+        if (r.seq !== expected) return fail(r, 'seq', `seq ${r.seq} where ${expected} was due (an entry is missing or repeated)`);
+        if (r.prev_hash !== prev.hash) return fail(r, 'prev_hash', `prev_hash is not the hash of entry ${prev.seq}`);
+        if (entryHash(r.prev_hash, storedFields(r)) !== r.hash) return fail(r, 'hash', 'hash does not match the entry (its fields were changed)');
+        if (opts.anchor && r.seq === opts.anchor.seq) {
+          if (r.hash !== opts.anchor.hash) return fail(r, 'anchor', `hash differs from the anchor ${opts.anchor.seq}:${opts.anchor.hash}`);
+          anchorSeen = true;
+        }
+        prev = { seq: r.seq, hash: r.hash };
+        after = { seq: r.seq, id: r.id };
+        count++;
       }
-      prev = { seq: r.seq, hash: r.hash };
-      count++;
+      if (page.length < batch) break;
     }
-    if (page.length < batch) break;
-    after = { seq: page[page.length - 1].seq, id: page[page.length - 1].id };
+    // An entry commits with its head update: a head past the last entry read means entries written during the walk (walk
+    // on), unless the walk found none (the head names entries that are not there).
+    head = await chainHead(m);
+    if (BigInt(head.seq) <= BigInt(prev.seq) || count === before) break;
   }
-  if (opts.anchor && !anchorSeen) return fail({ seq: opts.anchor.seq, id: null }, 'anchor', `the chain ends at ${prev.seq}, before the anchor`);
-  const head = await chainHead(m);
   if (head.seq !== prev.seq || head.hash !== prev.hash)
     return fail({ seq: head.seq, id: null }, 'head', `the chain head row names ${head.seq}:${head.hash}, the last entry is ${prev.seq}:${prev.hash}`);
+  if (opts.anchor && !anchorSeen) return fail({ seq: opts.anchor.seq, id: null }, 'anchor', `the chain ends at ${prev.seq}, before the anchor`);
   return { ok: true, count, head: prev };
 }
 
