@@ -9,6 +9,7 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
+import { mountAuditExport } from './modules/audit/audit.export';
 import { resultReadPlugin } from './modules/grant/result-read.plugin';
 import { deliveryReadLog } from './modules/enterprise/result-delivery-log';
 import { purposeFromHeader } from './modules/enterprise/result-access';
@@ -154,6 +155,10 @@ export async function createHub(
   if (queue instanceof RedisJobQueue) mountQueueDashboard(app, queue, config.jwtSecret);
   else mountQueueDashboardUnavailable(app, DASHBOARD_PATH);
   mountLanding(app, { ide: config.ide, queueDashboard: queue instanceof RedisJobQueue });
+  // The audit administrator's streamed export (AUDIT_ADMIN bearer token; audited).
+  mountAuditExport(app, (req) =>
+    createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: randomUUID(), clientAddress: req.ip ?? req.socket.remoteAddress }),
+  );
   // hub_work_overdue is read at scrape time from this hub's database (src/platform/metrics.ts says why).
   setOverdueReader(() => (ready ? worklistService.overdueByKind(db.manager) : Promise.resolve({})));
   app.get('/metrics', async (_req, res) => {

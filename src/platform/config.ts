@@ -22,6 +22,10 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL, e.g. postgres://postgres@127.0.0.1:5432/hub')
     .optional(),
+  HUB_MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL of the owner role, e.g. postgres://hub_owner@127.0.0.1:5432/hub')
+    .optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
@@ -62,6 +66,8 @@ export interface HubConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** Absent: embedded PGlite under `dataDir`. */
   databaseUrl?: string;
+  /** The owner role's URL for migrations (`HUB_MIGRATION_DATABASE_URL`; default `databaseUrl`): the hub may then serve as a runtime role that cannot rewrite the audit log. */
+  migrationDatabaseUrl?: string;
   redisUrl?: string;
   /** Redis key prefix of the queues. */
   queuePrefix: string;
@@ -142,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   return {
     nodeEnv: c.NODE_ENV,
     databaseUrl: c.DATABASE_URL,
+    migrationDatabaseUrl: c.HUB_MIGRATION_DATABASE_URL ?? c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     queuePrefix: c.HUB_QUEUE_PREFIX,
     port: c.PORT,
