@@ -299,7 +299,7 @@ export const tipService = {
     const present = t.tipsterName !== null || t.tipsterOrganisation !== null || t.tipsterContact !== null;
     if (!present) return null;
     const e = await this.enterprise(ctx, t);
-    return readRestrictedIdentity(ctx, TIPSTER, t.id, e, present, tipsterIdentity(t));
+    return readRestrictedIdentity(ctx, TIPSTER, t.id, e, present, () => tipsterIdentity(t));
   },
 
   due: deadlineOf,
