@@ -164,7 +164,9 @@ describe('encryption at rest', () => {
     await t.db
       .transaction(async (m) => {
         await m.query(`UPDATE enterprise SET contact_phone = legal_representative WHERE credit_code = $1`, [CC]);
-        await expect(findByCreditCode(m, CC)).rejects.toThrow(/fails authentication \(tampered, or not of column enterprise.contact_phone\)/);
+        const row = (await findByCreditCode(m, CC))!;
+        expect(row.legalRepresentative).toBe(REP);
+        expect(() => row.contactPhone).toThrow(/fails authentication \(tampered, or not of column enterprise.contact_phone\)/);
         throw new Error('rollback');
       })
       .catch((e) => expect((e as Error).message).toBe('rollback'));
@@ -240,6 +242,10 @@ describe('encryption at rest', () => {
     const r = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { legalRepresentative } }`, { c: CC }, admin);
     expect(r.errors?.length).toBeGreaterThan(0);
     expect(JSON.stringify(r)).not.toContain(REP);
+    // Only the fields that need the key fail: decryption happens where a field is read.
+    const named = await t.gql(`query($c: String!) { enterprise(creditCode: $c) { name } }`, { c: CC }, admin);
+    expect(named).toEqual(expect.objectContaining({ data: { enterprise: { name: '承德县加密测试企业' } } }));
+    expect(named.errors).toBeUndefined();
     useDataKeys(cipherWith({ k2: K2 }, 'k2', 'aes-256-gcm'));
   }, 60_000);
 });

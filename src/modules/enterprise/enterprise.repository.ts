@@ -29,12 +29,30 @@ export const ENTERPRISE_COLUMNS = `e.id, e.credit_code AS "creditCode", e.name, 
   e.contact_phone AS "contactPhone", e.check_override AS "checkOverride", e.current_rating_id AS "currentRatingId",
   e.current_grade AS "currentGrade", e.created_at AS "createdAt"`;
 
-/** Decrypts a row's personal data in place (encrypted at rest; legacy plain values as they are). */
+type PersonalField = 'legalRepresentative' | 'legalRepresentativeIdNumber' | 'contactPhone';
+const PERSONAL: [PersonalField, string][] = [
+  ['legalRepresentative', CTX.legalRepresentative],
+  ['legalRepresentativeIdNumber', CTX.legalRepresentativeIdNumber],
+  ['contactPhone', CTX.contactPhone],
+];
+
+/**
+ * A row's personal data, decrypted where it is read (encrypted at rest; legacy plain values as
+ * they are): each field opens on first access, so a page of 500 enterprises whose request selects
+ * no personal field decrypts nothing. A value that fails to open throws at that access.
+ */
 function opened<T extends EnterpriseRow | undefined>(e: T): T {
   if (!e) return e;
-  e.legalRepresentative = unseal(CTX.legalRepresentative, e.legalRepresentative);
-  e.legalRepresentativeIdNumber = unseal(CTX.legalRepresentativeIdNumber, e.legalRepresentativeIdNumber);
-  e.contactPhone = unseal(CTX.contactPhone, e.contactPhone);
+  for (const [field, context] of PERSONAL) {
+    const stored = e[field];
+    let value: string | null | undefined;
+    Object.defineProperty(e, field, {
+      enumerable: true,
+      configurable: true,
+      get: () => (value === undefined ? (value = unseal(context, stored)) : value),
+      set: (v: string | null) => (value = v),
+    });
+  }
   return e;
 }
 
