@@ -26,6 +26,7 @@ import { StatusChangePush1732920000000 } from '../migrations/1732920000000-statu
 import { ReportEnteredBy1732930000000 } from '../migrations/1732930000000-report-entered-by';
 import { ObjectionCorrection1732940000000 } from '../migrations/1732940000000-objection-correction';
 import { AuditChain1732960000000 } from '../migrations/1732960000000-audit-chain';
+import { EncryptedAtRest1732970000000 } from '../migrations/1732970000000-encrypted-at-rest';
 import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-heartbeat';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
@@ -63,6 +64,7 @@ export const MIGRATIONS = [
   ReportEnteredBy1732930000000,
   ObjectionCorrection1732940000000,
   AuditChain1732960000000,
+  EncryptedAtRest1732970000000,
   SyncHeartbeat1732980000000,
 ];
 
