@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * attempt and, once answered, the answer (encrypted at rest: it may carry personal data), so a retry gets the same answer
  * and writes nothing twice. `attempt` names the attempt that owns the key (a stale one can be taken over).
  */
-export class IdempotencyKey1732990000000 implements MigrationInterface {
-  name = 'IdempotencyKey1732990000000';
+export class IdempotencyKey1733000000000 implements MigrationInterface {
+  name = 'IdempotencyKey1733000000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
