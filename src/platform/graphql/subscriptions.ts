@@ -151,6 +151,9 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 256 * 1024 });
   const rules = [...specifiedRules, ...opts.validationRules];
   // As over HTTP in production (graphql-armor's blockFieldSuggestion): no "Did you mean …?" hints.
+  /** The code HTTP answers carry for a document refused before it runs (Apollo's), so a client reads both paths alike. */
+  const coded = (e: GraphQLError, code: string) =>
+    new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } });
   const hideSuggestions = (errors: readonly GraphQLError[]) =>
     opts.production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes, extensions: e.extensions })) : errors;
   const handle = serveGraphqlWs<Extra>(
@@ -205,10 +208,10 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         try {
           document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (e) {
-          return [e as GraphQLError];
+          return [coded(e as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const errors = validate(opts.schema, document, rules);
-        if (errors.length) return hideSuggestions(errors);
+        if (errors.length) return hideSuggestions(errors).map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
         const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`, ctx.extra.lang ?? 'ZH', ctx.extra.purpose ?? null);
