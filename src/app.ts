@@ -131,9 +131,9 @@ export async function createHub(
     const dbUp = await db.ping();
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
     const body: Record<string, unknown> = { status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(deps.policies.current()) };
-    // Details for an administrator's bearer token (verified as /graphql does); anyone else, a refused token included, gets
+    // Details for a system administrator's (SYSTEM_ADMIN) bearer token (verified as /graphql does); anyone else, a refused token included, gets
     // the plain answer (a probe must not fail on a header), and nothing is read while the database is down or migrating.
-    if (status === 'ok' && req.headers.authorization && principalFrom(req, config.jwtSecret).role === 'ADMIN') {
+    if (status === 'ok' && req.headers.authorization && principalFrom(req, config.jwtSecret).role === 'SYSTEM_ADMIN') {
       body.work = await worklistService.healthDetails(db.manager);
     }
     res.status(status === 'ok' ? 200 : 503).json(body);

@@ -18,7 +18,7 @@ let hub: HubProcess;
 let log = '';
 let drop: () => Promise<void>;
 let url: string;
-const admin = signToken({ role: 'ADMIN' }, TEST_SECRET);
+const admin = signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, TEST_SECRET);
 
 beforeAll(async () => {
   const t = await testDatabase('pii_logs');

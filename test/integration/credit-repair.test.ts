@@ -279,7 +279,7 @@ describe('credit repair (Art. 22, 24, 25)', () => {
   it('an enterprise that becomes C or D gets a repair notice (Art. 22) in the same transaction: what it may repair, what not, and how', async () => {
     const cc = await enterprise();
     const e = (await findByCreditCode(admin.db, cc))!;
-    expect(await repairNoticeService.ofEnterprise(as({ subject: 'admin', role: 'ADMIN', regions: [] }), e)).toEqual([]);
+    expect(await repairNoticeService.ofEnterprise(as({ subject: 'admin', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }), e)).toEqual([]);
     const ok = await record(cc, ago(60), ago(50));
     const [notice] = await repairNoticeService.ofEnterprise(company(cc), e);
     const [rating] = await admin.db.query(`SELECT current_rating_id AS id FROM enterprise WHERE id = $1`, [e.id]);
@@ -297,7 +297,7 @@ describe('credit repair (Art. 22, 24, 25)', () => {
       determinedAt: ago(49),
       basis: '依据有关法律规定，该失信信息不可修复',
     });
-    expect(await repairNoticeService.ofEnterprise(as({ subject: 'admin', role: 'ADMIN', regions: [] }), e)).toHaveLength(1);
+    expect(await repairNoticeService.ofEnterprise(as({ subject: 'admin', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }), e)).toHaveLength(1);
     const severeInd = policy.indicators.find((i) => i.levels.SEVERE !== undefined)!;
     await creditRecordService.recordDishonesty(county(), {
       creditCode: cc,

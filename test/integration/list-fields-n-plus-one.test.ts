@@ -42,8 +42,14 @@ const SINGLE_ROOTS = [
   'Query.workingDayDeadline',
 ];
 
-function adminContext(): HubContext {
-  return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
+/** Configuration and operations (三员分立): the system administrator's roots; every other path is walked by the provincial authority. */
+const SYSTEM_ROOTS = new Set(['Query.dataSources', 'Query.syncRun', 'Query.webhooks', 'Query.webhook']);
+
+function adminContext(root: string): HubContext {
+  const principal = SYSTEM_ROOTS.has(root)
+    ? { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one:ops', role: 'SYSTEM_ADMIN' as const, regions: [] }
+    : { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'PROVINCE_AUTHORITY' as const, regions: ['130000'] };
+  return testContext(testDeps(db, { policies }), principal);
 }
 
 /** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records with an objection, a filing and a platform push, candidates, two ratings, a result grant with two logged reads), sources with runs, webhooks with deliveries and attempts. */
@@ -144,7 +150,7 @@ async function seed(from: number, count: number): Promise<void> {
 /** Runs one path's operation at page size `n`; returns the statements it sent and whether the field reached held something (a non-empty list, an object). */
 async function run(path: FieldPath, n: number): Promise<{ statements: number; filled: boolean }> {
   const before = db.statementCount;
-  const result = await execute({ schema, document: parse(path.query), variableValues: { n }, contextValue: adminContext() });
+  const result = await execute({ schema, document: parse(path.query), variableValues: { n }, contextValue: adminContext(path.coords[0]) });
   const statements = db.statementCount - before;
   const name = path.coords.join(' → ');
   expect({ name, errors: result.errors?.map((e) => e.message) }).toEqual({ name, errors: undefined });

@@ -13,6 +13,7 @@ import { pageSize } from '../../platform/graphql/connection';
 import { isUuid, requireFound } from '../../platform/checks';
 import { regionArgument } from '../enterprise/region-argument';
 import { EVALUATORS } from '../../platform/auth/access.rules';
+import { SYSTEM_ADMINS } from '../../platform/auth/roles';
 import {
   cancelPending,
   lockWebhook,
@@ -32,6 +33,8 @@ import {
 
 /** Roles that may hold webhooks: partner agencies and the authorities (each sees only its own). */
 export const WEBHOOK_OWNERS = [...EVALUATORS, 'PARTNER_AGENCY'];
+/** Who may list and deactivate webhooks: their owners, and the system administrator for every owner's (operations; it holds none, replays none, sees no secret). */
+export const WEBHOOK_OPERATORS = [...WEBHOOK_OWNERS, ...SYSTEM_ADMINS];
 /** After a rotation the old secret still signs (beside the new one) this long, so receivers can switch over. */
 export const SECRET_GRACE_MS = 24 * 3_600_000;
 export const MAX_REPLAY_EVENTS = 10_000;
@@ -50,13 +53,13 @@ function owns(p: Principal, w: WebhookRow): boolean {
   return w.ownerSubject === p.subject && w.ownerRole === p.role && (w.agency ?? null) === (p.agency ?? null);
 }
 
-/** A webhook its owner (or an administrator) may manage; anyone else is told it does not exist. */
+/** A webhook its owner (or, to list and deactivate it, the system administrator) may manage; anyone else is told it does not exist. */
 async function ownWebhook(ctx: HubContext, id: string, lock = false): Promise<WebhookRow> {
   return yours(ctx, id, isUuid(id) ? await webhookById(ctx.db, id, lock) : undefined);
 }
 
 function yours(ctx: HubContext, id: string, w: WebhookRow | null | undefined): WebhookRow {
-  if (!w || (ctx.principal.role !== 'ADMIN' && !owns(ctx.principal, w))) throw notFound(`No webhook ${id} of yours.`);
+  if (!w || (ctx.principal.role !== 'SYSTEM_ADMIN' && !owns(ctx.principal, w))) throw notFound(`No webhook ${id} of yours.`);
   return w;
 }
 
@@ -132,7 +135,7 @@ export const webhookService = {
 
   async list(ctx: HubContext): Promise<WebhookRow[]> {
     const p = ctx.principal;
-    if (p.role === 'ADMIN') return listWebhooks(ctx.db, null);
+    if (p.role === 'SYSTEM_ADMIN') return listWebhooks(ctx.db, null);
     return (await listWebhooks(ctx.db, p.subject)).filter((w) => owns(p, w));
   },
 
@@ -143,6 +146,8 @@ export const webhookService = {
   /** Deactivating stops deliveries (pending ones are cancelled, replayable later); activating checks the URL again. */
   async setActive(ctx: HubContext, id: string, active: boolean): Promise<WebhookRow> {
     const w = await ownWebhook(ctx, id);
+    if (active && !owns(ctx.principal, w))
+      throw forbidden('只有 webhook 的登记者可重新启用 / Only the webhook\'s owner may reactivate it (an operator only deactivates).');
     if (active && !w.active) await checkUrl(ctx.webhooks.policy, w.url);
     return withTransaction(ctx, async (ctx) => {
       await ownWebhook(ctx, id, true);
