@@ -121,6 +121,10 @@ const DUTIES: Record<string, { expect: Record<Who, string>; run: (role: Who) => 
       return r.data.webhooks.some((w: { id: string }) => w.id === otherHook) ? 'SEES_OTHERS' : 'OWN_ONLY';
     },
   },
+  'security: list every written authorisation (Art. 23 grants)': {
+    expect: { SYSTEM_ADMIN: 'FORBIDDEN', SECURITY_ADMIN: ok, AUDIT_ADMIN: 'FORBIDDEN', PROVINCE_AUTHORITY: 'FORBIDDEN' },
+    run: async (role) => outcome(await t.gql(`{ resultGrants { id } }`, {}, token(role))),
+  },
   "operations: deactivate another's webhook": {
     expect: { SYSTEM_ADMIN: ok, SECURITY_ADMIN: 'FORBIDDEN', AUDIT_ADMIN: 'FORBIDDEN', PROVINCE_AUTHORITY: 'NOT_FOUND' },
     run: async (role) => outcome(await t.gql(`mutation($id: ID!) { setWebhookActive(id: $id, active: false) { active } }`, { id: otherHook }, token(role))),
@@ -149,6 +153,32 @@ describe('the system administrator operates webhooks without owning them', () =>
   });
 });
 
+describe('the security administrator oversees the written authorisations', () => {
+  const GRANT = `mutation($i: ResultGrantInput!) { grantResultAccess(input: $i) { id } }`;
+  const REVOKE = `mutation($id: ID!) { revokeResultAccess(id: $id) { id revokedAt } }`;
+  const grant = async () => {
+    const i = { creditCode: E, grantee: { agency: '发改委' }, scope: 'RESULT_ONLY', purpose: '评优评先审核', validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString() };
+    const r = await t.gql(GRANT, { i }, t.token('ENTERPRISE', { creditCode: E }));
+    expect(r.errors).toBeUndefined();
+    return r.data.grantResultAccess.id as string;
+  };
+
+  it('lists every grant with its enterprise, and revokes one; the enterprise still grants, no other administrator revokes', async () => {
+    const id = await grant();
+    expect(codeOf(await t.gql(GRANT, { i: { creditCode: E, grantee: { agency: 'x' }, scope: 'RESULT_ONLY', purpose: 'p', validUntil: new Date(Date.now() + 86_400_000).toISOString() } }, token('SECURITY_ADMIN')))).toBe('FORBIDDEN');
+    const list = await t.gql(`{ resultGrants(activeOnly: true) { id creditCode granteeAgency purpose revokedAt } }`, {}, token('SECURITY_ADMIN'));
+    expect(list.data.resultGrants).toContainEqual({ id, creditCode: E, granteeAgency: '发改委', purpose: '评优评先审核', revokedAt: null });
+    for (const role of ['SYSTEM_ADMIN', 'AUDIT_ADMIN', 'PROVINCE_AUTHORITY'] as const) expect([role, codeOf(await t.gql(REVOKE, { id }, token(role)))]).toEqual([role, 'FORBIDDEN']);
+    const revoked = await t.gql(REVOKE, { id }, token('SECURITY_ADMIN'));
+    expect(revoked.errors).toBeUndefined();
+    expect(revoked.data.revokeResultAccess.revokedAt).not.toBeNull();
+    const after = await t.gql(`{ resultGrants(activeOnly: true) { id } }`, {}, token('SECURITY_ADMIN'));
+    expect(after.data.resultGrants.map((g: { id: string }) => g.id)).not.toContain(id);
+    const [row] = await t.db.manager.query(`SELECT revoked_by FROM result_grant WHERE id = $1`, [id]);
+    expect(row.revoked_by).toBe('security_admin:all');
+  });
+});
+
 describe('retired ADMIN tokens', () => {
   it('are refused with UNAUTHENTICATED naming the roles its duties went to, over HTTP and on the audit log', async () => {
     const old = jwt.sign({ role: 'ADMIN', regions: [] }, TEST_SECRET, { subject: 'admin:legacy', expiresIn: '1h', issuer: 'water-credit-hub' });
@@ -162,6 +192,23 @@ describe('retired ADMIN tokens', () => {
       expect(e).toMatchObject({ actor_role: 'PUBLIC', outcome: 'UNAUTHENTICATED', detail: { reason: expect.stringContaining('ADMIN') } });
     });
   });
+  it("an old ADMIN read on the Art. 23 log stays history: shown by its recorded name, as no Role", async () => {
+    const [{ id }] = await t.db.manager.query(`SELECT id FROM enterprise WHERE credit_code = $1`, [E]);
+    await t.db.manager.query(
+      `INSERT INTO result_read (enterprise_id, reader_subject, reader_role, purpose, fields, read_at) VALUES ($1, 'admin:legacy', 'ADMIN', '信用监管 / credit supervision', '{rating}', now() - interval '1 day')`,
+      [id],
+    );
+    const r = await t.gql(
+      `query($c: String!) { enterprise(creditCode: $c) { resultReads(first: 500) { edges { node { readerSubject readerRole readerRoleName } } } } }`,
+      { c: E },
+      token('PROVINCE_AUTHORITY'),
+    );
+    expect(r.errors).toBeUndefined();
+    const nodes = r.data.enterprise.resultReads.edges.map((e: { node: unknown }) => e.node);
+    expect(nodes).toContainEqual({ readerSubject: 'admin:legacy', readerRole: null, readerRoleName: 'ADMIN' });
+    expect(nodes).toContainEqual({ readerSubject: 'province:duties', readerRole: 'PROVINCE_AUTHORITY', readerRoleName: 'PROVINCE_AUTHORITY' });
+  });
+
   it('the GraphQL Role enum lists neither ADMIN nor the internal SYSTEM role', async () => {
     const r = await t.gql(`{ __type(name: "Role") { enumValues { name } } }`, {}, token('SYSTEM_ADMIN'));
     const names = r.data.__type.enumValues.map((v: { name: string }) => v.name);
@@ -201,7 +248,7 @@ describe('access on record (item 5)', () => {
     expect(prov.data.enterprise.rating).not.toBeNull();
     await eventually(async () => {
       const reads: { reader_role: string; purpose: string }[] = await t.db.manager.query(
-        `SELECT DISTINCT r.reader_role, r.purpose FROM result_read r JOIN enterprise e ON e.id = r.enterprise_id WHERE e.credit_code = $1`,
+        `SELECT DISTINCT r.reader_role, r.purpose FROM result_read r JOIN enterprise e ON e.id = r.enterprise_id WHERE e.credit_code = $1 AND r.reader_subject <> 'admin:legacy'`, // the legacy row inserted above
         [E],
       );
       expect(reads).toEqual([{ reader_role: 'PROVINCE_AUTHORITY', purpose: '信用监管 / credit supervision' }]);

@@ -42,12 +42,19 @@ const SINGLE_ROOTS = [
   'Query.workingDayDeadline',
 ];
 
-/** Configuration and operations (三员分立): the system administrator's roots; every other path is walked by the provincial authority. */
-const SYSTEM_ROOTS = new Set(['Query.dataSources', 'Query.syncRun', 'Query.webhooks', 'Query.webhook']);
+/** Separated duties (三员分立): the administrators' roots; every other path is walked by the provincial authority. */
+const ADMIN_ROOTS: Record<string, 'SYSTEM_ADMIN' | 'SECURITY_ADMIN'> = {
+  'Query.dataSources': 'SYSTEM_ADMIN',
+  'Query.syncRun': 'SYSTEM_ADMIN',
+  'Query.webhooks': 'SYSTEM_ADMIN',
+  'Query.webhook': 'SYSTEM_ADMIN',
+  'Query.resultGrants': 'SECURITY_ADMIN',
+};
 
 function adminContext(root: string): HubContext {
-  const principal = SYSTEM_ROOTS.has(root)
-    ? { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one:ops', role: 'SYSTEM_ADMIN' as const, regions: [] }
+  const role = ADMIN_ROOTS[root];
+  const principal = role
+    ? { ...PUBLIC_PRINCIPAL, subject: `n-plus-one:${role.toLowerCase()}`, role, regions: [] }
     : { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'PROVINCE_AUTHORITY' as const, regions: ['130000'] };
   return testContext(testDeps(db, { policies }), principal);
 }
