@@ -145,6 +145,10 @@ describe('the system administrator operates webhooks without owning them', () =>
     expect(codeOf(await t.gql(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, { id: otherHook }, sys))).toBe('FORBIDDEN');
     const reg = await t.gql(`mutation($i: WebhookInput!) { registerWebhook(input: $i) { id } }`, { i: { url: receiver.url, events: ['rating.changed'] } }, sys);
     expect(codeOf(reg)).toBe('FORBIDDEN');
+    // An authority token without regions (not mintable by the CLI, but signed all the same) would hold a scope of every region.
+    const unscoped = jwt.sign({ role: 'CITY_AUTHORITY', regions: [] }, TEST_SECRET, { subject: 'city:none', expiresIn: '1h', issuer: 'water-credit-hub' });
+    const none = await t.gql(`mutation($i: WebhookInput!) { registerWebhook(input: $i) { id } }`, { i: { url: receiver.url, events: ['rating.changed'] } }, unscoped);
+    expect(codeOf(none)).toBe('FORBIDDEN');
     // Its owner still may.
     const owner = t.token('CITY_AUTHORITY', { regions: ['130800'], subject: 'city:hooks' });
     expect((await t.gql(`mutation($id: ID!) { setWebhookActive(id: $id, active: true) { active } }`, { id: otherHook }, owner)).data).toEqual({

@@ -99,6 +99,10 @@ function checkRange(from: Date, to: Date): void {
 export const webhookService = {
   async register(ctx: HubContext, input: RegisterWebhook): Promise<WebhookRow> {
     const p = ctx.principal;
+    // A stored scope of no prefixes delivers every region: a caller whose jurisdiction covers nothing (an authority token without regions) may not hold one.
+    const scope = jurisdictionPrefixes(p);
+    if (scope !== null && scope.length === 0)
+      throw forbidden('您的令牌没有管辖范围，不能登记 webhook / Your token carries no jurisdiction (regions), so it may not register a webhook.');
     const events = checkEvents(input.events);
     if (input.secret) {
       const problem = secretProblem(input.secret);
@@ -120,7 +124,7 @@ export const webhookService = {
         ownerSubject: p.subject,
         ownerRole: p.role,
         agency: p.agency ?? null,
-        scopePrefixes: jurisdictionPrefixes(p) ?? [],
+        scopePrefixes: scope ?? [],
         scopeCreditCode: p.role === 'ENTERPRISE' ? (p.creditCode ?? null) : null,
         filterRegionCode: region?.code ?? null,
         filterRegionPrefix: region?.prefix ?? null,

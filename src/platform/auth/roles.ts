@@ -2,7 +2,7 @@
  * Separated duties (三员分立, GB/T 22239-2019 level 3): three administrators, none of whom
  * touches business data, beside the business roles. The old ADMIN held every duty; its token
  * is refused (its power was split, it cannot be re-read as one of the new roles) and its duties
- * went to the roles of {@link ADMIN_MIGRATION} (README "Roles (三员分立)").
+ * went to the roles {@link RETIRED_ROLES} names (README "Roles (三员分立)" has the mapping, duty by duty).
  */
 import type { Principal, PrincipalRole, Role } from './principal';
 
@@ -24,19 +24,6 @@ export function isAdministrator(role: PrincipalRole): boolean {
 export const RETIRED_ROLES: Readonly<Record<string, readonly Role[]>> = Object.freeze({
   ADMIN: ['PROVINCE_AUTHORITY', 'SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN'],
 });
-
-/** The old ADMIN's duties and the role each went to (README "Roles (三员分立)"; the matrix test walks it). */
-export const ADMIN_MIGRATION: readonly { duty: string; role: Role }[] = [
-  { duty: '认定、登记企业、全部地区的业务数据 / determine records, register enterprises, business data', role: 'PROVINCE_AUTHORITY' },
-  { duty: '确认信用修复、省级备案确认 / confirm repairs, acknowledge filings with the province', role: 'PROVINCE_AUTHORITY' },
-  { duty: '统一社会信用代码校验位豁免 / override the credit-code check character', role: 'PROVINCE_AUTHORITY' },
-  { duty: '数据源与同步 / data sources and sync jobs', role: 'SYSTEM_ADMIN' },
-  { duty: '工作日历、信用政策发布 / calendar, policy publishing', role: 'SYSTEM_ADMIN' },
-  { duty: '队列面板、/health 详情 / queue dashboard, /health details', role: 'SYSTEM_ADMIN' },
-  { duty: '他人的 webhook（查看、停用） / others’ webhooks (list, disable)', role: 'SYSTEM_ADMIN' },
-  { duty: '令牌吊销、密钥轮换、授权管理 / token revocation, key rotation, grants', role: 'SECURITY_ADMIN' },
-  { duty: '审计日志查阅与导出 / audit log reads and exports', role: 'AUDIT_ADMIN' },
-];
 
 /** The refusal of a token whose role was retired (e.g. ADMIN), or null. */
 export function retiredRoleRefusal(payload: unknown): string | null {
