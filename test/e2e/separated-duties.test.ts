@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
+import { ROLES as ROLE_ENUM } from '../../src/platform/auth/principal';
 import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';
 import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { eventually } from '../support/eventually';
@@ -240,6 +241,22 @@ describe('access on record (item 5)', () => {
       expect(refused).toContain('SECURITY_ADMIN setWebhookActive');
       const [anon] = await t.db.manager.query(`SELECT actor_role FROM audit_log WHERE action = 'triggerSync' AND outcome = 'UNAUTHENTICATED'`);
       expect(anon).toEqual({ actor_role: 'PUBLIC' });
+    });
+  });
+
+  it('a refused mutation is on record for every role, with the role and the refusal', async () => {
+    const others = ROLE_ENUM.filter((r) => r !== 'PUBLIC' && r !== 'SYSTEM_ADMIN');
+    const opts = { regions: ['130821'], creditCode: E, agency: 'test-agency' };
+    for (const role of others) {
+      const tok = t.token(role, role.endsWith('_ADMIN') ? {} : role === 'PROVINCE_AUTHORITY' ? { regions: ['130000'] } : opts);
+      const r = await t.gql(`mutation { triggerSync(sourceId: "feed-system_admin") { id } }`, {}, tok);
+      expect([role, codeOf(r)]).toEqual([role, 'FORBIDDEN']);
+    }
+    await eventually(async () => {
+      const rows: { actor_role: string }[] = await t.db.manager.query(
+        `SELECT DISTINCT actor_role FROM audit_log WHERE action = 'triggerSync' AND outcome = 'FORBIDDEN' ORDER BY actor_role`,
+      );
+      expect(rows.map((r) => r.actor_role).sort()).toEqual([...others].sort());
     });
   });
 
