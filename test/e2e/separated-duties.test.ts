@@ -4,6 +4,7 @@ import { ROLES as ROLE_ENUM } from '../../src/platform/auth/principal';
 import { TEST_SECRET, TestHub, codeOf, startTestHub } from '../support/hub';
 import { startReceiver, WebhookReceiver } from '../support/webhook-receiver';
 import { eventually } from '../support/eventually';
+import { subscribe } from '../support/ws';
 import { inPeriod } from '../support/policy-time';
 
 /**
@@ -197,6 +198,15 @@ describe('retired ADMIN tokens', () => {
       expect(e).toMatchObject({ actor_role: 'PUBLIC', outcome: 'UNAUTHENTICATED', detail: { reason: expect.stringContaining('ADMIN') } });
     });
   });
+  it('over WebSocket too: the socket closes with 4401 naming the new roles', async () => {
+    const old = jwt.sign({ role: 'ADMIN', regions: [] }, TEST_SECRET, { subject: 'admin:legacy', expiresIn: '1h', issuer: 'water-credit-hub' });
+    const s = subscribe(t.url, `subscription { ratingChanged { eventId } }`, {}, old);
+    const closed = await s.closed;
+    expect(closed.code).toBe(4401);
+    expect(closed.reason).toMatch(/ADMIN/);
+    await s.dispose();
+  });
+
   it("an old ADMIN read on the Art. 23 log stays history: shown by its recorded name, as no Role", async () => {
     const [{ id }] = await t.db.manager.query(`SELECT id FROM enterprise WHERE credit_code = $1`, [E]);
     await t.db.manager.query(
