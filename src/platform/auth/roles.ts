@@ -29,7 +29,8 @@ export const RETIRED_ROLES: Readonly<Record<string, readonly Role[]>> = Object.f
 export function retiredRoleRefusal(payload: unknown): string | null {
   const role = (payload as { role?: unknown } | null)?.role;
   if (typeof role !== 'string' || !Object.hasOwn(RETIRED_ROLES, role)) return null;
-  return `令牌被拒绝：角色 ${role} 已按三员分立拆分，请申领新角色的令牌（${RETIRED_ROLES[role].join('、')}） / Bearer token rejected: role ${role} was retired and its duties split (三员分立); ask for a token of one of ${RETIRED_ROLES[role].join(', ')}.`;
+  // The new roles come first: a WebSocket close reason keeps only 123 bytes.
+  return `角色 ${role} 已拆分 / ${role} was split: ${RETIRED_ROLES[role].join(', ')} (三员分立)；令牌被拒绝，请申领其中之一的令牌 / bearer token rejected: ask for a token of one of them.`;
 }
 
 /** What is wrong with minting a token of `role` over `regions`, or null. */
