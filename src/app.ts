@@ -9,6 +9,7 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
+import { mountAuditExport } from './modules/audit/audit.export';
 import { resultReadPlugin } from './modules/grant/result-read.plugin';
 import { deliveryReadLog } from './modules/enterprise/result-delivery-log';
 import { purposeFromHeader } from './modules/enterprise/result-access';
@@ -24,6 +25,7 @@ import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
 import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
+import { requestErrorStatusPlugin } from './platform/graphql/http-status';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
 import { hubJobs } from '../jobs';
 import { AddressPolicy } from './modules/webhook/url-guard';
@@ -131,6 +133,12 @@ export async function createHub(
     const dbUp = await db.ping();
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
     const body: Record<string, unknown> = { status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(deps.policies.current()) };
+    // Redis (when configured): down is "degraded", still 200: reads and most writes work, queued work waits for it.
+    if (queue instanceof RedisJobQueue) {
+      const redisUp = await queue.reachable();
+      body.redis = redisUp ? 'up' : 'down';
+      if (status === 'ok' && !redisUp) body.status = 'degraded: Redis unreachable (jobs cannot be queued)';
+    }
     // Details for a system administrator's (SYSTEM_ADMIN) bearer token (verified as /graphql does); anyone else, a refused token included, gets
     // the plain answer (a probe must not fail on a header), and nothing is read while the database is down or migrating.
     if (status === 'ok' && req.headers.authorization && principalFrom(req, config.jwtSecret).role === 'SYSTEM_ADMIN') {
@@ -147,6 +155,10 @@ export async function createHub(
   if (queue instanceof RedisJobQueue) mountQueueDashboard(app, queue, config.jwtSecret);
   else mountQueueDashboardUnavailable(app, DASHBOARD_PATH);
   mountLanding(app, { ide: config.ide, queueDashboard: queue instanceof RedisJobQueue });
+  // The audit administrator's streamed export (AUDIT_ADMIN bearer token; audited).
+  mountAuditExport(app, (req) =>
+    createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: randomUUID(), clientAddress: req.ip ?? req.socket.remoteAddress }),
+  );
   // hub_work_overdue is read at scrape time from this hub's database (src/platform/metrics.ts says why).
   setOverdueReader(() => (ready ? worklistService.overdueByKind(db.manager) : Promise.resolve({})));
   app.get('/metrics', async (_req, res) => {
@@ -162,12 +174,14 @@ export async function createHub(
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads Sandbox from a CDN; mountIde serves GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
       rejectedTokenPlugin(),
+      requestErrorStatusPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
       resultReadPlugin(),

@@ -31,7 +31,7 @@ async function main() {
   const policies = loadPolicies(config.policyDir);
   let db: Database;
   try {
-    db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
+    db = await Database.connect({ url: config.databaseUrl, migrationUrl: config.migrationDatabaseUrl, dataDir: config.dataDir });
   } catch (e) {
     if (e instanceof MissingDatabaseError) {
       console.error(e.message);

@@ -61,8 +61,12 @@ describe('configuration', () => {
     }
   });
   it('BullMQ lock and stalled-check intervals default to 30 s and are settings', () => {
-    expect(loadConfig({}).queueTiming).toEqual({ lockMs: 30_000, stalledMs: 30_000 });
-    expect(loadConfig({ HUB_QUEUE_LOCK_MS: '4000', HUB_QUEUE_STALLED_MS: '1000' }).queueTiming).toEqual({ lockMs: 4000, stalledMs: 1000 });
+    expect(loadConfig({}).queueTiming).toEqual({ lockMs: 30_000, stalledMs: 30_000, commandTimeoutMs: 3_000 });
+    expect(loadConfig({ HUB_QUEUE_LOCK_MS: '4000', HUB_QUEUE_STALLED_MS: '1000', HUB_REDIS_TIMEOUT_MS: '500' }).queueTiming).toEqual({
+      lockMs: 4000,
+      stalledMs: 1000,
+      commandTimeoutMs: 500,
+    });
     expect(() => loadConfig({ HUB_QUEUE_LOCK_MS: '10', HUB_QUEUE_STALLED_MS: 'soon' })).toThrow(
       /HUB_QUEUE_LOCK_MS: must be at least 500 ms[\s\S]*HUB_QUEUE_STALLED_MS: must be a number of milliseconds/,
     );

@@ -22,6 +22,10 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL, e.g. postgres://postgres@127.0.0.1:5432/hub')
     .optional(),
+  HUB_MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL of the owner role, e.g. postgres://hub_owner@127.0.0.1:5432/hub')
+    .optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
@@ -54,6 +58,7 @@ const schema = z.object({
   HUB_OUTBOX_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(60_000).default(1000),
   HUB_QUEUE_LOCK_MS: millis(500, 30_000),
   HUB_QUEUE_STALLED_MS: millis(100, 30_000),
+  HUB_REDIS_TIMEOUT_MS: millis(100, 3_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -61,6 +66,8 @@ export interface HubConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** Absent: embedded PGlite under `dataDir`. */
   databaseUrl?: string;
+  /** The owner role's URL for migrations (`HUB_MIGRATION_DATABASE_URL`; default `databaseUrl`): the hub may then serve as a runtime role that cannot rewrite the audit log. */
+  migrationDatabaseUrl?: string;
   redisUrl?: string;
   /** Redis key prefix of the queues. */
   queuePrefix: string;
@@ -96,6 +103,11 @@ export interface HubConfig {
 export interface QueueTiming {
   lockMs: number;
   stalledMs: number;
+  /**
+   * How long queueing a job or reading the queues may wait for Redis before giving up with a clear error
+   * (`HUB_REDIS_TIMEOUT_MS`); during an outage ioredis would otherwise hold the command until Redis is back.
+   */
+  commandTimeoutMs: number;
 }
 
 export interface NotifyConfig {
@@ -136,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   return {
     nodeEnv: c.NODE_ENV,
     databaseUrl: c.DATABASE_URL,
+    migrationDatabaseUrl: c.HUB_MIGRATION_DATABASE_URL ?? c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     queuePrefix: c.HUB_QUEUE_PREFIX,
     port: c.PORT,
@@ -158,7 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
       creditPlatform: c.CREDIT_PLATFORM_URL && c.CREDIT_PLATFORM_SECRET ? { url: c.CREDIT_PLATFORM_URL, secret: c.CREDIT_PLATFORM_SECRET } : undefined,
     },
-    queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS },
+    queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
   };
 }
 

@@ -43,7 +43,8 @@ const SINGLE_ROOTS = [
 ];
 
 /** Separated duties (三员分立): the administrators' roots; every other path is walked by the provincial authority. */
-const ADMIN_ROOTS: Record<string, 'SYSTEM_ADMIN' | 'SECURITY_ADMIN'> = {
+const ADMIN_ROOTS: Record<string, 'SYSTEM_ADMIN' | 'SECURITY_ADMIN' | 'AUDIT_ADMIN'> = {
+  'Query.auditLog': 'AUDIT_ADMIN', // the audit log is the audit administrator's alone
   'Query.dataSources': 'SYSTEM_ADMIN',
   'Query.syncRun': 'SYSTEM_ADMIN',
   'Query.webhooks': 'SYSTEM_ADMIN',

@@ -116,7 +116,7 @@ export function lastRuns(m: Queryable, sourceIds: readonly string[]): Promise<Sy
 
 export function markRun(m: Queryable, id: string, patch: { status: SyncRunRow['status']; error?: string | null; finished?: boolean; started?: boolean }) {
   return m.query(
-    `UPDATE sync_run SET status = $2, error = $3,
+    `UPDATE sync_run SET status = $2, error = $3, heartbeat_at = now(),
        started_at = CASE WHEN $4 THEN now() ELSE started_at END,
        attempts = attempts + CASE WHEN $4 THEN 1 ELSE 0 END,
        finished_at = CASE WHEN $5 THEN now() ELSE NULL END
@@ -146,10 +146,25 @@ export function failRunIfOpen(m: Queryable, id: string, error: string): Promise<
 
 export function addRunCounts(m: Queryable, id: string, c: { ingested: number; duplicate: number; rejected: { position: number; reason: string }[] }) {
   return m.query(
-    `UPDATE sync_run SET pages = pages + 1, readings_ingested = readings_ingested + $2, readings_duplicate = readings_duplicate + $3,
+    `UPDATE sync_run SET heartbeat_at = now(), pages = pages + 1, readings_ingested = readings_ingested + $2, readings_duplicate = readings_duplicate + $3,
        readings_rejected = readings_rejected + $4,
        rejected_sample = CASE WHEN jsonb_array_length(rejected_sample) >= 50 THEN rejected_sample ELSE rejected_sample || $5::jsonb END
      WHERE id = $1`,
     [id, c.ingested, c.duplicate, c.rejected.length, JSON.stringify(c.rejected.slice(0, 50))],
+  );
+}
+
+/**
+ * Open runs whose queue job may have been lost (Redis flushed, restarted without persistence, or down when the run was
+ * queued): QUEUED for more than `queuedS` seconds, or RUNNING with no sign of life (a page stored) for `runningS`.
+ */
+export function silentRuns(m: Queryable, queuedS: number, runningS: number, limit = 200): Promise<{ id: string; status: SyncRunRow['status'] }[]> {
+  return rows(
+    m,
+    `SELECT id, status FROM sync_run
+      WHERE (status = 'QUEUED' AND coalesce(heartbeat_at, queued_at) < now() - make_interval(secs => $1))
+         OR (status = 'RUNNING' AND coalesce(heartbeat_at, queued_at) < now() - make_interval(secs => $2))
+      ORDER BY queued_at LIMIT $3`,
+    [queuedS, runningS, limit],
   );
 }
