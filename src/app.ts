@@ -36,6 +36,7 @@ import { mountLanding, mountQueueDashboardUnavailable } from './platform/landing
 import { operationLabel } from './platform/graphql/operation-label';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
+import { useDataKeys } from './platform/crypto/keyring';
 
 export interface Hub {
   app: express.Express;
@@ -114,6 +115,7 @@ export async function createHub(
   policies: readonly CreditPolicy[] | PolicyRegistry,
   jobs?: Pick<JobsHandle, 'queue' | 'deps'>,
 ): Promise<Hub> {
+  useDataKeys(config.dataKeys); // every read and write of encrypted columns in this process uses the configured keys
   const queue = jobs?.queue;
   // Without a job runtime (health checks, benchmarks) work is queued in-process and never run.
   const deps: HubDeps =

@@ -454,6 +454,47 @@ program
     }
   });
 
+const keys = program.command('keys').description('the data keys that encrypt personal data and secrets at rest');
+
+keys
+  .command('rotate')
+  .description('re-encrypt every encrypted value with the active key (HUB_DATA_KEY_ACTIVE), in batches; resumable; audited')
+  .option('--batch-size <n>', 'rows per transaction', '500')
+  .action(async (o: { batchSize: string }) => {
+    const batchSize = Number(o.batchSize);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) fail('--batch-size: a whole number from 1 to 10000');
+    const { c, db } = await openDatabase('keys rotate');
+    const { useDataKeys } = await import('../platform/crypto/keyring');
+    const { rotateDataKeys } = await import('../modules/keys/key-rotation');
+    await db.migrate();
+    const cipher = useDataKeys(c.dataKeys);
+    console.log(`active key ${cipher.active} (${cipher.cipher}); keys that decrypt: ${cipher.kids.join(', ')}`);
+    const summary = await rotateDataKeys(db, { batchSize, onProgress: (p) => console.log(`${p.column}: ${p.done}/${p.total}`) });
+    console.log(`re-encrypted ${summary.total} value(s) with key ${summary.active}; ${JSON.stringify(summary.columns)}`);
+    await db.close();
+  });
+
+keys
+  .command('status')
+  .description('how many values of each encrypted column are under each key id ("plain": not encrypted yet)')
+  .action(async () => {
+    const { db } = await openDatabase('keys status');
+    const { dataKeyUsage } = await import('../modules/keys/key-rotation');
+    await db.migrate();
+    console.log(JSON.stringify(await dataKeyUsage(db), null, 2));
+    await db.close();
+  });
+
+keys
+  .command('generate <kid>')
+  .description('print a new random data key as kid=base64, for HUB_DATA_KEYS (or HUB_DATA_HASH_KEY)')
+  .action(async (kid: string) => {
+    const { KID_PATTERN } = await import('../platform/crypto/field-cipher');
+    if (!KID_PATTERN.test(kid)) fail('the key id: 1-32 letters, digits, - or _');
+    const { randomBytes } = await import('node:crypto');
+    console.log(`${kid}=${randomBytes(32).toString('base64')}`);
+  });
+
 program.parseAsync().catch(async (e) => {
   const { MissingDatabaseError } = await import('../platform/db');
   if (e instanceof MissingDatabaseError) {

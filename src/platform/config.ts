@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { devJwtSecret } from './dev-secret';
+import { CIPHER_NAMES, CipherName } from './crypto/field-cipher';
+import { DataKeys, readDataKeys } from './crypto/data-keys';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
@@ -59,6 +61,11 @@ const schema = z.object({
   HUB_QUEUE_LOCK_MS: millis(500, 30_000),
   HUB_QUEUE_STALLED_MS: millis(100, 30_000),
   HUB_REDIS_TIMEOUT_MS: millis(100, 3_000),
+  HUB_DATA_KEYS: z.string().optional(),
+  HUB_DATA_KEY_ACTIVE: z.string().optional(),
+  HUB_DATA_KEY_FILE: z.string().optional(),
+  HUB_DATA_HASH_KEY: z.string().optional(),
+  HUB_DATA_CIPHER: z.enum(CIPHER_NAMES as [CipherName, ...CipherName[]], { error: `must be one of ${CIPHER_NAMES.join(', ')}` }).default('sm4-ctr-hmac-sm3'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -90,6 +97,8 @@ export interface HubConfig {
   runWorkers: boolean;
   notify: NotifyConfig;
   queueTiming: QueueTiming;
+  /** The keys that encrypt personal data and secrets at rest (src/platform/crypto/). */
+  dataKeys: DataKeys;
 }
 
 /**
@@ -144,6 +153,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   if (!c.CREDIT_PLATFORM_URL !== !c.CREDIT_PLATFORM_SECRET)
     throw new ConfigError(['CREDIT_PLATFORM_URL, CREDIT_PLATFORM_SECRET: set both (the platform endpoint and its signing secret) or neither']);
+  let dataKeys: DataKeys;
+  try {
+    dataKeys = readDataKeys({
+      keys: c.HUB_DATA_KEYS,
+      active: c.HUB_DATA_KEY_ACTIVE,
+      file: c.HUB_DATA_KEY_FILE,
+      hashKey: c.HUB_DATA_HASH_KEY,
+      cipher: c.HUB_DATA_CIPHER,
+      production: c.NODE_ENV === 'production',
+      dataDir: c.HUB_DATA_DIR,
+    });
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
+  }
   const secret = c.HUB_JWT_SECRET ? { secret: c.HUB_JWT_SECRET, file: undefined } : devSecretOf(c.HUB_DATA_DIR);
   return {
     nodeEnv: c.NODE_ENV,
@@ -172,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       creditPlatform: c.CREDIT_PLATFORM_URL && c.CREDIT_PLATFORM_SECRET ? { url: c.CREDIT_PLATFORM_URL, secret: c.CREDIT_PLATFORM_SECRET } : undefined,
     },
     queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
+    dataKeys,
   };
 }
 

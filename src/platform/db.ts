@@ -27,6 +27,7 @@ import { ReportEnteredBy1732930000000 } from '../migrations/1732930000000-report
 import { ObjectionCorrection1732940000000 } from '../migrations/1732940000000-objection-correction';
 import { RetireAdminWebhooks1732951100000 } from '../migrations/1732951100000-retire-admin-webhooks';
 import { AuditChain1732960000000 } from '../migrations/1732960000000-audit-chain';
+import { EncryptedAtRest1732970000000 } from '../migrations/1732970000000-encrypted-at-rest';
 import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-heartbeat';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
@@ -65,6 +66,7 @@ export const MIGRATIONS = [
   ObjectionCorrection1732940000000,
   RetireAdminWebhooks1732951100000,
   AuditChain1732960000000,
+  EncryptedAtRest1732970000000,
   SyncHeartbeat1732980000000,
 ];
 

@@ -2,6 +2,8 @@ import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import type { SyncStatus } from '../graphql-enums';
 import { isUuid } from '../../platform/checks';
+import { seal, unseal } from '../../platform/crypto/keyring';
+import { CTX } from '../keys/encrypted-columns';
 
 export interface DataSourceRow {
   id: string;
@@ -45,8 +47,9 @@ export function insertSource(
 ): Promise<DataSourceRow | undefined> {
   return one<DataSourceRow>(
     m,
-    `INSERT INTO data_source AS s (name, connector, config, secrets, every_ms, enabled) VALUES ($1,$2,$3::jsonb,$4::jsonb,$5,$6) RETURNING ${SOURCE}`,
-    [s.name, s.connector, JSON.stringify(s.config), JSON.stringify(s.secrets), s.everyMs, s.enabled],
+    `INSERT INTO data_source AS s (name, connector, config, secrets, every_ms, enabled) VALUES ($1,$2,$3::jsonb,$4,$5,$6) RETURNING ${SOURCE}`,
+    // The secrets are one JSON document, encrypted at rest.
+    [s.name, s.connector, JSON.stringify(s.config), seal(CTX.dataSourceSecrets, JSON.stringify(s.secrets)), s.everyMs, s.enabled],
   );
 }
 
@@ -55,9 +58,15 @@ export function listSources(m: Queryable): Promise<DataSourceRow[]> {
 }
 
 /** A source by id or name; `withSecrets` only for the sync job that must connect. */
-export function findSource(m: Queryable, idOrName: string, lock = false): Promise<(DataSourceRow & { secrets: Record<string, unknown> }) | undefined> {
+export async function findSource(m: Queryable, idOrName: string, lock = false): Promise<(DataSourceRow & { secrets: Record<string, unknown> }) | undefined> {
   const byId = isUuid(idOrName);
-  return one(m, `SELECT ${SOURCE}, s.secrets FROM data_source s WHERE ${byId ? 's.id = $1::uuid' : 's.name = $1'}${lock ? ' FOR UPDATE' : ''}`, [idOrName]);
+  const found = await one<DataSourceRow & { secrets: string }>(
+    m,
+    `SELECT ${SOURCE}, s.secrets FROM data_source s WHERE ${byId ? 's.id = $1::uuid' : 's.name = $1'}${lock ? ' FOR UPDATE' : ''}`,
+    [idOrName],
+  );
+  // Encrypted JSON, or (written before encryption) the plain JSON text.
+  return found && { ...found, secrets: JSON.parse(unseal(CTX.dataSourceSecrets, found.secrets) ?? '{}') as Record<string, unknown> };
 }
 
 /** Sources by id, without their secrets (what GraphQL may show). */
