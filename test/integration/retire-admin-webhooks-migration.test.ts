@@ -1,8 +1,8 @@
-import { RETIRED_OWNER_REASON, RetireAdminWebhooks1732951100000 } from '../../src/migrations/1732951100000-retire-admin-webhooks';
+import { RETIRED_OWNER_REASON, RetireAdminWebhooks1732990000000 } from '../../src/migrations/1732990000000-retire-admin-webhooks';
 import { testDatabase } from '../support/hub';
 
 /**
- * Migration 1732951100000 (issue 11 item 2): a webhook the retired ADMIN registered (scope: every
+ * Migration 1732990000000 (issue 11 item 2): a webhook the retired ADMIN registered (scope: every
  * region, no owner left to manage it) is deactivated with the reason and its pending deliveries
  * cancelled; the rows stay; other owners' webhooks and a delivered attempt are untouched.
  */
@@ -32,7 +32,7 @@ it("deactivates the retired ADMIN's webhooks and cancels their pending deliverie
     const delivered = await delivery(adminOff, 'DELIVERED');
     const partnerPending = await delivery(partner, 'PENDING');
 
-    await new RetireAdminWebhooks1732951100000().up(qr);
+    await new RetireAdminWebhooks1732990000000().up(qr);
 
     const hooks = await q(`SELECT id, active, deactivated_reason AS reason FROM webhook`);
     expect(hooks).toEqual(

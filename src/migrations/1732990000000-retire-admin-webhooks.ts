@@ -10,8 +10,8 @@ export const RETIRED_OWNER_REASON = '登记者角色 ADMIN 已按三员分立撤
  * system administrator lists them; re-registering under a new role makes a new webhook).
  * Down does nothing: which were active before is not kept, and reactivating them is not wanted.
  */
-export class RetireAdminWebhooks1732951100000 implements MigrationInterface {
-  name = 'RetireAdminWebhooks1732951100000';
+export class RetireAdminWebhooks1732990000000 implements MigrationInterface {
+  name = 'RetireAdminWebhooks1732990000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
