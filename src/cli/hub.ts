@@ -342,7 +342,10 @@ program
   .command('watch')
   .description('print rating changes as they happen (the ratingChanged subscription of a running hub), one JSON line each; reconnects without losing any')
   .option('--url <url>', 'the hub (default: the one serving the embedded data directory, else 127.0.0.1:$PORT)')
-  .option('--token <jwt>', 'bearer token (default: a read-only CREDIT_AUTHORITY token of every region, signed with HUB_JWT_SECRET; its reads are on the Art. 23 log)')
+  .option(
+    '--token <jwt>',
+    'bearer token (default: a read-only CREDIT_AUTHORITY token of every region, signed with HUB_JWT_SECRET; its reads are on the Art. 23 log)',
+  )
   .option('--region <code>', 'only this region (its jurisdiction prefix)')
   .option('--credit-code <code>', 'only this enterprise')
   .option('--since <time>', 'also the changes published since then (ISO 8601, at most 7 days back)')

@@ -34,7 +34,9 @@ export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, 
       try {
         if (!token || verifyToken(token, secret).role !== 'SYSTEM_ADMIN') throw new Error('not a system administrator');
       } catch {
-        res.status(token ? 403 : 401).json({ error: '队列面板需要系统管理员令牌 / The queue dashboard needs a SYSTEM_ADMIN token: open /admin/queues?token=<token>' });
+        res
+          .status(token ? 403 : 401)
+          .json({ error: '队列面板需要系统管理员令牌 / The queue dashboard needs a SYSTEM_ADMIN token: open /admin/queues?token=<token>' });
         return;
       }
       if (req.query.token) res.cookie?.(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_PATH });
@@ -45,7 +47,12 @@ export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, 
       void queue.reachable().then((up) => {
         if (up) return next();
         res.status(503).json({
-          errors: [{ message: '任务队列（Redis）不可达，队列面板暂不可用 / The job queue (Redis) is unreachable; the dashboard is unavailable until it is back.', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+          errors: [
+            {
+              message: '任务队列（Redis）不可达，队列面板暂不可用 / The job queue (Redis) is unreachable; the dashboard is unavailable until it is back.',
+              extensions: { code: 'SERVICE_UNAVAILABLE' },
+            },
+          ],
         });
       });
     },

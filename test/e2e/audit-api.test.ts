@@ -37,7 +37,13 @@ describe('auditLog', () => {
     const seqs = nodes.map((n: any) => Number(n.seq));
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     for (const n of nodes) {
-      expect(n).toMatchObject({ actor: 'officer-7', actorRole: 'PROVINCE_AUTHORITY', action: 'setCreditRecordStatus', targetType: 'credit_record', targetId: MISSING });
+      expect(n).toMatchObject({
+        actor: 'officer-7',
+        actorRole: 'PROVINCE_AUTHORITY',
+        action: 'setCreditRecordStatus',
+        targetType: 'credit_record',
+        targetId: MISSING,
+      });
       expect(n.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(n.detail).toMatchObject({ reason: 'r' });
     }
@@ -63,7 +69,15 @@ describe('auditLog', () => {
   it.each(['PROVINCE_AUTHORITY', 'SYSTEM_ADMIN', 'SECURITY_ADMIN', 'CITY_AUTHORITY', 'PARTNER_AGENCY'] as const)(
     '%s is FORBIDDEN, and the attempt is on record',
     async (role) => {
-      const r = await t.gql(Q, {}, t.token(role, { subject: `probe-${role}`, regions: role.endsWith('_ADMIN') ? [] : role === 'PROVINCE_AUTHORITY' ? ['130000'] : ['130800'], agency: '工信局' }));
+      const r = await t.gql(
+        Q,
+        {},
+        t.token(role, {
+          subject: `probe-${role}`,
+          regions: role.endsWith('_ADMIN') ? [] : role === 'PROVINCE_AUTHORITY' ? ['130000'] : ['130800'],
+          agency: '工信局',
+        }),
+      );
       expect(codeOf(r)).toBe('FORBIDDEN');
       expect(r.data?.auditLog ?? null).toBeNull();
       expect((await entries('readAuditLog')).at(-1)).toMatchObject({ actor: `probe-${role}`, actor_role: role, outcome: 'FORBIDDEN' });

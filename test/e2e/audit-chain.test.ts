@@ -127,7 +127,11 @@ describe('tampering is found', () => {
   async function chained(label: string, n: number) {
     const d = await testDatabase(label);
     for (let i = 0; i < n; i++)
-      await appendAudit(d.db.manager, { subject: 'officer-1', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, { action: 'probe', outcome: 'OK', detail: { i } });
+      await appendAudit(
+        d.db.manager,
+        { subject: 'officer-1', role: 'PROVINCE_AUTHORITY', regions: ['130000'] },
+        { action: 'probe', outcome: 'OK', detail: { i } },
+      );
     const owner = async (sql: string) => {
       const c = new Client({ connectionString: TEST_DATABASE_URL });
       await c.connect();
@@ -249,7 +253,8 @@ describe('hub audit verify', () => {
   it('prints the count and head (exit 0), checks an anchor, and names the first broken entry (exit 1)', async () => {
     const d = await testDatabase('auditchain_cli');
     try {
-      for (let i = 0; i < 3; i++) await appendAudit(d.db.manager, { subject: 'officer-1', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, { action: 'probe', outcome: 'OK' });
+      for (let i = 0; i < 3; i++)
+        await appendAudit(d.db.manager, { subject: 'officer-1', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, { action: 'probe', outcome: 'OK' });
       const head = await chainHead(d.db.manager);
       const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${d.schema}`)}`;
       const env = { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, HUB_JWT_SECRET: 'cli-test-secret-cli-test-secret-0123456' };

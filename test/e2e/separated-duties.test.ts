@@ -98,7 +98,14 @@ const DUTIES: Record<string, { expect: Record<Who, string>; run: (role: Who) => 
       outcome(
         await t.gql(
           `mutation($i: DataSourceInput!) { createDataSource(input: $i) { id } }`,
-          { i: { name: `feed-${role.toLowerCase()}`, connector: 'http-json', config: { baseUrl: 'https://vendor.example/', token: 'vendor-token' }, enabled: false } },
+          {
+            i: {
+              name: `feed-${role.toLowerCase()}`,
+              connector: 'http-json',
+              config: { baseUrl: 'https://vendor.example/', token: 'vendor-token' },
+              enabled: false,
+            },
+          },
           token(role),
         ),
       ),
@@ -149,7 +156,11 @@ describe('the system administrator operates webhooks without owning them', () =>
     expect(codeOf(reg)).toBe('FORBIDDEN');
     // An authority token without regions (not mintable by the CLI, but signed all the same) would hold a scope of every region.
     const unscoped = jwt.sign({ role: 'CITY_AUTHORITY', regions: [] }, TEST_SECRET, { subject: 'city:none', expiresIn: '1h', issuer: 'water-credit-hub' });
-    const none = await t.gql(`mutation($i: WebhookInput!) { registerWebhook(input: $i) { id } }`, { i: { url: receiver.url, events: ['rating.changed'] } }, unscoped);
+    const none = await t.gql(
+      `mutation($i: WebhookInput!) { registerWebhook(input: $i) { id } }`,
+      { i: { url: receiver.url, events: ['rating.changed'] } },
+      unscoped,
+    );
     expect(codeOf(none)).toBe('FORBIDDEN');
     // Its owner still may.
     const owner = t.token('CITY_AUTHORITY', { regions: ['130800'], subject: 'city:hooks' });
@@ -163,7 +174,13 @@ describe('the security administrator oversees the written authorisations', () =>
   const GRANT = `mutation($i: ResultGrantInput!) { grantResultAccess(input: $i) { id } }`;
   const REVOKE = `mutation($id: ID!) { revokeResultAccess(id: $id) { id revokedAt } }`;
   const grant = async () => {
-    const i = { creditCode: E, grantee: { agency: '发改委' }, scope: 'RESULT_ONLY', purpose: '评优评先审核', validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString() };
+    const i = {
+      creditCode: E,
+      grantee: { agency: '发改委' },
+      scope: 'RESULT_ONLY',
+      purpose: '评优评先审核',
+      validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    };
     const r = await t.gql(GRANT, { i }, t.token('ENTERPRISE', { creditCode: E }));
     expect(r.errors).toBeUndefined();
     return r.data.grantResultAccess.id as string;
@@ -171,10 +188,19 @@ describe('the security administrator oversees the written authorisations', () =>
 
   it('lists every grant with its enterprise, and revokes one; the enterprise still grants, no other administrator revokes', async () => {
     const id = await grant();
-    expect(codeOf(await t.gql(GRANT, { i: { creditCode: E, grantee: { agency: 'x' }, scope: 'RESULT_ONLY', purpose: 'p', validUntil: new Date(Date.now() + 86_400_000).toISOString() } }, token('SECURITY_ADMIN')))).toBe('FORBIDDEN');
+    expect(
+      codeOf(
+        await t.gql(
+          GRANT,
+          { i: { creditCode: E, grantee: { agency: 'x' }, scope: 'RESULT_ONLY', purpose: 'p', validUntil: new Date(Date.now() + 86_400_000).toISOString() } },
+          token('SECURITY_ADMIN'),
+        ),
+      ),
+    ).toBe('FORBIDDEN');
     const list = await t.gql(`{ resultGrants(activeOnly: true) { id creditCode granteeAgency purpose revokedAt } }`, {}, token('SECURITY_ADMIN'));
     expect(list.data.resultGrants).toContainEqual({ id, creditCode: E, granteeAgency: '发改委', purpose: '评优评先审核', revokedAt: null });
-    for (const role of ['SYSTEM_ADMIN', 'AUDIT_ADMIN', 'PROVINCE_AUTHORITY'] as const) expect([role, codeOf(await t.gql(REVOKE, { id }, token(role)))]).toEqual([role, 'FORBIDDEN']);
+    for (const role of ['SYSTEM_ADMIN', 'AUDIT_ADMIN', 'PROVINCE_AUTHORITY'] as const)
+      expect([role, codeOf(await t.gql(REVOKE, { id }, token(role)))]).toEqual([role, 'FORBIDDEN']);
     const revoked = await t.gql(REVOKE, { id }, token('SECURITY_ADMIN'));
     expect(revoked.errors).toBeUndefined();
     expect(revoked.data.revokeResultAccess.revokedAt).not.toBeNull();
@@ -194,7 +220,9 @@ describe('retired ADMIN tokens', () => {
     for (const role of ['PROVINCE_AUTHORITY', 'SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN']) expect(r.errors![0].message).toContain(role);
     expect(codeOf(await t.gql(`{ dataSources { id } }`, {}, old))).toBe('UNAUTHENTICATED');
     await eventually(async () => {
-      const [e] = await t.db.manager.query(`SELECT actor_role, outcome, detail FROM audit_log WHERE action = 'evaluateEnterprise' AND outcome = 'UNAUTHENTICATED'`);
+      const [e] = await t.db.manager.query(
+        `SELECT actor_role, outcome, detail FROM audit_log WHERE action = 'evaluateEnterprise' AND outcome = 'UNAUTHENTICATED'`,
+      );
       expect(e).toMatchObject({ actor_role: 'PUBLIC', outcome: 'UNAUTHENTICATED', detail: { reason: expect.stringContaining('ADMIN') } });
     });
   });
@@ -207,7 +235,7 @@ describe('retired ADMIN tokens', () => {
     await s.dispose();
   });
 
-  it("an old ADMIN read on the Art. 23 log stays history: shown by its recorded name, as no Role", async () => {
+  it('an old ADMIN read on the Art. 23 log stays history: shown by its recorded name, as no Role', async () => {
     const [{ id }] = await t.db.manager.query(`SELECT id FROM enterprise WHERE credit_code = $1`, [E]);
     await t.db.manager.query(
       `INSERT INTO result_read (enterprise_id, reader_subject, reader_role, purpose, fields, read_at) VALUES ($1, 'admin:legacy', 'ADMIN', '信用监管 / credit supervision', '{rating}', now() - interval '1 day')`,

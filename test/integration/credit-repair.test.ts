@@ -75,7 +75,10 @@ describe('credit repair (Art. 22, 24, 25)', () => {
     const s = await repairService.submit(company(cc), { recordId: r.id, statement: '已整改', evidence: ['整改报告.pdf'], commitmentSigned: true, at: ago(40) });
     await repairService.forward(county(), s.id, ago(35));
     for (const role of ['SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN'] as const)
-      expect([role, await code(repairService.confirm(as({ subject: role, role, regions: [] }), s.id, ago(30)))]).toEqual([role, expect.objectContaining({ code: 'NOT_FOUND' })]);
+      expect([role, await code(repairService.confirm(as({ subject: role, role, regions: [] }), s.id, ago(30)))]).toEqual([
+        role,
+        expect.objectContaining({ code: 'NOT_FOUND' }),
+      ]);
     const otherProvince = as({ subject: 'officer:110000', role: 'PROVINCE_AUTHORITY', regions: ['110000'] });
     expect(await code(repairService.confirm(otherProvince, s.id, ago(30)))).toMatchObject({ code: 'NOT_FOUND' });
     const province = as({ subject: 'officer:130000', role: 'PROVINCE_AUTHORITY', regions: ['130000'] });

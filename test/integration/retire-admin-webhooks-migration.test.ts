@@ -11,7 +11,9 @@ it("deactivates the retired ADMIN's webhooks and cancels their pending deliverie
   const qr = db.dataSource.createQueryRunner();
   const q = (sql: string, params: unknown[] = []) => qr.query(sql, params);
   try {
-    const [{ id: eid }] = await q(`INSERT INTO enterprise (credit_code, name, region_code) VALUES ('91130821MA00000019', '迁移测试企业', '130821') RETURNING id`);
+    const [{ id: eid }] = await q(
+      `INSERT INTO enterprise (credit_code, name, region_code) VALUES ('91130821MA00000019', '迁移测试企业', '130821') RETURNING id`,
+    );
     const [{ id: ev }] = await q(
       `INSERT INTO outbox_event (topic, enterprise_id, sequence, payload) VALUES ('rating.changed', $1, 1, '{"regionCode": "130821"}') RETURNING id`,
       [eid],

@@ -41,8 +41,16 @@ describe.each([
   beforeAll(async () => {
     t = await startTestHub(`sync_${redisUrl ? 'bull' : 'mem'}`, { redisUrl });
     admin = t.token('SYSTEM_ADMIN');
-    await t.gql(`mutation { registerEnterprise(input: { creditCode: "${E}", name: "企业", regionCode: "130821" }) { id } }`, {}, t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }));
-    await t.gql(`mutation { registerMeter(input: { creditCode: "${E}", meterCode: "V-1", online: true, level: 1 }) { id } }`, {}, t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }));
+    await t.gql(
+      `mutation { registerEnterprise(input: { creditCode: "${E}", name: "企业", regionCode: "130821" }) { id } }`,
+      {},
+      t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
+    );
+    await t.gql(
+      `mutation { registerMeter(input: { creditCode: "${E}", meterCode: "V-1", online: true, level: 1 }) { id } }`,
+      {},
+      t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
+    );
     const base = Date.now() - 3 * 3_600_000;
     vendor = await startFakeVendor({
       token: TOKEN,
@@ -146,8 +154,16 @@ describe('backfill (in-process, simulator)', () => {
   beforeAll(async () => {
     t = await startTestHub('backfill');
     admin = t.token('SYSTEM_ADMIN');
-    await t.gql(`mutation { registerEnterprise(input: { creditCode: "${M}", name: "企业", regionCode: "130821" }) { id } }`, {}, t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }));
-    await t.gql(`mutation { registerMeter(input: { creditCode: "${M}", meterCode: "B-1", online: true, level: 1 }) { id } }`, {}, t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }));
+    await t.gql(
+      `mutation { registerEnterprise(input: { creditCode: "${M}", name: "企业", regionCode: "130821" }) { id } }`,
+      {},
+      t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
+    );
+    await t.gql(
+      `mutation { registerMeter(input: { creditCode: "${M}", meterCode: "B-1", online: true, level: 1 }) { id } }`,
+      {},
+      t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
+    );
     const r = await t.gql(
       `mutation($i: DataSourceInput!) { createDataSource(input: $i) { id } }`,
       { i: { name: 'sim', connector: 'simulator', config: { meters: [{ meterCode: 'B-1', avgFlow: 2 }], seed: 7 } } },

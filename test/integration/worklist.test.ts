@@ -360,7 +360,11 @@ describe('overdue metric and /health details (issue 10 item 1)', () => {
       expect(detailed.body).toMatchObject({ ...plain.body, work: { today, overdue: expected } });
       expect(Object.keys(detailed.body.work.dueToday).sort()).toEqual(Object.keys(detailed.body.work.overdue).sort());
       // Any other role, a bad token: the anonymous answer.
-      for (const token of [signToken({ role: 'CITY_AUTHORITY', regions: ['130800'] }, TEST_SECRET), signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, TEST_SECRET), 'not-a-token']) {
+      for (const token of [
+        signToken({ role: 'CITY_AUTHORITY', regions: ['130800'] }, TEST_SECRET),
+        signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, TEST_SECRET),
+        'not-a-token',
+      ]) {
         const r = await health(token);
         expect(r.status).toBe(200);
         expect(r.body).toEqual(plain.body);

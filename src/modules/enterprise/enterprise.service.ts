@@ -91,9 +91,14 @@ export const enterpriseService = {
     if (problem?.kind === 'FORMAT') throw badInput(problem.message, 'creditCode');
     if (problem?.kind === 'CHECK') {
       if (!overrideCheckCharacter)
-        throw badInput(`${problem.message}. A provincial authority (PROVINCE_AUTHORITY) may register a legal early pilot code with overrideCheckCharacter: true.`, 'creditCode');
+        throw badInput(
+          `${problem.message}. A provincial authority (PROVINCE_AUTHORITY) may register a legal early pilot code with overrideCheckCharacter: true.`,
+          'creditCode',
+        );
       if (ctx.principal.role !== 'PROVINCE_AUTHORITY')
-        throw forbidden('只有省级水行政主管部门可豁免统一社会信用代码校验位 / Only a PROVINCE_AUTHORITY may override the check character of a unified social credit code.');
+        throw forbidden(
+          '只有省级水行政主管部门可豁免统一社会信用代码校验位 / Only a PROVINCE_AUTHORITY may override the check character of a unified social credit code.',
+        );
       override = true;
     }
     const regionProblem = regionCodeProblem(input.regionCode);

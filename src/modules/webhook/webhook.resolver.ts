@@ -68,7 +68,7 @@ export class WebhookResolver {
   @Audited({ target: 'webhook', id: 'id', detail: ['active'] })
   @Mutation(() => Webhook, {
     description:
-      'Deactivates (pending deliveries are cancelled, replayable later) or reactivates a webhook. The system administrator may deactivate anyone\'s; only the owner reactivates.',
+      "Deactivates (pending deliveries are cancelled, replayable later) or reactivates a webhook. The system administrator may deactivate anyone's; only the owner reactivates.",
   })
   async setWebhookActive(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('active') active: boolean): Promise<Webhook> {
     return toWebhook(await webhookService.setActive(ctx, id, active));

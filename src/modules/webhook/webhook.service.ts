@@ -151,7 +151,7 @@ export const webhookService = {
   async setActive(ctx: HubContext, id: string, active: boolean): Promise<WebhookRow> {
     const w = await ownWebhook(ctx, id);
     if (active && !owns(ctx.principal, w))
-      throw forbidden('只有 webhook 的登记者可重新启用 / Only the webhook\'s owner may reactivate it (an operator only deactivates).');
+      throw forbidden("只有 webhook 的登记者可重新启用 / Only the webhook's owner may reactivate it (an operator only deactivates).");
     if (active && !w.active) await checkUrl(ctx.webhooks.policy, w.url);
     return withTransaction(ctx, async (ctx) => {
       await ownWebhook(ctx, id, true);

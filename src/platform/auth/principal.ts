@@ -6,7 +6,18 @@ import { unauthenticated } from '../errors';
 import { jurisdictionPrefix, regionCodeProblem } from './region.rules';
 import { isAdministrator, mintProblem, retiredRoleRefusal } from './roles';
 
-export const ROLES = ['SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN', 'PROVINCE_AUTHORITY', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'PARTNER_AGENCY', 'ENTERPRISE', 'PUBLIC'] as const;
+export const ROLES = [
+  'SYSTEM_ADMIN',
+  'SECURITY_ADMIN',
+  'AUDIT_ADMIN',
+  'PROVINCE_AUTHORITY',
+  'CITY_AUTHORITY',
+  'COUNTY_AUTHORITY',
+  'CREDIT_AUTHORITY',
+  'PARTNER_AGENCY',
+  'ENTERPRISE',
+  'PUBLIC',
+] as const;
 export type Role = (typeof ROLES)[number];
 /** The role of a principal: a mintable {@link Role}, or SYSTEM, the hub's own work (jobs, webhook delivery), never accepted from a token (see roles.ts). */
 export type PrincipalRole = Role | 'SYSTEM';

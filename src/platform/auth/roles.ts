@@ -35,8 +35,7 @@ export function retiredRoleRefusal(payload: unknown): string | null {
 
 /** What is wrong with minting a token of `role` over `regions`, or null. */
 export function mintProblem(role: Role, regions: readonly string[]): string | null {
-  if (isAdministrator(role) && regions.length)
-    return `a ${role} token carries no --region: an administrator has no jurisdiction (it sees no business data)`;
+  if (isAdministrator(role) && regions.length) return `a ${role} token carries no --region: an administrator has no jurisdiction (it sees no business data)`;
   if (role === 'PROVINCE_AUTHORITY') {
     const notProvince = regions.find((r) => !r.endsWith('0000'));
     if (notProvince) return `a PROVINCE_AUTHORITY's --region is a province (e.g. 130000), got ${notProvince}`;
