@@ -142,9 +142,9 @@ export async function createHub(
       body.redis = redisUp ? 'up' : 'down';
       if (status === 'ok' && !redisUp) body.status = 'degraded: Redis unreachable (jobs cannot be queued)';
     }
-    // Details for an administrator's bearer token (verified as /graphql does); anyone else, a refused token included, gets
+    // Details for a system administrator's (SYSTEM_ADMIN) bearer token (verified as /graphql does); anyone else, a refused token included, gets
     // the plain answer (a probe must not fail on a header), and nothing is read while the database is down or migrating.
-    if (status === 'ok' && req.headers.authorization && principalFrom(req, config.jwtSecret).role === 'ADMIN') {
+    if (status === 'ok' && req.headers.authorization && principalFrom(req, config.jwtSecret).role === 'SYSTEM_ADMIN') {
       body.work = await worklistService.healthDetails(db.manager);
     }
     res.status(status === 'ok' ? 200 : 503).json(body);

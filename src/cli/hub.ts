@@ -98,9 +98,9 @@ function runningHub(): string | undefined {
   return holder.url;
 }
 
-/** One GraphQL request to a running hub as ADMIN, with a short-lived token signed with this environment's secret. */
+/** One GraphQL request to a running hub as SYSTEM_ADMIN (the CLI's calls are data-source operations), with a short-lived token signed with this environment's secret. */
 async function hubRequest<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const token = signToken({ role: 'ADMIN', subject: 'cli', expiresIn: '10m' }, config().jwtSecret);
+  const token = signToken({ role: 'SYSTEM_ADMIN', subject: 'cli', expiresIn: '10m' }, config().jwtSecret);
   let res: Response;
   try {
     res = await fetch(`${url}/graphql`, {
@@ -342,7 +342,10 @@ program
   .command('watch')
   .description('print rating changes as they happen (the ratingChanged subscription of a running hub), one JSON line each; reconnects without losing any')
   .option('--url <url>', 'the hub (default: the one serving the embedded data directory, else 127.0.0.1:$PORT)')
-  .option('--token <jwt>', 'bearer token (default: an ADMIN token signed with HUB_JWT_SECRET)')
+  .option(
+    '--token <jwt>',
+    'bearer token (default: a read-only CREDIT_AUTHORITY token of every region, signed with HUB_JWT_SECRET; its reads are on the Art. 23 log)',
+  )
   .option('--region <code>', 'only this region (its jurisdiction prefix)')
   .option('--credit-code <code>', 'only this enterprise')
   .option('--since <time>', 'also the changes published since then (ISO 8601, at most 7 days back)')
@@ -351,7 +354,7 @@ program
     const { createClient } = await import('graphql-ws');
     const { default: WebSocket } = await import('ws');
     const { RecentIds } = await import('../modules/rating-feed/rating-bus');
-    const token = o.token ?? signToken({ role: 'ADMIN', subject: 'cli:watch', expiresIn: '12h' }, config().jwtSecret);
+    const token = o.token ?? signToken({ role: 'CREDIT_AUTHORITY', subject: 'cli:watch', expiresIn: '12h' }, config().jwtSecret);
     const query = `subscription($r: String, $c: String, $s: DateTime) { ratingChanged(regionCode: $r, creditCode: $c, since: $s) {
       eventId sequence changedAt previousGrade grade enterprise { creditCode regionCode } rating { score policyVersion asOf } } }`;
     const seen = new RecentIds();

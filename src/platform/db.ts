@@ -28,6 +28,7 @@ import { ObjectionCorrection1732940000000 } from '../migrations/1732940000000-ob
 import { AuditChain1732960000000 } from '../migrations/1732960000000-audit-chain';
 import { EncryptedAtRest1732970000000 } from '../migrations/1732970000000-encrypted-at-rest';
 import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-heartbeat';
+import { RetireAdminWebhooks1732990000000 } from '../migrations/1732990000000-retire-admin-webhooks';
 import { IdempotencyKey1733000000000 } from '../migrations/1733000000000-idempotency-key';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
@@ -67,6 +68,7 @@ export const MIGRATIONS = [
   AuditChain1732960000000,
   EncryptedAtRest1732970000000,
   SyncHeartbeat1732980000000,
+  RetireAdminWebhooks1732990000000,
   IdempotencyKey1733000000000,
 ];
 

@@ -20,8 +20,8 @@ function tokenFrom(req: express.Request): string | undefined {
 }
 
 /**
- * The queue dashboard (@bull-board) at /admin/queues, for ADMIN tokens only. Open
- * `/admin/queues?token=<admin token>` once; the token is then kept in an HttpOnly cookie.
+ * The queue dashboard (@bull-board) at /admin/queues, for SYSTEM_ADMIN tokens only. Open
+ * `/admin/queues?token=<system admin token>` once; the token is then kept in an HttpOnly cookie.
  */
 export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, secret: string): void {
   const adapter = new ExpressAdapter();
@@ -32,9 +32,11 @@ export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, 
     (req, res, next) => {
       const token = tokenFrom(req);
       try {
-        if (!token || verifyToken(token, secret).role !== 'ADMIN') throw new Error('not an admin');
+        if (!token || verifyToken(token, secret).role !== 'SYSTEM_ADMIN') throw new Error('not a system administrator');
       } catch {
-        res.status(token ? 403 : 401).json({ error: 'The queue dashboard needs an ADMIN token: open /admin/queues?token=<token>' });
+        res
+          .status(token ? 403 : 401)
+          .json({ error: '队列面板需要系统管理员令牌 / The queue dashboard needs a SYSTEM_ADMIN token: open /admin/queues?token=<token>' });
         return;
       }
       if (req.query.token) res.cookie?.(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_PATH });

@@ -28,8 +28,20 @@ describe('hub token', () => {
     expect(bad.stderr).toMatch(/Allowed choices/);
   });
 
+  it('mints no retired ADMIN and no internal SYSTEM token; a provincial authority needs a province', () => {
+    for (const role of ['ADMIN', 'SYSTEM']) {
+      const r = spawnSync('node', [cli, 'token', '--role', role], { env, encoding: 'utf8' });
+      expect({ role, status: r.status === 0, allowed: /Allowed choices/.test(r.stderr) }).toEqual({ role, status: false, allowed: true });
+    }
+    expect(spawnSync('node', [cli, 'token', '--role', 'PROVINCE_AUTHORITY'], { env, encoding: 'utf8' }).stderr).toMatch(/needs --region/);
+    const city = spawnSync('node', [cli, 'token', '--role', 'PROVINCE_AUTHORITY', '--region', '130800'], { env, encoding: 'utf8' });
+    expect(city.stderr).toMatch(/province/);
+    const out = execFileSync('node', [cli, 'token', '--role', 'PROVINCE_AUTHORITY', '--region', '130000'], { env, encoding: 'utf8' });
+    expect(verifyToken(out.trim().split('\n').at(-1)!, secret)).toEqual(expect.objectContaining({ role: 'PROVINCE_AUTHORITY', regions: ['130000'] }));
+  });
+
   it('reports each bad configuration value and exits 2', () => {
-    const r = spawnSync('node', [cli, 'token', '--role', 'ADMIN'], {
+    const r = spawnSync('node', [cli, 'token', '--role', 'SYSTEM_ADMIN'], {
       env: { ...env, PORT: 'eighty', NODE_ENV: 'production', HUB_JWT_SECRET: '' },
       encoding: 'utf8',
     });
@@ -55,7 +67,7 @@ describe('hub watch', () => {
     child.stdout.on('data', (d) => (out += d));
     try {
       const c = withCheckChar('91130821MW0000001');
-      const admin = t.token('ADMIN');
+      const admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
       await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c }, admin);
       // The hub (this process) counts the watcher's subscription once it listens.
       await eventually(async () => expect(await openSubscriptions(t.url)).toBeGreaterThan(open), { timeoutMs: 15_000 });

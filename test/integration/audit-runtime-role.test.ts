@@ -50,7 +50,7 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   expect(out).toContain(`granted ${role} the runtime rights on schema ${d.schema}`);
-  await appendAudit(d.db.manager, { subject: 'officer-1', role: 'ADMIN', regions: [] }, { action: 'probe', outcome: 'OK' });
+  await appendAudit(d.db.manager, { subject: 'officer-1', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, { action: 'probe', outcome: 'OK' });
   runtime = new Client({ connectionString: runtimeUrl });
   await runtime.connect();
 });
@@ -119,7 +119,10 @@ describe('a hub running as the runtime role', () => {
         const before = await chainHead(db.manager);
         const res = await fetch(`${url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${signToken({ role: 'ADMIN' }, TEST_SECRET)}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, TEST_SECRET)}`,
+          },
           body: JSON.stringify({
             query: `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`,
             variables: { c: withCheckChar('91130821MR0000001') },

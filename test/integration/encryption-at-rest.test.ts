@@ -42,7 +42,7 @@ const LEGACY_CC = withCheckChar('91130821EN0000002');
 
 beforeAll(async () => {
   t = await startTestHub('encrypt', { env: { HUB_DATA_KEYS: `k1=${K1.toString('base64')}`, HUB_DATA_HASH_KEY: HASH.toString('base64') } });
-  admin = t.token('ADMIN');
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   county = t.token('COUNTY_AUTHORITY', { regions: ['130821'] });
   const must = async (q: string, v: Record<string, unknown>, token?: string, headers?: Record<string, string>) => {
     const r = await t.gql(q, v, token, headers);
@@ -74,7 +74,7 @@ beforeAll(async () => {
   await must(
     `mutation($i: DataSourceInput!) { createDataSource(input: $i) { id } }`,
     { i: { name: 'vendor', connector: 'http-json', config: { baseUrl: 'http://127.0.0.1:9', token: SOURCE_TOKEN }, enabled: false } },
-    admin,
+    t.token('SYSTEM_ADMIN'), // data sources are the system administrator's (三员分立)
   );
   await must(
     `mutation($i: FalseInformationReportInput!) { reportFalseInformation(input: $i) { receiptNo } }`,

@@ -4,9 +4,9 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { unauthenticated } from '../errors';
 import { jurisdictionPrefix, regionCodeProblem } from './region.rules';
+import { isAdministrator, mintProblem, retiredRoleRefusal } from './roles';
 
 export const ROLES = [
-  'ADMIN',
   'SYSTEM_ADMIN',
   'SECURITY_ADMIN',
   'AUDIT_ADMIN',
@@ -19,13 +19,15 @@ export const ROLES = [
   'PUBLIC',
 ] as const;
 export type Role = (typeof ROLES)[number];
+/** The role of a principal: a mintable {@link Role}, or SYSTEM, the hub's own work (jobs, webhook delivery), never accepted from a token (see roles.ts). */
+export type PrincipalRole = Role | 'SYSTEM';
 
 /** Who is calling: from a verified bearer token, or PUBLIC without one. */
 export interface Principal {
   /** Token subject (an officer id, an agency id, an enterprise's code); never a personal name. */
   subject: string;
-  role: Role;
-  /** Region codes of the jurisdiction (130800 covers every 1308xx). Empty: none (ADMIN: all). */
+  role: PrincipalRole;
+  /** Region codes of the jurisdiction (130800 covers every 1308xx). Empty: none (SYSTEM: all). */
   regions: string[];
   /** ENTERPRISE: its own unified social credit code. */
   creditCode?: string;
@@ -73,6 +75,8 @@ export function verifyToken(token: string, secret: string): Principal {
     const reason = (e as Error).name === 'TokenExpiredError' ? 'the token has expired' : 'the token is not valid for this hub';
     throw unauthenticated(`Bearer token rejected: ${reason}. Ask an administrator for a new one (npm run hub -- token).`);
   }
+  const retired = retiredRoleRefusal(payload);
+  if (retired) throw unauthenticated(retired);
   const parsed = claims.safeParse(payload);
   if (!parsed.success) throw unauthenticated('Bearer token rejected: its claims lack sub/role or hold an unknown role.');
   const c = parsed.data;
@@ -98,8 +102,10 @@ export function signToken(req: TokenRequest, secret: string): string {
   }
   if (req.role === 'ENTERPRISE' && !req.creditCode) throw new Error('an ENTERPRISE token needs --credit-code');
   if (req.role === 'PARTNER_AGENCY' && !req.agency) throw new Error('a PARTNER_AGENCY token needs --agency (the agency it is issued to)');
-  if (['CITY_AUTHORITY', 'COUNTY_AUTHORITY'].includes(req.role) && !req.regions?.length)
+  if (['PROVINCE_AUTHORITY', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'].includes(req.role) && !req.regions?.length)
     throw new Error(`a ${req.role} token needs --region (its jurisdiction)`);
+  const problem = mintProblem(req.role, req.regions ?? []);
+  if (problem) throw new Error(problem);
   const payload = { role: req.role, regions: req.regions ?? [], creditCode: req.creditCode, agency: req.agency };
   return jwt.sign(payload, secret, {
     algorithm: 'HS256',
@@ -112,7 +118,8 @@ export function signToken(req: TokenRequest, secret: string): string {
 
 /** The region prefixes a principal may see, or null for "all regions". */
 export function jurisdictionPrefixes(p: Principal): string[] | null {
-  if (p.role === 'ADMIN' || p.role === 'ENTERPRISE') return null; // an enterprise is scoped by its own code
+  if (p.role === 'SYSTEM' || p.role === 'ENTERPRISE') return null; // an enterprise is scoped by its own code
+  if (isAdministrator(p.role)) return []; // 三员: no business data, whatever the token says
   if ((p.role === 'PARTNER_AGENCY' || p.role === 'PUBLIC' || p.role === 'CREDIT_AUTHORITY') && p.regions.length === 0) return null;
   return p.regions.map(jurisdictionPrefix);
 }
