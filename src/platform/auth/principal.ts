@@ -2,7 +2,7 @@ import { KeyObject, createSecretKey } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
-import { unauthenticated } from '../errors';
+import { HubError } from '../errors';
 import { jurisdictionPrefix, regionCodeProblem } from './region.rules';
 
 export const ROLES = ['ADMIN', 'SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN', 'PROVINCE_AUTHORITY', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'PARTNER_AGENCY', 'ENTERPRISE', 'PUBLIC'] as const;
@@ -19,15 +19,21 @@ export interface Principal {
   creditCode?: string;
   /** PARTNER_AGENCY: the agency's name. */
   agency?: string;
+  /** The token's id (`jti`), for revocation. */
+  tokenId?: string;
+  /** When the token expires (ms since the epoch): a socket opened with it closes then. */
+  expiresAt?: number;
   /** Set when the request carried a token the hub refused: why (every operation of the request is then refused, UNAUTHENTICATED). */
   rejected?: string;
+  /** With `rejected`: the reason code ({@link REJECTION_CODES}). */
+  rejectedCode?: RejectionCode;
 }
 
 export const PUBLIC_PRINCIPAL: Principal = Object.freeze({ subject: 'anonymous', role: 'PUBLIC', regions: [] });
 
 /** Who a request with a refused token is: no rights at all (PUBLIC, and every operation refused), and why, for the refusal and the audit trail. */
-export function rejectedPrincipal(reason: string): Principal {
-  const p: Principal = { subject: 'rejected-token', role: 'PUBLIC', regions: [], rejected: reason };
+export function rejectedPrincipal(reason: string, code: RejectionCode = 'MALFORMED_TOKEN'): Principal {
+  const p: Principal = { subject: 'rejected-token', role: 'PUBLIC', regions: [], rejected: reason, rejectedCode: code };
   return Object.freeze(p);
 }
 
@@ -36,13 +42,82 @@ export function tokenRejection(p: Principal): GraphQLError | null {
   return p.rejected === undefined ? null : new GraphQLError(p.rejected, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
+/** Why a token was refused, for the caller's message and the audit trail (never the token's content). */
+export const REJECTION_CODES = [
+  'MALFORMED_HEADER',
+  'MALFORMED_TOKEN',
+  'BAD_SIGNATURE',
+  'ALG_NOT_ALLOWED',
+  'EXPIRED',
+  'NOT_YET_VALID',
+  'WRONG_ISSUER',
+  'WRONG_AUDIENCE',
+  'BAD_CLAIMS',
+  'DEV_TOKEN_REFUSED',
+  'REVOKED',
+  'PROVIDER_UNAVAILABLE',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+/** A refused bearer token: UNAUTHENTICATED, with `extensions.reason` one of {@link REJECTION_CODES}. */
+export class TokenRejected extends HubError {
+  constructor(
+    readonly reason: RejectionCode,
+    message: string,
+  ) {
+    super('UNAUTHENTICATED', `令牌被拒绝 / Bearer token rejected: ${message}`, { reason });
+  }
+}
+
+/** The reason code of a refusal thrown by a verifier (anything else: the token is not valid for this hub). */
+export const rejectionCodeOf = (e: unknown): RejectionCode => (e instanceof TokenRejected ? e.reason : 'MALFORMED_TOKEN');
+
+/** A unified social credit code's form (GB 32100-2015: 18 characters of its alphabet); the check character is the enterprise module's concern. */
+const CREDIT_CODE_FORM = /^[0-9A-HJ-NP-RTUWXY]{18}$/;
+
+/** Claims as the hub reads them, whichever issuer named them (see `ClaimNames` in token-verifier.ts). */
+export interface MappedClaims {
+  sub?: unknown;
+  role?: unknown;
+  regions?: unknown;
+  creditCode?: unknown;
+  agency?: unknown;
+  jti?: unknown;
+  exp?: unknown;
+}
+
 const claims = z.object({
-  sub: z.string().min(1),
+  sub: z.string().min(1).max(200),
   role: z.enum(ROLES),
-  regions: z.array(z.string()).default([]),
-  creditCode: z.string().optional(),
-  agency: z.string().optional(),
+  // A region must be a real division code: '000000', '' or '%' would have matched every enterprise's prefix.
+  regions: z
+    .array(z.string().refine((r) => regionCodeProblem(r) === null, { error: (i) => regionCodeProblem(String(i.input)) ?? 'bad region code' }))
+    .max(100)
+    .default([]),
+  creditCode: z.string().regex(CREDIT_CODE_FORM, 'creditCode must be a unified social credit code (18 characters)').optional(),
+  agency: z.string().min(1).max(200).optional(),
+  jti: z.string().min(1).max(200).optional(),
+  exp: z.number().optional(),
 });
+
+/**
+ * The principal of verified claims, every claim validated: a known role, real region codes, a well-formed credit code.
+ * Throws {@link TokenRejected} (BAD_CLAIMS) naming the first problem.
+ */
+export function principalFromClaims(c: MappedClaims): Principal {
+  const parsed = claims.safeParse(c);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TokenRejected('BAD_CLAIMS', `claim ${issue.path.join('.') || '?'} is not acceptable (${issue.message}).`);
+  }
+  const v = parsed.data;
+  if (v.role === 'ENTERPRISE' && !v.creditCode) throw new TokenRejected('BAD_CLAIMS', 'an ENTERPRISE token must carry creditCode.');
+  if (v.role === 'PARTNER_AGENCY' && !v.agency) throw new TokenRejected('BAD_CLAIMS', 'a PARTNER_AGENCY token must carry agency.');
+  const p: Principal = { subject: v.sub, role: v.role, regions: v.regions, creditCode: v.creditCode, agency: v.agency };
+  if (v.jti) p.tokenId = v.jti;
+  if (v.exp) p.expiresAt = v.exp * 1000;
+  return p;
+}
 
 const keys = new Map<string, KeyObject>();
 /** The HMAC key object for a secret, built once (a string secret is re-parsed on every verify). */
@@ -52,20 +127,18 @@ function hmacKey(secret: string): KeyObject {
   return key;
 }
 
-/** Verifies a bearer token (HS256) and returns its principal; throws UNAUTHENTICATED with the reason. */
+/** Verifies a development token (HS256, the hub's secret) and returns its principal; throws {@link TokenRejected}. */
 export function verifyToken(token: string, secret: string): Principal {
   let payload: unknown;
   try {
     payload = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'] });
   } catch (e) {
-    const reason = (e as Error).name === 'TokenExpiredError' ? 'the token has expired' : 'the token is not valid for this hub';
-    throw unauthenticated(`Bearer token rejected: ${reason}. Ask an administrator for a new one (npm run hub -- token).`);
+    const name = (e as Error).name;
+    if (name === 'TokenExpiredError') throw new TokenRejected('EXPIRED', 'the token has expired. Ask an administrator for a new one (npm run hub -- token).');
+    if (name === 'NotBeforeError') throw new TokenRejected('NOT_YET_VALID', 'the token is not valid yet (nbf).');
+    throw new TokenRejected('BAD_SIGNATURE', 'the token is not valid for this hub. Ask an administrator for a new one (npm run hub -- token).');
   }
-  const parsed = claims.safeParse(payload);
-  if (!parsed.success) throw unauthenticated('Bearer token rejected: its claims lack sub/role or hold an unknown role.');
-  const c = parsed.data;
-  if (c.role === 'ENTERPRISE' && !c.creditCode) throw unauthenticated('Bearer token rejected: an ENTERPRISE token must carry creditCode.');
-  return { subject: c.sub, role: c.role, regions: c.regions, creditCode: c.creditCode, agency: c.agency };
+  return principalFromClaims(payload as MappedClaims);
 }
 
 export interface TokenRequest {
