@@ -21,6 +21,8 @@ export interface Principal {
   agency?: string;
   /** The token's id (`jti`), for revocation. */
   tokenId?: string;
+  /** When the token was issued (ms since the epoch; `iat`): a revocation by subject refuses the tokens issued before it. */
+  issuedAt?: number;
   /** When the token expires (ms since the epoch): a socket opened with it closes then. */
   expiresAt?: number;
   /** Set when the request carried a token the hub refused: why (every operation of the request is then refused, UNAUTHENTICATED). */
@@ -83,6 +85,7 @@ export interface MappedClaims {
   creditCode?: unknown;
   agency?: unknown;
   jti?: unknown;
+  iat?: unknown;
   exp?: unknown;
 }
 
@@ -97,6 +100,7 @@ const claims = z.object({
   creditCode: z.string().regex(CREDIT_CODE_FORM, 'creditCode must be a unified social credit code (18 characters)').optional(),
   agency: z.string().min(1).max(200).optional(),
   jti: z.string().min(1).max(200).optional(),
+  iat: z.number().optional(),
   exp: z.number().optional(),
 });
 
@@ -115,6 +119,7 @@ export function principalFromClaims(c: MappedClaims): Principal {
   if (v.role === 'PARTNER_AGENCY' && !v.agency) throw new TokenRejected('BAD_CLAIMS', 'a PARTNER_AGENCY token must carry agency.');
   const p: Principal = { subject: v.sub, role: v.role, regions: v.regions, creditCode: v.creditCode, agency: v.agency };
   if (v.jti) p.tokenId = v.jti;
+  if (v.iat) p.issuedAt = v.iat * 1000;
   if (v.exp) p.expiresAt = v.exp * 1000;
   return p;
 }
