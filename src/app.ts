@@ -100,7 +100,8 @@ function rejectedTokenPlugin(): ApolloServerPlugin<HubContext> {
       return Promise.resolve({
         didResolveOperation: () => Promise.reject(refusal),
         willSendResponse({ response }) {
-          response.body = { kind: 'single', singleResult: { errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED' } }] } };
+          const reason = contextValue.principal.rejectedCode;
+          response.body = { kind: 'single', singleResult: { errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED', reason } }] } };
           response.http.status = 401;
           return Promise.resolve();
         },

@@ -37,7 +37,9 @@ const schema = z.object({
   HUB_IDE: flag.optional(),
   HUB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_ALLOW_DEV_TOKENS: flag.optional(),
-  HUB_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be the issuer URL of the OpenID provider, e.g. https://id.example.gov.cn/realms/water' }).optional(),
+  HUB_OIDC_ISSUER: z
+    .url({ protocol: /^https?$/, error: 'must be the issuer URL of the OpenID provider, e.g. https://id.example.gov.cn/realms/water' })
+    .optional(),
   HUB_OIDC_AUDIENCE: z.string().min(1).max(200).optional(),
   HUB_OIDC_ROLE_CLAIM: claimName.default('role'),
   HUB_OIDC_REGIONS_CLAIM: claimName.default('regions'),
@@ -187,7 +189,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
           ? {
               issuer: c.HUB_OIDC_ISSUER,
               audience: c.HUB_OIDC_AUDIENCE,
-              claims: { role: c.HUB_OIDC_ROLE_CLAIM, regions: c.HUB_OIDC_REGIONS_CLAIM, agency: c.HUB_OIDC_AGENCY_CLAIM, creditCode: c.HUB_OIDC_CREDIT_CODE_CLAIM },
+              claims: {
+                role: c.HUB_OIDC_ROLE_CLAIM,
+                regions: c.HUB_OIDC_REGIONS_CLAIM,
+                agency: c.HUB_OIDC_AGENCY_CLAIM,
+                creditCode: c.HUB_OIDC_CREDIT_CODE_CLAIM,
+              },
               clockSkewSeconds: c.HUB_OIDC_CLOCK_SKEW_S,
               jwksCooldownMs: c.HUB_OIDC_JWKS_COOLDOWN_MS,
             }

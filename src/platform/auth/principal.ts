@@ -5,7 +5,19 @@ import { z } from 'zod';
 import { HubError } from '../errors';
 import { jurisdictionPrefix, regionCodeProblem } from './region.rules';
 
-export const ROLES = ['ADMIN', 'SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN', 'PROVINCE_AUTHORITY', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY', 'PARTNER_AGENCY', 'ENTERPRISE', 'PUBLIC'] as const;
+export const ROLES = [
+  'ADMIN',
+  'SYSTEM_ADMIN',
+  'SECURITY_ADMIN',
+  'AUDIT_ADMIN',
+  'PROVINCE_AUTHORITY',
+  'CITY_AUTHORITY',
+  'COUNTY_AUTHORITY',
+  'CREDIT_AUTHORITY',
+  'PARTNER_AGENCY',
+  'ENTERPRISE',
+  'PUBLIC',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is calling: from a verified bearer token, or PUBLIC without one. */

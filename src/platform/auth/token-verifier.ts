@@ -135,9 +135,7 @@ function oidcRejection(e: unknown): TokenRejected {
 export class HubTokenVerifier implements TokenVerifier {
   readonly oidc?: OidcVerifier;
 
-  constructor(
-    private readonly opts: { devSecret: string; devTokens: boolean; oidc?: OidcConfig; revocations?: RevocationCheck },
-  ) {
+  constructor(private readonly opts: { devSecret: string; devTokens: boolean; oidc?: OidcConfig; revocations?: RevocationCheck }) {
     if (opts.oidc) this.oidc = new OidcVerifier(opts.oidc);
   }
 
