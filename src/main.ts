@@ -76,12 +76,12 @@ async function main() {
   hub.markReady();
   logger.info({ url: `${url}/graphql` }, 'hub ready');
   if (config.demo && config.nodeEnv !== 'production') {
-    const token = signToken({ role: 'ADMIN', subject: 'admin:demo', expiresIn: '7d' }, config.jwtSecret);
+    const token = signToken({ role: 'ADMIN', subject: 'admin:demo', expiresIn: '24h' }, config.jwtSecret);
     // Through the logger's stream: pino writes asynchronously, and the token must come after its lines.
     printAfterLogs(
       `\nWater credit hub ready: ${url}/graphql  (health ${url}/health, metrics ${url}/metrics)\n` +
         `节水信用数据枢纽已就绪：浏览器打开 ${url}/graphql 即为 GraphQL 调试台；${url}/ 列出各入口。\n` +
-        `Demo admin token (7 days; send as "Authorization: Bearer <token>"):\n${token}\n`,
+        `Demo admin token (24 hours; a new one: npm run hub -- token --role ADMIN; send as "Authorization: Bearer <token>"):\n${token}\n`,
     );
   }
   let stopping = false;

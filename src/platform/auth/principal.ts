@@ -1,4 +1,4 @@
-import { KeyObject, createSecretKey } from 'node:crypto';
+import { KeyObject, createSecretKey, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
@@ -164,11 +164,26 @@ export interface TokenRequest {
   regions?: string[];
   creditCode?: string;
   agency?: string;
-  expiresIn?: string;
+  /** Lifetime (`8h`, `30m`, seconds as a number); default {@link DEV_TOKEN_DEFAULT_LIFETIME}. */
+  expiresIn?: string | number;
+  /** Allow a lifetime beyond {@link DEV_TOKEN_MAX_SECONDS} (explicitly asked for, e.g. `hub token --allow-long`). */
+  allowLong?: boolean;
 }
 
-/** Signs a token for `npm run hub -- token` and tests. */
-export function signToken(req: TokenRequest, secret: string): string {
+/** Development tokens are short-lived: 8 hours unless asked otherwise, at most 24 hours unless explicitly allowed. */
+export const DEV_TOKEN_DEFAULT_LIFETIME = '8h';
+export const DEV_TOKEN_MAX_SECONDS = 24 * 3600;
+
+/** A signed development token and what the audit trail keeps of it (never the token itself). */
+export interface IssuedToken {
+  token: string;
+  jti: string;
+  subject: string;
+  expiresAt: Date;
+}
+
+/** Signs a development token (HS256) for `npm run hub -- token`, the embedded demo and tests; each gets a random `jti`. */
+export function issueToken(req: TokenRequest, secret: string): IssuedToken {
   if (req.role === 'PUBLIC') throw new Error('PUBLIC needs no token: call without Authorization');
   for (const r of req.regions ?? []) {
     const problem = regionCodeProblem(r);
@@ -179,13 +194,25 @@ export function signToken(req: TokenRequest, secret: string): string {
   if (['CITY_AUTHORITY', 'COUNTY_AUTHORITY'].includes(req.role) && !req.regions?.length)
     throw new Error(`a ${req.role} token needs --region (its jurisdiction)`);
   const payload = { role: req.role, regions: req.regions ?? [], creditCode: req.creditCode, agency: req.agency };
-  return jwt.sign(payload, secret, {
+  // Default subjects differ per agency: webhooks belong to their subject.
+  const subject = req.subject ?? `${req.role.toLowerCase()}:${req.agency ?? req.creditCode ?? (req.regions?.length ? req.regions.join('+') : 'all')}`;
+  const jti = randomUUID();
+  const token = jwt.sign(payload, secret, {
     algorithm: 'HS256',
-    // Default subjects differ per agency: webhooks belong to their subject.
-    subject: req.subject ?? `${req.role.toLowerCase()}:${req.agency ?? req.creditCode ?? (req.regions?.length ? req.regions.join('+') : 'all')}`,
-    expiresIn: (req.expiresIn ?? '30d') as jwt.SignOptions['expiresIn'],
+    subject,
+    jwtid: jti,
+    expiresIn: (req.expiresIn ?? DEV_TOKEN_DEFAULT_LIFETIME) as jwt.SignOptions['expiresIn'],
     issuer: 'water-credit-hub',
   });
+  const { exp, iat } = jwt.decode(token) as { exp: number; iat: number };
+  if (exp - iat > DEV_TOKEN_MAX_SECONDS && !req.allowLong)
+    throw new Error(`a development token lives at most ${DEV_TOKEN_MAX_SECONDS / 3600} hours (asked: ${req.expiresIn}); pass --allow-long to exceed it`);
+  return { token, jti, subject, expiresAt: new Date(exp * 1000) };
+}
+
+/** {@link issueToken}'s token only. */
+export function signToken(req: TokenRequest, secret: string): string {
+  return issueToken(req, secret).token;
 }
 
 /** The region prefixes a principal may see, or null for "all regions". */
