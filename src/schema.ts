@@ -30,6 +30,7 @@ import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
 import { CalendarResolver } from './modules/calendar/calendar.resolver';
 import { WorklistResolver } from './modules/worklist/worklist.resolver';
+import { TokenRevocationResolver } from './modules/token/token-revocation.resolver';
 import { WorkItemEnterpriseResolver } from './modules/enterprise/enterprise-work.resolver';
 // Work sources register themselves at module load (worklist/work-source.ts): imported here so every inbox and metric sees them.
 import {
@@ -91,6 +92,7 @@ export const RESOLVERS = [
   CreditRecordEnforcementResolver,
   WorklistResolver,
   WorkItemEnterpriseResolver,
+  TokenRevocationResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -1,4 +1,4 @@
-import { SignJWT, importJWK } from 'jose';
+import { SignJWT, decodeJwt, importJWK } from 'jose';
 import fs from 'node:fs';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, codeOf, startTestHub } from '../support/hub';
@@ -150,6 +150,21 @@ describe('the provider rotates its key', () => {
     const r = await t.gql(LIST, {}, await op.token('county'));
     expect(r.errors).toBeUndefined();
     expect(r.data.enterprises.edges).toHaveLength(1);
+  });
+});
+
+describe('a revoked token of the provider', () => {
+  it('is refused (401 REVOKED) and its open socket closes with 4403', async () => {
+    const token = await op.token('county');
+    const s = subscribe(t.url, SUB, {}, token);
+    await s.listening();
+    const jti = decodeJwt(token).jti!;
+    const r = await t.gql(`mutation($j: String!) { revokeToken(jti: $j, reason: COMPROMISED) { jti } }`, { j: jti }, t.token('SECURITY_ADMIN'));
+    expect(r.errors).toBeUndefined();
+    expect(refusal(await t.gql(LIST, {}, token))).toEqual([401, 'UNAUTHENTICATED', 'REVOKED']);
+    expect((await s.closed).code).toBe(4403);
+    await s.client.dispose();
+    expect((await t.gql(LIST, {}, await op.token('county'))).errors).toBeUndefined();
   });
 });
 
