@@ -38,12 +38,15 @@ describe('claims of a validly signed token are validated', () => {
     expect(r.data?.enterprises).toBeUndefined();
   });
 
-  it('the same over WebSocket: the socket closes with 4401', async () => {
+  it('the same over WebSocket: the socket closes with 4401, and the refused sign-in is on record', async () => {
+    const [{ max }] = await t.db.manager.query(`SELECT coalesce(max(id), 0)::bigint AS max FROM audit_log`);
     const s = subscribe(t.url, `subscription { ratingChanged { eventId } }`, {}, mint({ role: 'COUNTY_AUTHORITY', regions: ['000000'] }));
     const closed = await s.closed;
     await s.client.dispose();
     expect(closed.code).toBe(4401);
     expect(closed.reason).toMatch(/region/);
+    const entries = await t.db.manager.query(`SELECT actor, outcome, detail FROM audit_log WHERE id > $1 AND action = 'signIn'`, [max]);
+    expect(entries).toEqual([{ actor: 'rejected-token', outcome: 'UNAUTHENTICATED', detail: { reason: 'BAD_CLAIMS', transport: 'websocket' } }]);
   });
 
   it('valid claims still work', async () => {
