@@ -1,8 +1,10 @@
 import { SignJWT, decodeJwt, importJWK } from 'jose';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { TestHub, codeOf, startTestHub } from '../support/hub';
-import { OpClient, TestOp, startTestOp } from '../support/oidc';
+import { OpClient, TestOp, startTestOp, writeSigningKey } from '../support/oidc';
 import { subscribe } from '../support/ws';
 
 /**
@@ -204,5 +206,22 @@ describe('a provider that does not answer', () => {
     } finally {
       await down.stop();
     }
+  });
+});
+
+describe('the provider goes down after discovery', () => {
+  it('a token with a key id the hub has not seen is refused PROVIDER_UNAVAILABLE (the keys cannot be fetched), not a 500', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-op-key-'));
+    const jwk = JSON.parse(fs.readFileSync(await writeSigningKey(dir), 'utf8'));
+    await op.stop();
+    const token = await new SignJWT({ hub_role: 'COUNTY_AUTHORITY', jurisdiction: '130821' })
+      .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
+      .setIssuer(op.issuer)
+      .setAudience(AUDIENCE)
+      .setSubject('county')
+      .setExpirationTime('10m')
+      .sign(await importJWK(jwk, 'RS256'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(refusal(await t.gql(LIST, {}, token))).toEqual([401, 'UNAUTHENTICATED', 'PROVIDER_UNAVAILABLE']);
   });
 });

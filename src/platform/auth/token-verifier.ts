@@ -123,7 +123,8 @@ function oidcRejection(e: unknown): TokenRejected {
   if (e instanceof errors.JOSEAlgNotAllowed) return new TokenRejected('ALG_NOT_ALLOWED', `only ${OIDC_ALGORITHMS.join(', ')} are accepted.`);
   if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey || e instanceof errors.JWKSMultipleMatchingKeys)
     return new TokenRejected('BAD_SIGNATURE', 'the signature does not verify with the identity provider’s keys.');
-  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || (e instanceof Error && e.name === 'TypeError'))
+  // Not jose's verdict on the token: fetching the keys failed (refused connection, timeout, a broken JWKS document).
+  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || !(e instanceof errors.JOSEError))
     return new TokenRejected('PROVIDER_UNAVAILABLE', 'the identity provider’s keys could not be fetched; retry shortly.');
   return new TokenRejected('MALFORMED_TOKEN', 'the token is not valid: not a JWT.');
 }
