@@ -9,6 +9,7 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import { HubConfig } from './platform/config';
 import { HubContext, HubDeps, createContext } from './modules/context';
+import { mountAuditExport } from './modules/audit/audit.export';
 import { resultReadPlugin } from './modules/grant/result-read.plugin';
 import { deliveryReadLog } from './modules/enterprise/result-delivery-log';
 import { purposeFromHeader } from './modules/enterprise/result-access';
@@ -28,6 +29,7 @@ import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
 import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
+import { requestErrorStatusPlugin } from './platform/graphql/http-status';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
 import { hubJobs } from '../jobs';
 import { AddressPolicy } from './modules/webhook/url-guard';
@@ -38,6 +40,7 @@ import { mountLanding, mountQueueDashboardUnavailable } from './platform/landing
 import { operationLabel } from './platform/graphql/operation-label';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
+import { useDataKeys } from './platform/crypto/keyring';
 
 export interface Hub {
   app: express.Express;
@@ -121,6 +124,7 @@ export async function createHub(
   policies: readonly CreditPolicy[] | PolicyRegistry,
   jobs?: Pick<JobsHandle, 'queue' | 'deps'>,
 ): Promise<Hub> {
+  useDataKeys(config.dataKeys); // every read and write of encrypted columns in this process uses the configured keys
   const queue = jobs?.queue;
   // Without a job runtime (health checks, benchmarks) work is queued in-process and never run.
   const deps: HubDeps =
@@ -151,6 +155,12 @@ export async function createHub(
     const dbUp = await db.ping();
     const status = ready && dbUp ? 'ok' : !dbUp ? 'database unreachable' : 'starting';
     const body: Record<string, unknown> = { status, database: dbUp ? 'up' : 'down', embedded: db.embedded, policy: policyOutlook(deps.policies.current()) };
+    // Redis (when configured): down is "degraded", still 200: reads and most writes work, queued work waits for it.
+    if (queue instanceof RedisJobQueue) {
+      const redisUp = await queue.reachable();
+      body.redis = redisUp ? 'up' : 'down';
+      if (status === 'ok' && !redisUp) body.status = 'degraded: Redis unreachable (jobs cannot be queued)';
+    }
     // Details for an administrator's bearer token (verified as /graphql does); anyone else, a refused token included, gets
     // the plain answer (a probe must not fail on a header), and nothing is read while the database is down or migrating.
     if (status === 'ok' && req.headers.authorization && (await principalFrom(req, verifier)).role === 'ADMIN') {
@@ -167,6 +177,14 @@ export async function createHub(
   if (queue instanceof RedisJobQueue) mountQueueDashboard(app, queue, verifier);
   else mountQueueDashboardUnavailable(app, DASHBOARD_PATH);
   mountLanding(app, { ide: config.ide, queueDashboard: queue instanceof RedisJobQueue });
+  // The audit administrator's streamed export (AUDIT_ADMIN bearer token; audited).
+  mountAuditExport(app, async (req) =>
+    createContext(deps, {
+      principal: await principalFrom(req, verifier, refusedOver('http')),
+      requestId: randomUUID(),
+      clientAddress: req.ip ?? req.socket.remoteAddress,
+    }),
+  );
   // hub_work_overdue is read at scrape time from this hub's database (src/platform/metrics.ts says why).
   setOverdueReader(() => (ready ? worklistService.overdueByKind(db.manager) : Promise.resolve({})));
   app.get('/metrics', async (_req, res) => {
@@ -182,12 +200,14 @@ export async function createHub(
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.nodeEnv !== 'production',
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads Sandbox from a CDN; mountIde serves GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
       rejectedTokenPlugin(),
+      requestErrorStatusPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
       resultReadPlugin(),

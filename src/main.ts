@@ -9,6 +9,7 @@ import { loadPolicies, warnOfPolicyEnd } from './modules/policy/credit-policy.lo
 import { seedDemo } from './modules/demo/demo.seed';
 import { seedDemoWorkflows } from './modules/demo/demo.workflows';
 import { openJobs } from './workers';
+import { encryptPlainValues } from './modules/keys/key-rotation';
 
 /** `npm start`: validate config, migrate, seed the demo when asked, serve. */
 async function main() {
@@ -31,7 +32,7 @@ async function main() {
   const policies = loadPolicies(config.policyDir);
   let db: Database;
   try {
-    db = await Database.connect({ url: config.databaseUrl, dataDir: config.dataDir });
+    db = await Database.connect({ url: config.databaseUrl, migrationUrl: config.migrationDatabaseUrl, dataDir: config.dataDir });
   } catch (e) {
     if (e instanceof MissingDatabaseError) {
       console.error(e.message);
@@ -59,6 +60,14 @@ async function main() {
   logger.info({ url, host: config.host }, 'listening; /health and /graphql answer 503 until migrations (and the demo seed) are done');
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // Values written before encryption at rest (or by an older hub) are encrypted with the active key, in batches.
+  const sealed = await encryptPlainValues(db);
+  if (sealed.total) logger.info({ columns: sealed.columns, kid: sealed.active }, 'plain personal data and secrets encrypted at rest');
+  if (config.dataKeys.source === 'dev')
+    logger.warn(
+      { file: config.dataKeys.file },
+      'HUB_DATA_KEYS is not set: personal data is encrypted with the development keys generated for this data directory.',
+    );
   // The published policies join the shipped ones, and publishes from any process are followed.
   await jobs.deps.policies.start();
   warnOfPolicyEnd(jobs.deps.policies.current());

@@ -28,6 +28,7 @@ import { GradeMeasuresResolver, PolicyNotesResolver, UnrepairableConditionResolv
 import { IndicatorScoreResolver, RatingResolver } from './modules/rating/rating.resolver';
 import './modules/graphql-enums';
 import { auditMutations } from './modules/audit/audited';
+import { AuditLogResolver } from './modules/audit/audit.resolver';
 import { CalendarResolver } from './modules/calendar/calendar.resolver';
 import { WorklistResolver } from './modules/worklist/worklist.resolver';
 import { TokenRevocationResolver } from './modules/token/token-revocation.resolver';
@@ -43,6 +44,7 @@ import {
 } from './modules/enforcement/enforcement.resolver';
 
 export const RESOLVERS = [
+  AuditLogResolver,
   EnterpriseResolver,
   EnterpriseConnectionResolver,
   PermitResolver,

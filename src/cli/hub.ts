@@ -113,7 +113,7 @@ async function openDatabase(role: string) {
   const c = config();
   const { Database } = await import('../platform/db');
   try {
-    const db = await Database.connect({ url: c.databaseUrl, dataDir: c.dataDir, lockRole: role });
+    const db = await Database.connect({ url: c.databaseUrl, migrationUrl: c.migrationDatabaseUrl, dataDir: c.dataDir, lockRole: role });
     return { c, db };
   } catch (e) {
     if (e instanceof DataDirLockedError) fail(e.message);
@@ -424,6 +424,111 @@ program
         await client.dispose();
       }
     }
+  });
+
+const audit = program.command('audit').description('the tamper-evident audit log');
+
+audit
+  .command('verify')
+  .description('walk the audit hash chain; name the first broken entry (exit 1) or print the count and the head')
+  .option('--anchor <seq:hash>', 'a chain head logged earlier (the daily "audit chain head" line): the table must still hold it')
+  .option('--batch <n>', 'entries read at a time', '1000')
+  .action(async (o: { anchor?: string; batch: string }) => {
+    const { parseAnchor, verifyChain } = await import('../modules/audit/audit.chain');
+    const anchor = o.anchor === undefined ? undefined : parseAnchor(o.anchor);
+    if (o.anchor !== undefined && !anchor) fail('--anchor takes <seq>:<hash>, e.g. 1234:9f2c… (64 hex digits), as the daily log line prints it');
+    const { db } = await openDatabase('audit');
+    await db.migrate();
+    const r = await verifyChain(db.manager, { anchor, batch: Math.max(1, Number(o.batch) || 1000) });
+    await db.close();
+    if (!r.ok && r.broken) {
+      console.error(`audit chain broken at seq ${r.broken.seq ?? '-'} (id ${r.broken.id ?? '-'}): ${r.broken.check}: ${r.broken.message}`);
+      console.error(`${r.count} entries verified before it`);
+      process.exit(1);
+    }
+    console.log(`audit chain ok: ${r.count} entries, head ${r.head.seq}:${r.head.hash}${anchor ? `, anchor ${anchor.seq} holds` : ''}`);
+  });
+
+program
+  .command('db')
+  .description('database roles')
+  .command('grant-runtime <role>')
+  .description(
+    "print (or --apply as the owner, HUB_MIGRATION_DATABASE_URL) the GRANTs of the hub's runtime role: business tables read/write, audit_log insert and select only",
+  )
+  .option('--schema <name>', "schema of the hub tables (default: the owner connection's current schema, else public)")
+  .option('--apply', 'run them over the owner connection instead of printing them')
+  .action(async (role: string, o: { schema?: string; apply?: boolean }) => {
+    const { runtimeGrants } = await import('../platform/db-roles');
+    const c = config();
+    const ownerUrl = c.migrationDatabaseUrl;
+    if (o.apply && !ownerUrl) fail('--apply needs a database server: set HUB_MIGRATION_DATABASE_URL (the owner) or DATABASE_URL');
+    let schema = o.schema;
+    let client: import('pg').Client | undefined;
+    if (o.apply) {
+      const { Client } = await import('pg');
+      client = new Client({ connectionString: ownerUrl });
+      await client.connect();
+      schema ??= (await client.query<{ s: string | null }>(`SELECT current_schema() AS s`)).rows[0]?.s ?? 'public';
+    }
+    let statements: string[];
+    try {
+      statements = runtimeGrants(role, schema ?? 'public');
+    } catch (e) {
+      await client?.end();
+      fail((e as Error).message);
+    }
+    if (!client) {
+      console.log(statements.map((x) => `${x};`).join('\n'));
+      return;
+    }
+    try {
+      for (const sql of statements) await client.query(sql);
+      console.log(`granted ${role} the runtime rights on schema ${schema} (${statements.length} statements)`);
+    } finally {
+      await client.end();
+    }
+  });
+
+const keys = program.command('keys').description('the data keys that encrypt personal data and secrets at rest');
+
+keys
+  .command('rotate')
+  .description('re-encrypt every encrypted value with the active key (HUB_DATA_KEY_ACTIVE), in batches; resumable; audited')
+  .option('--batch-size <n>', 'rows per transaction', '500')
+  .action(async (o: { batchSize: string }) => {
+    const batchSize = Number(o.batchSize);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) fail('--batch-size: a whole number from 1 to 10000');
+    const { c, db } = await openDatabase('keys rotate');
+    const { useDataKeys } = await import('../platform/crypto/keyring');
+    const { rotateDataKeys } = await import('../modules/keys/key-rotation');
+    await db.migrate();
+    const cipher = useDataKeys(c.dataKeys);
+    console.log(`active key ${cipher.active} (${cipher.cipher}); keys that decrypt: ${cipher.kids.join(', ')}`);
+    const summary = await rotateDataKeys(db, { batchSize, onProgress: (p) => console.log(`${p.column}: ${p.done}/${p.total}`) });
+    console.log(`re-encrypted ${summary.total} value(s) with key ${summary.active}; ${JSON.stringify(summary.columns)}`);
+    await db.close();
+  });
+
+keys
+  .command('status')
+  .description('how many values of each encrypted column are under each key id ("plain": not encrypted yet)')
+  .action(async () => {
+    const { db } = await openDatabase('keys status');
+    const { dataKeyUsage } = await import('../modules/keys/key-rotation');
+    await db.migrate();
+    console.log(JSON.stringify(await dataKeyUsage(db), null, 2));
+    await db.close();
+  });
+
+keys
+  .command('generate <kid>')
+  .description('print a new random data key as kid=base64, for HUB_DATA_KEYS (or HUB_DATA_HASH_KEY)')
+  .action(async (kid: string) => {
+    const { KID_PATTERN } = await import('../platform/crypto/field-cipher');
+    if (!KID_PATTERN.test(kid)) fail('the key id: 1-32 letters, digits, - or _');
+    const { randomBytes } = await import('node:crypto');
+    console.log(`${kid}=${randomBytes(32).toString('base64')}`);
   });
 
 program.parseAsync().catch(async (e) => {

@@ -10,6 +10,8 @@ const tmpDir = () => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const b64 = (byte: number, n = 32) => Buffer.alloc(n, byte).toString('base64');
+const DATA_KEYS = { HUB_DATA_KEYS: `k1=${b64(1)}`, HUB_DATA_HASH_KEY: b64(9) };
 
 describe('configuration', () => {
   it('defaults to the embedded database with the demo on, loopback, the IDE on and the dev secret flagged', () => {
@@ -19,11 +21,11 @@ describe('configuration', () => {
   it('listens where HOST says; every interface by default only in production', () => {
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), NODE_ENV: 'test' }).host).toBe('127.0.0.1');
-    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) }).host).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS }).host).toBe('0.0.0.0');
     expect(() => loadConfig({ HUB_DATA_DIR: tmpDir(), HOST: 'http://x/' })).toThrow(/HOST: an address or host name/);
   });
   it('serves the IDE in production only when HUB_IDE says so', () => {
-    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) };
+    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS };
     expect(loadConfig(prod).ide).toBe(false);
     expect(loadConfig({ ...prod, HUB_IDE: 'true' }).ide).toBe(true);
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), HUB_IDE: '0' }).ide).toBe(false);
@@ -61,8 +63,12 @@ describe('configuration', () => {
     }
   });
   it('BullMQ lock and stalled-check intervals default to 30 s and are settings', () => {
-    expect(loadConfig({}).queueTiming).toEqual({ lockMs: 30_000, stalledMs: 30_000 });
-    expect(loadConfig({ HUB_QUEUE_LOCK_MS: '4000', HUB_QUEUE_STALLED_MS: '1000' }).queueTiming).toEqual({ lockMs: 4000, stalledMs: 1000 });
+    expect(loadConfig({}).queueTiming).toEqual({ lockMs: 30_000, stalledMs: 30_000, commandTimeoutMs: 3_000 });
+    expect(loadConfig({ HUB_QUEUE_LOCK_MS: '4000', HUB_QUEUE_STALLED_MS: '1000', HUB_REDIS_TIMEOUT_MS: '500' }).queueTiming).toEqual({
+      lockMs: 4000,
+      stalledMs: 1000,
+      commandTimeoutMs: 500,
+    });
     expect(() => loadConfig({ HUB_QUEUE_LOCK_MS: '10', HUB_QUEUE_STALLED_MS: 'soon' })).toThrow(
       /HUB_QUEUE_LOCK_MS: must be at least 500 ms[\s\S]*HUB_QUEUE_STALLED_MS: must be a number of milliseconds/,
     );
@@ -81,10 +87,49 @@ describe('configuration', () => {
   });
   it('requires HUB_JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/HUB_JWT_SECRET: required when NODE_ENV=production/);
-    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) }).jwtSecretIsDev).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS }).jwtSecretIsDev).toBe(false);
   });
+});
+
+describe('data keys (encryption at rest)', () => {
+  const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) };
+  it('refuses to start in production without keys, naming the settings', () => {
+    expect(() => loadConfig(prod)).toThrow(/HUB_DATA_KEYS or HUB_DATA_KEY_FILE: required when NODE_ENV=production/);
+  });
+  it('reads kid=base64 pairs, the active key and the cipher (SM4 by default)', () => {
+    const c = loadConfig({ ...prod, HUB_DATA_KEYS: `k1=${b64(1)}, k2=${b64(2)}`, HUB_DATA_KEY_ACTIVE: 'k2', HUB_DATA_HASH_KEY: b64(9) });
+    expect(Object.keys(c.dataKeys.keys)).toEqual(['k1', 'k2']);
+    expect(c.dataKeys).toEqual(expect.objectContaining({ active: 'k2', cipher: 'sm4-ctr-hmac-sm3', source: 'env' }));
+    expect(loadConfig({ ...prod, ...DATA_KEYS, HUB_DATA_CIPHER: 'aes-256-gcm' }).dataKeys.cipher).toBe('aes-256-gcm');
+  });
+  it('explains each bad key setting', () => {
+    expect(() => loadConfig({ ...prod, ...DATA_KEYS, HUB_DATA_CIPHER: 'des' })).toThrow(/HUB_DATA_CIPHER: must be one of sm4-ctr-hmac-sm3, aes-256-gcm/);
+    expect(() => loadConfig({ ...prod, HUB_DATA_KEYS: `k1=${b64(1, 16)}`, HUB_DATA_HASH_KEY: b64(9) })).toThrow(/HUB_DATA_KEYS k1: must hold at least 32/);
+    expect(() => loadConfig({ ...prod, HUB_DATA_KEYS: `k1=${b64(1)},k2=${b64(2)}`, HUB_DATA_HASH_KEY: b64(9) })).toThrow(/say which one encrypts/);
+    expect(() => loadConfig({ ...prod, ...DATA_KEYS, HUB_DATA_KEY_ACTIVE: 'k9' })).toThrow(/active key k9 is not among the keys \(k1\)/);
+    expect(() => loadConfig({ ...prod, HUB_DATA_KEYS: `k1=${b64(1)}` })).toThrow(/HUB_DATA_HASH_KEY: required/);
+    expect(() => loadConfig({ ...prod, HUB_DATA_KEYS: `k1:${b64(1)}`, HUB_DATA_HASH_KEY: b64(9) })).toThrow(/each entry is kid=base64/);
+  });
+  it('reads a key file', () => {
+    const file = path.join(tmpDir(), 'keys.json');
+    fs.writeFileSync(file, JSON.stringify({ active: 'a', keys: { a: b64(3) }, hashKey: b64(4) }));
+    expect(loadConfig({ ...prod, HUB_DATA_KEY_FILE: file }).dataKeys).toEqual(expect.objectContaining({ active: 'a', source: 'file', file }));
+  });
+  it('outside production without keys generates a key file in the data directory, once', () => {
+    const dir = tmpDir();
+    const a = loadConfig({ HUB_DATA_DIR: dir }).dataKeys;
+    const b = loadConfig({ HUB_DATA_DIR: dir }).dataKeys;
+    expect(a.source).toBe('dev');
+    expect(a.file).toBe(path.join(dir, 'dev-data-keys.json'));
+    expect(fs.statSync(a.file!).mode & 0o777).toBe(0o600);
+    expect(b.keys).toEqual(a.keys);
+    expect(b.hashKey).toEqual(a.hashKey);
+  });
+});
+
+describe('sign-in', () => {
   it('sign-in: dev tokens outside production or with HUB_ALLOW_DEV_TOKENS; an OpenID provider with its audience and at most 60 s skew', () => {
-    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) };
+    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS };
     expect(loadConfig({ HUB_JWT_SECRET: 'k'.repeat(32) }).auth).toEqual({ devTokens: true, oidc: undefined, revocationRefreshMs: 5000 });
     expect(loadConfig(prod).auth.devTokens).toBe(false);
     expect(loadConfig({ ...prod, HUB_ALLOW_DEV_TOKENS: 'true' }).auth.devTokens).toBe(true);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { devJwtSecret } from './dev-secret';
+import { CIPHER_NAMES, CipherName } from './crypto/field-cipher';
+import { DataKeys, readDataKeys } from './crypto/data-keys';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
@@ -24,6 +26,10 @@ const schema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL, e.g. postgres://postgres@127.0.0.1:5432/hub')
+    .optional(),
+  HUB_MIGRATION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL of the owner role, e.g. postgres://hub_owner@127.0.0.1:5432/hub')
     .optional(),
   REDIS_URL: z
     .string()
@@ -69,6 +75,12 @@ const schema = z.object({
   HUB_OUTBOX_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(60_000).default(1000),
   HUB_QUEUE_LOCK_MS: millis(500, 30_000),
   HUB_QUEUE_STALLED_MS: millis(100, 30_000),
+  HUB_REDIS_TIMEOUT_MS: millis(100, 3_000),
+  HUB_DATA_KEYS: z.string().optional(),
+  HUB_DATA_KEY_ACTIVE: z.string().optional(),
+  HUB_DATA_KEY_FILE: z.string().optional(),
+  HUB_DATA_HASH_KEY: z.string().optional(),
+  HUB_DATA_CIPHER: z.enum(CIPHER_NAMES as [CipherName, ...CipherName[]], { error: `must be one of ${CIPHER_NAMES.join(', ')}` }).default('sm4-ctr-hmac-sm3'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -76,6 +88,8 @@ export interface HubConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** Absent: embedded PGlite under `dataDir`. */
   databaseUrl?: string;
+  /** The owner role's URL for migrations (`HUB_MIGRATION_DATABASE_URL`; default `databaseUrl`): the hub may then serve as a runtime role that cannot rewrite the audit log. */
+  migrationDatabaseUrl?: string;
   redisUrl?: string;
   /** Redis key prefix of the queues. */
   queuePrefix: string;
@@ -100,6 +114,8 @@ export interface HubConfig {
   runWorkers: boolean;
   notify: NotifyConfig;
   queueTiming: QueueTiming;
+  /** The keys that encrypt personal data and secrets at rest (src/platform/crypto/). */
+  dataKeys: DataKeys;
 }
 
 export interface AuthConfig {
@@ -132,6 +148,11 @@ export interface OidcConfig {
 export interface QueueTiming {
   lockMs: number;
   stalledMs: number;
+  /**
+   * How long queueing a job or reading the queues may wait for Redis before giving up with a clear error
+   * (`HUB_REDIS_TIMEOUT_MS`); during an outage ioredis would otherwise hold the command until Redis is back.
+   */
+  commandTimeoutMs: number;
 }
 
 export interface NotifyConfig {
@@ -170,10 +191,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new ConfigError(['CREDIT_PLATFORM_URL, CREDIT_PLATFORM_SECRET: set both (the platform endpoint and its signing secret) or neither']);
   if (!c.HUB_OIDC_ISSUER !== !c.HUB_OIDC_AUDIENCE)
     throw new ConfigError(['HUB_OIDC_ISSUER, HUB_OIDC_AUDIENCE: set both (the provider and the audience its tokens name for this hub) or neither']);
+  let dataKeys: DataKeys;
+  try {
+    dataKeys = readDataKeys({
+      keys: c.HUB_DATA_KEYS,
+      active: c.HUB_DATA_KEY_ACTIVE,
+      file: c.HUB_DATA_KEY_FILE,
+      hashKey: c.HUB_DATA_HASH_KEY,
+      cipher: c.HUB_DATA_CIPHER,
+      production: c.NODE_ENV === 'production',
+      dataDir: c.HUB_DATA_DIR,
+    });
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
+  }
   const secret = c.HUB_JWT_SECRET ? { secret: c.HUB_JWT_SECRET, file: undefined } : devSecretOf(c.HUB_DATA_DIR);
   return {
     nodeEnv: c.NODE_ENV,
     databaseUrl: c.DATABASE_URL,
+    migrationDatabaseUrl: c.HUB_MIGRATION_DATABASE_URL ?? c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     queuePrefix: c.HUB_QUEUE_PREFIX,
     port: c.PORT,
@@ -215,7 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
       creditPlatform: c.CREDIT_PLATFORM_URL && c.CREDIT_PLATFORM_SECRET ? { url: c.CREDIT_PLATFORM_URL, secret: c.CREDIT_PLATFORM_SECRET } : undefined,
     },
-    queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS },
+    queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
+    dataKeys,
   };
 }
 

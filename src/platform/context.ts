@@ -1,3 +1,4 @@
+import { EntityManager } from 'typeorm';
 import type { Lang } from './lang';
 import type { Principal } from './auth/principal';
 import type { Database } from './db';
@@ -66,9 +67,14 @@ class Handle implements Db {
   ) {}
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's rows are untyped; callers type them through rows<T>() / one<T>()
   query(sql: string, params?: unknown[]): Promise<any> {
-    if (this.children) return Promise.reject(new OuterHandleError());
-    if (this.ended) return Promise.reject(new Error('This transaction has ended; a query through its context came too late (a promise left running?).'));
-    return this.target.query(sql, params);
+    const refused = this.refusal();
+    return refused ? Promise.reject(refused) : this.target.query(sql, params);
+  }
+  /** Why this handle refuses statements now, if it does. */
+  refusal(): Error | undefined {
+    if (this.children) return new OuterHandleError();
+    if (this.ended) return new Error('This transaction has ended; a query through its context came too late (a promise left running?).');
+    return undefined;
   }
   enter(): void {
     this.children++;
@@ -159,4 +165,21 @@ export async function withTransaction<C extends Context, T>(ctx: C, fn: (txCtx: 
     outer.leave();
     ctx.loaders = own.loaders(outer);
   }
+}
+
+/**
+ * Runs `fn` in a transaction of `db`'s: `db` itself when it is a transaction's handle, else a short one of its own
+ * (through the database, so the embedded one's turn-taking holds). For statements that must run together however the
+ * caller reached them (the audit chain's append). A bare `EntityManager` (scripts, tests) outside a transaction opens one;
+ * another `Queryable` is taken to be a transaction already.
+ */
+export async function inTransaction<T>(db: Queryable, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  if (db instanceof EntityManager) return db.queryRunner?.isTransactionActive ? fn(db) : db.transaction((m) => fn(m));
+  if (!(db instanceof Handle) || db.inTransaction) return fn(db);
+  const own = internals.get(db);
+  if (!own) throw new Error('inTransaction needs a handle made by createContext');
+  // As a statement through this handle would be: refused while a child transaction runs.
+  const refused = db.refusal();
+  if (refused) throw refused;
+  return own.database.transaction((m) => fn(m));
 }

@@ -26,7 +26,11 @@ import { StatusChangePush1732920000000 } from '../migrations/1732920000000-statu
 import { ReportEnteredBy1732930000000 } from '../migrations/1732930000000-report-entered-by';
 import { ObjectionCorrection1732940000000 } from '../migrations/1732940000000-objection-correction';
 import { TokenRevocation1732950000000 } from '../migrations/1732950000000-token-revocation';
+import { AuditChain1732960000000 } from '../migrations/1732960000000-audit-chain';
+import { EncryptedAtRest1732970000000 } from '../migrations/1732970000000-encrypted-at-rest';
+import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-heartbeat';
 import { DataDirLock } from './data-dir-lock';
+import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
 
 /** A statement's text with any literal values replaced by `?` (statements are parameterised; this guards the exceptions). */
@@ -61,6 +65,9 @@ export const MIGRATIONS = [
   ReportEnteredBy1732930000000,
   ObjectionCorrection1732940000000,
   TokenRevocation1732950000000,
+  AuditChain1732960000000,
+  EncryptedAtRest1732970000000,
+  SyncHeartbeat1732980000000,
 ];
 
 /**
@@ -130,6 +137,11 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Postgres schema to use (tests isolate each file in its own). */
   schema?: string;
+  /**
+   * Server only: the owner role's URL (`HUB_MIGRATION_DATABASE_URL`) when `url` connects as a restricted runtime role.
+   * `migrate()` then runs the migrations over it and gives the runtime role its rights on the tables (db-roles.ts).
+   */
+  migrationUrl?: string;
   poolSize?: number;
   /**
    * Embedded only: who opens the data directory (`hub`, or the CLI command), written into
@@ -150,6 +162,7 @@ export class Database {
     private readonly counter: CountingLogger,
     /** Embedded: the data directory's lock, held until close(). */
     readonly lock?: DataDirLock,
+    private readonly options: DatabaseOptions = {},
   ) {
     if (embedded) {
       // PGlite is one session: a read sent while another request's transaction is open would
@@ -196,7 +209,7 @@ export class Database {
       lock?.release();
       throw (opts.url && missingDatabase(e, opts.url)) || e;
     }
-    return new Database(ds, !opts.url, counter, lock);
+    return new Database(ds, !opts.url, counter, lock, opts);
   }
 
   get manager(): EntityManager {
@@ -213,6 +226,8 @@ export class Database {
    * starting together take turns, and the later ones find nothing left to do.
    */
   async migrate(): Promise<string[]> {
+    const { url, migrationUrl, schema } = this.options;
+    if (url && migrationUrl && migrationUrl !== url) return this.migrateAsOwner(url, migrationUrl, schema);
     const run = async () => (await this.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
     if (this.embedded) return run();
     const lock = this.dataSource.createQueryRunner();
@@ -223,6 +238,22 @@ export class Database {
     } finally {
       await lock.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
       await lock.release();
+    }
+  }
+
+  /** Migrates over the owner's connection, then grants the runtime role (this connection's user) its rights. */
+  private async migrateAsOwner(url: string, migrationUrl: string, schema: string | undefined): Promise<string[]> {
+    const owner = await Database.connect({ url: migrationUrl, schema, poolSize: 2 });
+    try {
+      const applied = await owner.migrate();
+      const runtime = roleOf(url);
+      if (runtime && runtime !== roleOf(migrationUrl)) {
+        const [{ s }] = await owner.manager.query<{ s: string }[]>(`SELECT current_schema() AS s`);
+        for (const sql of runtimeGrants(runtime, s)) await owner.manager.query(sql);
+      }
+      return applied;
+    } finally {
+      await owner.close();
     }
   }
 

@@ -24,6 +24,8 @@ export const JOB_NAMES: readonly JobName[] = ['sync', 'detect', 'evaluate', 'tic
 /** What the context's `jobs` does: queue work by name (a repeat of the same natural id is a no-op). */
 export interface Jobs {
   add<N extends JobName>(name: N, payload: JobPayloads[N], delayMs?: number): Promise<void>;
+  /** Queues the work again unless its job is waiting or running (false then): for work whose job may have been lost (Redis flushed). */
+  requeue<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<boolean>;
 }
 
 /** `Jobs` over a queue and the job definitions (their ids and options); refuses a name without a definition. */
@@ -34,6 +36,9 @@ export function jobsOn(queue: JobQueue, defs: readonly JobDefinition<unknown>[])
   return {
     add(name, payload, delayMs) {
       return queue.add(byName.get(name)!, payload, delayMs);
+    },
+    requeue(name, payload) {
+      return queue.requeue(byName.get(name)!, payload);
     },
   };
 }

@@ -40,6 +40,15 @@ export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, 
       if (req.query.token) res.cookie?.(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_PATH });
       next();
     },
+    // During a Redis outage every dashboard call would hang on its commands: say so at once.
+    (_req, res, next) => {
+      void queue.reachable().then((up) => {
+        if (up) return next();
+        res.status(503).json({
+          errors: [{ message: '任务队列（Redis）不可达，队列面板暂不可用 / The job queue (Redis) is unreachable; the dashboard is unavailable until it is back.', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+        });
+      });
+    },
     // bull-board types its router as any; it is an express Router.
     adapter.getRouter() as express.Router,
   );

@@ -1,4 +1,5 @@
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { GraphQLError } from 'graphql';
 import IORedis from 'ioredis';
 import type { QueueTiming } from './config';
 import { logger } from './logger';
@@ -36,6 +37,12 @@ export interface JobDefinition<P> {
 
 export interface JobQueue {
   add<P>(def: JobDefinition<P>, payload: P, delayMs?: number): Promise<void>;
+  /**
+   * Adds the job again unless one with its id is waiting, delayed or running; a finished one still kept under the id
+   * (completed or failed) is replaced. For work whose state in PostgreSQL says it is still to do (a sync run QUEUED).
+   * True when it was added.
+   */
+  requeue<P>(def: JobDefinition<P>, payload: P): Promise<boolean>;
   /** Starts workers for every queue (API process in embedded mode, `hub worker` with Redis). */
   startWorkers(defs: JobDefinition<unknown>[]): Promise<void>;
   /** Lets active jobs finish (or hands them back) and stops. */
@@ -65,8 +72,42 @@ function redisTrouble(source: string): (err: Error) => void {
   };
 }
 
-/** BullMQ's own defaults: a dead worker's job is handed over within 30-60 s. */
-export const DEFAULT_QUEUE_TIMING: QueueTiming = { lockMs: 30_000, stalledMs: 30_000 };
+/** BullMQ's own defaults: a dead worker's job is handed over within 30-60 s; Redis commands of a request give up after 3 s. */
+export const DEFAULT_QUEUE_TIMING: QueueTiming = { lockMs: 30_000, stalledMs: 30_000, commandTimeoutMs: 3_000 };
+
+/**
+ * Redis did not answer in time: the queue is unreachable. A GraphQL error with code SERVICE_UNAVAILABLE (HTTP 503), so a
+ * caller learns at once what is wrong and that retrying later helps, instead of waiting on a command ioredis holds until
+ * Redis is back. What the request committed in PostgreSQL stays (a sync run recorded as QUEUED is queued by the scheduler
+ * once Redis answers).
+ */
+export class QueueUnavailableError extends GraphQLError {
+  /** `timeoutMs`: how long it waited; 0 when the connection was already known to be down. */
+  constructor(what: string, timeoutMs: number) {
+    const zh = timeoutMs ? `在 ${timeoutMs} 毫秒内无应答` : '连接已断开';
+    const en = timeoutMs ? `did not answer within ${timeoutMs} ms` : 'is unreachable (reconnecting)';
+    super(
+      `任务队列（Redis）${zh}，${what}未能排队；已保存的数据不受影响，Redis 恢复后重试或等待调度器补排 / ` +
+        `The job queue (Redis) ${en}, so ${what} could not be queued; nothing stored is lost: retry once Redis is back, or let the scheduler re-queue it`,
+      { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } },
+    );
+  }
+}
+
+/** A job's natural id as BullMQ keeps it (it refuses ':' in custom ids). */
+const bullJobId = <P>(def: JobDefinition<P>, payload: P): string => def.jobId(payload).replace(/:/g, '.');
+
+/** ioredis connection states in which Redis is known to be unreachable. */
+const DOWN = new Set(['reconnecting', 'end', 'close']);
+
+/** `p`, or a QueueUnavailableError once `ms` have passed (the command itself may still run when Redis returns). */
+export function withinRedisTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError(what, ms)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** BullMQ on Redis: jobs survive restarts and spread over every worker process. */
 export class RedisJobQueue implements JobQueue {
@@ -103,9 +144,41 @@ export class RedisJobQueue implements JobQueue {
     return q;
   }
 
+  /** Whether Redis answers a PING within the command timeout (for /health and the queue dashboard). */
+  async reachable(): Promise<boolean> {
+    if (this.connection.status !== 'ready') return false;
+    return withinRedisTimeout(this.connection.ping(), this.timing.commandTimeoutMs, 'PING').then(
+      () => true,
+      () => false,
+    );
+  }
+
   async add<P>(def: JobDefinition<P>, payload: P, delayMs = 0): Promise<void> {
+    const job = `job ${def.name}`;
+    // While ioredis is reconnecting, fail at once: the command would wait in its offline queue.
+    if (DOWN.has(this.connection.status)) throw new QueueUnavailableError(job, 0);
+    await withinRedisTimeout(this.addNow(def, payload, delayMs), this.timing.commandTimeoutMs, job);
+  }
+
+  async requeue<P>(def: JobDefinition<P>, payload: P): Promise<boolean> {
+    const what = `job ${def.name}`;
+    if (DOWN.has(this.connection.status)) throw new QueueUnavailableError(what, 0);
+    const again = async () => {
+      const existing = await this.queue(def.queue).getJob(bullJobId(def, payload));
+      if (existing) {
+        const state = await existing.getState();
+        if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return false;
+        await existing.remove();
+      }
+      await this.addNow(def, payload, 0);
+      return true;
+    };
+    return withinRedisTimeout(again(), this.timing.commandTimeoutMs, what);
+  }
+
+  private async addNow<P>(def: JobDefinition<P>, payload: P, delayMs: number): Promise<void> {
     await this.queue(def.queue).add(def.name, payload, {
-      jobId: def.jobId(payload).replace(/:/g, '.'), // BullMQ refuses ':' in custom ids
+      jobId: bullJobId(def, payload),
       attempts: def.attempts,
       backoff: { type: 'exponential', delay: def.backoffMs },
       delay: delayMs,
@@ -194,6 +267,12 @@ export class InProcessJobQueue implements JobQueue {
     this.known.add(id);
     this.schedule({ def, payload, attempt: 1, id }, delayMs);
     return Promise.resolve();
+  }
+
+  /** In-process ids are known only while the job is pending or running, so adding again is requeueing. */
+  requeue<P>(def: JobDefinition<P>, payload: P): Promise<boolean> {
+    const known = this.known.has(def.jobId(payload));
+    return this.add(def, payload).then(() => !known);
   }
 
   private schedule(job: { def: JobDefinition<unknown>; payload: unknown; attempt: number; id: string }, delayMs: number) {

@@ -42,8 +42,8 @@ const SINGLE_ROOTS = [
   'Query.workingDayDeadline',
 ];
 
-function adminContext(): HubContext {
-  return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'ADMIN', regions: [] });
+function adminContext(role: 'ADMIN' | 'AUDIT_ADMIN' = 'ADMIN'): HubContext {
+  return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role, regions: [] });
 }
 
 /** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records with an objection, a filing and a platform push, candidates, two ratings, a result grant with two logged reads), sources with runs, webhooks with deliveries and attempts. */
@@ -144,7 +144,9 @@ async function seed(from: number, count: number): Promise<void> {
 /** Runs one path's operation at page size `n`; returns the statements it sent and whether the field reached held something (a non-empty list, an object). */
 async function run(path: FieldPath, n: number): Promise<{ statements: number; filled: boolean }> {
   const before = db.statementCount;
-  const result = await execute({ schema, document: parse(path.query), variableValues: { n }, contextValue: adminContext() });
+  // The audit log is the audit administrator's alone (三员分立).
+  const role = path.coords[0] === 'Query.auditLog' ? 'AUDIT_ADMIN' : 'ADMIN';
+  const result = await execute({ schema, document: parse(path.query), variableValues: { n }, contextValue: adminContext(role) });
   const statements = db.statementCount - before;
   const name = path.coords.join(' → ');
   expect({ name, errors: result.errors?.map((e) => e.message) }).toEqual({ name, errors: undefined });

@@ -23,6 +23,9 @@ class RecordingJobs implements Jobs {
     this.added.push({ name, payload });
     return Promise.resolve();
   }
+  requeue<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<boolean> {
+    return this.add(name, payload).then(() => true);
+  }
 }
 
 let db: Database;

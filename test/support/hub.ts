@@ -10,6 +10,11 @@ import { testPolicies } from './policy-time';
 
 export const TEST_DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123';
+/** The data keys of test hubs (encryption at rest): fixed, so a test can open what a hub wrote. */
+export const TEST_DATA_KEYS_ENV = {
+  HUB_DATA_KEYS: `t1=${Buffer.alloc(32, 0x11).toString('base64')}`,
+  HUB_DATA_HASH_KEY: Buffer.alloc(32, 0x22).toString('base64'),
+};
 
 /** A fresh Postgres schema on the real local server, migrated; `drop()` removes it. */
 export async function testDatabase(label: string): Promise<{ db: Database; schema: string; drop: () => Promise<void> }> {
@@ -76,6 +81,7 @@ export async function startTestHub(
     // Webhook receivers in tests listen on loopback.
     HUB_WEBHOOK_ALLOW_PRIVATE: '127.0.0.1,::1',
     HUB_OUTBOX_POLL_MS: '100',
+    ...(opts.env?.HUB_DATA_KEY_FILE ? {} : TEST_DATA_KEYS_ENV),
     ...opts.env,
   });
   const policies = opts.policies ?? testPolicies();

@@ -90,6 +90,9 @@ class FakeLog {
   db(pending?: FakeLog['entries']): Queryable {
     return {
       query: (sql: string, params: unknown[]) => {
+        // The chain head (locked, then moved on): the hash chain itself is tested against Postgres in test/e2e/audit-chain.test.ts.
+        if (sql.includes('FROM audit_chain_head')) return Promise.resolve([{ seq: '0', hash: '0'.repeat(64), at: '2024-01-01T00:00:00.000000Z' }]);
+        if (sql.startsWith('UPDATE audit_chain_head')) return Promise.resolve([]);
         if (sql.startsWith('INSERT')) {
           const detail = JSON.parse(params[6] as string) as Record<string, unknown>;
           const row = { id: String(this.entries.length + (pending?.length ?? 0) + 1), outcome: params[5] as string, detail };

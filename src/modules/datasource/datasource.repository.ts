@@ -2,6 +2,8 @@ import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import type { SyncStatus } from '../graphql-enums';
 import { isUuid } from '../../platform/checks';
+import { seal, unseal } from '../../platform/crypto/keyring';
+import { CTX } from '../keys/encrypted-columns';
 
 export interface DataSourceRow {
   id: string;
@@ -45,8 +47,9 @@ export function insertSource(
 ): Promise<DataSourceRow | undefined> {
   return one<DataSourceRow>(
     m,
-    `INSERT INTO data_source AS s (name, connector, config, secrets, every_ms, enabled) VALUES ($1,$2,$3::jsonb,$4::jsonb,$5,$6) RETURNING ${SOURCE}`,
-    [s.name, s.connector, JSON.stringify(s.config), JSON.stringify(s.secrets), s.everyMs, s.enabled],
+    `INSERT INTO data_source AS s (name, connector, config, secrets, every_ms, enabled) VALUES ($1,$2,$3::jsonb,$4,$5,$6) RETURNING ${SOURCE}`,
+    // The secrets are one JSON document, encrypted at rest.
+    [s.name, s.connector, JSON.stringify(s.config), seal(CTX.dataSourceSecrets, JSON.stringify(s.secrets)), s.everyMs, s.enabled],
   );
 }
 
@@ -55,9 +58,15 @@ export function listSources(m: Queryable): Promise<DataSourceRow[]> {
 }
 
 /** A source by id or name; `withSecrets` only for the sync job that must connect. */
-export function findSource(m: Queryable, idOrName: string, lock = false): Promise<(DataSourceRow & { secrets: Record<string, unknown> }) | undefined> {
+export async function findSource(m: Queryable, idOrName: string, lock = false): Promise<(DataSourceRow & { secrets: Record<string, unknown> }) | undefined> {
   const byId = isUuid(idOrName);
-  return one(m, `SELECT ${SOURCE}, s.secrets FROM data_source s WHERE ${byId ? 's.id = $1::uuid' : 's.name = $1'}${lock ? ' FOR UPDATE' : ''}`, [idOrName]);
+  const found = await one<DataSourceRow & { secrets: string }>(
+    m,
+    `SELECT ${SOURCE}, s.secrets FROM data_source s WHERE ${byId ? 's.id = $1::uuid' : 's.name = $1'}${lock ? ' FOR UPDATE' : ''}`,
+    [idOrName],
+  );
+  // Encrypted JSON, or (written before encryption) the plain JSON text.
+  return found && { ...found, secrets: JSON.parse(unseal(CTX.dataSourceSecrets, found.secrets) ?? '{}') as Record<string, unknown> };
 }
 
 /** Sources by id, without their secrets (what GraphQL may show). */
@@ -116,7 +125,7 @@ export function lastRuns(m: Queryable, sourceIds: readonly string[]): Promise<Sy
 
 export function markRun(m: Queryable, id: string, patch: { status: SyncRunRow['status']; error?: string | null; finished?: boolean; started?: boolean }) {
   return m.query(
-    `UPDATE sync_run SET status = $2, error = $3,
+    `UPDATE sync_run SET status = $2, error = $3, heartbeat_at = now(),
        started_at = CASE WHEN $4 THEN now() ELSE started_at END,
        attempts = attempts + CASE WHEN $4 THEN 1 ELSE 0 END,
        finished_at = CASE WHEN $5 THEN now() ELSE NULL END
@@ -146,10 +155,25 @@ export function failRunIfOpen(m: Queryable, id: string, error: string): Promise<
 
 export function addRunCounts(m: Queryable, id: string, c: { ingested: number; duplicate: number; rejected: { position: number; reason: string }[] }) {
   return m.query(
-    `UPDATE sync_run SET pages = pages + 1, readings_ingested = readings_ingested + $2, readings_duplicate = readings_duplicate + $3,
+    `UPDATE sync_run SET heartbeat_at = now(), pages = pages + 1, readings_ingested = readings_ingested + $2, readings_duplicate = readings_duplicate + $3,
        readings_rejected = readings_rejected + $4,
        rejected_sample = CASE WHEN jsonb_array_length(rejected_sample) >= 50 THEN rejected_sample ELSE rejected_sample || $5::jsonb END
      WHERE id = $1`,
     [id, c.ingested, c.duplicate, c.rejected.length, JSON.stringify(c.rejected.slice(0, 50))],
+  );
+}
+
+/**
+ * Open runs whose queue job may have been lost (Redis flushed, restarted without persistence, or down when the run was
+ * queued): QUEUED for more than `queuedS` seconds, or RUNNING with no sign of life (a page stored) for `runningS`.
+ */
+export function silentRuns(m: Queryable, queuedS: number, runningS: number, limit = 200): Promise<{ id: string; status: SyncRunRow['status'] }[]> {
+  return rows(
+    m,
+    `SELECT id, status FROM sync_run
+      WHERE (status = 'QUEUED' AND coalesce(heartbeat_at, queued_at) < now() - make_interval(secs => $1))
+         OR (status = 'RUNNING' AND coalesce(heartbeat_at, queued_at) < now() - make_interval(secs => $2))
+      ORDER BY queued_at LIMIT $3`,
+    [queuedS, runningS, limit],
   );
 }

@@ -4,7 +4,24 @@ import { badInput, duplicate, isUniqueViolation, notFound } from '../../platform
 import { CONNECTORS } from '../../../connectors/registry';
 import { DataSourceInput } from './datasource.input';
 import { isUuid, notInFuture, requireFound } from '../../platform/checks';
-import { DataSourceRow, SyncRunRow, activeRun, findRun, findSource, insertRun, insertSource, listSources, setSourceEnabled } from './datasource.repository';
+import { logger } from '../../platform/logger';
+import {
+  DataSourceRow,
+  SyncRunRow,
+  activeRun,
+  findRun,
+  findSource,
+  insertRun,
+  insertSource,
+  listSources,
+  setSourceEnabled,
+  silentRuns,
+} from './datasource.repository';
+
+/** A QUEUED run is looked after once it has waited this long without a worker taking it… */
+export const QUEUED_GRACE_S = 60;
+/** …a RUNNING one once it has stored no page for this long (longer than a feed's slowest page). */
+export const RUNNING_GRACE_S = 600;
 
 /** Splits settings into what may be shown and what is write-only (the connector names its secrets). */
 export function splitSecrets(connector: string, config: unknown): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
@@ -76,6 +93,20 @@ export const dataSourceService = {
     });
     await ctx.jobs.add('sync', { runId: run.id });
     return run;
+  },
+
+  /**
+   * Queues again the open runs whose job was lost with Redis (flushed, restarted without persistence, down when the run
+   * was queued), which would otherwise stay QUEUED or RUNNING for ever and block their source's schedule (security
+   * review, issue 11). A run whose job is still waiting or running is left alone (same natural job id); a run taken
+   * twice is safe, as each page moves the cursor only from where it was. Called by every scheduler tick.
+   */
+  /** Returns how many runs were queued again. */
+  async requeueSilent(ctx: HubContext): Promise<number> {
+    let requeued = 0;
+    for (const r of await silentRuns(ctx.db, QUEUED_GRACE_S, RUNNING_GRACE_S)) if (await ctx.jobs.requeue('sync', { runId: r.id })) requeued++;
+    if (requeued) logger.warn({ runs: requeued }, 'sync runs whose queue job was lost are queued again');
+    return requeued;
   },
 
   async run(ctx: HubContext, id: string): Promise<SyncRunRow | null> {

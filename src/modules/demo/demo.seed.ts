@@ -9,6 +9,9 @@ import { EnginePermit, evaluate } from '../credit/credit.rules';
 import { CreditPolicy, Grade, policyFor, policyInForce } from '../policy/credit-policy';
 import { chinaYear, chinaYearBounds } from '../../platform/china-time';
 import { insertRows, lockForSeeding, setCurrentRatings } from './demo.repository';
+import { seal } from '../../platform/crypto/keyring';
+import { CTX } from '../keys/encrypted-columns';
+import { idNumberHash } from '../enterprise/enterprise.repository';
 
 export interface SeedOptions {
   enterprises: number;
@@ -95,9 +98,11 @@ export async function seedDemo(db: Database, policies: CreditPolicy[], opts: See
       ['name', 'text', ents.map((e) => e.name)],
       ['region_code', 'text', ents.map((e) => e.region)],
       ['industry', 'text', ents.map((e) => e.industry)],
-      ['legal_representative', 'text', ents.map((e) => e.rep)],
-      ['legal_representative_id_number', 'text', ents.map((e) => e.idNumber)],
-      ['contact_phone', 'text', ents.map((e) => e.phone)],
+      // Personal data encrypted at rest, as the repository writes it.
+      ['legal_representative', 'text', ents.map((e) => seal(CTX.legalRepresentative, e.rep))],
+      ['legal_representative_id_number', 'text', ents.map((e) => seal(CTX.legalRepresentativeIdNumber, e.idNumber))],
+      ['legal_representative_id_number_hmac', 'text', ents.map((e) => idNumberHash(e.idNumber))],
+      ['contact_phone', 'text', ents.map((e) => seal(CTX.contactPhone, e.phone))],
     ]);
     await insertRows(m, 'water_permit', [
       ['id', 'uuid', permits.map((p) => p.id)],

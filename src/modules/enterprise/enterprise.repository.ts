@@ -4,6 +4,8 @@ import { METER_COLUMNS, MeterRow } from '../meter/meter.repository';
 import { PERMIT_COLUMNS, PermitRow } from '../permit/permit.repository';
 import { RATING_SUMMARY_COLUMNS, RatingSummary } from '../rating/rating.repository';
 import type { Grade } from '../policy/credit-policy';
+import { lookupHash, seal, unseal } from '../../platform/crypto/keyring';
+import { CTX } from '../keys/encrypted-columns';
 
 export interface EnterpriseRow {
   id: string;
@@ -27,22 +29,67 @@ export const ENTERPRISE_COLUMNS = `e.id, e.credit_code AS "creditCode", e.name, 
   e.contact_phone AS "contactPhone", e.check_override AS "checkOverride", e.current_rating_id AS "currentRatingId",
   e.current_grade AS "currentGrade", e.created_at AS "createdAt"`;
 
+type PersonalField = 'legalRepresentative' | 'legalRepresentativeIdNumber' | 'contactPhone';
+const PERSONAL: [PersonalField, string][] = [
+  ['legalRepresentative', CTX.legalRepresentative],
+  ['legalRepresentativeIdNumber', CTX.legalRepresentativeIdNumber],
+  ['contactPhone', CTX.contactPhone],
+];
+
+/**
+ * A row's personal data, decrypted where it is read (encrypted at rest; legacy plain values as
+ * they are): each field opens on first access, so a page of 500 enterprises whose request selects
+ * no personal field decrypts nothing. A value that fails to open throws at that access.
+ */
+function opened<T extends EnterpriseRow | undefined>(e: T): T {
+  if (!e) return e;
+  for (const [field, context] of PERSONAL) {
+    const stored = e[field];
+    let value: string | null | undefined;
+    Object.defineProperty(e, field, {
+      enumerable: true,
+      configurable: true,
+      get: () => (value === undefined ? (value = unseal(context, stored)) : value),
+      set: (v: string | null) => (value = v),
+    });
+  }
+  return e;
+}
+
+/** The keyed hash of an ID number, for lookups of the enterprises a legal representative represents. */
+export const idNumberHash = (idNumber: string | null) => lookupHash(CTX.legalRepresentativeIdNumber, idNumber);
+
 export type NewEnterprise = Pick<
   EnterpriseRow,
   'creditCode' | 'name' | 'regionCode' | 'industry' | 'legalRepresentative' | 'legalRepresentativeIdNumber' | 'contactPhone' | 'checkOverride'
 >;
 
-export function insertEnterprise(m: Queryable, e: NewEnterprise): Promise<EnterpriseRow | undefined> {
-  return one<EnterpriseRow>(
-    m,
-    `INSERT INTO enterprise AS e (credit_code, name, region_code, industry, legal_representative, legal_representative_id_number, contact_phone, check_override)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING ${ENTERPRISE_COLUMNS}`,
-    [e.creditCode, e.name, e.regionCode, e.industry, e.legalRepresentative, e.legalRepresentativeIdNumber, e.contactPhone, e.checkOverride],
+export async function insertEnterprise(m: Queryable, e: NewEnterprise): Promise<EnterpriseRow | undefined> {
+  return opened(
+    await one<EnterpriseRow>(
+      m,
+      `INSERT INTO enterprise AS e (credit_code, name, region_code, industry, legal_representative, legal_representative_id_number, contact_phone, check_override,
+                                    legal_representative_id_number_hmac)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING ${ENTERPRISE_COLUMNS}`,
+      [
+        e.creditCode,
+        e.name,
+        e.regionCode,
+        e.industry,
+        seal(CTX.legalRepresentative, e.legalRepresentative),
+        seal(CTX.legalRepresentativeIdNumber, e.legalRepresentativeIdNumber),
+        seal(CTX.contactPhone, e.contactPhone),
+        e.checkOverride,
+        idNumberHash(e.legalRepresentativeIdNumber),
+      ],
+    ),
   );
 }
 
-export function findByCreditCode(m: Queryable, creditCode: string, lock = false): Promise<EnterpriseRow | undefined> {
-  return one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.credit_code = $1${lock ? ' FOR UPDATE' : ''}`, [creditCode]);
+export async function findByCreditCode(m: Queryable, creditCode: string, lock = false): Promise<EnterpriseRow | undefined> {
+  return opened(
+    await one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.credit_code = $1${lock ? ' FOR UPDATE' : ''}`, [creditCode]),
+  );
 }
 
 /** Reads and locks one enterprise for the rest of the transaction: changes to one enterprise (and its re-grading) take turns. */
@@ -54,12 +101,21 @@ export async function enterpriseIdsIn(m: Queryable, prefixes: string[] | null): 
   return found.map((r) => r.id);
 }
 
-export function lockEnterpriseById(m: Queryable, id: string): Promise<EnterpriseRow | undefined> {
-  return one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = $1 FOR UPDATE`, [id]);
+export async function lockEnterpriseById(m: Queryable, id: string): Promise<EnterpriseRow | undefined> {
+  return opened(await one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = $1 FOR UPDATE`, [id]));
 }
 
-export function findByIds(m: Queryable, ids: readonly string[]): Promise<EnterpriseRow[]> {
-  return rows<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = ANY($1::uuid[])`, [ids]);
+export async function findByIds(m: Queryable, ids: readonly string[]): Promise<EnterpriseRow[]> {
+  return (await rows<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = ANY($1::uuid[])`, [ids])).map(opened);
+}
+
+/** Enterprises whose legal representative has this ID number (by its keyed hash; the number itself is encrypted). */
+export async function findByLegalRepresentativeIdNumber(m: Queryable, idNumber: string): Promise<EnterpriseRow[]> {
+  return (
+    await rows<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.legal_representative_id_number_hmac = $1 ORDER BY e.credit_code`, [
+      idNumberHash(idNumber),
+    ])
+  ).map(opened);
 }
 
 export interface EnterpriseFilter {
@@ -133,6 +189,7 @@ export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: 
        FROM enterprise e WHERE ${w.sql}${cursor} ORDER BY e.credit_code LIMIT $${w.params.length + 1}`,
     params,
   );
+  page.forEach(opened);
   if (!extra.length) return page;
   // The raw __ columns stay on the row (GraphQL never exposes them): cheaper than copying every row without them.
   for (const e of page)

@@ -44,13 +44,21 @@ function auditRead(ctx: HubContext, kind: RestrictedKind, id: string): Promise<t
 }
 
 /**
- * The identity `value` of submission `id` about enterprise `e`: to the supervising authority in
+ * The identity `value()` of submission `id` about enterprise `e`: to the supervising authority in
  * scope only (the read audited), null to everyone else; null without an audit entry when the
  * submitter gave none (`present` false).
  */
-export async function readRestrictedIdentity<T>(ctx: HubContext, kind: RestrictedKind, id: string, e: Scoped, present: boolean, value: T): Promise<T | null> {
+export async function readRestrictedIdentity<T>(
+  ctx: HubContext,
+  kind: RestrictedKind,
+  id: string,
+  e: Scoped,
+  present: boolean,
+  /** Called only for a reader who may see it (the identity is decrypted then, not for everyone). */
+  value: () => T,
+): Promise<T | null> {
   if (!present) return null;
   if (!mayWrite(ctx.principal, e)) return null;
   await auditRead(ctx, kind, id);
-  return value;
+  return value();
 }

@@ -2,6 +2,8 @@ import type { Queryable } from '../../platform/sql';
 import { one } from '../../platform/sql';
 import { IntakeFilter, intakeLists } from '../intake/intake.repository';
 import type { ReportStatus } from './report.rules';
+import { lookupHash, seal, unseal } from '../../platform/crypto/keyring';
+import { CTX } from '../keys/encrypted-columns';
 
 /** A report of false credit information (Art. 28). `dueDate` is the verification's last day, `YYYY-MM-DD` China time. */
 export interface FalseInfoReportRow {
@@ -10,7 +12,7 @@ export interface FalseInfoReportRow {
   enterpriseId: string;
   recordId: string | null;
   content: string;
-  /** Restricted personal data: only through the service's `reporter`, audited. */
+  /** Restricted personal data, encrypted at rest: only through the service's `reporter` (`reporterIdentity`), audited. */
   reporterName: string | null;
   reporterContact: string | null;
   status: ReportStatus;
@@ -38,10 +40,40 @@ export type NewReport = Pick<
 export function insertReport(m: Queryable, r: NewReport): Promise<FalseInfoReportRow | undefined> {
   return one<FalseInfoReportRow>(
     m,
-    `INSERT INTO false_info_report AS f (receipt_no, enterprise_id, record_id, content, reporter_name, reporter_contact, status, received_at, entered_by, due_date, due_provisional)
-     VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, $8, $9::date, $10) RETURNING ${COLUMNS}`,
-    [r.receiptNo, r.enterpriseId, r.recordId, r.content, r.reporterName, r.reporterContact, r.receivedAt, r.enteredBy ?? null, r.dueDate, r.dueProvisional],
+    `INSERT INTO false_info_report AS f (receipt_no, enterprise_id, record_id, content, reporter_name, reporter_contact, status, received_at, entered_by, due_date,
+                                         due_provisional, reporter_contact_hmac)
+     VALUES ($1, $2, $3, $4, $5, $6, 'RECEIVED', $7, $8, $9::date, $10, $11) RETURNING ${COLUMNS}`,
+    [
+      r.receiptNo,
+      r.enterpriseId,
+      r.recordId,
+      r.content,
+      seal(CTX.reporterName, r.reporterName),
+      seal(CTX.reporterContact, r.reporterContact),
+      r.receivedAt,
+      r.enteredBy ?? null,
+      r.dueDate,
+      r.dueProvisional,
+      reporterContactHash(r.reporterContact),
+    ],
   );
+}
+
+/** The keyed hash of a reporter's contact: finds one reporter's reports (repeat submissions) without decrypting any. */
+export const reporterContactHash = (contact: string | null) => lookupHash(CTX.reporterContact, contact);
+
+/** A report's reporter identity, decrypted (rows carry it encrypted at rest). */
+export function reporterIdentity(r: Pick<FalseInfoReportRow, 'reporterName' | 'reporterContact'>): { name: string | null; contact: string | null } {
+  return { name: unseal(CTX.reporterName, r.reporterName), contact: unseal(CTX.reporterContact, r.reporterContact) };
+}
+
+/** How many reports came from the reporter reachable at `contact` since `since` (by the keyed hash). */
+export async function countReportsByContact(m: Queryable, contact: string, since: Date): Promise<number> {
+  const r = await one<{ n: number }>(m, `SELECT count(*)::int AS n FROM false_info_report WHERE reporter_contact_hmac = $1 AND received_at >= $2`, [
+    reporterContactHash(contact),
+    since,
+  ]);
+  return r?.n ?? 0;
 }
 
 export function findReport(m: Queryable, id: string, lock = false): Promise<FalseInfoReportRow | undefined> {

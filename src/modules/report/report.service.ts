@@ -29,6 +29,7 @@ import {
   pageReports,
   setReportDue,
   setReportVerified,
+  reporterIdentity,
 } from './report.repository';
 import {
   CONTACT_MAX,
@@ -201,7 +202,7 @@ export const reportService = {
   async reporter(ctx: HubContext, r: FalseInfoReportRow): Promise<{ name: string | null; contact: string | null } | null> {
     if (r.reporterName === null && r.reporterContact === null) return null;
     const e = await this.enterprise(ctx, r);
-    return readRestrictedIdentity(ctx, REPORTER, r.id, e, true, { name: r.reporterName, contact: r.reporterContact });
+    return readRestrictedIdentity(ctx, REPORTER, r.id, e, true, () => reporterIdentity(r));
   },
 
   due: deadlineOf,

@@ -5,6 +5,7 @@ import { dueSources } from '../datasource/datasource.repository';
 import { OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
 import { pruneOutbox } from '../outbox/outbox.repository';
 import { platformPushService } from '../filing/platform-push.service';
+import { logChainHead } from '../audit/audit.chain';
 // Registers filing's determination hook and deadline recomputer in every process that runs the scheduler (workers too).
 import '../filing/filing.service';
 
@@ -18,11 +19,12 @@ export const EVALUATE_EVERY_SECONDS = 86_400;
 /** The scheduler's work, one tick at a time. */
 export const scheduleService = {
   /**
-   * Syncs sources whose `everyMs` has passed since their last run, queues detection for
+   * Re-queues sync runs whose job was lost (`requeueSilent`), syncs sources whose `everyMs` has passed since their last run, queues detection for
    * everyone once per hour, re-grading once per day and then prunes the outbox (published
-   * events older than OUTBOX_RETENTION_DAYS). `slot`: the tick's number (epoch seconds / TICK_SECONDS).
+   * events older than OUTBOX_RETENTION_DAYS) and logs the audit chain's head. `slot`: the tick's number (epoch seconds / TICK_SECONDS).
    */
   async tick(ctx: HubContext, slot: number): Promise<void> {
+    await dataSourceService.requeueSilent(ctx).catch((err: unknown) => logger.warn({ err }, 'silent sync runs not looked after'));
     for (const s of await dueSources(ctx.db))
       await dataSourceService.trigger(ctx, s.id).catch((err: unknown) => logger.warn({ source: s.name, err }, 'scheduled sync not queued'));
     // Pushes to the city credit platform that are due (new ones and retries); a failure waits for the next tick.
@@ -35,6 +37,8 @@ export const scheduleService = {
       let pruned = 0;
       for (let n = -1; n !== 0; pruned += n) n = await pruneOutbox(ctx.db);
       if (pruned) logger.info({ events: pruned, olderThanDays: OUTBOX_RETENTION_DAYS }, 'outbox: old published events and their deliveries removed');
+      // The audit chain's head, outside the database: a rewrite of the whole table no longer matches it (`hub audit verify --anchor`).
+      await logChainHead(ctx.db).catch((err: unknown) => logger.error({ err }, 'audit chain head not read'));
     }
   },
 };

@@ -2,6 +2,8 @@ import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import { IntakeFilter, intakeLists } from '../intake/intake.repository';
 import type { TipSourceKind, TipStatus } from './tip.rules';
+import { lookupHash, seal, unseal } from '../../platform/crypto/keyring';
+import { CTX } from '../keys/encrypted-columns';
 
 /** A tip (线索, Art. 8). `dueDate` is the verification's last day, `YYYY-MM-DD` China time. */
 export interface TipRow {
@@ -13,7 +15,7 @@ export interface TipRow {
   content: string;
   occurredAt: Date | null;
   evidenceRefs: string[];
-  /** Restricted personal data: only through the service's `tipster`, audited. */
+  /** Restricted personal data, encrypted at rest: only through the service's `tipster` (`tipsterIdentity`), audited. */
   tipsterName: string | null;
   tipsterOrganisation: string | null;
   tipsterContact: string | null;
@@ -40,8 +42,8 @@ export function insertTip(m: Queryable, t: NewTip): Promise<TipRow | undefined> 
   return one<TipRow>(
     m,
     `INSERT INTO tip AS t (receipt_no, source_kind, enterprise_id, indicator, content, occurred_at, evidence_refs, tipster_name,
-                           tipster_organisation, tipster_contact, status, received_at, entered_by, due_date, due_provisional)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, 'RECEIVED', $11, $12, $13::date, $14) RETURNING ${COLUMNS}`,
+                           tipster_organisation, tipster_contact, status, received_at, entered_by, due_date, due_provisional, tipster_contact_hmac)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, 'RECEIVED', $11, $12, $13::date, $14, $15) RETURNING ${COLUMNS}`,
     [
       t.receiptNo,
       t.sourceKind,
@@ -50,15 +52,28 @@ export function insertTip(m: Queryable, t: NewTip): Promise<TipRow | undefined> 
       t.content,
       t.occurredAt,
       t.evidenceRefs,
-      t.tipsterName,
-      t.tipsterOrganisation,
-      t.tipsterContact,
+      seal(CTX.tipsterName, t.tipsterName),
+      seal(CTX.tipsterOrganisation, t.tipsterOrganisation),
+      seal(CTX.tipsterContact, t.tipsterContact),
       t.receivedAt,
       t.enteredBy,
       t.dueDate,
       t.dueProvisional,
+      tipsterContactHash(t.tipsterContact),
     ],
   );
+}
+
+/** The keyed hash of a tipster's contact: finds one tipster's tips (repeat submissions) without decrypting any. */
+export const tipsterContactHash = (contact: string | null) => lookupHash(CTX.tipsterContact, contact);
+
+/** A tip's tipster identity, decrypted (rows carry it encrypted at rest). */
+export function tipsterIdentity(t: Pick<TipRow, 'tipsterName' | 'tipsterOrganisation' | 'tipsterContact'>) {
+  return {
+    name: unseal(CTX.tipsterName, t.tipsterName),
+    organisation: unseal(CTX.tipsterOrganisation, t.tipsterOrganisation),
+    contact: unseal(CTX.tipsterContact, t.tipsterContact),
+  };
 }
 
 export function findTip(m: Queryable, id: string, lock = false): Promise<TipRow | undefined> {

@@ -33,6 +33,7 @@ import {
   pageTips,
   setTipDue,
   setTipVerified,
+  tipsterIdentity,
 } from './tip.repository';
 import {
   TIP_VERIFICATION_WORKING_DAYS,
@@ -298,7 +299,7 @@ export const tipService = {
     const present = t.tipsterName !== null || t.tipsterOrganisation !== null || t.tipsterContact !== null;
     if (!present) return null;
     const e = await this.enterprise(ctx, t);
-    return readRestrictedIdentity(ctx, TIPSTER, t.id, e, present, { name: t.tipsterName, organisation: t.tipsterOrganisation, contact: t.tipsterContact });
+    return readRestrictedIdentity(ctx, TIPSTER, t.id, e, present, () => tipsterIdentity(t));
   },
 
   due: deadlineOf,

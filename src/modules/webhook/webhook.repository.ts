@@ -2,6 +2,8 @@ import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
 import type { RatingChangedEvent } from '../outbox/outbox';
 import type { WebhookDeliveryStatus } from '../graphql-enums';
+import { seal, unseal } from '../../platform/crypto/keyring';
+import { CTX } from '../keys/encrypted-columns';
 
 export type DeliveryStatus = WebhookDeliveryStatus;
 
@@ -58,7 +60,7 @@ export function insertWebhook(m: Queryable, w: NewWebhook): Promise<WebhookRow |
       w.filterCreditCode,
       w.url,
       w.events,
-      w.secret,
+      seal(CTX.webhookSecret, w.secret),
     ],
   );
 }
@@ -99,12 +101,16 @@ export function cancelPending(m: Queryable, webhookId: string): Promise<unknown>
 }
 
 /** A new secret; the old one keeps signing beside it until `graceUntil`. */
-export function rotateSecret(m: Queryable, id: string, secret: string, graceUntil: Date): Promise<WebhookRow | undefined> {
-  return one<WebhookRow>(
-    m,
-    `UPDATE webhook w SET previous_secret = w.secret, previous_secret_until = $3, secret = $2 WHERE w.id = $1 RETURNING ${WEBHOOK_COLUMNS}`,
-    [id, secret, graceUntil],
-  );
+export async function rotateSecret(m: Queryable, id: string, secret: string, graceUntil: Date): Promise<WebhookRow | undefined> {
+  // Encrypted values are bound to their column: the old secret is re-encrypted for previous_secret, not copied.
+  const current = await one<{ secret: string }>(m, `SELECT secret FROM webhook WHERE id = $1 FOR UPDATE`, [id]);
+  if (!current) return undefined;
+  return one<WebhookRow>(m, `UPDATE webhook w SET previous_secret = $4, previous_secret_until = $3, secret = $2 WHERE w.id = $1 RETURNING ${WEBHOOK_COLUMNS}`, [
+    id,
+    seal(CTX.webhookSecret, secret),
+    graceUntil,
+    seal(CTX.webhookPreviousSecret, unseal(CTX.webhookSecret, current.secret)),
+  ]);
 }
 
 /** Creates the deliveries of newly published events for every active webhook they match; returns their ids. */
@@ -137,8 +143,8 @@ export interface ClaimedDelivery {
  * Takes a due delivery for one attempt: a lease of `leaseS` seconds keeps other workers
  * off it, and lapses by itself if this one dies. Undefined: not due, done, or leased.
  */
-export function claimDelivery(m: Queryable, id: string, leaseS: number): Promise<ClaimedDelivery | undefined> {
-  return one<ClaimedDelivery>(
+export async function claimDelivery(m: Queryable, id: string, leaseS: number): Promise<ClaimedDelivery | undefined> {
+  const claimed = await one<ClaimedDelivery>(
     m,
     `WITH c AS (
        UPDATE webhook_delivery d SET locked_until = now() + make_interval(secs => $2)
@@ -150,6 +156,11 @@ export function claimDelivery(m: Queryable, id: string, leaseS: number): Promise
        FROM c JOIN webhook w ON w.id = c.webhook_id JOIN outbox_event e ON e.id = c.event_id`,
     [id, leaseS],
   );
+  if (claimed) {
+    claimed.secret = unseal(CTX.webhookSecret, claimed.secret)!;
+    claimed.previousSecret = unseal(CTX.webhookPreviousSecret, claimed.previousSecret);
+  }
+  return claimed;
 }
 
 export interface AttemptRecord {

@@ -26,6 +26,7 @@ import { logger } from '../logger';
 import { wsConnections, wsSubscriptions } from '../metrics';
 import { MAX_TOKENS } from './armor';
 import { CostChecker } from './cost';
+import { nulProblem } from './nul-guard';
 import { PERSONAL_READERS, hasRole } from '../auth/access.rules';
 import { maskResult, maskUnexpected } from './unexpected-errors';
 
@@ -245,6 +246,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         }
         const tooCostly = opts.checkCost(opts.schema, document, op, payload.variables);
         if (tooCostly) return [tooCostly];
+        const nul = nulProblem(document, payload.variables);
+        if (nul) return [nul];
         const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal, context.lang);
         if (key) keys.set(context, key);
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
