@@ -30,6 +30,7 @@ import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
 import { requestErrorStatusPlugin } from './platform/graphql/http-status';
+import { idempotencyPlugin } from './modules/idempotency/idempotency.plugin';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
 import { hubJobs } from '../jobs';
 import { AddressPolicy } from './modules/webhook/url-guard';
@@ -210,6 +211,7 @@ export async function createHub(
       requestErrorStatusPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
+      idempotencyPlugin(),
       resultReadPlugin(),
       metricsPlugin(),
     ],

@@ -29,6 +29,7 @@ import { TokenRevocation1732950000000 } from '../migrations/1732950000000-token-
 import { AuditChain1732960000000 } from '../migrations/1732960000000-audit-chain';
 import { EncryptedAtRest1732970000000 } from '../migrations/1732970000000-encrypted-at-rest';
 import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-heartbeat';
+import { IdempotencyKey1733000000000 } from '../migrations/1733000000000-idempotency-key';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
@@ -68,6 +69,7 @@ export const MIGRATIONS = [
   AuditChain1732960000000,
   EncryptedAtRest1732970000000,
   SyncHeartbeat1732980000000,
+  IdempotencyKey1733000000000,
 ];
 
 /**

@@ -45,7 +45,12 @@ export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, 
       void queue.reachable().then((up) => {
         if (up) return next();
         res.status(503).json({
-          errors: [{ message: '任务队列（Redis）不可达，队列面板暂不可用 / The job queue (Redis) is unreachable; the dashboard is unavailable until it is back.', extensions: { code: 'SERVICE_UNAVAILABLE' } }],
+          errors: [
+            {
+              message: '任务队列（Redis）不可达，队列面板暂不可用 / The job queue (Redis) is unreachable; the dashboard is unavailable until it is back.',
+              extensions: { code: 'SERVICE_UNAVAILABLE' },
+            },
+          ],
         });
       });
     },

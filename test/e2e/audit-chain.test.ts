@@ -200,7 +200,14 @@ describe('tampering is found', () => {
   it('the migration chains the entries written before it, in id order', async () => {
     const d = await testDatabase('auditchain_migrate');
     try {
-      await d.db.dataSource.undoLastMigration({ transaction: 'each' });
+      // Back to before the chain's migration, whatever migrations came after it.
+      const chained = async () =>
+        (
+          await d.db.manager.query(
+            `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'audit_log' AND column_name = 'seq'`,
+          )
+        ).length > 0;
+      while (await chained()) await d.db.dataSource.undoLastMigration({ transaction: 'each' });
       await d.db.manager.query(
         `INSERT INTO audit_log (actor, actor_role, action, outcome, detail) VALUES ('a', 'ADMIN', 'old1', 'OK', '{"z": 1, "a": {"c": [1, "x"], "b": null}}'), ('b', 'PUBLIC', 'old2', 'FORBIDDEN', '{}')`,
       );

@@ -74,9 +74,10 @@ it('queues again a run whose job was lost (QUEUED, or RUNNING and silent), which
   await settled(queued.id);
 
   const running = (await insertRun(t.db.manager, sourceId, 'test'))!;
-  await t.db.manager.query(`UPDATE sync_run SET status = 'RUNNING', started_at = now() - interval '1 hour', queued_at = now() - interval '1 hour', heartbeat_at = now() - interval '20 minutes' WHERE id = $1`, [
-    running.id,
-  ]);
+  await t.db.manager.query(
+    `UPDATE sync_run SET status = 'RUNNING', started_at = now() - interval '1 hour', queued_at = now() - interval '1 hour', heartbeat_at = now() - interval '20 minutes' WHERE id = $1`,
+    [running.id],
+  );
   await settled(running.id);
   const counts = (await t.db.manager.query(`SELECT count(*)::int AS n FROM meter_reading`))[0].n as number;
   expect(counts).toBe(30); // every reading once, however many runs took the feed

@@ -42,5 +42,10 @@ export function armor(production: boolean): {
     blockFieldSuggestion: { enabled: production },
   }).protect();
   const checkCost = costChecker({ maxCost: MAX_COST, maxReplayCost: MAX_REPLAY_COST });
-  return { plugins: [...plugins, costLimitAfterVariablesPlugin(checkCost), nulGuardPlugin()], validationRules, parseOptions: { maxTokens: MAX_TOKENS }, checkCost };
+  return {
+    plugins: [...plugins, costLimitAfterVariablesPlugin(checkCost), nulGuardPlugin()],
+    validationRules,
+    parseOptions: { maxTokens: MAX_TOKENS },
+    checkCost,
+  };
 }
