@@ -25,6 +25,7 @@ import { ResultAccess1732910000000 } from '../migrations/1732910000000-result-ac
 import { StatusChangePush1732920000000 } from '../migrations/1732920000000-status-change-push';
 import { ReportEnteredBy1732930000000 } from '../migrations/1732930000000-report-entered-by';
 import { ObjectionCorrection1732940000000 } from '../migrations/1732940000000-objection-correction';
+import { TokenRevocation1732950000000 } from '../migrations/1732950000000-token-revocation';
 import { AuditChain1732960000000 } from '../migrations/1732960000000-audit-chain';
 import { EncryptedAtRest1732970000000 } from '../migrations/1732970000000-encrypted-at-rest';
 import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-heartbeat';
@@ -65,6 +66,7 @@ export const MIGRATIONS = [
   StatusChangePush1732920000000,
   ReportEnteredBy1732930000000,
   ObjectionCorrection1732940000000,
+  TokenRevocation1732950000000,
   AuditChain1732960000000,
   EncryptedAtRest1732970000000,
   SyncHeartbeat1732980000000,
