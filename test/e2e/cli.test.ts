@@ -24,7 +24,10 @@ describe('hub token', () => {
   });
 
   it('is short-lived with a jti, and its issuance is on the audit trail without the token', async () => {
-    const token = execFileSync('node', [cli, 'token', '--role', 'ADMIN', '--subject', 'officer:cli'], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+    const token = execFileSync('node', [cli, 'token', '--role', 'SYSTEM_ADMIN', '--subject', 'officer:cli'], { env, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .at(-1)!;
     const p = verifyToken(token, secret);
     expect(p.tokenId).toMatch(/^[0-9a-f-]{36}$/);
     expect(p.expiresAt! - p.issuedAt!).toBe(8 * 3600_000);
@@ -36,17 +39,17 @@ describe('hub token', () => {
         actor: 'cli:hub-token',
         action: 'issueToken',
         target_id: p.tokenId,
-        detail: { role: 'ADMIN', subject: 'officer:cli', jti: p.tokenId, expiresAt: new Date(p.expiresAt!).toISOString(), algorithm: 'HS256' },
+        detail: { role: 'SYSTEM_ADMIN', subject: 'officer:cli', jti: p.tokenId, expiresAt: new Date(p.expiresAt!).toISOString(), algorithm: 'HS256' },
       },
     ]);
     expect(JSON.stringify(entries)).not.toContain(token.split('.')[2]);
   });
 
   it('refuses a lifetime over 24 hours unless --allow-long', () => {
-    const r = spawnSync('node', [cli, 'token', '--role', 'ADMIN', '--expires-in', '30d'], { env, encoding: 'utf8' });
+    const r = spawnSync('node', [cli, 'token', '--role', 'SYSTEM_ADMIN', '--expires-in', '30d'], { env, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/at most 24 hours/);
-    const long = execFileSync('node', [cli, 'token', '--role', 'ADMIN', '--expires-in', '30d', '--allow-long'], { env, encoding: 'utf8' });
+    const long = execFileSync('node', [cli, 'token', '--role', 'SYSTEM_ADMIN', '--expires-in', '30d', '--allow-long'], { env, encoding: 'utf8' });
     const p = verifyToken(long.trim().split('\n').at(-1)!, secret);
     expect(p.expiresAt! - p.issuedAt!).toBe(30 * 86400_000);
   });
