@@ -28,7 +28,7 @@ import { armor } from './platform/graphql/armor';
 import { requestErrorStatusPlugin } from './platform/graphql/http-status';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
 import { hubJobs } from '../jobs';
-import { AddressPolicy } from './modules/webhook/url-guard';
+import { outboundPolicy } from './platform/net/address-policy';
 import type { JobsHandle } from './workers';
 import { DASHBOARD_PATH, mountQueueDashboard } from './platform/queue-dashboard';
 import { mountIde } from './platform/ide';
@@ -123,7 +123,7 @@ export async function createHub(
     hubJobs(new InProcessJobQueue(), {
       database: db,
       policies,
-      webhooks: { policy: new AddressPolicy(config.notify.allowPrivate), retryScale: config.notify.retryScale, creditPlatform: config.notify.creditPlatform },
+      webhooks: { policy: outboundPolicy(config.notify), retryScale: config.notify.retryScale, creditPlatform: config.notify.creditPlatform },
     }).deps;
   const app = express();
   app.disable('x-powered-by');

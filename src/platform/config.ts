@@ -51,6 +51,14 @@ const schema = z.object({
     .string()
     .regex(/^[0-9a-fA-F:./,\s]+$/, 'comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.20.0.0/16,::1')
     .optional(),
+  HUB_OUTBOUND_ALLOW_PRIVATE: z
+    .string()
+    .regex(/^[0-9a-fA-F:./,\s]+$/, 'comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.20.0.0/16,::1')
+    .optional(),
+  HUB_OUTBOUND_ALLOWED_DOMAINS: z
+    .string()
+    .regex(/^[0-9A-Za-z.*,\s-]+$/, 'comma-separated domain names, e.g. vendor.example.cn,credit.gov.cn')
+    .optional(),
   HUB_WEBHOOK_RETRY_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(1, 'must be at most 1').default(1),
   CREDIT_PLATFORM_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL of the city credit platform endpoint' }).optional(),
   CREDIT_PLATFORM_SECRET: z
@@ -120,8 +128,10 @@ export interface QueueTiming {
 }
 
 export interface NotifyConfig {
-  /** Internal addresses or CIDR ranges webhooks may target anyway. */
+  /** Internal addresses or CIDR ranges webhooks, the credit platform push and data sources may target anyway. */
   allowPrivate: string[];
+  /** When not empty, the only destination domains (and subdomains) outbound targets may lie in (数据出境 management). */
+  allowedDomains?: string[];
   /** Multiplies webhook retry delays (1 = real time; tests compress the three days). */
   retryScale: number;
   /** How often a relay looks for unpublished events when no NOTIFY woke it. */
@@ -186,10 +196,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: c.LOG_LEVEL,
     runWorkers: c.HUB_RUN_WORKERS,
     notify: {
-      allowPrivate: (c.HUB_WEBHOOK_ALLOW_PRIVATE ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      // HUB_WEBHOOK_ALLOW_PRIVATE is the older name of the one outbound setting: both lists count.
+      allowPrivate: [...new Set(list(c.HUB_OUTBOUND_ALLOW_PRIVATE).concat(list(c.HUB_WEBHOOK_ALLOW_PRIVATE)))],
+      allowedDomains: list(c.HUB_OUTBOUND_ALLOWED_DOMAINS),
       retryScale: c.HUB_WEBHOOK_RETRY_SCALE,
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
       creditPlatform: c.CREDIT_PLATFORM_URL && c.CREDIT_PLATFORM_SECRET ? { url: c.CREDIT_PLATFORM_URL, secret: c.CREDIT_PLATFORM_SECRET } : undefined,
@@ -197,6 +206,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
     dataKeys,
   };
+}
+
+/** A comma-separated setting as its trimmed, non-empty items. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function devSecretOf(dataDir: string): { secret: string; file: string } {
