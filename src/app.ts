@@ -37,6 +37,7 @@ import { operationLabel } from './platform/graphql/operation-label';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
 import { useDataKeys } from './platform/crypto/keyring';
+import { InProcessCounter, RateCounter, RedisCounter, rateLimitPlugin } from './platform/http/rate-limit';
 
 export interface Hub {
   app: express.Express;
@@ -127,6 +128,8 @@ export async function createHub(
     }).deps;
   const app = express();
   app.disable('x-powered-by');
+  // Client addresses (rate limits, audit) from X-Forwarded-For only behind a configured proxy (HUB_TRUST_PROXY).
+  app.set('trust proxy', config.trustProxy);
   app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
   const server = http.createServer(app);
   let ready = false;
@@ -168,6 +171,9 @@ export async function createHub(
   });
 
   const limits = armor(config.nodeEnv === 'production');
+  const rateCounter: RateCounter = config.redisUrl
+    ? new RedisCounter(config.redisUrl, config.queuePrefix, config.queueTiming.commandTimeoutMs)
+    : new InProcessCounter();
   const schema = await hubSchema();
   const apollo = new ApolloServer<HubContext>({
     schema,
@@ -183,6 +189,7 @@ export async function createHub(
       // Apollo's landing page loads Sandbox from a CDN; mountIde serves GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
       rejectedTokenPlugin(),
+      rateLimitPlugin(config.rateLimits, rateCounter),
       requestErrorStatusPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
@@ -259,6 +266,7 @@ export async function createHub(
       await deliveryReadLog.flush();
       await feed?.stop();
       await apollo.stop();
+      await rateCounter.close();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
     },
   };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { devJwtSecret } from './dev-secret';
 import { CIPHER_NAMES, CipherName } from './crypto/field-cipher';
 import { DataKeys, readDataKeys } from './crypto/data-keys';
+import type { RateLimits } from './http/rate-limit';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
@@ -17,6 +18,9 @@ const millis = (min: number, fallback: number) =>
     .min(min, `must be at least ${min} ms`)
     .max(600_000, 'must be at most 600000 ms')
     .default(fallback);
+
+/** Requests per window of a rate-limit bucket; 0 turns it off. */
+const limit = (fallback: number) => z.coerce.number({ error: 'must be a whole number (0: no limit)' }).int().min(0).default(fallback);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -74,6 +78,22 @@ const schema = z.object({
   HUB_DATA_KEY_FILE: z.string().optional(),
   HUB_DATA_HASH_KEY: z.string().optional(),
   HUB_DATA_CIPHER: z.enum(CIPHER_NAMES as [CipherName, ...CipherName[]], { error: `must be one of ${CIPHER_NAMES.join(', ')}` }).default('sm4-ctr-hmac-sm3'),
+  HUB_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int()
+    .min(1000, 'must be at least 1000 ms')
+    .max(3_600_000, 'must be at most 3600000 ms')
+    .default(60_000),
+  HUB_RATE_LIMIT_OPERATIONS: limit(20_000),
+  HUB_RATE_LIMIT_MUTATIONS: limit(5_000),
+  HUB_RATE_LIMIT_SUBMISSIONS: limit(60),
+  HUB_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F:./,\s]+|loopback|linklocal|uniquelocal)$/,
+      'true, false, a number of proxy hops, or addresses/CIDR ranges of the trusted proxies (e.g. 10.0.0.5 or loopback)',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -107,6 +127,10 @@ export interface HubConfig {
   queueTiming: QueueTiming;
   /** The keys that encrypt personal data and secrets at rest (src/platform/crypto/). */
   dataKeys: DataKeys;
+  /** Rate limits on /graphql per subject or client address (src/platform/http/rate-limit.ts). */
+  rateLimits: RateLimits;
+  /** Express `trust proxy` (HUB_TRUST_PROXY): whose X-Forwarded-For gives the client address; false: the socket's peer. */
+  trustProxy: boolean | number | string;
 }
 
 /**
@@ -205,6 +229,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
     dataKeys,
+    rateLimits: {
+      windowMs: c.HUB_RATE_LIMIT_WINDOW_MS,
+      operations: c.HUB_RATE_LIMIT_OPERATIONS,
+      mutations: c.HUB_RATE_LIMIT_MUTATIONS,
+      submissions: c.HUB_RATE_LIMIT_SUBMISSIONS,
+    },
+    trustProxy:
+      c.HUB_TRUST_PROXY === undefined || c.HUB_TRUST_PROXY === 'false'
+        ? false
+        : c.HUB_TRUST_PROXY === 'true'
+          ? true
+          : /^\d+$/.test(c.HUB_TRUST_PROXY)
+            ? Number(c.HUB_TRUST_PROXY)
+            : c.HUB_TRUST_PROXY,
   };
 }
 
