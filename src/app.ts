@@ -37,6 +37,7 @@ import { operationLabel } from './platform/graphql/operation-label';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
 import { useDataKeys } from './platform/crypto/keyring';
+import { metricsListener, mountMetrics } from './platform/http/metrics-endpoint';
 import { InProcessCounter, RateCounter, RedisCounter, rateLimitPlugin } from './platform/http/rate-limit';
 
 export interface Hub {
@@ -45,6 +46,8 @@ export interface Hub {
   db: Database;
   /** Listens on `port` (0 = any free port) at `host` (loopback by default) and resolves the base URL; `/health` and `/graphql` answer 503 until `markReady()`. */
   listen(port: number, host?: string): Promise<string>;
+  /** The port of the metrics-only listener (HUB_METRICS_PORT; 0 = any free port), once listening. */
+  metricsPort(): number | undefined;
   /** Migrations (and the demo seed) are done: serve. */
   markReady(): void;
   stop(): Promise<void>;
@@ -133,6 +136,7 @@ export async function createHub(
   app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
   const server = http.createServer(app);
   let ready = false;
+  let metricsPort: number | undefined;
 
   app.get('/health', async (req, res) => {
     const dbUp = await db.ping();
@@ -166,9 +170,12 @@ export async function createHub(
   );
   // hub_work_overdue is read at scrape time from this hub's database (src/platform/metrics.ts says why).
   setOverdueReader(() => (ready ? worklistService.overdueByKind(db.manager) : Promise.resolve({})));
-  app.get('/metrics', async (_req, res) => {
+  // /metrics: open outside production; a bearer token and/or a port of its own (HUB_METRICS_TOKEN, HUB_METRICS_PORT).
+  const scrape = async (_req: express.Request, res: express.Response) => {
     res.type(registry.contentType).send(await registry.metrics());
-  });
+  };
+  mountMetrics(app, config.metrics, scrape);
+  const metricsServer = metricsListener(config.metrics, scrape);
 
   const limits = armor(config.nodeEnv === 'production');
   const rateCounter: RateCounter = config.redisUrl
@@ -253,9 +260,15 @@ export async function createHub(
           const bound = typeof addr === 'object' && addr ? addr.port : port;
           // Every interface: print localhost; a specific address: that address (localhost may resolve to ::1 first).
           const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-          resolve(`http://${shown}:${bound}`);
+          const base = `http://${shown}:${bound}`;
+          if (!metricsServer) return resolve(base);
+          metricsServer.listen(host).then((p) => {
+            metricsPort = p;
+            resolve(base);
+          }, reject);
         });
       }),
+    metricsPort: () => metricsPort,
     markReady() {
       ready = true;
     },
@@ -267,6 +280,7 @@ export async function createHub(
       await feed?.stop();
       await apollo.stop();
       await rateCounter.close();
+      await metricsServer?.close();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
     },
   };

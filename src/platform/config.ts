@@ -3,6 +3,7 @@ import { devJwtSecret } from './dev-secret';
 import { CIPHER_NAMES, CipherName } from './crypto/field-cipher';
 import { DataKeys, readDataKeys } from './crypto/data-keys';
 import type { RateLimits } from './http/rate-limit';
+import type { MetricsAccess } from './http/metrics-endpoint';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
@@ -87,6 +88,8 @@ const schema = z.object({
   HUB_RATE_LIMIT_OPERATIONS: limit(20_000),
   HUB_RATE_LIMIT_MUTATIONS: limit(5_000),
   HUB_RATE_LIMIT_SUBMISSIONS: limit(60),
+  HUB_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (a random bearer token for the Prometheus scraper)').optional(),
+  HUB_METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be at most 65535').optional(),
   HUB_TRUST_PROXY: z
     .string()
     .regex(
@@ -131,6 +134,8 @@ export interface HubConfig {
   rateLimits: RateLimits;
   /** Express `trust proxy` (HUB_TRUST_PROXY): whose X-Forwarded-For gives the client address; false: the socket's peer. */
   trustProxy: boolean | number | string;
+  /** /metrics behind a bearer token and/or on a port of its own (src/platform/http/metrics-endpoint.ts). */
+  metrics: MetricsAccess;
 }
 
 /**
@@ -201,6 +206,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   } catch (e) {
     throw new ConfigError([(e as Error).message]);
   }
+  if (c.NODE_ENV === 'production' && !c.HUB_METRICS_TOKEN && c.HUB_METRICS_PORT === undefined)
+    throw new ConfigError([
+      'HUB_METRICS_TOKEN or HUB_METRICS_PORT: required when NODE_ENV=production (/metrics behind a bearer token of 24+ random characters, or on a port of its own that only the scraper reaches)',
+    ]);
   const secret = c.HUB_JWT_SECRET ? { secret: c.HUB_JWT_SECRET, file: undefined } : devSecretOf(c.HUB_DATA_DIR);
   return {
     nodeEnv: c.NODE_ENV,
@@ -229,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
     dataKeys,
+    metrics: { token: c.HUB_METRICS_TOKEN, port: c.HUB_METRICS_PORT },
     rateLimits: {
       windowMs: c.HUB_RATE_LIMIT_WINDOW_MS,
       operations: c.HUB_RATE_LIMIT_OPERATIONS,
