@@ -37,6 +37,7 @@ import { operationLabel } from './platform/graphql/operation-label';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
 import { useDataKeys } from './platform/crypto/keyring';
+import { introspectionPlugin } from './platform/graphql/introspection';
 import { metricsListener, mountMetrics } from './platform/http/metrics-endpoint';
 import { InProcessCounter, RateCounter, RedisCounter, rateLimitPlugin } from './platform/http/rate-limit';
 
@@ -197,6 +198,7 @@ export async function createHub(
       ApolloServerPluginLandingPageDisabled(),
       rejectedTokenPlugin(),
       rateLimitPlugin(config.rateLimits, rateCounter),
+      introspectionPlugin(config.introspection),
       requestErrorStatusPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
@@ -223,6 +225,7 @@ export async function createHub(
     validationRules: limits.validationRules,
     checkCost: limits.checkCost,
     production: config.nodeEnv === 'production',
+    introspection: config.introspection,
     isReady: () => ready,
     auditPersonalRead: auditSubscriptionRead,
     auditRefusedMutation: auditRefusedOverWebSocket,

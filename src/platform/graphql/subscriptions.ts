@@ -20,6 +20,7 @@ import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
 import { closeReason, serveGraphqlWs } from './ws-adapter';
 import { PUBLIC_PRINCIPAL, Principal, verifyToken } from '../auth/principal';
+import { introspectionRefusal } from './introspection';
 import { Context } from '../context';
 import { Lang, langFromAcceptLanguage, langFromConnectionParams } from '../lang';
 import { logger } from '../logger';
@@ -40,6 +41,8 @@ export interface SubscriptionServerOptions {
   /** The same cost check on the coerced variables as HTTP. */
   checkCost: CostChecker;
   production: boolean;
+  /** Introspection open to anonymous callers (outside production, or HUB_INTROSPECTION=true). */
+  introspection: boolean;
   isReady(): boolean;
   /** Records that a subscription's message carried personal data unmasked (the audit module's, passed in: platform imports no module). */
   auditPersonalRead(ctx: Context, enterpriseIds: string[]): Promise<void>;
@@ -207,6 +210,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         } catch (e) {
           return [e as GraphQLError];
         }
+        const closed = introspectionRefusal(document, ctx.extra.principal ?? PUBLIC_PRINCIPAL, opts.introspection);
+        if (closed) return [closed];
         const errors = validate(opts.schema, document, rules);
         if (errors.length) return hideSuggestions(errors);
         const op = getOperationAST(document, payload.operationName);
