@@ -38,6 +38,7 @@ import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
 import { useDataKeys } from './platform/crypto/keyring';
 import { introspectionPlugin } from './platform/graphql/introspection';
+import { securityHeaders } from './platform/http/security-headers';
 import { metricsListener, mountMetrics } from './platform/http/metrics-endpoint';
 import { InProcessCounter, RateCounter, RedisCounter, rateLimitPlugin } from './platform/http/rate-limit';
 
@@ -134,6 +135,7 @@ export async function createHub(
   app.disable('x-powered-by');
   // Client addresses (rate limits, audit) from X-Forwarded-For only behind a configured proxy (HUB_TRUST_PROXY).
   app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders({ hsts: config.hsts }));
   app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
   const server = http.createServer(app);
   let ready = false;

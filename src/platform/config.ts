@@ -91,6 +91,7 @@ const schema = z.object({
   HUB_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (a random bearer token for the Prometheus scraper)').optional(),
   HUB_METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be at most 65535').optional(),
   HUB_INTROSPECTION: flag.optional(),
+  HUB_HSTS: flag.default(false),
   HUB_TRUST_PROXY: z
     .string()
     .regex(
@@ -135,6 +136,8 @@ export interface HubConfig {
   rateLimits: RateLimits;
   /** Express `trust proxy` (HUB_TRUST_PROXY): whose X-Forwarded-For gives the client address; false: the socket's peer. */
   trustProxy: boolean | number | string;
+  /** Strict-Transport-Security on every answer (HUB_HSTS=true; also sent on requests that came over TLS). */
+  hsts: boolean;
   /** `__schema`/`__type` for anonymous callers too: outside production, or in production with HUB_INTROSPECTION=true. */
   introspection: boolean;
   /** /metrics behind a bearer token and/or on a port of its own (src/platform/http/metrics-endpoint.ts). */
@@ -241,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
     dataKeys,
+    hsts: c.HUB_HSTS,
     introspection: c.HUB_INTROSPECTION ?? c.NODE_ENV !== 'production',
     metrics: { token: c.HUB_METRICS_TOKEN, port: c.HUB_METRICS_PORT },
     rateLimits: {
