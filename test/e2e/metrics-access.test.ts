@@ -35,6 +35,7 @@ describe('/metrics on HUB_METRICS_PORT', () => {
     expect(port).toEqual(expect.any(Number));
     const ok = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await ok.text()).toMatch(/hub_graphql_request/);
     expect((await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(404);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express from 'express';
+import { securityHeaders } from './security-headers';
 
 /**
  * `/metrics` protection (issue 11 item 6): behind a bearer token (`HUB_METRICS_TOKEN`) and/or on a listener of its own
@@ -49,6 +50,7 @@ export function metricsListener(access: MetricsAccess, scrape: Scrape): { listen
   if (access.port === undefined) return undefined;
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders({ hsts: false }));
   app.get('/metrics', guarded(scrape, access.token));
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Only /metrics is served on this port.', extensions: { code: 'NOT_FOUND' } }] });
