@@ -184,6 +184,7 @@ export async function createHub(
   const rateCounter: RateCounter = config.redisUrl
     ? new RedisCounter(config.redisUrl, config.queuePrefix, config.queueTiming.commandTimeoutMs)
     : new InProcessCounter();
+  if (rateCounter instanceof RedisCounter) await rateCounter.ready();
   const schema = await hubSchema();
   const apollo = new ApolloServer<HubContext>({
     schema,

@@ -62,32 +62,54 @@ local ttl = redis.call('PTTL', KEYS[1])
 if c == 1 or ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {c, ttl}`;
 
+/** After a failed hit, Redis is not asked again for this long. */
+const RETRY_REDIS_AFTER_MS = 5_000;
+
 /** Counters shared by every hub process through Redis; the process's own counters while Redis does not answer. */
 export class RedisCounter implements RateCounter {
   private readonly redis: IORedis;
   private readonly fallback = new InProcessCounter();
   private warnedAt = 0;
+  private downUntil = 0;
 
   constructor(
     url: string,
     private readonly prefix: string,
     timeoutMs: number,
   ) {
-    this.redis = new IORedis(url, { commandTimeout: timeoutMs, enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false });
+    // At most half a second per hit (HUB_REDIS_TIMEOUT_MS if shorter): a limiter must stay cheap.
+    this.redis = new IORedis(url, { commandTimeout: Math.min(timeoutMs, 500), enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false });
     this.redis.on('error', () => undefined); // reported once per minute by hit()
   }
 
   async hit(key: string, windowMs: number): Promise<{ count: number; resetMs: number }> {
+    // Not connected, or failed within the last few seconds: no request waits on a Redis that is down or hanging.
+    if (this.redis.status !== 'ready' || Date.now() < this.downUntil) return this.fallback.hit(key, windowMs);
     try {
       const [count, ttl] = (await this.redis.eval(HIT, 1, `${this.prefix}:ratelimit:${key}`, String(windowMs))) as [number, number];
       return { count, resetMs: ttl };
     } catch (e) {
+      this.downUntil = Date.now() + RETRY_REDIS_AFTER_MS;
       if (Date.now() - this.warnedAt > 60_000) {
         this.warnedAt = Date.now();
         logger.warn({ err: (e as Error).message }, 'rate limits: Redis does not answer; counting in this process meanwhile');
       }
       return this.fallback.hit(key, windowMs);
     }
+  }
+
+  /** Resolves once connected, or after `ms` (a hub starting while Redis is down counts in-process meanwhile). */
+  ready(ms = 1_000): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.redis.once('ready', done);
+    });
   }
 
   async close(): Promise<void> {
