@@ -130,7 +130,7 @@ async function runDashboard(): Promise<void> {
       console.log(await peer.printSchema());
       return;
     }
-    const auth = { authorization: `Bearer ${signToken({ role: 'ADMIN' }, SECRET)}` };
+    const auth = { authorization: `Bearer ${signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, SECRET)}` };
 
     // One checked request each: same 100 enterprises, same order, same nested data.
     let before = db.statementCount;

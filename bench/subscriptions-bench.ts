@@ -178,7 +178,7 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
     });
     await watcher.subscribe(channel);
 
-    const adminToken = signToken({ role: 'ADMIN', subject: 'admin:bench' }, TEST_SECRET);
+    const adminToken = signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'], subject: 'province:bench' }, TEST_SECRET);
     const gql = async (query: string, variables: Record<string, unknown>) => {
       const res = await fetch(`${writeBase}/graphql`, {
         method: 'POST',

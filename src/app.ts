@@ -15,17 +15,22 @@ import { deliveryReadLog } from './modules/enterprise/result-delivery-log';
 import { purposeFromHeader } from './modules/enterprise/result-access';
 import { langFromAcceptLanguage } from './platform/lang';
 import { Database } from './platform/db';
+import { logger } from './platform/logger';
 import { maskUnexpected } from './platform/graphql/unexpected-errors';
 import { jsonErrorHandler } from './platform/http-errors';
 import { graphqlRequests, registry, setOverdueReader } from './platform/metrics';
 import { worklistService } from './modules/worklist/worklist.service';
-import { PUBLIC_PRINCIPAL, Principal, rejectedPrincipal, tokenRejection, verifyToken } from './platform/auth/principal';
+import { PUBLIC_PRINCIPAL, Principal, RejectionCode, rejectedPrincipal, rejectionCodeOf, tokenRejection } from './platform/auth/principal';
+import { TokenVerifier, createTokenVerifier } from './platform/auth/token-verifier';
+import { RevocationList } from './platform/auth/revocation-list';
+import { auditSignInRefused } from './modules/audit/sign-in.audit';
 import { auditPlugin, auditRefusedOverWebSocket, auditSubscriptionRead } from './modules/audit/audit.plugin';
 import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
 import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { hubSchema } from './schema';
 import { armor } from './platform/graphql/armor';
 import { requestErrorStatusPlugin } from './platform/graphql/http-status';
+import { idempotencyPlugin } from './modules/idempotency/idempotency.plugin';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
 import { hubJobs } from '../jobs';
 import { outboundPolicy } from './platform/net/address-policy';
@@ -77,16 +82,20 @@ function metricsPlugin(): ApolloServerPlugin<HubContext> {
  * ran, so a refused mutation left no audit entry): it yields a principal that carries the reason, refused by
  * `rejectedTokenPlugin` for every operation and on record for mutations.
  */
-function principalFrom(req: express.Request, secret: string): Principal {
+async function principalFrom(req: express.Request, verifier: TokenVerifier, onRefused?: (code: RejectionCode) => Promise<void>): Promise<Principal> {
   const header = req.headers.authorization;
   if (!header) return PUBLIC_PRINCIPAL;
   const m = /^Bearer\s+(.+)$/i.exec(header);
-  if (!m) return rejectedPrincipal('Authorization header must be "Bearer <token>".');
-  try {
-    return verifyToken(m[1].trim(), secret);
-  } catch (e) {
-    return rejectedPrincipal((e as GraphQLError).message);
-  }
+  let refused: Principal;
+  if (!m) refused = rejectedPrincipal('Authorization header must be "Bearer <token>".', 'MALFORMED_HEADER');
+  else
+    try {
+      return await verifier.verify(m[1].trim());
+    } catch (e) {
+      refused = rejectedPrincipal((e as GraphQLError).message, rejectionCodeOf(e));
+    }
+  await onRefused?.(refused.rejectedCode ?? 'MALFORMED_TOKEN');
+  return refused;
 }
 
 /**
@@ -101,7 +110,8 @@ function rejectedTokenPlugin(): ApolloServerPlugin<HubContext> {
       return Promise.resolve({
         didResolveOperation: () => Promise.reject(refusal),
         willSendResponse({ response }) {
-          response.body = { kind: 'single', singleResult: { errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED' } }] } };
+          const reason = contextValue.principal.rejectedCode;
+          response.body = { kind: 'single', singleResult: { errors: [{ message: refusal.message, extensions: { code: 'UNAUTHENTICATED', reason } }] } };
           response.http.status = 401;
           return Promise.resolve();
         },
@@ -139,6 +149,17 @@ export async function createHub(
   app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
   const server = http.createServer(app);
   let ready = false;
+  // Sign-in: dev tokens and/or an OpenID provider (discovered now; a provider that does not answer is logged, its
+  // tokens refused with the reason until it does), then the revocation list every process shares through the database.
+  const revocations = new RevocationList(db, config.auth.revocationRefreshMs);
+  const verifier = createTokenVerifier(config.auth, config.jwtSecret, revocations);
+  await verifier.start();
+  await revocations.start();
+  if (!config.auth.devTokens && !config.auth.oidc)
+    logger.warn('NODE_ENV=production without HUB_OIDC_ISSUER and without HUB_ALLOW_DEV_TOKENS: no bearer token is accepted');
+  // One entry per refused request (a flood of bad tokens is a flood of entries, each small): the reason, never the token.
+  const refusedOver = (transport: string) => (code: RejectionCode) =>
+    auditSignInRefused(db.manager, code, transport).catch((err: unknown) => logger.error({ err }, 'audit append failed'));
   let metricsPort: number | undefined;
 
   app.get('/health', async (req, res) => {
@@ -151,9 +172,9 @@ export async function createHub(
       body.redis = redisUp ? 'up' : 'down';
       if (status === 'ok' && !redisUp) body.status = 'degraded: Redis unreachable (jobs cannot be queued)';
     }
-    // Details for an administrator's bearer token (verified as /graphql does); anyone else, a refused token included, gets
+    // Details for a system administrator's (SYSTEM_ADMIN) bearer token (verified as /graphql does); anyone else, a refused token included, gets
     // the plain answer (a probe must not fail on a header), and nothing is read while the database is down or migrating.
-    if (status === 'ok' && req.headers.authorization && principalFrom(req, config.jwtSecret).role === 'ADMIN') {
+    if (status === 'ok' && req.headers.authorization && (await principalFrom(req, verifier)).role === 'SYSTEM_ADMIN') {
       body.work = await worklistService.healthDetails(db.manager);
     }
     res.status(status === 'ok' ? 200 : 503).json(body);
@@ -164,12 +185,16 @@ export async function createHub(
     if (ready) return next();
     res.status(503).json({ errors: [{ message: 'The hub is starting (migrations running); retry shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
   });
-  if (queue instanceof RedisJobQueue) mountQueueDashboard(app, queue, config.jwtSecret);
+  if (queue instanceof RedisJobQueue) mountQueueDashboard(app, queue, verifier);
   else mountQueueDashboardUnavailable(app, DASHBOARD_PATH);
   mountLanding(app, { ide: config.ide, queueDashboard: queue instanceof RedisJobQueue });
   // The audit administrator's streamed export (AUDIT_ADMIN bearer token; audited).
-  mountAuditExport(app, (req) =>
-    createContext(deps, { principal: principalFrom(req, config.jwtSecret), requestId: randomUUID(), clientAddress: req.ip ?? req.socket.remoteAddress }),
+  mountAuditExport(app, async (req) =>
+    createContext(deps, {
+      principal: await principalFrom(req, verifier, refusedOver('http')),
+      requestId: randomUUID(),
+      clientAddress: req.ip ?? req.socket.remoteAddress,
+    }),
   );
   // hub_work_overdue is read at scrape time from this hub's database (src/platform/metrics.ts says why).
   setOverdueReader(() => (ready ? worklistService.overdueByKind(db.manager) : Promise.resolve({})));
@@ -205,6 +230,7 @@ export async function createHub(
       requestErrorStatusPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
+      idempotencyPlugin(),
       resultReadPlugin(),
       metricsPlugin(),
     ],
@@ -223,7 +249,9 @@ export async function createHub(
   // graphql-ws on the same port and path; rating changes reach it from Redis (any instance's relay) or in-process.
   const subscriptions = attachSubscriptions(server, {
     schema,
-    jwtSecret: config.jwtSecret,
+    verifier,
+    revocations,
+    auditSignInRefused: refusedOver('websocket'),
     context: (principal, requestId, lang, purpose) => createContext(deps, { principal, requestId, lang, purpose }),
     validationRules: limits.validationRules,
     checkCost: limits.checkCost,
@@ -239,16 +267,14 @@ export async function createHub(
     '/graphql',
     express.json({ limit: '5mb' }),
     expressMiddleware(apollo, {
-      context: ({ req }): Promise<HubContext> =>
-        Promise.resolve(
-          createContext(deps, {
-            principal: principalFrom(req, config.jwtSecret),
-            requestId: (req.headers['x-request-id'] as string) ?? randomUUID(),
-            lang: langFromAcceptLanguage(req.headers['accept-language']),
-            clientAddress: req.ip ?? req.socket.remoteAddress,
-            purpose: purposeFromHeader(req.headers['x-purpose']),
-          }),
-        ),
+      context: async ({ req }): Promise<HubContext> =>
+        createContext(deps, {
+          principal: await principalFrom(req, verifier, refusedOver('http')),
+          requestId: (req.headers['x-request-id'] as string) ?? randomUUID(),
+          lang: langFromAcceptLanguage(req.headers['accept-language']),
+          clientAddress: req.ip ?? req.socket.remoteAddress,
+          purpose: purposeFromHeader(req.headers['x-purpose']),
+        }),
     }),
   );
   // After every route: JSON errors with a code, never Express's default page (it echoes the body).
@@ -284,6 +310,7 @@ export async function createHub(
       // The reads of the changes handed to subscribers before the sockets closed (Art. 23).
       await deliveryReadLog.flush();
       await feed?.stop();
+      await revocations.stop();
       await apollo.stop();
       await rateCounter.close();
       await metricsServer?.close();

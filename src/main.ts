@@ -85,12 +85,15 @@ async function main() {
   hub.markReady();
   logger.info({ url: `${url}/graphql` }, 'hub ready');
   if (config.demo && config.nodeEnv !== 'production') {
-    const token = signToken({ role: 'ADMIN', subject: 'admin:demo', expiresIn: '7d' }, config.jwtSecret);
-    // Through the logger's stream: pino writes asynchronously, and the token must come after its lines.
+    // Separated duties: a business token (the province over the demo's Chengde data) and an operations one.
+    const token = signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'], subject: 'province:demo', expiresIn: '24h' }, config.jwtSecret);
+    const ops = signToken({ role: 'SYSTEM_ADMIN', subject: 'sysadmin:demo', expiresIn: '24h' }, config.jwtSecret);
+    // Through the logger's stream: pino writes asynchronously, and the tokens must come after its lines.
     printAfterLogs(
       `\nWater credit hub ready: ${url}/graphql  (health ${url}/health, metrics ${url}/metrics)\n` +
         `节水信用数据枢纽已就绪：浏览器打开 ${url}/graphql 即为 GraphQL 调试台；${url}/ 列出各入口。\n` +
-        `Demo admin token (7 days; send as "Authorization: Bearer <token>"):\n${token}\n`,
+        `Demo provincial authority token (省级水行政主管部门 130000, business; 24 hours; send as "Authorization: Bearer <token>"):\n${token}\n` +
+        `Demo system administrator token (系统管理员: data sources, calendar, policies, /admin/queues; no business data):\n${ops}\n`,
     );
   }
   let stopping = false;

@@ -31,6 +31,7 @@ import { auditMutations } from './modules/audit/audited';
 import { AuditLogResolver } from './modules/audit/audit.resolver';
 import { CalendarResolver } from './modules/calendar/calendar.resolver';
 import { WorklistResolver } from './modules/worklist/worklist.resolver';
+import { TokenRevocationResolver } from './modules/token/token-revocation.resolver';
 import { WorkItemEnterpriseResolver } from './modules/enterprise/enterprise-work.resolver';
 // Work sources register themselves at module load (worklist/work-source.ts): imported here so every inbox and metric sees them.
 import {
@@ -93,6 +94,7 @@ export const RESOLVERS = [
   CreditRecordEnforcementResolver,
   WorklistResolver,
   WorkItemEnterpriseResolver,
+  TokenRevocationResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

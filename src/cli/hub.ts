@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../platform/config';
-import { ROLES, Role, signToken } from '../platform/auth/principal';
+import { DEV_TOKEN_DEFAULT_LIFETIME, DEV_TOKEN_MAX_SECONDS, IssuedToken, ROLES, Role, issueToken, signToken } from '../platform/auth/principal';
 import { DataDirLockedError, dataDirHolder } from '../platform/data-dir-lock';
 
 /**
@@ -27,30 +27,66 @@ function config() {
 
 program
   .command('token')
-  .description('print a bearer token (last line of the output)')
+  .description('print a development bearer token (HS256; last line of the output); its issuance is on the audit trail')
   .addOption(new Option('--role <role>', 'caller role').choices(ROLES.filter((r) => r !== 'PUBLIC')).makeOptionMandatory())
   .option('--region <code...>', 'jurisdiction region code(s), e.g. 130800 for the whole city, 130821 for one county')
   .option('--credit-code <code>', 'ENTERPRISE: its unified social credit code')
   .option('--agency <name>', 'PARTNER_AGENCY: agency name')
   .option('--subject <id>', 'token subject (an officer or system id; no personal names)')
-  .option('--expires-in <span>', 'lifetime, e.g. 12h, 30d', '30d')
-  .action((o: { role: Role; region?: string[]; creditCode?: string; agency?: string; subject?: string; expiresIn: string }) => {
+  .option('--expires-in <span>', `lifetime, e.g. 30m, 8h (at most ${DEV_TOKEN_MAX_SECONDS / 3600}h without --allow-long)`, DEV_TOKEN_DEFAULT_LIFETIME)
+  .option('--allow-long', `allow a lifetime beyond ${DEV_TOKEN_MAX_SECONDS / 3600} hours`)
+  .action(async (o: { role: Role; region?: string[]; creditCode?: string; agency?: string; subject?: string; expiresIn: string; allowLong?: boolean }) => {
     const c = config();
     if (c.jwtSecretIsDev)
       console.error(
         `warning: HUB_JWT_SECRET is not set; this token is signed with the development secret of this data directory (${c.jwtSecretFile}), valid on a development hub started with the same HUB_DATA_DIR`,
       );
+    if (!c.auth.devTokens) console.error('warning: NODE_ENV=production without HUB_ALLOW_DEV_TOKENS=true: hubs of this environment refuse development tokens');
+    let issued;
     try {
-      const token = signToken(
-        { role: o.role, regions: o.region, creditCode: o.creditCode, agency: o.agency, subject: o.subject, expiresIn: o.expiresIn },
+      issued = issueToken(
+        { role: o.role, regions: o.region, creditCode: o.creditCode, agency: o.agency, subject: o.subject, expiresIn: o.expiresIn, allowLong: o.allowLong },
         c.jwtSecret,
       );
-      console.log(token);
     } catch (e) {
-      console.error(`error: ${(e as Error).message}`);
-      process.exit(2);
+      fail((e as Error).message);
     }
+    await auditIssuance(o.role, issued);
+    console.log(issued.token);
   });
+
+/**
+ * Puts a token's issuance on the audit trail (role, subject, jti, expiry; never the token) before the token is printed:
+ * with DATABASE_URL always (a token whose issuance cannot be recorded is not issued); embedded, when no hub holds the
+ * data directory (a running embedded hub holds it: the token is printed with a warning that it is not on record).
+ */
+async function auditIssuance(role: Role, issued: IssuedToken): Promise<void> {
+  const c = config();
+  if (!c.databaseUrl && dataDirHolder(c.dataDir)) {
+    console.error(`warning: a hub holds ${c.dataDir}: this token's issuance (jti ${issued.jti}) is not on the audit trail`);
+    return;
+  }
+  const { db } = await openDatabase('token');
+  try {
+    await db.migrate();
+    const { appendAudit } = await import('../modules/audit/audit.repository');
+    await appendAudit(
+      db.manager,
+      { subject: 'cli:hub-token', role: 'SECURITY_ADMIN', regions: [] },
+      {
+        action: 'issueToken',
+        targetType: 'token',
+        targetId: issued.jti,
+        outcome: 'OK',
+        detail: { role, subject: issued.subject, jti: issued.jti, expiresAt: issued.expiresAt.toISOString(), algorithm: 'HS256' },
+      },
+    );
+  } catch (e) {
+    fail(`the token's issuance could not be recorded on the audit trail, so no token is issued: ${(e as Error).message}`, 1);
+  } finally {
+    await db.close();
+  }
+}
 
 program
   .command('schema')
@@ -98,9 +134,9 @@ function runningHub(): string | undefined {
   return holder.url;
 }
 
-/** One GraphQL request to a running hub as ADMIN, with a short-lived token signed with this environment's secret. */
+/** One GraphQL request to a running hub as SYSTEM_ADMIN (the CLI's calls are data-source operations), with a short-lived token signed with this environment's secret. */
 async function hubRequest<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const token = signToken({ role: 'ADMIN', subject: 'cli', expiresIn: '10m' }, config().jwtSecret);
+  const token = signToken({ role: 'SYSTEM_ADMIN', subject: 'cli', expiresIn: '10m' }, config().jwtSecret);
   let res: Response;
   try {
     res = await fetch(`${url}/graphql`, {
@@ -342,7 +378,10 @@ program
   .command('watch')
   .description('print rating changes as they happen (the ratingChanged subscription of a running hub), one JSON line each; reconnects without losing any')
   .option('--url <url>', 'the hub (default: the one serving the embedded data directory, else 127.0.0.1:$PORT)')
-  .option('--token <jwt>', 'bearer token (default: an ADMIN token signed with HUB_JWT_SECRET)')
+  .option(
+    '--token <jwt>',
+    'bearer token (default: a read-only CREDIT_AUTHORITY token of every region, signed with HUB_JWT_SECRET; its reads are on the Art. 23 log)',
+  )
   .option('--region <code>', 'only this region (its jurisdiction prefix)')
   .option('--credit-code <code>', 'only this enterprise')
   .option('--since <time>', 'also the changes published since then (ISO 8601, at most 7 days back)')
@@ -351,7 +390,7 @@ program
     const { createClient } = await import('graphql-ws');
     const { default: WebSocket } = await import('ws');
     const { RecentIds } = await import('../modules/rating-feed/rating-bus');
-    const token = o.token ?? signToken({ role: 'ADMIN', subject: 'cli:watch', expiresIn: '12h' }, config().jwtSecret);
+    const token = o.token ?? signToken({ role: 'CREDIT_AUTHORITY', subject: 'cli:watch', expiresIn: '12h' }, config().jwtSecret);
     const query = `subscription($r: String, $c: String, $s: DateTime) { ratingChanged(regionCode: $r, creditCode: $c, since: $s) {
       eventId sequence changedAt previousGrade grade enterprise { creditCode regionCode } rating { score policyVersion asOf } } }`;
     const seen = new RecentIds();

@@ -1,4 +1,5 @@
 import type { Principal } from '../platform/auth/principal';
+import { systemPrincipal } from '../platform/auth/roles';
 import type { Lang } from '../platform/lang';
 import { Context, buildContext } from '../platform/context';
 import type { Database } from '../platform/db';
@@ -60,7 +61,7 @@ export function createContext(
   );
 }
 
-/** The context a job's (or the CLI's) service calls run with: the system, all regions. */
+/** The context a job's (or the CLI's) service calls run with: the SYSTEM principal (all regions, held by no token). */
 export function systemContext(deps: HubDeps, name: string): HubContext {
-  return createContext(deps, { principal: { subject: `system:${name}`, role: 'ADMIN', regions: [] }, requestId: `job:${name}` });
+  return createContext(deps, { principal: systemPrincipal(name), requestId: `job:${name}` });
 }

@@ -141,3 +141,25 @@ describe('/metrics protection', () => {
     expect(loadConfig({ HUB_DATA_DIR: tmpDir() }).metrics).toEqual({ token: undefined, port: undefined });
   });
 });
+
+describe('sign-in', () => {
+  it('sign-in: dev tokens outside production or with HUB_ALLOW_DEV_TOKENS; an OpenID provider with its audience and at most 60 s skew', () => {
+    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS };
+    expect(loadConfig({ HUB_JWT_SECRET: 'k'.repeat(32) }).auth).toEqual({ devTokens: true, oidc: undefined, revocationRefreshMs: 5000 });
+    expect(loadConfig(prod).auth.devTokens).toBe(false);
+    expect(loadConfig({ ...prod, HUB_ALLOW_DEV_TOKENS: 'true' }).auth.devTokens).toBe(true);
+    const oidc = loadConfig({ ...prod, HUB_OIDC_ISSUER: 'https://id.example.gov.cn/realms/water', HUB_OIDC_AUDIENCE: 'water-credit-hub' }).auth.oidc;
+    expect(oidc).toEqual({
+      issuer: 'https://id.example.gov.cn/realms/water',
+      audience: 'water-credit-hub',
+      claims: { role: 'role', regions: 'regions', agency: 'agency', creditCode: 'creditCode' },
+      clockSkewSeconds: 30,
+      jwksCooldownMs: 30_000,
+    });
+    expect(() => loadConfig({ HUB_JWT_SECRET: 'k'.repeat(32), HUB_OIDC_ISSUER: 'https://id.example.gov.cn' })).toThrow(/HUB_OIDC_AUDIENCE: set both/);
+    expect(() =>
+      loadConfig({ HUB_JWT_SECRET: 'k'.repeat(32), HUB_OIDC_ISSUER: 'https://id.example', HUB_OIDC_AUDIENCE: 'a', HUB_OIDC_CLOCK_SKEW_S: '300' }),
+    ).toThrow(/HUB_OIDC_CLOCK_SKEW_S: must be at most 60 s/);
+    expect(() => loadConfig({ HUB_JWT_SECRET: 'k'.repeat(32), HUB_OIDC_ROLE_CLAIM: 'a..b' })).toThrow(/HUB_OIDC_ROLE_CLAIM/);
+  });
+});

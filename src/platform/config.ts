@@ -22,6 +22,8 @@ const millis = (min: number, fallback: number) =>
 
 /** Requests per window of a rate-limit bucket; 0 turns it off. */
 const limit = (fallback: number) => z.coerce.number({ error: 'must be a whole number (0: no limit)' }).int().min(0).default(fallback);
+/** A claim name, or a dotted path into nested claims (`realm_access.roles`). */
+const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_:-]*(\.[A-Za-z_][A-Za-z0-9_:-]*)*$/, 'a claim name or dotted path, e.g. role or realm_access.roles');
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -44,6 +46,18 @@ const schema = z.object({
     .optional(),
   HUB_IDE: flag.optional(),
   HUB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  HUB_ALLOW_DEV_TOKENS: flag.optional(),
+  HUB_OIDC_ISSUER: z
+    .url({ protocol: /^https?$/, error: 'must be the issuer URL of the OpenID provider, e.g. https://id.example.gov.cn/realms/water' })
+    .optional(),
+  HUB_OIDC_AUDIENCE: z.string().min(1).max(200).optional(),
+  HUB_OIDC_ROLE_CLAIM: claimName.default('role'),
+  HUB_OIDC_REGIONS_CLAIM: claimName.default('regions'),
+  HUB_OIDC_AGENCY_CLAIM: claimName.default('agency'),
+  HUB_OIDC_CREDIT_CODE_CLAIM: claimName.default('creditCode'),
+  HUB_OIDC_CLOCK_SKEW_S: z.coerce.number({ error: 'must be a number of seconds' }).int().min(0).max(60, 'must be at most 60 s').default(30),
+  HUB_OIDC_JWKS_COOLDOWN_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(0).max(600_000).default(30_000),
+  HUB_REVOCATION_REFRESH_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(100).max(60_000).default(5000),
   HUB_DEMO: flag.optional(),
   HUB_DATA_DIR: z.string().default('./.data'),
   HUB_POLICY_DIR: z.string().optional(),
@@ -121,6 +135,8 @@ export interface HubConfig {
   jwtSecretIsDev: boolean;
   /** The file holding the development secret, when `jwtSecretIsDev`. */
   jwtSecretFile?: string;
+  /** Sign-in: which tokens this hub accepts (src/platform/auth/token-verifier.ts). */
+  auth: AuthConfig;
   demo: boolean;
   dataDir: string;
   /** Where the credit policy documents are read from; absent: the shipped `schema/policies/`. */
@@ -142,6 +158,25 @@ export interface HubConfig {
   introspection: boolean;
   /** /metrics behind a bearer token and/or on a port of its own (src/platform/http/metrics-endpoint.ts). */
   metrics: MetricsAccess;
+}
+
+export interface AuthConfig {
+  /** HS256 development tokens (`npm run hub -- token`) are accepted: outside production, or with `HUB_ALLOW_DEV_TOKENS=true`. */
+  devTokens: boolean;
+  /** An OpenID provider whose access tokens are accepted. */
+  oidc?: OidcConfig;
+  /** How often each hub process reloads the revocation list (a revocation reaches every process within this time). */
+  revocationRefreshMs: number;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  /** Claim names (or dotted paths) holding the hub's role, regions, agency and credit code. */
+  claims: { role: string; regions: string; agency: string; creditCode: string };
+  clockSkewSeconds: number;
+  /** At least this long between two JWKS fetches for an unknown key id. */
+  jwksCooldownMs: number;
 }
 
 /**
@@ -198,6 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   if (!c.CREDIT_PLATFORM_URL !== !c.CREDIT_PLATFORM_SECRET)
     throw new ConfigError(['CREDIT_PLATFORM_URL, CREDIT_PLATFORM_SECRET: set both (the platform endpoint and its signing secret) or neither']);
+  if (!c.HUB_OIDC_ISSUER !== !c.HUB_OIDC_AUDIENCE)
+    throw new ConfigError(['HUB_OIDC_ISSUER, HUB_OIDC_AUDIENCE: set both (the provider and the audience its tokens name for this hub) or neither']);
   let dataKeys: DataKeys;
   try {
     dataKeys = readDataKeys({
@@ -229,6 +266,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     jwtSecret: secret.secret,
     jwtSecretIsDev: !c.HUB_JWT_SECRET,
     jwtSecretFile: secret.file,
+    auth: {
+      devTokens: c.NODE_ENV !== 'production' || c.HUB_ALLOW_DEV_TOKENS === true,
+      oidc:
+        c.HUB_OIDC_ISSUER && c.HUB_OIDC_AUDIENCE
+          ? {
+              issuer: c.HUB_OIDC_ISSUER,
+              audience: c.HUB_OIDC_AUDIENCE,
+              claims: {
+                role: c.HUB_OIDC_ROLE_CLAIM,
+                regions: c.HUB_OIDC_REGIONS_CLAIM,
+                agency: c.HUB_OIDC_AGENCY_CLAIM,
+                creditCode: c.HUB_OIDC_CREDIT_CODE_CLAIM,
+              },
+              clockSkewSeconds: c.HUB_OIDC_CLOCK_SKEW_S,
+              jwksCooldownMs: c.HUB_OIDC_JWKS_COOLDOWN_MS,
+            }
+          : undefined,
+      revocationRefreshMs: c.HUB_REVOCATION_REFRESH_MS,
+    },
     demo: c.HUB_DEMO ?? !c.DATABASE_URL,
     dataDir: c.HUB_DATA_DIR,
     policyDir: c.HUB_POLICY_DIR,

@@ -5,8 +5,8 @@
  * `SET session_replication_role`. The audit chain's head row it may read and move on (UPDATE), nothing more.
  */
 
-/** Tables the runtime role may only append to and read. */
-export const APPEND_ONLY_TABLES = ['audit_log'] as const;
+/** Tables the runtime role may only append to and read (a revocation is not undone by the hub's own role). */
+export const APPEND_ONLY_TABLES = ['audit_log', 'token_revocation'] as const;
 /** Rows the runtime role locks and updates but never inserts or deletes. */
 export const UPDATE_ONLY_TABLES = ['audit_chain_head'] as const;
 /** Read only at runtime (the owner migrates). */

@@ -25,9 +25,12 @@ import { ResultAccess1732910000000 } from '../migrations/1732910000000-result-ac
 import { StatusChangePush1732920000000 } from '../migrations/1732920000000-status-change-push';
 import { ReportEnteredBy1732930000000 } from '../migrations/1732930000000-report-entered-by';
 import { ObjectionCorrection1732940000000 } from '../migrations/1732940000000-objection-correction';
+import { TokenRevocation1732950000000 } from '../migrations/1732950000000-token-revocation';
 import { AuditChain1732960000000 } from '../migrations/1732960000000-audit-chain';
 import { EncryptedAtRest1732970000000 } from '../migrations/1732970000000-encrypted-at-rest';
 import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-heartbeat';
+import { RetireAdminWebhooks1732990000000 } from '../migrations/1732990000000-retire-admin-webhooks';
+import { IdempotencyKey1733000000000 } from '../migrations/1733000000000-idempotency-key';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
@@ -63,9 +66,12 @@ export const MIGRATIONS = [
   StatusChangePush1732920000000,
   ReportEnteredBy1732930000000,
   ObjectionCorrection1732940000000,
+  TokenRevocation1732950000000,
   AuditChain1732960000000,
   EncryptedAtRest1732970000000,
   SyncHeartbeat1732980000000,
+  RetireAdminWebhooks1732990000000,
+  IdempotencyKey1733000000000,
 ];
 
 /**

@@ -26,7 +26,8 @@ const DEFAULT_QUERY = `# 节水信用数据枢纽 · GraphQL 调试台（离线�
 # 令牌填在下方 Headers：Put the token in Headers below:
 #   { "Authorization": "Bearer <token>" }
 # 令牌 / token: printed by npm start,
-#   or: npm run hub -- token --role ADMIN
+#   or: npm run hub -- token --role PROVINCE_AUTHORITY --region 130000
+#   (运维 / operations: --role SYSTEM_ADMIN)
 # 无令牌即公众身份。No token: PUBLIC.
 
 query Dashboard {

@@ -27,8 +27,8 @@ export function mountLanding(app: express.Express, opts: { ide: boolean; queueDa
     ['/metrics', 'Prometheus 指标', 'Prometheus metrics'],
     [
       '/admin/queues',
-      opts.queueDashboard ? '任务队列看板（需管理员令牌）' : '任务队列看板（需 REDIS_URL）',
-      opts.queueDashboard ? 'queue dashboard (ADMIN token)' : 'queue dashboard (needs REDIS_URL)',
+      opts.queueDashboard ? '任务队列看板（需系统管理员令牌）' : '任务队列看板（需 REDIS_URL）',
+      opts.queueDashboard ? 'queue dashboard (SYSTEM_ADMIN token)' : 'queue dashboard (needs REDIS_URL)',
     ],
     ...(readme ? [['/docs/README.md', '使用说明（README）', 'documentation (README)'] as [string, string, string]] : []),
   ];
@@ -47,8 +47,8 @@ h1{font-size:1.6rem;margin-bottom:.2rem}.en{color:#57606a}li{margin:.4rem 0}code
 <ul>
 ${links.map(([href, zh, en]) => `<li><a href="${href}">${escapeHtml(href)}</a> — ${escapeHtml(zh)}<br><span class="en">${escapeHtml(en)}</span></li>`).join('\n')}
 </ul>
-<p>令牌：<code>npm run hub -- token --role ADMIN</code>，以 <code>Authorization: Bearer &lt;token&gt;</code> 发送。<br>
-<span class="en">Tokens: <code>npm run hub -- token --role ADMIN</code>, sent as <code>Authorization: Bearer &lt;token&gt;</code>.</span></p>
+<p>令牌：业务用 <code>npm run hub -- token --role PROVINCE_AUTHORITY --region 130000</code>，运维用 <code>--role SYSTEM_ADMIN</code>（三员分立：系统、安全、审计管理员互不兼任，均不接触业务数据），以 <code>Authorization: Bearer &lt;token&gt;</code> 发送。<br>
+<span class="en">Tokens: for business <code>npm run hub -- token --role PROVINCE_AUTHORITY --region 130000</code>, for operations <code>--role SYSTEM_ADMIN</code> (separated duties: the system, security and audit administrators are distinct and see no business data), sent as <code>Authorization: Bearer &lt;token&gt;</code>.</span></p>
 </body>
 </html>
 `;

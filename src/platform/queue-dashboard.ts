@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import express from 'express';
-import { verifyToken } from './auth/principal';
+import type { TokenVerifier } from './auth/token-verifier';
 import { RedisJobQueue } from './queue';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -20,21 +20,23 @@ function tokenFrom(req: express.Request): string | undefined {
 }
 
 /**
- * The queue dashboard (@bull-board) at /admin/queues, for ADMIN tokens only. Open
- * `/admin/queues?token=<admin token>` once; the token is then kept in an HttpOnly cookie.
+ * The queue dashboard (@bull-board) at /admin/queues, for SYSTEM_ADMIN tokens only. Open
+ * `/admin/queues?token=<system admin token>` once; the token is then kept in an HttpOnly cookie.
  */
-export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, secret: string): void {
+export function mountQueueDashboard(app: express.Express, queue: RedisJobQueue, verifier: TokenVerifier): void {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({ queues: queue.queuesForDashboard().map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
   app.use(
     DASHBOARD_PATH,
-    (req, res, next) => {
+    async (req, res, next) => {
       const token = tokenFrom(req);
       try {
-        if (!token || verifyToken(token, secret).role !== 'ADMIN') throw new Error('not an admin');
+        if (!token || (await verifier.verify(token)).role !== 'SYSTEM_ADMIN') throw new Error('not a system administrator');
       } catch {
-        res.status(token ? 403 : 401).json({ error: 'The queue dashboard needs an ADMIN token: open /admin/queues?token=<token>' });
+        res
+          .status(token ? 403 : 401)
+          .json({ error: '队列面板需要系统管理员令牌 / The queue dashboard needs a SYSTEM_ADMIN token: open /admin/queues?token=<token>' });
         return;
       }
       if (req.query.token) res.cookie?.(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: DASHBOARD_PATH });

@@ -14,7 +14,7 @@ const occurredAt = inPeriod(30);
 
 beforeAll(async () => {
   t = await startTestHub('access');
-  admin = t.token('ADMIN');
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   for (const c of [E, F, G]) {
     const r = await t.gql(
       `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821", contactPhone: "13912345678", legalRepresentative: "李明" }) { id } }`,

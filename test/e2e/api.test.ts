@@ -17,7 +17,7 @@ const DISHONESTY = `mutation($i: DishonestyInput!) { recordDishonesty(input: $i)
 
 beforeAll(async () => {
   t = await startTestHub('api');
-  admin = t.token('ADMIN', { subject: 'admin:test' });
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'], subject: 'admin:test' });
   for (const [c, region] of [
     [A, '130821'],
     [B, '130821'],
@@ -50,7 +50,7 @@ describe('registration and bad input', () => {
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0].message).toContain(`expected '${A[17]}'`);
   });
-  it('lets an ADMIN register an early pilot code with an explicit override, not a county officer', async () => {
+  it('lets a provincial authority register an early pilot code with an explicit override, not a county officer', async () => {
     const pilot = code(9).slice(0, 17) + (code(9)[17] === '0' ? '1' : '0');
     const county = t.token('COUNTY_AUTHORITY', { regions: ['130821'] });
     expect(codeOf(await t.gql(REGISTER, { input: { creditCode: pilot, name: '试点企业', regionCode: '130821' }, o: true }, county))).toBe('FORBIDDEN');

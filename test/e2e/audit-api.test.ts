@@ -17,7 +17,7 @@ const entries = (action: string): Promise<{ actor: string; actor_role: string; o
 beforeAll(async () => {
   t = await startTestHub('auditapi');
   auditor = t.token('AUDIT_ADMIN', { subject: 'auditor-1' });
-  const admin = t.token('ADMIN', { subject: 'officer-7' });
+  const admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'], subject: 'officer-7' });
   for (let i = 0; i < 3; i++) await t.gql(`mutation($id: ID!) { setCreditRecordStatus(id: $id, status: REVOKED, reason: "r") { id } }`, { id: MISSING }, admin);
 });
 afterAll(() => t?.stop());
@@ -37,7 +37,13 @@ describe('auditLog', () => {
     const seqs = nodes.map((n: any) => Number(n.seq));
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     for (const n of nodes) {
-      expect(n).toMatchObject({ actor: 'officer-7', actorRole: 'ADMIN', action: 'setCreditRecordStatus', targetType: 'credit_record', targetId: MISSING });
+      expect(n).toMatchObject({
+        actor: 'officer-7',
+        actorRole: 'PROVINCE_AUTHORITY',
+        action: 'setCreditRecordStatus',
+        targetType: 'credit_record',
+        targetId: MISSING,
+      });
       expect(n.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(n.detail).toMatchObject({ reason: 'r' });
     }
@@ -60,10 +66,18 @@ describe('auditLog', () => {
     expect(codeOf(await t.gql(Q, { first: -1 }, auditor))).toBe('BAD_USER_INPUT');
   });
 
-  it.each(['ADMIN', 'SYSTEM_ADMIN', 'SECURITY_ADMIN', 'CITY_AUTHORITY', 'PARTNER_AGENCY'] as const)(
+  it.each(['PROVINCE_AUTHORITY', 'SYSTEM_ADMIN', 'SECURITY_ADMIN', 'CITY_AUTHORITY', 'PARTNER_AGENCY'] as const)(
     '%s is FORBIDDEN, and the attempt is on record',
     async (role) => {
-      const r = await t.gql(Q, {}, t.token(role, { subject: `probe-${role}`, regions: ['130800'], agency: '工信局' }));
+      const r = await t.gql(
+        Q,
+        {},
+        t.token(role, {
+          subject: `probe-${role}`,
+          regions: role.endsWith('_ADMIN') ? [] : role === 'PROVINCE_AUTHORITY' ? ['130000'] : ['130800'],
+          agency: '工信局',
+        }),
+      );
       expect(codeOf(r)).toBe('FORBIDDEN');
       expect(r.data?.auditLog ?? null).toBeNull();
       expect((await entries('readAuditLog')).at(-1)).toMatchObject({ actor: `probe-${role}`, actor_role: role, outcome: 'FORBIDDEN' });
@@ -102,11 +116,11 @@ describe('GET /admin/audit/export', () => {
     const rows = (await res.text()).trim().split('\r\n');
     expect(rows[0]).toBe('seq,id,at,actor,actorRole,action,targetType,targetId,outcome,detail,prevHash,hash');
     expect(rows).toHaveLength(4);
-    expect(rows[1]).toContain(',officer-7,ADMIN,setCreditRecordStatus,');
+    expect(rows[1]).toContain(',officer-7,PROVINCE_AUTHORITY,setCreditRecordStatus,');
   });
 
   it('refuses business roles (403) and callers without a token (401) with a JSON error, on record', async () => {
-    const admin = await get('', t.token('ADMIN', { subject: 'officer-9' }));
+    const admin = await get('', t.token('PROVINCE_AUTHORITY', { regions: ['130000'], subject: 'officer-9' }));
     expect(admin.status).toBe(403);
     expect(((await admin.json()) as any).errors[0].extensions.code).toBe('FORBIDDEN');
     expect((await entries('exportAuditLog')).at(-1)).toMatchObject({ actor: 'officer-9', outcome: 'FORBIDDEN' });

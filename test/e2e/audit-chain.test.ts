@@ -26,7 +26,7 @@ const entriesSince = (since: string, action: string): Promise<{ outcome: string;
 
 beforeAll(async () => {
   t = await startTestHub('auditchain');
-  admin = t.token('ADMIN');
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
 });
 afterAll(() => t?.stop());
 
@@ -60,7 +60,7 @@ describe('entries survive NUL bytes and huge arguments', () => {
     const subject = 'officer\u0000x';
     await appendAudit(
       t.db.manager,
-      { subject, role: 'ADMIN', regions: [] },
+      { subject, role: 'PROVINCE_AUTHORITY', regions: ['130000'] },
       {
         action: 'probe',
         targetType: 'thing',
@@ -85,8 +85,8 @@ describe('the hash chain', () => {
     const deps = testDeps(t.db);
     const direct = Array.from({ length: 30 }, (_, i) =>
       appendAudit(
-        testContext(deps, { subject: `w${i}`, role: 'ADMIN', regions: [] }).db,
-        { subject: `w${i}`, role: 'ADMIN', regions: [] },
+        testContext(deps, { subject: `w${i}`, role: 'PROVINCE_AUTHORITY', regions: ['130000'] }).db,
+        { subject: `w${i}`, role: 'PROVINCE_AUTHORITY', regions: ['130000'] },
         {
           action: 'probe',
           outcome: 'OK',
@@ -127,7 +127,11 @@ describe('tampering is found', () => {
   async function chained(label: string, n: number) {
     const d = await testDatabase(label);
     for (let i = 0; i < n; i++)
-      await appendAudit(d.db.manager, { subject: 'officer-1', role: 'ADMIN', regions: [] }, { action: 'probe', outcome: 'OK', detail: { i } });
+      await appendAudit(
+        d.db.manager,
+        { subject: 'officer-1', role: 'PROVINCE_AUTHORITY', regions: ['130000'] },
+        { action: 'probe', outcome: 'OK', detail: { i } },
+      );
     const owner = async (sql: string) => {
       const c = new Client({ connectionString: TEST_DATABASE_URL });
       await c.connect();
@@ -216,7 +220,7 @@ describe('tampering is found', () => {
         await d.db.manager.query(`INSERT INTO audit_log (actor, actor_role, action, outcome) VALUES ('a', 'ADMIN', $1, 'OK')`, [`old${i}`]);
       await d.db.migrate();
       expect(await verifyChain(d.db.manager)).toMatchObject({ ok: true, count: 12, head: { seq: '12' } });
-      await appendAudit(d.db.manager, { subject: 'c', role: 'ADMIN', regions: [] }, { action: 'new', outcome: 'OK' });
+      await appendAudit(d.db.manager, { subject: 'c', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, { action: 'new', outcome: 'OK' });
       const r = await verifyChain(d.db.manager);
       expect(r).toMatchObject({ ok: true, count: 13 });
       expect((await d.db.manager.query(`SELECT action FROM audit_log ORDER BY seq`)).map((x: { action: string }) => x.action)).toEqual([
@@ -249,7 +253,8 @@ describe('hub audit verify', () => {
   it('prints the count and head (exit 0), checks an anchor, and names the first broken entry (exit 1)', async () => {
     const d = await testDatabase('auditchain_cli');
     try {
-      for (let i = 0; i < 3; i++) await appendAudit(d.db.manager, { subject: 'officer-1', role: 'ADMIN', regions: [] }, { action: 'probe', outcome: 'OK' });
+      for (let i = 0; i < 3; i++)
+        await appendAudit(d.db.manager, { subject: 'officer-1', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, { action: 'probe', outcome: 'OK' });
       const head = await chainHead(d.db.manager);
       const url = `${TEST_DATABASE_URL}${TEST_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${d.schema}`)}`;
       const env = { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, HUB_JWT_SECRET: 'cli-test-secret-cli-test-secret-0123456' };

@@ -39,7 +39,7 @@ const lastId = async (): Promise<string> => (await t.db.manager.query(`SELECT co
 
 beforeAll(async () => {
   t = await startTestHub('audit');
-  admin = t.token('ADMIN');
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   for (const c of [E, F]) {
     const r = await t.gql(
       `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821", legalRepresentative: "李明", contactPhone: "13912345678" }) { id } }`,
@@ -191,9 +191,13 @@ describe('a refused token or transport is on record', () => {
   const actorOf = async (id: string) => (await t.db.manager.query(`SELECT actor, actor_role FROM audit_log WHERE id = $1`, [id]))[0];
 
   it('a mutation with a bad or an expired token is refused with 401 and appends UNAUTHENTICATED with the reason', async () => {
-    const expired = jwt.sign({ sub: 'officer-1', role: 'ADMIN', regions: [], exp: Math.floor(Date.now() / 1000) - 60 }, t.config.jwtSecret, {
-      algorithm: 'HS256',
-    });
+    const expired = jwt.sign(
+      { sub: 'officer-1', role: 'PROVINCE_AUTHORITY', regions: ['130000'], exp: Math.floor(Date.now() / 1000) - 60 },
+      t.config.jwtSecret,
+      {
+        algorithm: 'HS256',
+      },
+    );
     for (const [token, reason] of [
       ['not-a-token', /not valid/],
       [expired, /expired/],

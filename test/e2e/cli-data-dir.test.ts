@@ -53,7 +53,7 @@ function cli(...args: string[]): Promise<{ status: number | null; stdout: string
 }
 
 async function gql(hub: { url: string; out: () => string }, query: string) {
-  const token = (await cli('token', '--role', 'ADMIN')).stdout.trim().split('\n').at(-1)!;
+  const token = (await cli('token', '--role', 'SYSTEM_ADMIN')).stdout.trim().split('\n').at(-1)!;
   const res = await fetch(`${hub.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

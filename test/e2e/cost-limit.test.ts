@@ -23,7 +23,7 @@ const DASHBOARD = `query($n: Int) { enterprises(first: $n) { edges { node { name
 
 beforeAll(async () => {
   t = await startTestHub('costlimit'); // the relay publishes the grade change the subscription test reads
-  admin = t.token('ADMIN');
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   const r = await t.gql(`mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`, { c: E }, admin);
   expect(r.errors).toBeUndefined();
   const m = await t.gql(`mutation($c: String!) { registerMeter(input: { creditCode: $c, meterCode: "M-1", online: true, level: 1 }) { id } }`, { c: E }, admin);

@@ -13,7 +13,7 @@ beforeAll(async () => {
   const r = await t.gql(
     `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "举报测试企业", regionCode: "130821" }) { id } }`,
     { c: cc },
-    t.token('ADMIN'),
+    t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
   );
   expect(r.errors).toBeUndefined();
 });

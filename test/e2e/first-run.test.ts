@@ -163,16 +163,16 @@ describe('npm start (embedded, no demo)', () => {
       });
       return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
     };
-    const cliToken = execFileSync(process.execPath, [HUB_CLI, 'token', '--role', 'ADMIN'], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+    const cliToken = execFileSync(process.execPath, [HUB_CLI, 'token', '--role', 'SYSTEM_ADMIN'], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!;
     const ok = await ask(cliToken);
     expect(ok.body.errors).toBeUndefined();
     expect(ok.status).toBe(200);
-    const forged = await ask(signToken({ role: 'ADMIN', subject: 'lan:attacker' }, 'dev-only-insecure-secret-change-me'));
+    const forged = await ask(signToken({ role: 'SYSTEM_ADMIN', subject: 'lan:attacker' }, 'dev-only-insecure-secret-change-me'));
     expect(forged.status).toBe(401);
     // Another data directory has another secret.
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-firstrun-other-'));
     try {
-      execFileSync(process.execPath, [HUB_CLI, 'token', '--role', 'ADMIN'], { env: { ...env, HUB_DATA_DIR: other }, encoding: 'utf8' });
+      execFileSync(process.execPath, [HUB_CLI, 'token', '--role', 'SYSTEM_ADMIN'], { env: { ...env, HUB_DATA_DIR: other }, encoding: 'utf8' });
       expect(fs.readFileSync(path.join(other, 'dev-jwt-secret'), 'utf8').trim()).not.toBe(secret);
     } finally {
       fs.rmSync(other, { recursive: true, force: true });

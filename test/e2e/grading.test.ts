@@ -19,7 +19,7 @@ const count = async () => (await t.db.manager.query(`SELECT count(*)::int AS n F
 
 beforeAll(async () => {
   t = await startTestHub('grading');
-  admin = t.token('ADMIN', { subject: 'admin:test' });
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'], subject: 'admin:test' });
   for (const c of [C1, W1, W2, S1]) {
     const r = await t.gql(
       `mutation($i: EnterpriseInput!) { registerEnterprise(input: $i) { id } }`,

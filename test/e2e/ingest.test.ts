@@ -11,7 +11,7 @@ const at = (h: number) => new Date(Date.UTC(2026, 0, 1, h)).toISOString();
 
 beforeAll(async () => {
   t = await startTestHub('ingest');
-  admin = t.token('ADMIN');
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   for (const [c, region, meter] of [
     [E, '130821', 'M-E-1'],
     [OTHER, '130822', 'M-O-1'],

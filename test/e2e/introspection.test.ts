@@ -4,7 +4,7 @@ import { subscribe } from '../support/ws';
 /** Introspection only for authenticated callers in production (issue 11 item 6), over HTTP and WebSocket. */
 const SCHEMA = `{ __schema { queryType { name } } }`;
 const TYPE = `query { a: __typename ... on Query { __type(name: "Query") { name } } }`;
-const PROD = { NODE_ENV: 'production', HUB_METRICS_PORT: '0' };
+const PROD = { NODE_ENV: 'production', HUB_METRICS_PORT: '0', HUB_ALLOW_DEV_TOKENS: 'true' };
 
 describe('introspection in production', () => {
   let t: TestHub;

@@ -52,11 +52,11 @@ function stop(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-/** The legal representatives and phones of the first enterprises, unmasked (ADMIN), from a hub started with `env`. */
+/** The legal representatives and phones of the first enterprises, unmasked (the provincial authority), from a hub started with `env`. */
 async function representatives(env: NodeJS.ProcessEnv): Promise<unknown> {
   const hub = await start(env);
   try {
-    const token = (await run(HUB_CLI, ['token', '--role', 'ADMIN'], env)).stdout.trim().split('\n').at(-1)!;
+    const token = (await run(HUB_CLI, ['token', '--role', 'PROVINCE_AUTHORITY', '--region', '130000'], env)).stdout.trim().split('\n').at(-1)!;
     const res = await fetch(`${hub.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -15,7 +15,7 @@ describe('/metrics behind HUB_METRICS_TOKEN', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/Bearer/);
     expect((await fetch(`${t.url}/metrics`, { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(401);
-    expect((await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.token('ADMIN')}` } })).status).toBe(401);
+    expect((await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.token('SYSTEM_ADMIN')}` } })).status).toBe(401);
     const ok = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toMatch(/hub_graphql_request/);

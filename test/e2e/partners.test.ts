@@ -63,7 +63,7 @@ const settled = () =>
 
 beforeAll(async () => {
   t = await startTestHub('partners', { env: { HUB_WEBHOOK_RETRY_SCALE: '0.000001' } });
-  admin = t.token('ADMIN');
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   receiver = await startReceiver();
   for (const [c, region] of [
     [E, '130821'],

@@ -19,18 +19,20 @@ const ended = policyEnding(-10, 'test-embedded-ended');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-policy-embedded-'));
 const policyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-policy-files-'));
 fs.writeFileSync(path.join(policyDir, `${ended.version}.json`), JSON.stringify(policyDocument(ended), null, 2));
-const token = signToken({ role: 'ADMIN', subject: 'admin:embedded' }, TEST_SECRET);
+const token = signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'], subject: 'province:embedded' }, TEST_SECRET);
+/** Publishing is configuration: the system administrator's (三员分立). */
+const sysadmin = signToken({ role: 'SYSTEM_ADMIN', subject: 'admin:embedded' }, TEST_SECRET);
 
 const start = async (): Promise<{ p: HubProcess; url: string }> => {
   const p = spawnHub('api', 'embedded policy hub', 'unused', '', { DATABASE_URL: '', REDIS_URL: '', HUB_DATA_DIR: dataDir, HUB_POLICY_DIR: policyDir });
   const url = await within(p.ready, 120_000, () => new Error(`the embedded hub did not start${p.output()}`));
   return { p, url };
 };
-const gql = async (url: string, query: string, variables: Record<string, unknown> = {}) =>
+const gql = async (url: string, query: string, variables: Record<string, unknown> = {}, as = token) =>
   (await (
     await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
       body: JSON.stringify({ query, variables }),
     })
   ).json()) as { data?: any; errors?: any[] };
@@ -57,7 +59,7 @@ it('grades by a published policy at once and keeps it across a restart', async (
     effectiveTo: plusDays(`${Number(today.slice(0, 4)) + years}${today.slice(4)}`, -1),
     period: { start: today, years },
   });
-  const published = await gql(url, `mutation($d: JSON!) { publishCreditPolicy(document: $d) { version origin } }`, { d: doc });
+  const published = await gql(url, `mutation($d: JSON!) { publishCreditPolicy(document: $d) { version origin } }`, { d: doc }, sysadmin);
   expect(published.errors).toBeUndefined();
   expect(published.data.publishCreditPolicy).toEqual({ version: 'test-embedded-next', origin: 'PUBLISHED' });
   const evaluate = `mutation($c: String!) { evaluateEnterprise(creditCode: $c) { policyVersion } }`;

@@ -9,7 +9,7 @@ import { fromNow, policyEnding } from '../support/policy-time';
  * policy and its end, and says so in /health from 180 days before.
  */
 const E = withCheckChar('91130821MC0000001');
-const admin = (t: TestHub) => t.token('ADMIN', { subject: 'admin:test' });
+const admin = (t: TestHub) => t.token('PROVINCE_AUTHORITY', { regions: ['130000'], subject: 'admin:test' });
 const health = async (t: TestHub) => (await (await fetch(`${t.url}/health`)).json()) as { status: string; policy: Record<string, unknown> };
 
 describe('when the last policy has ended', () => {

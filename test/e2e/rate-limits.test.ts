@@ -43,8 +43,8 @@ describe('rate limits, in-process', () => {
   });
 
   it('keys authenticated callers by subject: one subject over its mutation limit leaves another untouched', async () => {
-    const a = { authorization: `Bearer ${t.token('ADMIN', { subject: 'officer-a' })}` };
-    const b = { authorization: `Bearer ${t.token('ADMIN', { subject: 'officer-b' })}` };
+    const a = { authorization: `Bearer ${t.token('SYSTEM_ADMIN', { subject: 'officer-a' })}` };
+    const b = { authorization: `Bearer ${t.token('SYSTEM_ADMIN', { subject: 'officer-b' })}` };
     for (let i = 0; i < 4; i++) expect((await post(t.url, MUTATION, a)).code).not.toBe('RATE_LIMITED');
     expect(await post(t.url, MUTATION, a)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect((await post(t.url, MUTATION, b)).code).not.toBe('RATE_LIMITED');

@@ -42,7 +42,7 @@ const dishonesty = (extra: Record<string, unknown> = {}) => ({
 
 beforeAll(async () => {
   t = await startTestHub('provenance');
-  admin = t.token('ADMIN', { subject: 'admin:test' });
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'], subject: 'admin:test' });
   chengde = t.token('COUNTY_AUTHORITY', { regions: ['130821'], subject: 'officer:130821-07' });
   xinglong = t.token('COUNTY_AUTHORITY', { regions: ['130822'], subject: 'officer:130822-03' });
   luanping = t.token('COUNTY_AUTHORITY', { regions: ['130824'] });

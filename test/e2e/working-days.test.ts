@@ -20,7 +20,11 @@ describe('workingDayDeadline', () => {
       const r = await t.gql(
         Q,
         { from: '2026-02-12T10:00:00+08:00', n: 7 },
-        t.token(role, { regions: ['130821'], creditCode: '91130821MC0000001X', agency: 'test-agency' }),
+        t.token(role, {
+          regions: role.endsWith('_ADMIN') ? [] : role === 'PROVINCE_AUTHORITY' ? ['130000'] : ['130821'],
+          creditCode: '91130821MC0000001X',
+          agency: 'test-agency',
+        }),
       );
       expect({ role, ...r }).toEqual({ role, status: 200, data: { workingDayDeadline: { dueDate: '2026-02-28', provisional: false } } });
     }
@@ -61,11 +65,12 @@ describe('loadCalendarYear', () => {
   });
   afterAll(() => t?.stop());
 
-  it('is for ADMIN only, and audited', async () => {
+  it('is for SYSTEM_ADMIN only, and audited', async () => {
     const vars = { y: year, h: [`${year}-01-01`], w: [] };
     expect(codeOf(await t.gql(M, vars))).toBe('UNAUTHENTICATED');
     expect(codeOf(await t.gql(M, vars, t.token('CITY_AUTHORITY', { regions: ['130800'] })))).toBe('FORBIDDEN');
-    const r = await t.gql(M, { ...vars, h: [`${year}-01-01`, `${year}-01-01`] }, t.token('ADMIN', { subject: 'admin:calendar' }));
+    expect(codeOf(await t.gql(M, vars, t.token('PROVINCE_AUTHORITY', { regions: ['130000'] })))).toBe('FORBIDDEN');
+    const r = await t.gql(M, { ...vars, h: [`${year}-01-01`, `${year}-01-01`] }, t.token('SYSTEM_ADMIN', { subject: 'admin:calendar' }));
     expect(r.errors).toBeUndefined();
     expect(r.data.loadCalendarYear).toMatchObject({ year, holidays: [`${year}-01-01`], workdays: [], loadedBy: 'admin:calendar' });
     const [entry] = await t.db.manager.query(`SELECT outcome, target_type, target_id FROM audit_log WHERE action = 'loadCalendarYear' AND outcome = 'OK'`);
@@ -73,7 +78,7 @@ describe('loadCalendarYear', () => {
   });
 
   it('makes deadlines into the loaded year final, with its holidays and adjusted days', async () => {
-    const admin = t.token('ADMIN', { subject: 'admin:calendar' });
+    const admin = t.token('SYSTEM_ADMIN', { subject: 'admin:calendar' });
     // The act on 元旦 (Mon 01-01): Tue 01-02 (1), Wed 01-03 (2) in the fallback.
     await t.db.manager.query(`DELETE FROM calendar_year WHERE year = $1`, [year]);
     if (!officiallyCovered(year)) expect((await t.gql(Q, { from, n: 2 })).data.workingDayDeadline).toEqual({ dueDate: `${year}-01-03`, provisional: true });
@@ -92,6 +97,6 @@ describe('loadCalendarYear', () => {
     ['a weekday as adjusted working day', { y: year, h: [], w: [`${year}-01-03`] }],
     ['a day both off and worked', { y: year, h: [`${year}-01-07`], w: [`${year}-01-07`] }],
   ])('refuses %s with BAD_USER_INPUT', async (_what, vars) => {
-    expect(codeOf(await t.gql(M, vars, t.token('ADMIN', { subject: 'admin:calendar' })))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await t.gql(M, vars, t.token('SYSTEM_ADMIN', { subject: 'admin:calendar' })))).toBe('BAD_USER_INPUT');
   });
 });

@@ -69,6 +69,22 @@ afterAll(async () => {
 });
 
 describe('credit repair (Art. 22, 24, 25)', () => {
+  it('the provincial authority confirms as the level above too; no administrator confirms (三员分立)', async () => {
+    const cc = await enterprise();
+    const r = await record(cc, ago(60), ago(50));
+    const s = await repairService.submit(company(cc), { recordId: r.id, statement: '已整改', evidence: ['整改报告.pdf'], commitmentSigned: true, at: ago(40) });
+    await repairService.forward(county(), s.id, ago(35));
+    for (const role of ['SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN'] as const)
+      expect([role, await code(repairService.confirm(as({ subject: role, role, regions: [] }), s.id, ago(30)))]).toEqual([
+        role,
+        expect.objectContaining({ code: 'NOT_FOUND' }),
+      ]);
+    const otherProvince = as({ subject: 'officer:110000', role: 'PROVINCE_AUTHORITY', regions: ['110000'] });
+    expect(await code(repairService.confirm(otherProvince, s.id, ago(30)))).toMatchObject({ code: 'NOT_FOUND' });
+    const province = as({ subject: 'officer:130000', role: 'PROVINCE_AUTHORITY', regions: ['130000'] });
+    expect(await repairService.confirm(province, s.id, ago(30))).toMatchObject({ status: 'CONFIRMED', confirmedBy: 'officer:130000' });
+  });
+
   it('submit → return → supplement → forward → confirm → approve makes the record REPAIRED and re-grades in the same step', async () => {
     const cc = await enterprise();
     const r = await record(cc, ago(60), ago(50));
@@ -279,7 +295,7 @@ describe('credit repair (Art. 22, 24, 25)', () => {
   it('an enterprise that becomes C or D gets a repair notice (Art. 22) in the same transaction: what it may repair, what not, and how', async () => {
     const cc = await enterprise();
     const e = (await findByCreditCode(admin.db, cc))!;
-    expect(await repairNoticeService.ofEnterprise(as({ subject: 'admin', role: 'ADMIN', regions: [] }), e)).toEqual([]);
+    expect(await repairNoticeService.ofEnterprise(as({ subject: 'admin', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }), e)).toEqual([]);
     const ok = await record(cc, ago(60), ago(50));
     const [notice] = await repairNoticeService.ofEnterprise(company(cc), e);
     const [rating] = await admin.db.query(`SELECT current_rating_id AS id FROM enterprise WHERE id = $1`, [e.id]);
@@ -297,7 +313,7 @@ describe('credit repair (Art. 22, 24, 25)', () => {
       determinedAt: ago(49),
       basis: '依据有关法律规定，该失信信息不可修复',
     });
-    expect(await repairNoticeService.ofEnterprise(as({ subject: 'admin', role: 'ADMIN', regions: [] }), e)).toHaveLength(1);
+    expect(await repairNoticeService.ofEnterprise(as({ subject: 'admin', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }), e)).toHaveLength(1);
     const severeInd = policy.indicators.find((i) => i.levels.SEVERE !== undefined)!;
     await creditRecordService.recordDishonesty(county(), {
       creditCode: cc,

@@ -37,7 +37,7 @@ async function statementsFor(n: number, token: string) {
 }
 
 it('runs the same number of SQL statements for 10 and 100 enterprises', async () => {
-  const admin = t.token('ADMIN');
+  const admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   const at10 = await statementsFor(10, admin);
   const at100 = await statementsFor(100, admin);
   expect(at100).toBe(at10);
@@ -46,7 +46,7 @@ it('runs the same number of SQL statements for 10 and 100 enterprises', async ()
 });
 
 it('fields not fetched with the page go through per-request DataLoaders: constant statements too', async () => {
-  const admin = t.token('ADMIN');
+  const admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   const q = `query($n: Int) { enterprises(first: $n) { edges { node { plans { year } creditRecords { id } ratingHistory(first: 2) { grade reasons }
     rating { indicators { code } } meters { readings(first: 3) { readAt meter { meterCode } } } } } } }`;
   const count = async (n: number) => {

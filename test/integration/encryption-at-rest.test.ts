@@ -42,10 +42,10 @@ const LEGACY_CC = withCheckChar('91130821EN0000002');
 
 beforeAll(async () => {
   t = await startTestHub('encrypt', { env: { HUB_DATA_KEYS: `k1=${K1.toString('base64')}`, HUB_DATA_HASH_KEY: HASH.toString('base64') } });
-  admin = t.token('ADMIN');
+  admin = t.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
   county = t.token('COUNTY_AUTHORITY', { regions: ['130821'] });
-  const must = async (q: string, v: Record<string, unknown>, token?: string) => {
-    const r = await t.gql(q, v, token);
+  const must = async (q: string, v: Record<string, unknown>, token?: string, headers?: Record<string, string>) => {
+    const r = await t.gql(q, v, token, headers);
     if (r.errors) throw new Error(JSON.stringify(r.errors));
     return r.data;
   };
@@ -74,11 +74,16 @@ beforeAll(async () => {
   await must(
     `mutation($i: DataSourceInput!) { createDataSource(input: $i) { id } }`,
     { i: { name: 'vendor', connector: 'http-json', config: { baseUrl: 'http://127.0.0.1:9', token: SOURCE_TOKEN }, enabled: false } },
-    admin,
+    t.token('SYSTEM_ADMIN'), // data sources are the system administrator's (三员分立)
   );
-  await must(`mutation($i: FalseInformationReportInput!) { reportFalseInformation(input: $i) { receiptNo } }`, {
-    i: { creditCode: CC, content: '该企业的失信信息与事实不符', reporterName: REPORTER, reporterContact: REPORTER_CONTACT },
-  });
+  await must(
+    `mutation($i: FalseInformationReportInput!) { reportFalseInformation(input: $i) { receiptNo } }`,
+    {
+      i: { creditCode: CC, content: '该企业的失信信息与事实不符', reporterName: REPORTER, reporterContact: REPORTER_CONTACT },
+    },
+    undefined,
+    { 'idempotency-key': 'report-1' },
+  ); // its kept answer (idempotency_key.response) is encrypted too
   await must(`mutation($i: TipInput!) { submitTip(input: $i) { receiptNo } }`, {
     i: {
       creditCode: CC,
@@ -140,7 +145,7 @@ describe('encryption at rest', () => {
     expect(values.map((v) => v.column).sort()).toEqual(ENCRYPTED_COLUMNS.map(contextOf).sort());
     for (const v of values) expect(v.value).toMatch(/^enc:v1:k1:sm4ctr-hs3:[A-Za-z0-9_-]+$/);
     // Whole rows, as text: no plain value anywhere in them.
-    for (const table of ['enterprise', 'webhook', 'data_source', 'false_info_report', 'tip']) {
+    for (const table of ['enterprise', 'webhook', 'data_source', 'false_info_report', 'tip', 'idempotency_key']) {
       const dump = JSON.stringify(await raw(`SELECT row_to_json(x)::text AS j FROM ${table} x`));
       for (const p of [...PLAINS, webhookSecret, firstWebhookSecret]) expect(dump).not.toContain(p);
     }
@@ -212,7 +217,7 @@ describe('encryption at rest', () => {
     for (const a of await Promise.all(during)) expect(a).toEqual(before);
     expect(progress).toContain('enterprise.legal_representative 1/1');
     expect(summary).toEqual(expect.objectContaining({ active: 'k2', cipher: 'aes-256-gcm', kids: ['k1', 'k2'] }));
-    expect(summary.total).toBe(12); // 13 values, one re-encrypted before the interruption
+    expect(summary.total).toBe(13); // 14 values, one re-encrypted before the interruption
     for (const v of await storedValues()) expect(v.value).toMatch(/^enc:v1:k2:a256gcm:/);
     expect(await answers()).toEqual(before);
 
@@ -220,7 +225,7 @@ describe('encryption at rest', () => {
     const audits = await raw(`SELECT actor, actor_role AS role, target_id AS kid, detail FROM audit_log WHERE action = 'rotateDataKeys' ORDER BY id`);
     expect(audits).toHaveLength(1); // the interrupted run wrote none
     expect(audits[0]).toEqual(expect.objectContaining({ actor: 'system:keys', role: 'SECURITY_ADMIN', kid: 'k2' }));
-    expect(audits[0].detail).toEqual(expect.objectContaining({ active: 'k2', kids: ['k1', 'k2'], total: 12 }));
+    expect(audits[0].detail).toEqual(expect.objectContaining({ active: 'k2', kids: ['k1', 'k2'], total: 13 }));
     expect(JSON.stringify(audits)).not.toContain(REP);
 
     // Nothing left: a second run changes nothing.

@@ -256,6 +256,22 @@ describe('over GraphQL', () => {
     const listed = await run(city(), `{ filings(state: LATE, first: 500) { id } }`);
     expect((listed.data as { filings: { id: string }[] }).filings.map((f) => f.id)).toContain(rec.filing.id);
   });
+
+  it("a city's determination is filed with the province: its PROVINCE_AUTHORITY acknowledges, not the city, another province nor an administrator", async () => {
+    const cc = await enterprise();
+    const r = await recordGeneral(city(), cc, indicator.code, ago(3), ago(2));
+    const res = await run(city(), `query($id: ID!) { creditRecord(id: $id) { filing { id filedWith { regionCode kind } } } }`, { id: r.id });
+    const filing = (res.data as { creditRecord: { filing: { id: string; filedWith: unknown } } }).creditRecord.filing;
+    expect(filing.filedWith).toEqual({ regionCode: '130000', kind: 'PROVINCIAL_WATER_AUTHORITY' });
+    const ack = `mutation($id: ID!) { acknowledgeFiling(id: $id) { id late acknowledgedBy } }`;
+    const code = async (ctx: HubContext) => (await run(ctx, ack, { id: filing.id })).errors?.[0].extensions?.code;
+    expect(await code(city())).toBe('FORBIDDEN');
+    expect(await code(as({ subject: 'officer:110000', role: 'PROVINCE_AUTHORITY', regions: ['110000'] }))).toMatch(/FORBIDDEN|NOT_FOUND/);
+    expect(await code(as({ subject: 'sysadmin', role: 'SYSTEM_ADMIN', regions: [] }))).toBe('FORBIDDEN');
+    const ok = await run(as({ subject: 'officer:130000', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }), ack, { id: filing.id });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data).toEqual({ acknowledgeFiling: { id: filing.id, late: false, acknowledgedBy: 'officer:130000' } });
+  });
 });
 
 describe('repair decisions (Art. 25)', () => {

@@ -42,8 +42,22 @@ const SINGLE_ROOTS = [
   'Query.workingDayDeadline',
 ];
 
-function adminContext(role: 'ADMIN' | 'AUDIT_ADMIN' = 'ADMIN'): HubContext {
-  return testContext(testDeps(db, { policies }), { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role, regions: [] });
+/** Separated duties (三员分立): the administrators' roots; every other path is walked by the provincial authority. */
+const ADMIN_ROOTS: Record<string, 'SYSTEM_ADMIN' | 'SECURITY_ADMIN' | 'AUDIT_ADMIN'> = {
+  'Query.auditLog': 'AUDIT_ADMIN', // the audit log is the audit administrator's alone
+  'Query.dataSources': 'SYSTEM_ADMIN',
+  'Query.syncRun': 'SYSTEM_ADMIN',
+  'Query.webhooks': 'SYSTEM_ADMIN',
+  'Query.webhook': 'SYSTEM_ADMIN',
+  'Query.resultGrants': 'SECURITY_ADMIN',
+};
+
+function adminContext(root: string): HubContext {
+  const role = ADMIN_ROOTS[root];
+  const principal = role
+    ? { ...PUBLIC_PRINCIPAL, subject: `n-plus-one:${role.toLowerCase()}`, role, regions: [] }
+    : { ...PUBLIC_PRINCIPAL, subject: 'n-plus-one', role: 'PROVINCE_AUTHORITY' as const, regions: ['130000'] };
+  return testContext(testDeps(db, { policies }), principal);
 }
 
 /** `count` more of everything, each parent with children: enterprises (meters with readings, permits, plans, enforcement cases with notices and fines, records with an objection, a filing and a platform push, candidates, two ratings, a result grant with two logged reads), sources with runs, webhooks with deliveries and attempts. */
@@ -144,9 +158,7 @@ async function seed(from: number, count: number): Promise<void> {
 /** Runs one path's operation at page size `n`; returns the statements it sent and whether the field reached held something (a non-empty list, an object). */
 async function run(path: FieldPath, n: number): Promise<{ statements: number; filled: boolean }> {
   const before = db.statementCount;
-  // The audit log is the audit administrator's alone (三员分立).
-  const role = path.coords[0] === 'Query.auditLog' ? 'AUDIT_ADMIN' : 'ADMIN';
-  const result = await execute({ schema, document: parse(path.query), variableValues: { n }, contextValue: adminContext(role) });
+  const result = await execute({ schema, document: parse(path.query), variableValues: { n }, contextValue: adminContext(path.coords[0]) });
   const statements = db.statementCount - before;
   const name = path.coords.join(' → ');
   expect({ name, errors: result.errors?.map((e) => e.message) }).toEqual({ name, errors: undefined });

@@ -18,7 +18,7 @@ describe('outbound address policy, strict (nothing allow-listed)', () => {
   afterAll(() => t?.stop());
 
   it('refuses data sources pointing at loopback (in every spelling) or a private 10.x address', async () => {
-    const admin = t.token('ADMIN');
+    const admin = t.token('SYSTEM_ADMIN');
     for (const [i, url] of [
       'http://127.0.0.1:9/api',
       'http://[::ffff:7f00:1]:9/api',
@@ -48,19 +48,19 @@ describe('outbound address policy, with an allow-private list and destination do
   afterAll(() => t?.stop());
 
   it('accepts an allow-listed private address, still refuses loopback', async () => {
-    const admin = t.token('ADMIN');
+    const admin = t.token('SYSTEM_ADMIN');
     expect((await t.gql(SOURCE, source('intranet', 'http://10.1.2.3:8080/api'), admin)).errors).toBeUndefined();
     expect(codeOf(await t.gql(SOURCE, source('loop', 'http://127.0.0.1:9/api'), admin))).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a domain outside the allow-list, for data sources and for webhooks, naming the rule', async () => {
-    const r = await t.gql(SOURCE, source('abroad', 'https://feed.example.com/api'), t.token('ADMIN'));
+    const r = await t.gql(SOURCE, source('abroad', 'https://feed.example.com/api'), t.token('SYSTEM_ADMIN'));
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.errors?.[0]?.message).toMatch(/数据出境.*HUB_OUTBOUND_ALLOWED_DOMAINS: vendor\.example\.cn/);
     const w = await t.gql(WEBHOOK, { i: { url: 'https://hooks.example.com/in', events: ['rating.changed'] } }, t.token('PARTNER_AGENCY', { agency: 'A1' }));
     expect(codeOf(w)).toBe('BAD_USER_INPUT');
     expect(w.errors?.[0]?.message).toMatch(/HUB_OUTBOUND_ALLOWED_DOMAINS/);
     // An address stands for no domain: refused too unless allow-listed as internal.
-    expect(codeOf(await t.gql(SOURCE, source('ip', 'https://8.8.8.8/api'), t.token('ADMIN')))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await t.gql(SOURCE, source('ip', 'https://8.8.8.8/api'), t.token('SYSTEM_ADMIN')))).toBe('BAD_USER_INPUT');
   });
 });

@@ -38,7 +38,9 @@ function successor(version: string, from: string, years = 2, changes: Record<str
 
 const PUBLISH = `mutation($d: JSON!) { publishCreditPolicy(document: $d) { version effectiveFrom effectiveTo origin publishedBy publishedAt } }`;
 const EVALUATE = `mutation($c: String!, $a: DateTime) { evaluateEnterprise(creditCode: $c, asOf: $a) { grade policyVersion } }`;
-const admin = (t: TestHub) => t.token('ADMIN', { subject: 'admin:policy' });
+const admin = (t: TestHub) => t.token('PROVINCE_AUTHORITY', { regions: ['130000'], subject: 'province:policy' });
+/** Publishing is configuration: the system administrator's (三员分立). */
+const sysadmin = (t: TestHub) => t.token('SYSTEM_ADMIN', { subject: 'admin:policy' });
 const health = async (url: string) =>
   (await (await fetch(`${url}/health`)).json()) as { policy: { version: string; inForce: boolean; lastVersion: string; warning: string | null } };
 const storedVersions = async (t: TestHub) =>
@@ -96,13 +98,14 @@ describe('publishing a successor when the last policy has ended (a gap)', () => 
   it('refuses a non-administrator (FORBIDDEN) and stores nothing', async () => {
     const r = await t.gql(PUBLISH, { d: successor('test-gap-next', today) }, t.token('CITY_AUTHORITY', { regions: ['130800'] }));
     expect(codeOf(r)).toBe('FORBIDDEN');
+    expect(codeOf(await t.gql(PUBLISH, { d: successor('test-gap-next', today) }, admin(t)))).toBe('FORBIDDEN');
     expect(await storedVersions(t)).toEqual([]);
   });
 
   it('refuses an invalid document listing each problem, and stores nothing', async () => {
     const d = successor('Bad Version', today, 2, { effectiveFrom: today.replaceAll('-', '/') });
     delete d.indicators[0].nameZh;
-    const r = await t.gql(PUBLISH, { d }, admin(t));
+    const r = await t.gql(PUBLISH, { d }, sysadmin(t));
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0].extensions).toEqual(expect.objectContaining({ field: 'document', reason: 'INVALID_POLICY' }));
     expect(r.errors![0].extensions.problems.map((p: { path: string }) => p.path)).toEqual(
@@ -114,7 +117,7 @@ describe('publishing a successor when the last policy has ended (a gap)', () => 
   });
 
   it('refuses a term starting before today: a policy may not change the past', async () => {
-    const r = await t.gql(PUBLISH, { d: successor('test-gap-backdated', plusDays(ended.effectiveTo, 1)) }, admin(t));
+    const r = await t.gql(PUBLISH, { d: successor('test-gap-backdated', plusDays(ended.effectiveTo, 1)) }, sysadmin(t));
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0].extensions.reason).toBe('POLICY_STARTS_IN_PAST');
     expect(r.errors![0].message).toMatch(/不得改变过去.*may not change the past/s);
@@ -125,7 +128,7 @@ describe('publishing a successor when the last policy has ended (a gap)', () => 
     expect((await t.gql(EVALUATE, { c: E }, admin(t))).errors![0].extensions.reason).toBe('NO_POLICY_IN_FORCE');
     expect((await health(t.url)).policy).toEqual(expect.objectContaining({ inForce: false, warning: expect.stringContaining('无有效的信用评价政策') }));
 
-    const r = await t.gql(PUBLISH, { d: successor('test-gap-next', today) }, admin(t));
+    const r = await t.gql(PUBLISH, { d: successor('test-gap-next', today) }, sysadmin(t));
     expect(r.errors).toBeUndefined();
     expect(r.data.publishCreditPolicy).toEqual(
       expect.objectContaining({
@@ -146,7 +149,7 @@ describe('publishing a successor when the last policy has ended (a gap)', () => 
     );
 
     // Another process on the same database, started before the publish: told by NOTIFY (its periodic check is 60 s away).
-    const token = t.token('ADMIN', { subject: 'admin:other' });
+    const token = t.token('PROVINCE_AUTHORITY', { regions: ['130000'], subject: 'admin:other' });
     await eventually(async () =>
       expect((await gql(other.url, EVALUATE, { c: E }, token)).data?.evaluateEnterprise).toEqual({ grade: 'B', policyVersion: 'test-gap-next' }),
     );
@@ -164,8 +167,9 @@ describe('publishing a successor when the last policy has ended (a gap)', () => 
     const entries = await t.db.manager.query(
       `SELECT actor, outcome, target_type, target_id, detail FROM audit_log WHERE action = 'publishCreditPolicy' ORDER BY id`,
     );
-    expect(entries.map((e: { outcome: string }) => e.outcome)).toEqual(['FORBIDDEN', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'OK']);
-    expect(entries[3]).toEqual(
+    // A city and a provincial authority refused (publishing is the system administrator's), two bad documents, the publish.
+    expect(entries.map((e: { outcome: string }) => e.outcome)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'OK']);
+    expect(entries[4]).toEqual(
       expect.objectContaining({
         actor: 'admin:policy',
         target_type: 'credit_policy',
@@ -209,7 +213,7 @@ describe('publishing a successor of the shipped policies', () => {
   });
 
   it('is served from its first day on, listed with its origin; who published it is for authorities only', async () => {
-    const r = await t.gql(PUBLISH, { d: JSON.stringify(successor('test-next', from)) }, admin(t));
+    const r = await t.gql(PUBLISH, { d: JSON.stringify(successor('test-next', from)) }, sysadmin(t));
     expect(r.errors).toBeUndefined();
     const at = (asOf: Date) => t.gql(`query($a: DateTime) { creditPolicy(asOf: $a) { version } }`, { a: asOf.toISOString() });
     const first = new Date(`${from}T00:00:00+08:00`);
@@ -230,16 +234,16 @@ describe('publishing a successor of the shipped policies', () => {
   });
 
   it('refuses a version already used (published or shipped) and any overlapping term, storing nothing more', async () => {
-    const again = await t.gql(PUBLISH, { d: successor('test-next', plusDays(from, 800)) }, admin(t));
+    const again = await t.gql(PUBLISH, { d: successor('test-next', plusDays(from, 800)) }, sysadmin(t));
     expect(again.errors![0].extensions).toEqual(expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'DUPLICATE' }));
-    const shipped = await t.gql(PUBLISH, { d: successor(last.version, plusDays(from, 800)) }, admin(t));
+    const shipped = await t.gql(PUBLISH, { d: successor(last.version, plusDays(from, 800)) }, sysadmin(t));
     expect(shipped.errors![0].message).toMatch(new RegExp(`版本号 ${last.version} 已被使用（随版本发布的政策）`));
     // Starting on the last day of the published one: one day of overlap.
-    const overlap = await t.gql(PUBLISH, { d: successor('test-overlap', plusDays(plusYears(from, 2), -1)) }, admin(t));
+    const overlap = await t.gql(PUBLISH, { d: successor('test-overlap', plusDays(plusYears(from, 2), -1)) }, sysadmin(t));
     expect(overlap.errors![0].extensions.reason).toBe('POLICY_OVERLAP');
     expect(overlap.errors![0].message).toMatch(/与已发布的政策 test-next（.*）重叠/);
     // Overlapping the shipped policy too.
-    const early = await t.gql(PUBLISH, { d: successor('test-early', chinaDateString(new Date()), 1) }, admin(t));
+    const early = await t.gql(PUBLISH, { d: successor('test-early', chinaDateString(new Date()), 1) }, sysadmin(t));
     expect(early.errors![0].extensions.problems.map((p: { reason: string }) => p.reason)).toContain('POLICY_OVERLAP');
     expect(await storedVersions(t)).toEqual(['test-next']);
   });
@@ -255,7 +259,7 @@ describe('the end-of-term warning', () => {
 
   it('disappears from /health once a successor is published', async () => {
     expect((await health(t.url)).policy.warning).toMatch(/test-ending-soon 将于 .* 到期.*publishCreditPolicy/);
-    const r = await t.gql(PUBLISH, { d: successor('test-after-ending', plusDays(ending.effectiveTo, 1)) }, admin(t));
+    const r = await t.gql(PUBLISH, { d: successor('test-after-ending', plusDays(ending.effectiveTo, 1)) }, sysadmin(t));
     expect(r.errors).toBeUndefined();
     expect((await health(t.url)).policy).toEqual(expect.objectContaining({ version: 'test-ending-soon', lastVersion: 'test-after-ending', warning: null }));
   });

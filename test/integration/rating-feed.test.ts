@@ -24,7 +24,7 @@ beforeAll(async () => {
   const r = await t.gql(
     `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`,
     { c },
-    t.token('ADMIN'),
+    t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
   );
   enterpriseId = r.data.registerEnterprise.id;
   feed = new RedisRatingFeed(REDIS_URL, channel, t.db, bus, 1500);

@@ -40,7 +40,7 @@ const settled = (runId: string) =>
 beforeAll(async () => {
   redis = await PrivateRedis.start();
   t = await startTestHub('redis_outage', { redisUrl: redis.url });
-  dataTeam = t.token('ADMIN');
+  dataTeam = t.token('SYSTEM_ADMIN');
   const officer = t.token('COUNTY_AUTHORITY', { regions: ['130821'] });
   const e = await t.gql(`mutation { registerEnterprise(input: { creditCode: "${E}", name: "企业", regionCode: "130821" }) { id } }`, {}, officer);
   expect(e.errors).toBeUndefined();

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const r = await t.gql(
     `mutation($c: String!) { registerEnterprise(input: { creditCode: $c, name: "企业", regionCode: "130821" }) { id } }`,
     { c: withCheckChar('91130821MR0000001') },
-    t.token('ADMIN'),
+    t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
   );
   enterpriseId = r.data.registerEnterprise.id;
 });

@@ -28,7 +28,7 @@ import { subscribe, TestSubscriber } from '../support/ws';
 jest.setTimeout(240_000);
 
 const codes = [1, 2, 3].map((n) => withCheckChar(`91130821MX${String(n).padStart(7, '0')}`));
-const admin = signToken({ role: 'ADMIN', subject: 'admin:test' }, TEST_SECRET);
+const admin = signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'], subject: 'admin:test' }, TEST_SECRET);
 const partner = signToken({ role: 'PARTNER_AGENCY', agency: '工信局', regions: ['130800'], subject: 'agency:industry' }, TEST_SECRET);
 
 let redis: PrivateRedis;

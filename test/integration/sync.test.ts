@@ -40,9 +40,17 @@ describe.each([
 
   beforeAll(async () => {
     t = await startTestHub(`sync_${redisUrl ? 'bull' : 'mem'}`, { redisUrl });
-    admin = t.token('ADMIN');
-    await t.gql(`mutation { registerEnterprise(input: { creditCode: "${E}", name: "企业", regionCode: "130821" }) { id } }`, {}, admin);
-    await t.gql(`mutation { registerMeter(input: { creditCode: "${E}", meterCode: "V-1", online: true, level: 1 }) { id } }`, {}, admin);
+    admin = t.token('SYSTEM_ADMIN');
+    await t.gql(
+      `mutation { registerEnterprise(input: { creditCode: "${E}", name: "企业", regionCode: "130821" }) { id } }`,
+      {},
+      t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
+    );
+    await t.gql(
+      `mutation { registerMeter(input: { creditCode: "${E}", meterCode: "V-1", online: true, level: 1 }) { id } }`,
+      {},
+      t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
+    );
     const base = Date.now() - 3 * 3_600_000;
     vendor = await startFakeVendor({
       token: TOKEN,
@@ -126,14 +134,14 @@ describe('queue dashboard (BullMQ)', () => {
   });
   afterAll(() => t?.stop());
 
-  it('is served to ADMIN tokens only', async () => {
+  it('is served to SYSTEM_ADMIN tokens only', async () => {
     expect((await fetch(`${t.url}/admin/queues`)).status).toBe(401);
     const county = t.token('COUNTY_AUTHORITY', { regions: ['130821'] });
     expect((await fetch(`${t.url}/admin/queues?token=${county}`)).status).toBe(403);
-    const ok = await fetch(`${t.url}/admin/queues?token=${t.token('ADMIN')}`);
+    const ok = await fetch(`${t.url}/admin/queues?token=${t.token('SYSTEM_ADMIN')}`);
     expect(ok.status).toBe(200);
     expect(ok.headers.get('set-cookie')).toMatch(/hub_admin=.*HttpOnly/i);
-    const api = await fetch(`${t.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${t.token('ADMIN')}` } });
+    const api = await fetch(`${t.url}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${t.token('SYSTEM_ADMIN')}` } });
     expect(api.status).toBe(200);
     expect(JSON.stringify(await api.json())).toContain('sync');
   });
@@ -145,9 +153,17 @@ describe('backfill (in-process, simulator)', () => {
   const M = withCheckChar('91130821MG0000001');
   beforeAll(async () => {
     t = await startTestHub('backfill');
-    admin = t.token('ADMIN');
-    await t.gql(`mutation { registerEnterprise(input: { creditCode: "${M}", name: "企业", regionCode: "130821" }) { id } }`, {}, admin);
-    await t.gql(`mutation { registerMeter(input: { creditCode: "${M}", meterCode: "B-1", online: true, level: 1 }) { id } }`, {}, admin);
+    admin = t.token('SYSTEM_ADMIN');
+    await t.gql(
+      `mutation { registerEnterprise(input: { creditCode: "${M}", name: "企业", regionCode: "130821" }) { id } }`,
+      {},
+      t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
+    );
+    await t.gql(
+      `mutation { registerMeter(input: { creditCode: "${M}", meterCode: "B-1", online: true, level: 1 }) { id } }`,
+      {},
+      t.token('PROVINCE_AUTHORITY', { regions: ['130000'] }),
+    );
     const r = await t.gql(
       `mutation($i: DataSourceInput!) { createDataSource(input: $i) { id } }`,
       { i: { name: 'sim', connector: 'simulator', config: { meters: [{ meterCode: 'B-1', avgFlow: 2 }], seed: 7 } } },
@@ -207,7 +223,7 @@ describe('schedule', () => {
 
   it('the scheduler tick queues a sync for sources whose everyMs has passed, once', async () => {
     const { tickJob } = await import('../../jobs/tick.job');
-    const admin = t.token('ADMIN');
+    const admin = t.token('SYSTEM_ADMIN');
     for (const [name, everyMs] of [
       ['timed', 60_000],
       ['manual', null],

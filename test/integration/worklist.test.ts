@@ -329,7 +329,7 @@ describe('inbox (issue 10 item 7)', () => {
 });
 
 describe('overdue metric and /health details (issue 10 item 1)', () => {
-  it('hub_work_overdue counts overdue work per kind; /health adds the details for an ADMIN token only', async () => {
+  it('hub_work_overdue counts overdue work per kind; /health adds the details for a SYSTEM_ADMIN token only', async () => {
     const hub = await createHub(loadConfig({ NODE_ENV: 'test', HUB_JWT_SECRET: TEST_SECRET, DATABASE_URL: TEST_DATABASE_URL }), db, testPolicies());
     try {
       const url = await hub.listen(0);
@@ -354,13 +354,17 @@ describe('overdue metric and /health details (issue 10 item 1)', () => {
       const plain = await health();
       expect(plain.status).toBe(200);
       expect(plain.body.work).toBeUndefined();
-      const adminToken = signToken({ role: 'ADMIN' }, TEST_SECRET);
+      const adminToken = signToken({ role: 'SYSTEM_ADMIN' }, TEST_SECRET);
       const detailed = await health(adminToken);
       expect(detailed.status).toBe(200);
       expect(detailed.body).toMatchObject({ ...plain.body, work: { today, overdue: expected } });
       expect(Object.keys(detailed.body.work.dueToday).sort()).toEqual(Object.keys(detailed.body.work.overdue).sort());
       // Any other role, a bad token: the anonymous answer.
-      for (const token of [signToken({ role: 'CITY_AUTHORITY', regions: ['130800'] }, TEST_SECRET), 'not-a-token']) {
+      for (const token of [
+        signToken({ role: 'CITY_AUTHORITY', regions: ['130800'] }, TEST_SECRET),
+        signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, TEST_SECRET),
+        'not-a-token',
+      ]) {
         const r = await health(token);
         expect(r.status).toBe(200);
         expect(r.body).toEqual(plain.body);

@@ -14,7 +14,7 @@ async function main() {
   try {
     await db.migrate();
     const deps = testDeps(db);
-    const p = { subject: 'officer-1', role: 'ADMIN' as const, regions: [] };
+    const p = { subject: 'officer-1', role: 'PROVINCE_AUTHORITY' as const, regions: ['130000'] };
     const n = Number(process.env.N ?? 12);
     await Promise.all(
       Array.from({ length: n }, (_, i) => appendAudit(testContext(deps, p).db, p, { action: 'probe', outcome: 'OK', detail: { i, s: 'a\u0000' } })),

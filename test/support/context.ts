@@ -19,6 +19,6 @@ export function testDeps(db: Database, over: Partial<Omit<HubDeps, 'policies'>> 
 }
 
 /** A context made the way the hub makes one (`createContext`), for calling services directly. */
-export function testContext(deps: HubDeps, principal: Principal = { subject: 'test', role: 'ADMIN', regions: [] }): HubContext {
+export function testContext(deps: HubDeps, principal: Principal = { subject: 'test', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }): HubContext {
   return createContext(deps, { principal, requestId: 'test' });
 }

@@ -44,10 +44,10 @@ const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, B
  * entries in chain order, streamed (NDJSON by default; CSV with a header row). The export is audited (`exportAuditLog`,
  * and `exportAuditLog.end` with the count sent); refused attempts are on record too and answer a JSON error with a code.
  */
-export function mountAuditExport(app: express.Express, contextOf: (req: express.Request) => HubContext): void {
+export function mountAuditExport(app: express.Express, contextOf: (req: express.Request) => Promise<HubContext>): void {
   app.get(AUDIT_EXPORT_PATH, async (req, res) => {
     const format = req.query.format === 'csv' ? 'csv' : req.query.format === undefined || req.query.format === 'ndjson' ? 'ndjson' : undefined;
-    const ctx = contextOf(req);
+    const ctx = await contextOf(req);
     if (!format) {
       res.status(400).json({ errors: [{ message: 'format：ndjson 或 csv / format must be ndjson or csv', extensions: { code: 'BAD_USER_INPUT' } }] });
       return;

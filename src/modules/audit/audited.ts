@@ -114,11 +114,12 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
       executed.add(ctx);
       const action = info.fieldName;
       let staged: string | undefined;
+      const outer = ctx.beforeCommit;
       const beforeCommit: BeforeCommit = async (txCtx, result) => {
+        await outer?.(txCtx, result); // the request's own last step, if any (an Idempotency-Key's commit mark)
         if (staged) return; // a second transaction of the same mutation: its entry is written already
         staged = await appendAudit(txCtx.db, txCtx.principal, auditEntry(action, decl, args, 'OK', result));
       };
-      const outer = ctx.beforeCommit;
       ctx.beforeCommit = beforeCommit;
       let value: unknown;
       try {

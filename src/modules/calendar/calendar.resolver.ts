@@ -1,10 +1,11 @@
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { HubContext } from '../context';
 import { Audited } from '../audit/audited';
+import { SYSTEM_ADMINS } from '../../platform/auth/roles';
 import { CalendarYear, Deadline } from './calendar.type';
 import { calendarService } from './calendar.service';
 
-/** The working-day calendar is public: anyone may compute a deadline the rules set; an administrator loads a year's notice. */
+/** The working-day calendar is public: anyone may compute a deadline the rules set; the system administrator (SYSTEM_ADMIN) loads a year's notice. */
 @Resolver()
 export class CalendarResolver {
   @Query(() => Deadline, { description: 'The day that falls workingDays working days after from (China Standard Time).' })
@@ -12,7 +13,7 @@ export class CalendarResolver {
     return calendarService.workingDayDeadline(ctx, from, workingDays);
   }
 
-  @Authorized(['ADMIN'])
+  @Authorized([...SYSTEM_ADMINS])
   @Audited({
     target: 'calendar_year',
     id: 'year',

@@ -22,7 +22,7 @@ export const LETTERS_PAGE = 20;
  * are written by {@link determineIn} with the record, never on their own.
  */
 export const creditLetterService = {
-  /** The caller's letters, newest first: INCOMING to regions of its jurisdiction, OUTGOING from them (ADMIN: all). */
+  /** The caller's letters, newest first: INCOMING to regions of its jurisdiction, OUTGOING from them. */
   async list(ctx: HubContext, direction: LetterDirection, first?: number | null, after?: string | null): Promise<LetterPage> {
     const p = ctx.principal;
     if (!hasRole(p, SUPERVISORS)) throw forbidden(`Role ${p.role} may not read letters between water authorities (函告).`);

@@ -80,7 +80,7 @@ export async function changeStatusIn(
 export async function determineIn(ctx: HubContext, e: EnterpriseRow, record: DeterminedRecord): Promise<DeterminedRow> {
   const p = ctx.principal;
   const conduct = record.conductRegionCode;
-  const region = mayDetermine(p, e, conduct) ? determiningRegion(p.role === 'ADMIN' ? [] : p.regions, conduct) : null;
+  const region = mayDetermine(p, e, conduct) ? determiningRegion(p.role === 'SYSTEM' ? [] : p.regions, conduct) : null;
   if (!region)
     throw forbidden(
       `无权认定：行为地 ${conduct} 不在您的管辖范围内（第七条、第九条） / Conduct region ${conduct} is outside your jurisdiction (${p.regions.join(', ') || p.role}); the authority where the conduct happened determines (Art. 9).`,

@@ -80,7 +80,7 @@ export function regionCovers(outer: string, inner: string): boolean {
 /**
  * The authority that determines a record for conduct in `conductRegion`: the most local region
  * of the caller's jurisdiction that covers it (a city officer determines as the city); a caller
- * with no regional jurisdiction (ADMIN, the system) determines as the conduct region's own
+ * with no regional jurisdiction (the SYSTEM) determines as the conduct region's own
  * authority. Null when no region of the jurisdiction covers it.
  */
 export function determiningRegion(jurisdiction: readonly string[], conductRegion: string): string | null {

@@ -7,9 +7,10 @@ import { RejectedReading } from '../ingest/ingest.type';
 import type { DataSourceRow, SyncRunRow } from './datasource.repository';
 import { dataSourceService } from './datasource.service';
 import { Audited } from '../audit/audited';
+import { SYSTEM_ADMINS } from '../../platform/auth/roles';
 
-/** Data sources are infrastructure: ADMIN (the data team) only. */
-const DATA_TEAM = ['ADMIN'];
+/** Data sources are infrastructure: the system administrator (系统管理员) only. */
+const DATA_TEAM = [...SYSTEM_ADMINS];
 
 @Resolver(() => DataSource)
 export class DataSourceResolver {

@@ -50,7 +50,7 @@ export class EnterpriseResolver {
     @Arg('input', () => EnterpriseInput) input: EnterpriseInput,
     @Arg('overrideCheckCharacter', () => Boolean, {
       nullable: true,
-      description: 'ADMIN only: register a legal early pilot code that fails the check character.',
+      description: 'PROVINCE_AUTHORITY only: register a legal early pilot code that fails the check character.',
     })
     override?: boolean | null,
     @Arg('conductRegionCode', () => String, {

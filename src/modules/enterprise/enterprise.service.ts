@@ -79,7 +79,7 @@ export function personalView(ctx: HubContext, e: EnterpriseRow) {
 export const enterpriseService = {
   /**
    * Registers an enterprise. The unified social credit code must pass its GB 32100-2015
-   * check; an ADMIN may register a legal early pilot code that fails it with
+   * check; a PROVINCE_AUTHORITY (in scope) may register a legal early pilot code that fails it with
    * `overrideCheckCharacter` (audited with the mutation). An enterprise registered outside the
    * caller's jurisdiction (Art. 9: conduct here, registered elsewhere, even outside the city) is
    * accepted when the caller states a `conductRegionCode` of its own jurisdiction.
@@ -91,8 +91,14 @@ export const enterpriseService = {
     if (problem?.kind === 'FORMAT') throw badInput(problem.message, 'creditCode');
     if (problem?.kind === 'CHECK') {
       if (!overrideCheckCharacter)
-        throw badInput(`${problem.message}. An ADMIN may register a legal early pilot code with overrideCheckCharacter: true.`, 'creditCode');
-      if (ctx.principal.role !== 'ADMIN') throw forbidden('Only an ADMIN may override the check character of a unified social credit code.');
+        throw badInput(
+          `${problem.message}. A provincial authority (PROVINCE_AUTHORITY) may register a legal early pilot code with overrideCheckCharacter: true.`,
+          'creditCode',
+        );
+      if (ctx.principal.role !== 'PROVINCE_AUTHORITY')
+        throw forbidden(
+          '只有省级水行政主管部门可豁免统一社会信用代码校验位 / Only a PROVINCE_AUTHORITY may override the check character of a unified social credit code.',
+        );
       override = true;
     }
     const regionProblem = regionCodeProblem(input.regionCode);

@@ -8,7 +8,7 @@ export class Enterprise {
   @Field() name: string;
   @Field({ description: '6-digit administrative division code of the county (or city) that supervises it.' }) regionCode: string;
   @Field(() => String, { nullable: true }) industry: string | null;
-  @Field({ description: 'True when an ADMIN registered this code despite a failing check character (early pilot codes).' })
+  @Field({ description: 'True when a provincial authority registered this code despite a failing check character (early pilot codes).' })
   checkOverride: boolean;
 }
 

@@ -1,4 +1,4 @@
-import type { Principal, Role } from '../../platform/auth/principal';
+import type { Principal, PrincipalRole } from '../../platform/auth/principal';
 
 /** What a grant allows: the evaluation result only, or the result with the credit records behind it. */
 export const GRANT_SCOPES = ['RESULT_ONLY', 'WITH_RECORDS'] as const;
@@ -15,8 +15,8 @@ export const PURPOSE_MAX = 500;
  * applied by "有关部门"): authorities supervise by credit, partner agencies apply the joint
  * rewards and punishments of Art. 18–21.
  */
-export const DEFAULT_PURPOSES: Partial<Record<Role, string>> = {
-  ADMIN: '信用监管 / credit supervision',
+export const DEFAULT_PURPOSES: Partial<Record<PrincipalRole, string>> = {
+  PROVINCE_AUTHORITY: '信用监管 / credit supervision',
   CITY_AUTHORITY: '信用监管 / credit supervision',
   COUNTY_AUTHORITY: '信用监管 / credit supervision',
   CREDIT_AUTHORITY: '信用监管 / credit supervision',

@@ -30,7 +30,7 @@ export class FilingResolver {
   @Audited({ target: 'credit_filing', id: 'id', detail: ['at', ['late', 'result.late']] })
   @Mutation(() => Filing, {
     description:
-      'The next level up acknowledges a filing (Art. 7): a city authority covering it for a county determination; ADMIN. Once only; late when after the due date.',
+      'The next level up acknowledges a filing (Art. 7): a city authority covering it for a county determination, a provincial authority for a city’s. Once only; late when after the due date.',
   })
   acknowledgeFiling(
     @Ctx() ctx: HubContext,

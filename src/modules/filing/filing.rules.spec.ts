@@ -15,7 +15,13 @@ describe('filing rules (Art. 7)', () => {
     expect(mayAcknowledge(county, '130800')).toBe(false);
     expect(mayAcknowledge(otherCity, '130800')).toBe(false);
     expect(mayAcknowledge(city, '130000')).toBe(false);
-    expect(mayAcknowledge({ subject: 'a', role: 'ADMIN', regions: [] }, '130000')).toBe(true);
+    const province = { subject: 'p', role: 'PROVINCE_AUTHORITY' as const, regions: ['130000'] };
+    expect(mayAcknowledge(province, '130000')).toBe(true);
+    expect(mayAcknowledge(province, '130800')).toBe(false); // a county's filing is the city's to acknowledge
+    expect(mayAcknowledge({ subject: 'p', role: 'PROVINCE_AUTHORITY', regions: ['110000'] }, '130000')).toBe(false);
+    expect(mayAcknowledge({ subject: 's', role: 'SYSTEM_ADMIN', regions: [] }, '130000')).toBe(false);
+    expect(maySeeFiling(province, { fromRegionCode: '130800', filedWithRegionCode: '130000' })).toBe(true);
+    expect(maySeeFiling({ subject: 'a', role: 'AUDIT_ADMIN', regions: [] }, { fromRegionCode: '130800', filedWithRegionCode: '130000' })).toBe(false);
     const f = { fromRegionCode: '130821', filedWithRegionCode: '130800' };
     expect(maySeeFiling(county, f)).toBe(true);
     expect(maySeeFiling(otherCity, f)).toBe(false);

@@ -34,19 +34,19 @@ export function filedWithRegion(regionCode: string): string | null {
 }
 
 /**
- * Who acknowledges a filing: an ADMIN, or an authority of the level filed with whose jurisdiction
- * covers it (a CITY_AUTHORITY of 130800 for a county's determination in 1308xx). The hub has no
- * provincial role, so a filing with a province is acknowledged by an ADMIN.
+ * Who acknowledges a filing: an authority of the level filed with whose jurisdiction covers it (a
+ * CITY_AUTHORITY of 130800 for a county's determination in 1308xx, a PROVINCE_AUTHORITY of 130000
+ * for a city's).
  */
 export function mayAcknowledge(p: Principal, filedWith: string): boolean {
-  if (p.role === 'ADMIN') return true;
-  return p.role === 'CITY_AUTHORITY' && authorityKindOf(filedWith) === 'CITY_WATER_AUTHORITY' && coversRegion(p, filedWith);
+  const level = authorityKindOf(filedWith);
+  if (p.role === 'PROVINCE_AUTHORITY') return level === 'PROVINCIAL_WATER_AUTHORITY' && coversRegion(p, filedWith);
+  return p.role === 'CITY_AUTHORITY' && level === 'CITY_WATER_AUTHORITY' && coversRegion(p, filedWith);
 }
 
 /** Who sees a filing: the level filed with and the determining authority (supervisors and the credit authority of either region). */
 export function maySeeFiling(p: Principal, f: { fromRegionCode: string; filedWithRegionCode: string }): boolean {
-  if (p.role === 'ADMIN') return true;
-  if (!['CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY'].includes(p.role)) return false;
+  if (!['PROVINCE_AUTHORITY', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY'].includes(p.role)) return false;
   return coversRegion(p, f.filedWithRegionCode) || coversRegion(p, f.fromRegionCode);
 }
 

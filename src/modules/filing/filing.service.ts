@@ -86,7 +86,7 @@ export const filingService = {
   list(ctx: HubContext, state: FilingState | null | undefined, first?: number | null): Promise<FilingRow[]> {
     const limit = Math.min(Math.max(first ?? FILINGS_PAGE, 0), 500);
     const p = ctx.principal;
-    if (!['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY'].includes(p.role)) return Promise.resolve([]);
+    if (!['PROVINCE_AUTHORITY', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY'].includes(p.role)) return Promise.resolve([]);
     return listFilings(ctx.db, { prefixes: jurisdictionPrefixes(p), state: state ?? null, today: chinaDay(new Date()), limit });
   },
 

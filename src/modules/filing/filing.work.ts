@@ -18,7 +18,7 @@ async function count(db: Queryable, due: string, day: string): Promise<number> {
 export const filingWork: WorkSource = {
   open(ctx: HubContext, limit: number): Promise<WorkItem[]> {
     const p = ctx.principal;
-    if (!hasRole(p, ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY'])) return Promise.resolve([]);
+    if (!hasRole(p, ['PROVINCE_AUTHORITY', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY', 'CREDIT_AUTHORITY'])) return Promise.resolve([]);
     const params: unknown[] = [limit];
     const scope = inJurisdiction(p, ['f.filed_with_region_code', 'f.from_region_code'], params);
     return rows<WorkItem>(

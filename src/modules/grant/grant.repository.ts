@@ -61,6 +61,17 @@ export function setGrantRevoked(m: Queryable, id: string, at: Date, by: string):
   return one<ResultGrantRow>(m, `UPDATE result_grant g SET revoked_at = $2, revoked_by = $3 WHERE g.id = $1 RETURNING ${GRANT}`, [id, at, by]);
 }
 
+/** Every enterprise's grants, newest first (the security administrator's oversight); `activeAt`: only those in force then. */
+export function listGrants(m: Queryable, activeAt: Date | null, limit: number): Promise<ResultGrantRow[]> {
+  return rows<ResultGrantRow>(
+    m,
+    `SELECT ${GRANT} FROM result_grant g
+      WHERE $1::timestamptz IS NULL OR (g.valid_from <= $1 AND g.valid_until > $1 AND (g.revoked_at IS NULL OR g.revoked_at > $1))
+      ORDER BY g.granted_at DESC, g.id LIMIT $2`,
+    [activeAt, limit],
+  );
+}
+
 /** The grants of each enterprise, newest first (one statement for a page of enterprises). */
 export function grantsOf(m: Queryable, enterpriseIds: readonly string[]): Promise<ResultGrantRow[]> {
   return rows<ResultGrantRow>(m, `SELECT ${GRANT} FROM result_grant g WHERE g.enterprise_id = ANY($1::uuid[]) ORDER BY g.granted_at DESC, g.id`, [

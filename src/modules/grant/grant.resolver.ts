@@ -1,12 +1,17 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { HubContext } from '../context';
 import { Audited } from '../audit/audited';
 import { Enterprise } from '../enterprise/enterprise.type';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
 import { ResultGrant, ResultGrantInput, ResultReadConnection } from './grant.type';
+import type { ResultGrantRow } from './grant.repository';
 import { RESULT_READS_PAGE, grantService } from './grant.service';
+import { SECURITY_ADMINS } from '../../platform/auth/roles';
 
-/** Written authorisations (书面授权, Art. 23): the enterprise grants and revokes; grantees read through `enterprise(creditCode)`. */
+/**
+ * Written authorisations (书面授权, Art. 23): the enterprise grants and revokes; grantees read through
+ * `enterprise(creditCode)`. The security administrator (安全管理员) oversees them: lists every grant and may revoke one.
+ */
 @Resolver(() => ResultGrant)
 export class ResultGrantResolver {
   @Authorized(['ENTERPRISE'])
@@ -23,10 +28,11 @@ export class ResultGrantResolver {
     return grantService.grant(ctx, input);
   }
 
-  @Authorized(['ENTERPRISE'])
+  @Authorized(['ENTERPRISE', ...SECURITY_ADMINS])
   @Audited({ target: 'result_grant', id: 'id', detail: ['at'] })
   @Mutation(() => ResultGrant, {
-    description: 'The enterprise revokes a grant: from `at` (default now; not in the future, not before the grant) no read relies on it.',
+    description:
+      'The enterprise (or the security administrator, SECURITY_ADMIN) revokes a grant: from `at` (default now; not in the future, not before the grant) no read relies on it.',
   })
   revokeResultAccess(
     @Ctx() ctx: HubContext,
@@ -34,6 +40,21 @@ export class ResultGrantResolver {
     @Arg('at', () => Date, { nullable: true, description: 'When it was revoked (default now).' }) at?: Date | null,
   ) {
     return grantService.revoke(ctx, id, at);
+  }
+
+  @Authorized([...SECURITY_ADMINS])
+  @Query(() => [ResultGrant], { description: 'Every written authorisation (Art. 23), newest first: the security administrator (SECURITY_ADMIN) only.' })
+  resultGrants(
+    @Ctx() ctx: HubContext,
+    @Arg('activeOnly', { defaultValue: false, description: 'Only grants in force now (not expired, not revoked).' }) activeOnly: boolean,
+    @Arg('first', () => Int, { nullable: true, defaultValue: RESULT_READS_PAGE, description: 'At most this many, 0–500 (default 50).' }) first?: number | null,
+  ) {
+    return grantService.list(ctx, activeOnly, first);
+  }
+
+  @FieldResolver(() => String, { description: 'The unified social credit code of the enterprise that gave the grant.' })
+  async creditCode(@Ctx() ctx: HubContext, @Root() g: ResultGrantRow): Promise<string> {
+    return (await ctx.loaders.enterprise.load(g.enterpriseId))!.creditCode;
   }
 }
 

@@ -39,7 +39,9 @@ export class ResultGrantInput {
 export class ResultRead {
   @Field(() => ID) id: string;
   @Field({ description: "The reader's token subject." }) readerSubject: string;
-  @Field(() => Role) readerRole: Role;
+  @Field(() => Role, { nullable: true, description: "The reader's role; null for a role since retired (ADMIN, before 三员分立): see readerRoleName." })
+  readerRole: Role | null;
+  @Field({ description: "The reader's role as recorded, retired roles included (ADMIN)." }) readerRoleName: string;
   @Field(() => String, { nullable: true }) readerAgency: string | null;
   @Field(() => ID, { nullable: true, description: "The grant the read relied on; null for a read within the reader's own remit." }) grantId: string | null;
   @Field({ description: "The grant's purpose, or the purpose the reader stated (X-Purpose), or its role's default." }) purpose: string;

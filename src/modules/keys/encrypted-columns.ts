@@ -23,6 +23,8 @@ export const ENCRYPTED = {
   tipsterName: { table: 'tip', column: 'tipster_name' },
   tipsterOrganisation: { table: 'tip', column: 'tipster_organisation' },
   tipsterContact: { table: 'tip', column: 'tipster_contact', hash: 'tipster_contact_hmac' },
+  /** A mutation's answer kept for Idempotency-Key retries: it may carry personal data. */
+  idempotencyResponse: { table: 'idempotency_key', column: 'response' },
 } as const satisfies Record<string, EncryptedColumn>;
 
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = Object.values(ENCRYPTED);

@@ -1,6 +1,7 @@
 import { JSONResolver as GraphQLJSON } from 'graphql-scalars';
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Audited } from '../audit/audited';
+import { SYSTEM_ADMINS } from '../../platform/auth/roles';
 import { HubContext } from '../context';
 import { PolicyOrigin } from '../graphql-enums';
 import { mapPolicy } from './policy.resolver';
@@ -8,12 +9,12 @@ import { CreditPolicyInfo } from './policy.type';
 import { policyPublishService } from './policy-publish.service';
 
 /**
- * Publishing a credit policy without a release (administrators), and where every policy came
+ * Publishing a credit policy without a release (the system administrator, SYSTEM_ADMIN), and where every policy came
  * from (fields of CreditPolicy: origin and publishedAt for anyone, publishedBy for authorities).
  */
 @Resolver(() => CreditPolicyInfo)
 export class PolicyPublishResolver {
-  @Authorized(['ADMIN'])
+  @Authorized([...SYSTEM_ADMINS])
   @Audited({
     target: 'credit_policy',
     id: 'document.version',

@@ -1,4 +1,5 @@
 import { hasRole } from '../../platform/auth/access.rules';
+import { SYSTEM_ADMINS } from '../../platform/auth/roles';
 import { EVALUATORS } from '../../platform/auth/auth-checker';
 import { chinaDateString } from '../../platform/china-time';
 import { withTransaction } from '../../platform/context';
@@ -61,7 +62,7 @@ export const policyPublishService = {
   /** Where a policy came from; who published it is internal: authorities only (null for others). */
   provenance(ctx: HubContext, version: string): PolicyProvenance {
     const p = ctx.policyRegistry.provenance(version) ?? { origin: 'SHIPPED', publishedBy: null, publishedAt: null };
-    return hasRole(ctx.principal, EVALUATORS) ? p : { ...p, publishedBy: null };
+    return hasRole(ctx.principal, [...EVALUATORS, ...SYSTEM_ADMINS]) ? p : { ...p, publishedBy: null };
   },
 
   /** The document of a known policy, in the form `publishCreditPolicy` takes (a successor starts from it). */

@@ -181,12 +181,12 @@ export const repairService = {
     });
   },
 
-  /** Art. 25: only an officer of the level above (a city authority covering the enterprise, or ADMIN) confirms. */
+  /** Art. 25: only an officer of the level above (a city or provincial authority covering the enterprise) confirms. */
   async confirm(ctx: HubContext, id: string, at?: Date | null): Promise<CreditRepairRow> {
     return withTransaction(ctx, async (ctx) => {
       const { repair, e } = await lockRepair(ctx, id);
       const p = ctx.principal;
-      if (!inScope(p, e) || !(p.role === 'ADMIN' || p.role === 'CITY_AUTHORITY')) {
+      if (!inScope(p, e) || !(p.role === 'PROVINCE_AUTHORITY' || p.role === 'CITY_AUTHORITY')) {
         if (p.role !== 'COUNTY_AUTHORITY' && !inScope(p, e)) throw noRepair(id);
         throw forbidden(
           '信用修复须由上一级水行政主管部门（市级）确认（第二十五条） / Only the next level up (the city water authority covering the enterprise) may confirm a repair (Art. 25)',

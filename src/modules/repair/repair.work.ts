@@ -1,7 +1,7 @@
 /**
  * The repair workflow's open work (worklist/work-source.ts, kind REPAIR): CHECK (a SUBMITTED
  * file, for the competent authority: the supervising authorities in scope), CONFIRM (a FORWARDED
- * file, for the next level up: city authorities in scope and ADMIN), DECIDE (CONFIRMED, for the
+ * file, for the next level up: city and provincial authorities in scope), DECIDE (CONFIRMED, for the
  * competent authority, due on the stored decision deadline). A RETURNED file awaits the
  * enterprise's supplement: no authority's work, not listed.
  */
@@ -14,7 +14,7 @@ import { countOpenDecisionsDue, CreditRepairRow, openRepairsIn } from './repair.
 
 export const REPAIR_WORK_KIND = 'REPAIR';
 
-const CONFIRMERS: readonly Role[] = ['ADMIN', 'CITY_AUTHORITY'];
+const CONFIRMERS: readonly Role[] = ['PROVINCE_AUTHORITY', 'CITY_AUTHORITY'];
 
 const STEPS = {
   SUBMITTED: { step: 'CHECK', summary: '信用修复申请待审核 / repair application to be checked' },

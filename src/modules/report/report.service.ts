@@ -148,7 +148,7 @@ export const reportService = {
     return { receiptNo: r.receiptNo, status: r.status, due: deadlineOf(r) };
   },
 
-  /** The reports about enterprises of the caller's jurisdiction (a supervising authority; ADMIN: all), oldest first. */
+  /** The reports about enterprises of the caller's jurisdiction (a supervising authority), oldest first. */
   async list(ctx: HubContext, status?: ReportStatus | null, first?: number | null, after?: string | null): Promise<ReportPage> {
     if (!hasRole(ctx.principal, SUPERVISORS)) throw forbidden('只有水行政主管部门可以查看举报 / Only supervising water authorities list reports');
     const n = pageSize(first, REPORTS_PAGE);

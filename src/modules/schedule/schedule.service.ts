@@ -4,6 +4,8 @@ import { dataSourceService } from '../datasource/datasource.service';
 import { dueSources } from '../datasource/datasource.repository';
 import { OUTBOX_RETENTION_DAYS } from '../outbox/outbox';
 import { pruneOutbox } from '../outbox/outbox.repository';
+import { pruneKeys } from '../idempotency/idempotency.repository';
+import { IDEMPOTENCY_RETENTION_HOURS } from '../idempotency/idempotency.rules';
 import { platformPushService } from '../filing/platform-push.service';
 import { logChainHead } from '../audit/audit.chain';
 // Registers filing's determination hook and deadline recomputer in every process that runs the scheduler (workers too).
@@ -21,7 +23,7 @@ export const scheduleService = {
   /**
    * Re-queues sync runs whose job was lost (`requeueSilent`), syncs sources whose `everyMs` has passed since their last run, queues detection for
    * everyone once per hour, re-grading once per day and then prunes the outbox (published
-   * events older than OUTBOX_RETENTION_DAYS) and logs the audit chain's head. `slot`: the tick's number (epoch seconds / TICK_SECONDS).
+   * events older than OUTBOX_RETENTION_DAYS) and Idempotency-Keys past their retention, and logs the audit chain's head. `slot`: the tick's number (epoch seconds / TICK_SECONDS).
    */
   async tick(ctx: HubContext, slot: number): Promise<void> {
     await dataSourceService.requeueSilent(ctx).catch((err: unknown) => logger.warn({ err }, 'silent sync runs not looked after'));
@@ -37,6 +39,9 @@ export const scheduleService = {
       let pruned = 0;
       for (let n = -1; n !== 0; pruned += n) n = await pruneOutbox(ctx.db);
       if (pruned) logger.info({ events: pruned, olderThanDays: OUTBOX_RETENTION_DAYS }, 'outbox: old published events and their deliveries removed');
+      let keys = 0;
+      for (let n = -1; n !== 0; keys += n) n = await pruneKeys(ctx.db);
+      if (keys) logger.info({ keys, olderThanHours: IDEMPOTENCY_RETENTION_HOURS }, 'idempotency keys past their retention removed');
       // The audit chain's head, outside the database: a rewrite of the whole table no longer matches it (`hub audit verify --anchor`).
       await logChainHead(ctx.db).catch((err: unknown) => logger.error({ err }, 'audit chain head not read'));
     }

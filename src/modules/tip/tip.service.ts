@@ -185,7 +185,7 @@ export const tipService = {
     return t;
   },
 
-  /** The tips about enterprises of the caller's jurisdiction (a supervising authority; ADMIN: all), oldest first. */
+  /** The tips about enterprises of the caller's jurisdiction (a supervising authority), oldest first. */
   async list(ctx: HubContext, status?: TipStatus | null, first?: number | null, after?: string | null): Promise<TipPage> {
     if (!hasRole(ctx.principal, SUPERVISORS)) throw forbidden('只有水行政主管部门可以查看线索 / Only supervising water authorities list tips');
     const n = pageSize(first, TIPS_PAGE);

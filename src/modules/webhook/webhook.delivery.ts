@@ -2,6 +2,7 @@ import type { Jobs } from '../../platform/jobs';
 import { withTransaction } from '../../platform/context';
 import type { HubContext } from '../context';
 import { logger } from '../../platform/logger';
+import { systemPrincipal } from '../../platform/auth/roles';
 import { webhookDeliveries } from '../../platform/metrics';
 import { RatingChangedEvent } from '../outbox/outbox';
 import { decide } from './retry.rules';
@@ -52,7 +53,7 @@ export type AttemptResult =
 /** Answers that mean "this endpoint is overloaded", not just "this message failed" (Standard Webhooks). */
 const THROTTLING = [429, 502, 503, 504];
 
-const SYSTEM = { subject: 'system:webhooks', role: 'ADMIN' as const, regions: [] };
+const SYSTEM = systemPrincipal('webhooks');
 
 /**
  * One delivery attempt: claims the delivery (nothing happens when it is not due, done, or

@@ -6,7 +6,7 @@ import { WebhookInput } from './webhook.input';
 import { Webhook, WebhookAttempt, WebhookDelivery } from './webhook.type';
 import { messageId } from './webhook.delivery';
 import type { AttemptRow, DeliveryRow, WebhookRow } from './webhook.repository';
-import { WEBHOOK_OWNERS, webhookService } from './webhook.service';
+import { WEBHOOK_OPERATORS, WEBHOOK_OWNERS, webhookService } from './webhook.service';
 import { Audited, originOf } from '../audit/audited';
 
 /** The API shape of a stored webhook; the secret only when this answer created it. */
@@ -52,21 +52,24 @@ export class WebhookResolver {
     return toWebhook(await webhookService.register(ctx, input));
   }
 
-  @Authorized(WEBHOOK_OWNERS)
-  @Query(() => [Webhook], { description: 'Your webhooks (an administrator sees all).' })
+  @Authorized(WEBHOOK_OPERATORS)
+  @Query(() => [Webhook], { description: 'Your webhooks (the system administrator sees all).' })
   async webhooks(@Ctx() ctx: HubContext): Promise<Webhook[]> {
     return (await webhookService.list(ctx)).map(toWebhook);
   }
 
-  @Authorized(WEBHOOK_OWNERS)
+  @Authorized(WEBHOOK_OPERATORS)
   @Query(() => Webhook, { nullable: true })
   async webhook(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string): Promise<Webhook> {
     return toWebhook(await webhookService.get(ctx, id));
   }
 
-  @Authorized(WEBHOOK_OWNERS)
+  @Authorized(WEBHOOK_OPERATORS)
   @Audited({ target: 'webhook', id: 'id', detail: ['active'] })
-  @Mutation(() => Webhook, { description: 'Deactivates (pending deliveries are cancelled, replayable later) or reactivates a webhook.' })
+  @Mutation(() => Webhook, {
+    description:
+      "Deactivates (pending deliveries are cancelled, replayable later) or reactivates a webhook. The system administrator may deactivate anyone's; only the owner reactivates.",
+  })
   async setWebhookActive(@Ctx() ctx: HubContext, @Arg('id', () => ID) id: string, @Arg('active') active: boolean): Promise<Webhook> {
     return toWebhook(await webhookService.setActive(ctx, id, active));
   }

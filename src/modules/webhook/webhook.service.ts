@@ -13,6 +13,7 @@ import { pageSize } from '../../platform/graphql/connection';
 import { isUuid, requireFound } from '../../platform/checks';
 import { regionArgument } from '../enterprise/region-argument';
 import { EVALUATORS } from '../../platform/auth/access.rules';
+import { SYSTEM_ADMINS } from '../../platform/auth/roles';
 import {
   cancelPending,
   lockWebhook,
@@ -32,6 +33,8 @@ import {
 
 /** Roles that may hold webhooks: partner agencies and the authorities (each sees only its own). */
 export const WEBHOOK_OWNERS = [...EVALUATORS, 'PARTNER_AGENCY'];
+/** Who may list and deactivate webhooks: their owners, and the system administrator for every owner's (operations; it holds none, replays none, sees no secret). */
+export const WEBHOOK_OPERATORS = [...WEBHOOK_OWNERS, ...SYSTEM_ADMINS];
 /** After a rotation the old secret still signs (beside the new one) this long, so receivers can switch over. */
 export const SECRET_GRACE_MS = 24 * 3_600_000;
 export const MAX_REPLAY_EVENTS = 10_000;
@@ -50,13 +53,13 @@ function owns(p: Principal, w: WebhookRow): boolean {
   return w.ownerSubject === p.subject && w.ownerRole === p.role && (w.agency ?? null) === (p.agency ?? null);
 }
 
-/** A webhook its owner (or an administrator) may manage; anyone else is told it does not exist. */
+/** A webhook its owner (or, to list and deactivate it, the system administrator) may manage; anyone else is told it does not exist. */
 async function ownWebhook(ctx: HubContext, id: string, lock = false): Promise<WebhookRow> {
   return yours(ctx, id, isUuid(id) ? await webhookById(ctx.db, id, lock) : undefined);
 }
 
 function yours(ctx: HubContext, id: string, w: WebhookRow | null | undefined): WebhookRow {
-  if (!w || (ctx.principal.role !== 'ADMIN' && !owns(ctx.principal, w))) throw notFound(`No webhook ${id} of yours.`);
+  if (!w || (ctx.principal.role !== 'SYSTEM_ADMIN' && !owns(ctx.principal, w))) throw notFound(`No webhook ${id} of yours.`);
   return w;
 }
 
@@ -96,6 +99,10 @@ function checkRange(from: Date, to: Date): void {
 export const webhookService = {
   async register(ctx: HubContext, input: RegisterWebhook): Promise<WebhookRow> {
     const p = ctx.principal;
+    // A stored scope of no prefixes delivers every region: a caller whose jurisdiction covers nothing (an authority token without regions) may not hold one.
+    const scope = jurisdictionPrefixes(p);
+    if (scope !== null && scope.length === 0)
+      throw forbidden('您的令牌没有管辖范围，不能登记 webhook / Your token carries no jurisdiction (regions), so it may not register a webhook.');
     const events = checkEvents(input.events);
     if (input.secret) {
       const problem = secretProblem(input.secret);
@@ -117,7 +124,7 @@ export const webhookService = {
         ownerSubject: p.subject,
         ownerRole: p.role,
         agency: p.agency ?? null,
-        scopePrefixes: jurisdictionPrefixes(p) ?? [],
+        scopePrefixes: scope ?? [],
         scopeCreditCode: p.role === 'ENTERPRISE' ? (p.creditCode ?? null) : null,
         filterRegionCode: region?.code ?? null,
         filterRegionPrefix: region?.prefix ?? null,
@@ -132,7 +139,7 @@ export const webhookService = {
 
   async list(ctx: HubContext): Promise<WebhookRow[]> {
     const p = ctx.principal;
-    if (p.role === 'ADMIN') return listWebhooks(ctx.db, null);
+    if (p.role === 'SYSTEM_ADMIN') return listWebhooks(ctx.db, null);
     return (await listWebhooks(ctx.db, p.subject)).filter((w) => owns(p, w));
   },
 
@@ -143,6 +150,8 @@ export const webhookService = {
   /** Deactivating stops deliveries (pending ones are cancelled, replayable later); activating checks the URL again. */
   async setActive(ctx: HubContext, id: string, active: boolean): Promise<WebhookRow> {
     const w = await ownWebhook(ctx, id);
+    if (active && !owns(ctx.principal, w))
+      throw forbidden("只有 webhook 的登记者可重新启用 / Only the webhook's owner may reactivate it (an operator only deactivates).");
     if (active && !w.active) await checkUrl(ctx.webhooks.policy, w.url);
     return withTransaction(ctx, async (ctx) => {
       await ownWebhook(ctx, id, true);

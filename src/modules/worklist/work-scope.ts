@@ -4,7 +4,7 @@ import type { Principal } from '../../platform/auth/principal';
 /**
  * The jurisdiction condition of a work source's statement: `column LIKE ANY(prefixes)` for each
  * of `columns` (OR-ed: an item is in scope when any of its regions is), its value appended to
- * `params`; `TRUE` for a caller who sees every region (ADMIN, an unscoped credit authority).
+ * `params`; `TRUE` for a caller who sees every region (the SYSTEM, an unscoped credit authority).
  *
  * @example const where = inJurisdiction(ctx.principal, ['e.region_code'], params); // "(e.region_code LIKE ANY($2::text[]))"
  */

@@ -14,7 +14,7 @@ export function inScope(p: Principal, e: Scoped): boolean {
 }
 
 /** Roles that supervise: they may register, record and see internal data within their jurisdiction. */
-export const SUPERVISORS = ['ADMIN', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'] as const satisfies readonly Role[];
+export const SUPERVISORS = ['PROVINCE_AUTHORITY', 'CITY_AUTHORITY', 'COUNTY_AUTHORITY'] as const satisfies readonly Role[];
 /** Roles that grade enterprises: the supervisors and the credit authority. */
 export const EVALUATORS = [...SUPERVISORS, 'CREDIT_AUTHORITY'] as const satisfies readonly Role[];
 /** Roles that may read internal data (see {@link mayReadInternal}). */
@@ -24,7 +24,7 @@ export const PERSONAL_READERS = [...SUPERVISORS, 'ENTERPRISE'] as const satisfie
 
 /** Whether `p`'s role is one of `roles`. */
 export function hasRole(p: Principal, roles: readonly Role[]): boolean {
-  return roles.includes(p.role);
+  return (roles as readonly string[]).includes(p.role);
 }
 
 /**
@@ -54,11 +54,11 @@ export function mayWrite(p: Principal, e: Scoped): boolean {
   return hasRole(p, SUPERVISORS) && inScope(p, e);
 }
 
-/** Whether `p`'s jurisdiction covers a region (ADMIN: every region; an enterprise, the public and unscoped agencies: none). */
+/** Whether `p`'s jurisdiction covers a region (the SYSTEM: every region; an enterprise, the public, the administrators and unscoped agencies: none). */
 export function coversRegion(p: Principal, regionCode: string): boolean {
   if (p.role === 'ENTERPRISE' || p.role === 'PUBLIC') return false;
   const prefixes = jurisdictionPrefixes(p);
-  if (prefixes === null) return p.role === 'ADMIN';
+  if (prefixes === null) return p.role === 'SYSTEM';
   return prefixes.some((pre) => regionCode.startsWith(pre));
 }
 

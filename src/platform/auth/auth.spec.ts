@@ -1,6 +1,7 @@
 import { coversRegion, inScope, mayDetermine, mayReadPersonal, mayReadRecordInternal, mayWrite } from './access.rules';
 import { maskIdNumber, maskName, maskPhone } from './masking.rules';
-import { Principal, PUBLIC_PRINCIPAL, signToken, verifyToken } from './principal';
+import jwt from 'jsonwebtoken';
+import { Principal, PUBLIC_PRINCIPAL, jurisdictionPrefixes, signToken, verifyToken } from './principal';
 
 const secret = 'x'.repeat(32);
 const e = { creditCode: '911308000000000000', regionCode: '130821' };
@@ -11,11 +12,32 @@ describe('tokens', () => {
     expect(p).toEqual(expect.objectContaining({ role: 'COUNTY_AUTHORITY', regions: ['130821'] }));
   });
   it('rejects a token signed with another secret as UNAUTHENTICATED', () => {
-    const t = signToken({ role: 'ADMIN' }, 'y'.repeat(32));
+    const t = signToken({ role: 'SYSTEM_ADMIN' }, 'y'.repeat(32));
     expect(() => verifyToken(t, secret)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
   });
   it('refuses to sign an authority token without a jurisdiction', () => {
     expect(() => signToken({ role: 'CITY_AUTHORITY' }, secret)).toThrow(/--region/);
+    expect(() => signToken({ role: 'PROVINCE_AUTHORITY' }, secret)).toThrow(/--region/);
+    expect(() => signToken({ role: 'PROVINCE_AUTHORITY', regions: ['130800'] }, secret)).toThrow(/province/);
+  });
+  it('refuses to sign an administrator token with a jurisdiction', () => {
+    for (const role of ['SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN'] as const)
+      expect(() => signToken({ role, regions: ['130000'] }, secret)).toThrow(/no --region/);
+  });
+  it('refuses a retired ADMIN token as UNAUTHENTICATED, naming the roles its duties went to', () => {
+    const old = jwt.sign({ role: 'ADMIN', regions: [] }, secret, { subject: 'admin:old', expiresIn: '1h' });
+    let err: unknown;
+    try {
+      verifyToken(old, secret);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    for (const role of ['PROVINCE_AUTHORITY', 'SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN']) expect((err as Error).message).toContain(role);
+  });
+  it('never accepts the internal SYSTEM role from a token', () => {
+    const forged = jwt.sign({ role: 'SYSTEM', regions: [] }, secret, { subject: 'system:x', expiresIn: '1h' });
+    expect(() => verifyToken(forged, secret)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
   });
 });
 
@@ -56,7 +78,30 @@ describe('Art. 9: determining where the conduct happened', () => {
   });
   it('an unscoped partner agency covers no region for determining', () => {
     expect(coversRegion({ subject: 's', role: 'PARTNER_AGENCY', regions: [] }, '130821')).toBe(false);
-    expect(coversRegion({ subject: 's', role: 'ADMIN', regions: [] }, '130821')).toBe(true);
+    expect(coversRegion({ subject: 's', role: 'SYSTEM', regions: [] }, '130821')).toBe(true);
+    expect(coversRegion({ subject: 's', role: 'PROVINCE_AUTHORITY', regions: ['130000'] }, '130821')).toBe(true);
+    expect(coversRegion({ subject: 's', role: 'PROVINCE_AUTHORITY', regions: ['110000'] }, '130821')).toBe(false);
+  });
+});
+
+describe('separated duties (三员分立): the administrators have no jurisdiction', () => {
+  it('whatever regions their token carried', () => {
+    for (const role of ['SYSTEM_ADMIN', 'SECURITY_ADMIN', 'AUDIT_ADMIN'] as const) {
+      const p: Principal = { subject: 's', role, regions: ['130000'] };
+      expect(jurisdictionPrefixes(p)).toEqual([]);
+      expect(inScope(p, e)).toBe(false);
+      expect(mayWrite(p, e)).toBe(false);
+      expect(mayReadPersonal(p, e)).toBe(false);
+      expect(mayDetermine(p, e, '130821')).toBe(false);
+      expect(coversRegion(p, '130821')).toBe(false);
+    }
+  });
+  it('a provincial authority supervises its province', () => {
+    const p: Principal = { subject: 's', role: 'PROVINCE_AUTHORITY', regions: ['130000'] };
+    expect(jurisdictionPrefixes(p)).toEqual(['13']);
+    expect(mayWrite(p, e)).toBe(true);
+    expect(mayDetermine(p, e, '130821')).toBe(true);
+    expect(mayWrite(p, { creditCode: 'x', regionCode: '110105' })).toBe(false);
   });
 });
 

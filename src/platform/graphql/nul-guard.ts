@@ -2,20 +2,33 @@ import { ApolloServerPlugin } from '@apollo/server';
 import { DocumentNode, GraphQLError, Kind, visit } from 'graphql';
 
 const NUL = '\u0000';
+/**
+ * The longest string an argument may hold (characters), whatever the field: a backstop under the fields' own limits
+ * (a tip's content, a name), so an operation cannot push megabytes of text into a lookup, a log line or the audit trail.
+ */
+export const MAX_ARGUMENT_CHARS = 20_000;
 
-/** The path of the first string holding a NUL character in a variables value (`input.name`), or null. */
-function nulIn(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes(NUL) ? path : null;
+type Problem = { where: string; kind: 'nul' | 'long' };
+
+/** What is wrong with a string, if anything. */
+const stringProblem = (s: string): Problem['kind'] | null => (s.includes(NUL) ? 'nul' : s.length > MAX_ARGUMENT_CHARS ? 'long' : null);
+
+/** The first string of a variables value holding a NUL character or too long (`input.name`), or null. */
+function problemIn(value: unknown, path: string): Problem | null {
+  if (typeof value === 'string') {
+    const kind = stringProblem(value);
+    return kind ? { where: path, kind } : null;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = nulIn(value[i], `${path}[${i}]`);
+      const found = problemIn(value[i], `${path}[${i}]`);
       if (found) return found;
     }
     return null;
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      const found = nulIn(v, path ? `${path}.${k}` : k);
+      const found = problemIn(v, path ? `${path}.${k}` : k);
       if (found) return found;
     }
   }
@@ -23,22 +36,28 @@ function nulIn(value: unknown, path: string): string | null {
 }
 
 /**
- * Refuses an operation whose arguments hold a NUL character (`\u0000`), in a variable or a
- * literal: PostgreSQL text cannot store it, so it would fail deep inside a resolver as an
- * INTERNAL_SERVER_ERROR with a stack trace (security review, issue 11). BAD_USER_INPUT naming
- * where it is, before anything runs or is stored.
+ * Refuses an operation whose arguments hold a NUL character (`\u0000`) or a string over MAX_ARGUMENT_CHARS, in a
+ * variable or a literal: PostgreSQL text cannot store NUL, so it failed deep inside a resolver as an
+ * INTERNAL_SERVER_ERROR with a stack trace (security review, issue 11); megabytes of text have no place in any
+ * argument. BAD_USER_INPUT naming where it is, before anything runs or is stored.
  */
 export function nulProblem(document: DocumentNode, variables: Record<string, unknown> | null | undefined): GraphQLError | null {
-  let where = nulIn(variables ?? {}, '');
-  if (!where)
+  let found = problemIn(variables ?? {}, '');
+  if (!found)
     visit(document, {
       [Kind.STRING](node, _key, _parent, path) {
-        if (!where && node.value.includes(NUL)) where = `argument at ${path.join('.')}`;
+        const kind = found ? null : stringProblem(node.value);
+        if (kind) found = { where: `argument at ${path.join('.')}`, kind };
       },
     });
-  if (!where) return null;
-  return new GraphQLError(`参数 ${where} 含有空字符（\\u0000），无法保存 / ${where} contains a NUL character (\\u0000), which cannot be stored: remove it`, {
-    extensions: { code: 'BAD_USER_INPUT', field: where, http: { status: 400 } },
+  if (!found) return null;
+  const { where, kind } = found;
+  const message =
+    kind === 'nul'
+      ? `参数 ${where} 含有空字符（\\u0000），无法保存 / ${where} contains a NUL character (\\u0000), which cannot be stored: remove it`
+      : `参数 ${where} 超过 ${MAX_ARGUMENT_CHARS} 个字符 / ${where} is longer than ${MAX_ARGUMENT_CHARS} characters: shorten it`;
+  return new GraphQLError(message, {
+    extensions: { code: 'BAD_USER_INPUT', field: where, reason: kind === 'nul' ? 'NUL_CHARACTER' : 'TOO_LONG', http: { status: 400 } },
   });
 }
 

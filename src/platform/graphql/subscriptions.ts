@@ -16,10 +16,10 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
-import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
 import { closeReason, serveGraphqlWs } from './ws-adapter';
-import { PUBLIC_PRINCIPAL, Principal, verifyToken } from '../auth/principal';
+import { PUBLIC_PRINCIPAL, Principal, RejectionCode, rejectionCodeOf } from '../auth/principal';
+import type { TokenVerifier } from '../auth/token-verifier';
 import { introspectionRefusal } from './introspection';
 import { Context } from '../context';
 import { Lang, langFromAcceptLanguage, langFromConnectionParams } from '../lang';
@@ -33,7 +33,12 @@ import { maskResult, maskUnexpected } from './unexpected-errors';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
-  jwtSecret: string;
+  /** The hub's token verifier (the same as over HTTP). */
+  verifier: TokenVerifier;
+  /** Calls back after each reload of the revocation list: open sockets of tokens revoked meanwhile close (4403). */
+  revocations?: { onChange(fn: () => void): void };
+  /** Records a refused sign-in (a refused token in connection_init): the reason code, never the token. */
+  auditSignInRefused?(reason: RejectionCode): Promise<void>;
   /** Makes the context of one operation (the application's `createContext`); `purpose`: what the connection stated it reads results for (connectionParams `purpose`). */
   context(principal: Principal, requestId: string, lang: Lang, purpose: string | null): Context;
   /** The same operation limits as HTTP (graphql-armor's rules). */
@@ -153,7 +158,19 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
   // Operations are small; HTTP takes at most 5 MB, a socket message far less.
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 256 * 1024 });
   const rules = [...specifiedRules, ...opts.validationRules];
+  // The open sockets that signed in, by their principal: re-checked whenever the revocation list changes.
+  const authenticated = new Map<{ close(code: number, reason: string): void }, Principal>();
+  opts.revocations?.onChange(() => {
+    for (const [socket, p] of authenticated)
+      if (opts.verifier.isRevoked(p)) {
+        authenticated.delete(socket);
+        socket.close(4403, 'Forbidden: the token has been revoked; sign in again.');
+      }
+  });
   // As over HTTP in production (graphql-armor's blockFieldSuggestion): no "Did you mean …?" hints.
+  /** The code HTTP answers carry for a document refused before it runs (Apollo's), so a client reads both paths alike. */
+  const coded = (e: GraphQLError, code: string) =>
+    new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } });
   const hideSuggestions = (errors: readonly GraphQLError[]) =>
     opts.production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes, extensions: e.extensions })) : errors;
   const handle = serveGraphqlWs<Extra>(
@@ -161,31 +178,38 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
       schema: opts.schema,
       connectionInitWaitTimeout: 10_000,
       subscribe: sharedSubscribe,
-      onConnect(ctx) {
+      async onConnect(ctx) {
         if (!opts.isReady()) {
           ctx.extra.socket.close(1013, 'The hub is starting; retry shortly.');
           return false;
         }
         const token = tokenFromInit(ctx.connectionParams);
         const socket = ctx.extra.socket;
+        let principal: Principal;
         try {
-          ctx.extra.principal = token ? verifyToken(token, opts.jwtSecret) : PUBLIC_PRINCIPAL;
+          principal = token ? await opts.verifier.verify(token) : PUBLIC_PRINCIPAL;
         } catch (e) {
+          await opts.auditSignInRefused?.(rejectionCodeOf(e)).catch((err: unknown) => logger.error({ err }, 'audit append failed'));
           socket.close(4401, closeReason(`Unauthorized: ${(e as Error).message}`));
           return false;
         }
-        // The socket lives no longer than its token.
-        const exp = token ? (jwt.decode(token) as { exp?: number } | null)?.exp : undefined;
+        ctx.extra.principal = principal;
+        // The socket lives no longer than its token: it closes when the token expires, or when it is revoked.
+        const exp = principal.expiresAt;
         if (exp) {
           let timer: NodeJS.Timeout;
           const watch = () => {
-            const left = exp * 1000 - Date.now();
+            const left = exp - Date.now();
             if (left <= 0) return socket.close(4401, 'Unauthorized: the token has expired; reconnect with a new one.');
             timer = setTimeout(watch, Math.min(left, 2 ** 31 - 1)); // setTimeout holds at most ~24.8 days
             timer.unref();
           };
           watch();
           socket.once('close', () => clearTimeout(timer));
+        }
+        if (token) {
+          authenticated.set(socket, principal);
+          socket.once('close', () => authenticated.delete(socket));
         }
         // connectionParams first (a browser cannot set headers on a WebSocket), else the upgrade request's Accept-Language.
         ctx.extra.lang = langFromConnectionParams(ctx.connectionParams) ?? langFromAcceptLanguage(ctx.extra.request.headers['accept-language']);
@@ -208,12 +232,12 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         try {
           document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (e) {
-          return [e as GraphQLError];
+          return [coded(e as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
         const closed = introspectionRefusal(document, ctx.extra.principal ?? PUBLIC_PRINCIPAL, opts.introspection);
         if (closed) return [closed];
         const errors = validate(opts.schema, document, rules);
-        if (errors.length) return hideSuggestions(errors);
+        if (errors.length) return hideSuggestions(errors).map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
         const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`, ctx.extra.lang ?? 'ZH', ctx.extra.purpose ?? null);
