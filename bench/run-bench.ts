@@ -111,7 +111,17 @@ async function runDashboard(): Promise<void> {
       console.log(`seeded ${SCHEMA} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(summary)}`);
     }
 
-    const config = loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: SECRET, DATABASE_URL, PORT: '0', LOG_LEVEL: env.LOG_LEVEL });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      HUB_JWT_SECRET: SECRET,
+      DATABASE_URL,
+      PORT: '0',
+      LOG_LEVEL: env.LOG_LEVEL,
+      // A benchmark is one caller at full speed: no rate limits; /metrics on a port of its own (production needs one).
+      HUB_RATE_LIMIT_OPERATIONS: '0',
+      HUB_RATE_LIMIT_MUTATIONS: '0',
+      HUB_METRICS_PORT: '0',
+    });
     hub = await createHub(config, db, policies);
     const hubUrl = `${await hub.listen(0)}/graphql`;
     hub.markReady();

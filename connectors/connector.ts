@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { OutboundGuard } from '../src/platform/http-client';
 /**
  * One interface for every feed the hub pulls meter readings from. A connector turns a
  * cursor into the next page of readings; the sync job stores the page and only then
@@ -66,13 +67,24 @@ export class FeedError extends Error {
   }
 }
 
+/** What the hub lends a connector it creates. */
+export interface ConnectorEnv {
+  /**
+   * The outbound address policy (src/platform/net/address-policy.ts): a connector that opens URLs passes it to every
+   * `request` (checked again at connect time, after DNS). Absent only in connector unit tests.
+   */
+  policy?: OutboundGuard;
+}
+
 export interface ConnectorDefinition<C> {
   type: string;
   /** Validates settings; throws with a message naming the bad field. */
   parseConfig(config: unknown): C;
   /** Setting names that are secrets: write-only, never returned or logged. */
   secretKeys: readonly string[];
-  create(config: C): Connector;
+  create(config: C, env?: ConnectorEnv): Connector;
+  /** The URLs a source with these settings will open (checked against the outbound policy when the source is created). */
+  targets?(config: C): string[];
   /**
    * For feeds whose cursors are times: the cursor from which the next page starts at
    * `time` (inclusive). Connectors with one makes backfill over a time range possible.

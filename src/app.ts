@@ -33,7 +33,7 @@ import { requestErrorStatusPlugin } from './platform/graphql/http-status';
 import { idempotencyPlugin } from './modules/idempotency/idempotency.plugin';
 import { InProcessJobQueue, RedisJobQueue } from './platform/queue';
 import { hubJobs } from '../jobs';
-import { AddressPolicy } from './modules/webhook/url-guard';
+import { outboundPolicy } from './platform/net/address-policy';
 import type { JobsHandle } from './workers';
 import { DASHBOARD_PATH, mountQueueDashboard } from './platform/queue-dashboard';
 import { mountIde } from './platform/ide';
@@ -42,6 +42,10 @@ import { operationLabel } from './platform/graphql/operation-label';
 import { attachSubscriptions } from './platform/graphql/subscriptions';
 import { RedisRatingFeed, ratingChannel } from './modules/rating-feed/rating-bus';
 import { useDataKeys } from './platform/crypto/keyring';
+import { introspectionPlugin } from './platform/graphql/introspection';
+import { securityHeaders } from './platform/http/security-headers';
+import { metricsListener, mountMetrics } from './platform/http/metrics-endpoint';
+import { InProcessCounter, RateCounter, RedisCounter, rateLimitPlugin } from './platform/http/rate-limit';
 
 export interface Hub {
   app: express.Express;
@@ -49,6 +53,8 @@ export interface Hub {
   db: Database;
   /** Listens on `port` (0 = any free port) at `host` (loopback by default) and resolves the base URL; `/health` and `/graphql` answer 503 until `markReady()`. */
   listen(port: number, host?: string): Promise<string>;
+  /** The port of the metrics-only listener (HUB_METRICS_PORT; 0 = any free port), once listening. */
+  metricsPort(): number | undefined;
   /** Migrations (and the demo seed) are done: serve. */
   markReady(): void;
   stop(): Promise<void>;
@@ -133,10 +139,13 @@ export async function createHub(
     hubJobs(new InProcessJobQueue(), {
       database: db,
       policies,
-      webhooks: { policy: new AddressPolicy(config.notify.allowPrivate), retryScale: config.notify.retryScale, creditPlatform: config.notify.creditPlatform },
+      webhooks: { policy: outboundPolicy(config.notify), retryScale: config.notify.retryScale, creditPlatform: config.notify.creditPlatform },
     }).deps;
   const app = express();
   app.disable('x-powered-by');
+  // Client addresses (rate limits, audit) from X-Forwarded-For only behind a configured proxy (HUB_TRUST_PROXY).
+  app.set('trust proxy', config.trustProxy);
+  app.use(securityHeaders({ hsts: config.hsts }));
   app.set('etag', false); // GraphQL answers are not cacheable by URL; hashing each body costs CPU
   const server = http.createServer(app);
   let ready = false;
@@ -151,6 +160,7 @@ export async function createHub(
   // One entry per refused request (a flood of bad tokens is a flood of entries, each small): the reason, never the token.
   const refusedOver = (transport: string) => (code: RejectionCode) =>
     auditSignInRefused(db.manager, code, transport).catch((err: unknown) => logger.error({ err }, 'audit append failed'));
+  let metricsPort: number | undefined;
 
   app.get('/health', async (req, res) => {
     const dbUp = await db.ping();
@@ -188,11 +198,18 @@ export async function createHub(
   );
   // hub_work_overdue is read at scrape time from this hub's database (src/platform/metrics.ts says why).
   setOverdueReader(() => (ready ? worklistService.overdueByKind(db.manager) : Promise.resolve({})));
-  app.get('/metrics', async (_req, res) => {
+  // /metrics: open outside production; a bearer token and/or a port of its own (HUB_METRICS_TOKEN, HUB_METRICS_PORT).
+  const scrape = async (_req: express.Request, res: express.Response) => {
     res.type(registry.contentType).send(await registry.metrics());
-  });
+  };
+  mountMetrics(app, config.metrics, scrape);
+  const metricsServer = metricsListener(config.metrics, scrape);
 
   const limits = armor(config.nodeEnv === 'production');
+  const rateCounter: RateCounter = config.redisUrl
+    ? new RedisCounter(config.redisUrl, config.queuePrefix, config.queueTiming.commandTimeoutMs)
+    : new InProcessCounter();
+  if (rateCounter instanceof RedisCounter) await rateCounter.ready();
   const schema = await hubSchema();
   const apollo = new ApolloServer<HubContext>({
     schema,
@@ -208,6 +225,8 @@ export async function createHub(
       // Apollo's landing page loads Sandbox from a CDN; mountIde serves GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
       rejectedTokenPlugin(),
+      rateLimitPlugin(config.rateLimits, rateCounter),
+      introspectionPlugin(config.introspection),
       requestErrorStatusPlugin(),
       ...(limits.plugins as ApolloServerPlugin<HubContext>[]),
       auditPlugin(),
@@ -237,6 +256,7 @@ export async function createHub(
     validationRules: limits.validationRules,
     checkCost: limits.checkCost,
     production: config.nodeEnv === 'production',
+    introspection: config.introspection,
     isReady: () => ready,
     auditPersonalRead: auditSubscriptionRead,
     auditRefusedMutation: auditRefusedOverWebSocket,
@@ -272,9 +292,15 @@ export async function createHub(
           const bound = typeof addr === 'object' && addr ? addr.port : port;
           // Every interface: print localhost; a specific address: that address (localhost may resolve to ::1 first).
           const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-          resolve(`http://${shown}:${bound}`);
+          const base = `http://${shown}:${bound}`;
+          if (!metricsServer) return resolve(base);
+          metricsServer.listen(host).then((p) => {
+            metricsPort = p;
+            resolve(base);
+          }, reject);
         });
       }),
+    metricsPort: () => metricsPort,
     markReady() {
       ready = true;
     },
@@ -286,6 +312,8 @@ export async function createHub(
       await feed?.stop();
       await revocations.stop();
       await apollo.stop();
+      await rateCounter.close();
+      await metricsServer?.close();
       if (server.listening) await new Promise<void>((r) => server.close(() => r()));
     },
   };

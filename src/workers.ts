@@ -4,7 +4,7 @@ import { CreditPolicy } from './modules/policy/credit-policy';
 import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { ratingChannel } from './modules/rating-feed/rating-bus';
 import { EventPublisher, LocalEventPublisher, OutboxRelay, RedisEventPublisher } from './modules/outbox/relay';
-import { AddressPolicy } from './modules/webhook/url-guard';
+import { outboundPolicy } from './platform/net/address-policy';
 import { queueDelivery } from './modules/webhook/webhook.delivery';
 import { NotifyConfig, QueueTiming } from './platform/config';
 import { Database } from './platform/db';
@@ -45,7 +45,7 @@ export async function openJobs(opts: {
   const { deps, definitions } = hubJobs(queue, {
     database: opts.db,
     policies: opts.policies,
-    webhooks: { policy: new AddressPolicy(notify.allowPrivate), retryScale: notify.retryScale, creditPlatform: notify.creditPlatform },
+    webhooks: { policy: outboundPolicy(notify), retryScale: notify.retryScale, creditPlatform: notify.creditPlatform },
   });
   let stopScheduler = () => undefined as void;
   const handle: JobsHandle = {

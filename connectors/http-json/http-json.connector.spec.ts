@@ -4,6 +4,7 @@ import { backoffMs, httpJsonConnector, HttpJsonConfig, parseRetryAfter } from '.
 import { parseIsoDateTime } from './reading-fields';
 import * as httpClient from '../../src/platform/http-client';
 import { eventually } from '../../test/support/eventually';
+import { AddressPolicy } from '../../src/platform/net/address-policy';
 
 const TOKEN = 'Bearer t0ps3cret-token-value';
 
@@ -309,5 +310,27 @@ describe('retry timing helpers', () => {
     expect((parseIsoDateTime('2025-05-01T08:00:00', '+08:00') as Date).toISOString()).toBe('2025-05-01T00:00:00.000Z');
     expect(parseIsoDateTime('2025-05-01T24:00:00Z')).toMatch(/not a valid calendar/);
     expect(parseIsoDateTime('1714521600')).toMatch(/not an ISO 8601/);
+  });
+});
+
+describe('http-json connector under the outbound address policy', () => {
+  let vendor: FakeVendor;
+  beforeAll(async () => {
+    vendor = await startFakeVendor({ token: TOKEN });
+  });
+  afterAll(() => vendor.close());
+  const create = (baseUrl: string, policy: AddressPolicy) =>
+    httpJsonConnector.create(httpJsonConnector.parseConfig({ baseUrl, token: TOKEN, retryBaseMs: 10, maxRetries: 2, timeoutMs: 2000 }), { policy });
+
+  it('refuses an internal address at connect time, a literal or a name resolving to it (DNS rebinding), with no retry', async () => {
+    const port = new URL(vendor.url).port;
+    for (const base of [vendor.url, `http://localhost:${port}`, `http://[::ffff:7f00:1]:${port}`]) {
+      const e = await failure(create(base, new AddressPolicy()).fetchPage(null, { limit: 10 }));
+      expect([base, e.message, e.retryable]).toEqual([base, expect.stringMatching(/outbound address policy.*internal address/), false]);
+    }
+    expect(vendor.requests).toBe(0);
+    await expect(create(vendor.url, new AddressPolicy(['127.0.0.1'])).fetchPage(null, { limit: 10 })).resolves.toMatchObject({ done: true });
+    const outside = await failure(create(`http://localhost:${port}`, new AddressPolicy(['127.0.0.1'], ['vendor.example.cn'])).fetchPage(null, { limit: 10 }));
+    expect(outside.message).toMatch(/outside the allowed destination domains \(HUB_OUTBOUND_ALLOWED_DOMAINS/);
   });
 });

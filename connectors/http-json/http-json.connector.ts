@@ -49,13 +49,14 @@ import {
   RetriesExhausted,
   Transient,
   backoffMs as platformBackoffMs,
+  OutboundGuard,
   isTransientStatus,
   parseRetryAfter as retryAfter,
   redact,
   request,
   withRetries,
 } from '../../src/platform/http-client';
-import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord, parseSettings } from '../connector';
+import { Connector, ConnectorDefinition, ConnectorEnv, FeedError, FetchOptions, Page, RawReading, RejectedRecord, parseSettings } from '../connector';
 import { excerpt, toRawReading } from './reading-fields';
 
 /** Settings of an `http-json` data source. */
@@ -126,7 +127,10 @@ export function backoffMs(attempt: number, baseMs: number, random = Math.random)
 class HttpJsonConnector implements Connector {
   readonly type = 'http-json';
 
-  constructor(private readonly config: HttpJsonConfig) {}
+  constructor(
+    private readonly config: HttpJsonConfig,
+    private readonly policy?: OutboundGuard,
+  ) {}
 
   async fetchPage(cursor: string | null, opts: FetchOptions): Promise<Page> {
     if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new FeedError(`limit must be a positive whole number, got ${opts.limit}`, false);
@@ -171,9 +175,11 @@ class HttpJsonConnector implements Connector {
 
     let res: HttpAnswer;
     try {
-      res = await request(url, { headers: { accept: 'application/json', [authHeader]: token }, timeoutMs, signal: callerSignal });
+      res = await request(url, { headers: { accept: 'application/json', [authHeader]: token }, timeoutMs, signal: callerSignal, policy: this.policy });
     } catch (e) {
       if (!(e instanceof HttpFailure)) throw e;
+      // The outbound address policy refused the target (internal address, outside the allowed domains): no retry helps.
+      if (e.code === 'EINTERNALADDRESS') throw new FeedError(`GET ${where} refused by the outbound address policy: ${e.message}`, false);
       if (e.kind === 'timeout') throw new Transient(`no complete answer within ${timeoutMs} ms (timeout)`);
       throw new Transient(`network error: ${this.redact(e.code ?? e.message)}`);
     }
@@ -243,7 +249,8 @@ export const httpJsonConnector: ConnectorDefinition<HttpJsonConfig> = {
   type: 'http-json',
   secretKeys: ['token'],
   parseConfig: (config: unknown): HttpJsonConfig => parseSettings('http-json', schema, config, ' '),
-  create(config: HttpJsonConfig): Connector {
-    return new HttpJsonConnector(config);
+  create(config: HttpJsonConfig, env: ConnectorEnv = {}): Connector {
+    return new HttpJsonConnector(config, env.policy);
   },
+  targets: (config) => [config.baseUrl],
 };

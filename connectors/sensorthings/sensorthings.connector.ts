@@ -53,7 +53,17 @@
  *     baseUrl: 'https://frost.example.org/FROST-Server/v1.1', token: '…' }));
  *   const page = await c.fetchPage(null, { limit: 1000 });
  */
-import { HttpFailure, RetriesExhausted, Transient, isTransientStatus, parseRetryAfter, redact, request, withRetries } from '../../src/platform/http-client';
+import {
+  HttpFailure,
+  OutboundGuard,
+  RetriesExhausted,
+  Transient,
+  isTransientStatus,
+  parseRetryAfter,
+  redact,
+  request,
+  withRetries,
+} from '../../src/platform/http-client';
 import { Connector, ConnectorDefinition, FeedError, FetchOptions, Page, RawReading, RejectedRecord, isoCursorAt } from '../connector';
 import { formatCursor, parseCursor } from './sensorthings.cursor';
 import { Stream, describe, parseObservation, volumeFactor } from './sensorthings.mapping';
@@ -96,7 +106,10 @@ class SensorThingsConnector implements Connector {
   /** Datastream key → cursor value at which it was found exhausted in the current pass. */
   private readonly exhausted = new Map<string, string>();
 
-  constructor(private readonly cfg: SensorThingsConfig) {
+  constructor(
+    private readonly cfg: SensorThingsConfig,
+    private readonly policy?: OutboundGuard,
+  ) {
     this.origin = new URL(cfg.baseUrl).origin;
     this.headers = { accept: 'application/json' };
     if (cfg.token) {
@@ -337,9 +350,12 @@ class SensorThingsConnector implements Connector {
       return await withRetries({ maxRetries, baseMs: retryBaseMs, maxWaitMs: MAX_BACKOFF_MS }, signal, async () => {
         let res;
         try {
-          res = await request(url, { headers: this.headers, timeoutMs, signal });
+          res = await request(url, { headers: this.headers, timeoutMs, signal, policy: this.policy });
         } catch (e) {
           if (!(e instanceof HttpFailure)) throw e;
+          // The outbound address policy refused the target (internal address, outside the allowed domains): no retry helps.
+          if (e.code === 'EINTERNALADDRESS')
+            throw new FeedError(`${TYPE}: GET ${this.safeUrl(url)} refused by the outbound address policy: ${e.message}`, false);
           throw new Transient(this.redact(e.kind === 'timeout' ? `no answer within ${timeoutMs} ms` : `${e.message}${e.code ? ` (${e.code})` : ''}`));
         }
         if (res.status >= 200 && res.status < 300) return res.text;
@@ -362,5 +378,6 @@ export const sensorThingsConnector: ConnectorDefinition<SensorThingsConfig> = {
   type: TYPE,
   parseConfig,
   secretKeys: ['token'],
-  create: (config) => new SensorThingsConnector(config),
+  create: (config, env = {}) => new SensorThingsConnector(config, env.policy),
+  targets: (config) => [config.baseUrl],
 };

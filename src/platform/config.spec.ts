@@ -12,6 +12,8 @@ const tmpDir = () => {
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const b64 = (byte: number, n = 32) => Buffer.alloc(n, byte).toString('base64');
 const DATA_KEYS = { HUB_DATA_KEYS: `k1=${b64(1)}`, HUB_DATA_HASH_KEY: b64(9) };
+/** Production also needs /metrics protected. */
+const METRICS = { HUB_METRICS_TOKEN: 'm'.repeat(24) };
 
 describe('configuration', () => {
   it('defaults to the embedded database with the demo on, loopback, the IDE on and the dev secret flagged', () => {
@@ -21,11 +23,11 @@ describe('configuration', () => {
   it('listens where HOST says; every interface by default only in production', () => {
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), NODE_ENV: 'test' }).host).toBe('127.0.0.1');
-    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS }).host).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS }).host).toBe('0.0.0.0');
     expect(() => loadConfig({ HUB_DATA_DIR: tmpDir(), HOST: 'http://x/' })).toThrow(/HOST: an address or host name/);
   });
   it('serves the IDE in production only when HUB_IDE says so', () => {
-    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS };
+    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS };
     expect(loadConfig(prod).ide).toBe(false);
     expect(loadConfig({ ...prod, HUB_IDE: 'true' }).ide).toBe(true);
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), HUB_IDE: '0' }).ide).toBe(false);
@@ -87,12 +89,12 @@ describe('configuration', () => {
   });
   it('requires HUB_JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/HUB_JWT_SECRET: required when NODE_ENV=production/);
-    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS }).jwtSecretIsDev).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS }).jwtSecretIsDev).toBe(false);
   });
 });
 
 describe('data keys (encryption at rest)', () => {
-  const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32) };
+  const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...METRICS };
   it('refuses to start in production without keys, naming the settings', () => {
     expect(() => loadConfig(prod)).toThrow(/HUB_DATA_KEYS or HUB_DATA_KEY_FILE: required when NODE_ENV=production/);
   });
@@ -127,9 +129,22 @@ describe('data keys (encryption at rest)', () => {
   });
 });
 
+describe('/metrics protection', () => {
+  const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS };
+  it('refuses to start in production with /metrics open, naming both ways out', () => {
+    expect(() => loadConfig(prod)).toThrow(/HUB_METRICS_TOKEN or HUB_METRICS_PORT: required when NODE_ENV=production/);
+    expect(loadConfig({ ...prod, ...METRICS }).metrics).toEqual({ token: 'm'.repeat(24), port: undefined });
+    expect(loadConfig({ ...prod, HUB_METRICS_PORT: '9464' }).metrics).toEqual({ token: undefined, port: 9464 });
+    expect(() => loadConfig({ ...prod, HUB_METRICS_TOKEN: 'short' })).toThrow(/HUB_METRICS_TOKEN: must be at least 24/);
+  });
+  it('leaves it open outside production', () => {
+    expect(loadConfig({ HUB_DATA_DIR: tmpDir() }).metrics).toEqual({ token: undefined, port: undefined });
+  });
+});
+
 describe('sign-in', () => {
   it('sign-in: dev tokens outside production or with HUB_ALLOW_DEV_TOKENS; an OpenID provider with its audience and at most 60 s skew', () => {
-    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS };
+    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS };
     expect(loadConfig({ HUB_JWT_SECRET: 'k'.repeat(32) }).auth).toEqual({ devTokens: true, oidc: undefined, revocationRefreshMs: 5000 });
     expect(loadConfig(prod).auth.devTokens).toBe(false);
     expect(loadConfig({ ...prod, HUB_ALLOW_DEV_TOKENS: 'true' }).auth.devTokens).toBe(true);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { devJwtSecret } from './dev-secret';
 import { CIPHER_NAMES, CipherName } from './crypto/field-cipher';
 import { DataKeys, readDataKeys } from './crypto/data-keys';
+import type { RateLimits } from './http/rate-limit';
+import type { MetricsAccess } from './http/metrics-endpoint';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], {
@@ -18,6 +20,8 @@ const millis = (min: number, fallback: number) =>
     .max(600_000, 'must be at most 600000 ms')
     .default(fallback);
 
+/** Requests per window of a rate-limit bucket; 0 turns it off. */
+const limit = (fallback: number) => z.coerce.number({ error: 'must be a whole number (0: no limit)' }).int().min(0).default(fallback);
 /** A claim name, or a dotted path into nested claims (`realm_access.roles`). */
 const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_:-]*(\.[A-Za-z_][A-Za-z0-9_:-]*)*$/, 'a claim name or dotted path, e.g. role or realm_access.roles');
 
@@ -66,6 +70,14 @@ const schema = z.object({
     .string()
     .regex(/^[0-9a-fA-F:./,\s]+$/, 'comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.20.0.0/16,::1')
     .optional(),
+  HUB_OUTBOUND_ALLOW_PRIVATE: z
+    .string()
+    .regex(/^[0-9a-fA-F:./,\s]+$/, 'comma-separated addresses or CIDR ranges, e.g. 127.0.0.1,10.20.0.0/16,::1')
+    .optional(),
+  HUB_OUTBOUND_ALLOWED_DOMAINS: z
+    .string()
+    .regex(/^[0-9A-Za-z.*,\s-]+$/, 'comma-separated domain names, e.g. vendor.example.cn,credit.gov.cn')
+    .optional(),
   HUB_WEBHOOK_RETRY_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be above 0').max(1, 'must be at most 1').default(1),
   CREDIT_PLATFORM_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL of the city credit platform endpoint' }).optional(),
   CREDIT_PLATFORM_SECRET: z
@@ -81,6 +93,26 @@ const schema = z.object({
   HUB_DATA_KEY_FILE: z.string().optional(),
   HUB_DATA_HASH_KEY: z.string().optional(),
   HUB_DATA_CIPHER: z.enum(CIPHER_NAMES as [CipherName, ...CipherName[]], { error: `must be one of ${CIPHER_NAMES.join(', ')}` }).default('sm4-ctr-hmac-sm3'),
+  HUB_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds' })
+    .int()
+    .min(1000, 'must be at least 1000 ms')
+    .max(3_600_000, 'must be at most 3600000 ms')
+    .default(60_000),
+  HUB_RATE_LIMIT_OPERATIONS: limit(20_000),
+  HUB_RATE_LIMIT_MUTATIONS: limit(5_000),
+  HUB_RATE_LIMIT_SUBMISSIONS: limit(60),
+  HUB_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (a random bearer token for the Prometheus scraper)').optional(),
+  HUB_METRICS_PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535, 'must be at most 65535').optional(),
+  HUB_INTROSPECTION: flag.optional(),
+  HUB_HSTS: flag.default(false),
+  HUB_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d{1,2}|[0-9a-fA-F:./,\s]+|loopback|linklocal|uniquelocal)$/,
+      'true, false, a number of proxy hops, or addresses/CIDR ranges of the trusted proxies (e.g. 10.0.0.5 or loopback)',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -116,6 +148,16 @@ export interface HubConfig {
   queueTiming: QueueTiming;
   /** The keys that encrypt personal data and secrets at rest (src/platform/crypto/). */
   dataKeys: DataKeys;
+  /** Rate limits on /graphql per subject or client address (src/platform/http/rate-limit.ts). */
+  rateLimits: RateLimits;
+  /** Express `trust proxy` (HUB_TRUST_PROXY): whose X-Forwarded-For gives the client address; false: the socket's peer. */
+  trustProxy: boolean | number | string;
+  /** Strict-Transport-Security on every answer (HUB_HSTS=true; also sent on requests that came over TLS). */
+  hsts: boolean;
+  /** `__schema`/`__type` for anonymous callers too: outside production, or in production with HUB_INTROSPECTION=true. */
+  introspection: boolean;
+  /** /metrics behind a bearer token and/or on a port of its own (src/platform/http/metrics-endpoint.ts). */
+  metrics: MetricsAccess;
 }
 
 export interface AuthConfig {
@@ -156,8 +198,10 @@ export interface QueueTiming {
 }
 
 export interface NotifyConfig {
-  /** Internal addresses or CIDR ranges webhooks may target anyway. */
+  /** Internal addresses or CIDR ranges webhooks, the credit platform push and data sources may target anyway. */
   allowPrivate: string[];
+  /** When not empty, the only destination domains (and subdomains) outbound targets may lie in (数据出境 management). */
+  allowedDomains?: string[];
   /** Multiplies webhook retry delays (1 = real time; tests compress the three days). */
   retryScale: number;
   /** How often a relay looks for unpublished events when no NOTIFY woke it. */
@@ -205,6 +249,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   } catch (e) {
     throw new ConfigError([(e as Error).message]);
   }
+  if (c.NODE_ENV === 'production' && !c.HUB_METRICS_TOKEN && c.HUB_METRICS_PORT === undefined)
+    throw new ConfigError([
+      'HUB_METRICS_TOKEN or HUB_METRICS_PORT: required when NODE_ENV=production (/metrics behind a bearer token of 24+ random characters, or on a port of its own that only the scraper reaches)',
+    ]);
   const secret = c.HUB_JWT_SECRET ? { secret: c.HUB_JWT_SECRET, file: undefined } : devSecretOf(c.HUB_DATA_DIR);
   return {
     nodeEnv: c.NODE_ENV,
@@ -243,17 +291,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     logLevel: c.LOG_LEVEL,
     runWorkers: c.HUB_RUN_WORKERS,
     notify: {
-      allowPrivate: (c.HUB_WEBHOOK_ALLOW_PRIVATE ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      // HUB_WEBHOOK_ALLOW_PRIVATE is the older name of the one outbound setting: both lists count.
+      allowPrivate: [...new Set(list(c.HUB_OUTBOUND_ALLOW_PRIVATE).concat(list(c.HUB_WEBHOOK_ALLOW_PRIVATE)))],
+      allowedDomains: list(c.HUB_OUTBOUND_ALLOWED_DOMAINS),
       retryScale: c.HUB_WEBHOOK_RETRY_SCALE,
       outboxPollMs: c.HUB_OUTBOX_POLL_MS,
       creditPlatform: c.CREDIT_PLATFORM_URL && c.CREDIT_PLATFORM_SECRET ? { url: c.CREDIT_PLATFORM_URL, secret: c.CREDIT_PLATFORM_SECRET } : undefined,
     },
     queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
     dataKeys,
+    hsts: c.HUB_HSTS,
+    introspection: c.HUB_INTROSPECTION ?? c.NODE_ENV !== 'production',
+    metrics: { token: c.HUB_METRICS_TOKEN, port: c.HUB_METRICS_PORT },
+    rateLimits: {
+      windowMs: c.HUB_RATE_LIMIT_WINDOW_MS,
+      operations: c.HUB_RATE_LIMIT_OPERATIONS,
+      mutations: c.HUB_RATE_LIMIT_MUTATIONS,
+      submissions: c.HUB_RATE_LIMIT_SUBMISSIONS,
+    },
+    trustProxy:
+      c.HUB_TRUST_PROXY === undefined || c.HUB_TRUST_PROXY === 'false'
+        ? false
+        : c.HUB_TRUST_PROXY === 'true'
+          ? true
+          : /^\d+$/.test(c.HUB_TRUST_PROXY)
+            ? Number(c.HUB_TRUST_PROXY)
+            : c.HUB_TRUST_PROXY,
   };
+}
+
+/** A comma-separated setting as its trimmed, non-empty items. */
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function devSecretOf(dataDir: string): { secret: string; file: string } {

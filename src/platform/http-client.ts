@@ -34,8 +34,21 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Resolves (and may refuse) the host name at connect time. Literal IPs skip it (Node's rule). */
   lookup?: LookupFunction;
+  /**
+   * The outbound address policy (src/platform/net/address-policy.ts): checked before connecting (literal addresses, the
+   * destination allow-list) and at connect time after DNS (its `lookup`), so a rebound name is refused too.
+   */
+  policy?: OutboundGuard;
   /** Drain the answer's body without keeping it (webhook receivers' bodies are ignored). */
   discardBody?: boolean;
+}
+
+/** What {@link request} needs of an outbound address policy. */
+export interface OutboundGuard {
+  /** Why a connection to this URL is refused before any DNS, or null. */
+  refusal(url: URL): string | null;
+  /** A resolver that refuses internal addresses. */
+  lookup(): LookupFunction;
 }
 
 export interface HttpAnswer {
@@ -74,6 +87,9 @@ export function request(url: string | URL, opts: RequestOptions): Promise<HttpAn
     } catch {
       return reject(new HttpFailure('network', 'invalid URL'));
     }
+    const refused = opts.policy?.refusal(target);
+    if (refused) return reject(new HttpFailure('network', refused, 'EINTERNALADDRESS'));
+    const lookup = opts.lookup ?? opts.policy?.lookup();
     const lib = target.protocol === 'https:' ? https : http;
     let settled = false;
     const settle = (fn: () => void) => {
@@ -86,7 +102,7 @@ export function request(url: string | URL, opts: RequestOptions): Promise<HttpAn
     const req = lib.request(target, {
       method: opts.method ?? 'GET',
       headers: opts.body !== undefined ? { 'content-length': Buffer.byteLength(opts.body), ...opts.headers } : opts.headers,
-      ...(opts.lookup ? { lookup: opts.lookup } : {}),
+      ...(lookup ? { lookup } : {}),
       agent: false,
     });
     const onAbort = () => {

@@ -172,7 +172,7 @@ describe('a revoked token of the provider', () => {
 
 describe('in production', () => {
   it('an HS256 development token is refused (DEV_TOKEN_REFUSED) while the provider’s tokens work', async () => {
-    const prod = await startTestHub('oidcprod', { env: { ...OIDC_ENV(op), NODE_ENV: 'production' } });
+    const prod = await startTestHub('oidcprod', { env: { ...OIDC_ENV(op), NODE_ENV: 'production', HUB_METRICS_PORT: '0' } });
     try {
       const dev = prod.token('PROVINCE_AUTHORITY', { regions: ['130000'] });
       expect(refusal(await prod.gql(LIST, {}, dev))).toEqual([401, 'UNAUTHENTICATED', 'DEV_TOKEN_REFUSED']);
@@ -187,7 +187,7 @@ describe('in production', () => {
   });
 
   it('development tokens work there only with HUB_ALLOW_DEV_TOKENS=true', async () => {
-    const prod = await startTestHub('oidcdev', { env: { ...OIDC_ENV(op), NODE_ENV: 'production', HUB_ALLOW_DEV_TOKENS: 'true' } });
+    const prod = await startTestHub('oidcdev', { env: { ...OIDC_ENV(op), NODE_ENV: 'production', HUB_ALLOW_DEV_TOKENS: 'true', HUB_METRICS_PORT: '0' } });
     try {
       expect((await prod.gql(LIST, {}, prod.token('PROVINCE_AUTHORITY', { regions: ['130000'] }))).errors).toBeUndefined();
     } finally {

@@ -5,6 +5,7 @@ import { CONNECTORS } from '../../../connectors/registry';
 import { DataSourceInput } from './datasource.input';
 import { isUuid, notInFuture, requireFound } from '../../platform/checks';
 import { logger } from '../../platform/logger';
+import { targetProblem } from '../../platform/net/address-policy';
 import {
   DataSourceRow,
   SyncRunRow,
@@ -39,6 +40,20 @@ export function splitSecrets(connector: string, config: unknown): { config: Reco
   return { config: shown, secrets };
 }
 
+/**
+ * Refuses settings whose URLs the outbound address policy forbids (an internal address not allow-listed, a domain outside
+ * HUB_OUTBOUND_ALLOWED_DOMAINS); checked again at every connection (sync.service passes the policy to the connector).
+ */
+async function checkTargets(ctx: HubContext, connector: string, config: unknown): Promise<void> {
+  const def = CONNECTORS[connector];
+  if (!def?.targets) return;
+  for (const url of def.targets(def.parseConfig(config))) {
+    const target = await targetProblem(url, ctx.webhooks.policy);
+    if ('problem' in target)
+      throw badInput(`数据源地址被出站地址策略拒绝 / Data source URL refused by the outbound address policy: ${target.problem}.`, 'config');
+  }
+}
+
 /** Data sources and sync runs: what data teams register, run and watch. */
 export const dataSourceService = {
   async create(ctx: HubContext, input: DataSourceInput): Promise<DataSourceRow> {
@@ -46,6 +61,7 @@ export const dataSourceService = {
     if (!name || name.length > 100) throw badInput('name must have 1 to 100 characters', 'name');
     if (input.everyMs != null && (!Number.isInteger(input.everyMs) || input.everyMs < 1000)) throw badInput('everyMs must be at least 1000', 'everyMs');
     const { config, secrets } = splitSecrets(input.connector, input.config);
+    await checkTargets(ctx, input.connector, input.config);
     try {
       return (await withTransaction(ctx, (ctx) =>
         insertSource(ctx.db, { name, connector: input.connector, config, secrets, everyMs: input.everyMs ?? null, enabled: input.enabled ?? true }),

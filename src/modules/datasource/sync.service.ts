@@ -41,7 +41,8 @@ export const syncService = {
     }
     await markRun(ctx.db, runId, { status: 'RUNNING', started: true });
     const touched = new Set<string>();
-    const connector = def.create(def.parseConfig({ ...source.config, ...source.secrets }));
+    // The outbound address policy goes with it: every connection is checked again after DNS (rebinding).
+    const connector = def.create(def.parseConfig({ ...source.config, ...source.secrets }), { policy: ctx.webhooks.policy });
     // A backfill run reads [rangeFrom, rangeTo] from its own cursor; a sync reads on from the source's.
     const backfill = run.rangeTo ? { to: run.rangeTo } : null;
     let cursor = backfill ? (await findRun(ctx.db, runId))!.backfillCursor : (await findSource(ctx.db, source.id))!.cursor;

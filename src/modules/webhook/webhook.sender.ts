@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { HttpFailure, parseRetryAfter, request } from '../../platform/http-client';
 import { AddressPolicy } from './url-guard';
 
@@ -37,9 +36,9 @@ export async function send(
   } catch {
     return done({ status: null, retryAfterMs: null, error: 'invalid URL' });
   }
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  // Node skips `lookup` for literal addresses, so those are checked here.
-  if (isIP(host) && !policy.permits(host)) return done({ status: null, retryAfterMs: null, error: `${host} is an internal address (not allow-listed)` });
+  // Node skips `lookup` for literal addresses, so those (and the destination allow-list) are checked here.
+  const refused = policy.refusal(target);
+  if (refused) return done({ status: null, retryAfterMs: null, error: refused });
   try {
     const res = await request(target, {
       method: 'POST',

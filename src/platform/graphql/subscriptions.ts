@@ -20,6 +20,7 @@ import { WebSocketServer } from 'ws';
 import { closeReason, serveGraphqlWs } from './ws-adapter';
 import { PUBLIC_PRINCIPAL, Principal, RejectionCode, rejectionCodeOf } from '../auth/principal';
 import type { TokenVerifier } from '../auth/token-verifier';
+import { introspectionRefusal } from './introspection';
 import { Context } from '../context';
 import { Lang, langFromAcceptLanguage, langFromConnectionParams } from '../lang';
 import { logger } from '../logger';
@@ -45,6 +46,8 @@ export interface SubscriptionServerOptions {
   /** The same cost check on the coerced variables as HTTP. */
   checkCost: CostChecker;
   production: boolean;
+  /** Introspection open to anonymous callers (outside production, or HUB_INTROSPECTION=true). */
+  introspection: boolean;
   isReady(): boolean;
   /** Records that a subscription's message carried personal data unmasked (the audit module's, passed in: platform imports no module). */
   auditPersonalRead(ctx: Context, enterpriseIds: string[]): Promise<void>;
@@ -231,6 +234,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         } catch (e) {
           return [coded(e as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
+        const closed = introspectionRefusal(document, ctx.extra.principal ?? PUBLIC_PRINCIPAL, opts.introspection);
+        if (closed) return [closed];
         const errors = validate(opts.schema, document, rules);
         if (errors.length) return hideSuggestions(errors).map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
         const op = getOperationAST(document, payload.operationName);
