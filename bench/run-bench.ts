@@ -87,6 +87,9 @@ async function runDashboard(): Promise<void> {
   env.NODE_ENV = 'production';
   env.GRAPHILE_ENV = 'production';
   env.LOG_LEVEL ||= 'warn';
+  // Production needs data keys (encryption at rest); fixed ones, so a schema seeded by an earlier run still opens.
+  env.HUB_DATA_KEYS ||= `bench=${Buffer.alloc(32, 0x42).toString('base64')}`;
+  env.HUB_DATA_HASH_KEY ||= Buffer.alloc(32, 0x43).toString('base64');
   polyfillPromiseWithResolvers();
   const { Database } = await import('../src/platform/db');
   const { createHub } = await import('../src/app');
@@ -121,6 +124,8 @@ async function runDashboard(): Promise<void> {
       HUB_RATE_LIMIT_OPERATIONS: '0',
       HUB_RATE_LIMIT_MUTATIONS: '0',
       HUB_METRICS_PORT: '0',
+      HUB_DATA_KEYS: env.HUB_DATA_KEYS,
+      HUB_DATA_HASH_KEY: env.HUB_DATA_HASH_KEY,
     });
     hub = await createHub(config, db, policies);
     const hubUrl = `${await hub.listen(0)}/graphql`;
