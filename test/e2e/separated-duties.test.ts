@@ -102,7 +102,8 @@ const DUTIES: Record<string, { expect: Record<Who, string>; run: (role: Who) => 
             i: {
               name: `feed-${role.toLowerCase()}`,
               connector: 'http-json',
-              config: { baseUrl: 'https://vendor.example/', token: 'vendor-token' },
+              // A name that resolves (the outbound policy refuses hosts that do not; loopback is allow-listed in tests).
+              config: { baseUrl: 'http://127.0.0.1:9/', token: 'vendor-token' },
               enabled: false,
             },
           },

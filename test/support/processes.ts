@@ -56,6 +56,8 @@ export function spawnHub(
       NODE_ENV: 'test',
       // The suite's policies: the shipped ones, continued when they have run out (see testPolicies).
       HUB_POLICY_DIR: testPolicyDir(),
+      // The suite's feeds and webhook receivers listen on loopback (as startTestHub allows).
+      HUB_OUTBOUND_ALLOW_PRIVATE: '127.0.0.1,::1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
