@@ -14,6 +14,8 @@ const b64 = (byte: number, n = 32) => Buffer.alloc(n, byte).toString('base64');
 const DATA_KEYS = { HUB_DATA_KEYS: `k1=${b64(1)}`, HUB_DATA_HASH_KEY: b64(9) };
 /** Production also needs /metrics protected. */
 const METRICS = { HUB_METRICS_TOKEN: 'm'.repeat(24) };
+/** Production needs a sign-in: an OpenID provider (or development tokens, explicitly). */
+const OIDC = { HUB_OIDC_ISSUER: 'https://id.example.gov.cn/realms/water', HUB_OIDC_AUDIENCE: 'water-credit-hub' };
 
 describe('configuration', () => {
   it('defaults to the embedded database with the demo on, loopback, the IDE on and the dev secret flagged', () => {
@@ -23,11 +25,11 @@ describe('configuration', () => {
   it('listens where HOST says; every interface by default only in production', () => {
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), NODE_ENV: 'test' }).host).toBe('127.0.0.1');
-    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS }).host).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production', ...OIDC, ...DATA_KEYS, ...METRICS }).host).toBe('0.0.0.0');
     expect(() => loadConfig({ HUB_DATA_DIR: tmpDir(), HOST: 'http://x/' })).toThrow(/HOST: an address or host name/);
   });
   it('serves the IDE in production only when HUB_IDE says so', () => {
-    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS };
+    const prod = { NODE_ENV: 'production', ...OIDC, ...DATA_KEYS, ...METRICS };
     expect(loadConfig(prod).ide).toBe(false);
     expect(loadConfig({ ...prod, HUB_IDE: 'true' }).ide).toBe(true);
     expect(loadConfig({ HUB_DATA_DIR: tmpDir(), HUB_IDE: '0' }).ide).toBe(false);
@@ -87,14 +89,21 @@ describe('configuration', () => {
       /CREDIT_PLATFORM_URL: must be an http\(s\):\/\/ URL[\s\S]*CREDIT_PLATFORM_SECRET: must be whsec_/,
     );
   });
-  it('requires HUB_JWT_SECRET in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/HUB_JWT_SECRET: required when NODE_ENV=production/);
-    expect(loadConfig({ NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS }).jwtSecretIsDev).toBe(false);
+  it('requires a sign-in in production: an OpenID provider, or development tokens allowed with a secret of its own', () => {
+    const base = { NODE_ENV: 'production', ...DATA_KEYS, ...METRICS };
+    expect(() => loadConfig(base)).toThrow(/HUB_OIDC_ISSUER, HUB_OIDC_AUDIENCE: required when NODE_ENV=production/);
+    expect(() => loadConfig({ ...base, HUB_ALLOW_DEV_TOKENS: 'true' })).toThrow(/HUB_JWT_SECRET: required when NODE_ENV=production allows development tokens/);
+    expect(loadConfig({ ...base, HUB_ALLOW_DEV_TOKENS: 'true', HUB_JWT_SECRET: 's'.repeat(32) }).auth.devTokens).toBe(true);
+    // With the provider only, no secret is needed and none is generated into the data directory.
+    const oidcOnly = loadConfig({ ...base, ...OIDC, HUB_DATA_DIR: tmpDir() });
+    expect(oidcOnly.jwtSecretIsDev).toBe(false);
+    expect(oidcOnly.jwtSecretFile).toBeUndefined();
+    expect(oidcOnly.auth.devTokens).toBe(false);
   });
 });
 
 describe('data keys (encryption at rest)', () => {
-  const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...METRICS };
+  const prod = { NODE_ENV: 'production', ...OIDC, ...METRICS };
   it('refuses to start in production without keys, naming the settings', () => {
     expect(() => loadConfig(prod)).toThrow(/HUB_DATA_KEYS or HUB_DATA_KEY_FILE: required when NODE_ENV=production/);
   });
@@ -130,7 +139,7 @@ describe('data keys (encryption at rest)', () => {
 });
 
 describe('/metrics protection', () => {
-  const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS };
+  const prod = { NODE_ENV: 'production', ...OIDC, ...DATA_KEYS };
   it('refuses to start in production with /metrics open, naming both ways out', () => {
     expect(() => loadConfig(prod)).toThrow(/HUB_METRICS_TOKEN or HUB_METRICS_PORT: required when NODE_ENV=production/);
     expect(loadConfig({ ...prod, ...METRICS }).metrics).toEqual({ token: 'm'.repeat(24), port: undefined });
@@ -144,7 +153,7 @@ describe('/metrics protection', () => {
 
 describe('sign-in', () => {
   it('sign-in: dev tokens outside production or with HUB_ALLOW_DEV_TOKENS; an OpenID provider with its audience and at most 60 s skew', () => {
-    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...DATA_KEYS, ...METRICS };
+    const prod = { NODE_ENV: 'production', HUB_JWT_SECRET: 's'.repeat(32), ...OIDC, ...DATA_KEYS, ...METRICS };
     expect(loadConfig({ HUB_JWT_SECRET: 'k'.repeat(32) }).auth).toEqual({ devTokens: true, oidc: undefined, revocationRefreshMs: 5000 });
     expect(loadConfig(prod).auth.devTokens).toBe(false);
     expect(loadConfig({ ...prod, HUB_ALLOW_DEV_TOKENS: 'true' }).auth.devTokens).toBe(true);

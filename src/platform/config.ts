@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { devJwtSecret } from './dev-secret';
 import { CIPHER_NAMES, CipherName } from './crypto/field-cipher';
@@ -228,9 +229,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const c = parsed.data;
-  if (c.NODE_ENV === 'production' && !c.HUB_JWT_SECRET) {
-    throw new ConfigError(['HUB_JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)']);
-  }
+  const production = c.NODE_ENV === 'production';
+  // Production signs in through an OpenID provider; development tokens only when explicitly allowed (a drill), and then
+  // with a secret of the operator's, never one generated into the data directory.
+  if (production && !c.HUB_OIDC_ISSUER && c.HUB_ALLOW_DEV_TOKENS !== true)
+    throw new ConfigError([
+      'HUB_OIDC_ISSUER, HUB_OIDC_AUDIENCE: required when NODE_ENV=production (the OpenID provider whose tokens the hub accepts); for a drill without one, HUB_ALLOW_DEV_TOKENS=true with HUB_JWT_SECRET',
+    ]);
+  if (production && c.HUB_ALLOW_DEV_TOKENS === true && !c.HUB_JWT_SECRET)
+    throw new ConfigError([
+      'HUB_JWT_SECRET: required when NODE_ENV=production allows development tokens (HUB_ALLOW_DEV_TOKENS=true; at least 32 random characters)',
+    ]);
   if (!c.CREDIT_PLATFORM_URL !== !c.CREDIT_PLATFORM_SECRET)
     throw new ConfigError(['CREDIT_PLATFORM_URL, CREDIT_PLATFORM_SECRET: set both (the platform endpoint and its signing secret) or neither']);
   if (!c.HUB_OIDC_ISSUER !== !c.HUB_OIDC_AUDIENCE)
@@ -253,7 +262,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new ConfigError([
       'HUB_METRICS_TOKEN or HUB_METRICS_PORT: required when NODE_ENV=production (/metrics behind a bearer token of 24+ random characters, or on a port of its own that only the scraper reaches)',
     ]);
-  const secret = c.HUB_JWT_SECRET ? { secret: c.HUB_JWT_SECRET, file: undefined } : devSecretOf(c.HUB_DATA_DIR);
+  // Production without development tokens never verifies one: a random secret of this process, so nothing it signs is accepted anywhere.
+  const secret = c.HUB_JWT_SECRET
+    ? { secret: c.HUB_JWT_SECRET, file: undefined }
+    : production
+      ? { secret: randomBytes(32).toString('base64'), file: undefined }
+      : devSecretOf(c.HUB_DATA_DIR);
   return {
     nodeEnv: c.NODE_ENV,
     databaseUrl: c.DATABASE_URL,
@@ -264,7 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     host: c.HOST ?? (c.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     ide: c.HUB_IDE ?? c.NODE_ENV !== 'production',
     jwtSecret: secret.secret,
-    jwtSecretIsDev: !c.HUB_JWT_SECRET,
+    jwtSecretIsDev: !c.HUB_JWT_SECRET && !production,
     jwtSecretFile: secret.file,
     auth: {
       devTokens: c.NODE_ENV !== 'production' || c.HUB_ALLOW_DEV_TOKENS === true,

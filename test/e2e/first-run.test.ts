@@ -103,7 +103,7 @@ describe('over HTTP (Postgres, no Redis)', () => {
 });
 
 it('in production the IDE is off unless HUB_IDE=true, and Apollo serves no landing page of its own', async () => {
-  const off = await startTestHub('ideoff', { env: { NODE_ENV: 'production', HUB_METRICS_PORT: '0' } });
+  const off = await startTestHub('ideoff', { env: { NODE_ENV: 'production', HUB_METRICS_PORT: '0', HUB_ALLOW_DEV_TOKENS: 'true' } });
   try {
     const page = await fetch(`${off.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(404);
@@ -113,7 +113,7 @@ it('in production the IDE is off unless HUB_IDE=true, and Apollo serves no landi
   } finally {
     await off.stop();
   }
-  const on = await startTestHub('ideon', { env: { NODE_ENV: 'production', HUB_IDE: 'true', HUB_METRICS_PORT: '0' } });
+  const on = await startTestHub('ideon', { env: { NODE_ENV: 'production', HUB_IDE: 'true', HUB_METRICS_PORT: '0', HUB_ALLOW_DEV_TOKENS: 'true' } });
   try {
     expect(await (await fetch(`${on.url}/graphql`, { headers: { accept: 'text/html' } })).text()).toMatch(/graphiql\/assets\/graphiql\.js/);
   } finally {
