@@ -117,6 +117,8 @@ async function runDashboard(): Promise<void> {
     const config = loadConfig({
       NODE_ENV: 'production',
       HUB_JWT_SECRET: SECRET,
+      // The benchmark signs its own development token (no OpenID provider here).
+      HUB_ALLOW_DEV_TOKENS: 'true',
       DATABASE_URL,
       PORT: '0',
       LOG_LEVEL: env.LOG_LEVEL,
