@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { QueryFailedError } from 'typeorm';
-import { safeError } from './logger';
+import { REDACT_PATHS, safeError } from './logger';
 
 describe('safeError', () => {
   it("keeps a database error's codes and drops its message, detail, statement and parameters", () => {
@@ -41,5 +41,23 @@ describe('safeError', () => {
     const out = safeError(wrapped);
     expect(out).toMatchObject({ type: 'GraphQLError', originalError: { code: '23502', table: 'enterprise' } });
     expect(JSON.stringify(out)).not.toMatch(/欧阳建国|null value/);
+  });
+});
+
+describe('redaction', () => {
+  it('censors personal fields, identities and secrets wherever the hub logs an object holding them', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const plain = {
+      legalRepresentative: '欧阳建国',
+      tipsterName: '李四',
+      tipsterOrganisation: '某报社',
+      tipsterContact: '13900001111',
+      secrets: { token: 'vendor-x' },
+      previousSecret: 'whsec_old',
+    };
+    pino({ redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, sink).info({ input: plain }, 'received');
+    expect(lines[0]).not.toMatch(/欧阳建国|李四|某报社|13900001111|vendor-x|whsec_old/);
+    expect(JSON.parse(lines[0]).input.tipsterContact).toBe('[redacted]');
   });
 });

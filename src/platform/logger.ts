@@ -50,6 +50,25 @@ export function safeError(e: unknown): Record<string, unknown> {
   return out;
 }
 
+/** Fields whose values never reach a log line (personal data, secrets, statements' parameters), at any object's first level. */
+export const REDACT_PATHS: readonly string[] = [
+  '*.legalRepresentative',
+  '*.contactPhone',
+  '*.legalRepresentativeIdNumber',
+  '*.reporterName',
+  '*.reporterContact',
+  '*.tipsterName',
+  '*.tipsterOrganisation',
+  '*.tipsterContact',
+  '*.authorization',
+  '*.password',
+  '*.secret',
+  '*.secrets',
+  '*.previousSecret',
+  '*.token',
+  '*.parameters',
+];
+
 /**
  * Structured logger. Personal data (names, phones, ID numbers) is never logged:
  * log ids and codes only. Errors go through `safeError`; the redact list is a second line of defence.
@@ -58,21 +77,7 @@ export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
   base: { service: 'water-credit-hub' },
   serializers: { err: safeError, error: safeError },
-  redact: {
-    paths: [
-      '*.legalRepresentative',
-      '*.contactPhone',
-      '*.legalRepresentativeIdNumber',
-      '*.reporterName',
-      '*.reporterContact',
-      '*.authorization',
-      '*.password',
-      '*.secret',
-      '*.token',
-      '*.parameters',
-    ],
-    censor: '[redacted]',
-  },
+  redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
 });
 export type Logger = typeof logger;
 
