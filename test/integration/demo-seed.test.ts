@@ -190,3 +190,23 @@ describe('demo workflows', () => {
     expect({ tips, grants }).toEqual({ tips: 2, grants: 1 });
   });
 });
+
+describe('a small demo (hub seed --enterprises 4)', () => {
+  it('seeds fewer enterprises than simulator behaviours: every simulated meter exists, two on some enterprise', async () => {
+    const small = `demo_small_${process.pid}_${Date.now()}`;
+    await admin.query(`CREATE SCHEMA ${small}`);
+    const sdb = await Database.connect({ url, schema: small, poolSize: 2 });
+    try {
+      await sdb.migrate();
+      const s = await seedDemo(sdb, policies, { enterprises: 4, readingDays: 1, seed: 7, now });
+      expect(s?.enterprises).toBe(4);
+      const sim = await sdb.manager.query<{ n: number; owners: number }[]>(
+        `SELECT count(*)::int AS n, count(DISTINCT enterprise_id)::int AS owners FROM meter WHERE meter_code LIKE 'SIM-%'`,
+      );
+      expect(sim).toEqual([{ n: 6, owners: 4 }]);
+    } finally {
+      await sdb.close();
+      await admin.query(`DROP SCHEMA IF EXISTS ${small} CASCADE`);
+    }
+  });
+});

@@ -65,7 +65,13 @@ export const SIM_BEHAVIOURS = ['normal', 'silent', 'rollback', 'stuck', 'spike',
  * detection have something to find.
  */
 export async function seedSimulatorSource(m: Queryable, enterpriseIds: string[], now: Date): Promise<void> {
-  const meters = enterpriseIds.map((enterpriseId, i) => ({ id: randomUUID(), enterpriseId, code: `SIM-0${i + 1}`, behaviour: SIM_BEHAVIOURS[i] }));
+  // One meter per behaviour; a demo with fewer enterprises than behaviours gives some of them two.
+  const meters = SIM_BEHAVIOURS.map((behaviour, i) => ({
+    id: randomUUID(),
+    enterpriseId: enterpriseIds[i % enterpriseIds.length],
+    code: `SIM-0${i + 1}`,
+    behaviour,
+  }));
   await insertRows(m, 'meter', [
     ['id', 'uuid', meters.map((x) => x.id)],
     ['meter_code', 'text', meters.map((x) => x.code)],
