@@ -45,7 +45,7 @@ import { useDataKeys } from './platform/crypto/keyring';
 import { introspectionPlugin } from './platform/graphql/introspection';
 import { securityHeaders } from './platform/http/security-headers';
 import { metricsListener, mountMetrics } from './platform/http/metrics-endpoint';
-import { InProcessCounter, RateCounter, RedisCounter, rateLimitPlugin } from './platform/http/rate-limit';
+import { InProcessCounter, RateCounter, RedisCounter, rateLimitCheck, rateLimitPlugin } from './platform/http/rate-limit';
 
 export interface Hub {
   app: express.Express;
@@ -258,6 +258,7 @@ export async function createHub(
     production: config.nodeEnv === 'production',
     introspection: config.introspection,
     isReady: () => ready,
+    rateLimit: (caller, op, document) => rateLimitCheck(config.rateLimits, rateCounter, caller, op, document),
     auditPersonalRead: auditSubscriptionRead,
     auditRefusedMutation: auditRefusedOverWebSocket,
   });

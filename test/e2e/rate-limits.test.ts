@@ -90,3 +90,30 @@ describe('rate limits shared through Redis', () => {
     expect(await post(b.url, REPORT)).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
   });
 });
+
+describe('rate limits over WebSocket', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub('ratelimit_ws', { env: { HUB_RATE_LIMIT_OPERATIONS: '3' } });
+  });
+  afterAll(() => t?.stop());
+
+  it('counts each subscription in the caller’s operations bucket, with HTTP operations: past it, RATE_LIMITED', async () => {
+    const { subscribe } = await import('../support/ws');
+    const token = t.token('PARTNER_AGENCY', { agency: '行政审批局', subject: 'agency:ws-limit' });
+    const SUB = `subscription { ratingChanged { grade } }`;
+    const first = subscribe(t.url, SUB, {}, token);
+    await first.listening();
+    const second = subscribe(t.url, SUB, {}, token);
+    await second.listening();
+    // The third operation of this subject goes over HTTP, the fourth over the socket: both over the limit of 3.
+    expect((await t.gql(`{ __typename }`, {}, token)).errors).toBeUndefined();
+    const third = subscribe(t.url, SUB, {}, token);
+    const [r] = await third.waitFor(1);
+    expect(r.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    // Another subject is untouched.
+    const other = subscribe(t.url, SUB, {}, t.token('PARTNER_AGENCY', { agency: '工信局', subject: 'agency:ws-other' }));
+    await other.listening();
+    for (const s of [other, third, second, first]) await s.dispose(); // newest first: each waits for the count it saw
+  });
+});

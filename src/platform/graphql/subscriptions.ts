@@ -49,6 +49,8 @@ export interface SubscriptionServerOptions {
   /** Introspection open to anonymous callers (outside production, or HUB_INTROSPECTION=true). */
   introspection: boolean;
   isReady(): boolean;
+  /** The HTTP path's rate limits (src/platform/http/rate-limit.ts): a refusal for this caller's operation, or null. */
+  rateLimit?(caller: { principal: Principal; clientAddress?: string }, op: OperationDefinitionNode, document: DocumentNode): Promise<GraphQLError | null>;
   /** Records that a subscription's message carried personal data unmasked (the audit module's, passed in: platform imports no module). */
   auditPersonalRead(ctx: Context, enterpriseIds: string[]): Promise<void>;
   /** Records a mutation refused here (mutations run over HTTP only), one entry per mutation field, with the refusing code. */
@@ -240,6 +242,13 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         if (errors.length) return hideSuggestions(errors).map((e) => coded(e, 'GRAPHQL_VALIDATION_FAILED'));
         const op = getOperationAST(document, payload.operationName);
         if (!op) return [new GraphQLError('Name the operation to run (operationName).', { extensions: { code: 'BAD_USER_INPUT' } })];
+        // The same buckets as over HTTP: an anonymous caller by the socket's peer address (a proxy's, behind one).
+        const limited = await opts.rateLimit?.(
+          { principal: ctx.extra.principal ?? PUBLIC_PRINCIPAL, clientAddress: ctx.extra.request.socket.remoteAddress },
+          op,
+          document,
+        );
+        if (limited) return [limited];
         const context = opts.context(ctx.extra.principal ?? PUBLIC_PRINCIPAL, `ws:${randomUUID()}`, ctx.extra.lang ?? 'ZH', ctx.extra.purpose ?? null);
         if (op.operation !== OperationTypeNode.SUBSCRIPTION) {
           const refusal = new GraphQLError(

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { DocumentNode, FragmentDefinitionNode, GraphQLError, Kind, OperationTypeNode, SelectionSetNode } from 'graphql';
+import { DocumentNode, FragmentDefinitionNode, GraphQLError, Kind, OperationDefinitionNode, OperationTypeNode, SelectionSetNode } from 'graphql';
 import IORedis from 'ioredis';
+import type { Principal } from '../auth/principal';
 import type { Context } from '../context';
 import { logger } from '../logger';
 
@@ -132,30 +133,46 @@ export function rateLimited(bucket: string, limit: number, windowMs: number, ret
 }
 
 /** Counts each operation against its caller's buckets once it is resolved; refuses it, before it executes, past a limit. */
+/**
+ * Counts one operation of a caller in its buckets; the refusal when one is past its limit, else null. Shared by the
+ * HTTP plugin and the WebSocket server (a subscription is an operation too), so both paths fill the same counters.
+ */
+export async function rateLimitCheck(
+  limits: RateLimits,
+  counter: RateCounter,
+  caller: { principal: Principal; clientAddress?: string },
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+): Promise<GraphQLError | null> {
+  const p = caller.principal;
+  const authenticated = p.role !== 'PUBLIC' && p.rejected === undefined;
+  const keyKind = authenticated ? 'subject' : 'address';
+  const key = digest(authenticated ? `s:${p.subject}` : `a:${caller.clientAddress ?? 'unknown'}`);
+  const buckets: [string, number][] = [['operations', limits.operations]];
+  if (operation.operation === OperationTypeNode.MUTATION) {
+    buckets.push(['mutations', limits.mutations]);
+    if (rootFields(operation.selectionSet, document).some((f) => ANONYMOUS_SUBMISSIONS.has(f))) buckets.push(['submissions', limits.submissions]);
+  }
+  for (const [bucket, limit] of buckets) {
+    if (limit <= 0) continue;
+    const { count, resetMs } = await counter.hit(`${bucket}:${key}`, limits.windowMs);
+    if (count <= limit) continue;
+    const retryAfterS = Math.max(1, Math.ceil(resetMs / 1000));
+    // No address, subject or argument: the bucket, the kind of key and its digest (to see one caller repeat).
+    logger.warn({ bucket, keyKind, caller: key, limit, windowMs: limits.windowMs, operation: operation.operation }, 'rate limit reached; request refused');
+    return rateLimited(bucket, limit, limits.windowMs, retryAfterS);
+  }
+  return null;
+}
+
 export function rateLimitPlugin(limits: RateLimits, counter: RateCounter): ApolloServerPlugin<Context<unknown, unknown>> {
   return {
     requestDidStart({ contextValue }) {
       return Promise.resolve({
         async didResolveOperation({ operation, document }) {
           if (!operation) return;
-          const p = contextValue.principal;
-          const authenticated = p.role !== 'PUBLIC' && p.rejected === undefined;
-          const keyKind = authenticated ? 'subject' : 'address';
-          const caller = digest(authenticated ? `s:${p.subject}` : `a:${contextValue.clientAddress ?? 'unknown'}`);
-          const buckets: [string, number][] = [['operations', limits.operations]];
-          if (operation.operation === OperationTypeNode.MUTATION) {
-            buckets.push(['mutations', limits.mutations]);
-            if (rootFields(operation.selectionSet, document).some((f) => ANONYMOUS_SUBMISSIONS.has(f))) buckets.push(['submissions', limits.submissions]);
-          }
-          for (const [bucket, limit] of buckets) {
-            if (limit <= 0) continue;
-            const { count, resetMs } = await counter.hit(`${bucket}:${caller}`, limits.windowMs);
-            if (count <= limit) continue;
-            const retryAfterS = Math.max(1, Math.ceil(resetMs / 1000));
-            // No address, subject or argument: the bucket, the kind of key and its digest (to see one caller repeat).
-            logger.warn({ bucket, keyKind, caller, limit, windowMs: limits.windowMs, operation: operation.operation }, 'rate limit reached; request refused');
-            throw rateLimited(bucket, limit, limits.windowMs, retryAfterS);
-          }
+          const refusal = await rateLimitCheck(limits, counter, contextValue, operation, document);
+          if (refusal) throw refusal;
         },
       });
     },
