@@ -104,16 +104,6 @@ async function runDashboard(): Promise<void> {
   let hub: Awaited<ReturnType<typeof createHub>> | undefined;
   let peer: Peer | undefined;
   try {
-    await db.migrate();
-    const policies = loadPolicies();
-    if (reuse) console.log(`reusing schema ${SCHEMA}: it already holds ${ENTERPRISES} enterprises`);
-    else {
-      const t0 = Date.now();
-      const summary = await seedDemo(db, policies, { enterprises: ENTERPRISES, readingDays: 0 });
-      await db.dataSource.query('ANALYZE');
-      console.log(`seeded ${SCHEMA} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(summary)}`);
-    }
-
     const config = loadConfig({
       NODE_ENV: 'production',
       HUB_JWT_SECRET: SECRET,
@@ -129,6 +119,18 @@ async function runDashboard(): Promise<void> {
       HUB_DATA_KEYS: env.HUB_DATA_KEYS,
       HUB_DATA_HASH_KEY: env.HUB_DATA_HASH_KEY,
     });
+    // The seed seals personal fields with the same keys the hub reads them with (loaded above: production needs them).
+    (await import('../src/platform/crypto/keyring')).useDataKeys(config.dataKeys);
+    await db.migrate();
+    const policies = loadPolicies();
+    if (reuse) console.log(`reusing schema ${SCHEMA}: it already holds ${ENTERPRISES} enterprises`);
+    else {
+      const t0 = Date.now();
+      const summary = await seedDemo(db, policies, { enterprises: ENTERPRISES, readingDays: 0 });
+      await db.dataSource.query('ANALYZE');
+      console.log(`seeded ${SCHEMA} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(summary)}`);
+    }
+
     hub = await createHub(config, db, policies);
     const hubUrl = `${await hub.listen(0)}/graphql`;
     hub.markReady();
