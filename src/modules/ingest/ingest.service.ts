@@ -30,8 +30,8 @@ export const MAX_BATCH = 50_000;
  * nothing of it, keep the rest), resolve meter codes in one statement, store and move each meter's `lastReadingAt`.
  * Re-sending the same readings changes nothing and counts them as duplicates.
  *
- * Two ways in: rows newer than their meter's `lastReadingAt` (and first of their meter and
- * time in the batch) cannot meet a stored reading, so on a server, inside a transaction,
+ * Two ways in: rows newer than their meter's `lastReadingAt` and than the meter's earlier
+ * rows in the batch cannot meet a stored reading, so on a server, inside a transaction,
  * they stream in with a binary `COPY` on the transaction's connection; the rest go through
  * the set-based `INSERT … ON CONFLICT DO NOTHING`. The COPY runs under a savepoint: if a
  * concurrent transaction stored one of its rows first (unique violation), it is rolled back
@@ -81,16 +81,16 @@ async function copyNewReadings(
   meters: Map<string, { id: string; lastReadingAt: Date | null }>,
 ): Promise<{ copied: number; rest: ReadingRow[] }> {
   if (good.length < COPY_MIN_ROWS || !ctx.db.inTransaction) return { copied: 0, rest: good };
-  const lastOf = new Map<string, number>();
-  for (const m of meters.values()) lastOf.set(m.id, m.lastReadingAt ? m.lastReadingAt.getTime() : -Infinity);
+  // Per meter, the newest reading stored or already bound for the COPY: a row past it cannot conflict. A row at or
+  // before it (an old gap, a re-sent or repeated row, an out-of-order one) goes through ON CONFLICT, which decides.
+  const newest = new Map<string, number>();
+  for (const m of meters.values()) newest.set(m.id, m.lastReadingAt ? m.lastReadingAt.getTime() : -Infinity);
   const fresh: ReadingRow[] = [];
   const rest: ReadingRow[] = [];
-  const seen = new Set<string>();
   for (const g of good) {
     const t = g.readAt.getTime();
-    const key = `${g.meterId}|${t}`;
-    if (t > lastOf.get(g.meterId)! && !seen.has(key)) {
-      seen.add(key);
+    if (t > newest.get(g.meterId)!) {
+      newest.set(g.meterId, t);
       fresh.push(g);
     } else rest.push(g);
   }
