@@ -234,7 +234,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     const of = rounds > 1 ? ` (medians of ${rounds} rounds)` : '';
     console.log(`rows/s${of}: hub ingest ${fmt(hub)}, duplicates ${fmt(dup)}, COPY ${fmt(copy)}, COPY with FK ${fmt(copyFk)}`);
     console.log(
-      `ingest ratio (hub/COPY): ${(hub / copy).toFixed(2)} (goal ≥ 0.8); against COPY into a twin that also has meter_reading's FK: ${(hub / copyFk).toFixed(2)}`,
+      `ingest ratio (hub/COPY): ${(hub / copy).toFixed(2)} (goal ≥ 0.8); against COPY into a twin that also has meter_reading's FK: ${(hub / copyFk).toFixed(2)}; all duplicates/COPY: ${(dup / copy).toFixed(2)}`,
     );
     return { hubRowsPerSec: hub, duplicateRowsPerSec: dup, copyRowsPerSec: copy, ratio: hub / copy };
   } finally {
