@@ -8,9 +8,10 @@ import { testContext, testDeps } from '../test/support/context';
  * `meter_reading` with the same indexes, in the same run. Schema `bench_ingest`, dropped
  * and recreated each run, dropped at the end.
  *
- * COPY: `pg-copy-streams` is not a dependency, so the rows are written to a world-readable
- * CSV file under the OS temp dir and Postgres (a local server) reads it with
- * `COPY … FROM '<file>'`; only the COPY statement is timed (not writing the file).
+ * COPY: the rows are written to a world-readable CSV file under the OS temp dir and Postgres
+ * (a local server) reads it with `COPY … FROM '<file>'`; only the COPY statement is timed (not
+ * writing the file). This favours the peer: the hub's own COPY path (issue 12, target 2) streams
+ * binary rows over its connection and pays for validation, the meter lookup and lastReadingAt too.
  *
  * Autovacuum is off for the schema's tables and each timed phase starts after a CHECKPOINT, so
  * neither side pays for the other's writes. meter_reading has a foreign key to meter that the
@@ -98,6 +99,7 @@ async function ingestAll(db: Database, readings: IncomingReading[], batch: numbe
   let accepted = 0;
   let duplicates = 0;
   let rejected = 0;
+  let copied = 0;
   const sql: Record<string, number> = {};
   const ctx = testContext(testDeps(db));
   const t0 = performance.now();
@@ -110,8 +112,9 @@ async function ingestAll(db: Database, readings: IncomingReading[], batch: numbe
     accepted += o.accepted;
     duplicates += o.duplicates;
     rejected += o.rejected.length;
+    copied += o.copied;
   }
-  return { ms: performance.now() - t0, accepted, duplicates, rejected, sql };
+  return { ms: performance.now() - t0, accepted, duplicates, rejected, copied, sql };
 }
 
 async function timedCopy(c: Client, table: string, file: string): Promise<{ ms: number; rows: number }> {
@@ -182,7 +185,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       console.log(`${label.padEnd(44)}${secs(ms).padStart(9)}${`${fmt(rate(n, ms))} rows/s`.padStart(18)}   ${note}`);
     const split = (r: { ms: number; sql: Record<string, number> }) => {
       const sqlMs = Object.values(r.sql).reduce((a, b) => a + b, 0);
-      return `insert statements ${secs(r.sql.insert ?? 0)}, meter lookups ${secs(r.sql.lookup ?? 0)}, rest (Node validation and parameters, BEGIN/COMMIT) ${secs(r.ms - sqlMs)}`;
+      return `insert statements ${secs(r.sql.insert ?? 0)}, meter lookups ${secs(r.sql.lookup ?? 0)}, rest (the COPY stream on the transaction's connection, Node validation and parameters, BEGIN/COMMIT) ${secs(r.ms - sqlMs)}`;
     };
     const got = { hub: [] as number[], dup: [] as number[], copy: [] as number[], copyFk: [] as number[] };
     for (let round = 1; round <= rounds; round++) {
@@ -208,13 +211,13 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       line(
         'hub ingest, new rows',
         fresh.ms,
-        `accepted ${fmt(fresh.accepted)}, duplicates ${fmt(fresh.duplicates)}, rejected ${fmt(fresh.rejected)}; stored ${fmt(stored)}; meters with a wrong lastReadingAt: ${lagging}`,
+        `accepted ${fmt(fresh.accepted)} (by COPY ${fmt(fresh.copied)}), duplicates ${fmt(fresh.duplicates)}, rejected ${fmt(fresh.rejected)}; stored ${fmt(stored)}; meters with a wrong lastReadingAt: ${lagging}`,
       );
       console.log(`  ${split(fresh)}`);
       line(
         'hub ingest, the same rows again (duplicates)',
         again.ms,
-        `accepted ${fmt(again.accepted)}, duplicates ${fmt(again.duplicates)}, rejected ${fmt(again.rejected)}`,
+        `accepted ${fmt(again.accepted)} (by COPY ${fmt(again.copied)}), duplicates ${fmt(again.duplicates)}, rejected ${fmt(again.rejected)}`,
       );
       console.log(`  ${split(again)}`);
       line('COPY into twin', copy.ms, `${fmt(copy.rows)} rows, same rows as meter_reading: ${same ? 'yes' : 'NO'}`);
@@ -231,7 +234,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     const of = rounds > 1 ? ` (medians of ${rounds} rounds)` : '';
     console.log(`rows/s${of}: hub ingest ${fmt(hub)}, duplicates ${fmt(dup)}, COPY ${fmt(copy)}, COPY with FK ${fmt(copyFk)}`);
     console.log(
-      `ingest ratio (hub/COPY): ${(hub / copy).toFixed(2)} (goal ≥ 0.5); against COPY into a twin that also has meter_reading's FK: ${(hub / copyFk).toFixed(2)}`,
+      `ingest ratio (hub/COPY): ${(hub / copy).toFixed(2)} (goal ≥ 0.8); against COPY into a twin that also has meter_reading's FK: ${(hub / copyFk).toFixed(2)}; all duplicates/COPY: ${(dup / copy).toFixed(2)}`,
     );
     return { hubRowsPerSec: hub, duplicateRowsPerSec: dup, copyRowsPerSec: copy, ratio: hub / copy };
   } finally {

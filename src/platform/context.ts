@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import { EntityManager } from 'typeorm';
 import type { Lang } from './lang';
 import type { Principal } from './auth/principal';
@@ -69,6 +70,18 @@ class Handle implements Db {
   query(sql: string, params?: unknown[]): Promise<any> {
     const refused = this.refusal();
     return refused ? Promise.reject(refused) : this.target.query(sql, params);
+  }
+  /**
+   * The `pg` connection this transaction's statements run on, for what `query` cannot carry
+   * (`COPY … FROM STDIN`). Undefined outside a transaction and on the embedded database.
+   */
+  async connection(): Promise<PoolClient | undefined> {
+    const refused = this.refusal();
+    if (refused) throw refused;
+    if (!this.inTransaction || internals.get(this)?.database.embedded !== false) return undefined;
+    const runner = this.target instanceof EntityManager ? this.target.queryRunner : undefined;
+    if (!runner?.isTransactionActive) return undefined;
+    return (await runner.connect()) as PoolClient;
   }
   /** Why this handle refuses statements now, if it does. */
   refusal(): Error | undefined {
@@ -165,6 +178,16 @@ export async function withTransaction<C extends Context, T>(ctx: C, fn: (txCtx: 
     outer.leave();
     ctx.loaders = own.loaders(outer);
   }
+}
+
+/**
+ * The `pg` connection of the transaction `db` is the handle of (server database only), so a
+ * bulk path can stream `COPY … FROM STDIN` inside that very transaction. Undefined on the
+ * embedded database, outside a transaction, or for a handle not made by createContext: the
+ * caller keeps its statement path then.
+ */
+export function transactionConnection(db: Queryable): Promise<PoolClient | undefined> {
+  return db instanceof Handle ? db.connection() : Promise.resolve(undefined);
 }
 
 /**

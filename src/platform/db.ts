@@ -31,6 +31,7 @@ import { EncryptedAtRest1732970000000 } from '../migrations/1732970000000-encryp
 import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-heartbeat';
 import { RetireAdminWebhooks1732990000000 } from '../migrations/1732990000000-retire-admin-webhooks';
 import { IdempotencyKey1733000000000 } from '../migrations/1733000000000-idempotency-key';
+import { MeterFillfactor1733020000000 } from '../migrations/1733020000000-meter-fillfactor';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
@@ -72,6 +73,7 @@ export const MIGRATIONS = [
   SyncHeartbeat1732980000000,
   RetireAdminWebhooks1732990000000,
   IdempotencyKey1733000000000,
+  MeterFillfactor1733020000000,
 ];
 
 /**

@@ -38,9 +38,12 @@ export const DEFAULT_LIMITS: ReadingLimits = readingLimits(DEFAULT_THRESHOLDS);
 export function readingProblem(r: IncomingReading, now: Date, knownMeter: (code: string) => boolean, limits: ReadingLimits = DEFAULT_LIMITS): string | null {
   if (typeof r.meterCode !== 'string' || !r.meterCode.trim()) return '表计编号为空 / meterCode is empty';
   if (!(r.readAt instanceof Date) || Number.isNaN(r.readAt.getTime())) return '读数时间不是有效的日期时间 / readAt is not a valid date-time';
-  const at = r.readAt.toISOString();
-  if (r.readAt.getTime() > now.getTime() + MAX_FUTURE_MS) return `读数时间 ${at} 超前当前时间 10 分钟以上 / readAt ${at} is more than 10 minutes in the future`;
+  if (r.readAt.getTime() > now.getTime() + MAX_FUTURE_MS) {
+    const at = r.readAt.toISOString();
+    return `读数时间 ${at} 超前当前时间 10 分钟以上 / readAt ${at} is more than 10 minutes in the future`;
+  }
   if (r.readAt.getTime() < limits.earliestReadAt.getTime()) {
+    const at = r.readAt.toISOString();
     const earliest = limits.earliestReadAt.toISOString();
     return `读数时间 ${at} 早于可能的最早时间 ${earliest}（表计尚不存在，多为时钟复位） / readAt ${at} is before ${earliest}, when no meter could have reported it (a reset clock)`;
   }
