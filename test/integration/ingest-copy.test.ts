@@ -40,7 +40,12 @@ function batch(prefix: string, from: number, to: number, skip: [number, number][
   for (let s = from; s <= to; s++)
     for (let m = 1; m <= METERS; m++)
       if (!skip.some(([a, b]) => a === m && b === s))
-        out.push({ meterCode: `${prefix}-${String(m).padStart(2, '0')}`, readAt: new Date(T0 + s * SLOT), cumulativeVolume: 100 * m + s / 4, flowRate: s % 3 ? 1 + m / 10 : null });
+        out.push({
+          meterCode: `${prefix}-${String(m).padStart(2, '0')}`,
+          readAt: new Date(T0 + s * SLOT),
+          cumulativeVolume: 100 * m + s / 4,
+          flowRate: s % 3 ? 1 + m / 10 : null,
+        });
   return out;
 }
 
@@ -54,7 +59,9 @@ async function stored(prefix: string) {
        FROM meter_reading r JOIN meter t ON t.id = r.meter_id WHERE t.meter_code LIKE $1 ORDER BY 1, 2`,
     [`${prefix}-%`],
   );
-  const last = await db.manager.query(`SELECT substr(meter_code, 3) AS meter, last_reading_at AS at FROM meter WHERE meter_code LIKE $1 ORDER BY 1`, [`${prefix}-%`]);
+  const last = await db.manager.query(`SELECT substr(meter_code, 3) AS meter, last_reading_at AS at FROM meter WHERE meter_code LIKE $1 ORDER BY 1`, [
+    `${prefix}-%`,
+  ]);
   return { readings, last };
 }
 
@@ -71,7 +78,11 @@ it('new rows take the COPY path, overlapping ones ON CONFLICT, re-sent ones stor
   expect(counts(await inTx(second))).toEqual({ accepted: 0, duplicates: 202, rejected: 0, copied: 0 });
 
   // The same batches on the B meters outside a transaction: the ON CONFLICT path only, the same counts.
-  const onConflict = (readings: IncomingReading[]) => ingest(ctx, readings.map((r) => ({ ...r, meterCode: r.meterCode.replace('A-', 'B-') })));
+  const onConflict = (readings: IncomingReading[]) =>
+    ingest(
+      ctx,
+      readings.map((r) => ({ ...r, meterCode: r.meterCode.replace('A-', 'B-') })),
+    );
   expect(counts(await onConflict(first))).toEqual({ accepted: 199, duplicates: 0, rejected: 0, copied: 0 });
   expect(counts(await onConflict(second))).toEqual({ accepted: 101, duplicates: 101, rejected: 0, copied: 0 });
   expect(counts(await onConflict(second))).toEqual({ accepted: 0, duplicates: 202, rejected: 0, copied: 0 });
@@ -109,9 +120,8 @@ it('two transactions COPYing the same new rows at once store them once: the late
     await copiedFirst;
     const second = withTransaction(ctx, (tx) => ingest(tx, rows));
     for (let i = 0; i < 200; i++) {
-      const [{ n }] = (
-        await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY meter_reading%'`)
-      ).rows;
+      const [{ n }] = (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY meter_reading%'`))
+        .rows;
       if (n) break;
       await new Promise((r) => setTimeout(r, 25));
     }
