@@ -10,13 +10,13 @@ import { PGlite, PGliteOptions } from '@electric-sql/pglite';
  * memory of this process (it never shrinks once touched); the demo's working set is far
  * smaller, and pages not in shared buffers are still in the OS page cache.
  */
-export const EMBEDDED_SHARED_BUFFERS = '32MB';
+export const EMBEDDED_SHARED_BUFFERS = '16MB';
 
 /** PGlite's options for the hub's data directory `dir`: its default start parameters plus smaller buffers. */
 export function embeddedOptions(dir: string): PGliteOptions {
   return {
     dataDir: dir,
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`, '-c', 'maintenance_work_mem=32MB'],
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`, '-c', 'maintenance_work_mem=16MB'],
   };
 }
 
