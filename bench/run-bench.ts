@@ -11,7 +11,8 @@
  * After the dashboard: the ingest benchmark (ingest-bench.ts: our bulk path vs COPY, schema
  * `bench_ingest`), the detection benchmark (detect-bench.ts, schema `bench_detect`) and the
  * subscription benchmark (subscriptions-bench.ts: graphql-ws vs a bare ws server, schema `bench_subs`).
- * BENCH_ONLY=dashboard|ingest|detect|subscriptions runs one part (hub|postgraphile imply the dashboard).
+ * Then the embedded demo (embedded-demo.ts: `npm start`'s RSS and event-loop stall against their limits).
+ * BENCH_ONLY=dashboard|ingest|detect|subscriptions|embedded runs one part (hub|postgraphile imply the dashboard).
  * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*) are listed in those files.
  */
 import os from 'node:os';
@@ -232,7 +233,7 @@ async function runDashboard(): Promise<void> {
   }
 }
 
-const PARTS = ['dashboard', 'ingest', 'detect', 'subscriptions'] as const;
+const PARTS = ['dashboard', 'ingest', 'detect', 'subscriptions', 'embedded'] as const;
 
 async function main(): Promise<void> {
   const only = env.BENCH_ONLY === 'hub' || env.BENCH_ONLY === 'postgraphile' ? 'dashboard' : env.BENCH_ONLY || undefined;
@@ -263,6 +264,10 @@ async function main(): Promise<void> {
       changes: num(env.BENCH_SUBS_CHANGES, 200),
       concurrency: num(env.BENCH_SUBS_CONCURRENCY, 8),
     });
+  }
+  if (!only || only === 'embedded') {
+    const { runEmbeddedBench } = await import('./embedded-demo');
+    await runEmbeddedBench({ runs: num(env.BENCH_EMBEDDED_RUNS, 1), settleMs: num(env.BENCH_EMBEDDED_SETTLE_MS, 2000) });
   }
 }
 

@@ -10,6 +10,7 @@ import { seedDemo } from './modules/demo/demo.seed';
 import { seedDemoWorkflows } from './modules/demo/demo.workflows';
 import { openJobs } from './workers';
 import { encryptPlainValues } from './modules/keys/key-rotation';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** `npm start`: validate config, migrate, seed the demo when asked, serve. */
 async function main() {
@@ -73,10 +74,27 @@ async function main() {
   warnOfPolicyEnd(jobs.deps.policies.current());
   if (config.demo) {
     logger.info('seeding the demo data set; /health and /graphql answer 503 meanwhile');
+    // The seed runs on this thread next to embedded PGlite: its longest event-loop stall and the memory left
+    // afterwards are logged (`npm run bench:embedded` reads them against its limits).
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const summary = await seedDemo(db, jobs.deps.policies.current(), { enterprises: 200, readingDays: 21 });
     if (summary) logger.info(summary, 'demo data seeded');
     // Repairs, objections, reports, tips and filings in flight, through the services (only on a fresh seed).
     if (summary) logger.info({ workflows: await seedDemoWorkflows(jobs.deps) }, 'demo workflows seeded');
+    loop.disable();
+    const mem = process.memoryUsage();
+    logger.info(
+      {
+        eventLoopMaxDelayMs: Math.round(loop.max / 1e6),
+        eventLoopP99DelayMs: Math.round(loop.percentile(99) / 1e6),
+        rssBytes: mem.rss,
+        heapUsedBytes: mem.heapUsed,
+        externalBytes: mem.external,
+        arrayBuffersBytes: mem.arrayBuffers,
+      },
+      'demo seed resources',
+    );
   }
   // API and workers together unless HUB_RUN_WORKERS=false (API-only nodes);
   // `npm run hub -- worker` runs workers alone on other machines.

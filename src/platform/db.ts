@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager, Logger as TypeOrmLogger } from 'typeorm';
 import { Client } from 'pg';
-import { PGliteDriver } from 'typeorm-pglite';
+import { PGliteDriver, getPGliteInstance } from 'typeorm-pglite';
+import { embeddedOptions, initialiseDataDir, yieldBetweenStatements } from './pglite-embedded';
 import { Initial1732190000000 } from '../migrations/1732190000000-initial';
 import { RatingDecisiveRecords1732280000000 } from '../migrations/1732280000000-rating-decisive-records';
 import { CandidateOpenKey1732370000000 } from '../migrations/1732370000000-candidate-open-key';
@@ -207,10 +208,17 @@ export class Database {
       lock = DataDirLock.acquire(dataDir, opts.lockRole ?? 'hub');
       const dir = path.resolve(dataDir, 'pglite');
       fs.mkdirSync(dir, { recursive: true });
-      ds = new DataSource({ ...common, driver: new PGliteDriver({ dataDir: dir }).driver });
+      try {
+        await initialiseDataDir(dir);
+      } catch (e) {
+        lock.release();
+        throw e;
+      }
+      ds = new DataSource({ ...common, driver: new PGliteDriver(embeddedOptions(dir)).driver });
     }
     try {
       await ds.initialize();
+      if (!opts.url) yieldBetweenStatements(await getPGliteInstance());
     } catch (e) {
       lock?.release();
       throw (opts.url && missingDatabase(e, opts.url)) || e;
