@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
+import { freePort } from './processes';
 
 /** A client of the test provider and the claims its tokens carry. */
 export interface OpClient {
@@ -26,17 +26,6 @@ export interface TestOp {
   /** Stops and starts again on the same port, signing with a freshly generated key (a new `kid`). */
   restart(opts?: { newKey?: boolean }): Promise<void>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A fresh RS256 key pair as a private JWK with a random `kid`, written to a temporary file. */
