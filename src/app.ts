@@ -155,8 +155,6 @@ export async function createHub(
   const verifier = createTokenVerifier(config.auth, config.jwtSecret, revocations);
   await verifier.start();
   await revocations.start();
-  if (!config.auth.devTokens && !config.auth.oidc)
-    logger.warn('NODE_ENV=production without HUB_OIDC_ISSUER and without HUB_ALLOW_DEV_TOKENS: no bearer token is accepted');
   // One entry per refused request (a flood of bad tokens is a flood of entries, each small): the reason, never the token.
   const refusedOver = (transport: string) => (code: RejectionCode) =>
     auditSignInRefused(db.manager, code, transport).catch((err: unknown) => logger.error({ err }, 'audit append failed'));

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { appendAudit } from '../../src/modules/audit/audit.repository';
-import { GENESIS, chainHead, entryHash, verifyChain } from '../../src/modules/audit/audit.chain';
+import { GENESIS, STORED_COLUMNS, chainHead, entryHash, storedFields, verifyChain } from '../../src/modules/audit/audit.chain';
 import { scheduleService } from '../../src/modules/schedule/schedule.service';
 import { logger } from '../../src/platform/logger';
 import { TEST_DATABASE_URL, TestHub, startTestHub, testDatabase } from '../support/hub';
@@ -171,24 +171,12 @@ describe('tampering is found', () => {
     try {
       const anchor = await chainHead(d.db.manager);
       // Rewrite: entry 2 changed and every hash after it recomputed, the head row too.
-      const all: any[] = await d.db.manager.query(
-        `SELECT id::text, seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, actor, actor_role, action, target_type, target_id, outcome, detail FROM audit_log ORDER BY seq`,
-      );
+      const all: any[] = await d.db.manager.query(`SELECT ${STORED_COLUMNS} FROM audit_log ORDER BY seq`);
       let prev = GENESIS;
       const sets: string[] = [];
       for (const r of all) {
         const outcome = r.seq === '2' ? 'FORBIDDEN' : r.outcome;
-        const hash = entryHash(prev, {
-          seq: r.seq,
-          at: r.at,
-          actor: r.actor,
-          actorRole: r.actor_role,
-          action: r.action,
-          targetType: r.target_type,
-          targetId: r.target_id,
-          outcome,
-          detail: r.detail,
-        });
+        const hash = entryHash(prev, { ...storedFields(r), outcome });
         sets.push(`UPDATE audit_log SET outcome = '${outcome}', prev_hash = '${prev}', hash = '${hash}' WHERE id = ${r.id}`);
         prev = hash;
       }
