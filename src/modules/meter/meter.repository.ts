@@ -163,7 +163,7 @@ export async function copyReadings(client: PoolClient, readings: readonly Readin
     const t = r.readAt.getTime();
     if (!(t <= (latest.get(r.meterId) ?? -Infinity))) latest.set(r.meterId, t);
   }
-  const onClient: Queryable = { query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows };
+  const onClient: Queryable = { query: async (sql: string, params?: unknown[]): Promise<unknown[]> => (await client.query(sql, params)).rows as unknown[] };
   const touched = await mergeCopiedDays(onClient, { meterIds: [...latest.keys()], at: [...latest.values()].map((t) => new Date(t)) }, daySummariesOf(readings));
   await rebuildUnordered(onClient, touched);
   return stream.rowCount;
