@@ -20,6 +20,10 @@ import { testContext, testDeps } from '../test/support/context';
  * `detection days/readings speed ratio` (medians). The hub's slow-SQL warnings are muted
  * during the timed runs; the split shows those statements' times.
  *
+ * A second scenario (schema `bench_detect_days`, BENCH_DETECT_YEAR_ENTERPRISES, 500; 0 skips it)
+ * adds hourly readings of every level-1 meter from the start of the plan year: the plan and
+ * permit rules then cover the whole year so far, the days path through one summary per day.
+ *
  * Env: BENCH_DETECT_ENTERPRISES (2,500; 4 meters each), BENCH_KEEP_SCHEMAS=1 (leave the schema).
  */
 import { Client } from 'pg';
@@ -31,11 +35,28 @@ import { chinaYear, chinaYearBounds, previousChinaDay } from '../src/platform/ch
 import { loadPolicies } from '../src/modules/policy/credit-policy.loader';
 import { logger } from '../src/platform/logger';
 
-const SCHEMA = 'bench_detect';
+/** The one-day scenario's schema, and the plan-year scenario's (`history`). */
+const DAY_SCHEMA = 'bench_detect';
+const YEAR_SCHEMA = 'bench_detect_days';
+
+/**
+ * The plan-year scenario: hourly readings of each level-1 meter (the plan and permit rules' meters) from the start of
+ * asOf's plan year up to the seeded day, joining its 15-minute readings; silent meters stay silent. The candidates
+ * expected are the same as without it.
+ */
+const HISTORY_SQL = `
+  INSERT INTO meter_reading (meter_id, read_at, cumulative_volume, flow_rate)
+  SELECT t.id, $3::timestamptz - j * interval '1 hour', greatest(0, 1000 * g - 2 * j), NULL
+    FROM (SELECT id, substr(meter_code, 4)::int AS g FROM meter WHERE level = 1) t
+    CROSS JOIN generate_series(1, (extract(epoch FROM $3::timestamptz - $5::timestamptz) / 3600)::int) j
+   WHERE t.g % 100 <> 50
+   ORDER BY 2, 1`;
 
 export interface DetectBenchOptions {
   url: string;
   enterprises: number;
+  /** Seed the plan year's hourly readings of level-1 meters too (schema bench_detect_days). */
+  history?: boolean;
 }
 
 export interface DetectBenchResult {
@@ -186,6 +207,7 @@ export async function timePaths(
 }
 
 export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBenchResult> {
+  const SCHEMA = o.history ? YEAR_SCHEMA : DAY_SCHEMA;
   // asOf = now, unless it is after 23:00 in Asia/Shanghai: then the previous day's last reading would be
   // nearly 24 h old and every meter would be NON_NETWORKED, so asOf moves back to 23:00 (documented in the output).
   const now = new Date();
@@ -194,7 +216,7 @@ export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBench
   const day = previousChinaDay(asOf);
   const year = chinaYear(asOf);
   console.log(
-    `\n=== detection: ${fmt(o.enterprises)} enterprises × 4 meters, 96 readings per meter on ${day.day} (Asia/Shanghai), asOf ${asOf.toISOString()}${asOf < now ? ' (moved back from now)' : ''}, schema ${SCHEMA} ===`,
+    `\n=== detection${o.history ? ' (plan year)' : ''}: ${fmt(o.enterprises)} enterprises × 4 meters, 96 readings per meter on ${day.day} (Asia/Shanghai)${o.history ? `, and hourly readings of level-1 meters since ${chinaYearBounds(year).start.toISOString()}` : ''}, asOf ${asOf.toISOString()}${asOf < now ? ' (moved back from now)' : ''}, schema ${SCHEMA} ===`,
   );
   const admin = new Client({ connectionString: o.url });
   await admin.connect();
@@ -206,7 +228,11 @@ export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBench
     const t0 = performance.now();
     await admin.query(`SET search_path = ${SCHEMA}, public`);
     await admin.query('BEGIN');
-    for (const stmt of SEED_SQL.split(/;\s*\n/)
+    for (const stmt of (o.history
+      ? SEED_SQL.replace(/;\s*\n\s*UPDATE meter t SET last_reading_at/, `;\n${HISTORY_SQL};\n  UPDATE meter t SET last_reading_at`)
+      : SEED_SQL
+    )
+      .split(/;\s*\n/)
       .map((s) => s.trim())
       .filter(Boolean)) {
       const used = [...new Set([...stmt.matchAll(/\$(\d)/g)].map((x) => Number(x[1])))].sort();
@@ -251,8 +277,9 @@ export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBench
     const mismatch = kinds.some((k) => (first.byKind.get(k) ?? 0) !== want[k]) || timed.runs.some((r) => r.raised !== first.raised) || open !== first.raised;
     if (mismatch) console.log(`WARNING: candidates differ from what the seed should raise (OPEN rows after all runs: ${open}).`);
     console.log(`drafts of both paths identical: ${timed.identical ? 'yes' : 'NO'}`);
+    const [{ days }] = (await admin.query(`SELECT count(*)::int AS days FROM meter_day`)).rows;
     console.log(
-      `detection days/readings speed ratio: ${timed.ratio.toFixed(2)} (${fmt(meters)} meters × one day of 15-minute readings, ${fmt(readings)} readings; median of ${REPEATS} refresh runs each, alternating)`,
+      `detection days/readings speed ratio${o.history ? ' (plan year)' : ''}: ${timed.ratio.toFixed(2)} (${fmt(meters)} meters, ${fmt(readings)} readings, ${fmt(days)} daily summaries; median of ${REPEATS} refresh runs each, alternating)`,
     );
     const daysMs = median(timed.runs.filter((r) => r.path === 'days').map((r) => r.ms));
     return { seconds: daysMs / 1000, candidates: first.raised, readings, ratio: timed.ratio, identical: timed.identical };

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/sql';
 import { rows } from '../../platform/sql';
-import { chinaDateString } from '../../platform/china-time';
+import { chinaDayByIndex, chinaDayIndex } from '../../platform/china-time';
 import { inTransaction } from '../../platform/context';
 import type { ReadingRow } from './meter.repository';
 
@@ -107,9 +107,10 @@ export interface TouchedDay {
  * operations), for the COPY path; the readings of a meter and day may come in any order and must be distinct.
  */
 export function daySummariesOf(readings: readonly ReadingRow[]): Omit<MeterDayRow, 'unordered'>[] {
+  // Keyed by meter and day number: a batch has far fewer meter-days than readings, each date is spelled once.
   const groups = new Map<string, ReadingRow[]>();
   for (const r of readings) {
-    const key = `${r.meterId} ${chinaDateString(r.readAt)}`;
+    const key = `${r.meterId} ${chinaDayIndex(r.readAt)}`;
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
@@ -134,7 +135,7 @@ export function daySummariesOf(readings: readonly ReadingRow[]): Omit<MeterDayRo
     const [first, last] = [g[0], g[g.length - 1]];
     out.push({
       meterId: first.meterId,
-      chinaDay: key.slice(key.indexOf(' ') + 1),
+      chinaDay: chinaDayByIndex(Number(key.slice(key.indexOf(' ') + 1))).day,
       firstReadAt: first.readAt,
       firstTotal: first.cumulativeVolume,
       firstFlow: first.flowRate ?? null,
