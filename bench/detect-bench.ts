@@ -137,7 +137,11 @@ function timeStatements(m: Queryable, into: Map<string, { n: number; ms: number 
                 ? 'plans'
                 : /water_permit/.test(sql)
                   ? 'permits'
-                  : sql.trim().slice(0, 30);
+                  : /"firstReadingAt"/.test(sql)
+                    ? 'first readings (online meters)'
+                    : /LIMIT 1\) (r|d)\b/.test(sql)
+                      ? 'last reading before the year'
+                      : sql.trim().slice(0, 30);
   m.query = (async (sql: string, params?: unknown[]) => {
     const t0 = performance.now();
     try {

@@ -19,7 +19,7 @@ import { permitsOf } from '../permit/permit.repository';
 import { plansOf } from '../plan/plan.repository';
 import { CreditPolicy, policyInForce } from '../policy/credit-policy';
 import { chinaDateString, chinaDay, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
-import { FLAT_EPSILON, MeterDayRow, meterDaysIn } from '../meter/meter-day.repository';
+import { FLAT_EPSILON, MeterDayRow, firstReadingTimesOfDays, lastReadingsBeforeDay, meterDaysIn } from '../meter/meter-day.repository';
 import {
   CandidateDraft,
   DEFAULT_THRESHOLDS,
@@ -57,7 +57,7 @@ export type DetectionPath = 'days' | 'readings';
  *   level-1 meters the plan year's daily first and last readings (consecutive readings across days are
  *   consecutive pairs). The comparison path of the detection benchmark.
  * Either way online meters' first reading comes in one more statement and the last reading before the plan year
- * (which starts the span running into it) in another.
+ * (which starts the span running into it) in another; on the days path both from the summaries too.
  */
 export async function detectFor(
   ctx: HubContext,
@@ -70,7 +70,7 @@ export async function detectFor(
   const meters: MeterRow[] = await metersOf(ctx.db, enterpriseIds);
   // LOW_TRANSMISSION_RATE judges an online meter from its first reading, not its registration.
   const online = meters.filter((t) => t.online).map((t) => t.id);
-  const firstReadings = online.length ? await firstReadingTimes(ctx.db, online) : new Map<string, Date | null>();
+  const firstReadings = online.length ? await (path === 'days' ? firstReadingTimesOfDays : firstReadingTimes)(ctx.db, online) : new Map<string, Date | null>();
   const facts = (t: MeterRow) => ({ ...t, firstReadingAt: firstReadings.get(t.id) ?? null });
   const level1 = meters.filter((t) => t.level === 1);
   const level1Ids = level1.map((t) => t.id);
@@ -138,7 +138,7 @@ export async function detectFor(
       }
     const asOfDayStart = chinaDay(asOf).start;
     daily = byMeter([
-      ...(level1.length ? await lastReadingsBefore(ctx.db, level1Ids, start) : []),
+      ...(level1.length ? await lastReadingsBeforeDay(ctx.db, level1Ids, yearStartDay) : []),
       ...points,
       ...(partial.length ? await dailyEndpoints(ctx.db, partial, asOfDayStart, asOf) : []),
     ]);
