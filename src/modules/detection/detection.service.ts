@@ -19,7 +19,7 @@ import { permitsOf } from '../permit/permit.repository';
 import { plansOf } from '../plan/plan.repository';
 import { CreditPolicy, policyInForce } from '../policy/credit-policy';
 import { chinaDateString, chinaDay, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
-import { FLAT_EPSILON, MeterDayRow, firstReadingTimesOfDays, lastReadingsBeforeDay, meterDaysIn } from '../meter/meter-day.repository';
+import { FLAT_EPSILON, MeterDayRow, lastReadingsBeforeDay, meterDaysIn } from '../meter/meter-day.repository';
 import {
   CandidateDraft,
   DEFAULT_THRESHOLDS,
@@ -70,7 +70,7 @@ export async function detectFor(
   const meters: MeterRow[] = await metersOf(ctx.db, enterpriseIds);
   // LOW_TRANSMISSION_RATE judges an online meter from its first reading, not its registration.
   const online = meters.filter((t) => t.online).map((t) => t.id);
-  const firstReadings = online.length ? await (path === 'days' ? firstReadingTimesOfDays : firstReadingTimes)(ctx.db, online) : new Map<string, Date | null>();
+  const firstReadings = online.length ? await firstReadingTimes(ctx.db, online, path) : new Map<string, Date | null>();
   const facts = (t: MeterRow) => ({ ...t, firstReadingAt: firstReadings.get(t.id) ?? null });
   const level1 = meters.filter((t) => t.level === 1);
   const level1Ids = level1.map((t) => t.id);

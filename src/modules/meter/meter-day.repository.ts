@@ -249,17 +249,6 @@ export function meterDaysOf(m: Queryable, meterIds: readonly string[]): Promise<
   return rows<MeterDayRow>(m, `SELECT ${ROW} FROM meter_day WHERE meter_id = ANY($1::uuid[]) ORDER BY meter_id, china_day`, [meterIds]);
 }
 
-/** When each meter started reporting, from its earliest summarised day (as `firstReadingTimes` answers from the readings), in one statement. */
-export async function firstReadingTimesOfDays(m: Queryable, meterIds: readonly string[]): Promise<Map<string, Date | null>> {
-  const found = await rows<{ meterId: string; firstReadingAt: Date | null }>(
-    m,
-    `SELECT k.id AS "meterId", (SELECT d.first_read_at FROM meter_day d WHERE d.meter_id = k.id ORDER BY d.china_day LIMIT 1) AS "firstReadingAt"
-       FROM unnest($1::uuid[]) AS k(id)`,
-    [meterIds],
-  );
-  return new Map(found.map((r) => [r.meterId, r.firstReadingAt]));
-}
-
 /** The last reading of each meter before the Asia/Shanghai day `day` (at most one per meter), from the latest summarised day before it. */
 export function lastReadingsBeforeDay(m: Queryable, meterIds: readonly string[], day: string): Promise<ReadingRow[]> {
   return rows<ReadingRow>(

@@ -232,11 +232,22 @@ export function dailyEndpoints(m: Queryable, meterIds: readonly string[], from: 
   );
 }
 
-/** When each meter started reporting: the instant of its first stored reading (null: none yet), in one statement. */
-export async function firstReadingTimes(m: Queryable, meterIds: readonly string[]): Promise<Map<string, Date | null>> {
+/**
+ * When each meter started reporting: the instant of its first stored reading (null: none yet), in one statement,
+ * read from `meter_reading` or, with `source` 'days', from its earliest daily summary (`meter_day`; the same instant).
+ */
+export async function firstReadingTimes(
+  m: Queryable,
+  meterIds: readonly string[],
+  source: 'readings' | 'days' = 'readings',
+): Promise<Map<string, Date | null>> {
+  const first =
+    source === 'days'
+      ? `SELECT d.first_read_at FROM meter_day d WHERE d.meter_id = k.id ORDER BY d.china_day LIMIT 1`
+      : `SELECT min(x.read_at) FROM meter_reading x WHERE x.meter_id = k.id`;
   const found = await rows<{ meterId: string; firstReadingAt: Date | null }>(
     m,
-    `SELECT k.id AS "meterId", (SELECT min(x.read_at) FROM meter_reading x WHERE x.meter_id = k.id) AS "firstReadingAt" FROM unnest($1::uuid[]) AS k(id)`,
+    `SELECT k.id AS "meterId", (${first}) AS "firstReadingAt" FROM unnest($1::uuid[]) AS k(id)`,
     [meterIds],
   );
   return new Map(found.map((r) => [r.meterId, r.firstReadingAt]));
