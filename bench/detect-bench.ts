@@ -20,11 +20,11 @@ import { testContext, testDeps } from '../test/support/context';
  * `detection days/readings speed ratio` (medians). The hub's slow-SQL warnings are muted
  * during the timed runs; the split shows those statements' times.
  *
- * A second scenario (schema `bench_detect_days`, BENCH_DETECT_YEAR_ENTERPRISES, 500; 0 skips it)
+ * A second scenario (schema `bench_detect_days`, BENCH_DETECT_YEAR_ENTERPRISES, 250; 0 skips it)
  * adds hourly readings of every level-1 meter from the start of the plan year: the plan and
  * permit rules then cover the whole year so far, the days path through one summary per day.
  *
- * Env: BENCH_DETECT_ENTERPRISES (2,500; 4 meters each), BENCH_KEEP_SCHEMAS=1 (leave the schema).
+ * Env: BENCH_DETECT_ENTERPRISES (2,500; 4 meters each; 0 skips the one-day scenario), BENCH_KEEP_SCHEMAS=1 (leave the schema).
  */
 import { Client } from 'pg';
 import { Database } from '../src/platform/db';
@@ -94,7 +94,7 @@ const SEED_SQL = `
     CROSS JOIN generate_series(0, 95) k
    WHERE t.g % 100 <> 50 AND NOT (t.g % 100 = 44 AND k % 4 = 0)
    ORDER BY 2, 1;
-  UPDATE meter t SET last_reading_at = l.at FROM (SELECT meter_id, max(read_at) AS at FROM meter_reading GROUP BY 1) l WHERE t.id = l.meter_id;
+  UPDATE meter t SET last_reading_at = (SELECT max(read_at) FROM meter_reading r WHERE r.meter_id = t.id);
   UPDATE meter SET last_reading_at = $2::timestamptz - interval '3 days' WHERE substr(meter_code, 4)::int % 100 = 50;
   INSERT INTO water_plan (enterprise_id, year, planned_volume)
   SELECT id, $4::int, CASE WHEN substr(credit_code, 9)::int % 100 = 5 THEN 10 ELSE 100000 END FROM enterprise;
