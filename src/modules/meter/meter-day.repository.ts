@@ -203,6 +203,9 @@ export function mergeCopiedDays(
 export async function rebuildMeterDays(m: Queryable, meterIds: readonly string[], days: readonly string[] | null = null): Promise<number> {
   if (!meterIds.length || (days && !days.length)) return 0;
   const params = days ? [meterIds, days] : [meterIds];
+  // The days' overall span bounds the readings scan by constants too, so a partitioned meter_reading is pruned to those months.
+  const sorted = days ? [...days].sort() : [];
+  const span = days ? [sorted[0], sorted[sorted.length - 1]] : [];
   const keys = days ? `meter_id = ANY($1::uuid[]) AND china_day = ANY($2::date[])` : `meter_id = ANY($1::uuid[])`;
   return inTransaction(m, async (m) => {
     await m.query(`SELECT 1 FROM meter_day WHERE ${keys} FOR UPDATE`, params);
@@ -211,12 +214,14 @@ export async function rebuildMeterDays(m: Queryable, meterIds: readonly string[]
       ? `(SELECT r.* FROM unnest($1::uuid[]) AS k(id) CROSS JOIN unnest($2::date[]) AS g(day)
           JOIN meter_reading r ON r.meter_id = k.id
            AND r.read_at >= (g.day::timestamp - interval '8 hours') AT TIME ZONE 'UTC'
-           AND r.read_at < (g.day::timestamp + interval '16 hours') AT TIME ZONE 'UTC') src`
+           AND r.read_at < (g.day::timestamp + interval '16 hours') AT TIME ZONE 'UTC'
+         WHERE r.read_at >= ($3::date::timestamp - interval '8 hours') AT TIME ZONE 'UTC'
+           AND r.read_at < ($4::date::timestamp + interval '16 hours') AT TIME ZONE 'UTC') src`
       : `(SELECT * FROM meter_reading WHERE meter_id = ANY($1::uuid[])) src`;
     const written = await rows<{ n: number }>(
       m,
       `WITH w AS (INSERT INTO meter_day (${COLUMNS}) ${summarySql(source)} RETURNING 1) SELECT count(*)::int AS n FROM w`,
-      params,
+      [...params, ...span],
     );
     return written[0]?.n ?? 0;
   });
