@@ -101,20 +101,18 @@ export class MeterReadingPartitions1733040000000 implements MigrationInterface {
       REVOKE ALL ON FUNCTION meter_reading_add_month(date) FROM PUBLIC;
       REVOKE ALL ON FUNCTION meter_reading_ensure_partitions(int) FROM PUBLIC;
     `);
-    // History bound: two years before this month, or the first month already holding readings if earlier.
-    const [{ first }] = await q.query(
-      `SELECT least(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '24 months',
-                    (SELECT date_trunc('month', min(read_at) AT TIME ZONE 'Asia/Shanghai') FROM meter_reading_flat))::date::text AS first`,
-    );
-    const [{ sql }] = await q.query(
-      `SELECT format('CREATE TABLE meter_reading_history PARTITION OF meter_reading FOR VALUES FROM (MINVALUE) TO (%L)', meter_reading_month_bound($1::date)) AS sql`,
-      [first],
-    );
-    await q.query(sql);
-    await q.query(
-      `SELECT meter_reading_add_month(m::date) FROM generate_series($1::timestamp, date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') + interval '3 months', interval '1 month') m`,
-      [first],
-    );
+    // History bound: two years before this month, or the first month already holding readings if earlier; months from there to three ahead.
+    await q.query(`
+      DO $$
+      DECLARE
+        first date := least(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '24 months',
+                            (SELECT date_trunc('month', min(read_at) AT TIME ZONE 'Asia/Shanghai') FROM meter_reading_flat))::date;
+      BEGIN
+        EXECUTE format('CREATE TABLE meter_reading_history PARTITION OF meter_reading FOR VALUES FROM (MINVALUE) TO (%L)', meter_reading_month_bound(first));
+        PERFORM meter_reading_add_month(m::date)
+           FROM generate_series(first::timestamp, date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') + interval '3 months', interval '1 month') m;
+      END $$;
+    `);
     await q.query(`INSERT INTO meter_reading SELECT * FROM meter_reading_flat; DROP TABLE meter_reading_flat`);
   }
 
