@@ -500,7 +500,7 @@ async function openOwner(role: string) {
   const c = config();
   const { Database } = await import('../platform/db');
   try {
-    const db = await Database.connect({ url: c.migrationDatabaseUrl, dataDir: c.dataDir, lockRole: role, poolSize: 1 });
+    const db = await Database.connect({ url: c.migrationDatabaseUrl, dataDir: c.dataDir, lockRole: role, poolSize: 2 });
     await db.migrate();
     return db;
   } catch (e) {

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/sql';
 import { rows } from '../../platform/sql';
-import { chinaDateString } from '../../platform/china-time';
+import { CHINA_OFFSET_MS, chinaDateString } from '../../platform/china-time';
 
 /**
  * The month partitions of `meter_reading` (migration 1733040000000): made ahead by the
@@ -69,6 +69,12 @@ export function parseMonth(s: string): string | undefined {
 /** The China month of `at`, 'YYYY-MM'. */
 export function chinaMonthOf(at: Date): string {
   return chinaDateString(at).slice(0, 7);
+}
+
+/** The first instant of China month `month` ('YYYY-MM'). */
+export function monthStart(month: string): Date {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, 1) - CHINA_OFFSET_MS);
 }
 
 /** `month` moved by `n` months. */
