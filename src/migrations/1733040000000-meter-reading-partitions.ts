@@ -19,6 +19,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Months are created by `meter_reading_ensure_partitions(ahead)`: SECURITY DEFINER, so the
  * runtime role (no CREATE on the schema) may run it from the scheduler and nothing else.
  */
+/** meter_reading's columns and key, as the initial migration made them (the partitioned table and the flat one of `down` alike). */
+const COLUMNS = `meter_id uuid NOT NULL, read_at timestamptz NOT NULL, cumulative_volume double precision NOT NULL, flow_rate double precision,
+  ingested_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (meter_id, read_at)`;
+
 export class MeterReadingPartitions1733040000000 implements MigrationInterface {
   name = 'MeterReadingPartitions1733040000000';
 
@@ -28,14 +32,7 @@ export class MeterReadingPartitions1733040000000 implements MigrationInterface {
       ALTER INDEX meter_reading_pkey RENAME TO meter_reading_flat_pkey;
       ALTER INDEX meter_reading_read_at_idx RENAME TO meter_reading_flat_read_at_idx;
 
-      CREATE TABLE meter_reading (
-        meter_id uuid NOT NULL,
-        read_at timestamptz NOT NULL,
-        cumulative_volume double precision NOT NULL,
-        flow_rate double precision,
-        ingested_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (meter_id, read_at)
-      ) PARTITION BY RANGE (read_at);
+      CREATE TABLE meter_reading (${COLUMNS}) PARTITION BY RANGE (read_at);
       CREATE INDEX meter_reading_read_at_idx ON meter_reading (read_at);
       CREATE TABLE meter_reading_default PARTITION OF meter_reading DEFAULT;
 
@@ -118,14 +115,7 @@ export class MeterReadingPartitions1733040000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      CREATE TABLE meter_reading_flat (
-        meter_id uuid NOT NULL,
-        read_at timestamptz NOT NULL,
-        cumulative_volume double precision NOT NULL,
-        flow_rate double precision,
-        ingested_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (meter_id, read_at)
-      );
+      CREATE TABLE meter_reading_flat (${COLUMNS});
       INSERT INTO meter_reading_flat SELECT * FROM meter_reading;
       DROP TABLE meter_reading;
       DROP FUNCTION meter_reading_ensure_partitions(int);
