@@ -12,7 +12,9 @@
  * `bench_ingest`), the detection benchmark (detect-bench.ts, schema `bench_detect`) and the
  * subscription benchmark (subscriptions-bench.ts: graphql-ws vs a bare ws server, schema `bench_subs`).
  * Then the embedded demo (embedded-demo.ts: `npm start`'s RSS and event-loop stall against their limits).
- * BENCH_ONLY=dashboard|ingest|detect|subscriptions|embedded runs one part (hub|postgraphile imply the dashboard).
+ * The history benchmark (history-bench.ts: a day's ingest + detection on an empty meter_reading vs one holding a year,
+ * schemas `bench_history_empty` and `bench_history`, the latter kept between runs) runs after detection.
+ * BENCH_ONLY=dashboard|ingest|detect|history|subscriptions|embedded runs one part (hub|postgraphile imply the dashboard).
  * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*) are listed in those files.
  */
 import os from 'node:os';
@@ -233,7 +235,7 @@ async function runDashboard(): Promise<void> {
   }
 }
 
-const PARTS = ['dashboard', 'ingest', 'detect', 'subscriptions', 'embedded'] as const;
+const PARTS = ['dashboard', 'ingest', 'detect', 'history', 'subscriptions', 'embedded'] as const;
 
 async function main(): Promise<void> {
   const only = env.BENCH_ONLY === 'hub' || env.BENCH_ONLY === 'postgraphile' ? 'dashboard' : env.BENCH_ONLY || undefined;
@@ -258,6 +260,15 @@ async function main(): Promise<void> {
     // The plan year's readings of level-1 meters too: the days path must not grow with them (BENCH_DETECT_YEAR_ENTERPRISES=0 skips it).
     const yearEnterprises = num(env.BENCH_DETECT_YEAR_ENTERPRISES, 250);
     if (yearEnterprises > 0) await runDetectBench({ url: DATABASE_URL, enterprises: yearEnterprises, history: true });
+  }
+  if (!only || only === 'history') {
+    const { runHistoryBench } = await import('./history-bench');
+    await runHistoryBench({
+      url: DATABASE_URL,
+      readings: num(env.BENCH_HISTORY_READINGS, 50_000_000),
+      enterprises: num(env.BENCH_HISTORY_ENTERPRISES, 2_500),
+      rounds: num(env.BENCH_HISTORY_ROUNDS, 1),
+    });
   }
   if (!only || only === 'subscriptions') {
     const { runSubscriptionsBench } = await import('./subscriptions-bench');

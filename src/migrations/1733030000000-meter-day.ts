@@ -4,7 +4,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Per-meter daily summaries (issue 12 target 3): one row per meter and Asia/Shanghai day with the first and last
  * reading, the count and the pair markers detection reads instead of scanning the plan year's readings (see
  * src/modules/meter/meter-day.repository.ts, which keeps them up to date on ingest and rebuilds a day on demand).
- * The backfill below is that module's summary, frozen here as of this migration.
+ * The backfill below is that module's summary, frozen here as of this migration. No foreign key to meter, as
+ * meter_reading has none (1732550000000: ingest locks its meters instead): a summary exists only for readings, and
+ * meter_keep_readings already refuses to delete a meter that has readings.
  */
 export class MeterDay1733030000000 implements MigrationInterface {
   name = 'MeterDay1733030000000';
@@ -12,7 +14,7 @@ export class MeterDay1733030000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE meter_day (
-        meter_id uuid NOT NULL REFERENCES meter(id),
+        meter_id uuid NOT NULL,
         china_day date NOT NULL,
         first_read_at timestamptz NOT NULL,
         first_total double precision NOT NULL,

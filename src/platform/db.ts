@@ -34,6 +34,7 @@ import { RetireAdminWebhooks1732990000000 } from '../migrations/1732990000000-re
 import { IdempotencyKey1733000000000 } from '../migrations/1733000000000-idempotency-key';
 import { MeterFillfactor1733020000000 } from '../migrations/1733020000000-meter-fillfactor';
 import { MeterDay1733030000000 } from '../migrations/1733030000000-meter-day';
+import { MeterReadingPartitions1733040000000 } from '../migrations/1733040000000-meter-reading-partitions';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
@@ -77,6 +78,7 @@ export const MIGRATIONS = [
   IdempotencyKey1733000000000,
   MeterFillfactor1733020000000,
   MeterDay1733030000000,
+  MeterReadingPartitions1733040000000,
 ];
 
 /**
