@@ -51,7 +51,7 @@ export type DetectionPath = 'days' | 'readings';
  * refreshes their OPEN candidates (one per enterprise, meter and kind). Both paths raise the same drafts:
  * - `days` (default): each meter's daily summaries (`meter_day`) over its rule window and, for level-1 meters,
  *   over the plan year, in one statement. A meter's window readings are read only when a summary says a pair rule
- *   could fire ({@link needsReadings}); the plan and permit rules take each day's first and last reading from the
+ *   could fire ({@link windowSummary} answers null); the plan and permit rules take each day's first and last reading from the
  *   summaries, and from the readings only for `asOf`'s own day when it has readings after `asOf`.
  * - `readings`: set-based over `meter_reading`: each meter's own window of readings in one statement, and for
  *   level-1 meters the plan year's daily first and last readings (consecutive readings across days are
