@@ -21,7 +21,9 @@ import { Database } from '../src/platform/db';
 import { ingest } from '../src/modules/ingest/ingest.service';
 import { IncomingReading } from '../src/modules/ingest/ingest.rules';
 import { detectFor, thresholdsAt } from '../src/modules/detection/detection.service';
-import { chinaYear, chinaYearBounds, previousChinaDay } from '../src/platform/china-time';
+import { chinaDateString, chinaDayByIndex, chinaDayIndex, chinaYear, chinaYearBounds, previousChinaDay } from '../src/platform/china-time';
+import { rebuildMeterDays } from '../src/modules/meter/meter-day.repository';
+import type { Queryable } from '../src/platform/sql';
 import { loadPolicies } from '../src/modules/policy/credit-policy.loader';
 import { logger } from '../src/platform/logger';
 import { addMonths, chinaMonthOf, ensureReadingPartitions, monthStart } from '../src/modules/meter/reading-partitions';
@@ -70,6 +72,11 @@ async function runStatements(c: Client, sql: string, all: unknown[]): Promise<vo
   }
 }
 
+/** `c` as a Queryable answering rows (what the repositories take). */
+const onClient = (c: Client): Queryable => ({
+  query: async (sql: string, params?: unknown[]): Promise<unknown[]> => (await c.query(sql, params)).rows as unknown[],
+});
+
 async function client(url: string, schema: string): Promise<Client> {
   const c = new Client({ connectionString: url });
   await c.connect();
@@ -100,6 +107,7 @@ async function build(url: string, schema: string, o: HistoryBenchOptions, t0: Da
       console.log(
         `building ${schema}: ${fmt(history)} readings of ${fmt(meters)} meters from ${first.toISOString()}, one every ${(stepMs / 60000).toFixed(0)} min per meter…`,
       );
+      const meterIds = (await c.query(`SELECT id FROM meter`)).rows.map((r: { id: string }) => r.id);
       // Months as the scheduler would have made them over the year, then one statement per month (time-major, as feeds arrive).
       for (let m = -MONTHS; m <= 0; m++) await c.query(`SELECT meter_reading_add_month($1::date)`, [addMonths(chinaMonthOf(t0), m) + '-01']);
       for (let m = -MONTHS; m <= 0; m++) {
@@ -116,7 +124,11 @@ async function build(url: string, schema: string, o: HistoryBenchOptions, t0: Da
             ORDER BY 2, 1`,
           [from, to, first, `${stepMs / 1000} seconds`],
         );
-        console.log(`  ${chinaMonthOf(from)}: ${fmt(r.rowCount ?? 0)} readings in ${secs(performance.now() - t1)}`);
+        // Written by SQL, not ingest: the month's daily summaries (meter_day) are rebuilt from it, as after a restore.
+        const days: string[] = [];
+        for (let d = chinaDayIndex(from); chinaDayByIndex(d).start < to; d++) days.push(chinaDayByIndex(d).day);
+        await rebuildMeterDays(onClient(c), meterIds, days);
+        console.log(`  ${chinaMonthOf(from)}: ${fmt(r.rowCount ?? 0)} readings and their daily summaries in ${secs(performance.now() - t1)}`);
       }
       await c.query(
         `UPDATE meter t SET last_reading_at = l.at FROM (SELECT meter_id, max(read_at) AS at FROM meter_reading GROUP BY 1) l WHERE t.id = l.meter_id`,
@@ -198,6 +210,7 @@ async function cycle(url: string, schema: string, o: HistoryBenchOptions, t0: Da
     // Back to the schema's state before the cycle, so the next round (or run) starts alike.
     await c.query(`DELETE FROM candidate_violation`);
     await c.query(`DELETE FROM meter_reading WHERE read_at >= $1`, [t0]);
+    await c.query(`DELETE FROM meter_day WHERE china_day >= $1::date`, [chinaDateString(t0)]); // t0 starts a China day: those days held only the cycle's readings
     await c.query(`UPDATE meter t SET last_reading_at = (SELECT max(read_at) FROM meter_reading r WHERE r.meter_id = t.id)`);
     await c.query('VACUUM ANALYZE meter_reading');
     return { ingestMs, detectMs, accepted, candidates: raised.length };

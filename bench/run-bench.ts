@@ -255,7 +255,11 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'detect') {
     const { runDetectBench } = await import('./detect-bench');
-    await runDetectBench({ url: DATABASE_URL, enterprises: num(env.BENCH_DETECT_ENTERPRISES, 2_500) });
+    const dayEnterprises = num(env.BENCH_DETECT_ENTERPRISES, 2_500);
+    if (dayEnterprises > 0) await runDetectBench({ url: DATABASE_URL, enterprises: dayEnterprises });
+    // The plan year's readings of level-1 meters too: the days path must not grow with them (BENCH_DETECT_YEAR_ENTERPRISES=0 skips it).
+    const yearEnterprises = num(env.BENCH_DETECT_YEAR_ENTERPRISES, 250);
+    if (yearEnterprises > 0) await runDetectBench({ url: DATABASE_URL, enterprises: yearEnterprises, history: true });
   }
   if (!only || only === 'history') {
     const { runHistoryBench } = await import('./history-bench');

@@ -249,17 +249,68 @@ export function meterWindow(meter: MeterRow, asOf: Date, th: DetectionThresholds
 }
 
 /**
+ * What the silence and transmission rules need of a meter's window, when it is known without its readings
+ * (from the daily summaries): the latest reading instant in the window up to `asOf` (ms, null: none), the
+ * earliest one (null: none or not known; then `firstReadingAt` must be known, as it is never later), and how
+ * many readings the previous full Asia/Shanghai day holds.
+ */
+export interface WindowSummary {
+  lastReadAt: number | null;
+  firstReadAt: number | null;
+  previousDayReadings: number;
+}
+
+/** When the meter started reporting as the rules judge it: the earliest of `firstReadingAt`, the window's first reading and `lastReadingAt`. */
+function firstReadingOf(meter: MeterFacts, firstInWindow: number | null): number | null {
+  const known = [meter.firstReadingAt?.getTime() ?? NaN, firstInWindow ?? NaN, meter.lastReadingAt?.getTime() ?? NaN].filter((t) => Number.isFinite(t));
+  return known.length ? Math.min(...known) : null;
+}
+
+/**
+ * Readings of the previous full Asia/Shanghai day counted by LOW_TRANSMISSION_RATE: those from the later of the day's
+ * start and the first reading ({@link firstReadingOf}). Every reading is at or after the first, so this is the
+ * day's whole count whenever the window holds the whole day, which {@link meterWindow} makes sure of.
+ */
+function previousDayCount(pts: Point[], meter: MeterFacts, asOf: Date): number {
+  const day = previousChinaDay(asOf);
+  const from = Math.max(day.start.getTime(), firstReadingOf(meter, pts.length ? pts[0].t : null) ?? -Infinity);
+  return pts.filter((p) => p.t >= from && p.t < day.end.getTime()).length;
+}
+
+const maxFlowOf = (m: MeterRow) => (m.maxFlowRate !== null && Number.isFinite(m.maxFlowRate) && m.maxFlowRate > 0 ? m.maxFlowRate : null);
+
+/** FLOW_SPIKE fires on an implied flow (m³/h) above this: spikeFactor × the meter's maxFlowRate (null: no valid maxFlowRate, never fires). */
+export function spikeThreshold(meter: MeterRow, th: DetectionThresholds = DEFAULT_THRESHOLDS): number | null {
+  const maxFlow = maxFlowOf(meter);
+  return maxFlow === null ? null : th.spikeFactor * maxFlow;
+}
+
+/**
  * Runs the per-meter rules at `asOf` over `readings` (any order; only those inside
  * {@link meterWindow} count, non-finite values are ignored):
  * NON_NETWORKED and LOW_TRANSMISSION_RATE (online meters only; the second is suppressed
  * when the first fires), COUNTER_ROLLBACK, STUCK_READING, FLOW_SPIKE, CALIBRATION_EXPIRED.
- * At most one draft per kind; all suggest GENERAL.
+ * At most one draft per kind; all suggest GENERAL. With `summary` (the caller has proven from the daily
+ * summaries that no pair of the window's readings can fire COUNTER_ROLLBACK, STUCK_READING or FLOW_SPIKE),
+ * `readings` are not looked at and the silence and transmission rules judge from `summary`.
  *
  * @example detectMeter(meter, [], asOf) // a silent online meter → [NON_NETWORKED]
  */
-export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, th: DetectionThresholds = DEFAULT_THRESHOLDS): CandidateDraft[] {
+export function detectMeter(
+  meter: MeterFacts,
+  readings: Reading[],
+  asOf: Date,
+  th: DetectionThresholds = DEFAULT_THRESHOLDS,
+  summary?: WindowSummary,
+): CandidateDraft[] {
   const window = meterWindow(meter, asOf, th);
-  const pts = clean(readings, window.from.getTime(), window.to.getTime());
+  // With a summary, no pair of the window's readings can fire a pair rule: they are not needed.
+  const pts = summary ? [] : clean(readings, window.from.getTime(), window.to.getTime());
+  const seen: WindowSummary = summary ?? {
+    lastReadAt: pts.length ? pts[pts.length - 1].t : null,
+    firstReadAt: pts.length ? pts[0].t : null,
+    previousDayReadings: previousDayCount(pts, meter, asOf),
+  };
   const windowEvidence = { from: window.from.toISOString(), to: window.to.toISOString() };
   const out: CandidateDraft[] = [];
   const raise = (kind: AnomalyKind, evidence: Record<string, unknown>) =>
@@ -273,10 +324,10 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
     });
 
   if (meter.online) {
-    const silence = nonNetworked(meter, pts, asOf, window.from, th);
+    const silence = nonNetworked(meter, seen, asOf, window.from, th);
     if (silence) raise('NON_NETWORKED', silence);
     else {
-      const low = lowTransmission(meter, pts, asOf, th);
+      const low = lowTransmission(meter, seen, asOf, th);
       if (low) raise('LOW_TRANSMISSION_RATE', low);
     }
   }
@@ -284,8 +335,8 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
   const rollbacks: Record<string, unknown>[] = [];
   let wraps = 0;
   const spikes: { from: string; to: string; volumeM3: number; hours: number; impliedFlow: number }[] = [];
-  const maxFlow = meter.maxFlowRate !== null && Number.isFinite(meter.maxFlowRate) && meter.maxFlowRate > 0 ? meter.maxFlowRate : null;
-  const spikeThreshold = maxFlow === null ? null : th.spikeFactor * maxFlow;
+  const maxFlow = maxFlowOf(meter);
+  const spikeAbove = spikeThreshold(meter, th);
   for (let i = 1; i < pts.length; i++) {
     const [prev, next] = [pts[i - 1], pts[i]];
     if (next.v < prev.v - th.rollbackToleranceM3) {
@@ -294,7 +345,7 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
     }
     const dv = next.v - prev.v;
     const hours = (next.t - prev.t) / 3_600_000;
-    if (spikeThreshold !== null && dv >= 0 && hours > 0 && dv / hours > spikeThreshold)
+    if (spikeAbove !== null && dv >= 0 && hours > 0 && dv / hours > spikeAbove)
       spikes.push({ from: iso(prev.t), to: iso(next.t), volumeM3: dv, hours, impliedFlow: dv / hours });
   }
   if (rollbacks.length)
@@ -326,7 +377,7 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
       },
     });
 
-  if (spikes.length && spikeThreshold !== null) {
+  if (spikes.length && spikeAbove !== null) {
     spikes.sort((a, b) => b.impliedFlow - a.impliedFlow || a.from.localeCompare(b.from));
     raise('FLOW_SPIKE', {
       count: spikes.length,
@@ -334,11 +385,11 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
       maxImpliedFlow: spikes[0].impliedFlow,
       maxFlowRate: maxFlow,
       spikeFactor: th.spikeFactor,
-      threshold: spikeThreshold,
+      threshold: spikeAbove,
       window: windowEvidence,
       rule: {
-        zh: `由相邻读数推算的流量最高 ${spikes[0].impliedFlow} m³/h，超过 ${th.spikeFactor} × 最大流量 ${maxFlow} = ${spikeThreshold} m³/h`,
-        en: `implied flow up to ${spikes[0].impliedFlow} m³/h exceeds ${th.spikeFactor} × maxFlowRate ${maxFlow} = ${spikeThreshold} m³/h`,
+        zh: `由相邻读数推算的流量最高 ${spikes[0].impliedFlow} m³/h，超过 ${th.spikeFactor} × 最大流量 ${maxFlow} = ${spikeAbove} m³/h`,
+        en: `implied flow up to ${spikes[0].impliedFlow} m³/h exceeds ${th.spikeFactor} × maxFlowRate ${maxFlow} = ${spikeAbove} m³/h`,
       },
     });
   }
@@ -364,10 +415,10 @@ export function detectMeter(meter: MeterFacts, readings: Reading[], asOf: Date, 
  * that reported only after `asOf` (a replay) and not in the window was silent since before
  * the window, which is at least the threshold: it fires with `silentForSeconds` a lower bound.
  */
-function nonNetworked(meter: MeterFacts, pts: Point[], asOf: Date, windowFrom: Date, th: DetectionThresholds): Record<string, unknown> | null {
+function nonNetworked(meter: MeterFacts, seen: WindowSummary, asOf: Date, windowFrom: Date, th: DetectionThresholds): Record<string, unknown> | null {
   const now = asOf.getTime();
   const thresholdSeconds = silenceThresholdSeconds(meter, th);
-  const known = [pts.length ? pts[pts.length - 1].t : NaN, meter.lastReadingAt?.getTime() ?? NaN].filter((t) => Number.isFinite(t) && t <= now);
+  const known = [seen.lastReadAt ?? NaN, meter.lastReadingAt?.getTime() ?? NaN].filter((t) => Number.isFinite(t) && t <= now);
   const base = { asOf: asOf.toISOString(), intervalSeconds: validInterval(meter) };
   if (known.length) {
     const last = Math.max(...known);
@@ -424,15 +475,14 @@ function nonNetworked(meter: MeterFacts, pts: Point[], asOf: Date, windowFrom: D
  * day's start and the first reading, below transmissionRateMin. Skipped for a meter without a
  * valid interval, or one whose first reading came after that day (nothing to judge yet).
  */
-function lowTransmission(meter: MeterFacts, pts: Point[], asOf: Date, th: DetectionThresholds): Record<string, unknown> | null {
+function lowTransmission(meter: MeterFacts, seen: WindowSummary, asOf: Date, th: DetectionThresholds): Record<string, unknown> | null {
   const interval = validInterval(meter);
   const day = previousChinaDay(asOf);
   const [start, end] = [day.start.getTime(), day.end.getTime()];
-  const known = [meter.firstReadingAt?.getTime() ?? NaN, pts.length ? pts[0].t : NaN, meter.lastReadingAt?.getTime() ?? NaN].filter((t) => Number.isFinite(t));
-  const firstReading = known.length ? Math.min(...known) : null;
+  const firstReading = firstReadingOf(meter, seen.firstReadAt);
   if (interval === null || firstReading === null || firstReading >= end) return null;
   const from = Math.max(start, firstReading);
-  const received = pts.filter((p) => p.t >= from && p.t < end).length;
+  const received = seen.previousDayReadings;
   const expected = (end - from) / 1000 / interval;
   const rate = received / expected;
   if (!(rate < th.transmissionRateMin)) return null;

@@ -18,11 +18,22 @@ import { enterpriseIdsIn } from '../enterprise/enterprise.repository';
 import { permitsOf } from '../permit/permit.repository';
 import { plansOf } from '../plan/plan.repository';
 import { CreditPolicy, policyInForce } from '../policy/credit-policy';
-import { chinaYear, chinaYearBounds } from '../../platform/china-time';
-import { CandidateDraft, DEFAULT_THRESHOLDS, DetectionThresholds, detectEnterprise, detectMeter, meterWindow } from './detection.rules';
+import { chinaDateString, chinaDay, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
+import { FLAT_EPSILON, MeterDayRow, lastReadingsBeforeDay, meterDaysIn } from '../meter/meter-day.repository';
+import {
+  CandidateDraft,
+  DEFAULT_THRESHOLDS,
+  DetectionThresholds,
+  MeterFacts,
+  WindowSummary,
+  detectEnterprise,
+  detectMeter,
+  meterWindow,
+  spikeThreshold,
+} from './detection.rules';
 
-const byMeter = (readings: ReadingRow[]) => {
-  const map = new Map<string, ReadingRow[]>();
+const byMeter = <T extends { meterId: string }>(readings: T[]) => {
+  const map = new Map<string, T[]>();
   for (const r of readings) (map.get(r.meterId) ?? map.set(r.meterId, []).get(r.meterId)!).push(r);
   return map;
 };
@@ -32,36 +43,107 @@ export function thresholdsAt(policies: CreditPolicy[], asOf: Date): DetectionThr
   return policyInForce(policies, asOf)?.detection ?? DEFAULT_THRESHOLDS;
 }
 
+/** Where detection reads a meter's days: the daily summaries (`meter_day`, the default) or the readings themselves. */
+export type DetectionPath = 'days' | 'readings';
+
 /**
  * Runs every detection rule for the given enterprises as of `asOf`, in the caller's transaction, and raises or
- * refreshes their OPEN candidates (one per enterprise, meter and kind). Loads set-based:
- * each meter's own window of readings in one statement, online meters' first reading in
- * another, and for level-1 meters the last reading before the plan year and the plan year's
- * daily first and last readings (consecutive readings across days are consecutive pairs).
+ * refreshes their OPEN candidates (one per enterprise, meter and kind). Both paths raise the same drafts:
+ * - `days` (default): each meter's daily summaries (`meter_day`) over its rule window and, for level-1 meters,
+ *   over the plan year, in one statement. A meter's window readings are read only when a summary says a pair rule
+ *   could fire ({@link windowSummary} answers null); the plan and permit rules take each day's first and last reading from the
+ *   summaries, and from the readings only for `asOf`'s own day when it has readings after `asOf`.
+ * - `readings`: set-based over `meter_reading`: each meter's own window of readings in one statement, and for
+ *   level-1 meters the plan year's daily first and last readings (consecutive readings across days are
+ *   consecutive pairs). The comparison path of the detection benchmark.
+ * Either way online meters' first reading comes in one more statement and the last reading before the plan year
+ * (which starts the span running into it) in another; on the days path both from the summaries too.
  */
-export async function detectFor(ctx: HubContext, enterpriseIds: string[], asOf: Date, th: DetectionThresholds): Promise<CandidateRow[]> {
+export async function detectFor(
+  ctx: HubContext,
+  enterpriseIds: string[],
+  asOf: Date,
+  th: DetectionThresholds,
+  path: DetectionPath = 'days',
+): Promise<CandidateRow[]> {
   if (!enterpriseIds.length) return [];
   const meters: MeterRow[] = await metersOf(ctx.db, enterpriseIds);
-  const readings = byMeter(
-    await readingsInWindows(
-      ctx.db,
-      meters.map((t) => ({ meterId: t.id, ...meterWindow(t, asOf, th) })),
-    ),
-  );
   // LOW_TRANSMISSION_RATE judges an online meter from its first reading, not its registration.
   const online = meters.filter((t) => t.online).map((t) => t.id);
-  const firstReadings = online.length ? await firstReadingTimes(ctx.db, online) : new Map<string, Date | null>();
-  const drafts: CandidateDraft[] = meters.flatMap((t) =>
-    detectMeter({ ...t, firstReadingAt: firstReadings.get(t.id) ?? null }, readings.get(t.id) ?? [], asOf, th),
-  );
-
+  const firstReadings = online.length ? await firstReadingTimes(ctx.db, online, path) : new Map<string, Date | null>();
+  const facts = (t: MeterRow) => ({ ...t, firstReadingAt: firstReadings.get(t.id) ?? null });
   const level1 = meters.filter((t) => t.level === 1);
   const level1Ids = level1.map((t) => t.id);
   const { start } = chinaYearBounds(chinaYear(asOf));
-  // The reading before the plan year starts the span that runs into it (its share of the days is the year's).
-  const daily = byMeter(
-    level1.length ? [...(await lastReadingsBefore(ctx.db, level1Ids, start)), ...(await dailyEndpoints(ctx.db, level1Ids, start, asOf))] : [],
-  );
+  const drafts: CandidateDraft[] = [];
+  // Per level-1 meter: the last reading before the plan year, then the plan year's daily first and last readings.
+  let daily: Map<string, ReadingRow[]>;
+  if (path === 'readings') {
+    const readings = byMeter(
+      await readingsInWindows(
+        ctx.db,
+        meters.map((t) => ({ meterId: t.id, ...meterWindow(t, asOf, th) })),
+      ),
+    );
+    for (const t of meters) drafts.push(...detectMeter(facts(t), readings.get(t.id) ?? [], asOf, th));
+    daily = byMeter(level1.length ? [...(await lastReadingsBefore(ctx.db, level1Ids, start)), ...(await dailyEndpoints(ctx.db, level1Ids, start, asOf))] : []);
+  } else {
+    const asOfDay = chinaDateString(asOf);
+    const yearStartDay = chinaDateString(start);
+    const windows = new Map(meters.map((t) => [t.id, meterWindow(t, asOf, th)]));
+    const days = byMeter(
+      await meterDaysIn(
+        ctx.db,
+        meters.map((t) => {
+          const fromDay = chinaDateString(windows.get(t.id)!.from);
+          return { meterId: t.id, from: t.level === 1 && yearStartDay < fromDay ? yearStartDay : fromDay, to: asOfDay };
+        }),
+      ),
+    );
+    const exact: MeterRow[] = [];
+    for (const t of meters) {
+      const w = windows.get(t.id)!;
+      const fromDay = chinaDateString(w.from);
+      const summary = windowSummary(
+        facts(t),
+        (days.get(t.id) ?? []).filter((d) => d.chinaDay >= fromDay),
+        asOf,
+        w.from,
+        th,
+      );
+      if (summary) drafts.push(...detectMeter(facts(t), [], asOf, th, summary));
+      else exact.push(t);
+    }
+    if (exact.length) {
+      const readings = byMeter(
+        await readingsInWindows(
+          ctx.db,
+          exact.map((t) => ({ meterId: t.id, ...windows.get(t.id)! })),
+        ),
+      );
+      for (const t of exact) drafts.push(...detectMeter(facts(t), readings.get(t.id) ?? [], asOf, th));
+    }
+    // asOf's day from the readings only for a meter whose summary of it runs past asOf.
+    const partial: string[] = [];
+    const points: ReadingRow[] = [];
+    for (const id of level1Ids)
+      for (const d of days.get(id) ?? []) {
+        if (d.chinaDay < yearStartDay) continue;
+        if (d.chinaDay === asOfDay && d.lastReadAt.getTime() > asOf.getTime()) {
+          if (d.firstReadAt.getTime() <= asOf.getTime()) partial.push(id);
+          continue;
+        }
+        points.push({ meterId: id, readAt: d.firstReadAt, cumulativeVolume: d.firstTotal, flowRate: d.firstFlow });
+        if (d.readingCount > 1) points.push({ meterId: id, readAt: d.lastReadAt, cumulativeVolume: d.lastTotal, flowRate: d.lastFlow });
+      }
+    const asOfDayStart = chinaDay(asOf).start;
+    daily = byMeter([
+      ...(level1.length ? await lastReadingsBeforeDay(ctx.db, level1Ids, yearStartDay) : []),
+      ...points,
+      ...(partial.length ? await dailyEndpoints(ctx.db, partial, asOfDayStart, asOf) : []),
+    ]);
+  }
+
   const group = <T extends { enterpriseId: string }>(xs: T[]) => {
     const map = new Map<string, T[]>();
     for (const x of xs) (map.get(x.enterpriseId) ?? map.set(x.enterpriseId, []).get(x.enterpriseId)!).push(x);
@@ -85,6 +167,55 @@ export async function detectFor(ctx: HubContext, enterpriseIds: string[], asOf: 
     );
   }
   return upsertOpenCandidates(ctx.db, drafts);
+}
+
+/**
+ * What {@link detectMeter} needs of a meter's window from its daily summaries `days` (the window's days, oldest
+ * first), or null when its readings must be read: a summary is marked `unordered` or holds a non-finite total;
+ * `asOf`'s day has readings both before and after `asOf`; the meter has summaries but no known first reading; or a
+ * pair of readings could fire a pair rule ({@link pairMayFire}). Every pair of the window's readings is a pair of
+ * one day's readings or joins two consecutive summarised days, so the markers and the days' endpoints cover them all
+ * (and more: pairs before the window or after `asOf` only ever send a meter to its readings).
+ */
+function windowSummary(meter: MeterFacts, days: MeterDayRow[], asOf: Date, from: Date, th: DetectionThresholds): WindowSummary | null {
+  const [now, start] = [asOf.getTime(), from.getTime()];
+  const previousDay = chinaDateString(previousChinaDay(asOf).start);
+  const kept: MeterDayRow[] = [];
+  for (const d of days) {
+    if (d.unordered || !Number.isFinite(d.firstTotal) || !Number.isFinite(d.lastTotal)) return null;
+    if (d.lastReadAt.getTime() > now) {
+      if (d.firstReadAt.getTime() <= now) return null;
+      continue; // only readings after asOf: none of them is in the window
+    }
+    kept.push(d);
+  }
+  if (kept.length && meter.online && meter.firstReadingAt === null) return null;
+  const spike = spikeThreshold(meter, th);
+  for (let i = 0; i < kept.length; i++) {
+    const d = kept[i];
+    if ((d.minStep !== null && !(d.minStep >= 0)) || d.flatFlowingPairs > 0 || (spike !== null && d.maxRate !== null && !(d.maxRate < spike))) return null;
+    const prev = kept[i - 1];
+    if (
+      prev &&
+      pairMayFire({ t: prev.lastReadAt.getTime(), v: prev.lastTotal, f: prev.lastFlow }, { t: d.firstReadAt.getTime(), v: d.firstTotal, f: d.firstFlow }, spike)
+    )
+      return null;
+  }
+  const last = kept.length ? kept[kept.length - 1].lastReadAt.getTime() : null;
+  return {
+    lastReadAt: last !== null && last >= start ? last : null,
+    firstReadAt: null,
+    previousDayReadings: kept.find((d) => d.chinaDay === previousDay)?.readingCount ?? 0,
+  };
+}
+
+/** Whether the pair of readings `p`, `n` could fire a pair rule: a drop (rollback or wrap), a flat totaliser with flow on both, or a spike. */
+function pairMayFire(p: { t: number; v: number; f: number | null }, n: { t: number; v: number; f: number | null }, spike: number | null): boolean {
+  const step = n.v - p.v;
+  if (!(step >= 0)) return true;
+  if (Math.abs(step) <= FLAT_EPSILON && (p.f ?? 0) > 0 && (n.f ?? 0) > 0) return true;
+  const ms = n.t - p.t;
+  return spike !== null && ms > 0 && !(step / (ms / 3_600_000) < spike);
 }
 
 /** `detectAnomalies`: on demand, for one enterprise or every one in the caller's jurisdiction. */

@@ -27,7 +27,8 @@ export const MAX_BATCH = 50_000;
 /**
  * The one bulk path for readings, used by `ingestReadings` and every connector: validate
  * each row, physical limits from the policy in force now (reject with a reason and store
- * nothing of it, keep the rest), resolve meter codes in one statement, store and move each meter's `lastReadingAt`.
+ * nothing of it, keep the rest), resolve meter codes in one statement, store and move each meter's `lastReadingAt`,
+ * and merge the new rows into the meters' daily summaries (`meter_day`, the same merge on either path below).
  * Re-sending the same readings changes nothing and counts them as duplicates.
  *
  * Two ways in: rows newer than their meter's `lastReadingAt` and than the meter's earlier

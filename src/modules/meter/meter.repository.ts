@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
+import { daySummariesOf, mergeCopiedDays, mergeDaysOf, rebuildUnordered } from './meter-day.repository';
 
 export interface MeterRow {
   id: string;
@@ -69,27 +70,34 @@ const CHUNK = 20_000;
 
 /**
  * Set-based insert of readings: `unnest` arrays, `ON CONFLICT DO NOTHING` (a reading is
- * unique per meter and time), then each touched meter's `last_reading_at` moves forward.
+ * unique per meter and time), then each touched meter's `last_reading_at` moves forward and
+ * the new rows' day summaries merge into `meter_day` (meter-day.repository.ts), all in one
+ * statement; a day a late reading landed inside is rebuilt from its readings right after.
  * Returns how many rows were new.
  */
 export async function insertReadings(m: Queryable, readings: ReadingRow[]): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < readings.length; i += CHUNK) {
     const chunk = readings.slice(i, i + CHUNK);
-    const r = await one<{ n: number }>(
+    const r = await one<{ n: number; dirtyMeters: string[] | null; dirtyDays: string[] | null }>(
       m,
       `WITH ins AS (
          INSERT INTO meter_reading (meter_id, read_at, cumulative_volume, flow_rate)
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::float8[], $4::float8[])
          ON CONFLICT (meter_id, read_at) DO NOTHING
-         RETURNING meter_id, read_at),
+         RETURNING meter_id, read_at, cumulative_volume, flow_rate),
        latest AS (SELECT meter_id, max(read_at) AS at FROM ins GROUP BY meter_id),
        upd AS (UPDATE meter t SET last_reading_at = latest.at FROM latest
-                WHERE t.id = latest.meter_id AND (t.last_reading_at IS NULL OR t.last_reading_at < latest.at))
-       SELECT count(*)::int AS n FROM ins`,
+                WHERE t.id = latest.meter_id AND (t.last_reading_at IS NULL OR t.last_reading_at < latest.at)),
+       days AS (${mergeDaysOf('ins')})
+       SELECT (SELECT count(*)::int FROM ins) AS n,
+              (SELECT array_agg("meterId"::text) FROM days WHERE unordered) AS "dirtyMeters",
+              (SELECT array_agg("chinaDay") FROM days WHERE unordered) AS "dirtyDays"`,
       [chunk.map((x) => x.meterId), chunk.map((x) => x.readAt), chunk.map((x) => x.cumulativeVolume), chunk.map((x) => x.flowRate)],
     );
     inserted += r?.n ?? 0;
+    const dirty = (r?.dirtyMeters ?? []).map((meterId, k) => ({ meterId, chinaDay: r!.dirtyDays![k], unordered: true }));
+    await rebuildUnordered(m, dirty);
   }
   return inserted;
 }
@@ -137,7 +145,8 @@ export function binaryCopyOf(readings: readonly ReadingRow[]): Buffer {
 /**
  * Streams readings that cannot conflict (each newer than its meter's stored readings, no two
  * alike) into `meter_reading` with a binary `COPY` on `client`, the connection of the caller's
- * transaction, then moves each meter's `last_reading_at` forward. A reading stored meanwhile by
+ * transaction, then moves each meter's `last_reading_at` forward and merges the batch's day summaries
+ * (computed here, `daySummariesOf`) into `meter_day` in one more statement. A reading stored meanwhile by
  * a concurrent writer makes the COPY fail with a unique violation (23505): the caller runs
  * it under a savepoint and falls back to `insertReadings`. Returns the rows stored.
  */
@@ -154,11 +163,9 @@ export async function copyReadings(client: PoolClient, readings: readonly Readin
     const t = r.readAt.getTime();
     if (!(t <= (latest.get(r.meterId) ?? -Infinity))) latest.set(r.meterId, t);
   }
-  await client.query(
-    `UPDATE meter t SET last_reading_at = v.at FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
-      WHERE t.id = v.id AND (t.last_reading_at IS NULL OR t.last_reading_at < v.at)`,
-    [[...latest.keys()], [...latest.values()].map((t) => new Date(t))],
-  );
+  const onClient: Queryable = { query: async (sql: string, params?: unknown[]): Promise<unknown[]> => (await client.query(sql, params)).rows as unknown[] };
+  const touched = await mergeCopiedDays(onClient, { meterIds: [...latest.keys()], at: [...latest.values()].map((t) => new Date(t)) }, daySummariesOf(readings));
+  await rebuildUnordered(onClient, touched);
   return stream.rowCount;
 }
 
@@ -236,11 +243,22 @@ export function dailyEndpoints(m: Queryable, meterIds: readonly string[], from: 
   );
 }
 
-/** When each meter started reporting: the instant of its first stored reading (null: none yet), in one statement. */
-export async function firstReadingTimes(m: Queryable, meterIds: readonly string[]): Promise<Map<string, Date | null>> {
+/**
+ * When each meter started reporting: the instant of its first stored reading (null: none yet), in one statement,
+ * read from `meter_reading` or, with `source` 'days', from its earliest daily summary (`meter_day`; the same instant).
+ */
+export async function firstReadingTimes(
+  m: Queryable,
+  meterIds: readonly string[],
+  source: 'readings' | 'days' = 'readings',
+): Promise<Map<string, Date | null>> {
+  const first =
+    source === 'days'
+      ? `SELECT d.first_read_at FROM meter_day d WHERE d.meter_id = k.id ORDER BY d.china_day LIMIT 1`
+      : `SELECT min(x.read_at) FROM meter_reading x WHERE x.meter_id = k.id`;
   const found = await rows<{ meterId: string; firstReadingAt: Date | null }>(
     m,
-    `SELECT k.id AS "meterId", (SELECT min(x.read_at) FROM meter_reading x WHERE x.meter_id = k.id) AS "firstReadingAt" FROM unnest($1::uuid[]) AS k(id)`,
+    `SELECT k.id AS "meterId", (${first}) AS "firstReadingAt" FROM unnest($1::uuid[]) AS k(id)`,
     [meterIds],
   );
   return new Map(found.map((r) => [r.meterId, r.firstReadingAt]));
