@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { ExecutionArgs, ExecutionResult, execute } from 'graphql';
 import type { WebSocket } from 'ws';
 import { logger } from '../logger';
-import { wsSubscriptions } from '../metrics';
+import { wsSharedSubscriptions, wsSubscriptions } from '../metrics';
 import type { Context } from '../context';
 import type { PushSource } from './push-source';
 import { maskResult } from './unexpected-errors';
@@ -99,6 +99,7 @@ class Member {
     this.queue.length = 0;
     this.group.leave(this);
     wsSubscriptions.dec();
+    wsSharedSubscriptions.dec();
     void Promise.resolve(this.source.return?.()).catch((err: unknown) => logger.warn({ err }, 'subscription source failed to end'));
     if (error) this.failure = error;
     const s = this.settle;
@@ -216,6 +217,7 @@ export class SharedFanout {
     const member = new Member(m, source, group, this);
     group.members.add(member);
     wsSubscriptions.inc();
+    wsSharedSubscriptions.inc();
     source.push((event) => member.offer(event));
     return member.iterator();
   }
