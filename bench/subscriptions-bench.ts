@@ -33,6 +33,7 @@ import { Database } from '../src/platform/db';
 import { TEST_SECRET } from '../test/support/hub';
 import { inPeriod } from '../test/support/policy-time';
 import { HubProcess, spawnHub, stopHub, within } from '../test/support/processes';
+import { openSubscriptions } from '../test/support/ws';
 
 const SCHEMA = 'bench_subs';
 const QUERY = `subscription { ratingChanged { eventId sequence previousGrade grade changedAt enterprise { creditCode regionCode } rating { grade score policyVersion } } }`;
@@ -100,8 +101,11 @@ async function round(
     committed: () => Promise<number>;
     /** The subscribers' API process's resident set now, in bytes. */
     rss: () => number;
+    /** Resolves once the hub's API process listens for `n` subscriptions (its hub_graphql_ws_subscriptions gauge). */
+    listening: (n: number) => Promise<void>;
   },
 ): Promise<RoundResult> {
+  const problems: string[] = [];
   // Per event: deliveries and the time of the last one. Only the changes of this round count.
   const delivered = new Map<string, { n: number; last: number }>();
   const record = (eventId: string) => {
@@ -126,7 +130,10 @@ async function round(
                   ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY } }));
                   resolve();
                 } else if (m.type === 'next') record(m.payload.data.ratingChanged.eventId);
-                else if (m.type === 'error') reject(new Error(JSON.stringify(m.payload)));
+                else if (m.type === 'error') {
+                  problems.push(`error: ${JSON.stringify(m.payload)}`);
+                  reject(new Error(JSON.stringify(m.payload)));
+                }
               });
             }),
         )
@@ -140,7 +147,9 @@ async function round(
               ws.on('message', (raw) => record(JSON.parse(text(raw)).eventId));
             }),
         );
-  await new Promise((r) => setTimeout(r, 1500)); // the last subscribe messages are processed
+  for (const ws of sockets) ws.on('close', (code, reason) => problems.push(`closed ${code} ${String(reason)}`));
+  // The hub listens for every subscription (its gauge says so); the bare server for every socket once open.
+  if (side === 'hub') await ctx.listening(o.clients);
   const committedBefore = await ctx.committed();
   ctx.published.clear();
   let rss = ctx.rss();
@@ -167,11 +176,17 @@ async function round(
     await new Promise((r) => setTimeout(r, 50));
   }
   rss = Math.max(rss, ctx.rss());
-  for (const ws of sockets) ws.terminate();
+  for (const ws of sockets) {
+    ws.removeAllListeners('close');
+    ws.terminate();
+  }
   const messages = count();
   const expected = o.clients * changes;
   if (ctx.published.size < changes) throw new Error(`${side}: ${ctx.published.size} of ${changes} grade changes seen on the channel within 180 s`);
-  if (messages < expected) throw new Error(`${side}: ${messages} of ${expected} messages delivered within 180 s`);
+  if (messages < expected)
+    throw new Error(
+      `${side}: ${messages} of ${expected} messages delivered within 180 s; ${problems.length} sockets failed: ${problems.slice(0, 3).join('; ')}`,
+    );
   const latencies = [...ctx.published.entries()].map(([id, at]) => delivered.get(id)!.last - at);
   const firstPublish = Math.min(...ctx.published.values());
   const lastDelivery = Math.max(...[...ctx.published.keys()].map((id) => delivered.get(id)!.last));
@@ -290,6 +305,15 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
       published,
       committed,
       rss: () => rssOf(api.child.pid),
+      listening: async (n: number) => {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const open = await openSubscriptions(base);
+          if (open >= n) return;
+          if (Date.now() > deadline) throw new Error(`the hub listens for ${open} of ${n} subscriptions after 60 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
     };
     await new Promise((r) => setTimeout(r, 1000)); // the initial grades' events are out
     const hub = await round('hub', o, ctx);
