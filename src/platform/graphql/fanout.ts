@@ -64,9 +64,10 @@ class Member {
 
   /** Writes the ready head of the queue, in order, corked into one write; stops at a socket past the high-water mark until it drains. */
   flush(): void {
-    if (this.ended) return;
+    if (this.ended || !this.queue.length) return;
     const ws = this.m.socket;
     if (ws.readyState !== ws.OPEN) return;
+    if (this.queue[0].json === undefined && !this.queue[0].error) return; // an earlier answer is still executing
     const raw = rawSocket(ws);
     raw?.cork();
     try {
