@@ -16,7 +16,7 @@
  * API's peak RSS during its round is printed as a share of the issue's 300 MB bound.
  *
  * Env: BENCH_SUBS_CLIENTS (1,000), BENCH_SUBS_CHANGES (200), BENCH_SUBS_CONCURRENCY (8
- * mutations in flight), REDIS_URL (redis://127.0.0.1:6379), BENCH_SUBS_PROFILE=<dir> (CPU
+ * mutations in flight), BENCH_SUBS_ROUNDS (3 pairs of rounds, alternating; medians of the ratios), REDIS_URL (redis://127.0.0.1:6379), BENCH_SUBS_PROFILE=<dir> (CPU
  * profile of the subscribers' API process).
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -44,6 +44,8 @@ export interface SubscriptionBenchOptions {
   clients: number;
   changes: number;
   concurrency: number;
+  /** Pairs of rounds (hub, then bare), alternating. */
+  rounds: number;
 }
 
 interface RoundResult {
@@ -56,6 +58,8 @@ interface RoundResult {
   p99: number;
   /** Peak resident set of the subscribers' API process during the round (bytes; on the bare round it idles). */
   rss: number;
+  /** The hub API's V8 heap in use at the end of the round (bytes; its /metrics), to tell live objects from heap V8 has yet to collect. */
+  heap: number;
 }
 
 /** The issue's bound on the subscribers' API process with 1,000 subscribers. */
@@ -101,6 +105,8 @@ async function round(
     committed: () => Promise<number>;
     /** The subscribers' API process's resident set now, in bytes. */
     rss: () => number;
+    /** The hub API's V8 heap in use now, in bytes. */
+    heap: () => Promise<number>;
     /** Resolves once the hub's API process listens for `n` subscriptions (its hub_graphql_ws_subscriptions gauge). */
     listening: (n: number) => Promise<void>;
   },
@@ -176,6 +182,7 @@ async function round(
     await new Promise((r) => setTimeout(r, 50));
   }
   rss = Math.max(rss, ctx.rss());
+  const heap = side === 'hub' ? await ctx.heap() : 0;
   for (const ws of sockets) {
     ws.removeAllListeners('close');
     ws.terminate();
@@ -198,6 +205,7 @@ async function round(
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     rss,
+    heap,
   };
 }
 
@@ -305,6 +313,7 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
       published,
       committed,
       rss: () => rssOf(api.child.pid),
+      heap: async () => Number(/^hub_nodejs_heap_size_used_bytes (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0),
       listening: async (n: number) => {
         const deadline = Date.now() + 60_000;
         for (;;) {
@@ -316,15 +325,27 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
       },
     };
     await new Promise((r) => setTimeout(r, 1000)); // the initial grades' events are out
-    const hub = await round('hub', o, ctx);
-    const bare = await round('bare', o, ctx);
-    for (const r of [hub, bare])
+    // Alternating rounds (the write rate and the machine's other load drift): ratios per pair, then their medians.
+    const pairs: Array<{ hub: RoundResult; bare: RoundResult }> = [];
+    for (let i = 0; i < o.rounds; i++) {
+      const hub = await round('hub', o, ctx);
+      const bare = await round('bare', o, ctx);
+      pairs.push({ hub, bare });
+      for (const r of [hub, bare])
+        console.log(
+          `${r.side.padEnd(5)} ${r.changes} grade changes, ${fmt(r.messages)} messages, ${fmt(r.perSecond)} messages/s; publish → last subscriber: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`,
+        );
       console.log(
-        `${r.side.padEnd(5)} ${r.changes} grade changes, ${fmt(r.messages)} messages, ${fmt(r.perSecond)} messages/s; publish → last subscriber: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`,
+        `round ${i + 1} ratio hub/bare: messages/s ${(hub.perSecond / bare.perSecond).toFixed(2)}, p99 latency ${(hub.p99 / bare.p99).toFixed(2)}× the bare server's; hub API RSS ${(hub.rss / RSS_LIMIT).toFixed(2)} of 300 MB (V8 heap in use ${(hub.heap / RSS_LIMIT).toFixed(2)})`,
       );
-    console.log(`ratio hub/bare: messages/s ${(hub.perSecond / bare.perSecond).toFixed(2)}, p99 latency ${(hub.p99 / bare.p99).toFixed(2)}× the bare server's`);
+    }
+    const median = (xs: number[]) => quantile(xs, 0.5);
     console.log(
-      `hub API RSS with ${fmt(o.clients)} subscribers (peak during its round): ${(hub.rss / RSS_LIMIT).toFixed(2)} of the 300 MB limit${hub.rss > RSS_LIMIT ? ' (over)' : ''}`,
+      `ratio hub/bare (median of ${pairs.length}): messages/s ${median(pairs.map((p) => p.hub.perSecond / p.bare.perSecond)).toFixed(2)}, p99 latency ${median(pairs.map((p) => p.hub.p99 / p.bare.p99)).toFixed(2)}× the bare server's`,
+    );
+    const rss = Math.max(...pairs.map((p) => p.hub.rss));
+    console.log(
+      `hub API RSS with ${fmt(o.clients)} subscribers (peak during its rounds): ${(rss / RSS_LIMIT).toFixed(2)} of the 300 MB limit${rss > RSS_LIMIT ? ' (over)' : ''}`,
     );
   } finally {
     for (const close of closers) await close().catch(() => undefined);

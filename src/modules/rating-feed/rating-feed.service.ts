@@ -34,21 +34,25 @@ const enterpriseOfEvent = new Map<string, Promise<EnterpriseRow | undefined>>();
 const ENTERPRISE_MEMO = 2000;
 
 /**
- * The enterprise loads of one turn of the event loop, batched: the events of one Redis read
- * (the relay publishes a batch at once) are executed together, so they cost one statement,
- * their answers are ready together and go out in one write per socket. A fresh loader per
- * turn: nothing is cached longer than that.
+ * The enterprise loads of one turn of the event loop, batched per handle: the events of one
+ * Redis read (the relay publishes a batch at once) are executed together, so they cost one
+ * statement, their answers are ready together and go out in one write per socket. Fresh
+ * loaders every turn: nothing is cached longer than that.
  */
-let burst: { db: Queryable; load: (id: string) => Promise<EnterpriseRow | null> } | null = null;
+let burst: Map<Queryable, (id: string) => Promise<EnterpriseRow | null>> | null = null;
 function loadInBurst(db: Queryable, id: string): Promise<EnterpriseRow | null> {
-  if (!burst || burst.db !== db) {
-    const loader = enterpriseLoaders(db).enterprise;
-    const b = (burst = { db, load: (key: string) => loader.load(key) });
+  if (!burst) {
+    const b = (burst = new Map());
     setImmediate(() => {
       if (burst === b) burst = null;
     });
   }
-  return burst.load(id);
+  let load = burst.get(db);
+  if (!load) {
+    const loader = enterpriseLoaders(db).enterprise;
+    burst.set(db, (load = (key: string) => loader.load(key)));
+  }
+  return load(id);
 }
 
 /**
