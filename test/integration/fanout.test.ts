@@ -143,9 +143,9 @@ it('delivers each subscriber exactly its own changes, in order, with its id, mas
   await b.waitFor(17);
   await eventually(() => expect(nexts('y')).toHaveLength(17));
   // A ping answered after y's last change: anything more for x would have been written in the same burst.
-  const pong = new Promise((r) => raw.ws.once('message', r));
+  const pong = new Promise<{ type: string }>((r) => raw.ws.once('message', (d) => r(JSON.parse((d as Buffer).toString('utf8')))));
   raw.ws.send(JSON.stringify({ type: 'ping' }));
-  await pong;
+  expect(await pong).toEqual({ type: 'pong' });
   expect(nexts('x')).toHaveLength(15);
   expect(a1.results).toHaveLength(15);
   expect(
