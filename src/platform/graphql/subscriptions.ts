@@ -85,6 +85,10 @@ export function purposeFromInit(params: Record<string, unknown> | undefined): st
 /** A dashboard needs a handful; a client opening thousands on one socket is a mistake or an attack. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 
+/** Operation texts whose parsed document is kept (oldest dropped first), each at most this long: a few MB at most, whatever clients send. */
+const DOCUMENT_MEMO = 200;
+const DOCUMENT_MEMO_CHARS = 4_000;
+
 /**
  * Which subscribers may share an answer: the same operation text, operation name and
  * variables, asked with the same rights (role, jurisdiction, own code). Roles that may see
@@ -169,6 +173,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
   // Operations are small; HTTP takes at most 5 MB, a socket message far less.
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 256 * 1024 });
   const rules = [...specifiedRules, ...opts.validationRules];
+  // Parsed operations by their text: a thousand dashboards subscribe with the same one (graphql-js never changes a document).
+  const documents = new Map<string, DocumentNode>();
   // The open sockets that signed in, by their principal: re-checked whenever the revocation list changes.
   const authenticated = new Map<{ close(code: number, reason: string): void }, Principal>();
   opts.revocations?.onChange(() => {
@@ -241,12 +247,17 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
               extensions: { code: 'BAD_USER_INPUT' },
             }),
           ];
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: MAX_TOKENS });
-        } catch (e) {
-          return [coded(e as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-        }
+        let document = documents.get(payload.query);
+        if (!document)
+          try {
+            document = parse(payload.query, { maxTokens: MAX_TOKENS });
+            if (payload.query.length <= DOCUMENT_MEMO_CHARS) {
+              documents.set(payload.query, document);
+              if (documents.size > DOCUMENT_MEMO) documents.delete(documents.keys().next().value!);
+            }
+          } catch (e) {
+            return [coded(e as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+          }
         const closed = introspectionRefusal(document, ctx.extra.principal ?? PUBLIC_PRINCIPAL, opts.introspection);
         if (closed) return [closed];
         const errors = validate(opts.schema, document, rules);
