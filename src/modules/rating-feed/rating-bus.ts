@@ -202,8 +202,6 @@ export class RedisRatingFeed {
   private lostAt: Date | null = null;
   private everReady = false;
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** Set by `push`: where every event goes instead of the queues. */
-  private sink?: (e: RatingChangedEvent) => void;
 
   constructor(
     redisUrl: string,
