@@ -278,6 +278,7 @@ async function main(): Promise<void> {
       clients: num(env.BENCH_SUBS_CLIENTS, 1_000),
       changes: num(env.BENCH_SUBS_CHANGES, 200),
       concurrency: num(env.BENCH_SUBS_CONCURRENCY, 8),
+      rounds: num(env.BENCH_SUBS_ROUNDS, 3),
     });
   }
   if (!only || only === 'embedded') {

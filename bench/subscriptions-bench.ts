@@ -10,13 +10,17 @@
  * only the clients differ between the rounds. Per round: delivered messages per second
  * (all messages / from the first publish to the last delivery) and, per change, the time
  * from the relay's publish (`publishedAt`, stamped just before PUBLISH) to its delivery to
- * the last of the subscribers: p50 and p99 over the changes. Then hub/bare ratios.
+ * the last of the subscribers: p50 and p99 over the changes. Then hub/bare ratios. The
+ * changes of a round are counted (outbox events the flips committed, each seen on the
+ * channel), not assumed from the number of flips; only their deliveries count. The hub
+ * API's peak RSS during its round is printed as a share of the issue's 300 MB bound.
  *
  * Env: BENCH_SUBS_CLIENTS (1,000), BENCH_SUBS_CHANGES (200), BENCH_SUBS_CONCURRENCY (8
- * mutations in flight), REDIS_URL (redis://127.0.0.1:6379), BENCH_SUBS_PROFILE=<dir> (CPU
+ * mutations in flight), BENCH_SUBS_ROUNDS (3 pairs of rounds, alternating; medians of the ratios), REDIS_URL (redis://127.0.0.1:6379), BENCH_SUBS_PROFILE=<dir> (CPU
  * profile of the subscribers' API process).
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import WebSocket from 'ws';
@@ -24,10 +28,12 @@ import { Client } from 'pg';
 import { signToken } from '../src/platform/auth/principal';
 import { withCheckChar } from '../src/modules/enterprise/credit-code.rules';
 import { ratingChannel } from '../src/modules/rating-feed/rating-bus';
+import { RATING_CHANGED } from '../src/modules/outbox/outbox';
 import { Database } from '../src/platform/db';
 import { TEST_SECRET } from '../test/support/hub';
 import { inPeriod } from '../test/support/policy-time';
 import { HubProcess, spawnHub, stopHub, within } from '../test/support/processes';
+import { openSubscriptions } from '../test/support/ws';
 
 const SCHEMA = 'bench_subs';
 const QUERY = `subscription { ratingChanged { eventId sequence previousGrade grade changedAt enterprise { creditCode regionCode } rating { grade score policyVersion } } }`;
@@ -38,14 +44,35 @@ export interface SubscriptionBenchOptions {
   clients: number;
   changes: number;
   concurrency: number;
+  /** Pairs of rounds (hub, then bare), alternating. */
+  rounds: number;
 }
 
 interface RoundResult {
   side: string;
+  /** Grade changes published in the round (counted, not assumed: a flip may change nothing). */
+  changes: number;
   messages: number;
   perSecond: number;
   p50: number;
   p99: number;
+  /** Peak resident set of the subscribers' API process during the round (bytes; on the bare round it idles). */
+  rss: number;
+  /** The hub API's V8 heap in use at the end of the round (bytes; its /metrics), to tell live objects from heap V8 has yet to collect. */
+  heap: number;
+}
+
+/** The issue's bound on the subscribers' API process with 1,000 subscribers. */
+const RSS_LIMIT = 300 * 1024 * 1024;
+
+/** A process's resident set (bytes) from /proc; 0 where there is none. */
+function rssOf(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -68,13 +95,31 @@ async function openClients(n: number, open: () => WebSocket, subscribedWhen: (ws
 async function round(
   side: 'hub' | 'bare',
   o: SubscriptionBenchOptions,
-  ctx: { hubWs: string; bareWs: string; token: string; flip: () => Promise<void>; published: Map<string, number> },
+  ctx: {
+    hubWs: string;
+    bareWs: string;
+    token: string;
+    flip: () => Promise<void>;
+    published: Map<string, number>;
+    /** Outbox events committed so far (the grade changes the relay has to publish). */
+    committed: () => Promise<number>;
+    /** The subscribers' API process's resident set now, in bytes. */
+    rss: () => number;
+    /** The hub API's V8 heap in use now, in bytes. */
+    heap: () => Promise<number>;
+    /** Resolves once the hub's API process listens for `n` subscriptions (its hub_graphql_ws_subscriptions gauge). */
+    listening: (n: number) => Promise<void>;
+  },
 ): Promise<RoundResult> {
-  const last = new Map<string, number>();
-  let messages = 0;
+  const problems: string[] = [];
+  // Per event: deliveries and the time of the last one. Only the changes of this round count.
+  const delivered = new Map<string, { n: number; last: number }>();
   const record = (eventId: string) => {
-    messages++;
-    last.set(eventId, Date.now());
+    const d = delivered.get(eventId);
+    if (d) {
+      d.n++;
+      d.last = Date.now();
+    } else delivered.set(eventId, { n: 1, last: Date.now() });
   };
   const sockets =
     side === 'hub'
@@ -91,7 +136,10 @@ async function round(
                   ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: QUERY } }));
                   resolve();
                 } else if (m.type === 'next') record(m.payload.data.ratingChanged.eventId);
-                else if (m.type === 'error') reject(new Error(JSON.stringify(m.payload)));
+                else if (m.type === 'error') {
+                  problems.push(`error: ${JSON.stringify(m.payload)}`);
+                  reject(new Error(JSON.stringify(m.payload)));
+                }
               });
             }),
         )
@@ -105,9 +153,12 @@ async function round(
               ws.on('message', (raw) => record(JSON.parse(text(raw)).eventId));
             }),
         );
-  await new Promise((r) => setTimeout(r, 1500)); // the last subscribe messages are processed
+  for (const ws of sockets) ws.on('close', (code, reason) => problems.push(`closed ${code} ${String(reason)}`));
+  // The hub listens for every subscription (its gauge says so); the bare server for every socket once open.
+  if (side === 'hub') await ctx.listening(o.clients);
+  const committedBefore = await ctx.committed();
   ctx.published.clear();
-  const started = Date.now();
+  let rss = ctx.rss();
   let next = 0;
   await Promise.all(
     Array.from({ length: o.concurrency }, async () => {
@@ -117,15 +168,45 @@ async function round(
       }
     }),
   );
-  const expected = o.clients * o.changes;
+  // The grade changes of this round: the outbox events the flips committed (a flip that left
+  // the grade as it was commits none), each seen on the channel by the watcher.
+  const changes = (await ctx.committed()) - committedBefore;
   const deadline = Date.now() + 180_000;
-  while (messages < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  for (const ws of sockets) ws.terminate();
-  if (messages < expected) throw new Error(`${side}: ${messages} of ${expected} messages delivered within 180 s`);
-  const latencies = [...last.entries()].map(([id, at]) => at - (ctx.published.get(id) ?? started));
+  const count = () => {
+    let n = 0;
+    for (const id of ctx.published.keys()) n += delivered.get(id)?.n ?? 0;
+    return n;
+  };
+  while ((ctx.published.size < changes || count() < o.clients * changes) && Date.now() < deadline) {
+    rss = Math.max(rss, ctx.rss());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  rss = Math.max(rss, ctx.rss());
+  const heap = side === 'hub' ? await ctx.heap() : 0;
+  for (const ws of sockets) {
+    ws.removeAllListeners('close');
+    ws.terminate();
+  }
+  const messages = count();
+  const expected = o.clients * changes;
+  if (ctx.published.size < changes) throw new Error(`${side}: ${ctx.published.size} of ${changes} grade changes seen on the channel within 180 s`);
+  if (messages < expected)
+    throw new Error(
+      `${side}: ${messages} of ${expected} messages delivered within 180 s; ${problems.length} sockets failed: ${problems.slice(0, 3).join('; ')}`,
+    );
+  const latencies = [...ctx.published.entries()].map(([id, at]) => delivered.get(id)!.last - at);
   const firstPublish = Math.min(...ctx.published.values());
-  const lastDelivery = Math.max(...last.values());
-  return { side, messages, perSecond: messages / ((lastDelivery - firstPublish) / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  const lastDelivery = Math.max(...[...ctx.published.keys()].map((id) => delivered.get(id)!.last));
+  return {
+    side,
+    changes,
+    messages,
+    perSecond: messages / ((lastDelivery - firstPublish) / 1000),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    rss,
+    heap,
+  };
 }
 
 export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promise<void> {
@@ -145,6 +226,7 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
   const procs: HubProcess[] = [];
   let peer: ChildProcess | undefined;
   const watcher = new IORedis(o.redisUrl);
+  const closers: Array<() => Promise<unknown>> = [];
   try {
     // Subscribers on one API process, writes through another (as deployed: the fan-out does
     // not slow the writes, so both rounds see the same stream of changes).
@@ -209,7 +291,7 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
           open.set(c, null);
         } else {
           const d = await gql(`mutation($i: DishonestyInput!) { recordDishonesty(input: $i) { id } }`, {
-            i: { creditCode: c, indicator: '1.1', level: 'SEVERE', occurredAt: inPeriod(30) },
+            i: { creditCode: c, indicator: '1.1', level: 'SEVERE', occurredAt: inPeriod(30), basis: '第十一条' },
           });
           open.set(c, d.recordDishonesty.id);
         }
@@ -218,16 +300,55 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
       }
     };
     const token = signToken({ role: 'PARTNER_AGENCY', agency: 'bench', subject: 'agency:bench' }, TEST_SECRET);
-    const ctx = { hubWs: base.replace(/^http/, 'ws') + '/graphql', bareWs: `ws://127.0.0.1:${barePort}`, token, flip, published };
+    const counter = new Client({ connectionString: o.url });
+    await counter.connect();
+    closers.push(() => counter.end());
+    const committed = async () =>
+      (await counter.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.outbox_event WHERE topic = '${RATING_CHANGED}'`)).rows[0].n as number;
+    const ctx = {
+      hubWs: base.replace(/^http/, 'ws') + '/graphql',
+      bareWs: `ws://127.0.0.1:${barePort}`,
+      token,
+      flip,
+      published,
+      committed,
+      rss: () => rssOf(api.child.pid),
+      heap: async () => Number(/^hub_nodejs_heap_size_used_bytes (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0),
+      listening: async (n: number) => {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const open = await openSubscriptions(base);
+          if (open >= n) return;
+          if (Date.now() > deadline) throw new Error(`the hub listens for ${open} of ${n} subscriptions after 60 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+    };
     await new Promise((r) => setTimeout(r, 1000)); // the initial grades' events are out
-    const hub = await round('hub', o, ctx);
-    const bare = await round('bare', o, ctx);
-    for (const r of [hub, bare])
+    // Alternating rounds (the write rate and the machine's other load drift): ratios per pair, then their medians.
+    const pairs: Array<{ hub: RoundResult; bare: RoundResult }> = [];
+    for (let i = 0; i < o.rounds; i++) {
+      const hub = await round('hub', o, ctx);
+      const bare = await round('bare', o, ctx);
+      pairs.push({ hub, bare });
+      for (const r of [hub, bare])
+        console.log(
+          `${r.side.padEnd(5)} ${r.changes} grade changes, ${fmt(r.messages)} messages, ${fmt(r.perSecond)} messages/s; publish → last subscriber: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`,
+        );
       console.log(
-        `${r.side.padEnd(5)} ${fmt(r.messages)} messages, ${fmt(r.perSecond)} messages/s; publish → last subscriber: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms`,
+        `round ${i + 1} ratio hub/bare: messages/s ${(hub.perSecond / bare.perSecond).toFixed(2)}, p99 latency ${(hub.p99 / bare.p99).toFixed(2)}× the bare server's; hub API RSS ${(hub.rss / RSS_LIMIT).toFixed(2)} of 300 MB (V8 heap in use ${(hub.heap / RSS_LIMIT).toFixed(2)})`,
       );
-    console.log(`ratio hub/bare: messages/s ${(hub.perSecond / bare.perSecond).toFixed(2)}, p99 latency ${(hub.p99 / bare.p99).toFixed(2)}× the bare server's`);
+    }
+    const median = (xs: number[]) => quantile(xs, 0.5);
+    console.log(
+      `ratio hub/bare (median of ${pairs.length}): messages/s ${median(pairs.map((p) => p.hub.perSecond / p.bare.perSecond)).toFixed(2)}, p99 latency ${median(pairs.map((p) => p.hub.p99 / p.bare.p99)).toFixed(2)}× the bare server's`,
+    );
+    const rss = Math.max(...pairs.map((p) => p.hub.rss));
+    console.log(
+      `hub API RSS with ${fmt(o.clients)} subscribers (peak during its rounds): ${(rss / RSS_LIMIT).toFixed(2)} of the 300 MB limit${rss > RSS_LIMIT ? ' (over)' : ''}`,
+    );
   } finally {
+    for (const close of closers) await close().catch(() => undefined);
     watcher.disconnect();
     peer?.kill('SIGTERM');
     await Promise.all(procs.map((p) => stopHub(p)));

@@ -130,13 +130,20 @@ export function buildContext<L, X extends object>(
     ...deps.extra,
     principal: request.principal,
     db,
-    loaders: deps.loaders(db),
     jobs: deps.jobs,
     requestId: request.requestId,
     clientAddress: request.clientAddress,
     lang: request.lang ?? 'ZH',
     personalDataRead: new Set<string>(),
   } as Context<L, X>;
+  // Built on first use: a subscription's context (a thousand on one process) may never load anything (about 20 KB each).
+  let loaders: L | undefined;
+  Object.defineProperty(ctx, 'loaders', {
+    get: () => (loaders ??= deps.loaders(db)),
+    set: (l: L) => void (loaders = l),
+    enumerable: true,
+    configurable: true,
+  });
   internals.set(db, { database: deps.database, loaders: deps.loaders });
   return ctx;
 }

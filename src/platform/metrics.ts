@@ -51,6 +51,13 @@ export const wsSubscriptions = new Gauge({
   registers: [registry],
 });
 
+/** Of those, the ones on the shared fan-out (one execution and serialisation per event and share key). */
+export const wsSharedSubscriptions = new Gauge({
+  name: 'hub_graphql_ws_shared_subscriptions',
+  help: 'graphql-ws subscriptions served by the shared fan-out (payload serialised once per share key)',
+  registers: [registry],
+});
+
 /** Reads the overdue counts per work kind; installed by the HTTP side (src/app.ts), which holds the database. */
 type OverdueReader = () => Promise<Record<string, number>>;
 let readOverdue: OverdueReader | undefined;

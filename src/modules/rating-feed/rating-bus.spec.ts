@@ -83,3 +83,33 @@ describe('rating bus catch-up', () => {
     expect((await pending).value.eventId).toBe('e1');
   });
 });
+
+describe('rating bus push', () => {
+  it('hands what is queued first (past ahead of live), then each kept event as it comes, once; nothing after return', async () => {
+    const bus = new RatingBus();
+    const handed: string[] = [];
+    const s = bus.subscribe(
+      (e) => e.regionCode === '130821',
+      (e) => handed.push(e.eventId),
+    );
+    bus.deliver(event(2));
+    await s.catchUp({ read: () => Promise.resolve([event(1), event(2)]), rereadAfterMs: [], windowMs: 60_000 });
+    const got: string[] = [];
+    s.push((e) => got.push(e.eventId));
+    bus.deliver(event(3, '110101'));
+    bus.deliver(event(4));
+    bus.deliver(event(4));
+    expect(got).toEqual(['e1', 'e2', 'e4']);
+    expect(handed).toEqual(['e2', 'e1', 'e4']); // the delivery log notes each event once, when it is handed on
+    await s.return!();
+    bus.deliver(event(5));
+    expect(got).toEqual(['e1', 'e2', 'e4']);
+    expect(bus.size).toBe(0);
+  });
+
+  it('leaves the backlog to the pushing consumer: behind() names the limit', () => {
+    const s = new RatingBus().subscribe();
+    expect(s.behind(MAX_BACKLOG - 1)).toBeNull();
+    expect(s.behind(MAX_BACKLOG)?.message).toMatch(/fell 10000 changes behind/);
+  });
+});

@@ -3,6 +3,7 @@ import { Database } from '../../platform/db';
 import { logger } from '../../platform/logger';
 import { RATING_CHANGED, RatingChangedEvent } from '../outbox/outbox';
 import { ALL_CHANGES, changesSince } from '../outbox/outbox.repository';
+import type { PushSource } from '../../platform/graphql/push-source';
 
 /** The Redis channel rating changes travel on; the prefix keeps hubs sharing one Redis apart (pub/sub ignores database numbers). */
 export const ratingChannel = (prefix: string) => `${prefix}:${RATING_CHANGED}`;
@@ -32,8 +33,16 @@ export interface CatchUp {
   windowMs: number;
 }
 
-/** One subscriber's stream: events it wants, queued until it asks for them; past ones (catch-up) first. */
-class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
+/** The error a subscriber that fell {@link MAX_BACKLOG} changes behind is cut off with. */
+const backlogError = () =>
+  new Error(`This subscriber fell ${MAX_BACKLOG} changes behind and was disconnected; resubscribe with since: the changedAt of the last change received.`);
+
+/**
+ * One subscriber's stream: events it wants, queued until it asks for them; past ones
+ * (catch-up) first. Or, once `push` was called, handed to a sink as they come (the shared
+ * fan-out's path: no queue and no promise per event here; the consumer keeps the backlog).
+ */
+class Subscriber implements AsyncIterableIterator<RatingChangedEvent>, PushSource<RatingChangedEvent> {
   /** Read from the outbox (catch-up): served before the live queue, not counted in its backlog. */
   private readonly past: RatingChangedEvent[] = [];
   private readonly live: RatingChangedEvent[] = [];
@@ -43,6 +52,8 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
   /** During a catch-up: every id passed on, so an event that comes both ways is passed on once. */
   private seen?: Set<string>;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Set by `push`: where every event goes instead of the queues. */
+  private sink?: (e: RatingChangedEvent) => void;
 
   constructor(
     private readonly wants: (e: RatingChangedEvent) => boolean,
@@ -56,6 +67,7 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
       this.seen.add(e.eventId);
     }
     this.handed?.(e);
+    if (this.sink) return this.sink(e);
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = undefined;
@@ -66,13 +78,20 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
 
   offer(e: RatingChangedEvent): void {
     if (this.done || !this.wants(e)) return;
-    if (this.live.length >= MAX_BACKLOG)
-      return this.fail(
-        new Error(
-          `This subscriber fell ${MAX_BACKLOG} changes behind and was disconnected; resubscribe with since: the changedAt of the last change received.`,
-        ),
-      );
+    if (this.live.length >= MAX_BACKLOG) return this.fail(backlogError());
     this.hand(e, this.live);
+  }
+
+  push(sink: (e: RatingChangedEvent) => void): void {
+    if (this.done) return;
+    // A consumer that pushes is never waiting in next(): what is queued goes first, in the order next() would have served it.
+    const queued = [...this.past.splice(0), ...this.live.splice(0)];
+    this.sink = sink;
+    for (const e of queued) sink(e);
+  }
+
+  behind(backlog: number): Error | null {
+    return backlog >= MAX_BACKLOG ? backlogError() : null;
   }
 
   /**
@@ -124,6 +143,7 @@ class Subscriber implements AsyncIterableIterator<RatingChangedEvent> {
       for (const t of this.timers) clearTimeout(t);
       this.timers.clear();
       this.seen = undefined;
+      this.sink = undefined;
       this.waiting?.resolve({ value: undefined, done: true });
       this.waiting = undefined;
     }
@@ -159,7 +179,7 @@ export class RatingBus {
   subscribe(
     wants: (e: RatingChangedEvent) => boolean = () => true,
     handed?: (e: RatingChangedEvent) => void,
-  ): AsyncIterableIterator<RatingChangedEvent> & { catchUp(c: CatchUp): Promise<void> } {
+  ): AsyncIterableIterator<RatingChangedEvent> & PushSource<RatingChangedEvent> & { catchUp(c: CatchUp): Promise<void> } {
     const s = new Subscriber(wants, (gone) => this.subscribers.delete(gone), handed);
     this.subscribers.add(s);
     return s;

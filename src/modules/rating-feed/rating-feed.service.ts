@@ -6,7 +6,9 @@ import { HubError, badInput, forbidden, notFound, unauthenticated } from '../../
 import { createLoaders } from '../loaders';
 import { logger } from '../../platform/logger';
 import { appendAudit } from '../audit/audit.repository';
-import { EnterpriseRow, findByCreditCode, findByIds } from '../enterprise/enterprise.repository';
+import { EnterpriseRow, findByCreditCode } from '../enterprise/enterprise.repository';
+import { enterpriseLoaders } from '../enterprise/enterprise.loaders';
+import type { Queryable } from '../../platform/sql';
 import type { RatingChange } from './rating-change.type';
 import type { RatingRow } from '../rating/rating.repository';
 import type { RatingChangedEvent } from '../outbox/outbox';
@@ -30,6 +32,28 @@ export type RatingChangeView = Omit<RatingChange, 'enterprise' | 'rating'> & { e
 /** One enterprise load per event and process, however many subscribers select it (also when a catch-up read it again). */
 const enterpriseOfEvent = new Map<string, Promise<EnterpriseRow | undefined>>();
 const ENTERPRISE_MEMO = 2000;
+
+/**
+ * The enterprise loads of one turn of the event loop, batched per handle: the events of one
+ * Redis read (the relay publishes a batch at once) are executed together, so they cost one
+ * statement, their answers are ready together and go out in one write per socket. Fresh
+ * loaders every turn: nothing is cached longer than that.
+ */
+let burst: Map<Queryable, (id: string) => Promise<EnterpriseRow | null>> | null = null;
+function loadInBurst(db: Queryable, id: string): Promise<EnterpriseRow | null> {
+  if (!burst) {
+    const b = (burst = new Map());
+    setImmediate(() => {
+      if (burst === b) burst = null;
+    });
+  }
+  let load = burst.get(db);
+  if (!load) {
+    const loader = enterpriseLoaders(db).enterprise;
+    burst.set(db, (load = (key: string) => loader.load(key)));
+  }
+  return load(id);
+}
 
 /**
  * The `ratingChanged` feed: opening a subscriber's stream (access, arguments, catch-up, audit)
@@ -135,8 +159,8 @@ export const ratingFeedService = {
     let row = enterpriseOfEvent.get(v.event.eventId);
     if (!row) {
       const id = v.event.eventId;
-      row = findByIds(ctx.db, [v.event.enterpriseId]).then(
-        (r) => r[0],
+      row = loadInBurst(ctx.db, v.event.enterpriseId).then(
+        (r) => r ?? undefined,
         (err) => {
           enterpriseOfEvent.delete(id);
           throw err;

@@ -16,7 +16,7 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { closeReason, serveGraphqlWs } from './ws-adapter';
 import { PUBLIC_PRINCIPAL, Principal, RejectionCode, rejectionCodeOf } from '../auth/principal';
 import type { TokenVerifier } from '../auth/token-verifier';
@@ -30,6 +30,8 @@ import { CostChecker } from './cost';
 import { nulProblem } from './nul-guard';
 import { PERSONAL_READERS, hasRole } from '../auth/access.rules';
 import { maskResult, maskUnexpected } from './unexpected-errors';
+import { SharedFanout } from './fanout';
+import { isPushSource } from './push-source';
 
 export interface SubscriptionServerOptions {
   schema: GraphQLSchema;
@@ -83,6 +85,10 @@ export function purposeFromInit(params: Record<string, unknown> | undefined): st
 /** A dashboard needs a handful; a client opening thousands on one socket is a mistake or an attack. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
 
+/** Operation texts whose parsed document is kept (oldest dropped first), each at most this long: a few MB at most, whatever clients send. */
+const DOCUMENT_MEMO = 200;
+const DOCUMENT_MEMO_CHARS = 4_000;
+
 /**
  * Which subscribers may share an answer: the same operation text, operation name and
  * variables, asked with the same rights (role, jurisdiction, own code). Roles that may see
@@ -96,17 +102,24 @@ function shareKey(query: string, operationName: string | null | undefined, varia
 
 /** Per event (the object every subscriber of this process receives), the answer per share key. */
 const answers = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
-const keys = new WeakMap<object, string>();
+/** Per operation context: its share key, and where its messages go (graphql-ws's id, the socket). */
+const shared = new WeakMap<object, { key: string; id: string; socket: WebSocket }>();
 
 /**
  * graphql-js executes a subscription's selection once per event and subscriber; with a
- * thousand dashboards on one query that is a thousand identical executions. Here each
- * event is executed once per share key and the result handed to every subscriber with
- * that key. The source stream (the resolver's `subscribe`: auth, filters) stays per subscriber.
+ * thousand dashboards on one query that is a thousand identical executions. Subscribers
+ * with a share key whose source can push (the rating bus's streams) join the shared
+ * fan-out (fanout.ts): one execution and one serialisation per event and key, the
+ * subscription id spliced into the JSON, written straight to the socket. Others with a key
+ * still share the execution through `answers`; the rest (the roles reading personal data)
+ * run per subscriber. The source stream (the resolver's `subscribe`: auth, filters, the
+ * delivery log) stays per subscriber on every path.
  */
-async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
+async function sharedSubscribe(args: ExecutionArgs, fanout: SharedFanout): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in (source as object))) return source as ExecutionResult;
+  const where = shared.get(args.contextValue as object);
+  if (where && isPushSource(source)) return fanout.attach(where.key, { id: where.id, socket: where.socket, args }, source);
   const it = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   wsSubscriptions.inc();
   let open = true;
@@ -114,7 +127,7 @@ async function sharedSubscribe(args: ExecutionArgs): Promise<AsyncIterable<Execu
     if (open) wsSubscriptions.dec();
     open = false;
   };
-  const key = keys.get(args.contextValue as object);
+  const key = where?.key;
   const answer = (event: unknown): Promise<ExecutionResult> => {
     if (typeof event !== 'object' || event === null || !key) return Promise.resolve(execute({ ...args, rootValue: event }));
     let byKey = answers.get(event);
@@ -160,6 +173,8 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
   // Operations are small; HTTP takes at most 5 MB, a socket message far less.
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: 256 * 1024 });
   const rules = [...specifiedRules, ...opts.validationRules];
+  // Parsed operations by their text: a thousand dashboards subscribe with the same one (graphql-js never changes a document).
+  const documents = new Map<string, DocumentNode>();
   // The open sockets that signed in, by their principal: re-checked whenever the revocation list changes.
   const authenticated = new Map<{ close(code: number, reason: string): void }, Principal>();
   opts.revocations?.onChange(() => {
@@ -175,11 +190,13 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
     new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code } });
   const hideSuggestions = (errors: readonly GraphQLError[]) =>
     opts.production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean .*\?$/, ''), { nodes: e.nodes, extensions: e.extensions })) : errors;
+  // Subscriptions' personal-data reads are audited per subscriber (onNext below; the shared fan-out for its members).
+  const fanout = new SharedFanout((ctx, ids) => opts.auditPersonalRead(ctx, ids));
   const handle = serveGraphqlWs<Extra>(
     {
       schema: opts.schema,
       connectionInitWaitTimeout: 10_000,
-      subscribe: sharedSubscribe,
+      subscribe: (args) => sharedSubscribe(args, fanout),
       async onConnect(ctx) {
         if (!opts.isReady()) {
           ctx.extra.socket.close(1013, 'The hub is starting; retry shortly.');
@@ -222,7 +239,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
       onDisconnect() {
         wsConnections.dec();
       },
-      async onSubscribe(ctx, _id, payload) {
+      async onSubscribe(ctx, id, payload) {
         // graphql-ws has already reserved this one's id.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET)
           return [
@@ -230,12 +247,17 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
               extensions: { code: 'BAD_USER_INPUT' },
             }),
           ];
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: MAX_TOKENS });
-        } catch (e) {
-          return [coded(e as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-        }
+        let document = documents.get(payload.query);
+        if (!document)
+          try {
+            document = parse(payload.query, { maxTokens: MAX_TOKENS });
+            if (payload.query.length <= DOCUMENT_MEMO_CHARS) {
+              documents.set(payload.query, document);
+              if (documents.size > DOCUMENT_MEMO) documents.delete(documents.keys().next().value!);
+            }
+          } catch (e) {
+            return [coded(e as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+          }
         const closed = introspectionRefusal(document, ctx.extra.principal ?? PUBLIC_PRINCIPAL, opts.introspection);
         if (closed) return [closed];
         const errors = validate(opts.schema, document, rules);
@@ -266,7 +288,7 @@ export function attachSubscriptions(server: http.Server, opts: SubscriptionServe
         const nul = nulProblem(document, payload.variables);
         if (nul) return [nul];
         const key = shareKey(payload.query, payload.operationName, payload.variables, context.principal, context.lang);
-        if (key) keys.set(context, key);
+        if (key) shared.set(context, { key, id, socket: ctx.extra.socket });
         return { schema: opts.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
       onError(_ctx, _id, _payload, errors) {
