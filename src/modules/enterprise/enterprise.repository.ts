@@ -101,6 +101,26 @@ export async function enterpriseIdsIn(m: Queryable, prefixes: string[] | null): 
   return found.map((r) => r.id);
 }
 
+/**
+ * Reads and locks the next `limit` enterprises after id `after` (null: from the first) in id
+ * order, among `among` when given (null: all): the bulk re-grade's batch, found by keyset (never
+ * OFFSET), locked as `lockEnterpriseById` locks one, so changes to those enterprises wait for it.
+ */
+export function lockEnterpriseBatch(
+  m: Queryable,
+  after: string | null,
+  limit: number,
+  among: readonly string[] | null,
+): Promise<{ id: string; currentRatingId: string | null }[]> {
+  return rows(
+    m,
+    `SELECT e.id, e.current_rating_id AS "currentRatingId" FROM enterprise e
+      WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
+      ORDER BY e.id LIMIT $2 FOR UPDATE`,
+    [after, limit, among],
+  );
+}
+
 export async function lockEnterpriseById(m: Queryable, id: string): Promise<EnterpriseRow | undefined> {
   return opened(await one<EnterpriseRow>(m, `SELECT ${ENTERPRISE_COLUMNS} FROM enterprise e WHERE e.id = $1 FOR UPDATE`, [id]));
 }
@@ -208,5 +228,15 @@ export async function countEnterprises(m: Queryable, f: EnterpriseFilter): Promi
 }
 
 export function setCurrentRating(m: Queryable, enterpriseId: string, ratingId: string, grade: string): Promise<unknown> {
-  return m.query(`UPDATE enterprise SET current_rating_id = $2, current_grade = $3, updated_at = now() WHERE id = $1`, [enterpriseId, ratingId, grade]);
+  return setCurrentRatings(m, [{ enterpriseId, ratingId, grade }]);
+}
+
+/** Makes each rating its enterprise's current one, in one statement. */
+export async function setCurrentRatings(m: Queryable, ratings: readonly { enterpriseId: string; ratingId: string; grade: string }[]): Promise<void> {
+  if (!ratings.length) return;
+  await m.query(
+    `UPDATE enterprise e SET current_rating_id = u.rid, current_grade = u.grade, updated_at = now()
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(eid, rid, grade) WHERE e.id = u.eid`,
+    [ratings.map((r) => r.enterpriseId), ratings.map((r) => r.ratingId), ratings.map((r) => r.grade)],
+  );
 }

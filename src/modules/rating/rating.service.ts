@@ -3,17 +3,32 @@ import { HubContext } from '../context';
 import { logger } from '../../platform/logger';
 import { evaluations } from '../../platform/metrics';
 import { Evaluation, evaluate } from '../credit/credit.rules';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { chinaDateString } from '../../platform/china-time';
 import { recordsOf } from '../credit/credit-record.repository';
-import { EnterpriseRow, enterpriseIdsIn, lockEnterpriseById, setCurrentRating } from '../enterprise/enterprise.repository';
+import { EnterpriseRow, findByIds, lockEnterpriseBatch, setCurrentRating, setCurrentRatings } from '../enterprise/enterprise.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { permitsOf } from '../permit/permit.repository';
-import { caseFactsOf } from '../enforcement/enforcement.repository';
-import { noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
+import { caseFactsOfMany } from '../enforcement/enforcement.repository';
+import { CreditPolicy, noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
 import { appendRatingChanged } from '../outbox/outbox.repository';
-import { RatingRow, gradeHistory, insertRating, ratingsByIds } from './rating.repository';
+import {
+  ComparableRating,
+  NewRating,
+  RatingRow,
+  RatingSummary,
+  comparableRatings,
+  confirmRatings,
+  episodeHistory,
+  insertRating,
+  insertRatings,
+} from './rating.repository';
 import { notInFuture } from '../../platform/checks';
+import { canonicalJson } from '../audit/audit.chain';
+import { groupBy } from '../../platform/sql';
+
+/** Enterprises re-graded per transaction by the daily re-grade (each batch: one lock, six reads, at most two writes). */
+export const REGRADE_BATCH = 1000;
 
 export interface StoredEvaluation {
   rating: RatingRow;
@@ -32,16 +47,67 @@ export function isOfficialAsOf(asOf: Date | null, now: Date, latestOfficialAsOf:
   return !latestOfficialAsOf || asOf.getTime() >= latestOfficialAsOf.getTime();
 }
 
+/**
+ * The engine's inputs for the enterprises `ids` at `asOf` under `policy`, in one statement per
+ * kind whatever their number (the bulk re-grade's batch, or one enterprise); one after another:
+ * a transaction is a single connection.
+ */
+async function inputsOf(ctx: HubContext, ids: string[], policy: CreditPolicy, asOf: Date) {
+  const records = groupBy(ids, await recordsOf(ctx.db, ids), (r) => r.enterpriseId);
+  const permits = groupBy(ids, await permitsOf(ctx.db, ids), (p) => p.enterpriseId);
+  const cases = await caseFactsOfMany(ctx.db, ids);
+  const history = groupBy(ids, await episodeHistory(ctx.db, ids, policy.periodStart, asOf), (h) => h.enterpriseId);
+  return ids.map((id, i) => ({ policy, records: records[i], permits: permits[i], cases: cases.get(id)!, history: history[i], asOf }));
+}
+
 /** The engine's evaluation of `e` at `asOf` from its stored records, permits and official history. */
 async function compute(ctx: HubContext, e: EnterpriseRow, asOf: Date): Promise<Evaluation> {
   const policy = policyInForce(ctx.policies, asOf);
   if (!policy) throw noPolicyInForce(ctx.policies, asOf);
-  // One after another: a transaction is a single connection.
-  const records = await recordsOf(ctx.db, [e.id]);
-  const permits = await permitsOf(ctx.db, [e.id]);
-  const cases = await caseFactsOf(ctx.db, e.id);
-  const history = await gradeHistory(ctx.db, e.id);
-  return evaluate({ policy, records, permits, cases, history, asOf });
+  return evaluate((await inputsOf(ctx, [e.id], policy, asOf))[0]);
+}
+
+/** SHA-256 of an evaluation's evidence (indicators, reasons, measures, deciding records), the same whatever order jsonb keeps keys in. */
+export function evidenceDigest(r: Pick<Evaluation, 'indicators' | 'reasons' | 'measures' | 'decisiveRecordIds'>): string {
+  const evidence = { indicators: r.indicators, reasons: r.reasons, measures: r.measures, decisiveRecordIds: [...r.decisiveRecordIds].sort() };
+  return createHash('sha256').update(canonicalJson(evidence)).digest('hex');
+}
+
+/** A re-evaluation at `asOf` that only confirms `current`: same grade, score, policy version and evidence, and `current` not confirmed past `asOf`. */
+export function confirms(current: ComparableRating | undefined, result: Evaluation, digest: string, asOf: Date): current is ComparableRating {
+  return (
+    current !== undefined &&
+    current.official &&
+    current.evidenceDigest === digest &&
+    current.grade === result.grade &&
+    current.score === result.score &&
+    current.policyVersion === result.policyVersion &&
+    current.confirmedAt.getTime() <= asOf.getTime()
+  );
+}
+
+function toNewRating(e: { id: string }, result: Evaluation, asOf: Date, evaluatedBy: string, evidenceDigest: string): NewRating {
+  return {
+    enterpriseId: e.id,
+    grade: result.grade,
+    score: result.score,
+    indicators: result.indicators,
+    reasons: result.reasons,
+    measures: result.measures,
+    policyVersion: result.policyVersion,
+    asOf,
+    evaluatedBy,
+    decisiveRecordIds: result.decisiveRecordIds,
+    evidenceDigest,
+  };
+}
+
+/** What a daily re-grade did: ratings stored (results that changed), confirmed (unchanged) and grade changes published. */
+export interface RegradeSummary {
+  enterprises: number;
+  stored: number;
+  confirmed: number;
+  gradeChanges: number;
 }
 
 /** Called in the rating's transaction when an enterprise's official grade changes (e.g. the Art. 22 repair notice on C or D). */
@@ -62,21 +128,12 @@ export const ratingService = {
    */
   async evaluateIn(ctx: HubContext, e: EnterpriseRow, asOf: Date): Promise<StoredEvaluation> {
     const result = await compute(ctx, e, asOf);
-    const rating = (await insertRating(ctx.db, {
-      enterpriseId: e.id,
-      grade: result.grade,
-      score: result.score,
-      indicators: result.indicators,
-      reasons: result.reasons,
-      measures: result.measures,
-      policyVersion: result.policyVersion,
-      asOf,
-      evaluatedBy: ctx.principal.subject,
-      decisiveRecordIds: result.decisiveRecordIds,
-    }))!;
+    const summary = await insertRating(ctx.db, toNewRating(e, result, asOf, ctx.principal.subject, evidenceDigest(result)));
+    const rating: RatingRow = { ...summary, indicators: result.indicators, reasons: result.reasons, measures: result.measures };
     evaluations.inc({ grade: result.grade });
-    const current = e.currentRatingId ? (await ratingsByIds(ctx.db, [e.currentRatingId]))[0] : undefined;
-    const becomesCurrent = !current || current.asOf.getTime() <= asOf.getTime();
+    const current = e.currentRatingId ? (await comparableRatings(ctx.db, [e.currentRatingId]))[0] : undefined;
+    // Confirmed by a later re-grade: that one is the latest word.
+    const becomesCurrent = !current || current.confirmedAt.getTime() <= asOf.getTime();
     if (becomesCurrent) await setCurrentRating(ctx.db, e.id, rating.id, rating.grade);
     const previousGrade = current?.grade ?? null;
     const changed = becomesCurrent && previousGrade !== rating.grade;
@@ -99,8 +156,9 @@ export const ratingService = {
     const at = asOf && asOf < now ? asOf : now;
     return withTransaction(ctx, async (ctx) => {
       const e = await requireEnterprise(ctx, creditCode, 'read', true);
-      const current = e.currentRatingId ? (await ratingsByIds(ctx.db, [e.currentRatingId]))[0] : undefined;
-      if (isOfficialAsOf(asOf ?? null, now, current?.official ? current.asOf : null)) return (await this.evaluateIn(ctx, e, at)).rating;
+      const current = e.currentRatingId ? (await comparableRatings(ctx.db, [e.currentRatingId]))[0] : undefined;
+      // The latest official word is the current rating's last confirmation (a daily re-grade that found it unchanged).
+      if (isOfficialAsOf(asOf ?? null, now, current?.official ? current.confirmedAt : null)) return (await this.evaluateIn(ctx, e, at)).rating;
       const result = await compute(ctx, e, at);
       return {
         id: `what-if:${randomUUID()}`,
@@ -110,6 +168,7 @@ export const ratingService = {
         policyVersion: result.policyVersion,
         asOf: at,
         evaluatedAt: now,
+        confirmedAt: at,
         evaluatedBy: ctx.principal.subject,
         official: false,
         indicators: result.indicators,
@@ -142,19 +201,97 @@ export const ratingService = {
 
   /**
    * The evaluate job's work: re-grades the enterprises `ids` (all of them when absent) as of
-   * now, each in its own transaction, so grades follow the calendar without any new record.
+   * now, so grades follow the calendar without any new record. Streamed in id order (keyset)
+   * in transactions of `batch` enterprises, locked for the batch: memory and lock time are
+   * bounded by the batch, whatever the number of enterprises.
    */
-  async reevaluateAll(ctx: HubContext, ids?: string[]): Promise<void> {
+  async reevaluateAll(ctx: HubContext, ids?: string[], batch = REGRADE_BATCH): Promise<RegradeSummary> {
+    const total: RegradeSummary = { enterprises: 0, stored: 0, confirmed: 0, gradeChanges: 0 };
     // No policy in force: nothing can be graded, and retrying will not change that. Skip, loudly.
     const outlook = policyOutlook(ctx.policies);
     if (!outlook.inForce) {
       logger.warn({ lastPolicy: outlook.lastVersion, endedOn: outlook.lastEffectiveTo }, 're-grading skipped: no credit policy is in force');
-      return;
+      return total;
     }
-    for (const id of ids ?? (await enterpriseIdsIn(ctx.db, null)))
-      await withTransaction(ctx, async (ctx) => {
-        const e = await lockEnterpriseById(ctx.db, id);
-        if (e) await this.reevaluateIn(ctx, e);
+    for (let after: string | null = null; ;) {
+      const done: RegradeSummary & { last: string | null } = await withTransaction(ctx, async (ctx) => {
+        const locked = await lockEnterpriseBatch(ctx.db, after, batch, ids ?? null);
+        if (!locked.length) return { enterprises: 0, stored: 0, confirmed: 0, gradeChanges: 0, last: null };
+        return { ...(await this.regradeBatch(ctx, locked, new Date())), last: locked.at(-1)!.id };
       });
+      if (!done.last) return total;
+      for (const k of ['enterprises', 'stored', 'confirmed', 'gradeChanges'] as const) total[k] += done[k];
+      after = done.last;
+    }
+  },
+
+  /**
+   * Re-grades the locked enterprises `es` as of `asOf` inside the caller's transaction, with
+   * the same engine and inputs as `evaluateIn`, read for the whole batch at once. A result
+   * equal to the current rating (grade, score, policy version, evidence digest) only confirms
+   * it (one narrow row per rating, one statement); changed results are stored in one multi-row
+   * statement and become current; grade changes go to the outbox and the grade-change hooks.
+   */
+  async regradeBatch(ctx: HubContext, es: { id: string; currentRatingId: string | null }[], asOf: Date): Promise<RegradeSummary> {
+    const policy = policyInForce(ctx.policies, asOf);
+    if (!policy) {
+      logger.warn({ enterprises: es.length, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; re-grading skipped');
+      return { enterprises: es.length, stored: 0, confirmed: 0, gradeChanges: 0 };
+    }
+    const ids = es.map((e) => e.id);
+    const inputs = await inputsOf(ctx, ids, policy, asOf);
+    const current = new Map(
+      (
+        await comparableRatings(
+          ctx.db,
+          es.flatMap((e) => (e.currentRatingId ? [e.currentRatingId] : [])),
+        )
+      ).map((r) => [r.enterpriseId, r]),
+    );
+    const confirmed: string[] = [];
+    const fresh: NewRating[] = [];
+    es.forEach((e, i) => {
+      const result = evaluate(inputs[i]);
+      evaluations.inc({ grade: result.grade });
+      const digest = evidenceDigest(result);
+      const now = current.get(e.id);
+      if (confirms(now, result, digest, asOf)) confirmed.push(now.id);
+      else fresh.push(toNewRating(e, result, asOf, ctx.principal.subject, digest));
+    });
+    await confirmRatings(ctx.db, confirmed, asOf);
+    const stored = await insertRatings(ctx.db, fresh);
+    // Evaluations are made at now, so a stored one is the latest word unless a confirmation is later still.
+    const promoted = stored.filter((r) => {
+      const before = current.get(r.enterpriseId);
+      return !before || before.confirmedAt.getTime() <= asOf.getTime();
+    });
+    await setCurrentRatings(
+      ctx.db,
+      promoted.map((r) => ({ enterpriseId: r.enterpriseId, ratingId: r.id, grade: r.grade })),
+    );
+    const changes = promoted.filter((r) => current.get(r.enterpriseId)?.grade !== r.grade);
+    if (changes.length) await this.publishChanges(ctx, changes, current, fresh);
+    return { enterprises: es.length, stored: stored.length, confirmed: confirmed.length, gradeChanges: changes.length };
+  },
+
+  /** The outbox event and the grade-change hooks of each changed grade (rare: read the enterprises in full for them only). */
+  async publishChanges(ctx: HubContext, changes: RatingSummary[], before: Map<string, ComparableRating>, fresh: NewRating[]): Promise<void> {
+    const full = new Map(
+      (
+        await findByIds(
+          ctx.db,
+          changes.map((r) => r.enterpriseId),
+        )
+      ).map((e) => [e.id, e]),
+    );
+    const detail = new Map(fresh.map((r) => [r.enterpriseId, r]));
+    for (const summary of changes) {
+      const e = full.get(summary.enterpriseId)!;
+      const d = detail.get(summary.enterpriseId)!;
+      const rating: RatingRow = { ...summary, indicators: d.indicators, reasons: d.reasons, measures: d.measures };
+      const previousGrade = before.get(e.id)?.grade ?? null;
+      await appendRatingChanged(ctx.db, e, rating, previousGrade);
+      for (const hook of gradeChangeHooks) await hook(ctx, e, rating, previousGrade);
+    }
   },
 };
