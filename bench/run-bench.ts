@@ -12,8 +12,9 @@
  * `bench_ingest`), the detection benchmark (detect-bench.ts, schema `bench_detect`) and the
  * subscription benchmark (subscriptions-bench.ts: graphql-ws vs a bare ws server, schema `bench_subs`).
  * Then the embedded demo (embedded-demo.ts: `npm start`'s RSS and event-loop stall against their limits).
- * BENCH_ONLY=dashboard|ingest|detect|subscriptions|embedded runs one part (hub|postgraphile imply the dashboard).
- * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*) are listed in those files.
+ * The daily re-grade benchmark (regrade-bench.ts: reevaluateAll vs one set-based SQL statement, schema `bench_regrade`).
+ * BENCH_ONLY=dashboard|ingest|detect|regrade|subscriptions|embedded runs one part (hub|postgraphile imply the dashboard).
+ * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*, BENCH_REGRADE_*) are listed in those files.
  */
 import os from 'node:os';
 import { Client } from 'pg';
@@ -233,7 +234,7 @@ async function runDashboard(): Promise<void> {
   }
 }
 
-const PARTS = ['dashboard', 'ingest', 'detect', 'subscriptions', 'embedded'] as const;
+const PARTS = ['dashboard', 'ingest', 'detect', 'regrade', 'subscriptions', 'embedded'] as const;
 
 async function main(): Promise<void> {
   const only = env.BENCH_ONLY === 'hub' || env.BENCH_ONLY === 'postgraphile' ? 'dashboard' : env.BENCH_ONLY || undefined;
@@ -254,6 +255,15 @@ async function main(): Promise<void> {
   if (!only || only === 'detect') {
     const { runDetectBench } = await import('./detect-bench');
     await runDetectBench({ url: DATABASE_URL, enterprises: num(env.BENCH_DETECT_ENTERPRISES, 2_500) });
+  }
+  if (!only || only === 'regrade') {
+    const { runRegradeBench } = await import('./regrade-bench');
+    await runRegradeBench({
+      url: DATABASE_URL,
+      enterprises: num(env.BENCH_REGRADE_ENTERPRISES, 100_000),
+      batch: num(env.BENCH_REGRADE_BATCH, 1_000),
+      rounds: num(env.BENCH_REGRADE_ROUNDS, 3),
+    });
   }
   if (!only || only === 'subscriptions') {
     const { runSubscriptionsBench } = await import('./subscriptions-bench');

@@ -79,11 +79,9 @@ async function currentRatings(s: Side) {
   );
   const decisive = new Map(
     (
-      await sqlRows<{ id: string; d: string[]; h: string }>(
-        s.db.manager,
-        `SELECT id, decisive_record_ids::text[] AS d, evidence_digest AS h FROM credit_rating WHERE id = ANY($1::uuid[])`,
-        [rows.map((r) => r.currentRatingId)],
-      )
+      await sqlRows<{ id: string; d: string[] }>(s.db.manager, `SELECT id, decisive_record_ids::text[] AS d FROM credit_rating WHERE id = ANY($1::uuid[])`, [
+        rows.map((r) => r.currentRatingId),
+      ])
     ).map((r) => [r.id, r]),
   );
   return rows.map((r) => {
@@ -100,7 +98,7 @@ async function currentRatings(s: Side) {
       reasons: d.reasons,
       measures: d.measures,
       decisiveRecordIds: [...k.d].sort(),
-      evidenceDigest: k.h,
+      evidenceDigest: x.evidenceDigest,
     };
   });
 }
@@ -134,7 +132,7 @@ async function batchRegrade(s: Side): Promise<{ summary: Awaited<ReturnType<type
 }
 
 describe('daily re-grade in batches', () => {
-  let firstDigests: Map<string, string>;
+  let firstDigests: Map<string, string | null>;
 
   it('grades every enterprise as the one-by-one path does, across several batches, each statement bounded by the batch', async () => {
     const { summary, lists } = await batchRegrade(batched);
@@ -169,6 +167,8 @@ describe('daily re-grade in batches', () => {
     expect(b).toEqual(s);
     expect(await events(batched)).toEqual(await events(single));
     expect((await events(batched)).length - eventsBefore).toBe(summary.gradeChanges);
+    // A D repaired that day is C by the D-once rule: the episode came from the D-history both paths read.
+    expect(b.some((r) => r.grade === 'C' && r.reasons.some((x) => x.zh.includes('仅一次综合评价结果被确定为D级')))).toBe(true);
 
     const after = new Map(
       (await sqlRows<{ id: string; currentRatingId: string }>(batched.db.manager, `SELECT id, current_rating_id AS "currentRatingId" FROM enterprise`)).map(

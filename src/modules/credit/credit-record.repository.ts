@@ -111,3 +111,33 @@ export function recordsOf(m: Queryable, enterpriseIds: readonly string[]): Promi
 export function recordsByIds(m: Queryable, ids: readonly string[]): Promise<CreditRecordRow[]> {
   return rows<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.id = ANY($1::uuid[])`, [ids]);
 }
+
+/** The records of the enterprises with only the fields the credit engine reads (`EngineRecord`), in `recordsOf`'s order. */
+export function engineRecordsOf(
+  m: Queryable,
+  enterpriseIds: readonly string[],
+): Promise<
+  Pick<
+    CreditRecordRow,
+    | 'id'
+    | 'enterpriseId'
+    | 'kind'
+    | 'indicator'
+    | 'level'
+    | 'honorLevel'
+    | 'awardedByGovernment'
+    | 'honorCategory'
+    | 'caseId'
+    | 'permitId'
+    | 'occurredAt'
+    | 'status'
+  >[]
+> {
+  return rows(
+    m,
+    `SELECT c.id, c.enterprise_id AS "enterpriseId", c.kind, c.indicator, c.level, c.honor_level AS "honorLevel", c.awarded_by_government AS "awardedByGovernment",
+            c.honor_category AS "honorCategory", c.case_id AS "caseId", c.permit_id AS "permitId", c.occurred_at AS "occurredAt", c.status
+       FROM credit_record c WHERE c.enterprise_id = ANY($1::uuid[]) ORDER BY c.occurred_at, c.id`,
+    [enterpriseIds],
+  );
+}

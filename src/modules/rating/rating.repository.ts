@@ -34,16 +34,25 @@ const COLUMNS = `${RATING_SUMMARY_COLUMNS}, r.indicators, r.reasons, r.measures`
 /** What a stored rating is made of; `evidenceDigest`: `evidenceDigest()` of its evidence. */
 export type NewRating = Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt' | 'official'> & { decisiveRecordIds: string[]; evidenceDigest: string };
 
-/** Stores ratings in one multi-row statement (the bulk re-grade's batch, or one); answers their summaries in input order. */
+/**
+ * Stores ratings in one multi-row statement (the bulk re-grade's batch, or one), each with its
+ * confirmation row (what a re-evaluation compares; confirmed at its asOf); answers their
+ * summaries in input order.
+ */
 export async function insertRatings(m: Queryable, rs: readonly NewRating[]): Promise<RatingSummary[]> {
   if (!rs.length) return [];
-  const stored = await rows<RatingSummary & { ord: number }>(
+  const stored = await rows<RatingSummary>(
     m,
-    `INSERT INTO credit_rating AS r (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by, decisive_record_ids, evidence_digest)
-     SELECT x.e, x.g, x.s, x.i::jsonb, x.rs::jsonb, x.ms::jsonb, x.p, x.a, x.b, x.d::uuid[], x.h
-       FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
-         AS x(e, g, s, i, rs, ms, p, a, b, d, h)
-     RETURNING ${RATING_SUMMARY_COLUMNS}`,
+    `WITH x AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
+         AS x(e, g, s, i, rs, ms, p, a, b, d, h)),
+     r AS (
+       INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by, decisive_record_ids)
+       SELECT x.e, x.g, x.s, x.i::jsonb, x.rs::jsonb, x.ms::jsonb, x.p, x.a, x.b, x.d::uuid[] FROM x RETURNING *),
+     c AS (
+       INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at)
+       SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of FROM r JOIN x ON x.e = r.enterprise_id)
+     SELECT ${RATING_SUMMARY_COLUMNS} FROM r`,
     [
       rs.map((r) => r.enterpriseId),
       rs.map((r) => r.grade),
@@ -67,7 +76,18 @@ export async function insertRating(m: Queryable, r: NewRating): Promise<RatingSu
   return (await insertRatings(m, [r]))[0];
 }
 
-/** A current rating as a re-evaluation compares with it: its digest, and the latest asOf it was confirmed for (its asOf when never). */
+/** What a re-evaluation compares a stored rating with, from its narrow confirmation row (ratings stored before it existed have none). */
+export interface RatingCheck {
+  id: string;
+  grade: Grade;
+  score: number;
+  policyVersion: string;
+  evidenceDigest: string;
+  /** The latest asOf a re-evaluation found the same result for (the rating's own asOf at first). */
+  confirmedAt: Date;
+}
+
+/** A rating with its check: the summary, and digest and last confirmation when it has a confirmation row (null digest, asOf when not). */
 export interface ComparableRating extends RatingSummary {
   evidenceDigest: string | null;
   confirmedAt: Date;
@@ -76,23 +96,19 @@ export interface ComparableRating extends RatingSummary {
 export function comparableRatings(m: Queryable, ids: readonly string[]): Promise<ComparableRating[]> {
   return rows<ComparableRating>(
     m,
-    `SELECT ${RATING_SUMMARY_COLUMNS}, r.evidence_digest AS "evidenceDigest", coalesce(c.confirmed_at, r.as_of) AS "confirmedAt"
+    `SELECT ${RATING_SUMMARY_COLUMNS}, c.evidence_digest AS "evidenceDigest", coalesce(c.confirmed_at, r.as_of) AS "confirmedAt"
        FROM credit_rating r LEFT JOIN credit_rating_confirmation c ON c.rating_id = r.id WHERE r.id = ANY($1::uuid[])`,
     [ids],
   );
 }
 
-/** Marks ratings as confirmed at `at` by an unchanged re-evaluation: one narrow row each, one statement (never moves back). */
+/** Marks ratings as confirmed at `at` by an unchanged re-evaluation: only their narrow rows change, in one statement (never moving back). */
 export async function confirmRatings(m: Queryable, ids: readonly string[], at: Date): Promise<void> {
   if (!ids.length) return;
-  await m.query(
-    `INSERT INTO credit_rating_confirmation AS c (rating_id, confirmed_at) SELECT unnest($1::uuid[]), $2
-       ON CONFLICT (rating_id) DO UPDATE SET confirmed_at = greatest(c.confirmed_at, EXCLUDED.confirmed_at)`,
-    [ids, at],
-  );
+  await m.query(`UPDATE credit_rating_confirmation c SET confirmed_at = greatest(c.confirmed_at, $2) WHERE c.rating_id = ANY($1::uuid[])`, [ids, at]);
 }
 
-/** When each rating was last confirmed by an unchanged re-evaluation (ratings never confirmed are absent). */
+/** When each rating was last confirmed (its asOf until a re-evaluation finds it unchanged; ratings stored before confirmations existed are absent). */
 export function confirmationsOf(m: Queryable, ids: readonly string[]): Promise<{ id: string; confirmedAt: Date }[]> {
   return rows(m, `SELECT rating_id AS id, confirmed_at AS "confirmedAt" FROM credit_rating_confirmation WHERE rating_id = ANY($1::uuid[])`, [ids]);
 }

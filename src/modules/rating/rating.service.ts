@@ -5,16 +5,16 @@ import { evaluations } from '../../platform/metrics';
 import { Evaluation, evaluate } from '../credit/credit.rules';
 import { createHash, randomUUID } from 'node:crypto';
 import { chinaDateString } from '../../platform/china-time';
-import { recordsOf } from '../credit/credit-record.repository';
-import { EnterpriseRow, findByIds, lockEnterpriseBatch, setCurrentRating, setCurrentRatings } from '../enterprise/enterprise.repository';
+import { engineRecordsOf } from '../credit/credit-record.repository';
+import { EnterpriseRow, RegradeTarget, findByIds, lockEnterpriseBatch, setCurrentRating, setCurrentRatings } from '../enterprise/enterprise.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
-import { permitsOf } from '../permit/permit.repository';
+import { revokedPermitsOf } from '../permit/permit.repository';
 import { caseFactsOfMany } from '../enforcement/enforcement.repository';
 import { CreditPolicy, noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
-import { appendRatingChanged } from '../outbox/outbox.repository';
+import { appendRatingChanged, appendRatingsChanged } from '../outbox/outbox.repository';
 import {
-  ComparableRating,
   NewRating,
+  RatingCheck,
   RatingRow,
   RatingSummary,
   comparableRatings,
@@ -24,11 +24,12 @@ import {
   insertRatings,
 } from './rating.repository';
 import { notInFuture } from '../../platform/checks';
-import { canonicalJson } from '../audit/audit.chain';
 import { groupBy } from '../../platform/sql';
 
-/** Enterprises re-graded per transaction by the daily re-grade (each batch: one lock, six reads, at most two writes). */
+/** Enterprises re-graded per transaction by the daily re-grade (each batch: one lock, six reads, at most three writes). */
 export const REGRADE_BATCH = 1000;
+/** Batches of the daily re-grade in flight at once (one connection each): one reads or writes while the other is evaluated. */
+export const REGRADE_CONCURRENCY = 2;
 
 export interface StoredEvaluation {
   rating: RatingRow;
@@ -53,8 +54,9 @@ export function isOfficialAsOf(asOf: Date | null, now: Date, latestOfficialAsOf:
  * a transaction is a single connection.
  */
 async function inputsOf(ctx: HubContext, ids: string[], policy: CreditPolicy, asOf: Date) {
-  const records = groupBy(ids, await recordsOf(ctx.db, ids), (r) => r.enterpriseId);
-  const permits = groupBy(ids, await permitsOf(ctx.db, ids), (p) => p.enterpriseId);
+  // Only what the engine reads: a record's engine fields, revoked permits (the others decide nothing), D episodes.
+  const records = groupBy(ids, await engineRecordsOf(ctx.db, ids), (r) => r.enterpriseId);
+  const permits = groupBy(ids, await revokedPermitsOf(ctx.db, ids), (p) => p.enterpriseId);
   const cases = await caseFactsOfMany(ctx.db, ids);
   const history = groupBy(ids, await episodeHistory(ctx.db, ids, policy.periodStart, asOf), (h) => h.enterpriseId);
   return ids.map((id, i) => ({ policy, records: records[i], permits: permits[i], cases: cases.get(id)!, history: history[i], asOf }));
@@ -67,17 +69,34 @@ async function compute(ctx: HubContext, e: EnterpriseRow, asOf: Date): Promise<E
   return evaluate((await inputsOf(ctx, [e.id], policy, asOf))[0]);
 }
 
-/** SHA-256 of an evaluation's evidence (indicators, reasons, measures, deciding records), the same whatever order jsonb keeps keys in. */
+/**
+ * SHA-256 of an evaluation's evidence (indicators, reasons, measures, deciding records). The
+ * engine builds them in a fixed key order, so plain JSON is stable; a release that changes that
+ * order changes every digest once, and the next re-grade stores each rating once more.
+ */
 export function evidenceDigest(r: Pick<Evaluation, 'indicators' | 'reasons' | 'measures' | 'decisiveRecordIds'>): string {
-  const evidence = { indicators: r.indicators, reasons: r.reasons, measures: r.measures, decisiveRecordIds: [...r.decisiveRecordIds].sort() };
-  return createHash('sha256').update(canonicalJson(evidence)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([r.indicators, r.reasons, [...r.decisiveRecordIds].sort()]))
+    .update(measuresText(r.measures))
+    .digest('hex');
+}
+
+/** The grade's measures are the policy's own list (the same array for every rating of that grade): serialised once per list. */
+const measuresJson = new WeakMap<object, string>();
+function measuresText(measures: Evaluation['measures']): string {
+  let text = measuresJson.get(measures);
+  if (text === undefined) measuresJson.set(measures, (text = JSON.stringify(measures)));
+  return text;
 }
 
 /** A re-evaluation at `asOf` that only confirms `current`: same grade, score, policy version and evidence, and `current` not confirmed past `asOf`. */
-export function confirms(current: ComparableRating | undefined, result: Evaluation, digest: string, asOf: Date): current is ComparableRating {
+export function confirms(
+  current: Omit<RatingCheck, 'evidenceDigest'> & { evidenceDigest: string | null },
+  result: Evaluation,
+  digest: string,
+  asOf: Date,
+): boolean {
   return (
-    current !== undefined &&
-    current.official &&
     current.evidenceDigest === digest &&
     current.grade === result.grade &&
     current.score === result.score &&
@@ -205,7 +224,7 @@ export const ratingService = {
    * in transactions of `batch` enterprises, locked for the batch: memory and lock time are
    * bounded by the batch, whatever the number of enterprises.
    */
-  async reevaluateAll(ctx: HubContext, ids?: string[], batch = REGRADE_BATCH): Promise<RegradeSummary> {
+  async reevaluateAll(ctx: HubContext, ids?: string[], batch = REGRADE_BATCH, concurrency = REGRADE_CONCURRENCY): Promise<RegradeSummary> {
     const total: RegradeSummary = { enterprises: 0, stored: 0, confirmed: 0, gradeChanges: 0 };
     // No policy in force: nothing can be graded, and retrying will not change that. Skip, loudly.
     const outlook = policyOutlook(ctx.policies);
@@ -213,40 +232,56 @@ export const ratingService = {
       logger.warn({ lastPolicy: outlook.lastVersion, endedOn: outlook.lastEffectiveTo }, 're-grading skipped: no credit policy is in force');
       return total;
     }
-    for (let after: string | null = null; ;) {
-      const done: RegradeSummary & { last: string | null } = await withTransaction(ctx, async (ctx) => {
-        const locked = await lockEnterpriseBatch(ctx.db, after, batch, ids ?? null);
-        if (!locked.length) return { enterprises: 0, stored: 0, confirmed: 0, gradeChanges: 0, last: null };
-        return { ...(await this.regradeBatch(ctx, locked, new Date())), last: locked.at(-1)!.id };
+    // The keyset cursor: each transaction claims (locks) the next batch in turn, then evaluates while the next one claims.
+    let after: string | null = null;
+    let exhausted = false;
+    let turn: Promise<unknown> = Promise.resolve();
+    const claim = (tx: HubContext) => {
+      const mine = turn.then(async () => {
+        if (exhausted) return [];
+        const locked = await lockEnterpriseBatch(tx.db, after, batch, ids ?? null);
+        if (locked.length < batch) exhausted = true;
+        if (locked.length) after = locked.at(-1)!.id;
+        return locked;
       });
-      if (!done.last) return total;
-      for (const k of ['enterprises', 'stored', 'confirmed', 'gradeChanges'] as const) total[k] += done[k];
-      after = done.last;
-    }
+      turn = mine.catch(() => (exhausted = true));
+      return mine;
+    };
+    const worker = async () => {
+      for (;;) {
+        const done = await withTransaction(ctx, async (tx) => {
+          const locked = await claim(tx);
+          return locked.length ? this.regradeBatch(tx, locked, new Date()) : null;
+        }).catch((err: unknown) => {
+          exhausted = true;
+          throw err;
+        });
+        if (!done) return;
+        for (const k of ['enterprises', 'stored', 'confirmed', 'gradeChanges'] as const) total[k] += done[k];
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+    return total;
   },
 
   /**
    * Re-grades the locked enterprises `es` as of `asOf` inside the caller's transaction, with
    * the same engine and inputs as `evaluateIn`, read for the whole batch at once. A result
    * equal to the current rating (grade, score, policy version, evidence digest) only confirms
-   * it (one narrow row per rating, one statement); changed results are stored in one multi-row
+   * it (its narrow confirmation row, one statement); changed results are stored in one multi-row
    * statement and become current; grade changes go to the outbox and the grade-change hooks.
    */
-  async regradeBatch(ctx: HubContext, es: { id: string; currentRatingId: string | null }[], asOf: Date): Promise<RegradeSummary> {
+  async regradeBatch(ctx: HubContext, es: RegradeTarget[], asOf: Date): Promise<RegradeSummary> {
     const policy = policyInForce(ctx.policies, asOf);
     if (!policy) {
       logger.warn({ enterprises: es.length, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; re-grading skipped');
       return { enterprises: es.length, stored: 0, confirmed: 0, gradeChanges: 0 };
     }
-    const ids = es.map((e) => e.id);
-    const inputs = await inputsOf(ctx, ids, policy, asOf);
-    const current = new Map(
-      (
-        await comparableRatings(
-          ctx.db,
-          es.flatMap((e) => (e.currentRatingId ? [e.currentRatingId] : [])),
-        )
-      ).map((r) => [r.enterpriseId, r]),
+    const inputs = await inputsOf(
+      ctx,
+      es.map((e) => e.id),
+      policy,
+      asOf,
     );
     const confirmed: string[] = [];
     const fresh: NewRating[] = [];
@@ -254,28 +289,34 @@ export const ratingService = {
       const result = evaluate(inputs[i]);
       evaluations.inc({ grade: result.grade });
       const digest = evidenceDigest(result);
-      const now = current.get(e.id);
-      if (confirms(now, result, digest, asOf)) confirmed.push(now.id);
+      // A current rating without a check (stored before checks existed) is stored anew once.
+      if (e.check && confirms(e.check, result, digest, asOf)) confirmed.push(e.check.id);
       else fresh.push(toNewRating(e, result, asOf, ctx.principal.subject, digest));
     });
     await confirmRatings(ctx.db, confirmed, asOf);
     const stored = await insertRatings(ctx.db, fresh);
+    const before = new Map(es.map((e) => [e.id, e]));
     // Evaluations are made at now, so a stored one is the latest word unless a confirmation is later still.
     const promoted = stored.filter((r) => {
-      const before = current.get(r.enterpriseId);
-      return !before || before.confirmedAt.getTime() <= asOf.getTime();
+      const check = before.get(r.enterpriseId)!.check;
+      return !check || check.confirmedAt.getTime() <= asOf.getTime();
     });
     await setCurrentRatings(
       ctx.db,
       promoted.map((r) => ({ enterpriseId: r.enterpriseId, ratingId: r.id, grade: r.grade })),
     );
-    const changes = promoted.filter((r) => current.get(r.enterpriseId)?.grade !== r.grade);
-    if (changes.length) await this.publishChanges(ctx, changes, current, fresh);
+    const changes = promoted.filter((r) => before.get(r.enterpriseId)!.currentGrade !== r.grade);
+    if (changes.length) await this.publishChanges(ctx, changes, before, fresh);
     return { enterprises: es.length, stored: stored.length, confirmed: confirmed.length, gradeChanges: changes.length };
   },
 
-  /** The outbox event and the grade-change hooks of each changed grade (rare: read the enterprises in full for them only). */
-  async publishChanges(ctx: HubContext, changes: RatingSummary[], before: Map<string, ComparableRating>, fresh: NewRating[]): Promise<void> {
+  /** The outbox events of the changed grades (three statements), then the grade-change hooks, which take the enterprises in full (read for them only). */
+  async publishChanges(ctx: HubContext, changes: RatingSummary[], before: Map<string, RegradeTarget>, fresh: NewRating[]): Promise<void> {
+    await appendRatingsChanged(
+      ctx.db,
+      changes.map((rating) => ({ e: before.get(rating.enterpriseId)!, rating, previousGrade: before.get(rating.enterpriseId)!.currentGrade })),
+    );
+    if (!gradeChangeHooks.length) return;
     const full = new Map(
       (
         await findByIds(
@@ -289,9 +330,7 @@ export const ratingService = {
       const e = full.get(summary.enterpriseId)!;
       const d = detail.get(summary.enterpriseId)!;
       const rating: RatingRow = { ...summary, indicators: d.indicators, reasons: d.reasons, measures: d.measures };
-      const previousGrade = before.get(e.id)?.grade ?? null;
-      await appendRatingChanged(ctx.db, e, rating, previousGrade);
-      for (const hook of gradeChangeHooks) await hook(ctx, e, rating, previousGrade);
+      for (const hook of gradeChangeHooks) await hook(ctx, e, rating, before.get(e.id)!.currentGrade);
     }
   },
 };
