@@ -285,10 +285,18 @@ export const ratingService = {
     );
     const confirmed: string[] = [];
     const fresh: NewRating[] = [];
+    // The engine is pure: enterprises with nothing on file (no record, revoked permit, case or D episode) all get the
+    // same evaluation, made once per batch (most enterprises, in a realistic mix).
+    let blank: { result: Evaluation; digest: string } | undefined;
+    const evaluated = (input: (typeof inputs)[number]) => {
+      const result = evaluate(input);
+      return { result, digest: evidenceDigest(result) };
+    };
     es.forEach((e, i) => {
-      const result = evaluate(inputs[i]);
+      const input = inputs[i];
+      const nothing = !input.records.length && !input.permits.length && !input.cases.length && !input.history.length;
+      const { result, digest } = nothing ? (blank ??= evaluated(input)) : evaluated(input);
       evaluations.inc({ grade: result.grade });
-      const digest = evidenceDigest(result);
       // A current rating without a check (stored before checks existed) is stored anew once.
       if (e.check && confirms(e.check, result, digest, asOf)) confirmed.push(e.check.id);
       else fresh.push(toNewRating(e, result, asOf, ctx.principal.subject, digest));
