@@ -1,4 +1,6 @@
+import { execute, parse } from 'graphql';
 import { HubContext } from '../../src/modules/context';
+import { hubSchema } from '../../src/schema';
 import { findByIds } from '../../src/modules/enterprise/enterprise.repository';
 import { ratingService } from '../../src/modules/rating/rating.service';
 import { comparableRatings, ratingDetails } from '../../src/modules/rating/rating.repository';
@@ -200,6 +202,30 @@ describe('daily re-grade in batches', () => {
       }
     }
     expect(unchanged).toBe(summary.confirmed);
+
+    // Through the API: the unchanged rating says when it was last confirmed; a changed enterprise's history shows both ratings.
+    const pick = async (changed: boolean) => {
+      const { id } = before.find((b) => (after.get(b.id) !== b.currentRatingId) === changed)!;
+      const [{ code }] = await sqlRows<{ code: string }>(batched.db.manager, `SELECT credit_code AS code FROM enterprise WHERE id = $1`, [id]);
+      const r = await execute({
+        schema: await hubSchema(),
+        document: parse(`query($c: String!) { enterprise(creditCode: $c) { rating { grade asOf confirmedAt } ratingHistory { grade asOf confirmedAt } } }`),
+        variableValues: { c: code },
+        contextValue: testContext(testDeps(batched.db, { policies: testPolicies() })),
+      });
+      expect(r.errors).toBeUndefined();
+      return (r.data as { enterprise: { rating: Shown; ratingHistory: Shown[] } }).enterprise;
+    };
+    // In-process execution: the DateTime fields are still Dates.
+    type Shown = { grade: string; asOf: Date; confirmedAt: Date };
+    const same = await pick(false);
+    expect(same.rating.confirmedAt.getTime()).toBeGreaterThanOrEqual(startedAt.getTime());
+    expect(same.rating.asOf.getTime()).toBeLessThan(startedAt.getTime());
+    expect(same.ratingHistory).toHaveLength(1);
+    const moved = await pick(true);
+    expect(moved.ratingHistory).toHaveLength(2);
+    expect(moved.rating.confirmedAt).toEqual(moved.rating.asOf);
+    expect(moved.ratingHistory[1].confirmedAt.getTime()).toBeLessThan(startedAt.getTime());
     // The one-by-one path (a record change's re-evaluation, with its actor) still stores each evaluation.
     const [{ n }] = await single.db.manager.query(`SELECT count(*)::int AS n FROM credit_rating`);
     expect(n).toBe(2 * N);
