@@ -10,6 +10,7 @@ import { seedDemo } from './modules/demo/demo.seed';
 import { seedDemoWorkflows } from './modules/demo/demo.workflows';
 import { openJobs } from './workers';
 import { encryptPlainValues } from './modules/keys/key-rotation';
+import { ensureReadingPartitions } from './modules/meter/reading-partitions';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** `npm start`: validate config, migrate, seed the demo when asked, serve. */
@@ -61,6 +62,9 @@ async function main() {
   logger.info({ url, host: config.host }, 'listening; /health and /graphql answer 503 until migrations (and the demo seed) are done');
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  // A hub started after a month end has this month's partition at once, not at the next hourly tick.
+  const months = await ensureReadingPartitions(db.manager);
+  if (months) logger.info({ made: months }, 'meter_reading: month partitions created');
   // Values written before encryption at rest (or by an older hub) are encrypted with the active key, in batches.
   const sealed = await encryptPlainValues(db);
   if (sealed.total) logger.info({ columns: sealed.columns, kid: sealed.active }, 'plain personal data and secrets encrypted at rest');

@@ -493,6 +493,70 @@ program
     }
   });
 
+const readings = program.command('readings').description("meter_reading's month partitions: list them, detach old months for archive");
+
+/** The owner's connection (HUB_MIGRATION_DATABASE_URL, else DATABASE_URL), or the embedded database: partitions are DDL. */
+async function openOwner(role: string) {
+  const c = config();
+  const { Database } = await import('../platform/db');
+  try {
+    const db = await Database.connect({ url: c.migrationDatabaseUrl, dataDir: c.dataDir, lockRole: role, poolSize: 2 });
+    await db.migrate();
+    return db;
+  } catch (e) {
+    if (e instanceof DataDirLockedError) fail(e.message);
+    throw e;
+  }
+}
+
+readings
+  .command('partitions')
+  .description('list the month partitions of meter_reading (and month tables detached for archive)')
+  .option('--ensure', `first create this month's partition and the next ${3} ahead, as the scheduler does each hour`)
+  .action(async (o: { ensure?: boolean }) => {
+    const db = await openOwner('readings');
+    const { ensureReadingPartitions, listReadingPartitions } = await import('../modules/meter/reading-partitions');
+    try {
+      if (o.ensure) console.log(`created ${await ensureReadingPartitions(db.manager)} partition(s)`);
+      const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+      for (const p of await listReadingPartitions(db.manager))
+        console.log(
+          [
+            p.name.padEnd(24),
+            p.kind.padEnd(8),
+            (p.attached ? `before ${p.before ?? '-'}` : 'DETACHED').padEnd(16),
+            `~${p.rows} rows`.padStart(16),
+            mb(p.bytes).padStart(12),
+          ].join(' '),
+        );
+    } finally {
+      await db.close();
+    }
+  });
+
+readings
+  .command('detach')
+  .description('detach the month partitions before a month (and the history partition when all it holds is earlier); each stays a plain table to dump and drop')
+  .requiredOption('--before <YYYY-MM>', 'China month: partitions of earlier months are detached')
+  .option('--force', 'also months the credit rules still read (the last two years), never this month or later')
+  .action(async (o: { before: string; force?: boolean }) => {
+    const db = await openOwner('readings');
+    const { PartitionDetachRefused, detachReadingPartitions } = await import('../modules/meter/reading-partitions');
+    try {
+      const names = await detachReadingPartitions(db.manager, o.before, { force: o.force });
+      console.log(`detached: ${names.join(', ')}`);
+      console.log(`archive each with pg_dump -t '<schema>.<name>' and then DROP TABLE it; readings of these months no longer appear in the hub`);
+    } catch (e) {
+      if (e instanceof PartitionDetachRefused) {
+        await db.close();
+        fail(e.message);
+      }
+      throw e;
+    } finally {
+      await db.close().catch(() => undefined);
+    }
+  });
+
 const keys = program.command('keys').description('the data keys that encrypt personal data and secrets at rest');
 
 keys

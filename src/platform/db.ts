@@ -33,6 +33,7 @@ import { SyncHeartbeat1732980000000 } from '../migrations/1732980000000-sync-hea
 import { RetireAdminWebhooks1732990000000 } from '../migrations/1732990000000-retire-admin-webhooks';
 import { IdempotencyKey1733000000000 } from '../migrations/1733000000000-idempotency-key';
 import { MeterFillfactor1733020000000 } from '../migrations/1733020000000-meter-fillfactor';
+import { MeterReadingPartitions1733040000000 } from '../migrations/1733040000000-meter-reading-partitions';
 import { RatingConfirmation1733050000000 } from '../migrations/1733050000000-rating-confirmation';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
@@ -76,6 +77,7 @@ export const MIGRATIONS = [
   RetireAdminWebhooks1732990000000,
   IdempotencyKey1733000000000,
   MeterFillfactor1733020000000,
+  MeterReadingPartitions1733040000000,
   RatingConfirmation1733050000000,
 ];
 

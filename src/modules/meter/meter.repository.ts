@@ -196,15 +196,26 @@ export function metersByIds(m: Queryable, ids: readonly string[]): Promise<Meter
   return rows<MeterRow>(m, `SELECT ${METER_COLUMNS} FROM meter t WHERE t.id = ANY($1::uuid[])`, [ids]);
 }
 
-/** Readings of each meter within its own window [from, to], oldest first, in one statement. */
+/**
+ * Readings of each meter within its own window [from, to], oldest first, in one statement. The
+ * windows' overall span bounds the scan too ($4, $5): the planner then reads only those months' partitions.
+ */
 export function readingsInWindows(m: Queryable, windows: { meterId: string; from: Date; to: Date }[]): Promise<ReadingRow[]> {
+  if (!windows.length) return Promise.resolve([]);
+  let from = windows[0].from;
+  let to = windows[0].to;
+  for (const w of windows) {
+    if (w.from < from) from = w.from;
+    if (w.to > to) to = w.to;
+  }
   return rows<ReadingRow>(
     m,
     `SELECT r.meter_id AS "meterId", r.read_at AS "readAt", r.cumulative_volume AS "cumulativeVolume", r.flow_rate AS "flowRate"
        FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS w(id, f, t)
        JOIN meter_reading r ON r.meter_id = w.id AND r.read_at >= w.f AND r.read_at <= w.t
+      WHERE r.read_at >= $4 AND r.read_at <= $5
       ORDER BY r.meter_id, r.read_at`,
-    [windows.map((w) => w.meterId), windows.map((w) => w.from), windows.map((w) => w.to)],
+    [windows.map((w) => w.meterId), windows.map((w) => w.from), windows.map((w) => w.to), from, to],
   );
 }
 

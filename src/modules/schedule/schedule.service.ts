@@ -8,6 +8,7 @@ import { pruneKeys } from '../idempotency/idempotency.repository';
 import { IDEMPOTENCY_RETENTION_HOURS } from '../idempotency/idempotency.rules';
 import { platformPushService } from '../filing/platform-push.service';
 import { logChainHead } from '../audit/audit.chain';
+import { PARTITION_MONTHS_AHEAD, ensureReadingPartitions } from '../meter/reading-partitions';
 // Registers filing's determination hook and deadline recomputer in every process that runs the scheduler (workers too).
 import '../filing/filing.service';
 
@@ -22,7 +23,7 @@ export const EVALUATE_EVERY_SECONDS = 86_400;
 export const scheduleService = {
   /**
    * Re-queues sync runs whose job was lost (`requeueSilent`), syncs sources whose `everyMs` has passed since their last run, queues detection for
-   * everyone once per hour, re-grading once per day and then prunes the outbox (published
+   * everyone once per hour (and makes meter_reading's month partitions ahead), re-grading once per day and then prunes the outbox (published
    * events older than OUTBOX_RETENTION_DAYS) and Idempotency-Keys past their retention, and logs the audit chain's head. `slot`: the tick's number (epoch seconds / TICK_SECONDS).
    */
   async tick(ctx: HubContext, slot: number): Promise<void> {
@@ -33,7 +34,13 @@ export const scheduleService = {
     await platformPushService.deliverDue(ctx).catch((err: unknown) => logger.warn({ err }, 'credit platform pushes not sent'));
     const detectSlot = Math.floor((slot * TICK_SECONDS) / DETECT_EVERY_SECONDS);
     const second = slot * TICK_SECONDS;
-    if (second % DETECT_EVERY_SECONDS < TICK_SECONDS) await ctx.jobs.add('detect', { reason: `slot:${detectSlot}` });
+    if (second % DETECT_EVERY_SECONDS < TICK_SECONDS) {
+      await ctx.jobs.add('detect', { reason: `slot:${detectSlot}` });
+      // meter_reading's month partitions, three ahead (a hub down over a month end catches up here; the default partition holds the rows meanwhile).
+      await ensureReadingPartitions(ctx.db)
+        .then((made) => made && logger.info({ made, ahead: PARTITION_MONTHS_AHEAD }, 'meter_reading: month partitions created'))
+        .catch((err: unknown) => logger.warn({ err }, 'meter_reading month partitions not created; retried next hour'));
+    }
     if (second % EVALUATE_EVERY_SECONDS < TICK_SECONDS) {
       await ctx.jobs.add('evaluate', { reason: `day:${Math.floor(second / EVALUATE_EVERY_SECONDS)}` });
       let pruned = 0;
