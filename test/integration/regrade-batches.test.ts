@@ -230,4 +230,16 @@ describe('daily re-grade in batches', () => {
     const [{ n }] = await single.db.manager.query(`SELECT count(*)::int AS n FROM credit_rating`);
     expect(n).toBe(2 * N);
   });
+
+  it('re-grades only the enterprises a job names, in batches too', async () => {
+    const some = (await ids(batched)).filter((_, i) => i % 50 === 7);
+    const startedAt = new Date();
+    expect(await ratingService.reevaluateAll(batched.ctx, some, 3)).toEqual({ enterprises: some.length, stored: 0, confirmed: some.length, gradeChanges: 0 });
+    const touched = await sqlRows<{ id: string }>(
+      batched.db.manager,
+      `SELECT r.enterprise_id AS id FROM credit_rating_confirmation c JOIN credit_rating r ON r.id = c.rating_id WHERE c.confirmed_at >= $1 ORDER BY 1`,
+      [startedAt],
+    );
+    expect(touched.map((r) => r.id)).toEqual([...some].sort());
+  });
 });
