@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/sql';
-import { one, rows } from '../../platform/sql';
+import { IdSet, inIdSet, one, rows } from '../../platform/sql';
 import type { PermitRevocationKind } from './permit.rules';
 
 export interface PermitRow {
@@ -62,13 +62,14 @@ export function permitsOf(m: Queryable, enterpriseIds: readonly string[]): Promi
 /** The revoked permits of the enterprises, in `permitsOf`'s order: all the credit engine needs (a permit never revoked decides nothing); a partial index finds them. */
 export function revokedPermitsOf(
   m: Queryable,
-  enterpriseIds: readonly string[],
+  enterprises: IdSet,
 ): Promise<Pick<PermitRow, 'id' | 'permitNo' | 'enterpriseId' | 'revokedAt' | 'revocationKind' | 'annulledAt'>[]> {
+  const of = inIdSet('p.enterprise_id', enterprises);
   return rows(
     m,
     `SELECT p.id, p.permit_no AS "permitNo", p.enterprise_id AS "enterpriseId", p.revoked_at AS "revokedAt", p.revocation_kind AS "revocationKind",
             p.annulled_at AS "annulledAt"
-       FROM water_permit p WHERE p.enterprise_id = ANY($1::uuid[]) AND p.revoked_at IS NOT NULL ORDER BY p.valid_from, p.permit_no`,
-    [enterpriseIds],
+       FROM water_permit p WHERE ${of.sql} AND p.revoked_at IS NOT NULL ORDER BY p.valid_from, p.permit_no`,
+    of.params,
   );
 }

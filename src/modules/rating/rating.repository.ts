@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/sql';
-import { rows } from '../../platform/sql';
+import { IdSet, inIdSet, rows } from '../../platform/sql';
 import type { Bilingual, Grade } from '../policy/credit-policy';
 import type { IndicatorResult, PriorRating, Reason } from '../credit/credit.rules';
 
@@ -131,21 +131,22 @@ export interface EpisodeRating extends PriorRating {
  * rest (a run of other grades between them decides nothing). `dEpisodes` reads the same
  * episodes from these as from the whole history. The D ones come from a partial index.
  */
-export function episodeHistory(m: Queryable, enterpriseIds: readonly string[], from: Date, before: Date): Promise<EpisodeRating[]> {
+export function episodeHistory(m: Queryable, enterprises: IdSet, from: Date, before: Date): Promise<EpisodeRating[]> {
+  const of = inIdSet('r.enterprise_id', enterprises, 3);
   return rows<EpisodeRating>(
     m,
     `WITH d AS (
        SELECT r.id, r.enterprise_id, r.grade, r.as_of, r.evaluated_at, r.decisive_record_ids FROM credit_rating r
-        WHERE r.enterprise_id = ANY($1::uuid[]) AND r.grade = 'D' AND r.official AND r.as_of >= $2 AND r.as_of < $3)
+        WHERE ${of.sql} AND r.grade = 'D' AND r.official AND r.as_of >= $1 AND r.as_of < $2)
      SELECT enterprise_id AS "enterpriseId", grade, as_of AS "asOf", decisive_record_ids::text[] AS "decisiveRecordIds" FROM d
      UNION ALL
      SELECT n.enterprise_id, n.grade, n.as_of, n.decisive_record_ids::text[] FROM d CROSS JOIN LATERAL (
        SELECT x.enterprise_id, x.grade, x.as_of, x.decisive_record_ids FROM credit_rating x
-        WHERE x.enterprise_id = d.enterprise_id AND x.official AND x.as_of < $3
+        WHERE x.enterprise_id = d.enterprise_id AND x.official AND x.as_of < $2
           AND (x.as_of, x.evaluated_at, x.id) > (d.as_of, d.evaluated_at, d.id)
         ORDER BY x.as_of, x.evaluated_at, x.id LIMIT 1) n
       WHERE n.grade <> 'D'`,
-    [enterpriseIds, from, before],
+    [from, before, ...of.params],
   );
 }
 

@@ -53,12 +53,14 @@ export function isOfficialAsOf(asOf: Date | null, now: Date, latestOfficialAsOf:
  * kind whatever their number (the bulk re-grade's batch, or one enterprise); one after another:
  * a transaction is a single connection.
  */
-async function inputsOf(ctx: HubContext, ids: string[], policy: CreditPolicy, asOf: Date) {
+async function inputsOf(ctx: HubContext, ids: string[], policy: CreditPolicy, asOf: Date, span?: { from: string; to: string }) {
   // Only what the engine reads: a record's engine fields, revoked permits (the others decide nothing), D episodes.
-  const records = groupBy(ids, await engineRecordsOf(ctx.db, ids), (r) => r.enterpriseId);
-  const permits = groupBy(ids, await revokedPermitsOf(ctx.db, ids), (p) => p.enterpriseId);
+  // `span`: every enterprise from..to is in `ids` (a keyset batch); rows of one registered since are left out by groupBy.
+  const set = span ?? ids;
+  const records = groupBy(ids, await engineRecordsOf(ctx.db, set), (r) => r.enterpriseId);
+  const permits = groupBy(ids, await revokedPermitsOf(ctx.db, set), (p) => p.enterpriseId);
   const cases = await caseFactsOfMany(ctx.db, ids);
-  const history = groupBy(ids, await episodeHistory(ctx.db, ids, policy.periodStart, asOf), (h) => h.enterpriseId);
+  const history = groupBy(ids, await episodeHistory(ctx.db, set, policy.periodStart, asOf), (h) => h.enterpriseId);
   return ids.map((id, i) => ({ policy, records: records[i], permits: permits[i], cases: cases.get(id)!, history: history[i], asOf }));
 }
 
@@ -251,7 +253,7 @@ export const ratingService = {
       for (;;) {
         const done = await withTransaction(ctx, async (tx) => {
           const locked = await claim(tx);
-          return locked.length ? this.regradeBatch(tx, locked, new Date()) : null;
+          return locked.length ? this.regradeBatch(tx, locked, new Date(), !ids) : null;
         }).catch((err: unknown) => {
           exhausted = true;
           throw err;
@@ -270,8 +272,10 @@ export const ratingService = {
    * equal to the current rating (grade, score, policy version, evidence digest) only confirms
    * it (its narrow confirmation row, one statement); changed results are stored in one multi-row
    * statement and become current; grade changes go to the outbox and the grade-change hooks.
+   * `contiguous`: `es` are all the enterprises from the first id to the last (a batch of all of
+   * them, not of a list), so reads take the id range.
    */
-  async regradeBatch(ctx: HubContext, es: RegradeTarget[], asOf: Date): Promise<RegradeSummary> {
+  async regradeBatch(ctx: HubContext, es: RegradeTarget[], asOf: Date, contiguous = false): Promise<RegradeSummary> {
     const policy = policyInForce(ctx.policies, asOf);
     if (!policy) {
       logger.warn({ enterprises: es.length, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; re-grading skipped');
@@ -282,6 +286,7 @@ export const ratingService = {
       es.map((e) => e.id),
       policy,
       asOf,
+      contiguous ? { from: es[0].id, to: es.at(-1)!.id } : undefined,
     );
     const confirmed: string[] = [];
     const fresh: NewRating[] = [];
