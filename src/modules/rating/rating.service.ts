@@ -92,12 +92,7 @@ function measuresText(measures: Evaluation['measures']): string {
 }
 
 /** A re-evaluation at `asOf` that only confirms `current`: same grade, score, policy version and evidence, and `current` not confirmed past `asOf`. */
-export function confirms(
-  current: Omit<RatingCheck, 'evidenceDigest'> & { evidenceDigest: string | null },
-  result: Evaluation,
-  digest: string,
-  asOf: Date,
-): boolean {
+export function confirms(current: RatingCheck, result: Evaluation, digest: string, asOf: Date): boolean {
   return (
     current.evidenceDigest === digest &&
     current.grade === result.grade &&
