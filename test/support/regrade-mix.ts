@@ -1,5 +1,6 @@
 import type { CreditPolicy } from '../../src/modules/policy/credit-policy';
 import type { Queryable } from '../../src/platform/sql';
+import { runStatements } from './sql-script';
 
 /**
  * A realistic record mix for the daily re-grade (issue 12, target 4), seeded set-based, shared
@@ -61,20 +62,6 @@ const SEED = `
     FROM generate_series(1, $1::int) k
     CROSS JOIN LATERAL (SELECT $2::timestamptz + (k % 83 + 1) * ($3::timestamptz - $2::timestamptz) / 100 AS at) d
    WHERE k % 20 = 9 OR k % 45 = 11`;
-
-/** Each statement of `sql` with only the parameters it names, renumbered $1…$n. */
-async function runStatements(m: Queryable, sql: string, all: unknown[]): Promise<void> {
-  for (const stmt of sql
-    .split(/;\s*\n/)
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const used = [...new Set([...stmt.matchAll(/\$(\d)/g)].map((x) => Number(x[1])))].sort();
-    await m.query(
-      stmt.replace(/\$(\d)/g, (_, d) => `$${used.indexOf(Number(d)) + 1}`),
-      used.map((d) => all[d - 1]),
-    );
-  }
-}
 
 /** Seeds the mix into the schema `m` works in (empty enterprise tables expected). */
 export async function seedRegradeMix(m: Queryable, o: RegradeMix): Promise<void> {
