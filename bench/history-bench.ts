@@ -1,5 +1,6 @@
 import { withTransaction } from '../src/platform/context';
 import { testContext, testDeps } from '../test/support/context';
+import { runStatements } from '../test/support/sql-script';
 /**
  * History benchmark (issue 12, target 6): is a day's work flat as history grows? The same
  * daily cycle runs on two schemas that differ only in what `meter_reading` already holds:
@@ -57,20 +58,6 @@ const BASE_SQL = `
   INSERT INTO water_plan (enterprise_id, year, planned_volume) SELECT id, $3::int, 1000000 FROM enterprise;
   INSERT INTO water_permit (permit_no, enterprise_id, valid_from, valid_to, annual_quota)
   SELECT 'BP-' || substr(credit_code, 9), id, $4::timestamptz, $4::timestamptz + interval '3 years', 1000000 FROM enterprise`;
-
-/** Runs `sql`'s statements with the parameters each names (renumbered $1..$n). */
-async function runStatements(c: Client, sql: string, all: unknown[]): Promise<void> {
-  for (const stmt of sql
-    .split(/;\s*\n/)
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const used = [...new Set([...stmt.matchAll(/\$(\d)/g)].map((x) => Number(x[1])))].sort();
-    await c.query(
-      stmt.replace(/\$(\d)/g, (_, d) => `$${used.indexOf(Number(d)) + 1}`),
-      used.map((d) => all[d - 1]),
-    );
-  }
-}
 
 /** `c` as a Queryable answering rows (what the repositories take). */
 const onClient = (c: Client): Queryable => ({

@@ -13,9 +13,10 @@
  * subscription benchmark (subscriptions-bench.ts: graphql-ws vs a bare ws server, schema `bench_subs`).
  * Then the embedded demo (embedded-demo.ts: `npm start`'s RSS and event-loop stall against their limits).
  * The history benchmark (history-bench.ts: a day's ingest + detection on an empty meter_reading vs one holding a year,
- * schemas `bench_history_empty` and `bench_history`, the latter kept between runs) runs after detection.
- * BENCH_ONLY=dashboard|ingest|detect|history|subscriptions|embedded runs one part (hub|postgraphile imply the dashboard).
- * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*) are listed in those files.
+ * schemas `bench_history_empty` and `bench_history`, the latter kept between runs) runs after detection, then
+ * the daily re-grade benchmark (regrade-bench.ts: reevaluateAll vs one set-based SQL statement, schema `bench_regrade`).
+ * BENCH_ONLY=dashboard|ingest|detect|history|regrade|subscriptions|embedded runs one part (hub|postgraphile imply the dashboard).
+ * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*, BENCH_REGRADE_*) are listed in those files.
  */
 import os from 'node:os';
 import { Client } from 'pg';
@@ -235,7 +236,7 @@ async function runDashboard(): Promise<void> {
   }
 }
 
-const PARTS = ['dashboard', 'ingest', 'detect', 'history', 'subscriptions', 'embedded'] as const;
+const PARTS = ['dashboard', 'ingest', 'detect', 'history', 'regrade', 'subscriptions', 'embedded'] as const;
 
 async function main(): Promise<void> {
   const only = env.BENCH_ONLY === 'hub' || env.BENCH_ONLY === 'postgraphile' ? 'dashboard' : env.BENCH_ONLY || undefined;
@@ -268,6 +269,15 @@ async function main(): Promise<void> {
       readings: num(env.BENCH_HISTORY_READINGS, 50_000_000),
       enterprises: num(env.BENCH_HISTORY_ENTERPRISES, 2_500),
       rounds: num(env.BENCH_HISTORY_ROUNDS, 1),
+    });
+  }
+  if (!only || only === 'regrade') {
+    const { runRegradeBench } = await import('./regrade-bench');
+    await runRegradeBench({
+      url: DATABASE_URL,
+      enterprises: num(env.BENCH_REGRADE_ENTERPRISES, 100_000),
+      batch: num(env.BENCH_REGRADE_BATCH, 1_000),
+      rounds: num(env.BENCH_REGRADE_ROUNDS, 3),
     });
   }
   if (!only || only === 'subscriptions') {

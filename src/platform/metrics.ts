@@ -20,7 +20,7 @@ export const graphqlRequests = new Histogram({
 
 export const evaluations = new Counter({
   name: 'hub_credit_evaluations_total',
-  help: 'Credit evaluations stored, by resulting grade',
+  help: 'Credit evaluations made (stored, or confirming an unchanged current rating), by resulting grade',
   labelNames: ['grade'],
   registers: [registry],
 });

@@ -30,6 +30,19 @@ export class Conditions {
   }
 }
 
+/**
+ * The enterprises (or other parents) a bulk read is for: a list of ids, or every id from `from`
+ * to `to` (a keyset batch that holds all of them: one index range scan instead of a probe per id).
+ */
+export type IdSet = readonly string[] | { from: string; to: string };
+
+/** The condition that `column` is in `set`, with its parameters numbered from `$n`. */
+export function inIdSet(column: string, set: IdSet, n = 1): { sql: string; params: unknown[] } {
+  return 'from' in set
+    ? { sql: `${column} BETWEEN $${n}::uuid AND $${n + 1}::uuid`, params: [set.from, set.to] }
+    : { sql: `${column} = ANY($${n}::uuid[])`, params: [set] };
+}
+
 /** Groups rows by a key, keeping the order of `keys` (DataLoader contract). */
 export function groupBy<T>(keys: readonly string[], items: T[], keyOf: (t: T) => string): T[][] {
   const map = new Map<string, T[]>(keys.map((k) => [k, []]));

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/sql';
-import { one, rows } from '../../platform/sql';
+import { IdSet, inIdSet, one, rows } from '../../platform/sql';
 import type { DishonestyLevel, HonorCategory, HonorLevel } from '../policy/credit-policy';
 import type { CreditRecordKind, CreditRecordStatus } from './credit.rules';
 import type { AuthorityKind, AwardingBodyKind, SourceAct } from './provenance.rules';
@@ -110,4 +110,35 @@ export function recordsOf(m: Queryable, enterpriseIds: readonly string[]): Promi
 
 export function recordsByIds(m: Queryable, ids: readonly string[]): Promise<CreditRecordRow[]> {
   return rows<CreditRecordRow>(m, `SELECT ${COLUMNS} FROM credit_record c WHERE c.id = ANY($1::uuid[])`, [ids]);
+}
+
+/** The records of the enterprises with only the fields the credit engine reads (`EngineRecord`), in `recordsOf`'s order. */
+export function engineRecordsOf(
+  m: Queryable,
+  enterprises: IdSet,
+): Promise<
+  Pick<
+    CreditRecordRow,
+    | 'id'
+    | 'enterpriseId'
+    | 'kind'
+    | 'indicator'
+    | 'level'
+    | 'honorLevel'
+    | 'awardedByGovernment'
+    | 'honorCategory'
+    | 'caseId'
+    | 'permitId'
+    | 'occurredAt'
+    | 'status'
+  >[]
+> {
+  const of = inIdSet('c.enterprise_id', enterprises);
+  return rows(
+    m,
+    `SELECT c.id, c.enterprise_id AS "enterpriseId", c.kind, c.indicator, c.level, c.honor_level AS "honorLevel", c.awarded_by_government AS "awardedByGovernment",
+            c.honor_category AS "honorCategory", c.case_id AS "caseId", c.permit_id AS "permitId", c.occurred_at AS "occurredAt", c.status
+       FROM credit_record c WHERE ${of.sql} ORDER BY c.occurred_at, c.id`,
+    of.params,
+  );
 }

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Queryable } from '../../platform/sql';
+import { setCurrentRatings as setEnterpriseRatings } from '../enterprise/enterprise.repository';
 
 /** Rows per multi-row statement: unnest takes one bind parameter per column, so only payload size limits it. */
 const CHUNK = 5_000;
@@ -47,12 +48,7 @@ export async function insertRows(m: Queryable, table: string, cols: SeedColumn[]
 /** Makes each rating its enterprise's current one, in chunks. */
 export async function setCurrentRatings(m: Queryable, ratings: { enterpriseId: string; ratingId: string; grade: string }[]): Promise<void> {
   for (let i = 0; i < ratings.length; i += CHUNK) {
-    const c = ratings.slice(i, i + CHUNK);
-    await m.query(
-      `UPDATE enterprise e SET current_rating_id = u.rid, current_grade = u.grade, updated_at = now()
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(eid, rid, grade) WHERE e.id = u.eid`,
-      [c.map((r) => r.enterpriseId), c.map((r) => r.ratingId), c.map((r) => r.grade)],
-    );
+    await setEnterpriseRatings(m, ratings.slice(i, i + CHUNK));
     await nextTurn();
   }
 }

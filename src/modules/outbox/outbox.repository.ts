@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../platform/sql';
-import { one, rows } from '../../platform/sql';
+import { rows } from '../../platform/sql';
 import type { Grade } from '../policy/credit-policy';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
-import type { RatingRow } from '../rating/rating.repository';
+import type { RatingSummary } from '../rating/rating.repository';
 import { OUTBOX_RETENTION_DAYS, RATING_CHANGED, RatingChangedEvent } from './outbox';
 
 /**
@@ -11,12 +11,32 @@ import { OUTBOX_RETENTION_DAYS, RATING_CHANGED, RatingChangedEvent } from './out
  * grade change it reports was committed. The per-enterprise sequence comes from a counter
  * on the enterprise row, which the evaluation already holds locked.
  */
-export async function appendRatingChanged(m: Queryable, e: EnterpriseRow, rating: RatingRow, previousGrade: Grade | null): Promise<RatingChangedEvent> {
-  const { seq } = (await one<{ seq: number }>(m, `UPDATE enterprise SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq AS seq`, [e.id]))!;
-  const event: RatingChangedEvent = {
+export async function appendRatingChanged(
+  m: Queryable,
+  e: Pick<EnterpriseRow, 'id' | 'creditCode' | 'regionCode'>,
+  rating: RatingSummary,
+  previousGrade: Grade | null,
+): Promise<RatingChangedEvent> {
+  return (await appendRatingsChanged(m, [{ e, rating, previousGrade }]))[0];
+}
+
+/** `appendRatingChanged` for many enterprises (one change each) in three statements: the bulk re-grade's batch. */
+export async function appendRatingsChanged(
+  m: Queryable,
+  changes: readonly { e: Pick<EnterpriseRow, 'id' | 'creditCode' | 'regionCode'>; rating: RatingSummary; previousGrade: Grade | null }[],
+): Promise<RatingChangedEvent[]> {
+  if (!changes.length) return [];
+  const seqs = await rows<{ id: string; seq: number }>(
+    m,
+    `UPDATE enterprise SET event_seq = event_seq + 1 WHERE id = ANY($1::uuid[]) RETURNING id, event_seq AS seq`,
+    [changes.map((c) => c.e.id)],
+  );
+  const seqOf = new Map(seqs.map((s) => [s.id, s.seq]));
+  const changedAt = new Date().toISOString();
+  const events: RatingChangedEvent[] = changes.map(({ e, rating, previousGrade }) => ({
     eventId: randomUUID(),
     type: RATING_CHANGED,
-    sequence: seq,
+    sequence: seqOf.get(e.id)!,
     enterpriseId: e.id,
     creditCode: e.creditCode,
     regionCode: e.regionCode,
@@ -27,16 +47,24 @@ export async function appendRatingChanged(m: Queryable, e: EnterpriseRow, rating
     asOf: rating.asOf.toISOString(),
     ratingId: rating.id,
     evaluatedAt: rating.evaluatedAt.toISOString(),
-    changedAt: new Date().toISOString(),
-  };
+    changedAt,
+  }));
   await m.query(
     // Stamped with the hub's clock, like changedAt: clients compare their ranges and `since` with what they were sent.
-    `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)`,
-    [event.eventId, RATING_CHANGED, e.id, seq, JSON.stringify(event), event.changedAt],
+    `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, created_at)
+     SELECT x.id, $2, x.e, x.seq, x.p::jsonb, $6 FROM unnest($1::uuid[], $3::uuid[], $4::int[], $5::text[]) AS x(id, e, seq, p)`,
+    [
+      events.map((v) => v.eventId),
+      RATING_CHANGED,
+      events.map((v) => v.enterpriseId),
+      events.map((v) => v.sequence),
+      events.map((v) => JSON.stringify(v)),
+      changedAt,
+    ],
   );
   // Wakes LISTENing relays when (and only if) this transaction commits.
   await m.query(`SELECT pg_notify('hub_outbox', '')`);
-  return event;
+  return events;
 }
 
 export interface OutboxRow {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/sql';
-import { one, rows } from '../../platform/sql';
+import { IdSet, inIdSet, one, rows } from '../../platform/sql';
 import type { PermitRevocationKind } from './permit.rules';
 
 export interface PermitRow {
@@ -57,4 +57,19 @@ export function permitsOf(m: Queryable, enterpriseIds: readonly string[]): Promi
   return rows<PermitRow>(m, `SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = ANY($1::uuid[]) ORDER BY p.valid_from, p.permit_no`, [
     enterpriseIds,
   ]);
+}
+
+/** The revoked permits of the enterprises, in `permitsOf`'s order: all the credit engine needs (a permit never revoked decides nothing); a partial index finds them. */
+export function revokedPermitsOf(
+  m: Queryable,
+  enterprises: IdSet,
+): Promise<Pick<PermitRow, 'id' | 'permitNo' | 'enterpriseId' | 'revokedAt' | 'revocationKind' | 'annulledAt'>[]> {
+  const of = inIdSet('p.enterprise_id', enterprises);
+  return rows(
+    m,
+    `SELECT p.id, p.permit_no AS "permitNo", p.enterprise_id AS "enterpriseId", p.revoked_at AS "revokedAt", p.revocation_kind AS "revocationKind",
+            p.annulled_at AS "annulledAt"
+       FROM water_permit p WHERE ${of.sql} AND p.revoked_at IS NOT NULL ORDER BY p.valid_from, p.permit_no`,
+    of.params,
+  );
 }

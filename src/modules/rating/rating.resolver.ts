@@ -38,6 +38,16 @@ export class RatingResolver {
     return parentEnterprise(ctx, r);
   }
 
+  @FieldResolver(() => Date, {
+    description:
+      'When the rating was last confirmed (最近确认): the latest asOf at which a re-evaluation (the daily re-grade) gave the same grade, score, policy version and evidence, which stores no copy of the rating; asOf when not re-confirmed since. History lists each change; this says it still held then.',
+  })
+  async confirmedAt(@Ctx() ctx: HubContext, @Root() r: RatingRow): Promise<Date> {
+    if (r.confirmedAt) return r.confirmedAt;
+    if (r.id.startsWith('what-if:')) return r.asOf;
+    return (await ctx.loaders.ratingConfirmation.load(r.id))?.confirmedAt ?? r.asOf;
+  }
+
   @FieldResolver(() => [IndicatorScore])
   async indicators(@Ctx() ctx: HubContext, @Root() r: RatingRow): Promise<IndicatorResult[]> {
     return (await detail(ctx, r)).indicators;
