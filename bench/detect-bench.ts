@@ -1,6 +1,7 @@
 import { withTransaction } from '../src/platform/context';
 import type { Queryable } from '../src/platform/sql';
 import { testContext, testDeps } from '../test/support/context';
+import { runStatements } from '../test/support/sql-script';
 /**
  * Detection benchmark (issue 3, item 8): `detectFor` over every enterprise as of now, with
  * 2,500 enterprises × 4 meters = 10,000 meters and one day (the previous full Asia/Shanghai
@@ -232,22 +233,11 @@ export async function runDetectBench(o: DetectBenchOptions): Promise<DetectBench
     const t0 = performance.now();
     await admin.query(`SET search_path = ${SCHEMA}, public`);
     await admin.query('BEGIN');
-    for (const stmt of (o.history
-      ? SEED_SQL.replace(/;\s*\n\s*UPDATE meter t SET last_reading_at/, `;\n${HISTORY_SQL};\n  UPDATE meter t SET last_reading_at`)
-      : SEED_SQL
-    )
-      .split(/;\s*\n/)
-      .map((s) => s.trim())
-      .filter(Boolean)) {
-      const used = [...new Set([...stmt.matchAll(/\$(\d)/g)].map((x) => Number(x[1])))].sort();
-      const all = [o.enterprises, asOf, day.start, year, chinaYearBounds(year).start];
-      // each statement gets only the parameters it names, renumbered $1..$n
-      const renum = stmt.replace(/\$(\d)/g, (_, d) => `$${used.indexOf(Number(d)) + 1}`);
-      await admin.query(
-        renum,
-        used.map((d) => all[d - 1]),
-      );
-    }
+    await runStatements(
+      admin,
+      o.history ? SEED_SQL.replace(/;\s*\n\s*UPDATE meter t SET last_reading_at/, `;\n${HISTORY_SQL};\n  UPDATE meter t SET last_reading_at`) : SEED_SQL,
+      [o.enterprises, asOf, day.start, year, chinaYearBounds(year).start],
+    );
     await admin.query('COMMIT');
     // The seed writes meter_reading directly (not through ingest): its daily summaries are built as a restore's would be.
     const meterIds: string[] = (await admin.query(`SELECT id FROM meter`)).rows.map((r) => r.id);
