@@ -1,4 +1,5 @@
 import { withTransaction } from '../src/platform/context';
+import { fmt } from './format';
 import type { Queryable } from '../src/platform/sql';
 import { testContext, testDeps } from '../test/support/context';
 import { runStatements } from '../test/support/sql-script';
@@ -69,8 +70,6 @@ export interface DetectBenchResult {
   ratio: number;
   identical: boolean;
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** What each meter number g (1-based) is made to do; meter g belongs to enterprise ceil(g / 4), level 1 when g % 4 = 1. */
 const SEED_SQL = `

@@ -1,4 +1,5 @@
 import { withTransaction } from '../src/platform/context';
+import { fmt, secs } from './format';
 import { testContext, testDeps } from '../test/support/context';
 import { runStatements } from '../test/support/sql-script';
 /**
@@ -41,9 +42,6 @@ export interface HistoryBenchOptions {
   enterprises: number;
   rounds: number;
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** Enterprises, 4 meters each (one level-1 meter), a plan and a permit each: what both schemas share. */
 const BASE_SQL = `

@@ -1,4 +1,5 @@
 import { withTransaction } from '../src/platform/context';
+import { fmt, secs } from './format';
 import type { Queryable } from '../src/platform/sql';
 import { testContext, testDeps } from '../test/support/context';
 /**
@@ -47,9 +48,6 @@ export interface IngestBenchResult {
   copyRowsPerSec: number;
   ratio: number;
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client({ connectionString: url });

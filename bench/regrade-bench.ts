@@ -23,6 +23,7 @@
  * (steady-state rounds after the first, 3).
  */
 import { Client } from 'pg';
+import { fmt, secs } from './format';
 import { Database } from '../src/platform/db';
 import { ratingService } from '../src/modules/rating/rating.service';
 import { CreditPolicy, HONOR_LEVELS, policyInForce } from '../src/modules/policy/credit-policy';
@@ -39,9 +40,6 @@ export interface RegradeBenchOptions {
   batch: number;
   rounds: number;
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** The peer: one statement computing every enterprise's score and grade as of $1 under `policy`. */
 function peerStatement(policy: CreditPolicy): { sql: string; params: unknown[] } {
@@ -128,7 +126,7 @@ export async function runRegradeBench(o: RegradeBenchOptions): Promise<void> {
     await admin.query(`CREATE TABLE peer_rating (enterprise_id uuid PRIMARY KEY, score int NOT NULL, grade text NOT NULL)`);
     await admin.query('VACUUM ANALYZE');
     const [{ records }] = (await admin.query(`SELECT count(*)::int AS records FROM credit_record`)).rows;
-    console.log(`seeded ${fmt(o.enterprises)} enterprises, ${fmt(records)} credit records, ${fmt(o.enterprises)} permits in ${sec(performance.now() - t0)}`);
+    console.log(`seeded ${fmt(o.enterprises)} enterprises, ${fmt(records)} credit records, ${fmt(o.enterprises)} permits in ${secs(performance.now() - t0)}`);
 
     const ctx = testContext(testDeps(db, { policies }), { subject: 'system:evaluate', role: 'PROVINCE_AUTHORITY', regions: ['130000'] });
     const peer = peerStatement(policy);

@@ -20,6 +20,7 @@
  * profile of the subscribers' API process).
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { fmt } from './format';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import IORedis from 'ioredis';
@@ -75,7 +76,6 @@ function rssOf(pid: number | undefined): number {
   }
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
