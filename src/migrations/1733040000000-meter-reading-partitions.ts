@@ -23,19 +23,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const COLUMNS = `meter_id uuid NOT NULL, read_at timestamptz NOT NULL, cumulative_volume double precision NOT NULL, flow_rate double precision,
   ingested_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (meter_id, read_at)`;
 
-export class MeterReadingPartitions1733040000000 implements MigrationInterface {
-  name = 'MeterReadingPartitions1733040000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      ALTER TABLE meter_reading RENAME TO meter_reading_flat;
-      ALTER INDEX meter_reading_pkey RENAME TO meter_reading_flat_pkey;
-      ALTER INDEX meter_reading_read_at_idx RENAME TO meter_reading_flat_read_at_idx;
-
-      CREATE TABLE meter_reading (${COLUMNS}) PARTITION BY RANGE (read_at);
-      CREATE INDEX meter_reading_read_at_idx ON meter_reading (read_at);
-      CREATE TABLE meter_reading_default PARTITION OF meter_reading DEFAULT;
-
+/** The month functions of this migration (migration 1733060000000's `down` restores them). */
+export const READING_PARTITION_FUNCTIONS = `
       -- The first instant of China month m (any date in it), as timestamptz text for a partition bound.
       CREATE FUNCTION meter_reading_month_bound(m date) RETURNS text IMMUTABLE LANGUAGE sql
         AS $$ SELECT to_char(date_trunc('month', m::timestamp), 'YYYY-MM-DD') || ' 00:00:00+08' $$;
@@ -95,6 +84,22 @@ export class MeterReadingPartitions1733040000000 implements MigrationInterface {
         RETURN made;
       END $$;
 
+`;
+
+export class MeterReadingPartitions1733040000000 implements MigrationInterface {
+  name = 'MeterReadingPartitions1733040000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE meter_reading RENAME TO meter_reading_flat;
+      ALTER INDEX meter_reading_pkey RENAME TO meter_reading_flat_pkey;
+      ALTER INDEX meter_reading_read_at_idx RENAME TO meter_reading_flat_read_at_idx;
+
+      CREATE TABLE meter_reading (${COLUMNS}) PARTITION BY RANGE (read_at);
+      CREATE INDEX meter_reading_read_at_idx ON meter_reading (read_at);
+      CREATE TABLE meter_reading_default PARTITION OF meter_reading DEFAULT;
+
+      ${READING_PARTITION_FUNCTIONS}
       REVOKE ALL ON FUNCTION meter_reading_add_month(date) FROM PUBLIC;
       REVOKE ALL ON FUNCTION meter_reading_ensure_partitions(int) FROM PUBLIC;
     `);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { QueryRunner } from 'typeorm';
 import { Client } from 'pg';
 import { MeterReadingPartitions1733040000000 } from '../../src/migrations/1733040000000-meter-reading-partitions';
+import { MeterDayPartitions1733060000000 } from '../../src/migrations/1733060000000-meter-day-partitions';
 import {
   KEEP_MONTHS,
   PARTITION_MONTHS_AHEAD,
@@ -45,7 +46,9 @@ afterAll(async () => {
 
 it('keeps every reading through the migration and puts each in its China month; history before the first month', async () => {
   const migration = new MeterReadingPartitions1733040000000();
+  const days = new MeterDayPartitions1733060000000();
   const runner = { query: (sql: string, params?: unknown[]) => q(sql, params) } as unknown as QueryRunner;
+  await days.down(runner);
   await migration.down(runner);
   expect((await q(`SELECT relkind FROM pg_class WHERE oid = 'meter_reading'::regclass`))[0].relkind).toBe('r');
   const old = midMonth(addMonths(thisMonth, -40));
@@ -57,7 +60,13 @@ it('keeps every reading through the migration and puts each in its China month; 
     meterId,
     [old, lastMonth, edge],
   ]);
+  await q(
+    `INSERT INTO meter_day (meter_id, china_day, first_read_at, first_total, last_read_at, last_total, reading_count)
+     SELECT $1, ((t AT TIME ZONE 'UTC') + interval '8 hours')::date, t, 1, t, 1, 1 FROM unnest($2::timestamptz[]) t`,
+    [meterId, [old, lastMonth, edge]],
+  );
   await migration.up(runner);
+  await days.up(runner);
 
   expect((await q(`SELECT relkind FROM pg_class WHERE oid = 'meter_reading'::regclass`))[0].relkind).toBe('p');
   expect(Number((await q(`SELECT count(*) AS n FROM meter_reading`))[0].n)).toBe(3);
@@ -65,6 +74,14 @@ it('keeps every reading through the migration and puts each in its China month; 
   expect(await partitionOf(old)).toBe(monthName(chinaMonthOf(old)));
   expect(await partitionOf(lastMonth)).toBe(monthName(addMonths(thisMonth, -1)));
   expect(await partitionOf(edge)).toBe(monthName(addMonths(thisMonth, -1)));
+  // The daily summaries are partitioned alike: each day in its month, the months the readings have.
+  const dayParts = await q(`SELECT tableoid::regclass::text AS t, china_day::text AS day FROM meter_day ORDER BY china_day`);
+  expect(dayParts.map((r: { t: string }) => r.t)).toEqual([
+    monthName(chinaMonthOf(old)).replace('meter_reading', 'meter_day'),
+    monthName(addMonths(thisMonth, -1)).replace('meter_reading', 'meter_day'),
+    monthName(addMonths(thisMonth, -1)).replace('meter_reading', 'meter_day'),
+  ]);
+  expect((await q(`SELECT relkind FROM pg_class WHERE oid = 'meter_day'::regclass`))[0].relkind).toBe('p');
   const parts = await listReadingPartitions(d.db.manager);
   expect(parts.find((p) => p.kind === 'HISTORY')?.before).toBe(chinaMonthOf(old));
   // Every key leads with the meter id (a Citus deployment distributes by it).
@@ -75,6 +92,10 @@ it('keeps every reading through the migration and puts each in its China month; 
 it(`has this month and ${PARTITION_MONTHS_AHEAD} ahead; a reading of a month before the first partition goes to history, not default`, async () => {
   const months = (await listReadingPartitions(d.db.manager)).filter((p) => p.kind === 'MONTH' && p.attached).map((p) => p.month);
   for (let i = 0; i <= PARTITION_MONTHS_AHEAD; i++) expect(months).toContain(addMonths(thisMonth, i));
+  const dayMonths = (await q(`SELECT c.relname AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'meter_day'::regclass`)).map(
+    (r: { n: string }) => r.n,
+  );
+  for (let i = 0; i <= PARTITION_MONTHS_AHEAD; i++) expect(dayMonths).toContain(monthName(addMonths(thisMonth, i)).replace('meter_reading', 'meter_day'));
   const ancient = midMonth('2001-06');
   await q(`INSERT INTO meter_reading (meter_id, read_at, cumulative_volume) VALUES ($1, $2, 0)`, [meterId, ancient]);
   expect(await partitionOf(ancient)).toBe('meter_reading_history');
@@ -138,6 +159,8 @@ it('detaches old months for archive and refuses the months the rules still read'
   expect(names).toContain('meter_reading_history');
   expect(names).toContain(oldest.name);
   expect(names).not.toContain(monthName(keepFrom));
+  expect(names).toContain(oldest.name.replace('meter_reading', 'meter_day'));
+  expect(names).toContain('meter_day_history');
   const after = await listReadingPartitions(d.db.manager);
   expect(after.find((p) => p.name === oldest.name)?.attached).toBe(false);
   // The detached month is a plain table holding its rows; the hub no longer sees them.

@@ -240,12 +240,20 @@ const ROW = `meter_id AS "meterId", china_day::text AS "chinaDay", first_read_at
 
 /** The summaries of each meter on the Asia/Shanghai days `[from, to]` of its own range, by meter and day, in one statement. */
 export function meterDaysIn(m: Queryable, ranges: { meterId: string; from: string; to: string }[]): Promise<MeterDayRow[]> {
+  if (!ranges.length) return Promise.resolve([]);
+  // The ranges' overall span bounds the scan by constants too, so only those months' partitions are read.
+  let [from, to] = [ranges[0].from, ranges[0].to];
+  for (const r of ranges) {
+    if (r.from < from) from = r.from;
+    if (r.to > to) to = r.to;
+  }
   return rows<MeterDayRow>(
     m,
     `SELECT ${ROW} FROM unnest($1::uuid[], $2::date[], $3::date[]) AS w(id, f, t)
        JOIN meter_day d ON d.meter_id = w.id AND d.china_day >= w.f AND d.china_day <= w.t
+      WHERE d.china_day >= $4::date AND d.china_day <= $5::date
       ORDER BY d.meter_id, d.china_day`,
-    [ranges.map((r) => r.meterId), ranges.map((r) => r.from), ranges.map((r) => r.to)],
+    [ranges.map((r) => r.meterId), ranges.map((r) => r.from), ranges.map((r) => r.to), from, to],
   );
 }
 

@@ -96,7 +96,8 @@ export interface DetachOptions {
 /**
  * Detaches every attached month partition before `before` ('YYYY-MM'), oldest first; each
  * becomes a plain table of the same name, to dump (`pg_dump -t`) and drop. The history
- * partition goes too when `before` is past its bound. Runs on the owner's connection. Returns the names detached.
+ * partition goes too when `before` is past its bound; each with its month of daily summaries (`meter_day_…`). Runs on the
+ * owner's connection. Returns the names detached.
  */
 export async function detachReadingPartitions(m: Queryable, before: string, o: DetachOptions = {}): Promise<string[]> {
   const month = parseMonth(before);
@@ -116,6 +117,24 @@ export async function detachReadingPartitions(m: Queryable, before: string, o: D
   );
   if (!targets.length) throw new PartitionDetachRefused(`${month} 之前没有已挂载的分区 / no attached partition before ${month}`);
   await m.query(`SET lock_timeout = '5s'`);
-  for (const p of targets) await m.query(`ALTER TABLE meter_reading DETACH PARTITION "${p.name}"`);
-  return targets.map((p) => p.name);
+  // The month's daily summaries (meter_day_pYYYYMM, meter_day_history) go with it: they would describe readings the hub no longer has.
+  const summaries = new Set(
+    (
+      await rows<{ name: string }>(
+        m,
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass('meter_day')`,
+      )
+    ).map((r) => r.name),
+  );
+  const detached: string[] = [];
+  for (const p of targets) {
+    await m.query(`ALTER TABLE meter_reading DETACH PARTITION "${p.name}"`);
+    detached.push(p.name);
+    const days = p.name.replace(/^meter_reading_/, 'meter_day_');
+    if (summaries.has(days)) {
+      await m.query(`ALTER TABLE meter_day DETACH PARTITION "${days}"`);
+      detached.push(days);
+    }
+  }
+  return detached;
 }
