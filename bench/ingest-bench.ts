@@ -154,9 +154,11 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     );
     await q.query('ANALYZE');
     // No autovacuum in this schema: a vacuum of the 500,000 new rows would otherwise run beside whichever phase comes next.
-    // meter_reading is partitioned: the setting goes on its partitions (a partitioned table stores nothing itself).
-    const parts: { t: string }[] = await q.query(`SELECT inhrelid::regclass::text AS t FROM pg_inherits WHERE inhparent = 'meter_reading'::regclass`);
-    for (const t of ['meter', 'meter_day', 'enterprise', ...parts.map((p) => p.t)]) await q.query(`ALTER TABLE ${t} SET (autovacuum_enabled = false)`);
+    // meter_reading and meter_day are partitioned: the setting goes on their partitions (a partitioned table stores nothing itself).
+    const parts: { t: string }[] = await q.query(
+      `SELECT inhrelid::regclass::text AS t FROM pg_inherits WHERE inhparent IN ('meter_reading'::regclass, 'meter_day'::regclass)`,
+    );
+    for (const t of ['meter', 'enterprise', ...parts.map((p) => p.t)]) await q.query(`ALTER TABLE ${t} SET (autovacuum_enabled = false)`);
 
     // COPY input: the same rows, as CSV the postgres OS user can read; twins with the same indexes (PK (meter_id, read_at), read_at).
     const csv: string[] = new Array(readings.length);
