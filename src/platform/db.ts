@@ -35,7 +35,6 @@ import { IdempotencyKey1733000000000 } from '../migrations/1733000000000-idempot
 import { MeterFillfactor1733020000000 } from '../migrations/1733020000000-meter-fillfactor';
 import { MeterDay1733030000000 } from '../migrations/1733030000000-meter-day';
 import { MeterReadingPartitions1733040000000 } from '../migrations/1733040000000-meter-reading-partitions';
-import { MeterDayPartitions1733060000000 } from '../migrations/1733060000000-meter-day-partitions';
 import { RatingConfirmation1733050000000 } from '../migrations/1733050000000-rating-confirmation';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
@@ -82,7 +81,6 @@ export const MIGRATIONS = [
   MeterDay1733030000000,
   MeterReadingPartitions1733040000000,
   RatingConfirmation1733050000000,
-  MeterDayPartitions1733060000000,
 ];
 
 /**

@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { QueryRunner } from 'typeorm';
 import { Client } from 'pg';
 import { MeterReadingPartitions1733040000000 } from '../../src/migrations/1733040000000-meter-reading-partitions';
-import { MeterDayPartitions1733060000000 } from '../../src/migrations/1733060000000-meter-day-partitions';
 import {
   KEEP_MONTHS,
   PARTITION_MONTHS_AHEAD,
@@ -46,9 +45,7 @@ afterAll(async () => {
 
 it('keeps every reading through the migration and puts each in its China month; history before the first month', async () => {
   const migration = new MeterReadingPartitions1733040000000();
-  const days = new MeterDayPartitions1733060000000();
   const runner = { query: (sql: string, params?: unknown[]) => q(sql, params) } as unknown as QueryRunner;
-  await days.down(runner);
   await migration.down(runner);
   expect((await q(`SELECT relkind FROM pg_class WHERE oid = 'meter_reading'::regclass`))[0].relkind).toBe('r');
   const old = midMonth(addMonths(thisMonth, -40));
@@ -66,7 +63,6 @@ it('keeps every reading through the migration and puts each in its China month; 
     [meterId, [old, lastMonth, edge]],
   );
   await migration.up(runner);
-  await days.up(runner);
 
   expect((await q(`SELECT relkind FROM pg_class WHERE oid = 'meter_reading'::regclass`))[0].relkind).toBe('p');
   expect(Number((await q(`SELECT count(*) AS n FROM meter_reading`))[0].n)).toBe(3);
