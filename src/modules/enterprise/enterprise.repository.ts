@@ -6,6 +6,8 @@ import { RATING_SUMMARY_COLUMNS, RatingCheck, RatingSummary } from '../rating/ra
 import type { Grade } from '../policy/credit-policy';
 import { lookupHash, seal, unseal } from '../../platform/crypto/keyring';
 import { CTX } from '../keys/encrypted-columns';
+import { CHILD_COLUMNS, Child } from './page-plan';
+import { PageReadLog, readLogInsert } from './result-access.repository';
 
 export interface EnterpriseRow {
   id: string;
@@ -28,6 +30,10 @@ export const ENTERPRISE_COLUMNS = `e.id, e.credit_code AS "creditCode", e.name, 
   e.legal_representative AS "legalRepresentative", e.legal_representative_id_number AS "legalRepresentativeIdNumber",
   e.contact_phone AS "contactPhone", e.check_override AS "checkOverride", e.current_rating_id AS "currentRatingId",
   e.current_grade AS "currentGrade", e.created_at AS "createdAt"`;
+
+/** The enterprise's columns without the personal ones (a page whose request selects no personal field). */
+const PLAIN_ENTERPRISE_COLUMNS = `e.id, e.credit_code AS "creditCode", e.name, e.region_code AS "regionCode", e.industry,
+  e.check_override AS "checkOverride", e.current_rating_id AS "currentRatingId", e.current_grade AS "currentGrade", e.created_at AS "createdAt"`;
 
 type PersonalField = 'legalRepresentative' | 'legalRepresentativeIdNumber' | 'contactPhone';
 const PERSONAL: [PersonalField, string][] = [
@@ -197,6 +203,13 @@ export interface PageIncludes {
   rating?: boolean;
   meters?: boolean;
   permits?: boolean;
+  /**
+   * A plain selection (page-plan.ts): only these fields of the children included above, and no
+   * personal column (the rows are partial: never primed into a loader). Absent: whole rows.
+   */
+  only?: Partial<Record<Child, readonly string[]>>;
+  /** The request's Art. 23 read log, written by the page statement itself: one row per listed enterprise. */
+  readLog?: PageReadLog;
 }
 
 /** Timestamps arrive as strings inside JSON; these keys become Dates again. */
@@ -206,11 +219,28 @@ function revive<T>(row: Record<string, unknown>): T {
   return row as T;
 }
 
+/** A child's requested fields (a plain selection, page-plan.ts: names of its columns only) as one JSON object. */
+function childJson(child: Child, fields: readonly string[] = []): string {
+  const map = CHILD_COLUMNS[child];
+  return `json_build_object(${fields.map((f) => `'${f}', ${map.get(f)!}`).join(', ')})`;
+}
+
+/** Revives the timestamps of a child's JSON (strings there) as Dates: the date keys among `fields`, or every one. */
+function reviver<T>(fields: readonly string[] | undefined): (row: Record<string, unknown>) => T {
+  if (!fields) return revive;
+  const keys = DATE_KEYS.filter((k) => fields.includes(k));
+  if (!keys.length) return (row) => row as T;
+  return (row) => {
+    for (const k of keys) if (typeof row[k] === 'string') row[k] = new Date(row[k]);
+    return row as T;
+  };
+}
+
 /**
  * One page in credit-code order, plus one row to tell whether another page follows.
  * Requested children (current rating, meters, permits) come back as JSON in the same
  * statement, in the same order their loaders would give, so a dashboard page is one
- * round trip.
+ * round trip (its read log too, with `include.readLog`).
  */
 export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: number, after?: string, include: PageIncludes = {}): Promise<EnterpriseRow[]> {
   const w = where(f);
@@ -220,29 +250,44 @@ export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: 
     params.push(after);
     cursor = ` AND e.credit_code > $${params.length}`;
   }
+  const only = include.only;
   const extra = [
-    include.rating && `(SELECT row_to_json(x) FROM (SELECT ${RATING_SUMMARY_COLUMNS} FROM credit_rating r WHERE r.id = e.current_rating_id) x) AS "__rating"`,
+    include.rating &&
+      (only
+        ? `(SELECT ${childJson('rating', only.rating)} FROM credit_rating r WHERE r.id = e.current_rating_id) AS "__rating"`
+        : `(SELECT row_to_json(x) FROM (SELECT ${RATING_SUMMARY_COLUMNS} FROM credit_rating r WHERE r.id = e.current_rating_id) x) AS "__rating"`),
     include.meters &&
-      `(SELECT coalesce(json_agg(x ORDER BY x."meterCode"), '[]') FROM (SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = e.id) x) AS "__meters"`,
+      (only
+        ? `(SELECT coalesce(json_agg(${childJson('meters', only.meters)} ORDER BY t.meter_code), '[]') FROM meter t WHERE t.enterprise_id = e.id) AS "__meters"`
+        : `(SELECT coalesce(json_agg(x ORDER BY x."meterCode"), '[]') FROM (SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = e.id) x) AS "__meters"`),
     include.permits &&
-      `(SELECT coalesce(json_agg(x ORDER BY x."validFrom", x."permitNo"), '[]') FROM (SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = e.id) x) AS "__permits"`,
+      (only
+        ? `(SELECT coalesce(json_agg(${childJson('permits', only.permits)} ORDER BY p.valid_from, p.permit_no), '[]') FROM water_permit p WHERE p.enterprise_id = e.id) AS "__permits"`
+        : `(SELECT coalesce(json_agg(x ORDER BY x."validFrom", x."permitNo"), '[]') FROM (SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = e.id) x) AS "__permits"`),
   ].filter(Boolean);
+  const select = `SELECT ${only ? PLAIN_ENTERPRISE_COLUMNS : ENTERPRISE_COLUMNS}${extra.map((x) => `, ${x}`).join('')}
+       FROM enterprise e WHERE ${w.sql}${cursor} ORDER BY e.credit_code LIMIT $${w.params.length + 1}`;
+  let sql = select;
+  if (include.readLog) {
+    // The page's listed rows (not the one that tells whether more follow) are the reads; written with the page, in its order.
+    const log = readLogInsert(`SELECT id, "creditCode" FROM page ORDER BY "creditCode" LIMIT ${first}`, '"creditCode"', include.readLog, params.length + 1);
+    params.push(...log.params);
+    sql = `WITH page AS (${select}), logged AS (${log.sql}) SELECT * FROM page ORDER BY "creditCode"`;
+  }
   const page = await rows<
     EnterpriseRow & { __rating?: Record<string, unknown> | null; __meters?: Record<string, unknown>[]; __permits?: Record<string, unknown>[] }
-  >(
-    m,
-    `SELECT ${ENTERPRISE_COLUMNS}${extra.map((x) => `, ${x}`).join('')}
-       FROM enterprise e WHERE ${w.sql}${cursor} ORDER BY e.credit_code LIMIT $${w.params.length + 1}`,
-    params,
-  );
-  page.forEach(opened);
+  >(m, sql, params);
+  if (!only) page.forEach(opened);
   if (!extra.length) return page;
+  const rating = reviver<RatingSummary>(only?.rating);
+  const meter = reviver<MeterRow>(only?.meters);
+  const permit = reviver<PermitRow>(only?.permits);
   // The raw __ columns stay on the row (GraphQL never exposes them): cheaper than copying every row without them.
   for (const e of page)
     e.prefetched = {
-      rating: include.rating ? (e.__rating ? revive<RatingSummary>(e.__rating) : null) : undefined,
-      meters: e.__meters?.map((x) => revive<MeterRow>(x)),
-      permits: e.__permits?.map((x) => revive<PermitRow>(x)),
+      rating: include.rating ? (e.__rating ? rating(e.__rating) : null) : undefined,
+      meters: e.__meters?.map(meter),
+      permits: e.__permits?.map(permit),
     };
   return page;
 }

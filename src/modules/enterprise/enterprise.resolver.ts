@@ -16,6 +16,7 @@ import type { EnterpriseRow } from './enterprise.repository';
 import { ENTERPRISES_PAGE, EnterprisePage, assertAccess, enterpriseService, noteResultRead, personalView } from './enterprise.service';
 import { Audited } from '../audit/audited';
 import { pageSize } from '../../platform/graphql/connection';
+import { planPage } from './page-plan';
 
 /** `Enterprise.ratingHistory` page size when `first` is left out or null (the schema's default, priced by the cost limit). */
 const RATING_HISTORY_PAGE = 20;
@@ -38,6 +39,19 @@ export class EnterpriseResolver {
 
   @Query(() => EnterpriseConnection)
   enterprises(@Ctx() ctx: HubContext, @Args() args: EnterprisesArgs, @Info() info: GraphQLResolveInfo) {
+    const plan = planPage(info, ctx.principal);
+    if (plan) {
+      const { rating, meters, permits } = plan.children;
+      return enterpriseService.list(ctx, args, {
+        rating: Boolean(rating),
+        meters: Boolean(meters),
+        permits: Boolean(permits),
+        only: plan.children,
+        readLog: plan.logsReads
+          ? { reader: ctx.principal, purpose: ctx.resultAccess.purposeOf(ctx.principal), requestId: ctx.requestId, fields: ['rating'] }
+          : undefined,
+      });
+    }
     const wanted = selectedFields(info, ['edges', 'node']);
     return enterpriseService.list(ctx, args, { rating: wanted.has('rating'), meters: wanted.has('meters'), permits: wanted.has('permits') });
   }

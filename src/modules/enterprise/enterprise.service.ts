@@ -177,7 +177,9 @@ export const enterpriseService = {
     if (after !== undefined && !/^[0-9A-Z]{18}$/.test(after)) throw badInput('after is not a cursor returned by this query (pageInfo.endCursor)', 'after');
     const page = await pageEnterprises(ctx.db, filter, first, after, include);
     const connection = toConnection(page, first, (e) => encodeCursor(e.creditCode));
-    for (const { node } of connection.edges) ctx.loaders.enterprise.prime(node.id, node);
+    if (include.readLog) for (const { node } of connection.edges) ctx.resultAccess.written.set(node.id, include.readLog.fields);
+    // Partial rows (a plain selection) are never primed: a later load in this request must get whole rows.
+    if (!include.only) for (const { node } of connection.edges) ctx.loaders.enterprise.prime(node.id, node);
     return { ...connection, filter };
   },
 

@@ -43,11 +43,14 @@ interface PendingRead {
 export class ResultAccess {
   readonly grants = new Map<string, ActiveGrant>();
   readonly reads = new Map<string, PendingRead>();
+  /** Reads already written by the statement that read them (enterprise id → fields): not noted again. */
+  readonly written = new Map<string, readonly ResultField[]>();
   constructor(readonly statedPurpose: string | null = null) {}
 
   /** Notes that `p` read `field` of the enterprise: nothing for the enterprise itself, nor for PUBLIC (it sees disclosed information only). */
   note(p: Principal, e: { id: string; creditCode: string }, field: ResultField): void {
     if (p.role === 'PUBLIC' || (p.role === 'ENTERPRISE' && p.creditCode === e.creditCode)) return;
+    if (this.written.get(e.id)?.includes(field)) return;
     let r = this.reads.get(e.id);
     if (!r) this.reads.set(e.id, (r = { enterpriseId: e.id, grantId: this.grants.get(e.id)?.id ?? null, fields: new Set() }));
     r.fields.add(field);
