@@ -129,12 +129,24 @@ function oidcRejection(e: unknown): TokenRejected {
   return new TokenRejected('MALFORMED_TOKEN', 'the token is not valid: not a JWT.');
 }
 
+/** How long a verified token is reused without verifying its signature again (never past its `exp`). */
+export const VERIFIED_TTL_MS = 60_000;
+/** The most verified tokens remembered. */
+const VERIFIED_MAX = 10_000;
+
 /**
  * The hub's verifier: by the token's `alg`, an HS256 development token (when the configuration accepts them) or an
  * OpenID provider's token (when one is configured); `none` and other HS* algorithms are refused. Then revocation.
  */
 export class HubTokenVerifier implements TokenVerifier {
   readonly oidc?: OidcVerifier;
+  /**
+   * Tokens whose signature and claims verified lately (token → principal, until when it may be reused): a client
+   * sending the same bearer token on every request is verified once per {@link VERIFIED_TTL_MS}, not per request.
+   * An entry is reused only before the token's `exp` (no clock skew granted) and within that time; revocation is
+   * checked on every request all the same, so a revocation takes effect at once. Bounded (oldest out first).
+   */
+  private readonly verified = new Map<string, { p: Principal; until: number }>();
 
   constructor(private readonly opts: { devSecret: string; devTokens: boolean; oidc?: OidcConfig; revocations?: RevocationCheck }) {
     if (opts.oidc) this.oidc = new OidcVerifier(opts.oidc);
@@ -146,6 +158,22 @@ export class HubTokenVerifier implements TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const hit = this.verified.get(token);
+    let p: Principal;
+    if (hit && now < hit.until) p = { ...hit.p, regions: [...hit.p.regions] };
+    else {
+      if (hit) this.verified.delete(token);
+      p = await this.verifySignature(token);
+      if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { p: { ...p, regions: [...p.regions] }, until: Math.min(now + VERIFIED_TTL_MS, p.expiresAt ?? Infinity) });
+    }
+    if (this.isRevoked(p)) throw new TokenRejected('REVOKED', 'the token has been revoked; sign in again.');
+    return p;
+  }
+
+  /** The principal of a token whose signature, algorithm and claims verify (revocation aside); throws {@link TokenRejected}. */
+  private async verifySignature(token: string): Promise<Principal> {
     let alg: unknown;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -164,7 +192,6 @@ export class HubTokenVerifier implements TokenVerifier {
     } else {
       throw new TokenRejected('ALG_NOT_ALLOWED', `${alg} tokens are not accepted: this hub has no identity provider configured (HUB_OIDC_ISSUER).`);
     }
-    if (this.isRevoked(p)) throw new TokenRejected('REVOKED', 'the token has been revoked; sign in again.');
     return p;
   }
 

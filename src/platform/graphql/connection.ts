@@ -61,6 +61,18 @@ export function pageSize(first: number | null | undefined, fallback: number, max
 
 /** The page of `rows` fetched with `first + 1` as limit: at most `first` edges, and whether more follow. */
 export function toConnection<T>(rows: readonly T[], first: number, cursorOf: (row: T) => string): Page<T> {
-  const edges = rows.slice(0, first).map((node) => ({ cursor: cursorOf(node), node }));
-  return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null } };
+  const edges = rows.slice(0, first).map((node) => new LazyEdge(node, cursorOf));
+  const last = edges.at(-1);
+  return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: last ? last.cursor : null } };
+}
+
+/** An edge whose cursor is encoded when read (most pages never select `cursor`). */
+class LazyEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (row: T) => string,
+  ) {}
+  get cursor(): string {
+    return this.cursorOf(this.node);
+  }
 }

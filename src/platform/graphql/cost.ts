@@ -162,6 +162,9 @@ function costRefusal(message: string): GraphQLError {
  */
 export function costChecker(opts: CostLimitOptions) {
   const last: { refused: GraphQLError | null; cost: number } = { refused: null, cost: 0 };
+  // Operations found within the limit, by their variables (Apollo hands every request of a query string the same parsed
+  // document): the same operation with the same variables costs the same, so it is priced once. Refusals are priced every time.
+  const accepted = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; variables: Set<string> }>();
   const rule = costRule(
     opts.maxCost,
     (err) => void (last.refused ??= err),
@@ -173,6 +176,24 @@ export function costChecker(opts: CostLimitOptions) {
     operation: OperationDefinitionNode,
     variables: Record<string, unknown> | null | undefined,
   ): GraphQLError | null => {
+    const known = accepted.get(operation);
+    const key = JSON.stringify(variables ?? {});
+    if (known?.schema === schema && known.variables.has(key)) return null;
+    const refused = check(schema, document, operation, variables);
+    if (!refused) {
+      const entry = known?.schema === schema ? known : { schema, variables: new Set<string>() };
+      if (entry.variables.size >= 64) entry.variables.clear();
+      entry.variables.add(key);
+      accepted.set(operation, entry);
+    }
+    return refused;
+  };
+  function check(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown> | null | undefined,
+  ): GraphQLError | null {
     const priced = pricedDocument(schema, document, operation, variables ?? undefined);
     const replay = opts.maxReplayCost === undefined ? null : replayBound(schema, document, operation, variables ?? undefined);
     if (!priced && replay === null) return null;
@@ -186,7 +207,7 @@ export function costChecker(opts: CostLimitOptions) {
         `Syntax Error: Query Cost limit of ${opts.maxReplayCost} exceeded for a replay (since): up to ${replay} messages of cost ${last.cost} each. Select less per message (at most ${Math.floor(opts.maxReplayCost! / replay)}), or subscribe without since.`,
       );
     return null;
-  };
+  }
 }
 
 export type CostChecker = ReturnType<typeof costChecker>;
