@@ -19,6 +19,7 @@
  * Their own settings (BENCH_INGEST_*, BENCH_DETECT_*, BENCH_REGRADE_*) are listed in those files.
  */
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { PEER_DASHBOARD_QUERY, Peer, polyfillPromiseWithResolvers, startPostGraphile } from './postgraphile-peer';
 import { RoundResult, Target, hammer, summarise } from './load';
@@ -201,17 +202,22 @@ async function runDashboard(): Promise<void> {
 
     const results: RoundResult[] = [];
     const sqlPerReq: Record<string, number[]> = { hub: [], postgraphile: [] };
-    console.log(`\n${'round'.padEnd(6)}${'server'.padEnd(14)}${pad('req/s', 9)}${pad('p50', 10)}${pad('p99', 10)}${pad('SQL/req', 9)}${pad('failures', 10)}`);
+    console.log(
+      `\n${'round'.padEnd(6)}${'server'.padEnd(14)}${pad('req/s', 9)}${pad('p50', 10)}${pad('p99', 10)}${pad('SQL/req', 9)}${pad('failures', 10)}${pad('busy ms', 10)}`,
+    );
     for (let round = 1; round <= ROUNDS; round++) {
       for (const t of targets) {
         const count = () => (t.name === 'hub' ? db.statementCount : peer!.statementCount);
         const s0 = count();
+        const elu0 = performance.eventLoopUtilization();
         const r = await hammer(t, { ...load, seconds: SECONDS });
         const perReq = (count() - s0) / Math.max(1, r.requests);
+        // Main-thread busy time per request (both servers run on this thread; the load generator runs in its worker).
+        const busyMs = performance.eventLoopUtilization(elu0).active / Math.max(1, r.requests);
         sqlPerReq[t.name].push(perReq);
         results.push(r);
         console.log(
-          `${String(round).padEnd(6)}${t.name.padEnd(14)}${pad(r.rps.toFixed(1), 9)}${pad(ms(r.p50), 10)}${pad(ms(r.p99), 10)}${pad(perReq.toFixed(2), 9)}${pad(r.failures, 10)}`,
+          `${String(round).padEnd(6)}${t.name.padEnd(14)}${pad(r.rps.toFixed(1), 9)}${pad(ms(r.p50), 10)}${pad(ms(r.p99), 10)}${pad(perReq.toFixed(2), 9)}${pad(r.failures, 10)}${pad(busyMs.toFixed(2), 10)}`,
         );
       }
     }

@@ -71,6 +71,11 @@ class Handle implements Db {
     const refused = this.refusal();
     return refused ? Promise.reject(refused) : this.target.query(sql, params);
   }
+  /** A read outside a transaction on the server database, as a prepared statement ({@link Database.prepared}); else undefined. */
+  prepared(sql: string, params: unknown[]): Promise<unknown[]> | undefined {
+    if (this.inTransaction || this.refusal()) return undefined;
+    return internals.get(this)?.database.prepared(sql, params);
+  }
   /**
    * The `pg` connection this transaction's statements run on, for what `query` cannot carry
    * (`COPY … FROM STDIN`). Undefined outside a transaction and on the embedded database.
@@ -126,7 +131,7 @@ export function buildContext<L, X extends object>(
   request: { principal: Principal; requestId: string; lang?: Lang; clientAddress?: string },
 ): Context<L, X> {
   const db = new Handle(deps.database.manager, false);
-  const ctx = {
+  const ctx = Object.assign(Object.create(lazyLoaders) as object, {
     ...deps.extra,
     principal: request.principal,
     db,
@@ -135,18 +140,32 @@ export function buildContext<L, X extends object>(
     clientAddress: request.clientAddress,
     lang: request.lang ?? 'ZH',
     personalDataRead: new Set<string>(),
-  } as Context<L, X>;
-  // Built on first use: a subscription's context (a thousand on one process) may never load anything (about 20 KB each).
-  let loaders: L | undefined;
-  Object.defineProperty(ctx, 'loaders', {
-    get: () => (loaders ??= deps.loaders(db)),
-    set: (l: L) => void (loaders = l),
-    enumerable: true,
-    configurable: true,
-  });
+    [LOADERS]: { make: () => deps.loaders(db) },
+  }) as unknown as Context<L, X>;
   internals.set(db, { database: deps.database, loaders: deps.loaders });
   return ctx;
 }
+
+/**
+ * A context's loaders, built on first use: a subscription's context (a thousand on one process) may never load
+ * anything (about 20 KB each), nor may a request whose page brought every child with it. The getter sits on the
+ * context's prototype and the slot is an own property, so a copy of the context made as Apollo makes one
+ * (`Object.assign(Object.create(proto), ctx)`) shares the slot without building the loaders to copy them.
+ */
+const LOADERS = Symbol('loaders');
+interface LoaderSlot {
+  make: () => unknown;
+  value?: unknown;
+}
+const lazyLoaders = {
+  get loaders(): unknown {
+    const slot = (this as unknown as { [LOADERS]: LoaderSlot })[LOADERS];
+    return (slot.value ??= slot.make());
+  },
+  set loaders(l: unknown) {
+    (this as unknown as { [LOADERS]: LoaderSlot })[LOADERS].value = l;
+  },
+};
 
 /**
  * Runs `fn` in one transaction, all or nothing, and hands it a child context whose `db`

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource, EntityManager, Logger as TypeOrmLogger } from 'typeorm';
-import { Client } from 'pg';
+import { DataSource, EntityManager, QueryFailedError, Logger as TypeOrmLogger } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { Client, Pool } from 'pg';
 import { PGliteDriver, getPGliteInstance } from 'typeorm-pglite';
 import { embeddedOptions, initialiseDataDir, yieldBetweenStatements } from './pglite-embedded';
 import { Initial1732190000000 } from '../migrations/1732190000000-initial';
@@ -131,6 +132,11 @@ class CountingLogger implements TypeOrmLogger {
   log(): void {}
 }
 
+/** Statements slower than this are logged (TypeORM's `maxQueryExecutionTime`). */
+const SLOW_MS = 2000;
+/** The most statement texts {@link Database.prepared} keeps prepared. */
+const PREPARED_MAX = 100;
+
 /** Advisory lock key held while migrating ("hubm" in ASCII). */
 const MIGRATION_LOCK = 0x6875626d;
 
@@ -195,7 +201,7 @@ export class Database {
       synchronize: false,
       logging: ['query', 'error', 'migration'] as ('query' | 'error' | 'migration')[],
       logger: counter,
-      maxQueryExecutionTime: 2000,
+      maxQueryExecutionTime: SLOW_MS,
     };
     let ds: DataSource;
     let lock: DataDirLock | undefined;
@@ -319,6 +325,36 @@ export class Database {
       await client?.end().catch(() => undefined);
     };
   }
+
+  /**
+   * Runs a read outside any transaction as a named prepared statement on the pool (parsed and planned once per
+   * connection, as PostGraphile runs its statements), counted and logged like every statement; undefined on the
+   * embedded database, and once {@link PREPARED_MAX} statement texts are prepared (each stays prepared on every
+   * connection that ran it): the caller runs it as a plain statement then.
+   */
+  prepared(sql: string, params: unknown[]): Promise<unknown[]> | undefined {
+    if (this.embedded) return undefined;
+    let name = this.preparedNames.get(sql);
+    if (!name) {
+      if (this.preparedNames.size >= PREPARED_MAX) return undefined;
+      this.preparedNames.set(sql, (name = `hub_${createHash('sha1').update(sql).digest('base64url')}`));
+    }
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    this.counter.logQuery();
+    const started = Date.now();
+    return pool.query<Record<string, unknown>>({ name, text: sql, values: params }).then(
+      (r) => {
+        const ms = Date.now() - started;
+        if (ms > SLOW_MS) this.counter.logQuerySlow(ms, sql);
+        return r.rows;
+      },
+      (err: Error) => {
+        this.counter.logQueryError(err, sql);
+        throw new QueryFailedError(sql, params, err);
+      },
+    );
+  }
+  private readonly preparedNames = new Map<string, string>();
 
   async ping(): Promise<boolean> {
     try {

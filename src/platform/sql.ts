@@ -5,6 +5,16 @@ export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<any>;
 }
 
+/**
+ * Runs a hot read as a named prepared statement where the handle can (a request's handle outside a transaction, on
+ * the server database: parsed and planned once per connection), else as {@link rows} does. For statements whose text
+ * takes a handful of shapes (the dashboard's page): each shape is kept prepared on every connection of the pool.
+ */
+export function preparedRows<T>(m: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
+  const prepared = (m as { prepared?: (sql: string, params: unknown[]) => Promise<T[]> | undefined }).prepared?.(sql, params);
+  return prepared ?? rows<T>(m, sql, params);
+}
+
 /** Runs one parameterised statement and returns its rows. */
 export async function rows<T>(m: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
   const result: unknown = await m.query(sql, params);

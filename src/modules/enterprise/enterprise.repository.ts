@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/sql';
-import { Conditions, one, rows } from '../../platform/sql';
+import { Conditions, one, preparedRows, rows } from '../../platform/sql';
 import { METER_COLUMNS, MeterRow } from '../meter/meter.repository';
 import { PERMIT_COLUMNS, PermitRow } from '../permit/permit.repository';
 import { RATING_SUMMARY_COLUMNS, RatingCheck, RatingSummary } from '../rating/rating.repository';
@@ -270,11 +270,18 @@ export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: 
   let sql = select;
   if (include.readLog) {
     // The page's listed rows (not the one that tells whether more follow) are the reads; written with the page, in its order.
-    const log = readLogInsert(`SELECT id, "creditCode" FROM page ORDER BY "creditCode" LIMIT ${first}`, '"creditCode"', include.readLog, params.length + 1);
+    params.push(first);
+    const log = readLogInsert(
+      `SELECT id, "creditCode" FROM page ORDER BY "creditCode" LIMIT $${params.length}`,
+      '"creditCode"',
+      include.readLog,
+      params.length + 1,
+    );
     params.push(...log.params);
     sql = `WITH page AS (${select}), logged AS (${log.sql}) SELECT * FROM page ORDER BY "creditCode"`;
   }
-  const page = await rows<
+  // A plain selection's page takes a handful of shapes: prepared once per connection.
+  const page = await (only ? preparedRows : rows)<
     EnterpriseRow & { __rating?: Record<string, unknown> | null; __meters?: Record<string, unknown>[]; __permits?: Record<string, unknown>[] }
   >(m, sql, params);
   if (!only) page.forEach(opened);
