@@ -31,10 +31,6 @@ export const ENTERPRISE_COLUMNS = `e.id, e.credit_code AS "creditCode", e.name, 
   e.contact_phone AS "contactPhone", e.check_override AS "checkOverride", e.current_rating_id AS "currentRatingId",
   e.current_grade AS "currentGrade", e.created_at AS "createdAt"`;
 
-/** The enterprise's columns without the personal ones (a page whose request selects no personal field). */
-const PLAIN_ENTERPRISE_COLUMNS = `e.id, e.credit_code AS "creditCode", e.name, e.region_code AS "regionCode", e.industry,
-  e.check_override AS "checkOverride", e.current_rating_id AS "currentRatingId", e.current_grade AS "currentGrade", e.created_at AS "createdAt"`;
-
 type PersonalField = 'legalRepresentative' | 'legalRepresentativeIdNumber' | 'contactPhone';
 const PERSONAL: [PersonalField, string][] = [
   ['legalRepresentative', CTX.legalRepresentative],
@@ -204,10 +200,10 @@ export interface PageIncludes {
   meters?: boolean;
   permits?: boolean;
   /**
-   * A plain selection (page-plan.ts): only these fields of the children included above, and no
-   * personal column (the rows are partial: never primed into a loader). Absent: whole rows.
+   * A plain selection (page-plan.ts): only these fields of the enterprise (`node`) and of the children included above,
+   * and no personal column (the rows are partial: never primed into a loader). Absent: whole rows.
    */
-  only?: Partial<Record<Child, readonly string[]>>;
+  only?: Partial<Record<Child | 'node', readonly string[]>>;
   /** The request's Art. 23 read log, written by the page statement itself: one row per listed enterprise. */
   readLog?: PageReadLog;
 }
@@ -219,28 +215,11 @@ function revive<T>(row: Record<string, unknown>): T {
   return row as T;
 }
 
-/** A child's requested fields (a plain selection, page-plan.ts: names of its columns only) as one JSON object. */
-function childJson(child: Child, fields: readonly string[] = []): string {
-  const map = CHILD_COLUMNS[child];
-  return `json_build_object(${fields.map((f) => `'${f}', ${map.get(f)!}`).join(', ')})`;
-}
-
-/** Revives the timestamps of a child's JSON (strings there) as Dates: the date keys among `fields`, or every one. */
-function reviver<T>(fields: readonly string[] | undefined): (row: Record<string, unknown>) => T {
-  if (!fields) return revive;
-  const keys = DATE_KEYS.filter((k) => fields.includes(k));
-  if (!keys.length) return (row) => row as T;
-  return (row) => {
-    for (const k of keys) if (typeof row[k] === 'string') row[k] = new Date(row[k]);
-    return row as T;
-  };
-}
-
 /**
  * One page in credit-code order, plus one row to tell whether another page follows.
- * Requested children (current rating, meters, permits) come back as JSON in the same
- * statement, in the same order their loaders would give, so a dashboard page is one
- * round trip (its read log too, with `include.readLog`).
+ * Requested children (current rating, meters, permits) come back in the same statement, in
+ * the same order their loaders would give, so a dashboard page is one round trip (its read
+ * log too, with `include.readLog`).
  */
 export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: number, after?: string, include: PageIncludes = {}): Promise<EnterpriseRow[]> {
   const w = where(f);
@@ -250,23 +229,59 @@ export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: 
     params.push(after);
     cursor = ` AND e.credit_code > $${params.length}`;
   }
-  const only = include.only;
+  const limit = `ORDER BY e.credit_code LIMIT $${w.params.length + 1}`;
+  if (include.only) return plainPage(m, include, include.only, `WHERE ${w.sql}${cursor} ${limit}`, params, first);
   const extra = [
-    include.rating &&
-      (only
-        ? `(SELECT ${childJson('rating', only.rating)} FROM credit_rating r WHERE r.id = e.current_rating_id) AS "__rating"`
-        : `(SELECT row_to_json(x) FROM (SELECT ${RATING_SUMMARY_COLUMNS} FROM credit_rating r WHERE r.id = e.current_rating_id) x) AS "__rating"`),
+    include.rating && `(SELECT row_to_json(x) FROM (SELECT ${RATING_SUMMARY_COLUMNS} FROM credit_rating r WHERE r.id = e.current_rating_id) x) AS "__rating"`,
     include.meters &&
-      (only
-        ? `(SELECT coalesce(json_agg(${childJson('meters', only.meters)} ORDER BY t.meter_code), '[]') FROM meter t WHERE t.enterprise_id = e.id) AS "__meters"`
-        : `(SELECT coalesce(json_agg(x ORDER BY x."meterCode"), '[]') FROM (SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = e.id) x) AS "__meters"`),
+      `(SELECT coalesce(json_agg(x ORDER BY x."meterCode"), '[]') FROM (SELECT ${METER_COLUMNS} FROM meter t WHERE t.enterprise_id = e.id) x) AS "__meters"`,
     include.permits &&
-      (only
-        ? `(SELECT coalesce(json_agg(${childJson('permits', only.permits)} ORDER BY p.valid_from, p.permit_no), '[]') FROM water_permit p WHERE p.enterprise_id = e.id) AS "__permits"`
-        : `(SELECT coalesce(json_agg(x ORDER BY x."validFrom", x."permitNo"), '[]') FROM (SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = e.id) x) AS "__permits"`),
+      `(SELECT coalesce(json_agg(x ORDER BY x."validFrom", x."permitNo"), '[]') FROM (SELECT ${PERMIT_COLUMNS} FROM water_permit p WHERE p.enterprise_id = e.id) x) AS "__permits"`,
   ].filter(Boolean);
-  const select = `SELECT ${only ? PLAIN_ENTERPRISE_COLUMNS : ENTERPRISE_COLUMNS}${extra.map((x) => `, ${x}`).join('')}
-       FROM enterprise e WHERE ${w.sql}${cursor} ORDER BY e.credit_code LIMIT $${w.params.length + 1}`;
+  const page = await rows<
+    EnterpriseRow & { __rating?: Record<string, unknown> | null; __meters?: Record<string, unknown>[]; __permits?: Record<string, unknown>[] }
+  >(m, `SELECT ${ENTERPRISE_COLUMNS}${extra.map((x) => `, ${x}`).join('')} FROM enterprise e WHERE ${w.sql}${cursor} ${limit}`, params);
+  page.forEach(opened);
+  if (!extra.length) return page;
+  // The raw __ columns stay on the row (GraphQL never exposes them): cheaper than copying every row without them.
+  for (const e of page)
+    e.prefetched = {
+      rating: include.rating ? (e.__rating ? revive<RatingSummary>(e.__rating) : null) : undefined,
+      meters: e.__meters?.map((x) => revive<MeterRow>(x)),
+      permits: e.__permits?.map((x) => revive<PermitRow>(x)),
+    };
+  return page;
+}
+
+/** Enterprise fields a plain selection may ask for (page-plan.ts), beside those every page reads (id, code, region). */
+const PLAIN_NODE_COLUMNS: Record<string, string> = { name: 'e.name', industry: 'e.industry', checkOverride: 'e.check_override AS "checkOverride"' };
+
+/**
+ * A plain selection's page (page-plan.ts): the enterprise's id, code and region (access checks, cursor, read log) and
+ * the fields asked for, the current rating's asked-for columns through a join (typed by pg as a whole row's would be),
+ * and each meter or permit as a JSON array of the asked-for fields (their timestamps revived here). Partial rows: never
+ * primed into a loader, never given to a personal field. The statement takes a handful of shapes: prepared.
+ */
+async function plainPage(
+  m: Queryable,
+  include: PageIncludes,
+  only: Partial<Record<Child | 'node', readonly string[]>>,
+  tail: string,
+  params: unknown[],
+  first: number,
+): Promise<EnterpriseRow[]> {
+  const node = (only.node ?? []).filter((n) => PLAIN_NODE_COLUMNS[n]);
+  const cols = [`e.id, e.credit_code AS "creditCode", e.region_code AS "regionCode"`, ...node.map((n) => PLAIN_NODE_COLUMNS[n])];
+  const ratingFields = include.rating ? (only.rating ?? []) : [];
+  if (include.rating) cols.push(`r.id AS "__rid"`, ...ratingFields.map((f, i) => `${CHILD_COLUMNS.rating.get(f)!} AS "__r${i}"`));
+  const list = (child: 'meters' | 'permits', table: string, alias: string, order: string) => {
+    const fields = only[child] ?? [];
+    return `(SELECT json_agg(json_build_array(${fields.map((f) => CHILD_COLUMNS[child].get(f)!).join(', ')}) ORDER BY ${order}) FROM ${table} ${alias} WHERE ${alias}.enterprise_id = e.id) AS "__${child}"`;
+  };
+  if (include.meters) cols.push(list('meters', 'meter', 't', 't.meter_code'));
+  if (include.permits) cols.push(list('permits', 'water_permit', 'p', 'p.valid_from, p.permit_no'));
+  const from = include.rating ? `enterprise e LEFT JOIN credit_rating r ON r.id = e.current_rating_id` : `enterprise e`;
+  const select = `SELECT ${cols.join(', ')} FROM ${from} ${tail}`;
   let sql = select;
   if (include.readLog) {
     // The page's listed rows (not the one that tells whether more follow) are the reads; written with the page, in its order.
@@ -280,23 +295,37 @@ export async function pageEnterprises(m: Queryable, f: EnterpriseFilter, first: 
     params.push(...log.params);
     sql = `WITH page AS (${select}), logged AS (${log.sql}) SELECT * FROM page ORDER BY "creditCode"`;
   }
-  // A plain selection's page takes a handful of shapes: prepared once per connection.
-  const page = await (only ? preparedRows : rows)<
-    EnterpriseRow & { __rating?: Record<string, unknown> | null; __meters?: Record<string, unknown>[]; __permits?: Record<string, unknown>[] }
-  >(m, sql, params);
-  if (!only) page.forEach(opened);
-  if (!extra.length) return page;
-  const rating = reviver<RatingSummary>(only?.rating);
-  const meter = reviver<MeterRow>(only?.meters);
-  const permit = reviver<PermitRow>(only?.permits);
-  // The raw __ columns stay on the row (GraphQL never exposes them): cheaper than copying every row without them.
-  for (const e of page)
-    e.prefetched = {
-      rating: include.rating ? (e.__rating ? rating(e.__rating) : null) : undefined,
-      meters: e.__meters?.map(meter),
-      permits: e.__permits?.map(permit),
-    };
+  const page = await preparedRows<EnterpriseRow & Record<string, unknown>>(m, sql, params);
+  const meter = fromArray<MeterRow>(only.meters ?? []);
+  const permit = fromArray<PermitRow>(only.permits ?? []);
+  for (const e of page) {
+    const prefetched: NonNullable<EnterpriseRow['prefetched']> = {};
+    if (include.rating) {
+      let rating: Record<string, unknown> | null = null;
+      if (e.__rid != null) {
+        rating = {};
+        for (let i = 0; i < ratingFields.length; i++) rating[ratingFields[i]] = e[`__r${i}`];
+      }
+      prefetched.rating = rating as RatingSummary | null;
+    }
+    if (include.meters) prefetched.meters = ((e.__meters as unknown[][] | null) ?? []).map(meter);
+    if (include.permits) prefetched.permits = ((e.__permits as unknown[][] | null) ?? []).map(permit);
+    e.prefetched = prefetched;
+  }
   return page;
+}
+
+/** A child's JSON array of `fields` (in that order) as the row its resolvers read; timestamps (strings in JSON) as Dates. */
+function fromArray<T>(fields: readonly string[]): (values: unknown[]) => T {
+  const dates = fields.map((f) => DATE_KEYS.includes(f));
+  return (values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < fields.length; i++) {
+      const v = values[i];
+      row[fields[i]] = dates[i] && typeof v === 'string' ? new Date(v) : v;
+    }
+    return row as T;
+  };
 }
 
 export async function countEnterprises(m: Queryable, f: EnterpriseFilter): Promise<number> {

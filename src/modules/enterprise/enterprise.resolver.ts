@@ -46,7 +46,7 @@ export class EnterpriseResolver {
         rating: Boolean(rating),
         meters: Boolean(meters),
         permits: Boolean(permits),
-        only: plan.children,
+        only: { ...plan.children, node: plan.node },
         readLog: plan.logsReads
           ? { reader: ctx.principal, purpose: ctx.resultAccess.purposeOf(ctx.principal), requestId: ctx.requestId, fields: ['rating'] }
           : undefined,

@@ -50,6 +50,8 @@ const PAGE_INFO_FIELDS = new Set(['hasNextPage', 'endCursor']);
 export interface PagePlan {
   /** The GraphQL fields selected of each child (only the selected children are present). */
   children: Partial<Record<Child, string[]>>;
+  /** The enterprise's own fields selected. */
+  node: string[];
   /** Whether the page statement writes the request's result read log itself. */
   logsReads: boolean;
 }
@@ -59,6 +61,7 @@ class NotPlain extends Error {}
 /** The plan for a plain selection of `enterprises` (see above); null when it is not plain. */
 export function planPage(info: GraphQLResolveInfo, principal: Principal): PagePlan | null {
   const children: Partial<Record<Child, Set<string>>> = {};
+  const node = new Set<string>();
   let totalCount = false;
   try {
     forEachField(info, info.fieldNodes, (f) => {
@@ -79,6 +82,7 @@ export function planPage(info: GraphQLResolveInfo, principal: Principal): PagePl
                   wanted.add(k.name.value);
                 });
               } else if (!NODE_COLUMNS.has(field) || h.selectionSet) throw new NotPlain();
+              else node.add(field);
             });
           else if (!EDGE_FIELDS.has(n) || g.selectionSet) throw new NotPlain();
         });
@@ -102,7 +106,7 @@ export function planPage(info: GraphQLResolveInfo, principal: Principal): PagePl
     info.fieldNodes.length === 1 &&
     hasRole(principal, EVALUATORS) &&
     principal.rejected === undefined;
-  return { children: Object.fromEntries(Object.entries(children).map(([k, v]) => [k, [...v]])), logsReads };
+  return { children: Object.fromEntries(Object.entries(children).map(([k, v]) => [k, [...v]])), node: [...node], logsReads };
 }
 
 /** Calls `fn` on every field selected below `nodes`, through fragments; a directive anywhere, or an unknown fragment, is not plain. */
