@@ -27,16 +27,15 @@ export const CONTENT_SECURITY_POLICY = [
  * request came over TLS (`req.secure`: X-Forwarded-Proto counts only with HUB_TRUST_PROXY).
  */
 export function securityHeaders(opts: { hsts: boolean }): express.RequestHandler {
+  // Plain setHeader: what res.set() ends in for these (string, not Content-Type) values, without its per-call conversions.
   return (req, res, next) => {
-    res.set({
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-      'content-security-policy': CONTENT_SECURITY_POLICY,
-      'cross-origin-opener-policy': 'same-origin',
-    });
-    if (opts.hsts || req.secure) res.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    if (req.path === '/graphql') res.set('cache-control', 'no-store');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    if (opts.hsts || req.secure) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (req.path === '/graphql') res.setHeader('cache-control', 'no-store');
     next();
   };
 }
