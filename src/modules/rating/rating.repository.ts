@@ -224,14 +224,26 @@ export interface ClaimedTarget {
   check: RatingCheck | null;
   /** MD5 of the engine fields of its records and revoked permits now, in the order the engine reads them. */
   inputsDigest: string;
-  /** Its current rating's result cannot differ now under policy `policyVersion` (see `claimRegradeBatch`). */
-  unchanged: boolean;
-  /** When not unchanged: its records and revoked permits, as the engine reads them. */
-  records: EngineRecord[] | null;
-  permits: EnginePermit[] | null;
+  /** Its records and revoked permits, as the engine reads them. */
+  records: EngineRecord[];
+  permits: EnginePermit[];
   /** It has an enforcement case / an official D rating (the engine then needs `caseFactsOfMany` / `episodeHistory`). */
   hasCases: boolean;
   hasD: boolean;
+}
+
+/**
+ * A claimed batch: how many enterprises it locked and the last id (the keyset cursor), those
+ * whose result may have changed (`open`, with their inputs), and of the others (`unchanged`,
+ * see `claimRegradeBatch`) their current ratings' ids (for a batch of a list) and grades.
+ */
+export interface ClaimedBatch {
+  count: number;
+  last: string | null;
+  open: ClaimedTarget[];
+  /** The current ratings of the unchanged enterprises; null for a batch of all enterprises (one `regrade_run` row confirms them). */
+  keptRatings: string[] | null;
+  keptGrades: Partial<Record<Grade, number>>;
 }
 
 const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)`;
@@ -258,29 +270,35 @@ export async function claimRegradeBatch(
   limit: number,
   among: readonly string[] | null,
   policyVersion: string,
-): Promise<ClaimedTarget[]> {
+): Promise<ClaimedBatch> {
   // A batch of all enterprises reads the id range (one index range scan); one of a list, by its ids.
   const of = (col: string) => (among ? `${col} IN (SELECT id FROM b)` : `${col} BETWEEN (SELECT lo FROM lim) AND (SELECT hi FROM lim)`);
-  const found = await rows<{
-    id: string;
-    creditCode: string;
-    regionCode: string;
-    currentRatingId: string | null;
-    currentGrade: Grade | null;
-    checkGrade: Grade | null;
-    checkScore: number | null;
-    checkPolicy: string | null;
-    checkDigest: string | null;
-    checkAt: Date | null;
-    inputsDigest: string;
-    unchanged: boolean;
-    records: ClaimedRecord[] | null;
-    permits: ClaimedPermit[] | null;
-    hasCases: boolean;
-    hasD: boolean;
-  }>(
-    m,
-    `WITH b AS (
+  const found = (
+    await rows<{
+      count: number;
+      last: string | null;
+      keptRatings: string[] | null;
+      keptGrades: Partial<Record<Grade, number>>;
+      open: {
+        id: string;
+        creditCode: string;
+        regionCode: string;
+        currentRatingId: string | null;
+        currentGrade: Grade | null;
+        checkGrade: Grade | null;
+        checkScore: number | null;
+        checkPolicy: string | null;
+        checkDigest: string | null;
+        checkAt: number | null;
+        inputsDigest: string;
+        records: ClaimedRecord[];
+        permits: ClaimedPermit[];
+        hasCases: boolean;
+        hasD: boolean;
+      }[];
+    }>(
+      m,
+      `WITH b AS (
        SELECT e.id, e.credit_code, e.region_code, e.current_rating_id, e.current_grade FROM enterprise e
         WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
         ORDER BY e.id LIMIT $2 FOR UPDATE OF e),
@@ -313,25 +331,41 @@ export async function claimRegradeBatch(
                 false) AS unchanged
          FROM d LEFT JOIN LATERAL (
            SELECT c.* FROM credit_rating_confirmation c WHERE c.rating_id = d.current_rating_id LIMIT 1) c ON true)
-     SELECT x.id, x.credit_code AS "creditCode", x.region_code AS "regionCode", x.current_rating_id AS "currentRatingId", x.current_grade AS "currentGrade",
-            x.grade AS "checkGrade", x.score AS "checkScore", x.policy_version AS "checkPolicy", x.evidence_digest AS "checkDigest", x.at AS "checkAt",
-            x.digest AS "inputsDigest", x.unchanged,
-            CASE WHEN NOT x.unchanged THEN coalesce(x.records, '[]') END AS records, CASE WHEN NOT x.unchanged THEN coalesce(x.permits, '[]') END AS permits,
-            x.cases AS "hasCases",
-            NOT x.unchanged AND EXISTS (SELECT 1 FROM credit_rating h WHERE h.enterprise_id = x.id AND h.grade = 'D' AND h.official) AS "hasD"
-       FROM x ORDER BY x.id`,
-    [after, limit, among, policyVersion],
-  );
+     SELECT (SELECT count(*) FROM b)::int AS count, (SELECT hi FROM lim) AS last,
+            CASE WHEN $3::uuid[] IS NOT NULL THEN (SELECT coalesce(array_agg(x.current_rating_id), '{}') FROM x WHERE x.unchanged) END AS "keptRatings",
+            (SELECT coalesce(json_object_agg(q.grade, q.n), '{}') FROM (SELECT x.grade, count(*) AS n FROM x WHERE x.unchanged GROUP BY 1) q) AS "keptGrades",
+            (SELECT coalesce(json_agg(json_build_object('id', x.id, 'creditCode', x.credit_code, 'regionCode', x.region_code, 'currentRatingId', x.current_rating_id,
+                      'currentGrade', x.current_grade, 'checkGrade', x.grade, 'checkScore', x.score, 'checkPolicy', x.policy_version, 'checkDigest', x.evidence_digest,
+                      'checkAt', ${ms('x.at')}, 'inputsDigest', x.digest, 'records', coalesce(x.records, '[]'), 'permits', coalesce(x.permits, '[]'),
+                      'hasCases', x.cases,
+                      'hasD', EXISTS (SELECT 1 FROM credit_rating h WHERE h.enterprise_id = x.id AND h.grade = 'D' AND h.official)) ORDER BY x.id), '[]')
+               FROM x WHERE NOT x.unchanged) AS open`,
+      [after, limit, among, policyVersion],
+    )
+  )[0];
   const date = (v: Date | number | null | undefined) => (v === null || v === undefined ? v : new Date(v));
-  return found.map(({ checkGrade, checkScore, checkPolicy, checkDigest, checkAt, records, permits, ...e }) => ({
-    ...e,
-    records: records && records.map((r) => ({ ...r, occurredAt: date(r.occurredAt)! })),
-    permits: permits && permits.map((p) => ({ ...p, revokedAt: date(p.revokedAt), annulledAt: date(p.annulledAt) })),
-    check:
-      checkAt && e.currentRatingId
-        ? { id: e.currentRatingId, grade: checkGrade!, score: checkScore!, policyVersion: checkPolicy!, evidenceDigest: checkDigest!, confirmedAt: checkAt }
-        : null,
-  }));
+  return {
+    count: found.count,
+    last: found.last,
+    keptRatings: found.keptRatings,
+    keptGrades: found.keptGrades,
+    open: found.open.map(({ checkGrade, checkScore, checkPolicy, checkDigest, checkAt, records, permits, ...e }) => ({
+      ...e,
+      records: records.map((r) => ({ ...r, occurredAt: date(r.occurredAt)! })),
+      permits: permits.map((p) => ({ ...p, revokedAt: date(p.revokedAt), annulledAt: date(p.annulledAt) })),
+      check:
+        checkAt !== null && e.currentRatingId
+          ? {
+              id: e.currentRatingId,
+              grade: checkGrade!,
+              score: checkScore!,
+              policyVersion: checkPolicy!,
+              evidenceDigest: checkDigest!,
+              confirmedAt: new Date(checkAt),
+            }
+          : null,
+    })),
+  };
 }
 
 /** When each rating was last confirmed (its asOf until a re-evaluation finds it unchanged; ratings stored before confirmations existed are absent). */

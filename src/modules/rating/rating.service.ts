@@ -14,6 +14,7 @@ import type { CaseFacts } from '../credit/enforcement.rules';
 import { CreditPolicy, noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
 import { appendRatingChanged, appendRatingsChanged } from '../outbox/outbox.repository';
 import {
+  ClaimedBatch,
   ClaimedTarget,
   NewRating,
   RatingCheck,
@@ -81,8 +82,8 @@ async function claimedInputs(ctx: HubContext, es: ClaimedTarget[], policy: Credi
   const historyOf = new Map(withD.map((id, i) => [id, history[i]]));
   return es.map((e) => ({
     policy,
-    records: e.records!,
-    permits: e.permits!,
+    records: e.records,
+    permits: e.permits,
     cases: cases.get(e.id) ?? [],
     history: historyOf.get(e.id) ?? [],
     asOf,
@@ -260,16 +261,16 @@ export const ratingService = {
     let turn: Promise<unknown> = Promise.resolve();
     const claim = (tx: HubContext) => {
       const mine = turn.then(async () => {
-        if (exhausted) return { locked: [], run: null, policyVersion: null };
+        if (exhausted) return { claimed: null, run: null, policyVersion: null };
         const from = after;
         // The policy the claim compares with; regradeBatch evaluates every enterprise if another is in force by its asOf.
         const policyVersion = policyInForce(ctx.policies, new Date())?.version ?? null;
-        const locked = await claimRegradeBatch(tx.db, after, batch, ids ?? null, policyVersion ?? '');
-        if (locked.length < batch) exhausted = true;
-        if (locked.length) after = locked.at(-1)!.id;
+        const claimed = await claimRegradeBatch(tx.db, after, batch, ids ?? null, policyVersion ?? '');
+        if (claimed.count < batch) exhausted = true;
+        if (claimed.count) after = claimed.last;
         // A batch of all enterprises covers the ids from the last batch's (exclusive) to its own last, or to the end when it is the last.
-        const run = ids || !locked.length ? null : { after: from, to: exhausted ? null : locked.at(-1)!.id };
-        return { locked, run, policyVersion };
+        const run = ids || !claimed.count ? null : { after: from, to: exhausted ? null : claimed.last };
+        return { claimed: claimed.count ? claimed : null, run, policyVersion };
       });
       turn = mine.catch(() => (exhausted = true));
       return mine;
@@ -278,8 +279,8 @@ export const ratingService = {
     const worker = async () => {
       for (;;) {
         const done = await withTransaction(ctx, async (tx) => {
-          const { locked, run, policyVersion } = await claim(tx);
-          return locked.length ? this.regradeBatch(tx, locked, new Date(), run, policyVersion) : null;
+          const { claimed, run, policyVersion } = await claim(tx);
+          return claimed ? this.regradeBatch(tx, claimed, new Date(), run, policyVersion) : null;
         }).catch((err: unknown) => {
           exhausted = true;
           throw err;
@@ -309,35 +310,24 @@ export const ratingService = {
    */
   async regradeBatch(
     ctx: HubContext,
-    es: ClaimedTarget[],
+    batch: ClaimedBatch,
     asOf: Date,
     range: { after: string | null; to: string | null } | null = null,
     claimedPolicy: string | null = null,
   ): Promise<RegradeSummary> {
     const policy = policyInForce(ctx.policies, asOf);
     if (!policy) {
-      logger.warn({ enterprises: es.length, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; re-grading skipped');
-      return { enterprises: es.length, stored: 0, confirmed: 0, gradeChanges: 0 };
+      logger.warn({ enterprises: batch.count, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; re-grading skipped');
+      return { enterprises: batch.count, stored: 0, confirmed: 0, gradeChanges: 0 };
     }
-    const samePolicy = policy.version === claimedPolicy;
-    const kept = (e: ClaimedTarget) => samePolicy && e.unchanged && e.check !== null;
-    const open = es.filter((e) => !kept(e));
-    const confirmed: string[] = [];
-    const grades = new Map<string, number>();
-    for (const e of es)
-      if (kept(e)) {
-        confirmed.push(e.check!.id);
-        grades.set(e.check!.grade, (grades.get(e.check!.grade) ?? 0) + 1);
-      }
-    for (const [grade, n] of grades) evaluations.inc({ grade }, n);
-    const inputs = open.every((e) => e.records && e.permits)
-      ? await claimedInputs(ctx, open, policy, asOf)
-      : await inputsOf(
-          ctx,
-          open.map((e) => e.id),
-          policy,
-          asOf,
-        );
+    // Another policy in force by now than the claim compared with (a policy's first instant): the unchanged ones were judged
+    // under the old one. The batch rolls back and the job fails before pruning anything; its retry grades under the new one.
+    if (policy.version !== claimedPolicy && batch.count > batch.open.length)
+      throw new Error(`credit policy ${policy.version} came into force during the re-grade (claimed under ${claimedPolicy}); retry`);
+    const open = batch.open;
+    const keptCount = batch.count - open.length;
+    for (const [grade, n] of Object.entries(batch.keptGrades)) evaluations.inc({ grade }, n);
+    const inputs = await claimedInputs(ctx, open, policy, asOf);
     const reconfirmed: string[] = [];
     const reconfirmedInputs: string[] = [];
     const fresh: NewRating[] = [];
@@ -359,8 +349,8 @@ export const ratingService = {
         reconfirmedInputs.push(e.inputsDigest);
       } else fresh.push({ ...toNewRating(e, result, asOf, ctx.principal.subject, digest), inputsDigest: e.inputsDigest });
     });
-    if (!range) await confirmRatings(ctx.db, confirmed, asOf);
-    const before = new Map(es.map((e) => [e.id, e]));
+    if (!range) await confirmRatings(ctx.db, batch.keptRatings ?? [], asOf);
+    const before = new Map(open.map((e) => [e.id, e]));
     // Evaluations are made at now, so a stored one is the latest word unless a confirmation is later still.
     const promote = fresh.map((r) => {
       const check = before.get(r.enterpriseId)!.check;
@@ -378,7 +368,7 @@ export const ratingService = {
     const promoted = stored.filter((_, i) => promote[i]);
     const changes = promoted.filter((r) => before.get(r.enterpriseId)!.currentGrade !== r.grade);
     if (changes.length) await this.publishChanges(ctx, changes, before, fresh);
-    return { enterprises: es.length, stored: stored.length, confirmed: confirmed.length + reconfirmed.length, gradeChanges: changes.length };
+    return { enterprises: batch.count, stored: stored.length, confirmed: keptCount + reconfirmed.length, gradeChanges: changes.length };
   },
 
   /** The outbox events of the changed grades (three statements), then the grade-change hooks, which take the enterprises in full (read for them only). */
