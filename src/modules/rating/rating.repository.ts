@@ -207,8 +207,6 @@ export async function confirmRatings(m: Queryable, ids: readonly string[], at: D
   await m.query(`UPDATE credit_rating_confirmation c SET confirmed_at = greatest(c.confirmed_at, $2) WHERE c.rating_id = ANY($1::uuid[])`, [ids, at]);
 }
 
-const epoch = (col: string) => `(extract(epoch FROM ${col}) * 1000000)::bigint`;
-
 /** A record as `engineRecordsOf` reads it, or a revoked permit as `revokedPermitsOf` does (dates as epoch milliseconds until parsed). */
 type Dated<T, K extends keyof T> = Omit<T, K> & { [k in K]: T[k] | number };
 export type ClaimedRecord = Dated<EngineRecord & { enterpriseId: string }, 'occurredAt'>;
@@ -222,7 +220,7 @@ export interface ClaimedTarget {
   currentRatingId: string | null;
   currentGrade: Grade | null;
   check: RatingCheck | null;
-  /** MD5 of the engine fields of its records and revoked permits now, in the order the engine reads them. */
+  /** MD5 of the engine fields of its records and revoked permits now (their JSON below), in the order the engine reads them. */
   inputsDigest: string;
   /** Its records and revoked permits, as the engine reads them. */
   records: EngineRecord[];
@@ -249,8 +247,24 @@ export interface ClaimedBatch {
 const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)`;
 
 /**
- * Reads and locks the next `limit` enterprises after id `after` (null: from the first) in id
- * order, among `among` when given (null: all), locked as `lockEnterpriseById` locks one, in one
+ * The id of the `limit`th enterprise after id `after` (null: from the first), among `among`
+ * when given (null: all): where the next re-grade batch ends (null: it is the last). An index
+ * scan, no lock: batches take turns only for this, and claim (lock and read) in parallel.
+ */
+export async function batchEnd(m: Queryable, after: string | null, limit: number, among: readonly string[] | null): Promise<string | null> {
+  const [found] = await rows<{ id: string }>(
+    m,
+    `SELECT e.id FROM enterprise e
+      WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
+      ORDER BY e.id OFFSET $2 - 1 LIMIT 1`,
+    [after, limit, among],
+  );
+  return found?.id ?? null;
+}
+
+/**
+ * Reads and locks the enterprises with ids in (`after`, `to`] (null: from the first / to the
+ * last) in id order, among `among` when given (null: all), locked as `lockEnterpriseById` locks one, in one
  * statement with everything the re-grade decides on: their current rating's check (its
  * `confirmedAt` including the re-grade batches over them), the digest of their inputs, and
  * the engine's records and revoked permits of those whose result may have changed.
@@ -267,7 +281,7 @@ const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)`;
 export async function claimRegradeBatch(
   m: Queryable,
   after: string | null,
-  limit: number,
+  to: string | null,
   among: readonly string[] | null,
   policyVersion: string,
 ): Promise<ClaimedBatch> {
@@ -300,27 +314,25 @@ export async function claimRegradeBatch(
       m,
       `WITH b AS (
        SELECT e.id, e.credit_code, e.region_code, e.current_rating_id, e.current_grade FROM enterprise e
-        WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
-        ORDER BY e.id LIMIT $2 FOR UPDATE OF e),
+        WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($2::uuid IS NULL OR e.id <= $2::uuid)
+          AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
+        ORDER BY e.id FOR UPDATE OF e),
      lim AS (SELECT (SELECT id FROM b ORDER BY id LIMIT 1) AS lo, (SELECT id FROM b ORDER BY id DESC LIMIT 1) AS hi),
      g AS MATERIALIZED (SELECT g.after_id, g.to_id, g.as_of FROM regrade_run g, lim WHERE (g.after_id IS NULL OR g.after_id < lim.hi) AND (g.to_id IS NULL OR g.to_id >= lim.lo)),
      r AS (
        SELECT c.enterprise_id AS id, max(c.occurred_at) AS latest,
-              string_agg(row(c.id, c.kind, c.indicator, c.level, c.honor_level, c.awarded_by_government, c.honor_category, c.case_id, c.permit_id,
-                             ${epoch('c.occurred_at')}, c.status)::text, ';' ORDER BY c.occurred_at, c.id) AS t,
               json_agg(json_build_object('id', c.id, 'enterpriseId', c.enterprise_id, 'kind', c.kind, 'indicator', c.indicator, 'level', c.level,
                 'honorLevel', c.honor_level, 'awardedByGovernment', c.awarded_by_government, 'honorCategory', c.honor_category, 'caseId', c.case_id,
                 'permitId', c.permit_id, 'occurredAt', ${ms('c.occurred_at')}, 'status', c.status) ORDER BY c.occurred_at, c.id) AS j
          FROM credit_record c WHERE ${of('c.enterprise_id')} GROUP BY 1),
      p AS (
        SELECT p.enterprise_id AS id, max(p.revoked_at) AS latest,
-              string_agg(row(p.id, p.permit_no, ${epoch('p.revoked_at')}, p.revocation_kind, ${epoch('p.annulled_at')})::text, ';' ORDER BY p.valid_from, p.permit_no, p.id) AS t,
               json_agg(json_build_object('id', p.id, 'permitNo', p.permit_no, 'enterpriseId', p.enterprise_id, 'revokedAt', ${ms('p.revoked_at')},
                 'revocationKind', p.revocation_kind, 'annulledAt', ${ms('p.annulled_at')}) ORDER BY p.valid_from, p.permit_no, p.id) AS j
          FROM water_permit p WHERE ${of('p.enterprise_id')} AND p.revoked_at IS NOT NULL GROUP BY 1),
      k AS (SELECT DISTINCT k.enterprise_id AS id FROM enforcement_case k WHERE ${of('k.enterprise_id')}),
      d AS (
-       SELECT b.*, md5(coalesce(r.t, '') || '|' || coalesce(p.t, '')) AS digest, greatest(r.latest, p.latest) AS latest, k.id IS NOT NULL AS cases,
+       SELECT b.*, md5(coalesce(r.j::text, '') || '|' || coalesce(p.j::text, '')) AS digest, greatest(r.latest, p.latest) AS latest, k.id IS NOT NULL AS cases,
               r.j AS records, p.j AS permits
          FROM b LEFT JOIN r ON r.id = b.id LEFT JOIN p ON p.id = b.id LEFT JOIN k ON k.id = b.id),
      x AS MATERIALIZED (
@@ -340,7 +352,7 @@ export async function claimRegradeBatch(
                       'hasCases', x.cases,
                       'hasD', EXISTS (SELECT 1 FROM credit_rating h WHERE h.enterprise_id = x.id AND h.grade = 'D' AND h.official)) ORDER BY x.id), '[]')
                FROM x WHERE NOT x.unchanged) AS open`,
-      [after, limit, among, policyVersion],
+      [after, to, among, policyVersion],
     )
   )[0];
   const date = (v: Date | number | null | undefined) => (v === null || v === undefined ? v : new Date(v));

@@ -20,6 +20,7 @@ import {
   RatingCheck,
   RatingRow,
   RatingSummary,
+  batchEnd,
   claimRegradeBatch,
   comparableRatings,
   confirmRatings,
@@ -255,22 +256,19 @@ export const ratingService = {
       logger.warn({ lastPolicy: outlook.lastVersion, endedOn: outlook.lastEffectiveTo }, 're-grading skipped: no credit policy is in force');
       return total;
     }
-    // The keyset cursor: each transaction claims (locks) the next batch in turn, then evaluates while the next one claims.
+    // The keyset cursor: each transaction takes the next batch's id range in turn (an index scan), then claims (locks and
+    // reads) and evaluates it while the next one takes its range.
     let after: string | null = null;
     let exhausted = false;
     let turn: Promise<unknown> = Promise.resolve();
-    const claim = (tx: HubContext) => {
+    const next = (tx: HubContext) => {
       const mine = turn.then(async () => {
-        if (exhausted) return { claimed: null, run: null, policyVersion: null };
+        if (exhausted) return null;
         const from = after;
-        // The policy the claim compares with; regradeBatch evaluates every enterprise if another is in force by its asOf.
-        const policyVersion = policyInForce(ctx.policies, new Date())?.version ?? null;
-        const claimed = await claimRegradeBatch(tx.db, after, batch, ids ?? null, policyVersion ?? '');
-        if (claimed.count < batch) exhausted = true;
-        if (claimed.count) after = claimed.last;
-        // A batch of all enterprises covers the ids from the last batch's (exclusive) to its own last, or to the end when it is the last.
-        const run = ids || !claimed.count ? null : { after: from, to: exhausted ? null : claimed.last };
-        return { claimed: claimed.count ? claimed : null, run, policyVersion };
+        const to = await batchEnd(tx.db, after, batch, ids ?? null);
+        if (to === null) exhausted = true;
+        after = to;
+        return { after: from, to };
       });
       turn = mine.catch(() => (exhausted = true));
       return mine;
@@ -279,8 +277,13 @@ export const ratingService = {
     const worker = async () => {
       for (;;) {
         const done = await withTransaction(ctx, async (tx) => {
-          const { claimed, run, policyVersion } = await claim(tx);
-          return claimed ? this.regradeBatch(tx, claimed, new Date(), run, policyVersion) : null;
+          const range = await next(tx);
+          if (!range) return null;
+          // The policy the claim compares with; regradeBatch refuses the batch if another is in force by its asOf.
+          const policyVersion = policyInForce(ctx.policies, new Date())?.version ?? null;
+          const claimed = await claimRegradeBatch(tx.db, range.after, range.to, ids ?? null, policyVersion ?? '');
+          // A batch of all enterprises covers the ids from the last batch's (exclusive) to its own last, or to the end when it is the last.
+          return claimed.count || !ids ? this.regradeBatch(tx, claimed, new Date(), ids ? null : range, policyVersion) : null;
         }).catch((err: unknown) => {
           exhausted = true;
           throw err;
