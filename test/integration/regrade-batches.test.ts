@@ -242,4 +242,41 @@ describe('daily re-grade in batches', () => {
     );
     expect(touched.map((r) => r.id)).toEqual([...some].sort());
   });
+  it('skips only what cannot have changed: a record dated after the last full evaluation counts once its date comes; a change by any path is seen', async () => {
+    const m = batched.db.manager;
+    const gradeOf = async (id: string) => (await sqlRows<{ g: string }>(m, `SELECT current_grade AS g FROM enterprise WHERE id = $1`, [id]))[0].g;
+    const [{ id }] = await sqlRows<{ id: string }>(
+      m,
+      `SELECT e.id FROM enterprise e WHERE e.current_grade = 'B' AND NOT EXISTS (SELECT 1 FROM credit_record c WHERE c.enterprise_id = e.id) ORDER BY e.id LIMIT 1`,
+    );
+    const dated = new Date(Date.now() + 1500);
+    // Written as a data load would (no re-grade with it): the digest, not the hub's own paths, tells the change.
+    await m.query(
+      `INSERT INTO credit_record (id, enterprise_id, kind, indicator, level, occurred_at, determined_by, determined_at, determining_region_code,
+              determining_authority_kind, source_act, conduct_region_code)
+       VALUES (gen_random_uuid(), $1, 'DISHONESTY', $2, 'GENERAL', $3, 'seed', now(), '130800', 'CITY_WATER_AUTHORITY', 'ADMINISTRATIVE_PENALTY', '130800')`,
+      [id, policy.indicators[0].code, dated],
+    );
+    // Evaluated (its inputs changed), the record not yet counted (dated after asOf): the same result, confirmed.
+    const first = await ratingService.reevaluateAll(batched.ctx, undefined, BATCH);
+    expect(first).toEqual({ enterprises: N, stored: 0, confirmed: N, gradeChanges: 0 });
+    expect(await gradeOf(id)).toBe('B');
+    // Same inputs since, but the record's date has come: evaluated again, now C.
+    while (Date.now() <= dated.getTime() + 50) await new Promise((r) => setTimeout(r, 100));
+    const second = await ratingService.reevaluateAll(batched.ctx, undefined, BATCH);
+    expect(second).toEqual({ enterprises: N, stored: 1, confirmed: N - 1, gradeChanges: 1 });
+    expect(await gradeOf(id)).toBe('C');
+    // Revoked behind the hub's back (no re-grade, no updated_at): the digest differs, so it is evaluated, B again.
+    await m.query(`UPDATE credit_record SET status = 'REVOKED' WHERE enterprise_id = $1 AND occurred_at = $2`, [id, dated]);
+    const third = await ratingService.reevaluateAll(batched.ctx, undefined, BATCH);
+    expect(third).toEqual({ enterprises: N, stored: 1, confirmed: N - 1, gradeChanges: 1 });
+    expect(await gradeOf(id)).toBe('B');
+    // And the batches' confirmation rows: a complete run keeps only its own.
+    const [{ runs, ranges }] = await sqlRows<{ runs: number; ranges: number }>(
+      m,
+      `SELECT count(DISTINCT as_of)::int AS runs, count(*)::int AS ranges FROM regrade_run`,
+    );
+    expect(ranges).toBe(Math.ceil(N / BATCH));
+    expect(runs).toBeLessThanOrEqual(ranges);
+  });
 });

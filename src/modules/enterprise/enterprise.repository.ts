@@ -2,7 +2,7 @@ import type { Queryable } from '../../platform/sql';
 import { Conditions, one, preparedRows, rows } from '../../platform/sql';
 import { METER_COLUMNS, MeterRow } from '../meter/meter.repository';
 import { PERMIT_COLUMNS, PermitRow } from '../permit/permit.repository';
-import { RATING_SUMMARY_COLUMNS, RatingCheck, RatingSummary } from '../rating/rating.repository';
+import { RATING_SUMMARY_COLUMNS, RatingSummary, runConfirmedAt } from '../rating/rating.repository';
 import type { Grade } from '../policy/credit-policy';
 import { lookupHash, seal, unseal } from '../../platform/crypto/keyring';
 import { CTX } from '../keys/encrypted-columns';
@@ -101,52 +101,6 @@ export async function enterpriseIdsIn(m: Queryable, prefixes: string[] | null): 
     prefixes?.map((p) => `${p}%`) ?? null,
   ]);
   return found.map((r) => r.id);
-}
-
-/** An enterprise as the bulk re-grade holds it: what the outbox names, and its current rating's check (null before any, or for a rating stored before checks). */
-export interface RegradeTarget {
-  id: string;
-  creditCode: string;
-  regionCode: string;
-  currentRatingId: string | null;
-  currentGrade: Grade | null;
-  check: RatingCheck | null;
-}
-
-/**
- * Reads and locks the next `limit` enterprises after id `after` (null: from the first) in id
- * order, among `among` when given (null: all), with their current rating's check: the bulk
- * re-grade's batch, found by keyset (never OFFSET), locked as `lockEnterpriseById` locks one,
- * so changes to those enterprises wait for it.
- */
-export async function lockEnterpriseBatch(m: Queryable, after: string | null, limit: number, among: readonly string[] | null): Promise<RegradeTarget[]> {
-  const found = await rows<
-    Omit<RegradeTarget, 'check'> & { checkScore: number | null } & Partial<Record<'checkGrade' | 'checkPolicy' | 'checkDigest', string>> & {
-        checkAt: Date | null;
-      }
-  >(
-    m,
-    `SELECT e.id, e.credit_code AS "creditCode", e.region_code AS "regionCode", e.current_rating_id AS "currentRatingId", e.current_grade AS "currentGrade",
-            c.grade AS "checkGrade", c.score AS "checkScore", c.policy_version AS "checkPolicy", c.evidence_digest AS "checkDigest", c.confirmed_at AS "checkAt"
-       FROM enterprise e LEFT JOIN credit_rating_confirmation c ON c.rating_id = e.current_rating_id
-      WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
-      ORDER BY e.id LIMIT $2 FOR UPDATE OF e`,
-    [after, limit, among],
-  );
-  return found.map(({ checkGrade, checkScore, checkPolicy, checkDigest, checkAt, ...e }) => ({
-    ...e,
-    check:
-      checkAt && e.currentRatingId
-        ? {
-            id: e.currentRatingId,
-            grade: checkGrade as Grade,
-            score: checkScore!,
-            policyVersion: checkPolicy!,
-            evidenceDigest: checkDigest!,
-            confirmedAt: checkAt,
-          }
-        : null,
-  }));
 }
 
 export async function lockEnterpriseById(m: Queryable, id: string): Promise<EnterpriseRow | undefined> {
@@ -341,9 +295,14 @@ export function setCurrentRating(m: Queryable, enterpriseId: string, ratingId: s
 /** Makes each rating its enterprise's current one, in one statement. */
 export async function setCurrentRatings(m: Queryable, ratings: readonly { enterpriseId: string; ratingId: string; grade: string }[]): Promise<void> {
   if (!ratings.length) return;
+  // The rating that stops being current keeps for good when re-grade batches last confirmed it (see regrade_run).
   await m.query(
-    `UPDATE enterprise e SET current_rating_id = u.rid, current_grade = u.grade, updated_at = now()
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(eid, rid, grade) WHERE e.id = u.eid`,
+    `WITH u AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(eid, rid, grade)),
+     kept AS (
+       UPDATE credit_rating_confirmation c SET confirmed_at = w.at
+         FROM enterprise o JOIN u ON u.eid = o.id CROSS JOIN LATERAL (SELECT ${runConfirmedAt('o.id')} AS at) w
+        WHERE c.rating_id = o.current_rating_id AND o.current_rating_id IS DISTINCT FROM u.rid AND w.at > c.confirmed_at)
+     UPDATE enterprise e SET current_rating_id = u.rid, current_grade = u.grade, updated_at = now() FROM u WHERE e.id = u.eid`,
     [ratings.map((r) => r.enterpriseId), ratings.map((r) => r.ratingId), ratings.map((r) => r.grade)],
   );
 }

@@ -20,23 +20,16 @@ export async function appendRatingChanged(
   return (await appendRatingsChanged(m, [{ e, rating, previousGrade }]))[0];
 }
 
-/** `appendRatingChanged` for many enterprises (one change each) in three statements: the bulk re-grade's batch. */
+/** `appendRatingChanged` for many enterprises (one change each) in one statement: the bulk re-grade's batch. */
 export async function appendRatingsChanged(
   m: Queryable,
   changes: readonly { e: Pick<EnterpriseRow, 'id' | 'creditCode' | 'regionCode'>; rating: RatingSummary; previousGrade: Grade | null }[],
 ): Promise<RatingChangedEvent[]> {
   if (!changes.length) return [];
-  const seqs = await rows<{ id: string; seq: number }>(
-    m,
-    `UPDATE enterprise SET event_seq = event_seq + 1 WHERE id = ANY($1::uuid[]) RETURNING id, event_seq AS seq`,
-    [changes.map((c) => c.e.id)],
-  );
-  const seqOf = new Map(seqs.map((s) => [s.id, s.seq]));
   const changedAt = new Date().toISOString();
-  const events: RatingChangedEvent[] = changes.map(({ e, rating, previousGrade }) => ({
+  const drafts: Omit<RatingChangedEvent, 'sequence'>[] = changes.map(({ e, rating, previousGrade }) => ({
     eventId: randomUUID(),
     type: RATING_CHANGED,
-    sequence: seqOf.get(e.id)!,
     enterpriseId: e.id,
     creditCode: e.creditCode,
     regionCode: e.regionCode,
@@ -49,21 +42,22 @@ export async function appendRatingsChanged(
     evaluatedAt: rating.evaluatedAt.toISOString(),
     changedAt,
   }));
-  await m.query(
-    // Stamped with the hub's clock, like changedAt: clients compare their ranges and `since` with what they were sent.
-    `INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, created_at)
-     SELECT x.id, $2, x.e, x.seq, x.p::jsonb, $6 FROM unnest($1::uuid[], $3::uuid[], $4::int[], $5::text[]) AS x(id, e, seq, p)`,
-    [
-      events.map((v) => v.eventId),
-      RATING_CHANGED,
-      events.map((v) => v.enterpriseId),
-      events.map((v) => v.sequence),
-      events.map((v) => JSON.stringify(v)),
-      changedAt,
-    ],
+  // One statement: each enterprise's next sequence number, its event with it, and (when, and only if, this transaction
+  // commits) a wake-up for LISTENing relays. Stamped with the hub's clock, like changedAt: clients compare their ranges and
+  // `since` with what they were sent.
+  const seqs = await rows<{ id: string; seq: number }>(
+    m,
+    `WITH s AS (UPDATE enterprise SET event_seq = event_seq + 1 WHERE id = ANY($3::uuid[]) RETURNING id, event_seq AS seq),
+     i AS (
+       INSERT INTO outbox_event (event_id, topic, enterprise_id, sequence, payload, created_at)
+       SELECT x.id, $2, x.e, s.seq, x.p::jsonb || jsonb_build_object('sequence', s.seq), $5
+         FROM unnest($1::uuid[], $3::uuid[], $4::text[]) AS x(id, e, p) JOIN s ON s.id = x.e
+       RETURNING enterprise_id, sequence)
+     SELECT i.enterprise_id AS id, i.sequence AS seq, (SELECT pg_notify('hub_outbox', '')) IS NULL AS woken FROM i`,
+    [drafts.map((v) => v.eventId), RATING_CHANGED, drafts.map((v) => v.enterpriseId), drafts.map((v) => JSON.stringify(v)), changedAt],
   );
-  // Wakes LISTENing relays when (and only if) this transaction commits.
-  await m.query(`SELECT pg_notify('hub_outbox', '')`);
+  const seqOf = new Map(seqs.map((s) => [s.id, s.seq]));
+  const events: RatingChangedEvent[] = drafts.map(({ eventId, type, ...rest }) => ({ eventId, type, sequence: seqOf.get(rest.enterpriseId)!, ...rest }));
   return events;
 }
 

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/sql';
 import { IdSet, inIdSet, rows } from '../../platform/sql';
 import type { Bilingual, Grade } from '../policy/credit-policy';
-import type { IndicatorResult, PriorRating, Reason } from '../credit/credit.rules';
+import type { EnginePermit, EngineRecord, IndicatorResult, PriorRating, Reason } from '../credit/credit.rules';
 
 /** The evidence of a rating: large (≈1.6 kB), so list views load it only when asked for. */
 export interface RatingDetail {
@@ -32,7 +32,12 @@ export const RATING_SUMMARY_COLUMNS = `r.id, r.enterprise_id AS "enterpriseId", 
 const COLUMNS = `${RATING_SUMMARY_COLUMNS}, r.indicators, r.reasons, r.measures`;
 
 /** What a stored rating is made of; `evidenceDigest`: `evidenceDigest()` of its evidence. */
-export type NewRating = Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt' | 'official'> & { decisiveRecordIds: string[]; evidenceDigest: string };
+export type NewRating = Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt' | 'official'> & {
+  decisiveRecordIds: string[];
+  evidenceDigest: string;
+  /** `claimRegradeBatch()` digest of the inputs this evaluation read (the daily re-grade's; null from other evaluations). */
+  inputsDigest?: string | null;
+};
 
 /**
  * Stores ratings in one multi-row statement (the bulk re-grade's batch, or one), each with its
@@ -44,14 +49,14 @@ export async function insertRatings(m: Queryable, rs: readonly NewRating[]): Pro
   const stored = await rows<RatingSummary>(
     m,
     `WITH x AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
-         AS x(e, g, s, i, rs, ms, p, a, b, d, h)),
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
+         AS x(e, g, s, i, rs, ms, p, a, b, d, h, n)),
      r AS (
        INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by, decisive_record_ids)
        SELECT x.e, x.g, x.s, x.i::jsonb, x.rs::jsonb, x.ms::jsonb, x.p, x.a, x.b, x.d::uuid[] FROM x RETURNING *),
      c AS (
-       INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at)
-       SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of FROM r JOIN x ON x.e = r.enterprise_id)
+       INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at, inputs_digest, inputs_at)
+       SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of, x.n, CASE WHEN x.n IS NOT NULL THEN r.as_of END FROM r JOIN x ON x.e = r.enterprise_id)
      SELECT ${RATING_SUMMARY_COLUMNS} FROM r`,
     [
       rs.map((r) => r.enterpriseId),
@@ -65,9 +70,77 @@ export async function insertRatings(m: Queryable, rs: readonly NewRating[]): Pro
       rs.map((r) => r.evaluatedBy),
       rs.map((r) => `{${r.decisiveRecordIds.join(',')}}`),
       rs.map((r) => r.evidenceDigest),
+      rs.map((r) => r.inputsDigest ?? null),
     ],
   );
   // One rating per enterprise in a call: the enterprise puts them back in input order.
+  const byEnterprise = new Map(stored.map((r) => [r.enterpriseId, r]));
+  return rs.map((r) => byEnterprise.get(r.enterpriseId)!);
+}
+
+/**
+ * A re-grade batch's writes in one statement: the new ratings `rs` (with their confirmation
+ * rows), each made current where `promote` says so (the rating it replaces keeping, for good,
+ * when re-grade batches last confirmed it), the ratings `reconfirmed` confirmed at `asOf` with
+ * the digest of the inputs their evaluation read, and the batch's `run` row when it covered an
+ * id range. Answers the new ratings' summaries in input order.
+ */
+export async function storeRegrade(
+  m: Queryable,
+  w: {
+    rs: readonly NewRating[];
+    promote: readonly boolean[];
+    reconfirmed: readonly { id: string; inputsDigest: string }[];
+    asOf: Date;
+    run: RegradeRun | null;
+  },
+): Promise<RatingSummary[]> {
+  const { rs } = w;
+  const stored = await rows<RatingSummary>(
+    m,
+    `WITH x AS (
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bool[])
+         AS x(e, g, s, i, rs, ms, p, a, b, d, h, n, promote)),
+     r AS (
+       INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by, decisive_record_ids)
+       SELECT x.e, x.g, x.s, x.i::jsonb, x.rs::jsonb, x.ms::jsonb, x.p, x.a, x.b, x.d::uuid[] FROM x RETURNING *),
+     c AS (
+       INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at, inputs_digest, inputs_at)
+       SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of, x.n, CASE WHEN x.n IS NOT NULL THEN r.as_of END FROM r JOIN x ON x.e = r.enterprise_id),
+     kept AS (
+       UPDATE credit_rating_confirmation k SET confirmed_at = w.at
+         FROM enterprise o JOIN x ON x.e = o.id AND x.promote CROSS JOIN LATERAL (SELECT ${runConfirmedAt('o.id')} AS at) w
+        WHERE k.rating_id = o.current_rating_id AND w.at > k.confirmed_at),
+     cur AS (
+       UPDATE enterprise e SET current_rating_id = r.id, current_grade = r.grade, updated_at = now()
+         FROM r JOIN x ON x.e = r.enterprise_id WHERE x.promote AND e.id = r.enterprise_id),
+     same AS (
+       UPDATE credit_rating_confirmation f SET confirmed_at = greatest(f.confirmed_at, $16), inputs_digest = u.d, inputs_at = $16
+         FROM unnest($14::uuid[], $15::text[]) AS u(id, d) WHERE f.rating_id = u.id),
+     run AS (INSERT INTO regrade_run (after_id, to_id, as_of) SELECT $17, $18, $16 WHERE $19)
+     SELECT ${RATING_SUMMARY_COLUMNS} FROM r`,
+    [
+      rs.map((r) => r.enterpriseId),
+      rs.map((r) => r.grade),
+      rs.map((r) => r.score),
+      rs.map((r) => JSON.stringify(r.indicators)),
+      rs.map((r) => JSON.stringify(r.reasons)),
+      rs.map((r) => JSON.stringify(r.measures)),
+      rs.map((r) => r.policyVersion),
+      rs.map((r) => r.asOf),
+      rs.map((r) => r.evaluatedBy),
+      rs.map((r) => `{${r.decisiveRecordIds.join(',')}}`),
+      rs.map((r) => r.evidenceDigest),
+      rs.map((r) => r.inputsDigest ?? null),
+      w.promote,
+      w.reconfirmed.map((r) => r.id),
+      w.reconfirmed.map((r) => r.inputsDigest),
+      w.asOf,
+      w.run?.after ?? null,
+      w.run?.to ?? null,
+      w.run !== null,
+    ],
+  );
   const byEnterprise = new Map(stored.map((r) => [r.enterpriseId, r]));
   return rs.map((r) => byEnterprise.get(r.enterpriseId)!);
 }
@@ -93,13 +166,39 @@ export interface ComparableRating extends RatingSummary {
   confirmedAt: Date;
 }
 
+/**
+ * The latest asOf of the re-grade batches (`regrade_run`) whose id range holds the enterprise
+ * id `col`: when they confirmed the enterprise's current rating (null: none did).
+ */
+export const runConfirmedAt = (col: string) =>
+  `(SELECT max(g.as_of) FROM regrade_run g WHERE (g.after_id IS NULL OR g.after_id < ${col}) AND (g.to_id IS NULL OR g.to_id >= ${col}))`;
+
+/** When the rating `r` was last confirmed: its row's `confirmed_at`, or the latest re-grade batch over its enterprise while it is current. */
+const confirmedAtOf = `coalesce(greatest(c.confirmed_at, CASE WHEN e.current_rating_id = r.id THEN ${runConfirmedAt('r.enterprise_id')} END), r.as_of)`;
+
 export function comparableRatings(m: Queryable, ids: readonly string[]): Promise<ComparableRating[]> {
   return rows<ComparableRating>(
     m,
-    `SELECT ${RATING_SUMMARY_COLUMNS}, c.evidence_digest AS "evidenceDigest", coalesce(c.confirmed_at, r.as_of) AS "confirmedAt"
-       FROM credit_rating r LEFT JOIN credit_rating_confirmation c ON c.rating_id = r.id WHERE r.id = ANY($1::uuid[])`,
+    `SELECT ${RATING_SUMMARY_COLUMNS}, c.evidence_digest AS "evidenceDigest", ${confirmedAtOf} AS "confirmedAt"
+       FROM credit_rating r LEFT JOIN credit_rating_confirmation c ON c.rating_id = r.id JOIN enterprise e ON e.id = r.enterprise_id
+      WHERE r.id = ANY($1::uuid[])`,
     [ids],
   );
+}
+
+/** A re-grade batch's range (`after` exclusive, `to` inclusive; null: open-ended) and asOf. */
+export interface RegradeRun {
+  after: string | null;
+  to: string | null;
+  asOf: Date;
+}
+
+/**
+ * After a complete re-grade of all enterprises that started at `startedAt`: the batch rows of
+ * earlier runs decide nothing any more (every enterprise was covered since) and go.
+ */
+export async function pruneRuns(m: Queryable, startedAt: Date): Promise<void> {
+  await m.query(`DELETE FROM regrade_run WHERE as_of < $1`, [startedAt]);
 }
 
 /** Marks ratings as confirmed at `at` by an unchanged re-evaluation: only their narrow rows change, in one statement (never moving back). */
@@ -108,9 +207,187 @@ export async function confirmRatings(m: Queryable, ids: readonly string[], at: D
   await m.query(`UPDATE credit_rating_confirmation c SET confirmed_at = greatest(c.confirmed_at, $2) WHERE c.rating_id = ANY($1::uuid[])`, [ids, at]);
 }
 
+/** A record as `engineRecordsOf` reads it, or a revoked permit as `revokedPermitsOf` does (dates as epoch milliseconds until parsed). */
+type Dated<T, K extends keyof T> = Omit<T, K> & { [k in K]: T[k] | number };
+export type ClaimedRecord = Dated<EngineRecord & { enterpriseId: string }, 'occurredAt'>;
+export type ClaimedPermit = Dated<EnginePermit & { enterpriseId: string }, 'revokedAt' | 'annulledAt'>;
+
+/** An enterprise claimed (locked) by the daily re-grade, with what decides whether its engine must run. */
+export interface ClaimedTarget {
+  id: string;
+  creditCode: string;
+  regionCode: string;
+  currentRatingId: string | null;
+  currentGrade: Grade | null;
+  check: RatingCheck | null;
+  /** MD5 of the engine fields of its records and revoked permits now (their JSON below), in the order the engine reads them. */
+  inputsDigest: string;
+  /** Its records and revoked permits, as the engine reads them. */
+  records: EngineRecord[];
+  permits: EnginePermit[];
+  /** It has an enforcement case / an official D rating (the engine then needs `caseFactsOfMany` / `episodeHistory`). */
+  hasCases: boolean;
+  hasD: boolean;
+}
+
+/**
+ * A claimed batch: how many enterprises it locked and the last id (the keyset cursor), those
+ * whose result may have changed (`open`, with their inputs), and of the others (`unchanged`,
+ * see `claimRegradeBatch`) their current ratings' ids (for a batch of a list) and grades.
+ */
+export interface ClaimedBatch {
+  count: number;
+  last: string | null;
+  open: ClaimedTarget[];
+  /** The current ratings of the unchanged enterprises; null for a batch of all enterprises (one `regrade_run` row confirms them). */
+  keptRatings: string[] | null;
+  keptGrades: Partial<Record<Grade, number>>;
+}
+
+const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)`;
+
+/**
+ * The id of the `limit`th enterprise after id `after` (null: from the first), among `among`
+ * when given (null: all): where the next re-grade batch ends (null: it is the last). An index
+ * scan, no lock: batches take turns only for this, and claim (lock and read) in parallel.
+ */
+export async function batchEnd(m: Queryable, after: string | null, limit: number, among: readonly string[] | null): Promise<string | null> {
+  const [found] = await rows<{ id: string }>(
+    m,
+    `SELECT e.id FROM enterprise e
+      WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
+      ORDER BY e.id OFFSET $2 - 1 LIMIT 1`,
+    [after, limit, among],
+  );
+  return found?.id ?? null;
+}
+
+/**
+ * Reads and locks the enterprises with ids in (`after`, `to`] (null: from the first / to the
+ * last) in id order, among `among` when given (null: all), locked as `lockEnterpriseById` locks one, in one
+ * statement with everything the re-grade decides on: their current rating's check (its
+ * `confirmedAt` including the re-grade batches over them), the digest of their inputs, and
+ * the engine's records and revoked permits of those whose result may have changed.
+ *
+ * `unchanged`: the current rating's result is certain to be the same now under policy
+ * `policyVersion`: the same inputs digest as its last full evaluation (`inputs_digest`), the
+ * same policy, and nothing that moves with time since that evaluation's asOf (`inputs_at`): no
+ * record or revocation dated after it (a date entering the `≤ asOf` window), no enforcement
+ * case (their outcomes follow deadlines), no official rating other than the current one with
+ * an asOf from it on (the D-once history). The current rating itself joining the history
+ * decides nothing: the D branch reads no history, and a last non-D rating ends no D run that
+ * is not already ended. The evaluation period, honor window and thresholds are the policy's.
+ */
+export async function claimRegradeBatch(
+  m: Queryable,
+  after: string | null,
+  to: string | null,
+  among: readonly string[] | null,
+  policyVersion: string,
+): Promise<ClaimedBatch> {
+  // A batch of all enterprises reads the id range (one index range scan); one of a list, by its ids.
+  const of = (col: string) => (among ? `${col} IN (SELECT id FROM b)` : `${col} BETWEEN (SELECT lo FROM lim) AND (SELECT hi FROM lim)`);
+  const found = (
+    await rows<{
+      count: number;
+      last: string | null;
+      keptRatings: string[] | null;
+      keptGrades: Partial<Record<Grade, number>>;
+      open: {
+        id: string;
+        creditCode: string;
+        regionCode: string;
+        currentRatingId: string | null;
+        currentGrade: Grade | null;
+        checkGrade: Grade | null;
+        checkScore: number | null;
+        checkPolicy: string | null;
+        checkDigest: string | null;
+        checkAt: number | null;
+        inputsDigest: string;
+        records: ClaimedRecord[];
+        permits: ClaimedPermit[];
+        hasCases: boolean;
+        hasD: boolean;
+      }[];
+    }>(
+      m,
+      `WITH b AS (
+       SELECT e.id, e.credit_code, e.region_code, e.current_rating_id, e.current_grade FROM enterprise e
+        WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($2::uuid IS NULL OR e.id <= $2::uuid)
+          AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
+        ORDER BY e.id FOR UPDATE OF e),
+     lim AS (SELECT (SELECT id FROM b ORDER BY id LIMIT 1) AS lo, (SELECT id FROM b ORDER BY id DESC LIMIT 1) AS hi),
+     g AS MATERIALIZED (SELECT g.after_id, g.to_id, g.as_of FROM regrade_run g, lim WHERE (g.after_id IS NULL OR g.after_id < lim.hi) AND (g.to_id IS NULL OR g.to_id >= lim.lo)),
+     r AS (
+       SELECT c.enterprise_id AS id, max(c.occurred_at) AS latest,
+              json_agg(json_build_object('id', c.id, 'enterpriseId', c.enterprise_id, 'kind', c.kind, 'indicator', c.indicator, 'level', c.level,
+                'honorLevel', c.honor_level, 'awardedByGovernment', c.awarded_by_government, 'honorCategory', c.honor_category, 'caseId', c.case_id,
+                'permitId', c.permit_id, 'occurredAt', ${ms('c.occurred_at')}, 'status', c.status) ORDER BY c.occurred_at, c.id) AS j
+         FROM credit_record c WHERE ${of('c.enterprise_id')} GROUP BY 1),
+     p AS (
+       SELECT p.enterprise_id AS id, max(p.revoked_at) AS latest,
+              json_agg(json_build_object('id', p.id, 'permitNo', p.permit_no, 'enterpriseId', p.enterprise_id, 'revokedAt', ${ms('p.revoked_at')},
+                'revocationKind', p.revocation_kind, 'annulledAt', ${ms('p.annulled_at')}) ORDER BY p.valid_from, p.permit_no, p.id) AS j
+         FROM water_permit p WHERE ${of('p.enterprise_id')} AND p.revoked_at IS NOT NULL GROUP BY 1),
+     k AS (SELECT DISTINCT k.enterprise_id AS id FROM enforcement_case k WHERE ${of('k.enterprise_id')}),
+     d AS (
+       SELECT b.*, md5(coalesce(r.j::text, '') || '|' || coalesce(p.j::text, '')) AS digest, greatest(r.latest, p.latest) AS latest, k.id IS NOT NULL AS cases,
+              r.j AS records, p.j AS permits
+         FROM b LEFT JOIN r ON r.id = b.id LEFT JOIN p ON p.id = b.id LEFT JOIN k ON k.id = b.id),
+     x AS MATERIALIZED (
+       SELECT d.*, c.grade, c.score, c.policy_version, c.evidence_digest,
+              greatest(c.confirmed_at, (SELECT max(g.as_of) FROM g WHERE (g.after_id IS NULL OR g.after_id < d.id) AND (g.to_id IS NULL OR g.to_id >= d.id))) AS at,
+              coalesce(c.inputs_digest = d.digest AND c.policy_version = $4 AND NOT d.cases AND (d.latest IS NULL OR d.latest <= c.inputs_at)
+                AND NOT EXISTS (SELECT 1 FROM credit_rating o WHERE o.enterprise_id = d.id AND o.as_of >= c.inputs_at AND o.official AND o.id <> d.current_rating_id),
+                false) AS unchanged
+         FROM d LEFT JOIN LATERAL (
+           SELECT c.* FROM credit_rating_confirmation c WHERE c.rating_id = d.current_rating_id LIMIT 1) c ON true)
+     SELECT (SELECT count(*) FROM b)::int AS count, (SELECT hi FROM lim) AS last,
+            CASE WHEN $3::uuid[] IS NOT NULL THEN (SELECT coalesce(array_agg(x.current_rating_id), '{}') FROM x WHERE x.unchanged) END AS "keptRatings",
+            (SELECT coalesce(json_object_agg(q.grade, q.n), '{}') FROM (SELECT x.grade, count(*) AS n FROM x WHERE x.unchanged GROUP BY 1) q) AS "keptGrades",
+            (SELECT coalesce(json_agg(json_build_object('id', x.id, 'creditCode', x.credit_code, 'regionCode', x.region_code, 'currentRatingId', x.current_rating_id,
+                      'currentGrade', x.current_grade, 'checkGrade', x.grade, 'checkScore', x.score, 'checkPolicy', x.policy_version, 'checkDigest', x.evidence_digest,
+                      'checkAt', ${ms('x.at')}, 'inputsDigest', x.digest, 'records', coalesce(x.records, '[]'), 'permits', coalesce(x.permits, '[]'),
+                      'hasCases', x.cases,
+                      'hasD', EXISTS (SELECT 1 FROM credit_rating h WHERE h.enterprise_id = x.id AND h.grade = 'D' AND h.official)) ORDER BY x.id), '[]')
+               FROM x WHERE NOT x.unchanged) AS open`,
+      [after, to, among, policyVersion],
+    )
+  )[0];
+  const date = (v: Date | number | null | undefined) => (v === null || v === undefined ? v : new Date(v));
+  return {
+    count: found.count,
+    last: found.last,
+    keptRatings: found.keptRatings,
+    keptGrades: found.keptGrades,
+    open: found.open.map(({ checkGrade, checkScore, checkPolicy, checkDigest, checkAt, records, permits, ...e }) => ({
+      ...e,
+      records: records.map((r) => ({ ...r, occurredAt: date(r.occurredAt)! })),
+      permits: permits.map((p) => ({ ...p, revokedAt: date(p.revokedAt), annulledAt: date(p.annulledAt) })),
+      check:
+        checkAt !== null && e.currentRatingId
+          ? {
+              id: e.currentRatingId,
+              grade: checkGrade!,
+              score: checkScore!,
+              policyVersion: checkPolicy!,
+              evidenceDigest: checkDigest!,
+              confirmedAt: new Date(checkAt),
+            }
+          : null,
+    })),
+  };
+}
+
 /** When each rating was last confirmed (its asOf until a re-evaluation finds it unchanged; ratings stored before confirmations existed are absent). */
 export function confirmationsOf(m: Queryable, ids: readonly string[]): Promise<{ id: string; confirmedAt: Date }[]> {
-  return rows(m, `SELECT rating_id AS id, confirmed_at AS "confirmedAt" FROM credit_rating_confirmation WHERE rating_id = ANY($1::uuid[])`, [ids]);
+  return rows(
+    m,
+    `SELECT r.id, ${confirmedAtOf} AS "confirmedAt"
+       FROM credit_rating_confirmation c JOIN credit_rating r ON r.id = c.rating_id JOIN enterprise e ON e.id = r.enterprise_id WHERE c.rating_id = ANY($1::uuid[])`,
+    [ids],
+  );
 }
 
 export function ratingsByIds(m: Queryable, ids: readonly string[]): Promise<RatingSummary[]> {

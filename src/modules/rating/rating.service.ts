@@ -6,22 +6,28 @@ import { Evaluation, evaluate } from '../credit/credit.rules';
 import { createHash, randomUUID } from 'node:crypto';
 import { chinaDateString } from '../../platform/china-time';
 import { engineRecordsOf } from '../credit/credit-record.repository';
-import { EnterpriseRow, RegradeTarget, findByIds, lockEnterpriseBatch, setCurrentRating, setCurrentRatings } from '../enterprise/enterprise.repository';
+import { EnterpriseRow, findByIds, setCurrentRating } from '../enterprise/enterprise.repository';
 import { requireEnterprise } from '../enterprise/enterprise.service';
 import { revokedPermitsOf } from '../permit/permit.repository';
 import { caseFactsOfMany } from '../enforcement/enforcement.repository';
+import type { CaseFacts } from '../credit/enforcement.rules';
 import { CreditPolicy, noPolicyInForce, policyInForce, policyOutlook } from '../policy/credit-policy';
 import { appendRatingChanged, appendRatingsChanged } from '../outbox/outbox.repository';
 import {
+  ClaimedBatch,
+  ClaimedTarget,
   NewRating,
   RatingCheck,
   RatingRow,
   RatingSummary,
+  batchEnd,
+  claimRegradeBatch,
   comparableRatings,
   confirmRatings,
   episodeHistory,
   insertRating,
-  insertRatings,
+  pruneRuns,
+  storeRegrade,
 } from './rating.repository';
 import { notInFuture } from '../../platform/checks';
 import { groupBy } from '../../platform/sql';
@@ -62,6 +68,27 @@ async function inputsOf(ctx: HubContext, ids: string[], policy: CreditPolicy, as
   const cases = await caseFactsOfMany(ctx.db, ids);
   const history = groupBy(ids, await episodeHistory(ctx.db, set, policy.periodStart, asOf), (h) => h.enterpriseId);
   return ids.map((id, i) => ({ policy, records: records[i], permits: permits[i], cases: cases.get(id)!, history: history[i], asOf }));
+}
+
+/**
+ * The engine's inputs of claimed enterprises from what the claim read (records, revoked
+ * permits), with their enforcement cases and D history read only for those that have any: the
+ * same inputs as `inputsOf`.
+ */
+async function claimedInputs(ctx: HubContext, es: ClaimedTarget[], policy: CreditPolicy, asOf: Date) {
+  const withCases = es.filter((e) => e.hasCases).map((e) => e.id);
+  const withD = es.filter((e) => e.hasD).map((e) => e.id);
+  const cases = withCases.length ? await caseFactsOfMany(ctx.db, withCases) : new Map<string, CaseFacts[]>();
+  const history = withD.length ? groupBy(withD, await episodeHistory(ctx.db, withD, policy.periodStart, asOf), (h) => h.enterpriseId) : [];
+  const historyOf = new Map(withD.map((id, i) => [id, history[i]]));
+  return es.map((e) => ({
+    policy,
+    records: e.records,
+    permits: e.permits,
+    cases: cases.get(e.id) ?? [],
+    history: historyOf.get(e.id) ?? [],
+    asOf,
+  }));
 }
 
 /** The engine's evaluation of `e` at `asOf` from its stored records, permits and official history. */
@@ -229,26 +256,34 @@ export const ratingService = {
       logger.warn({ lastPolicy: outlook.lastVersion, endedOn: outlook.lastEffectiveTo }, 're-grading skipped: no credit policy is in force');
       return total;
     }
-    // The keyset cursor: each transaction claims (locks) the next batch in turn, then evaluates while the next one claims.
+    // The keyset cursor: each transaction takes the next batch's id range in turn (an index scan), then claims (locks and
+    // reads) and evaluates it while the next one takes its range.
     let after: string | null = null;
     let exhausted = false;
     let turn: Promise<unknown> = Promise.resolve();
-    const claim = (tx: HubContext) => {
+    const next = (tx: HubContext) => {
       const mine = turn.then(async () => {
-        if (exhausted) return [];
-        const locked = await lockEnterpriseBatch(tx.db, after, batch, ids ?? null);
-        if (locked.length < batch) exhausted = true;
-        if (locked.length) after = locked.at(-1)!.id;
-        return locked;
+        if (exhausted) return null;
+        const from = after;
+        const to = await batchEnd(tx.db, after, batch, ids ?? null);
+        if (to === null) exhausted = true;
+        after = to;
+        return { after: from, to };
       });
       turn = mine.catch(() => (exhausted = true));
       return mine;
     };
+    const startedAt = new Date();
     const worker = async () => {
       for (;;) {
         const done = await withTransaction(ctx, async (tx) => {
-          const locked = await claim(tx);
-          return locked.length ? this.regradeBatch(tx, locked, new Date(), !ids) : null;
+          const range = await next(tx);
+          if (!range) return null;
+          // The policy the claim compares with; regradeBatch refuses the batch if another is in force by its asOf.
+          const policyVersion = policyInForce(ctx.policies, new Date())?.version ?? null;
+          const claimed = await claimRegradeBatch(tx.db, range.after, range.to, ids ?? null, policyVersion ?? '');
+          // A batch of all enterprises covers the ids from the last batch's (exclusive) to its own last, or to the end when it is the last.
+          return claimed.count || !ids ? this.regradeBatch(tx, claimed, new Date(), ids ? null : range, policyVersion) : null;
         }).catch((err: unknown) => {
           exhausted = true;
           throw err;
@@ -258,32 +293,46 @@ export const ratingService = {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+    // Every enterprise was covered by this run: the batch rows of the runs before it decide nothing any more.
+    if (!ids) await withTransaction(ctx, (tx) => pruneRuns(tx.db, startedAt));
     return total;
   },
 
   /**
-   * Re-grades the locked enterprises `es` as of `asOf` inside the caller's transaction, with
-   * the same engine and inputs as `evaluateIn`, read for the whole batch at once. A result
-   * equal to the current rating (grade, score, policy version, evidence digest) only confirms
-   * it (its narrow confirmation row, one statement); changed results are stored in one multi-row
-   * statement and become current; grade changes go to the outbox and the grade-change hooks.
-   * `contiguous`: `es` are all the enterprises from the first id to the last (a batch of all of
-   * them, not of a list), so reads take the id range.
+   * Re-grades the claimed (locked) enterprises `es` as of `asOf` inside the caller's
+   * transaction, with the same engine and inputs as `evaluateIn`. An enterprise whose inputs
+   * are those of its current rating's last full evaluation, with nothing due to move with time
+   * since, under the same policy (`unchanged`, decided by the claim for `claimedPolicy`), keeps
+   * its result without running the engine; the others are evaluated from the inputs the claim
+   * read (cases and D history read for those that have any). A result equal to the current
+   * rating (grade, score, policy version, evidence digest) only confirms it; changed results
+   * are stored in one multi-row statement and become current; grade changes go to the outbox
+   * and the grade-change hooks. `range`: `es` are all the enterprises in that id range (a batch
+   * of all of them, not of a list), confirmed with one `regrade_run` row; a list's confirmed
+   * ratings are confirmed row by row.
    */
-  async regradeBatch(ctx: HubContext, es: RegradeTarget[], asOf: Date, contiguous = false): Promise<RegradeSummary> {
+  async regradeBatch(
+    ctx: HubContext,
+    batch: ClaimedBatch,
+    asOf: Date,
+    range: { after: string | null; to: string | null } | null = null,
+    claimedPolicy: string | null = null,
+  ): Promise<RegradeSummary> {
     const policy = policyInForce(ctx.policies, asOf);
     if (!policy) {
-      logger.warn({ enterprises: es.length, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; re-grading skipped');
-      return { enterprises: es.length, stored: 0, confirmed: 0, gradeChanges: 0 };
+      logger.warn({ enterprises: batch.count, lastPolicy: ctx.policies.at(-1)?.version }, 'no credit policy in force today; re-grading skipped');
+      return { enterprises: batch.count, stored: 0, confirmed: 0, gradeChanges: 0 };
     }
-    const inputs = await inputsOf(
-      ctx,
-      es.map((e) => e.id),
-      policy,
-      asOf,
-      contiguous ? { from: es[0].id, to: es.at(-1)!.id } : undefined,
-    );
-    const confirmed: string[] = [];
+    // Another policy in force by now than the claim compared with (a policy's first instant): the unchanged ones were judged
+    // under the old one. The batch rolls back and the job fails before pruning anything; its retry grades under the new one.
+    if (policy.version !== claimedPolicy && batch.count > batch.open.length)
+      throw new Error(`credit policy ${policy.version} came into force during the re-grade (claimed under ${claimedPolicy}); retry`);
+    const open = batch.open;
+    const keptCount = batch.count - open.length;
+    for (const [grade, n] of Object.entries(batch.keptGrades)) evaluations.inc({ grade }, n);
+    const inputs = await claimedInputs(ctx, open, policy, asOf);
+    const reconfirmed: string[] = [];
+    const reconfirmedInputs: string[] = [];
     const fresh: NewRating[] = [];
     // The engine is pure: enterprises with nothing on file (no record, revoked permit, case or D episode) all get the
     // same evaluation, made once per batch (most enterprises, in a realistic mix).
@@ -292,34 +341,41 @@ export const ratingService = {
       const result = evaluate(input);
       return { result, digest: evidenceDigest(result) };
     };
-    es.forEach((e, i) => {
+    open.forEach((e, i) => {
       const input = inputs[i];
       const nothing = !input.records.length && !input.permits.length && !input.cases.length && !input.history.length;
       const { result, digest } = nothing ? (blank ??= evaluated(input)) : evaluated(input);
       evaluations.inc({ grade: result.grade });
       // A current rating without a check (stored before checks existed) is stored anew once.
-      if (e.check && confirms(e.check, result, digest, asOf)) confirmed.push(e.check.id);
-      else fresh.push(toNewRating(e, result, asOf, ctx.principal.subject, digest));
+      if (e.check && confirms(e.check, result, digest, asOf)) {
+        reconfirmed.push(e.check.id);
+        reconfirmedInputs.push(e.inputsDigest);
+      } else fresh.push({ ...toNewRating(e, result, asOf, ctx.principal.subject, digest), inputsDigest: e.inputsDigest });
     });
-    await confirmRatings(ctx.db, confirmed, asOf);
-    const stored = await insertRatings(ctx.db, fresh);
-    const before = new Map(es.map((e) => [e.id, e]));
+    if (!range) await confirmRatings(ctx.db, batch.keptRatings ?? [], asOf);
+    const before = new Map(open.map((e) => [e.id, e]));
     // Evaluations are made at now, so a stored one is the latest word unless a confirmation is later still.
-    const promoted = stored.filter((r) => {
+    const promote = fresh.map((r) => {
       const check = before.get(r.enterpriseId)!.check;
       return !check || check.confirmedAt.getTime() <= asOf.getTime();
     });
-    await setCurrentRatings(
-      ctx.db,
-      promoted.map((r) => ({ enterpriseId: r.enterpriseId, ratingId: r.id, grade: r.grade })),
-    );
+    // One statement: new ratings, made current; the unchanged evaluated ones confirmed; a batch of all enterprises in an id
+    // range confirms the rest with one row (a list's, rating by rating, above).
+    const stored = await storeRegrade(ctx.db, {
+      rs: fresh,
+      promote,
+      reconfirmed: reconfirmed.map((id, i) => ({ id, inputsDigest: reconfirmedInputs[i] })),
+      asOf,
+      run: range && { ...range, asOf },
+    });
+    const promoted = stored.filter((_, i) => promote[i]);
     const changes = promoted.filter((r) => before.get(r.enterpriseId)!.currentGrade !== r.grade);
     if (changes.length) await this.publishChanges(ctx, changes, before, fresh);
-    return { enterprises: es.length, stored: stored.length, confirmed: confirmed.length, gradeChanges: changes.length };
+    return { enterprises: batch.count, stored: stored.length, confirmed: keptCount + reconfirmed.length, gradeChanges: changes.length };
   },
 
   /** The outbox events of the changed grades (three statements), then the grade-change hooks, which take the enterprises in full (read for them only). */
-  async publishChanges(ctx: HubContext, changes: RatingSummary[], before: Map<string, RegradeTarget>, fresh: NewRating[]): Promise<void> {
+  async publishChanges(ctx: HubContext, changes: RatingSummary[], before: Map<string, ClaimedTarget>, fresh: NewRating[]): Promise<void> {
     await appendRatingsChanged(
       ctx.db,
       changes.map((rating) => ({ e: before.get(rating.enterpriseId)!, rating, previousGrade: before.get(rating.enterpriseId)!.currentGrade })),
