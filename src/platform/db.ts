@@ -36,6 +36,7 @@ import { MeterFillfactor1733020000000 } from '../migrations/1733020000000-meter-
 import { MeterDay1733030000000 } from '../migrations/1733030000000-meter-day';
 import { MeterReadingPartitions1733040000000 } from '../migrations/1733040000000-meter-reading-partitions';
 import { RatingConfirmation1733050000000 } from '../migrations/1733050000000-rating-confirmation';
+import { MeterPlanYear1733080000000 } from '../migrations/1733080000000-meter-plan-year';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
@@ -81,6 +82,7 @@ export const MIGRATIONS = [
   MeterDay1733030000000,
   MeterReadingPartitions1733040000000,
   RatingConfirmation1733050000000,
+  MeterPlanYear1733080000000,
 ];
 
 /**
