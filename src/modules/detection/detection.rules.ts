@@ -572,7 +572,8 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
   });
   const perDay = new Map<number, number>();
   for (const { pts } of meters) for (const [day, volume] of dailyConsumption(pts, from, to, th)) perDay.set(day, (perDay.get(day) ?? 0) + volume);
-  return planYearCandidates(facts, perMeter, perDay, asOf, th);
+  const consumptionDays = [...perDay.entries()].filter(([, volume]) => volume > EPSILON).sort(([a], [b]) => a - b);
+  return planYearCandidates(facts, perMeter, consumptionDays, asOf, th);
 }
 
 /** One meter's entry in the plan-year candidates' `perMeter` evidence. */
@@ -586,11 +587,11 @@ interface MeterYearEvidence {
   before?: { readAt: string; cumulativeVolume: number };
 }
 
-/** The plan-year candidates of {@link detectEnterprise} from each level-1 meter's evidence (meter id order) and the consumption per day of them all. */
+/** The plan-year candidates of {@link detectEnterprise} from each level-1 meter's evidence (meter id order) and the days with consumption (day index, m³; by day). */
 function planYearCandidates(
   facts: Omit<EnterpriseFacts, 'level1Readings'>,
   perMeter: MeterYearEvidence[],
-  perDay: Map<number, number>,
+  consumptionDays: [number, number][],
   asOf: Date,
   th: DetectionThresholds,
 ): CandidateDraft[] {
@@ -638,8 +639,6 @@ function planYearCandidates(
       },
     });
   }
-
-  const consumptionDays = [...perDay.entries()].filter(([, volume]) => volume > EPSILON).sort(([a], [b]) => a - b);
 
   if (!facts.plans.some((p) => p.year === year) && usedVolumeM3 > EPSILON && consumptionDays.length) {
     const firstDay = chinaDayByIndex(consumptionDays[0][0]).day;
@@ -785,10 +784,14 @@ export function detectEnterpriseYear(
       },
     ];
   });
-  const perDay = new Map<number, number>();
-  for (const id of ids) {
-    const daily = years[id].daily;
-    for (let i = 0; i < daily.length; i++) if (daily[i] > 0) perDay.set(firstDay + i, (perDay.get(firstDay + i) ?? 0) + daily[i]);
+  // Each day's sum over the meters in id order, as detectEnterprise's map adds them (a meter's 0 is its absent day), already in day order.
+  const days = ids.map((id) => years[id].daily);
+  const span = Math.max(0, ...days.map((d) => d.length));
+  const consumptionDays: [number, number][] = [];
+  for (let i = 0; i < span; i++) {
+    let sum = 0;
+    for (const d of days) if (d[i] > 0) sum = sum + d[i];
+    if (sum > EPSILON) consumptionDays.push([firstDay + i, sum]);
   }
-  return planYearCandidates(facts, perMeter, perDay, asOf, th);
+  return planYearCandidates(facts, perMeter, consumptionDays, asOf, th);
 }
