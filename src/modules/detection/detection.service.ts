@@ -181,7 +181,7 @@ export async function detectFor(
       for (const id of level1Ids) {
         const through = cachedThrough(id);
         const pts = planYearPoints(daily.get(id) ?? [], asOf);
-        const state = through === null ? emptyPlanYear() : copyPlanYear(cache.get(id)!.cached!.state);
+        const state = through === null ? emptyPlanYear() : cache.get(id)!.cached!.state;
         if (settled < yearStartDay || (through !== null && through >= settled)) foldPlanYear(state, pts, start, th);
         else {
           const i = pts.findIndex((p) => p.t >= settledEnd);
