@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Queryable } from '../../platform/sql';
 import { rows } from '../../platform/sql';
 import type { PlanYearState } from './detection.rules';
@@ -32,8 +33,13 @@ interface CacheRow {
 
 const point = (at: Date | null, v: number | null) => (at === null || v === null ? null : { t: at.getTime(), v });
 
+/** Whether this platform's Float64Array is little-endian (every platform Node runs on is; the loops below are the fallback). */
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
 /** Little-endian float8s, one per day from the year's first. */
 function decodeDaily(bytes: Uint8Array): number[] {
+  // new Uint8Array(bytes) copies: its own buffer, aligned for a Float64Array.
+  if (LITTLE_ENDIAN) return Array.from(new Float64Array(new Uint8Array(bytes).buffer, 0, bytes.byteLength >> 3));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Array<number>(bytes.byteLength >> 3);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
@@ -41,6 +47,7 @@ function decodeDaily(bytes: Uint8Array): number[] {
 }
 
 function encodeDaily(daily: readonly number[]): string {
+  if (LITTLE_ENDIAN) return Buffer.from(Float64Array.from(daily).buffer).toString('base64');
   const b = Buffer.allocUnsafe(daily.length * 8);
   for (let i = 0; i < daily.length; i++) b.writeDoubleLE(daily[i], i * 8);
   return b.toString('base64');
