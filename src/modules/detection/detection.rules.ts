@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import type { MeterRow } from '../meter/meter.repository';
-import { chinaDateString, chinaDayByIndex, chinaDayIndex, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
+import {
+  CHINA_OFFSET_MS,
+  DAY_MS,
+  chinaDateString,
+  chinaDayByIndex,
+  chinaDayIndex,
+  chinaYear,
+  chinaYearBounds,
+  previousChinaDay,
+} from '../../platform/china-time';
 
 /** What a detection rule can find (issue 3, item 5; NO_PLAN issue 9, item 10). */
 export const ANOMALY_KINDS = [
@@ -543,18 +552,7 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
   const meters = Object.keys(facts.level1Readings)
     .sort()
     .map((meterId) => ({ meterId, pts: clean(facts.level1Readings[meterId] ?? [], -Infinity, to) }));
-  const out: CandidateDraft[] = [];
-  const raise = (kind: AnomalyKind, suggestedLevel: 'GENERAL' | 'SERIOUS', evidence: Record<string, unknown>) =>
-    out.push({
-      kind,
-      indicator: th.indicators[kind],
-      suggestedLevel,
-      enterpriseId: facts.enterpriseId,
-      meterId: null,
-      evidence: { title: KIND_TITLES[kind], ...evidence },
-    });
-
-  const perMeter = meters.flatMap(({ meterId, pts }) => {
+  const perMeter = meters.flatMap(({ meterId, pts }): MeterYearEvidence[] => {
     const volume = volumeIn(pts, from, to, th);
     if (volume === null) return [];
     const inYear = pts.filter((p) => p.t >= from);
@@ -572,6 +570,44 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
       },
     ];
   });
+  const perDay = new Map<number, number>();
+  for (const { pts } of meters) for (const [day, volume] of dailyConsumption(pts, from, to, th)) perDay.set(day, (perDay.get(day) ?? 0) + volume);
+  const consumptionDays = [...perDay.entries()].filter(([, volume]) => volume > EPSILON).sort(([a], [b]) => a - b);
+  return planYearCandidates(facts, perMeter, consumptionDays, asOf, th);
+}
+
+/** One meter's entry in the plan-year candidates' `perMeter` evidence. */
+interface MeterYearEvidence {
+  meterId: string;
+  firstReadAt: string;
+  first: number;
+  lastReadAt: string;
+  last: number;
+  volume: number;
+  before?: { readAt: string; cumulativeVolume: number };
+}
+
+/** The plan-year candidates of {@link detectEnterprise} from each level-1 meter's evidence (meter id order) and the days with consumption (day index, m³; by day). */
+function planYearCandidates(
+  facts: Omit<EnterpriseFacts, 'level1Readings'>,
+  perMeter: MeterYearEvidence[],
+  consumptionDays: [number, number][],
+  asOf: Date,
+  th: DetectionThresholds,
+): CandidateDraft[] {
+  const year = chinaYear(asOf);
+  const yearStart = chinaYearBounds(year).start;
+  const out: CandidateDraft[] = [];
+  const raise = (kind: AnomalyKind, suggestedLevel: 'GENERAL' | 'SERIOUS', evidence: Record<string, unknown>) =>
+    out.push({
+      kind,
+      indicator: th.indicators[kind],
+      suggestedLevel,
+      enterpriseId: facts.enterpriseId,
+      meterId: null,
+      evidence: { title: KIND_TITLES[kind], ...evidence },
+    });
+
   const usedVolumeM3 = perMeter.reduce((s, m) => s + m.volume, 0);
   const window = { from: yearStart.toISOString(), to: asOf.toISOString() };
 
@@ -604,10 +640,6 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
     });
   }
 
-  const perDay = new Map<number, number>();
-  for (const { pts } of meters) for (const [day, volume] of dailyConsumption(pts, from, to, th)) perDay.set(day, (perDay.get(day) ?? 0) + volume);
-  const consumptionDays = [...perDay.entries()].filter(([, volume]) => volume > EPSILON).sort(([a], [b]) => a - b);
-
   if (!facts.plans.some((p) => p.year === year) && usedVolumeM3 > EPSILON && consumptionDays.length) {
     const firstDay = chinaDayByIndex(consumptionDays[0][0]).day;
     raise('NO_PLAN', 'SERIOUS', {
@@ -626,11 +658,12 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
   }
 
   const lastDay = chinaDayIndex(asOf) - 1;
-  const covered = (start: Date, end: Date) => facts.permits.some((p) => p.validFrom <= start && p.validTo >= end && !(p.revokedAt && p.revokedAt < end));
+  // Instants as numbers (the comparisons Dates make), a day's bounds as chinaDayByIndex gives them: a year of days per enterprise.
+  const spans = facts.permits.map((p) => ({ from: p.validFrom.getTime(), to: p.validTo.getTime(), revoked: p.revokedAt ? p.revokedAt.getTime() : null }));
+  const covered = (start: number, end: number) => spans.some((p) => p.from <= start && p.to >= end && !(p.revoked !== null && p.revoked < end));
   const uncovered = consumptionDays
-    .filter(([index]) => index <= lastDay)
-    .map(([index, volume]) => ({ ...chinaDayByIndex(index), volume }))
-    .filter((d) => !covered(d.start, d.end));
+    .filter(([index]) => index <= lastDay && !covered(index * DAY_MS - CHINA_OFFSET_MS, index * DAY_MS - CHINA_OFFSET_MS + DAY_MS))
+    .map(([index, volume]) => ({ ...chinaDayByIndex(index), volume }));
   if (uncovered.length) {
     const first = uncovered[0].day;
     const last = uncovered[uncovered.length - 1].day;
@@ -654,4 +687,111 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
     });
   }
   return out;
+}
+
+/** A point of the plan-year rules: epoch ms and totaliser. */
+export interface YearPoint {
+  t: number;
+  v: number;
+}
+
+/**
+ * One level-1 meter's plan-year state after some of its points, oldest first: what {@link detectEnterprise} computes
+ * from them, kept so that later points continue it ({@link foldPlanYear}). `volume` is the year's volume as
+ * `volumeIn` sums it (null: no pair of points spans into the year yet), `daily[i]` the consumption of the year's
+ * day i as `dailyConsumption` spreads it (0: none), `before` the latest point before the year, `first` the earliest
+ * in it, `last` the latest folded.
+ */
+export interface PlanYearState {
+  volume: number | null;
+  before: YearPoint | null;
+  first: YearPoint | null;
+  last: YearPoint | null;
+  daily: number[];
+}
+
+export const emptyPlanYear = (): PlanYearState => ({ volume: null, before: null, first: null, last: null, daily: [] });
+
+export const copyPlanYear = (s: PlanYearState): PlanYearState => ({ ...s, daily: [...s.daily] });
+
+/**
+ * The points {@link detectEnterprise} takes from `readings` as of `asOf`: finite totalisers up to `asOf`, by time,
+ * one per instant (the first given wins).
+ */
+export function planYearPoints(readings: Reading[], asOf: Date): YearPoint[] {
+  return clean(readings, -Infinity, asOf.getTime()).map((p) => ({ t: p.t, v: p.v }));
+}
+
+/**
+ * Folds `pts` (sorted, distinct, all later than `s.last`) into `s` for the plan year starting at `yearStart`: each
+ * pair of consecutive points (the first with `s.last`) adds exactly what `volumeIn` and `dailyConsumption` add for it,
+ * in the same order, so folding a meter's points in any number of steps gives the same state, to the bit, as folding
+ * them at once. Every point is at or before any `asOf` the state is used for, so `asOf` never cuts a pair.
+ */
+export function foldPlanYear(s: PlanYearState, pts: readonly YearPoint[], yearStart: Date, th: DetectionThresholds = DEFAULT_THRESHOLDS): PlanYearState {
+  const from = yearStart.getTime();
+  const firstDay = chinaDayIndex(yearStart);
+  for (const p of pts) {
+    const q = s.last;
+    if (q) {
+      const volume = pairVolume(q.v, p.v, th);
+      if (p.t > from) s.volume = (s.volume ?? 0) + share(q.t, p.t, volume, from, Infinity);
+      const [a, b] = [Math.max(q.t, from), p.t];
+      if (volume > 0 && p.t > q.t && b > a)
+        for (let day = chinaDayIndex(new Date(a)); ; day++) {
+          const start = day * DAY_MS - CHINA_OFFSET_MS; // chinaDayByIndex(day)'s bounds
+          const end = start + DAY_MS;
+          const part = share(q.t, p.t, volume, Math.max(a, start), Math.min(b, end));
+          if (part > 0) {
+            const i = day - firstDay;
+            while (s.daily.length <= i) s.daily.push(0);
+            s.daily[i] = s.daily[i] + part;
+          }
+          if (end >= b) break;
+        }
+    }
+    if (p.t < from) s.before = p;
+    else if (!s.first) s.first = p;
+    s.last = p;
+  }
+  return s;
+}
+
+/**
+ * {@link detectEnterprise} from each level-1 meter's plan-year state ({@link foldPlanYear} of all its points up to
+ * `asOf`) instead of its readings: the same candidates, evidence and all.
+ */
+export function detectEnterpriseYear(
+  facts: Omit<EnterpriseFacts, 'level1Readings'>,
+  years: Record<string, PlanYearState>,
+  asOf: Date,
+  th: DetectionThresholds = DEFAULT_THRESHOLDS,
+): CandidateDraft[] {
+  const firstDay = chinaDayIndex(chinaYearBounds(chinaYear(asOf)).start);
+  const ids = Object.keys(years).sort();
+  const perMeter = ids.flatMap((meterId): MeterYearEvidence[] => {
+    const { volume, first, last, before } = years[meterId];
+    if (volume === null || !first || !last) return [];
+    return [
+      {
+        meterId,
+        firstReadAt: iso(first.t),
+        first: first.v,
+        lastReadAt: iso(last.t),
+        last: last.v,
+        volume,
+        ...(before ? { before: { readAt: iso(before.t), cumulativeVolume: before.v } } : {}),
+      },
+    ];
+  });
+  // Each day's sum over the meters in id order, as detectEnterprise's map adds them (a meter's 0 is its absent day), already in day order.
+  const days = ids.map((id) => years[id].daily);
+  const span = Math.max(0, ...days.map((d) => d.length));
+  const consumptionDays: [number, number][] = [];
+  for (let i = 0; i < span; i++) {
+    let sum = 0;
+    for (const d of days) if (d[i] > 0) sum = sum + d[i];
+    if (sum > EPSILON) consumptionDays.push([firstDay + i, sum]);
+  }
+  return planYearCandidates(facts, perMeter, consumptionDays, asOf, th);
 }

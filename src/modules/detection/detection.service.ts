@@ -26,11 +26,21 @@ import {
   DetectionThresholds,
   MeterFacts,
   WindowSummary,
+  PlanYearState,
+  copyPlanYear,
   detectEnterprise,
+  detectEnterpriseYear,
   detectMeter,
+  emptyPlanYear,
+  foldPlanYear,
+  planYearPoints,
   meterWindow,
   spikeThreshold,
 } from './detection.rules';
+import { CachedPlanYear, PlanYearWrite, cacheFirstReadings, cachePlanYears, cachedFirstReadings, cachedPlanYears } from './plan-year.repository';
+
+/** The China date after `day` ('YYYY-MM-DD'). */
+const nextDay = (day: string) => chinaDateString(new Date(Date.parse(`${day}T00:00:00+08:00`) + 86_400_000));
 
 const byMeter = <T extends { meterId: string }>(readings: T[]) => {
   const map = new Map<string, T[]>();
@@ -44,7 +54,7 @@ export function thresholdsAt(policies: CreditPolicy[], asOf: Date): DetectionThr
 }
 
 /** Where detection reads a meter's days: the daily summaries (`meter_day`, the default) or the readings themselves. */
-export type DetectionPath = 'days' | 'readings';
+export type DetectionPath = 'year' | 'days' | 'readings';
 
 /**
  * Runs every detection rule for the given enterprises as of `asOf`, in the caller's transaction, and raises or
@@ -64,20 +74,31 @@ export async function detectFor(
   enterpriseIds: string[],
   asOf: Date,
   th: DetectionThresholds,
-  path: DetectionPath = 'days',
+  path: DetectionPath = 'year',
 ): Promise<CandidateRow[]> {
   if (!enterpriseIds.length) return [];
   const meters: MeterRow[] = await metersOf(ctx.db, enterpriseIds);
   // LOW_TRANSMISSION_RATE judges an online meter from its first reading, not its registration.
   const online = meters.filter((t) => t.online).map((t) => t.id);
-  const firstReadings = online.length ? await firstReadingTimes(ctx.db, online, path) : new Map<string, Date | null>();
+  const asOfDayStart = chinaDay(asOf).start;
+  // Days up to three before asOf's (and before now's) are settled: the triggers on meter_day move the epoch of a meter whose day before yesterday changes.
+  const settledEnd = Math.min(asOfDayStart.getTime(), chinaDay(new Date()).start.getTime()) - 2 * 86_400_000;
+  const settled = chinaDateString(new Date(settledEnd - 86_400_000));
+  const firstReadings = !online.length
+    ? new Map<string, Date | null>()
+    : path === 'year'
+      ? await cachedFirstReadingTimes(ctx, online, settledEnd)
+      : await firstReadingTimes(ctx.db, online, path === 'readings' ? 'readings' : 'days');
   const facts = (t: MeterRow) => ({ ...t, firstReadingAt: firstReadings.get(t.id) ?? null });
   const level1 = meters.filter((t) => t.level === 1);
   const level1Ids = level1.map((t) => t.id);
-  const { start } = chinaYearBounds(chinaYear(asOf));
+  const year = chinaYear(asOf);
+  const { start } = chinaYearBounds(year);
   const drafts: CandidateDraft[] = [];
   // Per level-1 meter: the last reading before the plan year, then the plan year's daily first and last readings.
   let daily: Map<string, ReadingRow[]>;
+  // On the year path: each level-1 meter's plan-year state as of asOf (the rules' own computation, continued from its cache).
+  let years: Map<string, PlanYearState> | undefined;
   if (path === 'readings') {
     const readings = byMeter(
       await readingsInWindows(
@@ -90,13 +111,23 @@ export async function detectFor(
   } else {
     const asOfDay = chinaDateString(asOf);
     const yearStartDay = chinaDateString(start);
+    // The year path: each level-1 meter's cached plan-year state (read before its days) and the days after it.
+    const cache =
+      path === 'year' ? new Map((await cachedPlanYears(ctx.db, level1Ids, year, th)).map((c) => [c.meterId, c])) : new Map<string, CachedPlanYear>();
+    const cachedThrough = (id: string) => {
+      const c = cache.get(id)?.cached;
+      return c && c.throughDay < asOfDay ? c.throughDay : null;
+    };
     const windows = new Map(meters.map((t) => [t.id, meterWindow(t, asOf, th)]));
     const days = byMeter(
       await meterDaysIn(
         ctx.db,
         meters.map((t) => {
           const fromDay = chinaDateString(windows.get(t.id)!.from);
-          return { meterId: t.id, from: t.level === 1 && yearStartDay < fromDay ? yearStartDay : fromDay, to: asOfDay };
+          if (t.level !== 1) return { meterId: t.id, from: fromDay, to: asOfDay };
+          const through = cachedThrough(t.id);
+          const yearFrom = through === null ? yearStartDay : nextDay(through);
+          return { meterId: t.id, from: yearFrom < fromDay ? yearFrom : fromDay, to: asOfDay };
         }),
       ),
     );
@@ -126,9 +157,10 @@ export async function detectFor(
     // asOf's day from the readings only for a meter whose summary of it runs past asOf.
     const partial: string[] = [];
     const points: ReadingRow[] = [];
-    for (const id of level1Ids)
+    for (const id of level1Ids) {
+      const after = cachedThrough(id) ?? '';
       for (const d of days.get(id) ?? []) {
-        if (d.chinaDay < yearStartDay) continue;
+        if (d.chinaDay < yearStartDay || d.chinaDay <= after) continue;
         if (d.chinaDay === asOfDay && d.lastReadAt.getTime() > asOf.getTime()) {
           if (d.firstReadAt.getTime() <= asOf.getTime()) partial.push(id);
           continue;
@@ -136,12 +168,32 @@ export async function detectFor(
         points.push({ meterId: id, readAt: d.firstReadAt, cumulativeVolume: d.firstTotal, flowRate: d.firstFlow });
         if (d.readingCount > 1) points.push({ meterId: id, readAt: d.lastReadAt, cumulativeVolume: d.lastTotal, flowRate: d.lastFlow });
       }
-    const asOfDayStart = chinaDay(asOf).start;
+    }
+    const uncached = level1Ids.filter((id) => cachedThrough(id) === null);
     daily = byMeter([
-      ...(level1.length ? await lastReadingsBeforeDay(ctx.db, level1Ids, yearStartDay) : []),
+      ...(uncached.length ? await lastReadingsBeforeDay(ctx.db, uncached, yearStartDay) : []),
       ...points,
       ...(partial.length ? await dailyEndpoints(ctx.db, partial, asOfDayStart, asOf) : []),
     ]);
+    if (path === 'year') {
+      years = new Map();
+      const writes: PlanYearWrite[] = [];
+      for (const id of level1Ids) {
+        const through = cachedThrough(id);
+        const pts = planYearPoints(daily.get(id) ?? [], asOf);
+        const state = through === null ? emptyPlanYear() : cache.get(id)!.cached!.state;
+        if (settled < yearStartDay || (through !== null && through >= settled)) foldPlanYear(state, pts, start, th);
+        else {
+          const i = pts.findIndex((p) => p.t >= settledEnd);
+          const upTo = i < 0 ? pts.length : i;
+          foldPlanYear(state, pts.slice(0, upTo), start, th);
+          writes.push({ meterId: id, epoch: cache.get(id)?.epoch ?? '0', throughDay: settled, state: copyPlanYear(state) });
+          foldPlanYear(state, pts.slice(upTo), start, th);
+        }
+        years.set(id, state);
+      }
+      await cachePlanYears(ctx.db, year, th, writes);
+    }
   }
 
   const group = <T extends { enterpriseId: string }>(xs: T[]) => {
@@ -153,20 +205,39 @@ export async function detectFor(
   const permits = group(await permitsOf(ctx.db, enterpriseIds));
   const level1By = group(level1);
   for (const id of enterpriseIds) {
+    const facts = { enterpriseId: id, plans: plans.get(id) ?? [], permits: permits.get(id) ?? [] };
+    const own = level1By.get(id) ?? [];
     drafts.push(
-      ...detectEnterprise(
-        {
-          enterpriseId: id,
-          plans: plans.get(id) ?? [],
-          permits: permits.get(id) ?? [],
-          level1Readings: Object.fromEntries((level1By.get(id) ?? []).map((t) => [t.id, daily.get(t.id) ?? []])),
-        },
-        asOf,
-        th,
-      ),
+      ...(years
+        ? detectEnterpriseYear(facts, Object.fromEntries(own.map((t) => [t.id, years.get(t.id)!])), asOf, th)
+        : detectEnterprise({ ...facts, level1Readings: Object.fromEntries(own.map((t) => [t.id, daily.get(t.id) ?? []])) }, asOf, th)),
     );
   }
   return upsertOpenCandidates(ctx.db, drafts);
+}
+
+/**
+ * Each meter's first reading as {@link firstReadingTimes} finds it in the summaries, from `meter_first_reading` while its
+ * epoch holds; the others from the summaries, cached when their day ends by `settledEnd` (the epoch read first).
+ */
+async function cachedFirstReadingTimes(ctx: HubContext, meterIds: string[], settledEnd: number): Promise<Map<string, Date | null>> {
+  const cached = await cachedFirstReadings(ctx.db, meterIds);
+  const out = new Map(cached.map((c) => [c.meterId, c.firstReadAt]));
+  const missing = cached.filter((c) => c.firstReadAt === null);
+  if (!missing.length) return out;
+  const found = await firstReadingTimes(
+    ctx.db,
+    missing.map((c) => c.meterId),
+    'days',
+  );
+  const writes: { meterId: string; epoch: string; firstReadAt: Date }[] = [];
+  for (const c of missing) {
+    const at = found.get(c.meterId) ?? null;
+    out.set(c.meterId, at);
+    if (at !== null && at.getTime() < settledEnd) writes.push({ meterId: c.meterId, epoch: c.epoch, firstReadAt: at });
+  }
+  await cacheFirstReadings(ctx.db, writes);
+  return out;
 }
 
 /**

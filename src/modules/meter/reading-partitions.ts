@@ -136,5 +136,9 @@ export async function detachReadingPartitions(m: Queryable, before: string, o: D
       detached.push(days);
     }
   }
+  // Detection's cached plan-year states and first readings (meter_plan_year, meter_first_reading) may count the days that went: it computes them again. Every detection
+  // that read them held meter_day against the detach until it committed, so no state of the old days is written after this.
+  await m.query(`DELETE FROM meter_plan_year`);
+  await m.query(`DELETE FROM meter_first_reading`);
   return detached;
 }
