@@ -153,19 +153,20 @@ export function binaryCopyOf(readings: readonly ReadingRow[]): Buffer {
 export async function copyReadings(client: PoolClient, readings: readonly ReadingRow[]): Promise<number> {
   if (!readings.length) return 0;
   const stream = client.query(copyFrom('COPY meter_reading (meter_id, read_at, cumulative_volume, flow_rate) FROM STDIN (FORMAT binary)'));
-  await new Promise<void>((resolve, reject) => {
+  const copied = new Promise<void>((resolve, reject) => {
     stream.on('error', reject);
     stream.on('finish', resolve);
-    stream.end(binaryCopyOf(readings));
   });
-  const latest = new Map<string, number>();
-  for (const r of readings) {
-    const t = r.readAt.getTime();
-    if (!(t <= (latest.get(r.meterId) ?? -Infinity))) latest.set(r.meterId, t);
+  stream.end(binaryCopyOf(readings));
+  // Summarised while the server takes the COPY in.
+  let days: ReturnType<typeof daySummariesOf>;
+  try {
+    days = daySummariesOf(readings);
+  } finally {
+    await copied;
   }
   const onClient: Queryable = { query: async (sql: string, params?: unknown[]): Promise<unknown[]> => (await client.query(sql, params)).rows as unknown[] };
-  const touched = await mergeCopiedDays(onClient, { meterIds: [...latest.keys()], at: [...latest.values()].map((t) => new Date(t)) }, daySummariesOf(readings));
-  await rebuildUnordered(onClient, touched);
+  await rebuildUnordered(onClient, await mergeCopiedDays(onClient, days));
   return stream.rowCount;
 }
 
