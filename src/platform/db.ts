@@ -35,6 +35,7 @@ import { IdempotencyKey1733000000000 } from '../migrations/1733000000000-idempot
 import { MeterFillfactor1733020000000 } from '../migrations/1733020000000-meter-fillfactor';
 import { MeterDay1733030000000 } from '../migrations/1733030000000-meter-day';
 import { MeterReadingPartitions1733040000000 } from '../migrations/1733040000000-meter-reading-partitions';
+import { MeterDayFillfactor1733070000000 } from '../migrations/1733070000000-meter-day-fillfactor';
 import { RatingConfirmation1733050000000 } from '../migrations/1733050000000-rating-confirmation';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
@@ -81,6 +82,7 @@ export const MIGRATIONS = [
   MeterDay1733030000000,
   MeterReadingPartitions1733040000000,
   RatingConfirmation1733050000000,
+  MeterDayFillfactor1733070000000,
 ];
 
 /**
