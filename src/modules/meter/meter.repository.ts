@@ -171,7 +171,7 @@ export async function copyReadings(client: PoolClient, readings: readonly Readin
     ),
   );
   const copied = new Promise<void>((resolve, reject) => {
-    stream.on('error', (e: { code?: string }) => reject(e.code === '23505' ? new CopyConflict(savepoint, e) : e));
+    stream.on('error', (e: Error & { code?: string }) => reject(e.code === '23505' ? new CopyConflict(savepoint, e) : e));
     stream.on('finish', resolve);
   });
   stream.end(binaryCopyOf(readings));
