@@ -37,6 +37,7 @@ import { MeterFillfactor1733020000000 } from '../migrations/1733020000000-meter-
 import { MeterDay1733030000000 } from '../migrations/1733030000000-meter-day';
 import { MeterReadingPartitions1733040000000 } from '../migrations/1733040000000-meter-reading-partitions';
 import { RatingConfirmation1733050000000 } from '../migrations/1733050000000-rating-confirmation';
+import { MeterDayFillfactor1733070000000 } from '../migrations/1733070000000-meter-day-fillfactor';
 import { MeterPlanYear1733080000000 } from '../migrations/1733080000000-meter-plan-year';
 import { RegradeInputs1733090000000 } from '../migrations/1733090000000-regrade-inputs';
 import { RegradeRun1733091000000 } from '../migrations/1733091000000-regrade-run';
@@ -85,6 +86,7 @@ export const MIGRATIONS = [
   MeterDay1733030000000,
   MeterReadingPartitions1733040000000,
   RatingConfirmation1733050000000,
+  MeterDayFillfactor1733070000000,
   MeterPlanYear1733080000000,
   RegradeInputs1733090000000,
   RegradeRun1733091000000,

@@ -3,6 +3,7 @@ import { detectFor, thresholdsAt } from '../../src/modules/detection/detection.s
 import { IncomingReading } from '../../src/modules/ingest/ingest.rules';
 import { ingest } from '../../src/modules/ingest/ingest.service';
 import { meterDaysOf, rebuildMeterDays } from '../../src/modules/meter/meter-day.repository';
+import { PARTITION_MONTHS_AHEAD, addMonths, chinaMonthOf } from '../../src/modules/meter/reading-partitions';
 import { withTransaction } from '../../src/platform/context';
 import { Database } from '../../src/platform/db';
 import { testDatabase } from '../support/hub';
@@ -270,4 +271,23 @@ it('(b) detection on the daily summaries raises the same drafts as detection on 
       'STUCK_READING',
     ].sort(),
   );
+});
+
+it('(c) meter_day’s partitions keep room for each row’s next version (fillfactor 40), months made later too; meter_reading’s do not', async () => {
+  const fillfactor = (table: string) =>
+    db.manager
+      .query(
+        `SELECT (SELECT o.option_value FROM pg_options_to_table(c.reloptions) o WHERE o.option_name = 'fillfactor') AS ff
+           FROM pg_class c WHERE c.oid = to_regclass($1)`,
+        [table],
+      )
+      .then((r: { ff: string | null }[]) => r[0]?.ff ?? null);
+  expect(await fillfactor('meter_day_default')).toBe('40');
+  expect(await fillfactor('meter_day_history')).toBe('40');
+  // A month no partition exists for yet: months are made up to three ahead of this one.
+  const later = addMonths(chinaMonthOf(new Date()), PARTITION_MONTHS_AHEAD + 3);
+  const [{ made }] = await db.manager.query(`SELECT meter_reading_add_month($1::date) AS made`, [`${later}-15`]);
+  expect(made).toBe(true);
+  expect(await fillfactor(`meter_day_p${later.replace('-', '')}`)).toBe('40');
+  expect(await fillfactor(`meter_reading_p${later.replace('-', '')}`)).toBeNull();
 });

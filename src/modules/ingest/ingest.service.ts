@@ -2,7 +2,7 @@ import { transactionConnection, withTransaction } from '../../platform/context';
 import { HubContext } from '../context';
 import { badInput } from '../../platform/errors';
 import { inScope, mayWrite } from '../../platform/auth/access.rules';
-import { ReadingRow, copyReadings, insertReadings, lockMetersByCode } from '../meter/meter.repository';
+import { CopyConflict, ReadingRow, copyReadings, insertReadings, lockMetersByCode } from '../meter/meter.repository';
 import { IncomingReading, readingLimits, readingProblem } from './ingest.rules';
 import { thresholdsAt } from '../detection/detection.service';
 
@@ -98,13 +98,11 @@ async function copyNewReadings(
   if (fresh.length < COPY_MIN_ROWS) return { copied: 0, rest: good };
   const client = await transactionConnection(ctx.db);
   if (!client) return { copied: 0, rest: good };
-  await ctx.db.query('SAVEPOINT ingest_copy');
   try {
-    const copied = await copyReadings(client, fresh);
-    await ctx.db.query('RELEASE SAVEPOINT ingest_copy');
-    return { copied, rest };
+    // Sets the savepoint, COPYs and releases it (copyReadings).
+    return { copied: await copyReadings(client, fresh, 'ingest_copy'), rest };
   } catch (e) {
-    if ((e as { code?: string }).code !== '23505') throw e;
+    if (!(e instanceof CopyConflict)) throw e;
     // A concurrent transaction stored one of these first: all of them take the ON CONFLICT path.
     await ctx.db.query('ROLLBACK TO SAVEPOINT ingest_copy');
     await ctx.db.query('RELEASE SAVEPOINT ingest_copy');

@@ -2,6 +2,7 @@ import type { Queryable } from '../../platform/sql';
 import { rows } from '../../platform/sql';
 import { chinaDayByIndex, chinaDayIndex } from '../../platform/china-time';
 import { inTransaction } from '../../platform/context';
+import { dateArray, float8Array, int4Array, timestamptzArray, uuidArray } from '../../platform/pg-binary';
 import type { ReadingRow } from './meter.repository';
 
 /**
@@ -102,94 +103,122 @@ export interface TouchedDay {
   unordered: boolean;
 }
 
+type DaySummary = Omit<MeterDayRow, 'unordered'>;
+
+/** A meter-day being summarised: its readings so far in time order, folded pair by pair. */
+interface DayAcc {
+  meterId: string;
+  dayIndex: number;
+  first: ReadingRow;
+  last: ReadingRow;
+  count: number;
+  minStep: number | null;
+  maxRate: number | null;
+  flat: number;
+  /** A reading came at or before `last`: the day is summarised again from its sorted readings. */
+  unsorted: boolean;
+}
+
+/** Folds the pair (p, n), n after p, into `a` exactly as {@link summarySql} computes the pair markers. */
+function addPair(a: DayAcc, p: ReadingRow, n: ReadingRow): void {
+  const step = n.cumulativeVolume - p.cumulativeVolume;
+  if (a.minStep === null || step < a.minStep) a.minStep = step;
+  const ms = n.readAt.getTime() - p.readAt.getTime();
+  if (n.cumulativeVolume >= p.cumulativeVolume && ms > 0) {
+    const rate = step / (ms / 3_600_000);
+    if (a.maxRate === null || rate > a.maxRate) a.maxRate = rate;
+  }
+  if (Math.abs(step) <= FLAT_EPSILON && (n.flowRate ?? 0) > 0 && (p.flowRate ?? 0) > 0) a.flat++;
+}
+
 /**
  * Day summaries of `readings` computed in Node exactly as {@link summarySql} computes them in SQL (same float
  * operations), for the COPY path; the readings of a meter and day may come in any order and must be distinct.
+ * One pass: a feed sends each meter's readings in time order, so each day is folded as its readings come; a day whose
+ * readings do not (rare) is summarised again from them sorted. Sorted by meter and day.
  */
-export function daySummariesOf(readings: readonly ReadingRow[]): Omit<MeterDayRow, 'unordered'>[] {
-  // Keyed by meter and day number: a batch has far fewer meter-days than readings, each date is spelled once.
-  const groups = new Map<string, ReadingRow[]>();
+export function daySummariesOf(readings: readonly ReadingRow[]): DaySummary[] {
+  // Keyed by a number (meter's ordinal × 2^16 + China day serial, below 2^16 until 2149): no string per reading.
+  const ordinal = new Map<string, number>();
+  const days = new Map<number, DayAcc>();
+  let unsorted = false;
   for (const r of readings) {
-    const key = `${r.meterId} ${chinaDayIndex(r.readAt)}`;
-    const g = groups.get(key);
-    if (g) g.push(r);
-    else groups.set(key, [r]);
+    let m = ordinal.get(r.meterId);
+    if (m === undefined) ordinal.set(r.meterId, (m = ordinal.size));
+    const dayIndex = chinaDayIndex(r.readAt);
+    const key = m * 65_536 + dayIndex;
+    const a = days.get(key);
+    if (!a) days.set(key, { meterId: r.meterId, dayIndex, first: r, last: r, count: 1, minStep: null, maxRate: null, flat: 0, unsorted: false });
+    else if (r.readAt.getTime() > a.last.readAt.getTime()) {
+      addPair(a, a.last, r);
+      a.last = r;
+      a.count++;
+    } else a.unsorted = unsorted = true;
   }
-  const out: Omit<MeterDayRow, 'unordered'>[] = [];
-  for (const [key, g] of groups) {
-    g.sort((a, b) => a.readAt.getTime() - b.readAt.getTime());
-    let minStep: number | null = null;
-    let maxRate: number | null = null;
-    let flat = 0;
-    for (let i = 1; i < g.length; i++) {
-      const [p, n] = [g[i - 1], g[i]];
-      const step = n.cumulativeVolume - p.cumulativeVolume;
-      if (minStep === null || step < minStep) minStep = step;
-      const ms = n.readAt.getTime() - p.readAt.getTime();
-      if (n.cumulativeVolume >= p.cumulativeVolume && ms > 0) {
-        const rate = step / (ms / 3_600_000);
-        if (maxRate === null || rate > maxRate) maxRate = rate;
-      }
-      if (Math.abs(step) <= FLAT_EPSILON && (n.flowRate ?? 0) > 0 && (p.flowRate ?? 0) > 0) flat++;
+  if (unsorted) {
+    const again = new Map<number, ReadingRow[]>();
+    for (const [key, a] of days) if (a.unsorted) again.set(key, []);
+    for (const r of readings) again.get(ordinal.get(r.meterId)! * 65_536 + chinaDayIndex(r.readAt))?.push(r);
+    for (const [key, g] of again) {
+      g.sort((x, y) => x.readAt.getTime() - y.readAt.getTime());
+      const a: DayAcc = { ...days.get(key)!, first: g[0], last: g[0], count: 1, minStep: null, maxRate: null, flat: 0 };
+      for (let i = 1; i < g.length; i++) addPair(a, g[i - 1], g[i]);
+      a.last = g[g.length - 1];
+      a.count = g.length;
+      days.set(key, a);
     }
-    const [first, last] = [g[0], g[g.length - 1]];
-    out.push({
-      meterId: first.meterId,
-      chinaDay: chinaDayByIndex(Number(key.slice(key.indexOf(' ') + 1))).day,
-      firstReadAt: first.readAt,
-      firstTotal: first.cumulativeVolume,
-      firstFlow: first.flowRate ?? null,
-      lastReadAt: last.readAt,
-      lastTotal: last.cumulativeVolume,
-      lastFlow: last.flowRate ?? null,
-      readingCount: g.length,
-      minStep,
-      maxRate,
-      flatFlowingPairs: flat,
-    });
   }
+  const out: DaySummary[] = [];
+  for (const a of days.values())
+    out.push({
+      meterId: a.meterId,
+      chinaDay: chinaDayByIndex(a.dayIndex).day,
+      firstReadAt: a.first.readAt,
+      firstTotal: a.first.cumulativeVolume,
+      firstFlow: a.first.flowRate ?? null,
+      lastReadAt: a.last.readAt,
+      lastTotal: a.last.cumulativeVolume,
+      lastFlow: a.last.flowRate ?? null,
+      readingCount: a.count,
+      minStep: a.minStep,
+      maxRate: a.maxRate,
+      flatFlowingPairs: a.flat,
+    });
   return out.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.chinaDay < b.chinaDay ? -1 : a.chinaDay > b.chinaDay ? 1 : 0));
 }
 
-/** The `unnest` that turns {@link daySummariesOf} rows into a relation of `COLUMNS`, and its parameters from `$offset + 1`. */
-function summariesAsRelation(days: readonly Omit<MeterDayRow, 'unordered'>[], offset: number): { sql: string; params: unknown[] } {
-  const p = (i: number) => `$${offset + i}`;
-  return {
-    sql: `SELECT * FROM unnest(${p(1)}::uuid[], ${p(2)}::date[], ${p(3)}::timestamptz[], ${p(4)}::float8[], ${p(5)}::float8[], ${p(6)}::timestamptz[],
-                 ${p(7)}::float8[], ${p(8)}::float8[], ${p(9)}::int[], ${p(10)}::float8[], ${p(11)}::float8[], ${p(12)}::int[])`,
-    params: [
-      days.map((d) => d.meterId),
-      days.map((d) => d.chinaDay),
-      days.map((d) => d.firstReadAt),
-      days.map((d) => d.firstTotal),
-      days.map((d) => d.firstFlow),
-      days.map((d) => d.lastReadAt),
-      days.map((d) => d.lastTotal),
-      days.map((d) => d.lastFlow),
-      days.map((d) => d.readingCount),
-      days.map((d) => d.minStep),
-      days.map((d) => d.maxRate),
-      days.map((d) => d.flatFlowingPairs),
-    ],
-  };
-}
-
 /**
- * The statement of the COPY path after its `COPY`: moves each meter's `last_reading_at` to `latest` and merges the
- * batch's day summaries ({@link daySummariesOf}) with the one {@link MERGE}, in one round trip. Returns the days touched.
+ * The COPY path's statement after its `COPY` (on a `pg` connection): merges the batch's day summaries
+ * ({@link daySummariesOf}) with the one {@link MERGE} and moves each meter's `last_reading_at` to its latest summarised
+ * reading, in one round trip. The summaries travel as twelve arrays in Postgres's binary format (src/platform/pg-binary.ts):
+ * as text, formatting them in Node and parsing them on the server (the timestamps above all) cost about twice the upsert
+ * itself. Returns only the days the merge marked `unordered` (for {@link rebuildUnordered}).
  */
-export function mergeCopiedDays(
-  m: Queryable,
-  latest: { meterIds: string[]; at: Date[] },
-  days: readonly Omit<MeterDayRow, 'unordered'>[],
-): Promise<TouchedDay[]> {
-  const rel = summariesAsRelation(days, 2);
+export function mergeCopiedDays(m: Queryable, days: readonly DaySummary[]): Promise<TouchedDay[]> {
+  if (!days.length) return Promise.resolve([]);
   return rows<TouchedDay>(
     m,
-    `WITH upd AS (UPDATE meter t SET last_reading_at = v.at FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
-                   WHERE t.id = v.id AND (t.last_reading_at IS NULL OR t.last_reading_at < v.at))
-     INSERT INTO meter_day AS d (${COLUMNS}) ${rel.sql} ${MERGE}`,
-    [latest.meterIds, latest.at, ...rel.params],
+    `WITH src AS MATERIALIZED (
+       SELECT * FROM unnest($1::uuid[], $2::date[], $3::timestamptz[], $4::float8[], $5::float8[], $6::timestamptz[], $7::float8[],
+                            $8::float8[], $9::int[], $10::float8[], $11::float8[], $12::int[]) AS s(${COLUMNS})),
+     upd AS (UPDATE meter t SET last_reading_at = v.at FROM (SELECT meter_id, max(last_read_at) AS at FROM src GROUP BY meter_id) v
+              WHERE t.id = v.meter_id AND (t.last_reading_at IS NULL OR t.last_reading_at < v.at)),
+     merged AS (INSERT INTO meter_day AS d (${COLUMNS}) SELECT * FROM src ${MERGE})
+     SELECT * FROM merged WHERE unordered`,
+    [
+      uuidArray(days.map((d) => d.meterId)),
+      dateArray(days.map((d) => d.chinaDay)),
+      timestamptzArray(days.map((d) => d.firstReadAt)),
+      float8Array(days.map((d) => d.firstTotal)),
+      float8Array(days.map((d) => d.firstFlow)),
+      timestamptzArray(days.map((d) => d.lastReadAt)),
+      float8Array(days.map((d) => d.lastTotal)),
+      float8Array(days.map((d) => d.lastFlow)),
+      int4Array(days.map((d) => d.readingCount)),
+      float8Array(days.map((d) => d.minStep)),
+      float8Array(days.map((d) => d.maxRate)),
+      int4Array(days.map((d) => d.flatFlowingPairs)),
+    ],
   );
 }
 
