@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DetectionPath, detectFor, thresholdsAt } from '../../src/modules/detection/detection.service';
 import { IncomingReading } from '../../src/modules/ingest/ingest.rules';
 import { ingest } from '../../src/modules/ingest/ingest.service';
 import { rebuildMeterDays } from '../../src/modules/meter/meter-day.repository';
 import { withTransaction } from '../../src/platform/context';
 import { Database } from '../../src/platform/db';
+import { runProbeOnEmbedded } from './embedded-probe';
 import { testContext, testDeps } from './context';
 
 /**
@@ -200,20 +198,4 @@ export async function probePlanYear(db: Database): Promise<PlanYearProbe> {
 }
 
 /** `node dist/test/support/plan-year-probe.js`: the probe on a fresh embedded database (PGlite runs outside jest's VM), printed as JSON. */
-if (require.main === module) {
-  void (async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-plan-year-'));
-    const db = await Database.connect({ dataDir: dir });
-    try {
-      await db.migrate();
-      process.stdout.write(`${JSON.stringify(await probePlanYear(db))}\n`);
-    } finally {
-      await db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    process.exit(0);
-  })().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (require.main === module) runProbeOnEmbedded('hub-plan-year-', probePlanYear);

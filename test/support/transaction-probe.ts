@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { insertEnterprise } from '../../src/modules/enterprise/enterprise.repository';
 import { withCheckChar } from '../../src/modules/enterprise/credit-code.rules';
 import { OuterHandleError, withTransaction } from '../../src/platform/context';
 import { Database } from '../../src/platform/db';
+import { runProbeOnEmbedded } from './embedded-probe';
 import { Queryable } from '../../src/platform/sql';
 import { testContext, testDeps } from './context';
 
@@ -103,20 +101,4 @@ export async function probeTransactions(db: Database): Promise<TransactionObserv
 }
 
 /** `node dist/test/support/transaction-probe.js`: the probe on a fresh embedded database (PGlite runs outside jest's VM), printed as JSON. */
-if (require.main === module) {
-  void (async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-tx-'));
-    const db = await Database.connect({ dataDir: dir });
-    try {
-      await db.migrate();
-      process.stdout.write(`${JSON.stringify(await probeTransactions(db))}\n`);
-    } finally {
-      await db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    process.exit(0);
-  })().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (require.main === module) runProbeOnEmbedded('hub-tx-', probeTransactions);

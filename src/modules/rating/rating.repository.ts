@@ -39,6 +39,24 @@ export type NewRating = Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt' 
   inputsDigest?: string | null;
 };
 
+/** The twelve column arrays ($1–$12) of new ratings, as both rating inserts unnest them. */
+function ratingColumns(rs: readonly NewRating[]): unknown[] {
+  return [
+    rs.map((r) => r.enterpriseId),
+    rs.map((r) => r.grade),
+    rs.map((r) => r.score),
+    rs.map((r) => JSON.stringify(r.indicators)),
+    rs.map((r) => JSON.stringify(r.reasons)),
+    rs.map((r) => JSON.stringify(r.measures)),
+    rs.map((r) => r.policyVersion),
+    rs.map((r) => r.asOf),
+    rs.map((r) => r.evaluatedBy),
+    rs.map((r) => `{${r.decisiveRecordIds.join(',')}}`),
+    rs.map((r) => r.evidenceDigest),
+    rs.map((r) => r.inputsDigest ?? null),
+  ];
+}
+
 /**
  * Stores ratings in one multi-row statement (the bulk re-grade's batch, or one), each with its
  * confirmation row (what a re-evaluation compares; confirmed at its asOf); answers their
@@ -58,20 +76,7 @@ export async function insertRatings(m: Queryable, rs: readonly NewRating[]): Pro
        INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at, inputs_digest, inputs_at)
        SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of, x.n, CASE WHEN x.n IS NOT NULL THEN r.as_of END FROM r JOIN x ON x.e = r.enterprise_id)
      SELECT ${RATING_SUMMARY_COLUMNS} FROM r`,
-    [
-      rs.map((r) => r.enterpriseId),
-      rs.map((r) => r.grade),
-      rs.map((r) => r.score),
-      rs.map((r) => JSON.stringify(r.indicators)),
-      rs.map((r) => JSON.stringify(r.reasons)),
-      rs.map((r) => JSON.stringify(r.measures)),
-      rs.map((r) => r.policyVersion),
-      rs.map((r) => r.asOf),
-      rs.map((r) => r.evaluatedBy),
-      rs.map((r) => `{${r.decisiveRecordIds.join(',')}}`),
-      rs.map((r) => r.evidenceDigest),
-      rs.map((r) => r.inputsDigest ?? null),
-    ],
+    [...ratingColumns(rs)],
   );
   // One rating per enterprise in a call: the enterprise puts them back in input order.
   const byEnterprise = new Map(stored.map((r) => [r.enterpriseId, r]));
@@ -120,18 +125,7 @@ export async function storeRegrade(
      run AS (INSERT INTO regrade_run (after_id, to_id, as_of) SELECT $17, $18, $16 WHERE $19)
      SELECT ${RATING_SUMMARY_COLUMNS} FROM r`,
     [
-      rs.map((r) => r.enterpriseId),
-      rs.map((r) => r.grade),
-      rs.map((r) => r.score),
-      rs.map((r) => JSON.stringify(r.indicators)),
-      rs.map((r) => JSON.stringify(r.reasons)),
-      rs.map((r) => JSON.stringify(r.measures)),
-      rs.map((r) => r.policyVersion),
-      rs.map((r) => r.asOf),
-      rs.map((r) => r.evaluatedBy),
-      rs.map((r) => `{${r.decisiveRecordIds.join(',')}}`),
-      rs.map((r) => r.evidenceDigest),
-      rs.map((r) => r.inputsDigest ?? null),
+      ...ratingColumns(rs),
       w.promote,
       w.reconfirmed.map((r) => r.id),
       w.reconfirmed.map((r) => r.inputsDigest),
