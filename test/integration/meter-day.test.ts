@@ -1,6 +1,7 @@
 import { HubContext } from '../../src/modules/context';
 import { detectFor, thresholdsAt } from '../../src/modules/detection/detection.service';
 import { IncomingReading } from '../../src/modules/ingest/ingest.rules';
+import { series } from '../support/reading-series';
 import { ingest } from '../../src/modules/ingest/ingest.service';
 import { meterDaysOf, rebuildMeterDays } from '../../src/modules/meter/meter-day.repository';
 import { PARTITION_MONTHS_AHEAD, addMonths, chinaMonthOf } from '../../src/modules/meter/reading-partitions';
@@ -44,18 +45,6 @@ interface MeterSpec {
   maxFlow: number | null;
   /** Readings of this meter, any order. */
   readings: IncomingReading[];
-}
-
-/** A series every `stepMs` from `from` for `n` readings, using `shape(k)` for the totaliser and `flow(k)` for the flow. */
-function series(
-  code: string,
-  from: number,
-  stepMs: number,
-  n: number,
-  shape: (k: number) => number,
-  flow: (k: number) => number | null = () => 2,
-): IncomingReading[] {
-  return Array.from({ length: n }, (_, k) => ({ meterCode: code, readAt: new Date(from + k * stepMs), cumulativeVolume: shape(k), flowRate: flow(k) }));
 }
 
 /** The fixture: three enterprises, each with level-1 and level-2 meters that do something different. */

@@ -1,5 +1,6 @@
 import { DetectionPath, detectFor, thresholdsAt } from '../../src/modules/detection/detection.service';
 import { IncomingReading } from '../../src/modules/ingest/ingest.rules';
+import { series } from './reading-series';
 import { ingest } from '../../src/modules/ingest/ingest.service';
 import { rebuildMeterDays } from '../../src/modules/meter/meter-day.repository';
 import { withTransaction } from '../../src/platform/context';
@@ -38,17 +39,6 @@ export interface PlanYearProbe {
 const H = 3_600_000;
 const MIN = 60_000;
 const at = (s: string) => Date.parse(s);
-
-function series(
-  code: string,
-  from: number,
-  stepMs: number,
-  n: number,
-  shape: (k: number) => number,
-  flow: (k: number) => number | null = () => 2,
-): IncomingReading[] {
-  return Array.from({ length: n }, (_, k) => ({ meterCode: code, readAt: new Date(from + k * stepMs), cumulativeVolume: shape(k), flowRate: flow(k) }));
-}
 
 /** Level-1 meters (and one level-2) of three enterprises over January to March 2025, and the readings held back to arrive late. */
 function fixture(): { meters: { code: string; enterprise: number; level: number; interval: number }[]; onTime: IncomingReading[]; late: IncomingReading[] } {

@@ -557,18 +557,7 @@ export function detectEnterprise(facts: EnterpriseFacts, asOf: Date, th: Detecti
     if (volume === null) return [];
     const inYear = pts.filter((p) => p.t >= from);
     const before = pts.filter((p) => p.t < from).at(-1);
-    const [first, last] = [inYear[0], inYear[inYear.length - 1]];
-    return [
-      {
-        meterId,
-        firstReadAt: iso(first.t),
-        first: first.v,
-        lastReadAt: iso(last.t),
-        last: last.v,
-        volume,
-        ...(before ? { before: point(before) } : {}),
-      },
-    ];
+    return [meterYearEvidence(meterId, volume, inYear[0], inYear[inYear.length - 1], before)];
   });
   const perDay = new Map<number, number>();
   for (const { pts } of meters) for (const [day, volume] of dailyConsumption(pts, from, to, th)) perDay.set(day, (perDay.get(day) ?? 0) + volume);
@@ -585,6 +574,25 @@ interface MeterYearEvidence {
   last: number;
   volume: number;
   before?: { readAt: string; cumulativeVolume: number };
+}
+
+/** A meter's {@link MeterYearEvidence} from its year's volume, first and last points and the point before the year. */
+function meterYearEvidence(
+  meterId: string,
+  volume: number,
+  first: { t: number; v: number },
+  last: { t: number; v: number },
+  before: { t: number; v: number } | null | undefined,
+): MeterYearEvidence {
+  return {
+    meterId,
+    firstReadAt: iso(first.t),
+    first: first.v,
+    lastReadAt: iso(last.t),
+    last: last.v,
+    volume,
+    ...(before ? { before: { readAt: iso(before.t), cumulativeVolume: before.v } } : {}),
+  };
 }
 
 /** The plan-year candidates of {@link detectEnterprise} from each level-1 meter's evidence (meter id order) and the days with consumption (day index, m³; by day). */
@@ -772,17 +780,7 @@ export function detectEnterpriseYear(
   const perMeter = ids.flatMap((meterId): MeterYearEvidence[] => {
     const { volume, first, last, before } = years[meterId];
     if (volume === null || !first || !last) return [];
-    return [
-      {
-        meterId,
-        firstReadAt: iso(first.t),
-        first: first.v,
-        lastReadAt: iso(last.t),
-        last: last.v,
-        volume,
-        ...(before ? { before: { readAt: iso(before.t), cumulativeVolume: before.v } } : {}),
-      },
-    ];
+    return [meterYearEvidence(meterId, volume, first, last, before)];
   });
   // Each day's sum over the meters in id order, as detectEnterprise's map adds them (a meter's 0 is its absent day), already in day order.
   const days = ids.map((id) => years[id].daily);
