@@ -264,7 +264,9 @@ export class Database {
     const { url, migrationUrl, schema } = this.options;
     if (url && migrationUrl && migrationUrl !== url) return this.migrateAsOwner(url, migrationUrl, schema);
     const run = async () => (await this.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
-    if (this.embedded) return run();
+    // PGlite is one session: a statement sent meanwhile (the revocation list's timer, a request) would run inside a
+    // migration's transaction, and one that fails there (its table not created yet) aborts the migration.
+    if (this.embedded) return this.mutex.run(run);
     const lock = this.dataSource.createQueryRunner();
     await lock.connect();
     try {
