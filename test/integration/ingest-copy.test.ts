@@ -116,12 +116,14 @@ it('two transactions COPYing the same new rows at once store them once: the late
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   try {
-    // …until it has, then the second starts: its COPY waits on the first's keys.
+    // …until it has, then the second starts: its COPY waits on the first's keys (the COPY's text follows a SAVEPOINT in the
+    // same query string, so the pattern is unanchored).
     await copiedFirst;
     const second = withTransaction(ctx, (tx) => ingest(tx, rows));
     for (let i = 0; i < 200; i++) {
-      const [{ n }] = (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY meter_reading%'`))
-        .rows;
+      const [{ n }] = (
+        await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%COPY meter_reading%'`)
+      ).rows;
       if (n) break;
       await new Promise((r) => setTimeout(r, 25));
     }
