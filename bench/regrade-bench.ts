@@ -19,13 +19,13 @@
  * compute, first applies in round 2 (a D repaired that day): those enterprises are the only
  * expected grade differences and are counted apart.
  *
- * Env: BENCH_REGRADE_ENTERPRISES (100,000), BENCH_REGRADE_BATCH (1,000), BENCH_REGRADE_ROUNDS
+ * Env: BENCH_REGRADE_ENTERPRISES (100,000), BENCH_REGRADE_BATCH (the hub's REGRADE_BATCH, 2,500), BENCH_REGRADE_ROUNDS
  * (steady-state rounds after the first, 3).
  */
 import { Client } from 'pg';
 import { fmt, secs } from './format';
 import { Database } from '../src/platform/db';
-import { ratingService } from '../src/modules/rating/rating.service';
+import { REGRADE_BATCH, ratingService } from '../src/modules/rating/rating.service';
 import { CreditPolicy, HONOR_LEVELS, policyInForce } from '../src/modules/policy/credit-policy';
 import { loadPolicies } from '../src/modules/policy/credit-policy.loader';
 import { logger } from '../src/platform/logger';
@@ -37,7 +37,8 @@ const SCHEMA = 'bench_regrade';
 export interface RegradeBenchOptions {
   url: string;
   enterprises: number;
-  batch: number;
+  /** Enterprises per batch (the hub's REGRADE_BATCH when absent). */
+  batch?: number;
   rounds: number;
 }
 
@@ -101,7 +102,8 @@ function peerStatement(policy: CreditPolicy): { sql: string; params: unknown[] }
   };
 }
 
-export async function runRegradeBench(o: RegradeBenchOptions): Promise<void> {
+export async function runRegradeBench(options: RegradeBenchOptions): Promise<void> {
+  const o = { ...options, batch: options.batch ?? REGRADE_BATCH };
   const policies = loadPolicies();
   const start = new Date();
   const policy = policyInForce(policies, start);

@@ -41,6 +41,7 @@ import { MeterDayFillfactor1733070000000 } from '../migrations/1733070000000-met
 import { MeterPlanYear1733080000000 } from '../migrations/1733080000000-meter-plan-year';
 import { RegradeInputs1733090000000 } from '../migrations/1733090000000-regrade-inputs';
 import { RegradeRun1733091000000 } from '../migrations/1733091000000-regrade-run';
+import { RegradeCheck1733130000000 } from '../migrations/1733130000000-regrade-check';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
@@ -90,6 +91,7 @@ export const MIGRATIONS = [
   MeterPlanYear1733080000000,
   RegradeInputs1733090000000,
   RegradeRun1733091000000,
+  RegradeCheck1733130000000,
 ];
 
 /**

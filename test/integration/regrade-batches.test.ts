@@ -250,7 +250,7 @@ describe('daily re-grade in batches', () => {
       `SELECT e.id FROM enterprise e WHERE e.current_grade = 'B' AND NOT EXISTS (SELECT 1 FROM credit_record c WHERE c.enterprise_id = e.id) ORDER BY e.id LIMIT 1`,
     );
     const dated = new Date(Date.now() + 1500);
-    // Written as a data load would (no re-grade with it): the digest, not the hub's own paths, tells the change.
+    // Written as a data load would (no re-grade with it): the inputs triggers, not the hub's own paths, tell the change.
     await m.query(
       `INSERT INTO credit_record (id, enterprise_id, kind, indicator, level, occurred_at, determined_by, determined_at, determining_region_code,
               determining_authority_kind, source_act, conduct_region_code)
@@ -266,7 +266,7 @@ describe('daily re-grade in batches', () => {
     const second = await ratingService.reevaluateAll(batched.ctx, undefined, BATCH);
     expect(second).toEqual({ enterprises: N, stored: 1, confirmed: N - 1, gradeChanges: 1 });
     expect(await gradeOf(id)).toBe('C');
-    // Revoked behind the hub's back (no re-grade, no updated_at): the digest differs, so it is evaluated, B again.
+    // Revoked behind the hub's back (no re-grade, no updated_at): the inputs trigger bumps its version, so it is evaluated, B again.
     await m.query(`UPDATE credit_record SET status = 'REVOKED' WHERE enterprise_id = $1 AND occurred_at = $2`, [id, dated]);
     const third = await ratingService.reevaluateAll(batched.ctx, undefined, BATCH);
     expect(third).toEqual({ enterprises: N, stored: 1, confirmed: N - 1, gradeChanges: 1 });

@@ -35,11 +35,9 @@ const COLUMNS = `${RATING_SUMMARY_COLUMNS}, r.indicators, r.reasons, r.measures`
 export type NewRating = Omit<RatingSummary & RatingDetail, 'id' | 'evaluatedAt' | 'official'> & {
   decisiveRecordIds: string[];
   evidenceDigest: string;
-  /** `claimRegradeBatch()` digest of the inputs this evaluation read (the daily re-grade's; null from other evaluations). */
-  inputsDigest?: string | null;
 };
 
-/** The twelve column arrays ($1–$12) of new ratings, as both rating inserts unnest them. */
+/** The eleven column arrays ($1–$11) of new ratings, as both rating inserts unnest them. */
 function ratingColumns(rs: readonly NewRating[]): unknown[] {
   return [
     rs.map((r) => r.enterpriseId),
@@ -53,7 +51,6 @@ function ratingColumns(rs: readonly NewRating[]): unknown[] {
     rs.map((r) => r.evaluatedBy),
     rs.map((r) => `{${r.decisiveRecordIds.join(',')}}`),
     rs.map((r) => r.evidenceDigest),
-    rs.map((r) => r.inputsDigest ?? null),
   ];
 }
 
@@ -67,14 +64,14 @@ export async function insertRatings(m: Queryable, rs: readonly NewRating[]): Pro
   const stored = await rows<RatingSummary>(
     m,
     `WITH x AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[])
-         AS x(e, g, s, i, rs, ms, p, a, b, d, h, n)),
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
+         AS x(e, g, s, i, rs, ms, p, a, b, d, h)),
      r AS (
        INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by, decisive_record_ids)
        SELECT x.e, x.g, x.s, x.i::jsonb, x.rs::jsonb, x.ms::jsonb, x.p, x.a, x.b, x.d::uuid[] FROM x RETURNING *),
      c AS (
-       INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at, inputs_digest, inputs_at)
-       SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of, x.n, CASE WHEN x.n IS NOT NULL THEN r.as_of END FROM r JOIN x ON x.e = r.enterprise_id)
+       INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at)
+       SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of FROM r JOIN x ON x.e = r.enterprise_id)
      SELECT ${RATING_SUMMARY_COLUMNS} FROM r`,
     [...ratingColumns(rs)],
   );
@@ -86,17 +83,20 @@ export async function insertRatings(m: Queryable, rs: readonly NewRating[]): Pro
 /**
  * A re-grade batch's writes in one statement: the new ratings `rs` (with their confirmation
  * rows), each made current where `promote` says so (the rating it replaces keeping, for good,
- * when re-grade batches last confirmed it), the ratings `reconfirmed` confirmed at `asOf` with
- * the digest of the inputs their evaluation read, and the batch's `run` row when it covered an
- * id range. Answers the new ratings' summaries in input order.
+ * when re-grade batches last confirmed it), the ratings `reconfirmed` (current ratings of the
+ * enterprises `reconfirmed[i].enterpriseId`) confirmed at `asOf`, every evaluated enterprise's
+ * check (the rating found, the inputs version it is locked at, policy `policyVersion`, asOf;
+ * see `claimRegradeBatch`), and the batch's `run` row when it covered an id range. Answers the
+ * new ratings' summaries in input order.
  */
 export async function storeRegrade(
   m: Queryable,
   w: {
     rs: readonly NewRating[];
     promote: readonly boolean[];
-    reconfirmed: readonly { id: string; inputsDigest: string }[];
+    reconfirmed: readonly { id: string; enterpriseId: string }[];
     asOf: Date;
+    policyVersion: string;
     run: RegradeRun | null;
   },
 ): Promise<RatingSummary[]> {
@@ -104,35 +104,41 @@ export async function storeRegrade(
   const stored = await rows<RatingSummary>(
     m,
     `WITH x AS (
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bool[])
-         AS x(e, g, s, i, rs, ms, p, a, b, d, h, n, promote)),
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::bool[])
+         AS x(e, g, s, i, rs, ms, p, a, b, d, h, promote)),
      r AS (
        INSERT INTO credit_rating (enterprise_id, grade, score, indicators, reasons, measures, policy_version, as_of, evaluated_by, decisive_record_ids)
        SELECT x.e, x.g, x.s, x.i::jsonb, x.rs::jsonb, x.ms::jsonb, x.p, x.a, x.b, x.d::uuid[] FROM x RETURNING *),
      c AS (
-       INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at, inputs_digest, inputs_at)
-       SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of, x.n, CASE WHEN x.n IS NOT NULL THEN r.as_of END FROM r JOIN x ON x.e = r.enterprise_id),
+       INSERT INTO credit_rating_confirmation (rating_id, grade, score, policy_version, evidence_digest, confirmed_at)
+       SELECT r.id, r.grade, r.score, r.policy_version, x.h, r.as_of FROM r JOIN x ON x.e = r.enterprise_id),
      kept AS (
        UPDATE credit_rating_confirmation k SET confirmed_at = w.at
          FROM enterprise o JOIN x ON x.e = o.id AND x.promote CROSS JOIN LATERAL (SELECT ${runConfirmedAt('o.id')} AS at) w
         WHERE k.rating_id = o.current_rating_id AND w.at > k.confirmed_at),
+     v AS (
+       SELECT r.enterprise_id AS e, r.id AS rating, r.grade, x.promote FROM r JOIN x ON x.e = r.enterprise_id
+       UNION ALL SELECT u.e, u.id, NULL, false FROM unnest($13::uuid[], $14::uuid[]) AS u(id, e)),
      cur AS (
-       UPDATE enterprise e SET current_rating_id = r.id, current_grade = r.grade, updated_at = now()
-         FROM r JOIN x ON x.e = r.enterprise_id WHERE x.promote AND e.id = r.enterprise_id),
+       UPDATE enterprise e SET current_rating_id = CASE WHEN v.promote THEN v.rating ELSE e.current_rating_id END,
+              current_grade = CASE WHEN v.promote THEN v.grade ELSE e.current_grade END,
+              updated_at = CASE WHEN v.promote THEN now() ELSE e.updated_at END,
+              checked_rating_id = v.rating, checked_version = e.inputs_version, checked_policy = $19, checked_at = $15
+         FROM v WHERE e.id = v.e),
      same AS (
-       UPDATE credit_rating_confirmation f SET confirmed_at = greatest(f.confirmed_at, $16), inputs_digest = u.d, inputs_at = $16
-         FROM unnest($14::uuid[], $15::text[]) AS u(id, d) WHERE f.rating_id = u.id),
-     run AS (INSERT INTO regrade_run (after_id, to_id, as_of) SELECT $17, $18, $16 WHERE $19)
+       UPDATE credit_rating_confirmation f SET confirmed_at = greatest(f.confirmed_at, $15) WHERE f.rating_id = ANY($13::uuid[])),
+     run AS (INSERT INTO regrade_run (after_id, to_id, as_of) SELECT $16, $17, $15 WHERE $18)
      SELECT ${RATING_SUMMARY_COLUMNS} FROM r`,
     [
       ...ratingColumns(rs),
       w.promote,
       w.reconfirmed.map((r) => r.id),
-      w.reconfirmed.map((r) => r.inputsDigest),
+      w.reconfirmed.map((r) => r.enterpriseId),
       w.asOf,
       w.run?.after ?? null,
       w.run?.to ?? null,
       w.run !== null,
+      w.policyVersion,
     ],
   );
   const byEnterprise = new Map(stored.map((r) => [r.enterpriseId, r]));
@@ -214,8 +220,6 @@ export interface ClaimedTarget {
   currentRatingId: string | null;
   currentGrade: Grade | null;
   check: RatingCheck | null;
-  /** MD5 of the engine fields of its records and revoked permits now (their JSON below), in the order the engine reads them. */
-  inputsDigest: string;
   /** Its records and revoked permits, as the engine reads them. */
   records: EngineRecord[];
   permits: EnginePermit[];
@@ -259,18 +263,20 @@ export async function batchEnd(m: Queryable, after: string | null, limit: number
 /**
  * Reads and locks the enterprises with ids in (`after`, `to`] (null: from the first / to the
  * last) in id order, among `among` when given (null: all), locked as `lockEnterpriseById` locks one, in one
- * statement with everything the re-grade decides on: their current rating's check (its
- * `confirmedAt` including the re-grade batches over them), the digest of their inputs, and
- * the engine's records and revoked permits of those whose result may have changed.
+ * statement with everything the re-grade decides on: whether each is `unchanged`, and for the
+ * others their current rating's check (its `confirmedAt` including the re-grade batches over
+ * them) and the engine's records and revoked permits.
  *
  * `unchanged`: the current rating's result is certain to be the same now under policy
- * `policyVersion`: the same inputs digest as its last full evaluation (`inputs_digest`), the
- * same policy, and nothing that moves with time since that evaluation's asOf (`inputs_at`): no
- * record or revocation dated after it (a date entering the `≤ asOf` window), no enforcement
- * case (their outcomes follow deadlines), no official rating other than the current one with
- * an asOf from it on (the D-once history). The current rating itself joining the history
- * decides nothing: the D branch reads no history, and a last non-D rating ends no D run that
- * is not already ended. The evaluation period, honor window and thresholds are the policy's.
+ * `policyVersion`, decided from the enterprise row (migration 1733130000000): its check is of
+ * the current rating, at the inputs version it has now (no record, revoked permit or case
+ * written since, by any path), under the same policy, and nothing moves with time since that
+ * check's asOf (`checked_at`): no record or revocation dated after it (a date entering the
+ * `≤ asOf` window), no enforcement case (their outcomes follow deadlines), no official rating
+ * other than the current one with an asOf from it on (the D-once history). The current rating
+ * itself joining the history decides nothing: the D branch reads no history, and a last non-D
+ * rating ends no D run that is not already ended. The evaluation period, honor window and
+ * thresholds are the policy's.
  */
 export async function claimRegradeBatch(
   m: Queryable,
@@ -279,8 +285,6 @@ export async function claimRegradeBatch(
   among: readonly string[] | null,
   policyVersion: string,
 ): Promise<ClaimedBatch> {
-  // A batch of all enterprises reads the id range (one index range scan); one of a list, by its ids.
-  const of = (col: string) => (among ? `${col} IN (SELECT id FROM b)` : `${col} BETWEEN (SELECT lo FROM lim) AND (SELECT hi FROM lim)`);
   const found = (
     await rows<{
       count: number;
@@ -298,7 +302,6 @@ export async function claimRegradeBatch(
         checkPolicy: string | null;
         checkDigest: string | null;
         checkAt: number | null;
-        inputsDigest: string;
         records: ClaimedRecord[];
         permits: ClaimedPermit[];
         hasCases: boolean;
@@ -307,45 +310,45 @@ export async function claimRegradeBatch(
     }>(
       m,
       `WITH b AS (
-       SELECT e.id, e.credit_code, e.region_code, e.current_rating_id, e.current_grade FROM enterprise e
+       SELECT e.id, e.credit_code, e.region_code, e.current_rating_id, e.current_grade, e.has_cases, e.checked_at,
+              coalesce(e.checked_rating_id = e.current_rating_id AND e.checked_version = e.inputs_version AND e.checked_policy = $4 AND NOT e.has_cases
+                AND (e.inputs_latest IS NULL OR e.inputs_latest <= e.checked_at), false) AS settled
+         FROM enterprise e
         WHERE e.id > coalesce($1::uuid, '00000000-0000-0000-0000-000000000000') AND ($2::uuid IS NULL OR e.id <= $2::uuid)
           AND ($3::uuid[] IS NULL OR e.id = ANY($3::uuid[]))
         ORDER BY e.id FOR UPDATE OF e),
+     u AS MATERIALIZED (
+       SELECT b.*, b.settled AND NOT EXISTS (
+                SELECT 1 FROM credit_rating o WHERE o.enterprise_id = b.id AND o.as_of >= b.checked_at AND o.official AND o.id <> b.current_rating_id) AS unchanged
+         FROM b),
      lim AS (SELECT (SELECT id FROM b ORDER BY id LIMIT 1) AS lo, (SELECT id FROM b ORDER BY id DESC LIMIT 1) AS hi),
+     o AS MATERIALIZED (SELECT * FROM u WHERE NOT u.unchanged),
      g AS MATERIALIZED (SELECT g.after_id, g.to_id, g.as_of FROM regrade_run g, lim WHERE (g.after_id IS NULL OR g.after_id < lim.hi) AND (g.to_id IS NULL OR g.to_id >= lim.lo)),
      r AS (
-       SELECT c.enterprise_id AS id, max(c.occurred_at) AS latest,
+       SELECT c.enterprise_id AS id,
               json_agg(json_build_object('id', c.id, 'enterpriseId', c.enterprise_id, 'kind', c.kind, 'indicator', c.indicator, 'level', c.level,
                 'honorLevel', c.honor_level, 'awardedByGovernment', c.awarded_by_government, 'honorCategory', c.honor_category, 'caseId', c.case_id,
                 'permitId', c.permit_id, 'occurredAt', ${ms('c.occurred_at')}, 'status', c.status) ORDER BY c.occurred_at, c.id) AS j
-         FROM credit_record c WHERE ${of('c.enterprise_id')} GROUP BY 1),
+         FROM credit_record c WHERE c.enterprise_id IN (SELECT id FROM o) GROUP BY 1),
      p AS (
-       SELECT p.enterprise_id AS id, max(p.revoked_at) AS latest,
+       SELECT p.enterprise_id AS id,
               json_agg(json_build_object('id', p.id, 'permitNo', p.permit_no, 'enterpriseId', p.enterprise_id, 'revokedAt', ${ms('p.revoked_at')},
                 'revocationKind', p.revocation_kind, 'annulledAt', ${ms('p.annulled_at')}) ORDER BY p.valid_from, p.permit_no, p.id) AS j
-         FROM water_permit p WHERE ${of('p.enterprise_id')} AND p.revoked_at IS NOT NULL GROUP BY 1),
-     k AS (SELECT DISTINCT k.enterprise_id AS id FROM enforcement_case k WHERE ${of('k.enterprise_id')}),
-     d AS (
-       SELECT b.*, md5(coalesce(r.j::text, '') || '|' || coalesce(p.j::text, '')) AS digest, greatest(r.latest, p.latest) AS latest, k.id IS NOT NULL AS cases,
-              r.j AS records, p.j AS permits
-         FROM b LEFT JOIN r ON r.id = b.id LEFT JOIN p ON p.id = b.id LEFT JOIN k ON k.id = b.id),
-     x AS MATERIALIZED (
-       SELECT d.*, c.grade, c.score, c.policy_version, c.evidence_digest,
-              greatest(c.confirmed_at, (SELECT max(g.as_of) FROM g WHERE (g.after_id IS NULL OR g.after_id < d.id) AND (g.to_id IS NULL OR g.to_id >= d.id))) AS at,
-              coalesce(c.inputs_digest = d.digest AND c.policy_version = $4 AND NOT d.cases AND (d.latest IS NULL OR d.latest <= c.inputs_at)
-                AND NOT EXISTS (SELECT 1 FROM credit_rating o WHERE o.enterprise_id = d.id AND o.as_of >= c.inputs_at AND o.official AND o.id <> d.current_rating_id),
-                false) AS unchanged
-         FROM d LEFT JOIN LATERAL (
-           SELECT c.* FROM credit_rating_confirmation c WHERE c.rating_id = d.current_rating_id LIMIT 1) c ON true)
-     SELECT (SELECT count(*) FROM b)::int AS count, (SELECT hi FROM lim) AS last,
-            CASE WHEN $3::uuid[] IS NOT NULL THEN (SELECT coalesce(array_agg(x.current_rating_id), '{}') FROM x WHERE x.unchanged) END AS "keptRatings",
-            (SELECT coalesce(json_object_agg(q.grade, q.n), '{}') FROM (SELECT x.grade, count(*) AS n FROM x WHERE x.unchanged GROUP BY 1) q) AS "keptGrades",
+         FROM water_permit p WHERE p.enterprise_id IN (SELECT id FROM o) AND p.revoked_at IS NOT NULL GROUP BY 1),
+     x AS (
+       SELECT o.*, c.grade, c.score, c.policy_version, c.evidence_digest, r.j AS records, p.j AS permits,
+              greatest(c.confirmed_at, (SELECT max(g.as_of) FROM g WHERE (g.after_id IS NULL OR g.after_id < o.id) AND (g.to_id IS NULL OR g.to_id >= o.id))) AS at
+         FROM o LEFT JOIN r ON r.id = o.id LEFT JOIN p ON p.id = o.id LEFT JOIN LATERAL (
+           SELECT c.* FROM credit_rating_confirmation c WHERE c.rating_id = o.current_rating_id LIMIT 1) c ON true)
+     SELECT (SELECT count(*) FROM u)::int AS count, (SELECT hi FROM lim) AS last,
+            CASE WHEN $3::uuid[] IS NOT NULL THEN (SELECT coalesce(array_agg(u.current_rating_id), '{}') FROM u WHERE u.unchanged) END AS "keptRatings",
+            (SELECT coalesce(json_object_agg(q.grade, q.n), '{}') FROM (SELECT u.current_grade AS grade, count(*) AS n FROM u WHERE u.unchanged GROUP BY 1) q) AS "keptGrades",
             (SELECT coalesce(json_agg(json_build_object('id', x.id, 'creditCode', x.credit_code, 'regionCode', x.region_code, 'currentRatingId', x.current_rating_id,
                       'currentGrade', x.current_grade, 'checkGrade', x.grade, 'checkScore', x.score, 'checkPolicy', x.policy_version, 'checkDigest', x.evidence_digest,
-                      'checkAt', ${ms('x.at')}, 'inputsDigest', x.digest, 'records', coalesce(x.records, '[]'), 'permits', coalesce(x.permits, '[]'),
-                      'hasCases', x.cases,
+                      'checkAt', ${ms('x.at')}, 'records', coalesce(x.records, '[]'), 'permits', coalesce(x.permits, '[]'),
+                      'hasCases', x.has_cases,
                       'hasD', EXISTS (SELECT 1 FROM credit_rating h WHERE h.enterprise_id = x.id AND h.grade = 'D' AND h.official)) ORDER BY x.id), '[]')
-               FROM x WHERE NOT x.unchanged) AS open`,
+               FROM x) AS open`,
       [after, to, among, policyVersion],
     )
   )[0];

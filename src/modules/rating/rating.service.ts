@@ -32,8 +32,12 @@ import {
 import { notInFuture } from '../../platform/checks';
 import { groupBy } from '../../platform/sql';
 
-/** Enterprises re-graded per transaction by the daily re-grade (each batch: one lock, six reads, at most three writes). */
-export const REGRADE_BATCH = 1000;
+/**
+ * Enterprises re-graded per transaction by the daily re-grade (each batch: one lock and read, the open ones' cases and D
+ * history, at most two writes). 2,500 measured twice as fast per enterprise as 1,000 with unchanged ones decided from the
+ * enterprise row (the per-batch statements weigh more than the rows); a batch's locks last tens of milliseconds.
+ */
+export const REGRADE_BATCH = 2500;
 /** Batches of the daily re-grade in flight at once (one connection each): one reads or writes while the other is evaluated. */
 export const REGRADE_CONCURRENCY = 2;
 
@@ -279,6 +283,9 @@ export const ratingService = {
         const done = await withTransaction(ctx, async (tx) => {
           const range = await next(tx);
           if (!range) return null;
+          // The claim's estimate (every enterprise of the batch possibly open) passes the server's JIT threshold; compiling it
+          // costs ten times what running it does (a few milliseconds).
+          await tx.db.query('SET LOCAL jit = off');
           // The policy the claim compares with; regradeBatch refuses the batch if another is in force by its asOf.
           const policyVersion = policyInForce(ctx.policies, new Date())?.version ?? null;
           const claimed = await claimRegradeBatch(tx.db, range.after, range.to, ids ?? null, policyVersion ?? '');
@@ -331,8 +338,7 @@ export const ratingService = {
     const keptCount = batch.count - open.length;
     for (const [grade, n] of Object.entries(batch.keptGrades)) evaluations.inc({ grade }, n);
     const inputs = await claimedInputs(ctx, open, policy, asOf);
-    const reconfirmed: string[] = [];
-    const reconfirmedInputs: string[] = [];
+    const reconfirmed: { id: string; enterpriseId: string }[] = [];
     const fresh: NewRating[] = [];
     // The engine is pure: enterprises with nothing on file (no record, revoked permit, case or D episode) all get the
     // same evaluation, made once per batch (most enterprises, in a realistic mix).
@@ -348,9 +354,8 @@ export const ratingService = {
       evaluations.inc({ grade: result.grade });
       // A current rating without a check (stored before checks existed) is stored anew once.
       if (e.check && confirms(e.check, result, digest, asOf)) {
-        reconfirmed.push(e.check.id);
-        reconfirmedInputs.push(e.inputsDigest);
-      } else fresh.push({ ...toNewRating(e, result, asOf, ctx.principal.subject, digest), inputsDigest: e.inputsDigest });
+        reconfirmed.push({ id: e.check.id, enterpriseId: e.id });
+      } else fresh.push(toNewRating(e, result, asOf, ctx.principal.subject, digest));
     });
     if (!range) await confirmRatings(ctx.db, batch.keptRatings ?? [], asOf);
     const before = new Map(open.map((e) => [e.id, e]));
@@ -364,8 +369,9 @@ export const ratingService = {
     const stored = await storeRegrade(ctx.db, {
       rs: fresh,
       promote,
-      reconfirmed: reconfirmed.map((id, i) => ({ id, inputsDigest: reconfirmedInputs[i] })),
+      reconfirmed,
       asOf,
+      policyVersion: policy.version,
       run: range && { ...range, asOf },
     });
     const promoted = stored.filter((_, i) => promote[i]);
