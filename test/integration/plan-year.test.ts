@@ -56,6 +56,9 @@ describe.each([
     // The plan-year rules all have something to find.
     const kinds = new Set(seen.observations.flatMap((o) => o.kinds));
     for (const k of ['OVER_PLAN', 'NO_PLAN', 'NO_VALID_PERMIT', 'COUNTER_ROLLBACK']) expect(kinds).toContain(k);
+    // Enterprise 1's permit revoked: its consumption days from the cache (mostly read without them before) raise it too.
+    const revoked = seen.observations.find((o) => o.step === 'after a revocation')!;
+    expect(revoked.drafts).toBeGreaterThan(seen.observations.find((o) => o.step === 'after a deleted day')!.drafts);
   });
 
   it('continues cached states: repeated and later instants find them, older instants and changed meters do not', () => {

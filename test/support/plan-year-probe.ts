@@ -180,6 +180,12 @@ export async function probePlanYear(db: Database): Promise<PlanYearProbe> {
   const [a] = await db.manager.query(`SELECT id FROM meter WHERE meter_code = 'PY-A'`);
   await db.manager.query(`DELETE FROM meter_day WHERE meter_id = $1 AND china_day = '2025-02-11'`, [a.id]);
   await observe('after a deleted day', '2025-03-06T01:00:00+08:00');
+  // Enterprise 1 had a plan and a permit covering the year, so its states were mostly read without their days and not
+  // cached again; its permit revoked, NO_VALID_PERMIT reads those days: the cached ones must be whole.
+  await db.manager.query(
+    `UPDATE water_permit SET revoked_at = '2025-02-25T00:00:00+08:00', revocation_reason = '吊销', revocation_kind = 'REVOCATION' WHERE permit_no = 'PYP-1'`,
+  );
+  await observe('after a revocation', '2025-03-06T01:00:00+08:00');
 
   const moved = await epochs();
   for (const code of Object.keys(moved)) moved[code] -= initial[code];

@@ -13,6 +13,7 @@ import {
   KIND_TITLES,
   MeterFacts,
   pairVolume,
+  planYearNeedsDays,
   meterWindow,
   Reading,
 } from './detection.rules';
@@ -571,5 +572,38 @@ describe('detectEnterprise', () => {
       expect(c[0].evidence).toMatchObject({ dayCount: 40, firstDay: '2025-01-01', lastDay: '2025-02-09' });
       expect(c[0].evidence.days).toHaveLength(31);
     });
+  });
+});
+
+describe('planYearNeedsDays', () => {
+  const asOf = new Date('2025-03-06T01:00:00+08:00');
+  const plan2025 = [{ year: 2025 }];
+  const permit = (from: string, to: string, revoked: string | null = null) => ({
+    permitNo: 'P',
+    validFrom: new Date(from),
+    validTo: new Date(to),
+    revokedAt: revoked ? new Date(revoked) : null,
+  });
+  const whole = permit('2024-01-01T00:00:00+08:00', '2027-01-01T00:00:00+08:00');
+  it('answers false only with a plan for the year and one permit valid and unrevoked from the year start to asOf’s day', () => {
+    expect(planYearNeedsDays(plan2025, [whole], asOf)).toBe(false);
+    // The permit ends, or is revoked, exactly at asOf's day's start: the last day judged is still covered.
+    expect(planYearNeedsDays(plan2025, [permit('2025-01-01T00:00:00+08:00', '2025-03-06T00:00:00+08:00')], asOf)).toBe(false);
+    expect(planYearNeedsDays(plan2025, [permit('2024-01-01T00:00:00+08:00', '2027-01-01T00:00:00+08:00', '2025-03-06T00:00:00+08:00')], asOf)).toBe(false);
+  });
+  it('answers true without a plan for the year (NO_PLAN) or without one permit covering the year so far (NO_VALID_PERMIT)', () => {
+    expect(planYearNeedsDays([{ year: 2024 }], [whole], asOf)).toBe(true);
+    expect(planYearNeedsDays(plan2025, [], asOf)).toBe(true);
+    expect(planYearNeedsDays(plan2025, [permit('2025-01-02T00:00:00+08:00', '2027-01-01T00:00:00+08:00')], asOf)).toBe(true);
+    expect(planYearNeedsDays(plan2025, [permit('2024-01-01T00:00:00+08:00', '2025-03-05T23:59:59+08:00')], asOf)).toBe(true);
+    expect(planYearNeedsDays(plan2025, [permit('2024-01-01T00:00:00+08:00', '2027-01-01T00:00:00+08:00', '2025-03-05T12:00:00+08:00')], asOf)).toBe(true);
+    // Two permits covering the year between them: the days are read (the rule judges day by day).
+    expect(
+      planYearNeedsDays(
+        plan2025,
+        [permit('2024-01-01T00:00:00+08:00', '2025-02-01T00:00:00+08:00'), permit('2025-02-01T00:00:00+08:00', '2027-01-01T00:00:00+08:00')],
+        asOf,
+      ),
+    ).toBe(true);
   });
 });

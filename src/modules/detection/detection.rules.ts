@@ -766,6 +766,20 @@ export function foldPlanYear(s: PlanYearState, pts: readonly YearPoint[], yearSt
 }
 
 /**
+ * Whether the plan-year rules can read an enterprise's consumption per day at `asOf` (its states' `daily`): NO_PLAN
+ * when it has no plan for the year (the first day with consumption), NO_VALID_PERMIT unless one permit covers, valid
+ * and unrevoked, every day from the year's first to the day before asOf's (then no day can be uncovered). When it
+ * answers false, OVER_PLAN alone reads the states, and only their volumes and points.
+ */
+export function planYearNeedsDays(plans: readonly { year: number }[], permits: EnterpriseFacts['permits'], asOf: Date): boolean {
+  const year = chinaYear(asOf);
+  if (!plans.some((p) => p.year === year)) return true;
+  const yearStart = chinaYearBounds(year).start.getTime();
+  const lastDayEnd = chinaDayIndex(asOf) * DAY_MS - CHINA_OFFSET_MS; // asOf's day's start: the end of the last day judged
+  return !permits.some((p) => p.validFrom.getTime() <= yearStart && p.validTo.getTime() >= lastDayEnd && (!p.revokedAt || p.revokedAt.getTime() >= lastDayEnd));
+}
+
+/**
  * {@link detectEnterprise} from each level-1 meter's plan-year state ({@link foldPlanYear} of all its points up to
  * `asOf`) instead of its readings: the same candidates, evidence and all.
  */

@@ -18,7 +18,7 @@ import { enterpriseIdsIn } from '../enterprise/enterprise.repository';
 import { permitsOf } from '../permit/permit.repository';
 import { plansOf } from '../plan/plan.repository';
 import { CreditPolicy, policyInForce } from '../policy/credit-policy';
-import { chinaDateString, chinaDay, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
+import { chinaDateString, chinaDay, chinaDayByIndex, chinaDayIndex, chinaYear, chinaYearBounds, previousChinaDay } from '../../platform/china-time';
 import { FLAT_EPSILON, MeterDayRow, lastReadingsBeforeDay, meterDaysIn } from '../meter/meter-day.repository';
 import {
   CandidateDraft,
@@ -33,6 +33,7 @@ import {
   detectMeter,
   emptyPlanYear,
   foldPlanYear,
+  planYearNeedsDays,
   planYearPoints,
   meterWindow,
   spikeThreshold,
@@ -95,6 +96,13 @@ export async function detectFor(
   const year = chinaYear(asOf);
   const { start } = chinaYearBounds(year);
   const drafts: CandidateDraft[] = [];
+  const group = <T extends { enterpriseId: string }>(xs: T[]) => {
+    const map = new Map<string, T[]>();
+    for (const x of xs) (map.get(x.enterpriseId) ?? map.set(x.enterpriseId, []).get(x.enterpriseId)!).push(x);
+    return map;
+  };
+  const plans = group(await plansOf(ctx.db, enterpriseIds));
+  const permits = group(await permitsOf(ctx.db, enterpriseIds));
   // Per level-1 meter: the last reading before the plan year, then the plan year's daily first and last readings.
   let daily: Map<string, ReadingRow[]>;
   // On the year path: each level-1 meter's plan-year state as of asOf (the rules' own computation, continued from its cache).
@@ -111,9 +119,25 @@ export async function detectFor(
   } else {
     const asOfDay = chinaDateString(asOf);
     const yearStartDay = chinaDateString(start);
-    // The year path: each level-1 meter's cached plan-year state (read before its days) and the days after it.
+    // The year path: each level-1 meter's cached plan-year state (read before its days) and the days after it. A state's
+    // days (`daily`) are read where the rules need them (an enterprise without a plan or one permit covering the year so
+    // far) and on the meter's day of the week to cache it again (or when it lags a week); the other days OVER_PLAN needs
+    // only the volume and points, and the state, continued in memory, is not cached again.
+    const settledIndex = chinaDayIndex(new Date(settledEnd - 86_400_000));
+    const whole = level1.filter(
+      (t) => planYearNeedsDays(plans.get(t.enterpriseId) ?? [], permits.get(t.enterpriseId) ?? [], asOf) || cacheWeekday(t.id) === settledIndex % 7,
+    );
     const cache =
-      path === 'year' ? new Map((await cachedPlanYears(ctx.db, level1Ids, year, th)).map((c) => [c.meterId, c])) : new Map<string, CachedPlanYear>();
+      path === 'year'
+        ? new Map(
+            (
+              await cachedPlanYears(ctx.db, level1Ids, year, th, {
+                whole: whole.map((t) => t.id),
+                lagBefore: chinaDayByIndex(settledIndex - 6).day,
+              })
+            ).map((c) => [c.meterId, c]),
+          )
+        : new Map<string, CachedPlanYear>();
     const cachedThrough = (id: string) => {
       const c = cache.get(id)?.cached;
       return c && c.throughDay < asOfDay ? c.throughDay : null;
@@ -182,7 +206,7 @@ export async function detectFor(
         const through = cachedThrough(id);
         const pts = planYearPoints(daily.get(id) ?? [], asOf);
         const state = through === null ? emptyPlanYear() : cache.get(id)!.cached!.state;
-        if (settled < yearStartDay || (through !== null && through >= settled)) foldPlanYear(state, pts, start, th);
+        if (settled < yearStartDay || (through !== null && (through >= settled || cache.get(id)!.cached!.partial))) foldPlanYear(state, pts, start, th);
         else {
           const i = pts.findIndex((p) => p.t >= settledEnd);
           const upTo = i < 0 ? pts.length : i;
@@ -196,13 +220,6 @@ export async function detectFor(
     }
   }
 
-  const group = <T extends { enterpriseId: string }>(xs: T[]) => {
-    const map = new Map<string, T[]>();
-    for (const x of xs) (map.get(x.enterpriseId) ?? map.set(x.enterpriseId, []).get(x.enterpriseId)!).push(x);
-    return map;
-  };
-  const plans = group(await plansOf(ctx.db, enterpriseIds));
-  const permits = group(await permitsOf(ctx.db, enterpriseIds));
   const level1By = group(level1);
   for (const id of enterpriseIds) {
     const facts = { enterpriseId: id, plans: plans.get(id) ?? [], permits: permits.get(id) ?? [] };
@@ -215,6 +232,9 @@ export async function detectFor(
   }
   return upsertOpenCandidates(ctx.db, drafts);
 }
+
+/** The day of the week (0–6, of China day indexes) on which a level-1 meter's plan-year state is cached again: from its id, so a seventh of the meters a day. */
+const cacheWeekday = (meterId: string) => parseInt(meterId.slice(0, 8), 16) % 7;
 
 /**
  * Each meter's first reading as {@link firstReadingTimes} finds it in the summaries, from `meter_first_reading` while its

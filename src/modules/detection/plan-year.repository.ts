@@ -13,8 +13,11 @@ export interface CachedPlanYear {
   meterId: string;
   /** The meter's epoch now (0: never moved): what a state computed from days read after this is written with. */
   epoch: string;
-  /** The valid cached state and its last day (`YYYY-MM-DD`), or null. */
-  cached: { throughDay: string; state: PlanYearState } | null;
+  /**
+   * The valid cached state and its last day (`YYYY-MM-DD`), or null. `partial`: its `daily` was not read (empty): the
+   * state's volume and points are whole, its days are not, so it is not to be cached again.
+   */
+  cached: { throughDay: string; state: PlanYearState; partial: boolean } | null;
 }
 
 interface CacheRow {
@@ -56,39 +59,44 @@ function encodeDaily(daily: readonly number[]): string {
 /**
  * Each meter's epoch and valid cached state for `year` under `th`'s wrap and tolerance, in one statement. Read it
  * before the days the states continue from, so a change committed in between leaves a state written with a stale epoch.
+ * `daily` (2.9 KB a meter by the year's end) is read for the meters `whole` and for those whose state ends before
+ * `lagBefore` (to be cached again), else left out (`partial`).
  */
 export async function cachedPlanYears(
   m: Queryable,
   meterIds: readonly string[],
   year: number,
   th: { counterWrapM3: number; rollbackToleranceM3: number },
+  days: { whole: readonly string[]; lagBefore: string } | null = null,
 ): Promise<CachedPlanYear[]> {
   if (!meterIds.length) return [];
   const found = await rows<CacheRow>(
     m,
     `SELECT k.id AS "meterId", coalesce(e.epoch, 0)::text AS epoch, c.through_day::text AS "throughDay", c.volume,
             c.before_at AS "beforeAt", c.before_total AS "beforeTotal", c.first_at AS "firstAt", c.first_total AS "firstTotal",
-            c.last_at AS "lastAt", c.last_total AS "lastTotal", c.daily
+            c.last_at AS "lastAt", c.last_total AS "lastTotal",
+            CASE WHEN $5::uuid[] IS NULL OR k.id = ANY($5::uuid[]) OR c.through_day < $6::date THEN c.daily END AS daily
        FROM unnest($1::uuid[]) AS k(id)
        LEFT JOIN meter_day_epoch e ON e.meter_id = k.id
        LEFT JOIN meter_plan_year c ON c.meter_id = k.id AND c.year = $2 AND c.epoch = coalesce(e.epoch, 0)
                                   AND c.wrap_m3 = $3::float8 AND c.tolerance_m3 = $4::float8`,
-    [meterIds, year, th.counterWrapM3, th.rollbackToleranceM3],
+    [meterIds, year, th.counterWrapM3, th.rollbackToleranceM3, days?.whole ?? null, days?.lagBefore ?? null],
   );
   return found.map((r) => ({
     meterId: r.meterId,
     epoch: r.epoch,
     cached:
-      r.throughDay === null || r.daily === null
+      r.throughDay === null
         ? null
         : {
             throughDay: r.throughDay,
+            partial: r.daily === null,
             state: {
               volume: r.volume,
               before: point(r.beforeAt, r.beforeTotal),
               first: point(r.firstAt, r.firstTotal),
               last: point(r.lastAt, r.lastTotal),
-              daily: decodeDaily(r.daily),
+              daily: r.daily === null ? [] : decodeDaily(r.daily),
             },
           },
   }));
