@@ -112,6 +112,16 @@ const events = async (s: Side) =>
     )
   ).map((r: { e: string; p: string | null; g: string }) => `${r.e}:${r.p ?? '-'}→${r.g}`);
 
+/** The repair notices, comparable across the two schemas (seeded moments apart: record dates differ by that). */
+const notices = async (s: Side) =>
+  (
+    (await s.db.manager.query(`SELECT enterprise_id AS e, grade, content FROM credit_repair_notice ORDER BY enterprise_id, issued_at`)) as {
+      e: string;
+      grade: string;
+      content: { records: { occurredAt?: string }[] };
+    }[]
+  ).map((n) => ({ ...n, content: { ...n.content, records: n.content.records.map(({ occurredAt: _, ...r }) => r) } }));
+
 /** Runs the batch path recording the length of every id list a statement carried (what a batch holds in memory and locks follows it). */
 async function batchRegrade(s: Side): Promise<{ summary: Awaited<ReturnType<typeof ratingService.reevaluateAll>>; lists: number[] }> {
   const lists: number[] = [];
@@ -148,6 +158,11 @@ describe('daily re-grade in batches', () => {
     // The mix exercises every grade (not all B).
     expect(new Set(b.map((r) => r.grade))).toEqual(new Set(['A', 'B', 'C', 'D']));
     expect(await events(batched)).toEqual(await events(single));
+    // The Art. 22 repair notices of the C and D grades: one per enterprise, the same as one by one (written per batch).
+    const cd = b.filter((r) => r.grade === 'C' || r.grade === 'D').length;
+    expect(cd).toBeGreaterThan(0);
+    expect(await notices(batched)).toHaveLength(cd);
+    expect(await notices(batched)).toEqual(await notices(single));
     firstDigests = new Map(b.map((r) => [r.enterpriseId, r.evidenceDigest]));
   });
 

@@ -157,8 +157,18 @@ export interface RegradeSummary {
   gradeChanges: number;
 }
 
-/** Called in the rating's transaction when an enterprise's official grade changes (e.g. the Art. 22 repair notice on C or D). */
-export type GradeChangeHook = (ctx: HubContext, e: EnterpriseRow, rating: { id: string; grade: string }, previousGrade: string | null) => Promise<void>;
+/** An enterprise whose official grade changed, with its new rating and the grade before. */
+export interface GradeChange {
+  e: EnterpriseRow;
+  rating: { id: string; grade: string };
+  previousGrade: string | null;
+}
+
+/**
+ * Called in the ratings' transaction when official grades change (e.g. the Art. 22 repair notice on C or D): once per
+ * evaluation, or once per re-grade batch with all of its changes, so a hook reads and writes per batch, not per enterprise.
+ */
+export type GradeChangeHook = (ctx: HubContext, changes: readonly GradeChange[]) => Promise<void>;
 const gradeChangeHooks: GradeChangeHook[] = [];
 
 /** Registers a hook run in the same transaction when an official grade changes (at module load, as work sources are). */
@@ -186,7 +196,7 @@ export const ratingService = {
     const changed = becomesCurrent && previousGrade !== rating.grade;
     // Partners learn of the change through the outbox, committed with it or not at all.
     if (changed) await appendRatingChanged(ctx.db, e, rating, previousGrade);
-    if (changed) for (const hook of gradeChangeHooks) await hook(ctx, e, rating, previousGrade);
+    if (changed) for (const hook of gradeChangeHooks) await hook(ctx, [{ e, rating, previousGrade }]);
     return { rating, previousGrade, changed };
   },
 
@@ -376,12 +386,12 @@ export const ratingService = {
     });
     const promoted = stored.filter((_, i) => promote[i]);
     const changes = promoted.filter((r) => before.get(r.enterpriseId)!.currentGrade !== r.grade);
-    if (changes.length) await this.publishChanges(ctx, changes, before, fresh);
+    if (changes.length) await this.publishChanges(ctx, changes, before);
     return { enterprises: batch.count, stored: stored.length, confirmed: keptCount + reconfirmed.length, gradeChanges: changes.length };
   },
 
-  /** The outbox events of the changed grades (three statements), then the grade-change hooks, which take the enterprises in full (read for them only). */
-  async publishChanges(ctx: HubContext, changes: RatingSummary[], before: Map<string, ClaimedTarget>, fresh: NewRating[]): Promise<void> {
+  /** The outbox events of the changed grades (three statements), then the grade-change hooks, once with all of them, which take the enterprises in full (read for them only). */
+  async publishChanges(ctx: HubContext, changes: RatingSummary[], before: Map<string, ClaimedTarget>): Promise<void> {
     await appendRatingsChanged(
       ctx.db,
       changes.map((rating) => ({ e: before.get(rating.enterpriseId)!, rating, previousGrade: before.get(rating.enterpriseId)!.currentGrade })),
@@ -395,12 +405,7 @@ export const ratingService = {
         )
       ).map((e) => [e.id, e]),
     );
-    const detail = new Map(fresh.map((r) => [r.enterpriseId, r]));
-    for (const summary of changes) {
-      const e = full.get(summary.enterpriseId)!;
-      const d = detail.get(summary.enterpriseId)!;
-      const rating: RatingRow = { ...summary, indicators: d.indicators, reasons: d.reasons, measures: d.measures };
-      for (const hook of gradeChangeHooks) await hook(ctx, e, rating, before.get(e.id)!.currentGrade);
-    }
+    const all = changes.map((rating) => ({ e: full.get(rating.enterpriseId)!, rating, previousGrade: before.get(rating.enterpriseId)!.currentGrade }));
+    for (const hook of gradeChangeHooks) await hook(ctx, all);
   },
 };

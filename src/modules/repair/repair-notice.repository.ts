@@ -1,6 +1,6 @@
 /** Art. 22 repair notices (信用修复告知书), stored: see repair-notice.ts. */
 import type { Queryable } from '../../platform/sql';
-import { one, rows } from '../../platform/sql';
+import { rows } from '../../platform/sql';
 import type { Bilingual } from '../policy/credit-policy';
 
 export interface NoticeRecord {
@@ -30,11 +30,13 @@ export interface RepairNoticeRow {
 
 const COLUMNS = `n.id, n.enterprise_id AS "enterpriseId", n.rating_id AS "ratingId", n.grade, n.issued_at AS "issuedAt", n.content`;
 
-export function insertNotice(m: Queryable, n: Omit<RepairNoticeRow, 'id' | 'issuedAt'>): Promise<RepairNoticeRow | undefined> {
-  return one<RepairNoticeRow>(
-    m,
-    `INSERT INTO credit_repair_notice AS n (enterprise_id, rating_id, grade, content) VALUES ($1, $2, $3, $4::jsonb) RETURNING ${COLUMNS}`,
-    [n.enterpriseId, n.ratingId, n.grade, JSON.stringify(n.content)],
+/** Stores notices in one statement. */
+export async function insertNotices(m: Queryable, ns: readonly Omit<RepairNoticeRow, 'id' | 'issuedAt'>[]): Promise<void> {
+  if (!ns.length) return;
+  await m.query(
+    `INSERT INTO credit_repair_notice (enterprise_id, rating_id, grade, content)
+     SELECT e, r, g, c::jsonb FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS x(e, r, g, c)`,
+    [ns.map((n) => n.enterpriseId), ns.map((n) => n.ratingId), ns.map((n) => n.grade), ns.map((n) => JSON.stringify(n.content))],
   );
 }
 

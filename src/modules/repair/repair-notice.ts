@@ -10,9 +10,10 @@ import type { Bilingual } from '../policy/credit-policy';
 import { policyInForce, unrepairableCondition } from '../policy/credit-policy';
 import type { HubContext } from '../context';
 import type { EnterpriseRow } from '../enterprise/enterprise.repository';
-import { recordsOf } from '../credit/credit-record.repository';
+import { CreditRecordRow, recordsOf } from '../credit/credit-record.repository';
+import { groupBy } from '../../platform/sql';
 import { onGradeChange } from '../rating/rating.service';
-import { insertNotice, NoticeContent, NoticeRecord, RepairNoticeRow } from './repair-notice.repository';
+import { insertNotices, NoticeContent, NoticeRecord, RepairNoticeRow } from './repair-notice.repository';
 
 export type { NoticeContent, NoticeRecord, RepairNoticeRow };
 
@@ -21,10 +22,10 @@ export const HOW: Bilingual = {
   en: 'How to apply: file a credit repair application with the competent water authority (the one supervising the enterprise), with a statement that the conduct has been corrected and its effects removed, evidence (rectification report, receipt of the fine paid, …) and the signed credit-repair commitment; once the next level up confirms the conditions are met, the authority decides within three working days (Art. 24, 25).',
 };
 
-/** The notice's content for `e` graded `grade` at `asOf`: its ACTIVE dishonesty records, repairable or not. */
-export async function buildNotice(ctx: HubContext, e: EnterpriseRow, grade: 'C' | 'D', asOf: Date): Promise<NoticeContent> {
+/** The notice's content for an enterprise graded `grade` at `asOf` with the records `all`: its ACTIVE dishonesty records, repairable or not. */
+function noticeContent(ctx: HubContext, all: readonly CreditRecordRow[], grade: 'C' | 'D', asOf: Date): NoticeContent {
   const policy = policyInForce(ctx.policies, asOf);
-  const active = (await recordsOf(ctx.db, [e.id])).filter((r) => r.kind === 'DISHONESTY' && r.status === 'ACTIVE');
+  const active = all.filter((r) => r.kind === 'DISHONESTY' && r.status === 'ACTIVE');
   const records: NoticeRecord[] = active.map((r) => {
     const barred = policy && unrepairableCondition(policy, r);
     return {
@@ -61,8 +62,15 @@ export const repairNoticeService = {
   },
 };
 
-onGradeChange(async (ctx, e, rating) => {
-  if (rating.grade !== 'C' && rating.grade !== 'D') return;
-  const content = await buildNotice(ctx, e, rating.grade, new Date());
-  await insertNotice(ctx.db, { enterpriseId: e.id, ratingId: rating.id, grade: rating.grade, content });
+// The grade changes of one evaluation or of a whole re-grade batch: their records read, and their notices stored, in one statement each.
+onGradeChange(async (ctx, changes) => {
+  const cd = changes.filter((c): c is typeof c & { rating: { grade: 'C' | 'D' } } => c.rating.grade === 'C' || c.rating.grade === 'D');
+  if (!cd.length) return;
+  const ids = cd.map((c) => c.e.id);
+  const records = groupBy(ids, await recordsOf(ctx.db, ids), (r) => r.enterpriseId);
+  const asOf = new Date();
+  await insertNotices(
+    ctx.db,
+    cd.map((c, i) => ({ enterpriseId: c.e.id, ratingId: c.rating.id, grade: c.rating.grade, content: noticeContent(ctx, records[i], c.rating.grade, asOf) })),
+  );
 });
