@@ -115,11 +115,10 @@ const events = async (s: Side) =>
 /** The repair notices, comparable across the two schemas (seeded moments apart: record dates differ by that). */
 const notices = async (s: Side) =>
   (
-    (await s.db.manager.query(`SELECT enterprise_id AS e, grade, content FROM credit_repair_notice ORDER BY enterprise_id, issued_at`)) as {
-      e: string;
-      grade: string;
-      content: { records: { occurredAt?: string }[] };
-    }[]
+    await sqlRows<{ e: string; grade: string; content: { records: { occurredAt?: string }[] } }>(
+      s.db.manager,
+      `SELECT enterprise_id AS e, grade, content FROM credit_repair_notice ORDER BY enterprise_id, issued_at`,
+    )
   ).map((n) => ({ ...n, content: { ...n.content, records: n.content.records.map(({ occurredAt: _, ...r }) => r) } }));
 
 /** Runs the batch path recording the length of every id list a statement carried (what a batch holds in memory and locks follows it). */
