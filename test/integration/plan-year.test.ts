@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { PlanYearProbe, probePlanYear } from '../support/plan-year-probe';
 import { testDatabase } from '../support/hub';
+import { probeOnEmbedded } from '../support/embedded-probe';
 
 /**
  * Detection's cached plan-year states (issue 12 target 6): on the year path (the default) OVER_PLAN, NO_PLAN and
@@ -13,8 +10,6 @@ import { testDatabase } from '../support/hub';
  * of time order, after late readings land in cached days out of order, a cached day is rebuilt and one deleted.
  * On both databases (PGlite in a process of the compiled build, as it cannot load inside jest's VM).
  */
-const PROBE = path.resolve(__dirname, '../../dist/test/support/plan-year-probe.js');
-
 async function onPostgres(): Promise<PlanYearProbe> {
   const { db, drop } = await testDatabase('planyear');
   try {
@@ -24,19 +19,9 @@ async function onPostgres(): Promise<PlanYearProbe> {
   }
 }
 
-async function onPglite(): Promise<PlanYearProbe> {
-  if (!fs.existsSync(PROBE)) throw new Error(`${PROBE} is missing: run \`npm run build\` first (npm test does it in pretest)`);
-  const { stdout } = await promisify(execFile)(process.execPath, [PROBE], {
-    timeout: 170_000,
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
-}
-
 describe.each([
   ['postgres', onPostgres],
-  ['pglite', onPglite],
+  ['pglite', () => probeOnEmbedded<PlanYearProbe>('plan-year-probe')],
 ])('plan-year cache (%s)', (_kind, probe) => {
   let seen: PlanYearProbe;
   beforeAll(async () => {

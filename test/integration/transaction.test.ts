@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { TransactionObservations, probeTransactions } from '../support/transaction-probe';
 import { testDatabase } from '../support/hub';
+import { probeOnEmbedded } from '../support/embedded-probe';
 
 /**
  * withTransaction on both databases: the child context's handle is the transaction, and the
@@ -12,8 +9,6 @@ import { testDatabase } from '../support/hub';
  * forever). PGlite cannot load inside jest's VM, so its probe runs in a process of the
  * compiled build (`npm test` builds first).
  */
-const PROBE = path.resolve(__dirname, '../../dist/test/support/transaction-probe.js');
-
 async function onPostgres(): Promise<TransactionObservations> {
   const { db, drop } = await testDatabase('tx');
   try {
@@ -23,12 +18,8 @@ async function onPostgres(): Promise<TransactionObservations> {
   }
 }
 
-async function onPglite(): Promise<TransactionObservations> {
-  if (!fs.existsSync(PROBE)) throw new Error(`${PROBE} is missing: run \`npm run build\` first (npm test does it in pretest)`);
-  // A deadlock (the failure this guards against) would hang the probe: the timeout turns it into a failed test.
-  const { stdout } = await promisify(execFile)(process.execPath, [PROBE], { timeout: 50_000, env: { ...process.env, LOG_LEVEL: 'warn' } });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
-}
+// A deadlock (the failure this guards against) would hang the probe: the timeout turns it into a failed test.
+const onPglite = () => probeOnEmbedded<TransactionObservations>('transaction-probe', 50_000);
 
 describe.each([
   ['postgres', onPostgres],
