@@ -1,5 +1,5 @@
 import { PlanYearProbe, probePlanYear } from '../support/plan-year-probe';
-import { testDatabase } from '../support/hub';
+import { probeOnPostgres } from '../support/hub';
 import { probeOnEmbedded } from '../support/embedded-probe';
 
 /**
@@ -10,14 +10,7 @@ import { probeOnEmbedded } from '../support/embedded-probe';
  * of time order, after late readings land in cached days out of order, a cached day is rebuilt and one deleted.
  * On both databases (PGlite in a process of the compiled build, as it cannot load inside jest's VM).
  */
-async function onPostgres(): Promise<PlanYearProbe> {
-  const { db, drop } = await testDatabase('planyear');
-  try {
-    return await probePlanYear(db);
-  } finally {
-    await drop();
-  }
-}
+const onPostgres = () => probeOnPostgres('planyear', probePlanYear);
 
 describe.each([
   ['postgres', onPostgres],

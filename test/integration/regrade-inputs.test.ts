@@ -1,6 +1,6 @@
 import { RegradeInputsProbe, probeRegradeInputs } from '../support/regrade-inputs-probe';
 import { probeOnEmbedded } from '../support/embedded-probe';
-import { testDatabase } from '../support/hub';
+import { probeOnPostgres } from '../support/hub';
 
 /**
  * Issue 12, target 4: the daily re-grade decides from the enterprise row which enterprises can
@@ -10,14 +10,7 @@ import { testDatabase } from '../support/hub';
  * read (an unrevoked permit's validity) is not. On both databases (PGlite in a process of the
  * compiled build).
  */
-async function onPostgres(): Promise<RegradeInputsProbe> {
-  const { db, drop } = await testDatabase('regrade_inputs');
-  try {
-    return await probeRegradeInputs(db);
-  } finally {
-    await drop();
-  }
-}
+const onPostgres = () => probeOnPostgres('regrade_inputs', probeRegradeInputs);
 
 describe.each([
   ['postgres', onPostgres],

@@ -1,5 +1,5 @@
 import { TransactionObservations, probeTransactions } from '../support/transaction-probe';
-import { testDatabase } from '../support/hub';
+import { probeOnPostgres } from '../support/hub';
 import { probeOnEmbedded } from '../support/embedded-probe';
 
 /**
@@ -9,14 +9,7 @@ import { probeOnEmbedded } from '../support/embedded-probe';
  * forever). PGlite cannot load inside jest's VM, so its probe runs in a process of the
  * compiled build (`npm test` builds first).
  */
-async function onPostgres(): Promise<TransactionObservations> {
-  const { db, drop } = await testDatabase('tx');
-  try {
-    return await probeTransactions(db);
-  } finally {
-    await drop();
-  }
-}
+const onPostgres = () => probeOnPostgres('tx', probeTransactions);
 
 // A deadlock (the failure this guards against) would hang the probe: the timeout turns it into a failed test.
 const onPglite = () => probeOnEmbedded<TransactionObservations>('transaction-probe', 50_000);

@@ -38,6 +38,16 @@ export async function testDatabase(label: string): Promise<{ db: Database; schem
   };
 }
 
+/** Runs `probe` on a fresh test schema (`testDatabase(label)`), dropped afterwards: the Postgres side of a probe run on both databases. */
+export async function probeOnPostgres<T>(label: string, probe: (db: Database) => Promise<T>): Promise<T> {
+  const { db, drop } = await testDatabase(label);
+  try {
+    return await probe(db);
+  } finally {
+    await drop();
+  }
+}
+
 export interface TokenOptions {
   regions?: string[];
   creditCode?: string;
