@@ -33,7 +33,7 @@ import { RATING_CHANGED } from '../src/modules/outbox/outbox';
 import { Database } from '../src/platform/db';
 import { TEST_SECRET } from '../test/support/hub';
 import { inPeriod } from '../test/support/policy-time';
-import { HubProcess, spawnHub, stopHub, within } from '../test/support/processes';
+import { HubProcess, schemaUrl, spawnHub, stopHub, within } from '../test/support/processes';
 import { openSubscriptions } from '../test/support/ws';
 
 const SCHEMA = 'bench_subs';
@@ -231,9 +231,11 @@ export async function runSubscriptionsBench(o: SubscriptionBenchOptions): Promis
     // Subscribers on one API process, writes through another (as deployed: the fan-out does
     // not slow the writes, so both rounds see the same stream of changes).
     const profile = process.env.BENCH_SUBS_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SUBS_PROFILE}`] : [];
-    const api = spawnHub('api', 'hub-api', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' }, profile);
-    const writer = spawnHub('api', 'hub-writer', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' });
-    const worker = spawnHub('worker', 'hub-worker', SCHEMA, o.redisUrl, { HUB_QUEUE_PREFIX: prefix, HUB_OUTBOX_POLL_MS: '200' });
+    // On the benchmark's database (BENCH_DATABASE_URL), where the schema was made, not the test suite's.
+    const database = { DATABASE_URL: schemaUrl(SCHEMA, o.url) };
+    const api = spawnHub('api', 'hub-api', SCHEMA, o.redisUrl, { ...database, HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' }, profile);
+    const writer = spawnHub('api', 'hub-writer', SCHEMA, o.redisUrl, { ...database, HUB_QUEUE_PREFIX: prefix, HUB_RUN_WORKERS: 'false', LOG_LEVEL: 'info' });
+    const worker = spawnHub('worker', 'hub-worker', SCHEMA, o.redisUrl, { ...database, HUB_QUEUE_PREFIX: prefix, HUB_OUTBOX_POLL_MS: '200' });
     procs.push(api, writer, worker);
     const [base, writeBase] = await within(
       Promise.all([api.ready, writer.ready]),

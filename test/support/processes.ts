@@ -22,8 +22,8 @@ export interface HubProcess {
 }
 
 /** The test database URL with the schema as search_path, for processes that take only a URL. */
-export function schemaUrl(schema: string): string {
-  const db = new URL(TEST_DATABASE_URL);
+export function schemaUrl(schema: string, base: string = TEST_DATABASE_URL): string {
+  const db = new URL(base);
   db.searchParams.set('options', `-c search_path=${schema},public`);
   return db.toString();
 }
