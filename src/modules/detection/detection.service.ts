@@ -123,21 +123,7 @@ export async function detectFor(
     // days (`daily`) are read where the rules need them (an enterprise without a plan or one permit covering the year so
     // far) and on the meter's day of the week to cache it again (or when it lags a week); the other days OVER_PLAN needs
     // only the volume and points, and the state, continued in memory, is not cached again.
-    const settledIndex = chinaDayIndex(new Date(settledEnd - 86_400_000));
-    const whole = level1.filter(
-      (t) => planYearNeedsDays(plans.get(t.enterpriseId) ?? [], permits.get(t.enterpriseId) ?? [], asOf) || cacheWeekday(t.id) === settledIndex % 7,
-    );
-    const cache =
-      path === 'year'
-        ? new Map(
-            (
-              await cachedPlanYears(ctx.db, level1Ids, year, th, {
-                whole: whole.map((t) => t.id),
-                lagBefore: chinaDayByIndex(settledIndex - 6).day,
-              })
-            ).map((c) => [c.meterId, c]),
-          )
-        : new Map<string, CachedPlanYear>();
+    const cache = path === 'year' ? await planYearCache(ctx, level1, year, th, asOf, settledEnd, plans, permits) : new Map<string, CachedPlanYear>();
     const cachedThrough = (id: string) => {
       const c = cache.get(id)?.cached;
       return c && c.throughDay < asOfDay ? c.throughDay : null;
@@ -235,6 +221,35 @@ export async function detectFor(
 
 /** The day of the week (0–6, of China day indexes) on which a level-1 meter's plan-year state is cached again: from its id, so a seventh of the meters a day. */
 const cacheWeekday = (meterId: string) => parseInt(meterId.slice(0, 8), 16) % 7;
+
+/**
+ * The year path's cached plan-year states of the level-1 meters `level1`, by meter: whole (with their days) for the meters
+ * whose enterprise's rules need the days at `asOf`, on the meter's weekday of the last settled day, or lagging a week; the
+ * others without their days (`partial`).
+ */
+async function planYearCache(
+  ctx: HubContext,
+  level1: readonly MeterRow[],
+  year: number,
+  th: DetectionThresholds,
+  asOf: Date,
+  settledEnd: number,
+  plans: Map<string, { year: number }[]>,
+  permits: Map<string, Parameters<typeof planYearNeedsDays>[1]>,
+): Promise<Map<string, CachedPlanYear>> {
+  const settledIndex = chinaDayIndex(new Date(settledEnd - 86_400_000));
+  const whole = level1.filter(
+    (t) => planYearNeedsDays(plans.get(t.enterpriseId) ?? [], permits.get(t.enterpriseId) ?? [], asOf) || cacheWeekday(t.id) === settledIndex % 7,
+  );
+  const found = await cachedPlanYears(
+    ctx.db,
+    level1.map((t) => t.id),
+    year,
+    th,
+    { whole: whole.map((t) => t.id), lagBefore: chinaDayByIndex(settledIndex - 6).day },
+  );
+  return new Map(found.map((c) => [c.meterId, c]));
+}
 
 /**
  * Each meter's first reading as {@link firstReadingTimes} finds it in the summaries, from `meter_first_reading` while its
