@@ -137,3 +137,52 @@ it('two transactions COPYing the same new rows at once store them once: the late
   const [{ n }] = await db.manager.query(`SELECT count(*)::int AS n FROM meter_reading r JOIN meter t ON t.id = r.meter_id WHERE t.meter_code LIKE 'C-%'`);
   expect(n).toBe(100);
 });
+
+it('a whole batch (50,000 readings) streaming into rows another transaction holds falls back the same way, however far the COPY got', async () => {
+  // Slots after the test above's: new to the meters, so both transactions take the COPY path; the second's server side waits
+  // on the first's keys while its rows keep streaming in (socket buffers fill), then meets the unique violation.
+  const rows = batch('C', 10, 5_009);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let stored!: () => void;
+  const copiedFirst = new Promise<void>((r) => (stored = r));
+  const first = withTransaction(ctx, async (tx) => {
+    const o = await ingest(tx, rows);
+    stored();
+    await held;
+    return o;
+  });
+  await copiedFirst;
+  const second = withTransaction(ctx, (tx) => ingest(tx, rows));
+  await new Promise((r) => setTimeout(r, 200));
+  release();
+  expect(counts(await first)).toEqual({ accepted: 50_000, duplicates: 0, rejected: 0, copied: 50_000 });
+  expect(counts(await second)).toEqual({ accepted: 0, duplicates: 50_000, rejected: 0, copied: 0 });
+  const [{ n }] = await db.manager.query(
+    `SELECT count(*)::int AS n FROM meter_reading r JOIN meter t ON t.id = r.meter_id WHERE t.meter_code LIKE 'C-%' AND r.read_at >= $1`,
+    [new Date(T0 + 10 * SLOT)],
+  );
+  expect(n).toBe(50_000);
+});
+
+it('a failure while the batch streams in abandons the COPY: nothing of the batch is stored and the connection serves the next one', async () => {
+  const rows = batch('A', 2_000, 2_099);
+  // Reading 500 cannot even be read (a broken feed object): the COPY is open by then, with 500 rows sent.
+  Object.defineProperty(rows[500], 'readAt', {
+    get() {
+      throw new Error('feed object broke');
+    },
+  });
+  await expect(inTx(rows)).rejects.toThrow('feed object broke');
+  const count = async () =>
+    (
+      await db.manager.query(
+        `SELECT count(*)::int AS n FROM meter_reading r JOIN meter t ON t.id = r.meter_id WHERE t.meter_code LIKE 'A-%' AND r.read_at >= $1`,
+        [new Date(T0 + 2_000 * SLOT)],
+      )
+    )[0].n;
+  expect(await count()).toBe(0);
+  const again = batch('A', 2_000, 2_099);
+  expect(counts(await inTx(again))).toEqual({ accepted: 1_000, duplicates: 0, rejected: 0, copied: 1_000 });
+  expect(await count()).toBe(1_000);
+});

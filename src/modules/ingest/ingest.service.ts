@@ -2,7 +2,7 @@ import { transactionConnection, withTransaction } from '../../platform/context';
 import { HubContext } from '../context';
 import { badInput } from '../../platform/errors';
 import { inScope, mayWrite } from '../../platform/auth/access.rules';
-import { CopyConflict, ReadingRow, copyReadings, insertReadings, lockMetersByCode } from '../meter/meter.repository';
+import { CopyConflict, ReadingCopy, ReadingRow, insertReadings, lockMetersByCode } from '../meter/meter.repository';
 import { IncomingReading, readingLimits, readingProblem } from './ingest.rules';
 import { thresholdsAt } from '../detection/detection.service';
 
@@ -33,7 +33,9 @@ export const MAX_BATCH = 50_000;
  *
  * Two ways in: rows newer than their meter's `lastReadingAt` and than the meter's earlier
  * rows in the batch cannot meet a stored reading, so on a server, inside a transaction,
- * they stream in with a binary `COPY` on the transaction's connection; the rest go through
+ * they stream in with a binary `COPY` on the transaction's connection, opened as soon as
+ * {@link COPY_MIN_ROWS} rows qualify and fed in chunks while the rest of the batch is validated
+ * (the server stores rows while Node checks the next ones); the rest go through
  * the set-based `INSERT … ON CONFLICT DO NOTHING`. The COPY runs under a savepoint: if a
  * concurrent transaction stored one of its rows first (unique violation), it is rolled back
  * and those rows take the `ON CONFLICT` path too, so exactly-once holds either way. The
@@ -45,23 +47,38 @@ export async function ingest(ctx: HubContext, readings: IncomingReading[], scope
   if (readings.length > MAX_BATCH) throw badInput(`at most ${MAX_BATCH} readings per call; send the rest in further calls`, 'readings');
   const codes = [...new Set(readings.map((r) => (typeof r.meterCode === 'string' ? r.meterCode.trim() : '')).filter(Boolean))];
   const meters = new Map((await lockMetersByCode(ctx.db, codes)).map((x) => [x.meterCode, x]));
+  const known = (code: string) => meters.has(code);
   const now = new Date();
   // What a reading can physically be: the detection thresholds of the policy in force now.
   const limits = readingLimits(thresholdsAt(ctx.policies, now));
   const rejected: IngestOutcome['rejected'] = [];
   const good: ReadingRow[] = [];
-  readings.forEach((r, index) => {
-    const problem = readingProblem(r, now, (code) => meters.has(code), limits);
-    if (problem) return rejected.push({ index, reason: problem });
-    const meter = meters.get(r.meterCode.trim())!;
-    if (scoped && !(inScope(ctx.principal, meter) && mayWrite(ctx.principal, meter)))
-      return rejected.push({
-        index,
-        reason: `表计 ${meter.meterCode} 所属企业不在您的管辖范围内 / meter ${meter.meterCode} belongs to an enterprise outside your jurisdiction`,
-      });
-    good.push({ meterId: meter.id, readAt: r.readAt, cumulativeVolume: r.cumulativeVolume, flowRate: r.flowRate ?? null });
-  });
-  const { copied, rest } = await copyNewReadings(ctx, good, meters);
+  const split = new FreshSplit(ctx, meters.values(), readings.length);
+  try {
+    for (let index = 0; index < readings.length; index++) {
+      const r = readings[index];
+      const problem = readingProblem(r, now, known, limits);
+      if (problem) {
+        rejected.push({ index, reason: problem });
+        continue;
+      }
+      const meter = meters.get(r.meterCode.trim())!;
+      if (scoped && !(inScope(ctx.principal, meter) && mayWrite(ctx.principal, meter))) {
+        rejected.push({
+          index,
+          reason: `表计 ${meter.meterCode} 所属企业不在您的管辖范围内 / meter ${meter.meterCode} belongs to an enterprise outside your jurisdiction`,
+        });
+        continue;
+      }
+      const row: ReadingRow = { meterId: meter.id, readAt: r.readAt, cumulativeVolume: r.cumulativeVolume, flowRate: r.flowRate ?? null };
+      good.push(row);
+      if (split.wantsCopy(row)) await split.startCopy();
+    }
+  } catch (e) {
+    await split.abort(e as Error);
+    throw e;
+  }
+  const { copied, rest } = await split.finish(good);
   const accepted = copied + (rest.length ? await insertReadings(ctx.db, rest) : 0);
   return {
     accepted,
@@ -73,40 +90,74 @@ export async function ingest(ctx: HubContext, readings: IncomingReading[], scope
 }
 
 /**
- * COPYs the readings of `good` that cannot conflict (see `ingest`); returns how many it
- * stored and the readings left for `ON CONFLICT` (the others, or all when COPY is not used).
+ * Splits a batch's valid readings as they come between the COPY path and `ON CONFLICT` (see `ingest`): per meter,
+ * the newest reading stored or already bound for the COPY; a row past it cannot conflict, a row at or before it (an
+ * old gap, a re-sent or repeated row, an out-of-order one) goes through `ON CONFLICT`, which decides. The COPY is
+ * opened once {@link COPY_MIN_ROWS} rows could take it, and rows stream to the server while the rest are validated.
  */
-async function copyNewReadings(
-  ctx: HubContext,
-  good: ReadingRow[],
-  meters: Map<string, { id: string; lastReadingAt: Date | null }>,
-): Promise<{ copied: number; rest: ReadingRow[] }> {
-  if (good.length < COPY_MIN_ROWS || !ctx.db.inTransaction) return { copied: 0, rest: good };
-  // Per meter, the newest reading stored or already bound for the COPY: a row past it cannot conflict. A row at or
-  // before it (an old gap, a re-sent or repeated row, an out-of-order one) goes through ON CONFLICT, which decides.
-  const newest = new Map<string, number>();
-  for (const m of meters.values()) newest.set(m.id, m.lastReadingAt ? m.lastReadingAt.getTime() : -Infinity);
-  const fresh: ReadingRow[] = [];
-  const rest: ReadingRow[] = [];
-  for (const g of good) {
-    const t = g.readAt.getTime();
-    if (t > newest.get(g.meterId)!) {
-      newest.set(g.meterId, t);
-      fresh.push(g);
-    } else rest.push(g);
+class FreshSplit {
+  private readonly newest = new Map<string, number>();
+  private readonly early: ReadingRow[] = [];
+  private readonly rest: ReadingRow[] = [];
+  private copy: ReadingCopy | null = null;
+  /** Whether the COPY path may still be taken (a server transaction, a batch big enough, no COPY refused yet). */
+  private open: boolean;
+
+  constructor(
+    private readonly ctx: HubContext,
+    meters: Iterable<{ id: string; lastReadingAt: Date | null }>,
+    size: number,
+  ) {
+    this.open = size >= COPY_MIN_ROWS && ctx.db.inTransaction;
+    if (this.open) for (const m of meters) this.newest.set(m.id, m.lastReadingAt ? m.lastReadingAt.getTime() : -Infinity);
   }
-  if (fresh.length < COPY_MIN_ROWS) return { copied: 0, rest: good };
-  const client = await transactionConnection(ctx.db);
-  if (!client) return { copied: 0, rest: good };
-  try {
-    // Sets the savepoint, COPYs and releases it (copyReadings).
-    return { copied: await copyReadings(client, fresh, 'ingest_copy'), rest };
-  } catch (e) {
-    if (!(e instanceof CopyConflict)) throw e;
-    // A concurrent transaction stored one of these first: all of them take the ON CONFLICT path.
-    await ctx.db.query('ROLLBACK TO SAVEPOINT ingest_copy');
-    await ctx.db.query('RELEASE SAVEPOINT ingest_copy');
-    return { copied: 0, rest: good };
+
+  /** Takes a valid row; true when the COPY should start now (see {@link startCopy}). */
+  wantsCopy(g: ReadingRow): boolean {
+    if (!this.open) return false;
+    const t = g.readAt.getTime();
+    if (t <= this.newest.get(g.meterId)!) {
+      this.rest.push(g);
+      return false;
+    }
+    this.newest.set(g.meterId, t);
+    if (this.copy) {
+      this.copy.add(g);
+      return false;
+    }
+    this.early.push(g);
+    return this.early.length === COPY_MIN_ROWS;
+  }
+
+  /** Opens the COPY on the transaction's connection and hands it the rows so far (none on the embedded database). */
+  async startCopy(): Promise<void> {
+    const client = await transactionConnection(this.ctx.db);
+    if (!client) {
+      this.open = false;
+      return;
+    }
+    // Sets the savepoint and starts the COPY (ReadingCopy.open).
+    this.copy = await ReadingCopy.open(client, 'ingest_copy');
+    for (const g of this.early) this.copy.add(g);
+  }
+
+  /** How many rows the COPY stored, and the rows left for `ON CONFLICT` (all of `good` when the COPY was not taken or gave way). */
+  async finish(good: ReadingRow[]): Promise<{ copied: number; rest: ReadingRow[] }> {
+    if (!this.copy) return { copied: 0, rest: good };
+    try {
+      return { copied: await this.copy.finish(), rest: this.rest };
+    } catch (e) {
+      if (!(e instanceof CopyConflict)) throw e;
+      // A concurrent transaction stored one of these first: all of them take the ON CONFLICT path.
+      await this.ctx.db.query('ROLLBACK TO SAVEPOINT ingest_copy');
+      await this.ctx.db.query('RELEASE SAVEPOINT ingest_copy');
+      return { copied: 0, rest: good };
+    }
+  }
+
+  /** Abandons an open COPY after a failure (the transaction is rolled back by its caller). */
+  async abort(reason: Error): Promise<void> {
+    await this.copy?.abort(reason);
   }
 }
 

@@ -132,59 +132,79 @@ function addPair(a: DayAcc, p: ReadingRow, n: ReadingRow): void {
 }
 
 /**
- * Day summaries of `readings` computed in Node exactly as {@link summarySql} computes them in SQL (same float
- * operations), for the COPY path; the readings of a meter and day may come in any order and must be distinct.
- * One pass: a feed sends each meter's readings in time order, so each day is folded as its readings come; a day whose
- * readings do not (rare) is summarised again from them sorted. Sorted by meter and day.
+ * Day summaries of readings computed in Node exactly as {@link summarySql} computes them in SQL (same float
+ * operations), for the COPY path, folded one reading at a time as ingest validates them (`add`); the readings of a
+ * meter and day may come in any order and must be distinct. A feed sends each meter's readings in time order, so each
+ * day is folded as its readings come; a day whose readings do not (rare) is summarised again from them sorted.
  */
-export function daySummariesOf(readings: readonly ReadingRow[]): DaySummary[] {
+export class DaySummaryFold {
   // Keyed by a number (meter's ordinal × 2^16 + China day serial, below 2^16 until 2149): no string per reading.
-  const ordinal = new Map<string, number>();
-  const days = new Map<number, DayAcc>();
-  let unsorted = false;
-  for (const r of readings) {
-    let m = ordinal.get(r.meterId);
-    if (m === undefined) ordinal.set(r.meterId, (m = ordinal.size));
+  private readonly ordinal = new Map<string, number>();
+  private readonly days = new Map<number, DayAcc>();
+  private readonly readings: ReadingRow[] = [];
+  private unsorted = false;
+
+  add(r: ReadingRow): void {
+    this.readings.push(r);
+    let m = this.ordinal.get(r.meterId);
+    if (m === undefined) this.ordinal.set(r.meterId, (m = this.ordinal.size));
     const dayIndex = chinaDayIndex(r.readAt);
     const key = m * 65_536 + dayIndex;
-    const a = days.get(key);
-    if (!a) days.set(key, { meterId: r.meterId, dayIndex, first: r, last: r, count: 1, minStep: null, maxRate: null, flat: 0, unsorted: false });
+    const a = this.days.get(key);
+    if (!a) this.days.set(key, { meterId: r.meterId, dayIndex, first: r, last: r, count: 1, minStep: null, maxRate: null, flat: 0, unsorted: false });
     else if (r.readAt.getTime() > a.last.readAt.getTime()) {
       addPair(a, a.last, r);
       a.last = r;
       a.count++;
-    } else a.unsorted = unsorted = true;
+    } else a.unsorted = this.unsorted = true;
   }
-  if (unsorted) {
-    const again = new Map<number, ReadingRow[]>();
-    for (const [key, a] of days) if (a.unsorted) again.set(key, []);
-    for (const r of readings) again.get(ordinal.get(r.meterId)! * 65_536 + chinaDayIndex(r.readAt))?.push(r);
-    for (const [key, g] of again) {
-      g.sort((x, y) => x.readAt.getTime() - y.readAt.getTime());
-      const a: DayAcc = { ...days.get(key)!, first: g[0], last: g[0], count: 1, minStep: null, maxRate: null, flat: 0 };
-      for (let i = 1; i < g.length; i++) addPair(a, g[i - 1], g[i]);
-      a.last = g[g.length - 1];
-      a.count = g.length;
-      days.set(key, a);
+
+  /** The summaries of every reading added, sorted by meter and day. */
+  summaries(): DaySummary[] {
+    const days = this.days;
+    if (this.unsorted) {
+      const again = new Map<number, ReadingRow[]>();
+      for (const [key, a] of days) if (a.unsorted) again.set(key, []);
+      for (const r of this.readings) again.get(this.ordinal.get(r.meterId)! * 65_536 + chinaDayIndex(r.readAt))?.push(r);
+      for (const [key, g] of again) {
+        g.sort((x, y) => x.readAt.getTime() - y.readAt.getTime());
+        const a: DayAcc = { ...days.get(key)!, first: g[0], last: g[0], count: 1, minStep: null, maxRate: null, flat: 0 };
+        for (let i = 1; i < g.length; i++) addPair(a, g[i - 1], g[i]);
+        a.last = g[g.length - 1];
+        a.count = g.length;
+        days.set(key, a);
+      }
     }
+    // A batch's days are few and mostly the same one or two: each date string is made once.
+    const dayText = new Map<number, string>();
+    const out: DaySummary[] = [];
+    for (const a of days.values()) {
+      let chinaDay = dayText.get(a.dayIndex);
+      if (chinaDay === undefined) dayText.set(a.dayIndex, (chinaDay = chinaDayByIndex(a.dayIndex).day));
+      out.push({
+        meterId: a.meterId,
+        chinaDay,
+        firstReadAt: a.first.readAt,
+        firstTotal: a.first.cumulativeVolume,
+        firstFlow: a.first.flowRate ?? null,
+        lastReadAt: a.last.readAt,
+        lastTotal: a.last.cumulativeVolume,
+        lastFlow: a.last.flowRate ?? null,
+        readingCount: a.count,
+        minStep: a.minStep,
+        maxRate: a.maxRate,
+        flatFlowingPairs: a.flat,
+      });
+    }
+    return out.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.chinaDay < b.chinaDay ? -1 : a.chinaDay > b.chinaDay ? 1 : 0));
   }
-  const out: DaySummary[] = [];
-  for (const a of days.values())
-    out.push({
-      meterId: a.meterId,
-      chinaDay: chinaDayByIndex(a.dayIndex).day,
-      firstReadAt: a.first.readAt,
-      firstTotal: a.first.cumulativeVolume,
-      firstFlow: a.first.flowRate ?? null,
-      lastReadAt: a.last.readAt,
-      lastTotal: a.last.cumulativeVolume,
-      lastFlow: a.last.flowRate ?? null,
-      readingCount: a.count,
-      minStep: a.minStep,
-      maxRate: a.maxRate,
-      flatFlowingPairs: a.flat,
-    });
-  return out.sort((a, b) => (a.meterId < b.meterId ? -1 : a.meterId > b.meterId ? 1 : a.chinaDay < b.chinaDay ? -1 : a.chinaDay > b.chinaDay ? 1 : 0));
+}
+
+/** {@link DaySummaryFold}'s summaries of `readings`. */
+export function daySummariesOf(readings: readonly ReadingRow[]): DaySummary[] {
+  const fold = new DaySummaryFold();
+  for (const r of readings) fold.add(r);
+  return fold.summaries();
 }
 
 /**

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
-import { daySummariesOf, mergeCopiedDays, mergeDaysOf, rebuildUnordered } from './meter-day.repository';
+import { DaySummaryFold, mergeCopiedDays, mergeDaysOf, rebuildUnordered } from './meter-day.repository';
 
 export interface MeterRow {
   id: string;
@@ -109,40 +109,49 @@ const PG_EPOCH_MS = 946_684_800_000;
 /** Bytes of one tuple: field count, then uuid, timestamptz, float8, float8 (each with its length word). */
 const TUPLE_BYTES = 2 + (4 + 16) + (4 + 8) + (4 + 8) + (4 + 8);
 
-/** `readings` as one binary COPY stream of (meter_id, read_at, cumulative_volume, flow_rate). */
-export function binaryCopyOf(readings: readonly ReadingRow[]): Buffer {
-  const buf = Buffer.allocUnsafe(COPY_HEADER.length + readings.length * TUPLE_BYTES + 2);
-  let o = COPY_HEADER.copy(buf, 0);
-  // A batch has far fewer meters than rows: each id's 16 bytes are parsed once.
-  const ids = new Map<string, Buffer>();
-  for (const r of readings) {
-    let id = ids.get(r.meterId);
-    if (!id) ids.set(r.meterId, (id = Buffer.from(r.meterId.replace(/-/g, ''), 'hex')));
-    buf.writeInt16BE(4, o);
-    buf.writeInt32BE(16, o + 2);
-    id.copy(buf, o + 6);
-    buf.writeInt32BE(8, o + 22);
-    // Microseconds since 2000 stay below 2^53 for any date a meter reports: exact as a double, split in two 32-bit words.
-    const us = (r.readAt.getTime() - PG_EPOCH_MS) * 1000;
-    const hi = Math.floor(us / 4_294_967_296);
-    buf.writeInt32BE(hi, o + 26);
-    buf.writeUInt32BE(us - hi * 4_294_967_296, o + 30);
-    buf.writeInt32BE(8, o + 34);
-    buf.writeDoubleBE(r.cumulativeVolume, o + 38);
-    if (r.flowRate === null || r.flowRate === undefined) {
-      buf.writeInt32BE(-1, o + 46);
-      o += 50;
-    } else {
-      buf.writeInt32BE(8, o + 46);
-      buf.writeDoubleBE(r.flowRate, o + 50);
-      o += 58;
-    }
+/** A meter id's 16 bytes, parsed once per batch (a batch has far fewer meters than rows). */
+function idBytes(ids: Map<string, Buffer>, meterId: string): Buffer {
+  let id = ids.get(meterId);
+  if (!id) ids.set(meterId, (id = Buffer.from(meterId.replace(/-/g, ''), 'hex')));
+  return id;
+}
+
+/** Writes one reading's tuple into `buf` at `o` (room for {@link TUPLE_BYTES}); returns the offset after it. */
+function writeTuple(buf: Buffer, o: number, id: Buffer, r: ReadingRow): number {
+  buf.writeInt16BE(4, o);
+  buf.writeInt32BE(16, o + 2);
+  id.copy(buf, o + 6);
+  buf.writeInt32BE(8, o + 22);
+  // Microseconds since 2000 stay below 2^53 for any date a meter reports: exact as a double, split in two 32-bit words.
+  const us = (r.readAt.getTime() - PG_EPOCH_MS) * 1000;
+  const hi = Math.floor(us / 4_294_967_296);
+  buf.writeInt32BE(hi, o + 26);
+  buf.writeUInt32BE(us - hi * 4_294_967_296, o + 30);
+  buf.writeInt32BE(8, o + 34);
+  buf.writeDoubleBE(r.cumulativeVolume, o + 38);
+  if (r.flowRate === null || r.flowRate === undefined) {
+    buf.writeInt32BE(-1, o + 46);
+    return o + 50;
   }
-  o = buf.writeInt16BE(-1, o);
+  buf.writeInt32BE(8, o + 46);
+  buf.writeDoubleBE(r.flowRate, o + 50);
+  return o + 58;
+}
+
+/** The binary COPY trailer: a field count of -1. */
+const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+
+/** `readings` as one binary COPY stream of (meter_id, read_at, cumulative_volume, flow_rate): what {@link ReadingCopy} sends. */
+export function binaryCopyOf(readings: readonly ReadingRow[]): Buffer {
+  const buf = Buffer.allocUnsafe(COPY_HEADER.length + readings.length * TUPLE_BYTES + COPY_TRAILER.length);
+  let o = COPY_HEADER.copy(buf, 0);
+  const ids = new Map<string, Buffer>();
+  for (const r of readings) o = writeTuple(buf, o, idBytes(ids, r.meterId), r);
+  o += COPY_TRAILER.copy(buf, o);
   return buf.subarray(0, o);
 }
 
-/** The COPY of {@link copyReadings} met a reading stored meanwhile (unique violation); its savepoint `savepoint` is still set. */
+/** The COPY of a {@link ReadingCopy} met a reading stored meanwhile (unique violation); its savepoint `savepoint` is still set. */
 export class CopyConflict extends Error {
   constructor(
     readonly savepoint: string,
@@ -152,39 +161,90 @@ export class CopyConflict extends Error {
   }
 }
 
+/** Tuples sent to the server per CopyData message while a batch is being validated. */
+const CHUNK_TUPLES = 1_024;
+
 /**
- * Streams readings that cannot conflict (each newer than its meter's stored readings, no two
- * alike) into `meter_reading` with a binary `COPY` on `client`, the connection of the caller's
- * transaction, then moves each meter's `last_reading_at` forward and merges the batch's day summaries
- * (computed here, `daySummariesOf`) into `meter_day` in one more statement. A reading stored meanwhile by
- * a concurrent writer makes the COPY fail with a unique violation (23505): the COPY runs under the savepoint
- * `savepoint`, set and released in the same simple-protocol message as the COPY (two round trips fewer per
- * batch; a failed COPY skips the release): on {@link CopyConflict} the caller rolls back to it and falls back to
- * `insertReadings`. Returns the rows stored.
+ * A binary `COPY` into `meter_reading` that readings are written to as ingest validates them, for readings that
+ * cannot conflict (each newer than its meter's stored readings, no two alike), on `client`, the connection of the
+ * caller's transaction. It is opened (`open`) once the server has answered the COPY, so every chunk of
+ * {@link CHUNK_TUPLES} goes straight to the socket and the server stores it while Node validates the rest of the batch.
+ * Each added reading is also folded into its day's summary ({@link DaySummaryFold}); `finish` ends the COPY, then moves
+ * each meter's `last_reading_at` forward and merges the batch's summaries into `meter_day` in one more statement.
+ *
+ * A reading stored meanwhile by a concurrent writer makes the COPY fail with a unique violation (23505): the COPY runs
+ * under the savepoint `savepoint`, set and released in the same simple-protocol message as the COPY (a failed COPY
+ * skips the release): on {@link CopyConflict} from `finish` the caller rolls back to it and falls back to
+ * `insertReadings`. A caller that fails before `finish` must `abort` (the connection is in COPY mode until then).
  */
-export async function copyReadings(client: PoolClient, readings: readonly ReadingRow[], savepoint: string): Promise<number> {
-  if (!readings.length) return 0;
-  if (!/^[a-z_]+$/.test(savepoint)) throw new Error(`not a savepoint name: ${savepoint}`);
-  const stream = client.query(
-    copyFrom(
-      `SAVEPOINT ${savepoint}; COPY meter_reading (meter_id, read_at, cumulative_volume, flow_rate) FROM STDIN (FORMAT binary); RELEASE SAVEPOINT ${savepoint}`,
-    ),
-  );
-  const copied = new Promise<void>((resolve, reject) => {
-    stream.on('error', (e: Error & { code?: string }) => reject(e.code === '23505' ? new CopyConflict(savepoint, e) : e));
-    stream.on('finish', resolve);
-  });
-  stream.end(binaryCopyOf(readings));
-  // Summarised while the server takes the COPY in.
-  let days: ReturnType<typeof daySummariesOf>;
-  try {
-    days = daySummariesOf(readings);
-  } finally {
-    await copied;
+export class ReadingCopy {
+  private readonly ids = new Map<string, Buffer>();
+  private readonly fold = new DaySummaryFold();
+  private buf = Buffer.allocUnsafe(CHUNK_TUPLES * TUPLE_BYTES);
+  private at = 0;
+  private pending = 0;
+  /** Readings added so far. */
+  added = 0;
+
+  private constructor(
+    private readonly client: PoolClient,
+    private readonly stream: ReturnType<typeof copyFrom>,
+    private readonly done: Promise<void>,
+  ) {}
+
+  /** Sets the savepoint and starts the COPY; resolves once the server takes rows. */
+  static async open(client: PoolClient, savepoint: string): Promise<ReadingCopy> {
+    if (!/^[a-z_]+$/.test(savepoint)) throw new Error(`not a savepoint name: ${savepoint}`);
+    const stream = client.query(
+      copyFrom(
+        `SAVEPOINT ${savepoint}; COPY meter_reading (meter_id, read_at, cumulative_volume, flow_rate) FROM STDIN (FORMAT binary); RELEASE SAVEPOINT ${savepoint}`,
+      ),
+    );
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('error', (e: Error & { code?: string }) => reject(e.code === '23505' ? new CopyConflict(savepoint, e) : e));
+      stream.on('finish', resolve);
+    });
+    // Awaited in finish(); a failure before then is seen there (or by open's race below), never unhandled.
+    done.catch(() => undefined);
+    // The header's write completes when the server has answered the COPY (the stream holds writes until then).
+    const accepted = new Promise<void>((resolve, reject) => stream.write(COPY_HEADER, (e) => (e ? reject(e) : resolve())));
+    await Promise.race([accepted, done]);
+    return new ReadingCopy(client, stream, done);
   }
-  const onClient: Queryable = { query: async (sql: string, params?: unknown[]): Promise<unknown[]> => (await client.query(sql, params)).rows as unknown[] };
-  await rebuildUnordered(onClient, await mergeCopiedDays(onClient, days));
-  return stream.rowCount;
+
+  /** Encodes `r` for the COPY (sent once a chunk is full) and folds it into its day's summary. */
+  add(r: ReadingRow): void {
+    this.at = writeTuple(this.buf, this.at, idBytes(this.ids, r.meterId), r);
+    this.fold.add(r);
+    this.added++;
+    if (++this.pending === CHUNK_TUPLES) this.send();
+  }
+
+  private send(): void {
+    if (!this.at) return;
+    // The chunk belongs to the socket now: the next goes into a fresh buffer.
+    this.stream.write(this.buf.subarray(0, this.at));
+    this.buf = Buffer.allocUnsafe(CHUNK_TUPLES * TUPLE_BYTES);
+    this.at = 0;
+    this.pending = 0;
+  }
+
+  /** Ends the COPY and merges the day summaries (see the class); returns the rows stored. */
+  async finish(): Promise<number> {
+    this.send();
+    this.stream.end(COPY_TRAILER);
+    await this.done;
+    const client = this.client;
+    const onClient: Queryable = { query: async (sql: string, params?: unknown[]): Promise<unknown[]> => (await client.query(sql, params)).rows as unknown[] };
+    await rebuildUnordered(onClient, await mergeCopiedDays(onClient, this.fold.summaries()));
+    return this.stream.rowCount;
+  }
+
+  /** Abandons the COPY (the server rolls it back; the savepoint stays set) after a failure of the caller's. */
+  async abort(reason: Error): Promise<void> {
+    this.stream.destroy(reason);
+    await this.done.catch(() => undefined);
+  }
 }
 
 /** Ids of the enterprises owning the meters `meterIds`. */
