@@ -123,6 +123,8 @@ async function runDashboard(): Promise<void> {
       HUB_METRICS_PORT: '0',
       HUB_DATA_KEYS: env.HUB_DATA_KEYS,
       HUB_DATA_HASH_KEY: env.HUB_DATA_HASH_KEY,
+      // HUB_GRAPHQL_JIT=0 times the hub on graphql-js (the A/B of the compiled executor).
+      HUB_GRAPHQL_JIT: env.HUB_GRAPHQL_JIT,
     });
     // The seed seals personal fields with the same keys the hub reads them with (loaded above: production needs them).
     (await import('../src/platform/crypto/keyring')).useDataKeys(config.dataKeys);

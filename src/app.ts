@@ -18,7 +18,7 @@ import { Database } from './platform/db';
 import { logger } from './platform/logger';
 import { maskUnexpected } from './platform/graphql/unexpected-errors';
 import { jsonErrorHandler } from './platform/http-errors';
-import { graphqlRequests, registry, setOverdueReader } from './platform/metrics';
+import { graphqlExecutions, graphqlRequests, registry, setOverdueReader } from './platform/metrics';
 import { worklistService } from './modules/worklist/worklist.service';
 import { PUBLIC_PRINCIPAL, Principal, RejectionCode, rejectedPrincipal, rejectionCodeOf, tokenRejection } from './platform/auth/principal';
 import { TokenVerifier, createTokenVerifier } from './platform/auth/token-verifier';
@@ -28,6 +28,7 @@ import { auditPlugin, auditRefusedOverWebSocket, auditSubscriptionRead } from '.
 import { CreditPolicy, policyOutlook } from './modules/policy/credit-policy';
 import type { PolicyRegistry } from './modules/policy/policy-registry';
 import { hubSchema } from './schema';
+import { jitGateway } from './platform/graphql/jit-executor';
 import { armor } from './platform/graphql/armor';
 import { requestErrorStatusPlugin } from './platform/graphql/http-status';
 import { idempotencyPlugin } from './modules/idempotency/idempotency.plugin';
@@ -60,12 +61,23 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-/** Times operations for `/metrics`, by operation type and root field (`operationLabel`). */
-function metricsPlugin(): ApolloServerPlugin<HubContext> {
+/**
+ * Times operations for `/metrics`, by operation type and root field (`operationLabel`). With graphql-jit off, counts each
+ * execution as interpreted (the jit executor counts its own, compiled or not).
+ */
+function metricsPlugin(jit: boolean): ApolloServerPlugin<HubContext> {
   return {
     requestDidStart() {
       const end = graphqlRequests.startTimer();
       return Promise.resolve({
+        ...(jit
+          ? {}
+          : {
+              executionDidStart() {
+                graphqlExecutions.inc({ executor: 'interpreted' });
+                return Promise.resolve();
+              },
+            }),
         willSendResponse({ schema, operation, errors, response }) {
           const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
           // Labelled from the schema, never by the client-chosen operation name (an unbounded label set).
@@ -210,7 +222,7 @@ export async function createHub(
   if (rateCounter instanceof RedisCounter) await rateCounter.ready();
   const schema = await hubSchema();
   const apollo = new ApolloServer<HubContext>({
-    schema,
+    ...(config.graphqlJit ? { gateway: jitGateway(schema) } : { schema }),
     introspection: true,
     // main.ts owns shutdown; Apollo's own handler would re-send the signal mid-stop.
     stopOnTerminationSignals: false,
@@ -230,7 +242,7 @@ export async function createHub(
       auditPlugin(),
       idempotencyPlugin(),
       resultReadPlugin(),
-      metricsPlugin(),
+      metricsPlugin(config.graphqlJit),
     ],
     // The same masking as the WebSocket path (maskUnexpected): logged by codes under an errorId, a database error's text replaced.
     formatError: (formatted, error) => {

@@ -46,6 +46,7 @@ const schema = z.object({
     .regex(/^[0-9A-Za-z.:_-]+$/, 'an address or host name to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::')
     .optional(),
   HUB_IDE: flag.optional(),
+  HUB_GRAPHQL_JIT: flag.optional(),
   HUB_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   HUB_ALLOW_DEV_TOKENS: flag.optional(),
   HUB_OIDC_ISSUER: z
@@ -131,6 +132,8 @@ export interface HubConfig {
   host: string;
   /** Serve the GraphQL IDE (GraphiQL, from the hub's own files) at GET /graphql: on outside production, off in production unless `HUB_IDE=true`. */
   ide: boolean;
+  /** Run HTTP operations as compiled functions (graphql-jit; src/platform/graphql/jit-executor.ts); `HUB_GRAPHQL_JIT=false` runs graphql-js. */
+  graphqlJit: boolean;
   jwtSecret: string;
   /** True when no secret was configured and this data directory's generated development secret is in use. */
   jwtSecretIsDev: boolean;
@@ -277,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     port: c.PORT,
     host: c.HOST ?? (c.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     ide: c.HUB_IDE ?? c.NODE_ENV !== 'production',
+    graphqlJit: c.HUB_GRAPHQL_JIT ?? true,
     jwtSecret: secret.secret,
     jwtSecretIsDev: !c.HUB_JWT_SECRET && !production,
     jwtSecretFile: secret.file,

@@ -87,3 +87,11 @@ export const workOverdue = new Gauge({
 export function setOverdueReader(reader: OverdueReader | undefined): void {
   readOverdue = reader;
 }
+
+/** HTTP operations by how they ran: `compiled` (graphql-jit, the default) or `interpreted` (graphql-js: jit off, or an operation it could not compile). */
+export const graphqlExecutions = new Counter({
+  name: 'hub_graphql_executions_total',
+  help: 'GraphQL operations over HTTP executed, by executor (compiled: graphql-jit; interpreted: graphql-js)',
+  labelNames: ['executor'],
+  registers: [registry],
+});
