@@ -42,6 +42,7 @@ import { MeterPlanYear1733080000000 } from '../migrations/1733080000000-meter-pl
 import { RegradeInputs1733090000000 } from '../migrations/1733090000000-regrade-inputs';
 import { RegradeRun1733091000000 } from '../migrations/1733091000000-regrade-run';
 import { RegradeCheck1733130000000 } from '../migrations/1733130000000-regrade-check';
+import { ResultReadCheck1733140000000 } from '../migrations/1733140000000-result-read-check';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
@@ -92,6 +93,7 @@ export const MIGRATIONS = [
   RegradeInputs1733090000000,
   RegradeRun1733091000000,
   RegradeCheck1733130000000,
+  ResultReadCheck1733140000000,
 ];
 
 /**
