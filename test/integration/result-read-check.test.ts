@@ -25,7 +25,11 @@ const log = (enterpriseIds: string[]) =>
     [enterpriseIds],
   );
 const logged = async () => (await db.manager.query(`SELECT count(*)::int AS n FROM result_read`))[0].n as number;
-const sqlState = (p: Promise<unknown>) => p.then(() => 'stored', (e: { code?: string }) => e.code);
+const sqlState = (p: Promise<unknown>) =>
+  p.then(
+    () => 'stored',
+    (e: { code?: string }) => e.code,
+  );
 
 it('reads of known enterprises are logged; a statement naming an unknown one is refused whole (23503)', async () => {
   const [a, b] = await ids();
