@@ -1,5 +1,5 @@
 import { withTransaction } from '../src/platform/context';
-import { fmt } from './format';
+import { fmt, median } from './format';
 import type { Queryable } from '../src/platform/sql';
 import { testContext, testDeps } from '../test/support/context';
 import { runStatements } from '../test/support/sql-script';
@@ -156,7 +156,6 @@ function timeStatements(m: Queryable, into: Map<string, { n: number; ms: number 
 
 /** Timed refresh runs per path (after one run that raises the candidates). */
 const REPEATS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface TimedRun {
   label: string;

@@ -1,5 +1,5 @@
 import { withTransaction } from '../src/platform/context';
-import { fmt, secs } from './format';
+import { fmt, median, secs } from './format';
 import { testContext, testDeps } from '../test/support/context';
 import { runStatements } from '../test/support/sql-script';
 /**
@@ -260,10 +260,9 @@ export async function runHistoryBench(o: HistoryBenchOptions): Promise<{ ingestR
     if (process.env.BENCH_HISTORY_DROP === '1') await admin.query(`DROP SCHEMA IF EXISTS ${FULL} CASCADE`);
     await admin.end();
   }
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
-  const ingestRatio = med(got.empty.map((r) => r.ingestMs)) / med(got.full.map((r) => r.ingestMs));
-  const detectRatio = med(got.empty.map((r) => r.detectMs)) / med(got.full.map((r) => r.detectMs));
-  const coldRatio = med(got.empty.map((r) => r.coldMs)) / med(got.full.map((r) => r.coldMs));
+  const ingestRatio = median(got.empty.map((r) => r.ingestMs)) / median(got.full.map((r) => r.ingestMs));
+  const detectRatio = median(got.empty.map((r) => r.detectMs)) / median(got.full.map((r) => r.detectMs));
+  const coldRatio = median(got.empty.map((r) => r.coldMs)) / median(got.full.map((r) => r.coldMs));
   const same = got.empty.every((r, i) => r.accepted === got.full[i].accepted && r.candidates === got.full[i].candidates);
   if (!same) console.log('WARNING: the two schemas stored or raised different counts; figures are suspect.');
   console.log(

@@ -1,5 +1,5 @@
 import { withTransaction } from '../src/platform/context';
-import { fmt, secs } from './format';
+import { fmt, median, secs } from './format';
 import type { Queryable } from '../src/platform/sql';
 import { testContext, testDeps } from '../test/support/context';
 /**
@@ -231,8 +231,7 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
       got.copy.push(rate(n, copy.ms));
       got.copyFk.push(rate(n, copyFk.ms));
     }
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
-    const [hub, dup, copy, copyFk] = [med(got.hub), med(got.dup), med(got.copy), med(got.copyFk)];
+    const [hub, dup, copy, copyFk] = [median(got.hub), median(got.dup), median(got.copy), median(got.copyFk)];
     const of = rounds > 1 ? ` (medians of ${rounds} rounds)` : '';
     console.log(`rows/s${of}: hub ingest ${fmt(hub)}, duplicates ${fmt(dup)}, COPY ${fmt(copy)}, COPY with FK ${fmt(copyFk)}`);
     console.log(

@@ -23,7 +23,7 @@
  * (steady-state rounds after the first, 3).
  */
 import { Client } from 'pg';
-import { fmt, secs } from './format';
+import { fmt, median, secs } from './format';
 import { Database } from '../src/platform/db';
 import { REGRADE_BATCH, ratingService } from '../src/modules/rating/rating.service';
 import { CreditPolicy, HONOR_LEVELS, policyInForce } from '../src/modules/policy/credit-policy';
@@ -184,7 +184,6 @@ export async function runRegradeBench(options: RegradeBenchOptions): Promise<voi
         `${r.label.padEnd(30)} ${fmt((o.enterprises * 1000) / r.hubMs).padStart(17)} ${fmt((o.enterprises * 1000) / r.peerMs).padStart(20)} ${(r.peerMs / r.hubMs).toFixed(3).padStart(7)} ${fmt(r.stored).padStart(8)} ${fmt(r.confirmed).padStart(10)} ${fmt(r.changes).padStart(14)} ${r.heapMb.toFixed(0).padStart(7)} MB`,
       );
     const steady = results.slice(1);
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(
       `credit_rating: ${fmt(ratings)} rows (${(Number(bytes) / ratings / 1024).toFixed(1)} kB each with indexes), ${fmt(confirmations)} confirmations`,
     );

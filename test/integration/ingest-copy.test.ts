@@ -100,13 +100,16 @@ it('new rows take the COPY path, overlapping ones ON CONFLICT, re-sent ones stor
   }
 });
 
-it('two transactions COPYing the same new rows at once store them once: the later one falls back to ON CONFLICT and counts duplicates', async () => {
-  const rows = batch('C', 0, 9);
+/**
+ * Two transactions COPY the same new rows: the first stores them and holds its transaction open; the second starts once it
+ * has and its COPY waits on the first's keys (its text follows a SAVEPOINT in the same query string, so the pattern is
+ * unanchored); then the first commits. Returns both outcomes.
+ */
+async function sameRowsAtOnce(rows: IncomingReading[]): Promise<[IngestOutcome, IngestOutcome]> {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let stored!: () => void;
   const copiedFirst = new Promise<void>((r) => (stored = r));
-  // The first stores the rows by COPY and holds its transaction open…
   const first = withTransaction(ctx, async (tx) => {
     const o = await ingest(tx, rows);
     stored();
@@ -116,8 +119,6 @@ it('two transactions COPYing the same new rows at once store them once: the late
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   try {
-    // …until it has, then the second starts: its COPY waits on the first's keys (the COPY's text follows a SAVEPOINT in the
-    // same query string, so the pattern is unanchored).
     await copiedFirst;
     const second = withTransaction(ctx, (tx) => ingest(tx, rows));
     for (let i = 0; i < 200; i++) {
@@ -128,41 +129,35 @@ it('two transactions COPYing the same new rows at once store them once: the late
       await new Promise((r) => setTimeout(r, 25));
     }
     release();
-    expect(counts(await first)).toEqual({ accepted: 100, duplicates: 0, rejected: 0, copied: 100 });
-    expect(counts(await second)).toEqual({ accepted: 0, duplicates: 100, rejected: 0, copied: 0 });
+    return [await first, await second];
   } finally {
     release();
     await admin.end();
   }
-  const [{ n }] = await db.manager.query(`SELECT count(*)::int AS n FROM meter_reading r JOIN meter t ON t.id = r.meter_id WHERE t.meter_code LIKE 'C-%'`);
-  expect(n).toBe(100);
+}
+
+const storedOfC = async (fromSlot: number) =>
+  (
+    await db.manager.query(
+      `SELECT count(*)::int AS n FROM meter_reading r JOIN meter t ON t.id = r.meter_id WHERE t.meter_code LIKE 'C-%' AND r.read_at >= $1`,
+      [new Date(T0 + fromSlot * SLOT)],
+    )
+  )[0].n as number;
+
+it('two transactions COPYing the same new rows at once store them once: the later one falls back to ON CONFLICT and counts duplicates', async () => {
+  const [first, second] = await sameRowsAtOnce(batch('C', 0, 9));
+  expect(counts(first)).toEqual({ accepted: 100, duplicates: 0, rejected: 0, copied: 100 });
+  expect(counts(second)).toEqual({ accepted: 0, duplicates: 100, rejected: 0, copied: 0 });
+  expect(await storedOfC(0)).toBe(100);
 });
 
 it('a whole batch (50,000 readings) streaming into rows another transaction holds falls back the same way, however far the COPY got', async () => {
-  // Slots after the test above's: new to the meters, so both transactions take the COPY path; the second's server side waits
-  // on the first's keys while its rows keep streaming in (socket buffers fill), then meets the unique violation.
-  const rows = batch('C', 10, 5_009);
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let stored!: () => void;
-  const copiedFirst = new Promise<void>((r) => (stored = r));
-  const first = withTransaction(ctx, async (tx) => {
-    const o = await ingest(tx, rows);
-    stored();
-    await held;
-    return o;
-  });
-  await copiedFirst;
-  const second = withTransaction(ctx, (tx) => ingest(tx, rows));
-  await new Promise((r) => setTimeout(r, 200));
-  release();
-  expect(counts(await first)).toEqual({ accepted: 50_000, duplicates: 0, rejected: 0, copied: 50_000 });
-  expect(counts(await second)).toEqual({ accepted: 0, duplicates: 50_000, rejected: 0, copied: 0 });
-  const [{ n }] = await db.manager.query(
-    `SELECT count(*)::int AS n FROM meter_reading r JOIN meter t ON t.id = r.meter_id WHERE t.meter_code LIKE 'C-%' AND r.read_at >= $1`,
-    [new Date(T0 + 10 * SLOT)],
-  );
-  expect(n).toBe(50_000);
+  // Slots after the test above's: new to the meters, so both take the COPY path; the second's rows keep streaming in while
+  // its server side waits (socket buffers fill), then it meets the unique violation.
+  const [first, second] = await sameRowsAtOnce(batch('C', 10, 5_009));
+  expect(counts(first)).toEqual({ accepted: 50_000, duplicates: 0, rejected: 0, copied: 50_000 });
+  expect(counts(second)).toEqual({ accepted: 0, duplicates: 50_000, rejected: 0, copied: 0 });
+  expect(await storedOfC(10)).toBe(50_000);
 });
 
 it('a failure while the batch streams in abandons the COPY: nothing of the batch is stored and the connection serves the next one', async () => {
