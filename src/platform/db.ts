@@ -43,6 +43,7 @@ import { RegradeInputs1733090000000 } from '../migrations/1733090000000-regrade-
 import { RegradeRun1733091000000 } from '../migrations/1733091000000-regrade-run';
 import { RegradeCheck1733130000000 } from '../migrations/1733130000000-regrade-check';
 import { ResultReadCheck1733140000000 } from '../migrations/1733140000000-result-read-check';
+import { MeterDayEpochEarlyExit1733150000000 } from '../migrations/1733150000000-meter-day-epoch-early-exit';
 import { DataDirLock } from './data-dir-lock';
 import { roleOf, runtimeGrants } from './db-roles';
 import { logger } from './logger';
@@ -94,6 +95,7 @@ export const MIGRATIONS = [
   RegradeRun1733091000000,
   RegradeCheck1733130000000,
   ResultReadCheck1733140000000,
+  MeterDayEpochEarlyExit1733150000000,
 ];
 
 /**
