@@ -10,8 +10,9 @@ import { graphqlExecutions } from '../metrics';
  * interpreter, which builds a resolve info, a path and a completion step for each of the ~1,600 fields of a
  * dashboard page. The same resolvers run, in the same order, with the same context: access checks, masking, the
  * read logs and Apollo's plugins (operation limits, rate limits, audit) are unchanged; only the walk over the
- * selection is compiled, once per parsed document and operation (Apollo keeps one parsed document per query text, so
- * a repeated query finds its function; a document dropped from Apollo's cache takes its functions with it).
+ * selection is compiled, once per parsed document and operation, on its second run (Apollo keeps one parsed document
+ * per query text, so a repeated query finds its function; a one-off query, an IDE's exploration say, runs interpreted
+ * and costs no compilation; a document dropped from Apollo's cache takes its functions with it).
  *
  * Variables are coerced by graphql-js first, so a bad variable is refused with graphql-js's own error (which Apollo
  * turns into `BAD_USER_INPUT` and HTTP 400) before anything runs. An operation graphql-jit cannot compile runs on
@@ -24,22 +25,26 @@ import { graphqlExecutions } from '../metrics';
  * "gateway" over the hub's own schema that never changes.
  */
 export function jitGateway(schema: GraphQLSchema): GatewayInterface {
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  // Per document and operation: 'seen' after its first run (interpreted), then its compiled function, or null when it cannot be compiled.
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | 'seen' | null>>();
   const compiledFor = (document: DocumentNode, operationName: string | null): CompiledQuery | null => {
     let byName = compiled.get(document);
-    if (!byName) compiled.set(document, (byName = new Map<string, CompiledQuery | null>()));
+    if (!byName) compiled.set(document, (byName = new Map<string, CompiledQuery | 'seen' | null>()));
     const key = operationName ?? '';
-    let fn = byName.get(key);
-    if (fn === undefined) {
-      const made = compileQuery(schema, document, operationName ?? undefined, { disableLeafSerialization: false, customJSONSerializer: false });
-      if (isCompiledQuery(made)) fn = made;
-      else {
-        fn = null;
-        logger.warn({ operationName, errors: made.errors?.map((e) => e.message) }, 'graphql-jit could not compile an operation; graphql-js runs it');
-      }
-      byName.set(key, fn);
+    const known = byName.get(key);
+    if (known === undefined) {
+      byName.set(key, 'seen');
+      return null;
     }
-    return fn;
+    if (known !== 'seen') return known;
+    const made = compileQuery(schema, document, operationName ?? undefined, { disableLeafSerialization: false, customJSONSerializer: false });
+    if (isCompiledQuery(made)) {
+      byName.set(key, made);
+      return made;
+    }
+    logger.warn({ operationName, errors: made.errors?.map((e) => e.message) }, 'graphql-jit could not compile an operation; graphql-js runs it');
+    byName.set(key, null);
+    return null;
   };
 
   const executor: GatewayExecutor = async (rc) => {
