@@ -72,7 +72,7 @@ export async function ingest(ctx: HubContext, readings: IncomingReading[], scope
       }
       const row: ReadingRow = { meterId: meter.id, readAt: r.readAt, cumulativeVolume: r.cumulativeVolume, flowRate: r.flowRate ?? null };
       good.push(row);
-      if (split.wantsCopy(row)) await split.startCopy();
+      if (split.take(row)) await split.startCopy();
     }
   } catch (e) {
     await split.abort(e as Error);
@@ -113,7 +113,7 @@ class FreshSplit {
   }
 
   /** Takes a valid row; true when the COPY should start now (see {@link startCopy}). */
-  wantsCopy(g: ReadingRow): boolean {
+  take(g: ReadingRow): boolean {
     if (!this.open) return false;
     const t = g.readAt.getTime();
     if (t <= this.newest.get(g.meterId)!) {
