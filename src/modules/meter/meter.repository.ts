@@ -183,8 +183,6 @@ export class ReadingCopy {
   private buf = Buffer.allocUnsafe(CHUNK_TUPLES * TUPLE_BYTES);
   private at = 0;
   private pending = 0;
-  /** Readings added so far. */
-  added = 0;
 
   private constructor(
     private readonly client: PoolClient,
@@ -216,7 +214,6 @@ export class ReadingCopy {
   add(r: ReadingRow): void {
     this.at = writeTuple(this.buf, this.at, idBytes(this.ids, r.meterId), r);
     this.fold.add(r);
-    this.added++;
     if (++this.pending === CHUNK_TUPLES) this.send();
   }
 

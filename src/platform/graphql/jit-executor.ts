@@ -15,7 +15,7 @@ import { graphqlExecutions } from '../metrics';
  * and costs no compilation; a document dropped from Apollo's cache takes its functions with it).
  *
  * Variables are coerced by graphql-js first, so a bad variable is refused with graphql-js's own error (which Apollo
- * turns into `BAD_USER_INPUT` and HTTP 400) before anything runs. An operation graphql-jit cannot compile runs on
+ * marks `BAD_USER_INPUT`, with the same HTTP status as on graphql-js) before anything runs. An operation graphql-jit cannot compile runs on
  * graphql-js as before (logged once per document).
  *
  * graphql-jit's errors are turned into graphql-js's own (same message, locations, path, original error and extensions):
