@@ -212,20 +212,20 @@ export function daySummariesOf(readings: readonly ReadingRow[]): DaySummary[] {
  * ({@link daySummariesOf}) with the one {@link MERGE} and moves each meter's `last_reading_at` to its latest summarised
  * reading, in one round trip. The summaries travel as twelve arrays in Postgres's binary format (src/platform/pg-binary.ts):
  * as text, formatting them in Node and parsing them on the server (the timestamps above all) cost about twice the upsert
- * itself. Returns only the days the merge marked `unordered` (for {@link rebuildUnordered}).
+ * itself. Its rows are only the days the merge marked `unordered` (for {@link rebuildUnordered}); null when there are no days.
+ * Built apart from running it so that the COPY path can encode it while the server still stores the COPY's last rows.
  */
-export function mergeCopiedDays(m: Queryable, days: readonly DaySummary[]): Promise<TouchedDay[]> {
-  if (!days.length) return Promise.resolve([]);
-  return rows<TouchedDay>(
-    m,
-    `WITH src AS MATERIALIZED (
+export function copiedDaysMerge(days: readonly DaySummary[]): { text: string; values: unknown[] } | null {
+  if (!days.length) return null;
+  return {
+    text: `WITH src AS MATERIALIZED (
        SELECT * FROM unnest($1::uuid[], $2::date[], $3::timestamptz[], $4::float8[], $5::float8[], $6::timestamptz[], $7::float8[],
                             $8::float8[], $9::int[], $10::float8[], $11::float8[], $12::int[]) AS s(${COLUMNS})),
      upd AS (UPDATE meter t SET last_reading_at = v.at FROM (SELECT meter_id, max(last_read_at) AS at FROM src GROUP BY meter_id) v
               WHERE t.id = v.meter_id AND (t.last_reading_at IS NULL OR t.last_reading_at < v.at)),
      merged AS (INSERT INTO meter_day AS d (${COLUMNS}) SELECT * FROM src ${MERGE})
      SELECT * FROM merged WHERE unordered`,
-    [
+    values: [
       uuidArray(days.map((d) => d.meterId)),
       dateArray(days.map((d) => d.chinaDay)),
       timestamptzArray(days.map((d) => d.firstReadAt)),
@@ -239,7 +239,7 @@ export function mergeCopiedDays(m: Queryable, days: readonly DaySummary[]): Prom
       float8Array(days.map((d) => d.maxRate)),
       int4Array(days.map((d) => d.flatFlowingPairs)),
     ],
-  );
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Queryable } from '../../platform/sql';
 import { one, rows } from '../../platform/sql';
-import { DaySummaryFold, mergeCopiedDays, mergeDaysOf, rebuildUnordered } from './meter-day.repository';
+import { DaySummaryFold, TouchedDay, copiedDaysMerge, mergeDaysOf, rebuildUnordered } from './meter-day.repository';
 
 export interface MeterRow {
   id: string;
@@ -226,14 +226,22 @@ export class ReadingCopy {
     this.pending = 0;
   }
 
-  /** Ends the COPY and merges the day summaries (see the class); returns the rows stored. */
+  /**
+   * Ends the COPY and merges the day summaries (see the class); returns the rows stored. The merge is encoded while the
+   * server stores the last rows and queued on the connection at once: `pg` sends it the moment the COPY completes. Should
+   * the COPY fail, the queued merge fails too (the transaction is aborted) and only the COPY's error is reported.
+   */
   async finish(): Promise<number> {
     this.send();
     this.stream.end(COPY_TRAILER);
+    const merge = copiedDaysMerge(this.fold.summaries());
+    const merged = merge ? this.client.query<TouchedDay>(merge.text, merge.values) : null;
+    merged?.catch(() => undefined);
     await this.done;
+    const touched = merged ? (await merged).rows : [];
     const client = this.client;
     const onClient: Queryable = { query: async (sql: string, params?: unknown[]): Promise<unknown[]> => (await client.query(sql, params)).rows as unknown[] };
-    await rebuildUnordered(onClient, await mergeCopiedDays(onClient, this.fold.summaries()));
+    await rebuildUnordered(onClient, touched);
     return this.stream.rowCount;
   }
 
