@@ -45,7 +45,10 @@ export const MAX_BATCH = 50_000;
  */
 export async function ingest(ctx: HubContext, readings: IncomingReading[], scoped = false): Promise<IngestOutcome> {
   if (readings.length > MAX_BATCH) throw badInput(`at most ${MAX_BATCH} readings per call; send the rest in further calls`, 'readings');
-  const codes = [...new Set(readings.map((r) => (typeof r.meterCode === 'string' ? r.meterCode.trim() : '')).filter(Boolean))];
+  const codeSet = new Set<string>();
+  for (const r of readings) if (typeof r.meterCode === 'string') codeSet.add(r.meterCode.trim());
+  codeSet.delete('');
+  const codes = [...codeSet];
   const meters = new Map((await lockMetersByCode(ctx.db, codes)).map((x) => [x.meterCode, x]));
   const known = (code: string) => meters.has(code);
   const now = new Date();
@@ -53,6 +56,7 @@ export async function ingest(ctx: HubContext, readings: IncomingReading[], scope
   const limits = readingLimits(thresholdsAt(ctx.policies, now));
   const rejected: IngestOutcome['rejected'] = [];
   const good: ReadingRow[] = [];
+  const goodMeters = new Set<string>();
   const split = new FreshSplit(ctx, meters.values(), readings.length);
   try {
     for (let index = 0; index < readings.length; index++) {
@@ -72,6 +76,7 @@ export async function ingest(ctx: HubContext, readings: IncomingReading[], scope
       }
       const row: ReadingRow = { meterId: meter.id, readAt: r.readAt, cumulativeVolume: r.cumulativeVolume, flowRate: r.flowRate ?? null };
       good.push(row);
+      goodMeters.add(row.meterId);
       if (split.take(row)) await split.startCopy();
     }
   } catch (e) {
@@ -84,7 +89,7 @@ export async function ingest(ctx: HubContext, readings: IncomingReading[], scope
     accepted,
     duplicates: good.length - accepted,
     rejected,
-    touchedMeterIds: accepted ? [...new Set(good.map((g) => g.meterId))] : [],
+    touchedMeterIds: accepted ? [...goodMeters] : [],
     copied,
   };
 }
@@ -139,6 +144,7 @@ class FreshSplit {
     // Sets the savepoint and starts the COPY (ReadingCopy.open).
     this.copy = await ReadingCopy.open(client, 'ingest_copy');
     for (const g of this.early) this.copy.add(g);
+    this.copy.send();
   }
 
   /** How many rows the COPY stored, and the rows left for `ON CONFLICT` (all of `good` when the COPY was not taken or gave way). */

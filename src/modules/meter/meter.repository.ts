@@ -151,6 +151,9 @@ export function binaryCopyOf(readings: readonly ReadingRow[]): Buffer {
   return buf.subarray(0, o);
 }
 
+/** Name of the prepared statement {@link copiedDaysMerge} runs as on a connection (one text: parsed and planned once per connection). */
+const COPIED_DAYS_MERGE = 'hub_copied_days_merge';
+
 /** The COPY of a {@link ReadingCopy} met a reading stored meanwhile (unique violation); its savepoint `savepoint` is still set. */
 export class CopyConflict extends Error {
   constructor(
@@ -161,8 +164,12 @@ export class CopyConflict extends Error {
   }
 }
 
-/** Tuples sent to the server per CopyData message while a batch is being validated. */
-const CHUNK_TUPLES = 1_024;
+/**
+ * Tuples sent to the server per CopyData message while a batch is being validated: small enough that the server has
+ * rows to store soon after the COPY opens (Node validates about a thousand readings a millisecond), large enough that
+ * a batch is a few dozen messages.
+ */
+const CHUNK_TUPLES = 256;
 
 /**
  * A binary `COPY` into `meter_reading` that readings are written to as ingest validates them, for readings that
@@ -210,14 +217,15 @@ export class ReadingCopy {
     return new ReadingCopy(client, stream, done);
   }
 
-  /** Encodes `r` for the COPY (sent once a chunk is full) and folds it into its day's summary. */
+  /** Encodes `r` for the COPY (sent once a chunk is full, or by {@link send}) and folds it into its day's summary. */
   add(r: ReadingRow): void {
     this.at = writeTuple(this.buf, this.at, idBytes(this.ids, r.meterId), r);
     this.fold.add(r);
     if (++this.pending === CHUNK_TUPLES) this.send();
   }
 
-  private send(): void {
+  /** Sends the rows encoded so far (the COPY's first rows go at once, so the server starts storing them). */
+  send(): void {
     if (!this.at) return;
     // The chunk belongs to the socket now: the next goes into a fresh buffer.
     this.stream.write(this.buf.subarray(0, this.at));
@@ -235,7 +243,7 @@ export class ReadingCopy {
     this.send();
     this.stream.end(COPY_TRAILER);
     const merge = copiedDaysMerge(this.fold.summaries());
-    const merged = merge ? this.client.query<TouchedDay>(merge.text, merge.values) : null;
+    const merged = merge ? this.client.query<TouchedDay>({ name: COPIED_DAYS_MERGE, text: merge.text, values: merge.values }) : null;
     merged?.catch(() => undefined);
     await this.done;
     const touched = merged ? (await merged).rows : [];
