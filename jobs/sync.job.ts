@@ -22,7 +22,7 @@ export const syncJob: HubJob<'sync'> = {
   },
   async handle({ runId }, run, deps) {
     try {
-      await syncService.run(systemContext(deps, 'sync'), runId, { signal: run.signal, progress: (p) => run.progress(p) });
+      await syncService.run(systemContext(deps, 'sync'), runId, { signal: run.signal, progress: (p) => run.progress(p), pageSize: deps.syncPageSize });
     } catch (e) {
       if (e instanceof PermanentSyncError) throw new UnrecoverableJobError(e.message);
       throw e;

@@ -55,6 +55,7 @@ async function main() {
     policies,
     notify: config.notify,
     queueTiming: config.queueTiming,
+    syncPageSize: config.syncPageSize,
   });
   const hub = await createHub(config, db, policies, jobs);
   const url = await hub.listen(config.port, config.host);

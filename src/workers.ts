@@ -38,6 +38,8 @@ export async function openJobs(opts: {
   policies: readonly CreditPolicy[] | PolicyRegistry;
   notify?: NotifyConfig;
   queueTiming?: QueueTiming;
+  /** Readings per sync page (`HubConfig.syncPageSize`); absent: the sync's default. */
+  syncPageSize?: number;
 }): Promise<JobsHandle> {
   const notify = opts.notify ?? DEFAULT_NOTIFY;
   const prefix = opts.queuePrefix ?? 'hub';
@@ -46,6 +48,7 @@ export async function openJobs(opts: {
     database: opts.db,
     policies: opts.policies,
     webhooks: { policy: outboundPolicy(notify), retryScale: notify.retryScale, creditPlatform: notify.creditPlatform },
+    syncPageSize: opts.syncPageSize,
   });
   let stopScheduler = () => undefined as void;
   const handle: JobsHandle = {

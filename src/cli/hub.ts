@@ -201,7 +201,15 @@ async function connect(role: string) {
   const { openJobs } = await import('../workers');
   await db.migrate();
   const policies = loadPolicies(c.policyDir);
-  const jobs = await openJobs({ redisUrl: c.redisUrl, queuePrefix: c.queuePrefix, db, policies, notify: c.notify, queueTiming: c.queueTiming });
+  const jobs = await openJobs({
+    redisUrl: c.redisUrl,
+    queuePrefix: c.queuePrefix,
+    db,
+    policies,
+    notify: c.notify,
+    queueTiming: c.queueTiming,
+    syncPageSize: c.syncPageSize,
+  });
   // Published policies too, and those published while this process runs.
   await jobs.deps.policies.start();
   return { c, db, jobs };

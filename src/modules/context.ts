@@ -18,6 +18,8 @@ export interface HubDeps {
   policies: PolicyRegistry;
   /** Webhook delivery settings: address policy and retry time scale. */
   webhooks: DeliveryOptions;
+  /** Readings per sync page (`HUB_SYNC_PAGE_SIZE`); absent: the sync's default `PAGE_SIZE`. */
+  syncPageSize?: number;
 }
 
 /**

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config';
+import { MAX_BATCH } from '../modules/ingest/ingest.service';
+import { PAGE_SIZE } from '../modules/datasource/sync.service';
 
 const dirs: string[] = [];
 const tmpDir = () => {
@@ -76,6 +78,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ HUB_QUEUE_LOCK_MS: '10', HUB_QUEUE_STALLED_MS: 'soon' })).toThrow(
       /HUB_QUEUE_LOCK_MS: must be at least 500 ms[\s\S]*HUB_QUEUE_STALLED_MS: must be a number of milliseconds/,
     );
+  });
+  it('sync pages hold 1,000 readings unless HUB_SYNC_PAGE_SIZE says otherwise, up to what one ingest call stores', () => {
+    expect(loadConfig({}).syncPageSize).toBe(PAGE_SIZE);
+    expect(loadConfig({ HUB_SYNC_PAGE_SIZE: '20000' }).syncPageSize).toBe(20_000);
+    expect(loadConfig({ HUB_SYNC_PAGE_SIZE: String(MAX_BATCH) }).syncPageSize).toBe(MAX_BATCH);
+    expect(() => loadConfig({ HUB_SYNC_PAGE_SIZE: String(MAX_BATCH + 1) })).toThrow(/HUB_SYNC_PAGE_SIZE: must be at most 50000/);
+    expect(() => loadConfig({ HUB_SYNC_PAGE_SIZE: '0' })).toThrow(/HUB_SYNC_PAGE_SIZE: must be at least 1/);
+    expect(() => loadConfig({ HUB_SYNC_PAGE_SIZE: '2.5' })).toThrow(/HUB_SYNC_PAGE_SIZE: must be a whole number of readings/);
+    expect(() => loadConfig({ HUB_SYNC_PAGE_SIZE: 'lots' })).toThrow(/HUB_SYNC_PAGE_SIZE: must be a whole number of readings/);
   });
   it('the city credit platform needs its URL and a whsec_ secret together; unset, nothing is pushed', () => {
     const secret = 'whsec_' + Buffer.alloc(32, 7).toString('base64');

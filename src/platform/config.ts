@@ -88,6 +88,13 @@ const schema = z.object({
     .optional(),
   HUB_OUTBOX_POLL_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(10).max(60_000).default(1000),
   HUB_QUEUE_LOCK_MS: millis(500, 30_000),
+  // At most what one ingest call takes (MAX_BATCH in src/modules/ingest/ingest.service.ts; config.spec.ts checks they agree).
+  HUB_SYNC_PAGE_SIZE: z.coerce
+    .number({ error: 'must be a whole number of readings' })
+    .int('must be a whole number of readings')
+    .min(1, 'must be at least 1')
+    .max(50_000, 'must be at most 50000 (the most one ingest call stores)')
+    .default(1000),
   HUB_QUEUE_STALLED_MS: millis(100, 30_000),
   HUB_REDIS_TIMEOUT_MS: millis(100, 3_000),
   HUB_DATA_KEYS: z.string().optional(),
@@ -150,6 +157,11 @@ export interface HubConfig {
   runWorkers: boolean;
   notify: NotifyConfig;
   queueTiming: QueueTiming;
+  /**
+   * Readings a sync asks of its connector per page (`HUB_SYNC_PAGE_SIZE`), each page stored in one transaction. Each page
+   * pays once for its meters (lock, day summaries, `lastReadingAt`): larger pages make high-volume feeds cheaper per reading.
+   */
+  syncPageSize: number;
   /** The keys that encrypt personal data and secrets at rest (src/platform/crypto/). */
   dataKeys: DataKeys;
   /** Rate limits on /graphql per subject or client address (src/platform/http/rate-limit.ts). */
@@ -317,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       creditPlatform: c.CREDIT_PLATFORM_URL && c.CREDIT_PLATFORM_SECRET ? { url: c.CREDIT_PLATFORM_URL, secret: c.CREDIT_PLATFORM_SECRET } : undefined,
     },
     queueTiming: { lockMs: c.HUB_QUEUE_LOCK_MS, stalledMs: c.HUB_QUEUE_STALLED_MS, commandTimeoutMs: c.HUB_REDIS_TIMEOUT_MS },
+    syncPageSize: c.HUB_SYNC_PAGE_SIZE,
     dataKeys,
     hsts: c.HUB_HSTS,
     introspection: c.HUB_INTROSPECTION ?? c.NODE_ENV !== 'production',

@@ -9,6 +9,8 @@ import { Database } from '../../src/platform/db';
 import { JobName, JobPayloads, Jobs } from '../../src/platform/jobs';
 import { testContext, testDeps } from '../support/context';
 import { testDatabase } from '../support/hub';
+import { DEFAULT_NOTIFY, openJobs } from '../../src/workers';
+import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 
 /**
  * The sync service called directly, without BullMQ or any queue: a fake vendor feed, real
@@ -94,6 +96,36 @@ it('a feed that is down fails the run with its error, keeps the cursor where the
   await syncService.run(ctx, again.id);
   expect(await runOf(again.id)).toEqual(expect.objectContaining({ status: 'SUCCEEDED', readingsIngested: 2 }));
   expect(await count()).toBe(2301);
+});
+
+it('asks the connector for pages of the size it is given (HUB_SYNC_PAGE_SIZE reaches it through the sync job)', async () => {
+  // Given directly: 1,200 new readings in one page of up to 5,000, then the empty page that ends the feed.
+  vendor.push(...Array.from({ length: 1200 }, (_, i) => reading(6000 + i)));
+  const big = await dataSourceService.trigger(ctx, 'vendor');
+  await syncService.run(ctx, big.id, { pageSize: 5000 });
+  expect(await runOf(big.id)).toEqual(expect.objectContaining({ status: 'SUCCEEDED', pages: 2, readingsIngested: 1200 }));
+  const bad = await dataSourceService.trigger(ctx, 'vendor');
+  await expect(syncService.run(ctx, bad.id, { pageSize: 0 })).rejects.toThrow(/sync page size must be a whole number from 1 to 50000, got 0/);
+  await syncService.failed(ctx, bad.id, 'test: bad page size');
+
+  // Through the job queue, as `hub worker` and `npm start` wire it (openJobs with the configured size): pages of 400.
+  const jobs = await openJobs({ db, policies: loadPolicies(), notify: { ...DEFAULT_NOTIFY, allowPrivate: ['127.0.0.1', '::1'] }, syncPageSize: 400 });
+  try {
+    await jobs.startWorkers({ scheduler: false, relay: false });
+    vendor.push(...Array.from({ length: 1000 }, (_, i) => reading(8000 + i)));
+    const queued = await dataSourceService.trigger(testContext(jobs.deps), 'vendor');
+    const deadline = Date.now() + 30_000;
+    let run = await runOf(queued.id);
+    while (run.status !== 'SUCCEEDED' && run.status !== 'FAILED' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      run = await runOf(queued.id);
+    }
+    // 400 + 400 + 200, then the empty page (a short page is not the end of an http-json feed); the default would take 2.
+    expect(run).toEqual(expect.objectContaining({ status: 'SUCCEEDED', pages: 4, readingsIngested: 1000 }));
+  } finally {
+    await jobs.stop();
+  }
+  expect(await count()).toBe(2301 + 1200 + 1000);
 });
 
 it('a run that does not exist fails for good, and `failed` marks an open run FAILED', async () => {

@@ -3,10 +3,15 @@ import { FeedError } from '../../../connectors/connector';
 import { withTransaction } from '../../platform/context';
 import { logger } from '../../platform/logger';
 import type { HubContext } from '../context';
-import { ingest } from '../ingest/ingest.service';
+import { MAX_BATCH, ingest } from '../ingest/ingest.service';
 import { addRunCounts, advanceBackfillCursor, advanceCursor, failRunIfOpen, findRun, findSource, markRun } from './datasource.repository';
 
-/** Readings asked of a connector per page. */
+/**
+ * Readings asked of a connector per page unless the deployment says otherwise (`HUB_SYNC_PAGE_SIZE`, up to
+ * {@link MAX_BATCH}). A page is one transaction that locks, summarises and moves `lastReadingAt` once for each of
+ * its meters, so a feed whose pages each carry many readings per meter ingests several times faster per reading
+ * (README, "Benchmarks": ingest by batch size); a smaller page re-fetches less after a failure.
+ */
 export const PAGE_SIZE = 1000;
 
 /** No retry can help: the run, its source or its connector is unusable (the job fails for good). */
@@ -17,6 +22,8 @@ export class PermanentSyncError extends Error {
 /** What the caller (the sync job, a test) lends a run: cancellation and a progress report. */
 export interface SyncControl {
   signal?: AbortSignal;
+  /** Readings per page (1 to {@link MAX_BATCH}; default {@link PAGE_SIZE}). */
+  pageSize?: number;
   progress?(p: { cursor: string | null; touchedMeters: number }): Promise<void>;
 }
 
@@ -30,6 +37,9 @@ export const syncService = {
    * Then detection is queued for the meters that received readings.
    */
   async run(ctx: HubContext, runId: string, control: SyncControl = {}): Promise<void> {
+    const limit = control.pageSize ?? PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BATCH)
+      throw new RangeError(`sync page size must be a whole number from 1 to ${MAX_BATCH}, got ${limit}`);
     const run = await findRun(ctx.db, runId);
     if (!run) throw new PermanentSyncError(`sync run ${runId} does not exist`);
     if (run.status === 'SUCCEEDED') return;
@@ -48,7 +58,7 @@ export const syncService = {
     let cursor = backfill ? (await findRun(ctx.db, runId))!.backfillCursor : (await findSource(ctx.db, source.id))!.cursor;
     try {
       for (;;) {
-        const page = await connector.fetchPage(cursor, { limit: PAGE_SIZE, signal: control.signal });
+        const page = await connector.fetchPage(cursor, { limit, signal: control.signal });
         const readings = backfill ? page.readings.filter((r) => r.readAt <= backfill.to) : page.readings;
         const pastRange = backfill !== null && readings.length < page.readings.length;
         await withTransaction(ctx, async (ctx) => {
