@@ -245,6 +245,12 @@ export async function runIngestBench(o: IngestBenchOptions): Promise<IngestBench
     console.log(
       `ingest ratio (hub/COPY): ${(hub / copy).toFixed(2)} (goal ≥ 0.8); against COPY into a twin that also has meter_reading's FK: ${(hub / copyFk).toFixed(2)}; all duplicates/COPY: ${(dup / copy).toFixed(2)}`,
     );
+    if (rounds > 1) {
+      // Each round's own ratio (its hub and COPY phases run minutes apart at most): steadier than the ratio of medians when
+      // the machine's speed drifts between rounds.
+      const each = got.hub.map((h, i) => h / got.copy[i]);
+      console.log(`ingest ratio per round: ${each.map((r) => r.toFixed(2)).join(', ')} (median ${median(each).toFixed(2)})`);
+    }
     return { hubRowsPerSec: hub, duplicateRowsPerSec: dup, copyRowsPerSec: copy, ratio: hub / copy };
   } finally {
     fs.rmSync(file, { force: true });
