@@ -11,6 +11,7 @@ import { JobsHandle, openJobs } from '../../src/workers';
 import { TEST_DATABASE_URL, testDatabase } from '../support/hub';
 import { eventually } from '../support/eventually';
 import { HubProcess, spawnHub, stopHub, within } from '../support/processes';
+import { PAGE_SIZE } from '../../src/modules/datasource/sync.service';
 
 /**
  * Issue 3, item 7: killing a worker mid-sync (SIGKILL) and starting another loses and
@@ -42,7 +43,7 @@ const OWNER_KEY = 'sync-crash:owner';
  * seconds after the kill. The lock stays well above any event-loop pause of a loaded
  * machine, so A's job never looks stalled while A is alive.
  */
-const WORKER_TIMING = { HUB_QUEUE_LOCK_MS: '4000', HUB_QUEUE_STALLED_MS: '1000' };
+const WORKER_TIMING = { HUB_QUEUE_LOCK_MS: '4000', HUB_QUEUE_STALLED_MS: '1000', HUB_SYNC_PAGE_SIZE: String(PAGE_SIZE) };
 
 const redisDb = (db: number) => {
   const u = new URL(REDIS_BASE);
@@ -87,8 +88,8 @@ async function flushHubKeys(url: string): Promise<void> {
 
 const E = withCheckChar('91130821MF0000001');
 const METER = 'K-1';
-/** 20 full pages of the sync job's PAGE_SIZE (1000); the sixth page is where A dies. */
-const N = 20_000;
+/** 20 full pages of the sync job's PAGE_SIZE (the workers are given it, whatever the environment says); the sixth page is where A dies. */
+const N = 20 * PAGE_SIZE;
 const KILL_ON_REQUEST = 6;
 /** Whole minutes from 30 days ago: the N readings end about 16 days before now, whatever the date. */
 const BASE = Math.floor((Date.now() - 30 * 86_400_000) / 60_000) * 60_000;
@@ -272,7 +273,7 @@ class CrashScenario {
 
     let blocked: Observed['blocked'];
     if (this.killPoint === 'mid-transaction') {
-      // Lock the source's row and let page 6 through: A inserts its 1000 readings, then its
+      // Lock the source's row and let page 6 through: A inserts its PAGE_SIZE readings, then its
       // cursor UPDATE (same transaction) waits on the lock. That is where it dies.
       this.lockClient = new Client({ connectionString: TEST_DATABASE_URL });
       await this.lockClient.connect();
@@ -373,7 +374,7 @@ describe('a worker SIGKILLed mid-sync, then another started (issue 3, item 7)', 
     async (killPoint) => {
       const s = scenarios[killPoint];
       const o = await s.result;
-      const stored = o.storedPages * 1000;
+      const stored = o.storedPages * PAGE_SIZE;
 
       // A died with five pages committed, by SIGKILL.
       expect(o.aExit).toEqual({ code: null, signal: 'SIGKILL' });
@@ -390,9 +391,9 @@ describe('a worker SIGKILLed mid-sync, then another started (issue 3, item 7)', 
       expect(o.afterKill).toEqual(o.atKill);
 
       // B finished the same run (a second attempt), from the committed cursor, not from the start of the feed.
-      expect(o.final).toEqual({ status: 'SUCCEEDED', pages: N / 1000 + 1, ingested: N, duplicate: 0, rejected: 0, attempts: 2, error: null });
-      expect(o.bRequests[0]).toBe(`/api/readings?after=${vendorCursor(stored)}&limit=1000`);
-      expect(o.bRequests).toHaveLength(N / 1000 - o.storedPages + 1); // pages 6-20 and the empty one that ends the feed
+      expect(o.final).toEqual({ status: 'SUCCEEDED', pages: N / PAGE_SIZE + 1, ingested: N, duplicate: 0, rejected: 0, attempts: 2, error: null });
+      expect(o.bRequests[0]).toBe(`/api/readings?after=${vendorCursor(stored)}&limit=${PAGE_SIZE}`);
+      expect(o.bRequests).toHaveLength(N / PAGE_SIZE - o.storedPages + 1); // pages 6-20 and the empty one that ends the feed
 
       // Every reading exactly once, with the vendor's values.
       const [counts] = await s.db.manager.query(
