@@ -9,6 +9,7 @@ import { Database } from '../../src/platform/db';
 import { JobName, JobPayloads, Jobs } from '../../src/platform/jobs';
 import { testContext, testDeps } from '../support/context';
 import { testDatabase } from '../support/hub';
+import { eventually } from '../support/eventually';
 import { DEFAULT_NOTIFY, openJobs } from '../../src/workers';
 import { loadPolicies } from '../../src/modules/policy/credit-policy.loader';
 
@@ -114,14 +115,10 @@ it('asks the connector for pages of the size it is given (HUB_SYNC_PAGE_SIZE rea
     await jobs.startWorkers({ scheduler: false, relay: false });
     vendor.push(...Array.from({ length: 1000 }, (_, i) => reading(8000 + i)));
     const queued = await dataSourceService.trigger(testContext(jobs.deps), 'vendor');
-    const deadline = Date.now() + 30_000;
-    let run = await runOf(queued.id);
-    while (run.status !== 'SUCCEEDED' && run.status !== 'FAILED' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      run = await runOf(queued.id);
-    }
     // 400 + 400 + 200, then the empty page (a short page is not the end of an http-json feed); the default would take 2.
-    expect(run).toEqual(expect.objectContaining({ status: 'SUCCEEDED', pages: 4, readingsIngested: 1000 }));
+    await eventually(async () => expect(await runOf(queued.id)).toEqual(expect.objectContaining({ status: 'SUCCEEDED', pages: 4, readingsIngested: 1000 })), {
+      timeoutMs: 30_000,
+    });
   } finally {
     await jobs.stop();
   }
